@@ -1,0 +1,521 @@
+/**
+ * The errors of effect-http-resilient: one tagged union, `HttpResilientError`.
+ *
+ * Every member carries the request's `method`, its `url` with userinfo and sensitive
+ * query values redacted, the `attempt` number (1, 2, 3 …) and, where there is one, the
+ * underlying `cause`. Messages name the request, e.g.
+ * `503 Service Unavailable: GET https://host/path (attempt 2)`.
+ *
+ * Nothing secret is ever part of an error's `message`, `String()`, `toJSON()` or inspected
+ * form: header values of `authorization`, `proxy-authorization`, `cookie`, `set-cookie`,
+ * `x-api-key` (and the client's `redactHeaders`) are replaced, URL userinfo is dropped.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import type * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("effect-http-resilient/HttpResilientError")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * What every error knows about the request that failed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestInfo {
+  /** The HTTP method, upper case. */
+  readonly method: string
+  /** The URL, userinfo removed and sensitive query values redacted. */
+  readonly url: string
+  /** The attempt that failed: 1 for the first, 2 for the first retry … */
+  readonly attempt: number
+}
+
+const nodeInspect = Symbol.for("nodejs.util.inspect.custom")
+
+const requestLabel = (self: RequestInfo): string =>
+  self.url === "" ? `(attempt ${self.attempt})` : `${self.method} ${self.url} (attempt ${self.attempt})`
+
+/** JSON view of an error: its own fields, with `cause` reduced to a message and no response object. */
+const safeJson = (self: Record<string, unknown>, omit: ReadonlyArray<string> = []): Record<string, unknown> => {
+  const out: Record<string, unknown> = { _tag: self._tag }
+  for (const key of Object.keys(self)) {
+    if (key === "cause" || key === "response" || key === "lastError" || omit.includes(key)) continue
+    const value = self[key]
+    out[key] = Duration.isDuration(value) ? Duration.format(value) : value
+  }
+  if ("lastError" in self && self.lastError !== undefined) {
+    out.lastError = (self.lastError as { toJSON?: () => unknown }).toJSON?.() ?? String(self.lastError)
+  }
+  if (self.cause !== undefined) out.cause = describeCause(self.cause)
+  out.message = self.message
+  return out
+}
+
+const describeCause = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code
+    return typeof code === "string" ? `${cause.name} [${code}]: ${cause.message}` : `${cause.name}: ${cause.message}`
+  }
+  return String(cause)
+}
+
+const installSafeViews = (proto: object, omit: ReadonlyArray<string> = []) => {
+  Object.defineProperty(proto, "toJSON", {
+    value(this: Record<string, unknown>) {
+      return safeJson(this, omit)
+    },
+    writable: true,
+    configurable: true
+  })
+  Object.defineProperty(proto, nodeInspect, {
+    value(this: Record<string, unknown>) {
+      const json = safeJson(this, omit)
+      const stack = (this as { stack?: string }).stack
+      return stack ? Object.assign(new SafeInspect(stack), json) : json
+    },
+    writable: true,
+    configurable: true
+  })
+  Object.defineProperty(proto, "toString", {
+    value(this: { _tag: string; message: string }) {
+      return `${this._tag}: ${this.message}`
+    },
+    writable: true,
+    configurable: true
+  })
+}
+
+class SafeInspect {
+  constructor(readonly stack: string) {}
+}
+
+/**
+ * Why a {@link TransportError} happened.
+ *
+ * - `ConnectionRefused`, `ConnectionReset`, `ConnectTimeout`, `DnsFailure`: the socket could not be had or was lost.
+ * - `HeadersTimeout`, `BodyTimeout`: the transport's own idle timeouts (not the attempt timeout).
+ * - `TlsFailure`: the TLS handshake failed (untrusted certificate, wrong host name …).
+ * - `ProtocolError`: the server spoke something that is not HTTP/1.1 (malformed status line, bad chunking …).
+ * - `ResponseTooLarge`: the body passed `maxResponseSize`; the socket was closed.
+ * - `Aborted`: the request was aborted by something other than an interruption.
+ * - `NotResumable`: a resumed stream could not continue without repeating or skipping bytes.
+ * - `RedirectLoop`, `TooManyRedirects`: redirects did not end.
+ * - `Unknown`: anything else; see `cause`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportErrorReason =
+  | "ConnectionRefused"
+  | "ConnectionReset"
+  | "ConnectTimeout"
+  | "HeadersTimeout"
+  | "BodyTimeout"
+  | "DnsFailure"
+  | "TlsFailure"
+  | "ProtocolError"
+  | "ResponseTooLarge"
+  | "Aborted"
+  | "NotResumable"
+  | "RedirectLoop"
+  | "TooManyRedirects"
+  | "Unknown"
+
+const transportReasonText: Record<TransportErrorReason, string> = {
+  ConnectionRefused: "Connection refused",
+  ConnectionReset: "Connection reset",
+  ConnectTimeout: "Connect timeout",
+  HeadersTimeout: "Headers timeout",
+  BodyTimeout: "Body timeout",
+  DnsFailure: "DNS lookup failed",
+  TlsFailure: "TLS handshake failed",
+  ProtocolError: "Protocol error",
+  ResponseTooLarge: "Response too large",
+  Aborted: "Aborted",
+  NotResumable: "Stream not resumable",
+  RedirectLoop: "Redirect loop",
+  TooManyRedirects: "Too many redirects",
+  Unknown: "Transport failure"
+}
+
+/**
+ * The network failed: the connection was refused or reset, DNS or TLS failed, the server
+ * broke the protocol, or the body was too large.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const program = HttpResilient.get("http://127.0.0.1:1/").pipe(
+ *   Effect.catchTag("TransportError", (e) => Effect.succeed(`down: ${e.reason}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Data.TaggedError("TransportError")<
+  RequestInfo & {
+    readonly reason: TransportErrorReason
+    readonly detail?: string | undefined
+    readonly cause?: unknown
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    const detail = this.detail ? ` (${this.detail})` : ""
+    return `${transportReasonText[this.reason]}${detail}: ${requestLabel(this)}`
+  }
+}
+
+/**
+ * The attempt timeout (`scope: "attempt"`) or the call's deadline (`scope: "deadline"`) ran out.
+ * An attempt that times out has its socket aborted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TimeoutError extends Data.TaggedError("TimeoutError")<
+  RequestInfo & {
+    readonly scope: "attempt" | "deadline"
+    readonly timeout: Duration.Duration
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    const what = this.scope === "attempt" ? "Attempt timed out" : "Deadline exceeded"
+    return `${what} after ${Duration.format(this.timeout)}: ${requestLabel(this)}`
+  }
+}
+
+/**
+ * The response's status is outside the client's `acceptStatus` (by default 200–399).
+ * The response is kept, its body already read, so `error.response.text` works.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StatusError extends Data.TaggedError("StatusError")<
+  RequestInfo & {
+    readonly status: number
+    readonly statusText: string
+    /** Response headers, redacted. */
+    readonly headers: Readonly<Record<string, string>>
+    /** The response, body in memory. */
+    readonly response: HttpClientResponse.HttpClientResponse
+    /** The server's wait (Retry-After, else RateLimit-Reset / X-RateLimit-Reset), if it gave a valid one. */
+    readonly retryAfter: Option.Option<Duration.Duration>
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.status}${this.statusText ? ` ${this.statusText}` : ""}: ${requestLabel(this)}`
+  }
+}
+
+/**
+ * The origin's circuit breaker is open (or half-open with no free probe): no I/O was done.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
+  RequestInfo & {
+    readonly origin: string
+    /** Epoch milliseconds (by the `Clock`) at which the breaker will let a probe through. */
+    readonly retryAt: number
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Circuit open for ${this.origin}: ${requestLabel(this)}`
+  }
+}
+
+/**
+ * The bulkhead had no free slot and its queue was full, or the wait in the queue timed out.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedError")<
+  RequestInfo & {
+    readonly limit: number
+    readonly queued: number
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Bulkhead full (${this.limit} running, ${this.queued} queued): ${requestLabel(this)}`
+  }
+}
+
+/**
+ * The client-side rate limiter would make the call wait past its deadline.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
+  RequestInfo & {
+    readonly waitFor: Duration.Duration
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Rate limited, would wait ${Duration.format(this.waitFor)}: ${requestLabel(this)}`
+  }
+}
+
+/**
+ * A retry was due but the client's retry budget is empty. `lastError` is the error that
+ * would have been retried.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExhaustedError")<
+  RequestInfo & {
+    readonly lastError: HttpResilientError
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Retry budget exhausted after: ${this.lastError.message}`
+  }
+}
+
+/**
+ * The server asked to wait longer than `maxRetryAfter`, or past the deadline.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongError")<
+  RequestInfo & {
+    readonly retryAfter: Duration.Duration
+    readonly limit: Duration.Duration
+    readonly lastError?: HttpResilientError | undefined
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Server asked to wait ${Duration.format(this.retryAfter)}, more than ${Duration.format(this.limit)}: ${
+      requestLabel(this)
+    }`
+  }
+}
+
+/**
+ * The request could not be built: bad URL, method, header name or value (CR, LF, NUL …),
+ * or a body that cannot be encoded. No I/O was done.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<
+  RequestInfo & {
+    readonly reason: "InvalidUrl" | "InvalidMethod" | "InvalidHeader" | "InvalidBody" | "InvalidOption"
+    readonly detail: string
+    readonly cause?: unknown
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Invalid request (${this.reason}): ${this.detail}: ${requestLabel(this)}`
+  }
+}
+
+/**
+ * The body is not valid JSON, or does not match the schema.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DecodeError extends Data.TaggedError("DecodeError")<
+  RequestInfo & {
+    readonly cause: ParseResult.ParseError | unknown
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Could not decode the body (${describeCause(this.cause)}): ${requestLabel(this)}`
+  }
+}
+
+/**
+ * A request or response interceptor failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InterceptorError extends Data.TaggedError("InterceptorError")<
+  RequestInfo & {
+    readonly interceptor: string
+    readonly cause: unknown
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `Interceptor "${this.interceptor}" failed (${describeCause(this.cause)}): ${requestLabel(this)}`
+  }
+}
+
+for (
+  const C of [
+    TransportError,
+    TimeoutError,
+    CircuitOpenError,
+    BulkheadRejectedError,
+    RateLimitedError,
+    RetryBudgetExhaustedError,
+    RetryAfterTooLongError,
+    InvalidRequestError,
+    DecodeError,
+    InterceptorError
+  ]
+) installSafeViews(C.prototype)
+installSafeViews(StatusError.prototype)
+
+/**
+ * Every error a call can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HttpResilientError =
+  | TransportError
+  | TimeoutError
+  | StatusError
+  | CircuitOpenError
+  | BulkheadRejectedError
+  | RateLimitedError
+  | RetryBudgetExhaustedError
+  | RetryAfterTooLongError
+  | InvalidRequestError
+  | DecodeError
+  | InterceptorError
+
+/**
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isHttpResilientError = (u: unknown): u is HttpResilientError => Predicate.hasProperty(u, TypeId)
+
+/**
+ * The statuses that are worth retrying by default: 408, 429, 500, 502, 503, 504.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<TransportErrorReason>([
+  "TlsFailure",
+  "ResponseTooLarge",
+  "Aborted",
+  "NotResumable",
+  "RedirectLoop",
+  "TooManyRedirects"
+])
+
+/**
+ * Whether trying again later may succeed: transport failures (not TLS, size or redirect
+ * problems), attempt timeouts, and `StatusError` with 408, 429, 500, 502, 503, 504 — or 413
+ * when it carries a Retry-After. Open circuits, bulkhead rejections, deadlines and invalid
+ * requests are never transient.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTransient = (error: HttpResilientError): boolean => {
+  switch (error._tag) {
+    case "TransportError":
+      return !nonTransientTransport.has(error.reason)
+    case "TimeoutError":
+      return error.scope === "attempt"
+    case "StatusError":
+      return transientStatuses.has(error.status) || (error.status === 413 && error.retryAfter._tag === "Some")
+    default:
+      return false
+  }
+}
+
+/**
+ * Methods that may be repeated without changing the outcome (RFC 9110 §9.2.2), plus QUERY.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const idempotentMethods: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "OPTIONS",
+  "PUT",
+  "DELETE",
+  "TRACE",
+  "QUERY"
+])
+
+/**
+ * Whether `error`, from a request with `method`, may be retried: it is transient and the method is
+ * idempotent, or it is POST/PATCH and the request carried an `Idempotency-Key`.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRetryable: {
+  (method: string, hasIdempotencyKey?: boolean): (error: HttpResilientError) => boolean
+  (error: HttpResilientError, method: string, hasIdempotencyKey?: boolean): boolean
+} = function(...args: Array<any>) {
+  if (typeof args[0] === "string") {
+    const method = args[0] as string
+    const key = args[1] === true
+    return (error: HttpResilientError) => isTransient(error) && methodAllowsRetry(method, key)
+  }
+  return isTransient(args[0]) && methodAllowsRetry(args[1], args[2] === true)
+} as any
+
+const methodAllowsRetry = (method: string, hasIdempotencyKey: boolean): boolean => {
+  const m = method.toUpperCase()
+  return idempotentMethods.has(m) || (hasIdempotencyKey && (m === "POST" || m === "PATCH"))
+}

@@ -1,0 +1,171 @@
+/**
+ * The client service and its layers.
+ *
+ * `ResilientClientLive` is the client with every default, overridable from the environment
+ * (`HTTP_RESILIENT_BASE_URL`, `HTTP_RESILIENT_TIMEOUT`, `HTTP_RESILIENT_MAX_CONNECTIONS` …).
+ * `layer(options)` takes options in code; `layerConfig(prefix)` reads them from `Config`.
+ * Every option is validated when the layer is built: a bad one fails the layer with a
+ * `ConfigError` that names the option and says what is wrong with its value.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, ResilientClient } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({ baseUrl: "https://api.example.com/v1", timeout: "5 seconds" })
+ * const program = HttpResilient.get("users/1").pipe(Effect.provide(Client))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type * as Undici from "undici"
+import * as internal from "./internal/client.js"
+import type * as config from "./internal/config.js"
+import type { ResilientEvent } from "./ResilientEvent.js"
+import type * as Transport from "./Transport.js"
+
+/**
+ * The client service: its resolved configuration, its transport and its event hub.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResilientClientService = internal.ResilientClientService
+
+/**
+ * The client's tag.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const ResilientClient: typeof internal.ResilientClient = internal.ResilientClient
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export type ResilientClient = internal.ResilientClient
+
+/**
+ * Statuses the client accepts: a predicate, or a list of statuses and inclusive `[from, to]` ranges.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AcceptStatus = config.AcceptStatus
+
+/**
+ * Options of a client. Every field is optional.
+ *
+ * - `baseUrl`: relative request URLs are appended to its path (`https://api/v1` + `users/1` → `https://api/v1/users/1`).
+ * - `headers`: sent with every request; names are case-insensitive and a request's own headers win.
+ * - `timeout`: per attempt, headers and body together. @default "10 seconds"
+ * - `deadline`: for a call retried by the `retry` option, all attempts and waits together. @default "30 seconds"
+ * - `maxConnections`: sockets per origin. @default 128
+ * - `acceptStatus`: statuses that are not an error. @default 200–399
+ * - `maxResponseSize`: bytes read into memory per response; above it, `TransportError` `ResponseTooLarge`. @default 32 MiB
+ * - `followRedirects`: `false`, `true` (10) or the most redirects to follow within an attempt. @default 10
+ * - `redactHeaders`: header names added to the built-in redacted list (authorization, proxy-authorization, cookie, set-cookie, x-api-key).
+ * - `retry`: a policy applied to every call (don't also retry at the call site). @default none
+ * - pool: `keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `bodyTimeout`, `pipelining`, `gracePeriod`, `tls`, `lookup` (see `Transport.UndiciPoolOptions`).
+ * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer is installed.
+ * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientOptions = config.ClientOptions
+
+/**
+ * A client with the given options over a scoped undici pool.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layer
+
+/**
+ * A client whose options come from `Config` under `prefix` (from the environment by default:
+ * `PREFIX_BASE_URL`, `PREFIX_TIMEOUT`, `PREFIX_DEADLINE`, `PREFIX_MAX_CONNECTIONS`, `PREFIX_MAX_RESPONSE_SIZE`,
+ * `PREFIX_FOLLOW_REDIRECTS`, `PREFIX_KEEP_ALIVE_TIMEOUT`, `PREFIX_CONNECT_TIMEOUT`, `PREFIX_REDACT_HEADERS`,
+ * `PREFIX_TRACING`), with `overrides` on top.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig: (
+  prefix?: string,
+  overrides?: ClientOptions
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerConfig
+
+/**
+ * The options `layerConfig` reads, as a `Config`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const optionsFromConfig: (prefix: string) => Config.Config<ClientOptions> = internal.optionsFromConfig
+
+/**
+ * The client with every default, configurable from the environment with the `HTTP_RESILIENT_` prefix.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const ResilientClientLive: Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerConfig()
+
+/**
+ * A client over any `@effect/platform` `HttpClient` in context, e.g. `FetchHttpClient.layer`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromHttpClient: (
+  options?: ClientOptions
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError, HttpClient.HttpClient> = internal.layerFromHttpClient
+
+/**
+ * A client over an undici dispatcher you own; it is never closed by the client.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromDispatcher: (
+  dispatcher: Undici.Dispatcher,
+  options?: ClientOptions
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerFromDispatcher
+
+/**
+ * A client over whatever `Transport` is in context (the test kit's scripted transport, for example).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithTransport: (
+  options?: ClientOptions
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError, Transport.Transport> = internal.layerWithTransport
+
+/**
+ * Everything the client publishes from the moment the stream is run.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = internal.events
+
+/**
+ * A queue of events, subscribed when this returns: subscribe, then call, and miss nothing.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, ResilientClient | Scope.Scope> =
+  internal.subscribe

@@ -1,0 +1,611 @@
+/** @internal */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as Undici from "undici"
+import {
+  type HttpResilientError,
+  InvalidRequestError,
+  StatusError,
+  TimeoutError,
+  TransportError
+} from "../HttpResilientError.js"
+import type { ResilientEvent } from "../ResilientEvent.js"
+import * as Events from "../ResilientEvent.js"
+import { type ClientOptions, resolveConfig, type ResolvedConfig } from "./config.js"
+import { redactHeaders, redactUrl } from "./redact.js"
+import {
+  durationMillis,
+  joinUrl,
+  makeBody,
+  mergeHeaders,
+  normaliseMethod,
+  type PreparedRequest,
+  type RequestOptions,
+  RequestValidationError,
+  toPlatformRequest
+} from "./request.js"
+import { BufferedResponse, type RawResponse } from "./response.js"
+import * as RetryAfterParser from "./retryAfter.js"
+import * as Transport from "./transport.js"
+
+// ---------------------------------------------------------------------------
+// the service
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export interface ResilientClientService {
+  readonly config: ResolvedConfig
+  readonly transport: Transport.TransportService
+  /** Builds and validates a request; no I/O. */
+  readonly prepare: (
+    method: string,
+    url: string | URL,
+    options: RequestOptions | undefined
+  ) => PreparedRequest | RequestValidationError
+  /** One attempt of a prepared request (no retry). */
+  readonly attempt: (
+    prepared: PreparedRequest
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+  /** A whole call: the request's or the client's retry policy around attempts. */
+  readonly request: (
+    method: string,
+    url: string | URL,
+    options: RequestOptions | undefined
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+  /** Publishes an event to subscribers and hooks; a no-op when there are none. */
+  readonly publish: (event: ResilientEvent) => void
+  /** Whether anything listens to events (so callers can skip building them). */
+  readonly hasListeners: () => boolean
+  /** Subscribes to events; the subscription lasts as long as the scope. */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
+}
+
+/** @internal */
+export class ResilientClient extends Context.Tag("effect-http-resilient/ResilientClient")<
+  ResilientClient,
+  ResilientClientService
+>() {}
+
+// ---------------------------------------------------------------------------
+// deadline
+// ---------------------------------------------------------------------------
+
+/**
+ * The absolute deadline (epoch ms by the Clock) of the current call, if any.
+ * @internal
+ */
+export const currentDeadline: FiberRef.FiberRef<number | undefined> = FiberRef.unsafeMake<number | undefined>(
+  undefined
+)
+
+/** @internal */
+export const withDeadline = dual<
+  (
+    duration: Duration.DurationInput
+  ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TimeoutError, R>,
+  <A, E, R>(self: Effect.Effect<A, E, R>, duration: Duration.DurationInput) => Effect.Effect<A, E | TimeoutError, R>
+>(2, (self, duration) => {
+  const d = Duration.decode(duration)
+  return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.flatMap(FiberRef.get(currentDeadline), (existing) => {
+      const mine = now + Duration.toMillis(d)
+      const deadline = existing === undefined ? mine : Math.min(existing, mine)
+      const remaining = Math.max(0, deadline - now)
+      return self.pipe(
+        Effect.locally(currentDeadline, deadline),
+        Effect.timeoutFail({
+          duration: Duration.millis(remaining),
+          onTimeout: () =>
+            new TimeoutError({
+              method: "",
+              url: "",
+              attempt: 0,
+              scope: "deadline",
+              timeout: Duration.millis(remaining)
+            })
+        })
+      )
+    }))
+})
+
+// ---------------------------------------------------------------------------
+// the attempt pipeline
+// ---------------------------------------------------------------------------
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308])
+const crossOriginDropped = ["authorization", "cookie", "proxy-authorization"]
+
+const currentAttemptNumber = (context: Context.Context<never>): number =>
+  Context.get(context, Schedule.CurrentIterationMetadata).recurrence + 1
+
+const transportErrorFor = (
+  failure: Transport.TransportFailure,
+  prepared: PreparedRequest,
+  url: URL,
+  attempt: number,
+  timeoutMillis: number,
+  clippedByDeadline: boolean
+): HttpResilientError => {
+  const info = { method: prepared.method, url: redactUrl(url), attempt }
+  switch (failure.reason) {
+    case "Timeout":
+      return new TimeoutError({
+        ...info,
+        scope: clippedByDeadline ? "deadline" : "attempt",
+        timeout: Duration.millis(timeoutMillis)
+      })
+    case "InvalidRequest":
+      return new InvalidRequestError({
+        ...info,
+        reason: "InvalidOption",
+        detail: failure.cause instanceof Error ? failure.cause.message : "rejected by the transport",
+        cause: failure.cause
+      })
+    default:
+      return new TransportError({ ...info, reason: failure.reason, detail: failure.detail, cause: failure.cause })
+  }
+}
+
+/** @internal */
+export const validationError = (
+  error: RequestValidationError,
+  method: string,
+  url: string | URL,
+  attempt: number
+): InvalidRequestError =>
+  new InvalidRequestError({
+    method: typeof method === "string" && method.length < 32 ? method : "?",
+    url: redactUrl(url),
+    attempt,
+    reason: error.reason,
+    detail: error.detail,
+    cause: error.cause
+  })
+
+/** @internal */
+export const make = (config: ResolvedConfig, transport: Transport.TransportService): ResilientClientService => {
+  // --- events -------------------------------------------------------------
+  const subscribers = new Set<Queue.Queue<ResilientEvent>>()
+  const options = config.options
+  const hooks = {
+    RequestStarted: options.onRequest,
+    RetryScheduled: options.onRetry,
+    Succeeded: options.onSuccess,
+    Failed: options.onFailure
+  } as Record<string, ((event: ResilientEvent) => unknown) | undefined>
+  const anyHook = Object.values(hooks).some((h) => h !== undefined)
+  const runHook = (hook: (event: ResilientEvent) => unknown, event: ResilientEvent) => {
+    try {
+      const result = hook(event)
+      if (Effect.isEffect(result)) {
+        Effect.runFork(
+          (result as Effect.Effect<unknown, unknown>).pipe(
+            Effect.catchAllCause((cause) => Effect.logWarning("effect-http-resilient: a hook failed", cause))
+          )
+        )
+      }
+    } catch (error) {
+      Effect.runFork(Effect.logWarning("effect-http-resilient: a hook threw", error))
+    }
+  }
+  const publish = (event: ResilientEvent): void => {
+    for (const queue of subscribers) queue.unsafeOffer(event)
+    if (anyHook) {
+      const hook = hooks[event._tag]
+      if (hook) runHook(hook, event)
+    }
+  }
+  const hasListeners = () => anyHook || subscribers.size > 0
+  const subscribe = Effect.acquireRelease(
+    Effect.sync(() => {
+      const queue = Effect.runSync(Queue.unbounded<ResilientEvent>())
+      subscribers.add(queue)
+      return queue
+    }),
+    (queue) =>
+      Effect.sync(() => {
+        subscribers.delete(queue)
+      }).pipe(Effect.zipRight(Queue.shutdown(queue)))
+  ) as Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
+
+  // --- preparing ----------------------------------------------------------
+  const prepare = (
+    method: string,
+    url: string | URL,
+    requestOptions: RequestOptions | undefined
+  ): PreparedRequest | RequestValidationError => {
+    const m = normaliseMethod(method)
+    if (m instanceof RequestValidationError) return m
+    const joined = joinUrl(url, config.baseUrl)
+    if (joined instanceof RequestValidationError) return joined
+    const headers: Record<string, string> = { ...config.headers }
+    let timeoutMillis: number | undefined
+    let maxResponseSize: number | undefined
+    let followRedirects: number | undefined
+    if (requestOptions !== undefined) {
+      const headerError = mergeHeaders(headers, requestOptions.headers, config.redacted)
+      if (headerError) return headerError
+      if (requestOptions.urlParams !== undefined) {
+        const error = appendParams(joined, requestOptions.urlParams)
+        if (error) return error
+      }
+      const t = durationMillis("timeout", requestOptions.timeout)
+      if (t instanceof RequestValidationError) return t
+      timeoutMillis = t
+      if (requestOptions.maxResponseSize !== undefined) {
+        const size = requestOptions.maxResponseSize
+        if (!Number.isInteger(size) || size < 1) {
+          return new RequestValidationError(
+            "InvalidOption",
+            `option "maxResponseSize": ${size} is not a positive integer`
+          )
+        }
+        maxResponseSize = size
+      }
+      if (requestOptions.followRedirects !== undefined) {
+        const f = requestOptions.followRedirects
+        followRedirects = f === true ? 10 : f === false ? 0 : f
+      }
+    }
+    // URL userinfo becomes Basic auth unless an explicit authorization header is set
+    if (joined.username !== "" || joined.password !== "") {
+      if (headers.authorization === undefined) {
+        const user = decodeURIComponent(joined.username)
+        const pass = decodeURIComponent(joined.password)
+        headers.authorization = "Basic " + Buffer.from(`${user}:${pass}`).toString("base64")
+      }
+      joined.username = ""
+      joined.password = ""
+    }
+    const body = makeBody(requestOptions)
+    if (body instanceof RequestValidationError) return body
+    return {
+      method: m,
+      url: joined,
+      headers,
+      body: body.body,
+      replayable: body.replayable,
+      timeoutMillis,
+      maxResponseSize,
+      followRedirects,
+      tag: requestOptions?.tag,
+      options: requestOptions
+    }
+  }
+
+  // --- one attempt ----------------------------------------------------------
+  const attempt = (
+    prepared: PreparedRequest
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
+    Effect.withFiberRuntime((fiber) => {
+      const context = fiber.currentContext
+      const attemptNo = currentAttemptNumber(context)
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const now = clock.unsafeCurrentTimeMillis()
+      const deadline = fiber.getFiberRef(currentDeadline)
+      let timeoutMillis = prepared.timeoutMillis ?? config.timeoutMillis
+      let clipped = false
+      if (deadline !== undefined) {
+        const remaining = deadline - now
+        if (remaining <= 0) {
+          return Effect.fail(
+            new TimeoutError({
+              method: prepared.method,
+              url: redactUrl(prepared.url),
+              attempt: attemptNo,
+              scope: "deadline",
+              timeout: Duration.millis(0)
+            })
+          )
+        }
+        if (remaining < timeoutMillis) {
+          timeoutMillis = remaining
+          clipped = true
+        }
+      }
+      const listening = hasListeners()
+      if (listening) {
+        publish(
+          new Events.RequestStarted({
+            method: prepared.method,
+            url: redactUrl(prepared.url),
+            attempt: attemptNo,
+            timestamp: now,
+            tag: prepared.tag
+          })
+        )
+      }
+      const maxResponseSize = prepared.maxResponseSize ?? config.maxResponseSize
+      const maxRedirects = prepared.followRedirects ?? config.followRedirects
+
+      const exchange = (
+        method: string,
+        url: URL,
+        headers: Record<string, string>,
+        body: PreparedRequest["body"],
+        redirects: number,
+        visited: Set<string> | undefined
+      ): Effect.Effect<RawResponse, HttpResilientError> =>
+        Effect.flatMap(
+          Effect.mapError(
+            transport.send({
+              method,
+              url,
+              headers: { ...headers },
+              body,
+              timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - now),
+              maxResponseSize,
+              clock
+            }),
+            (failure) => transportErrorFor(failure, prepared, url, attemptNo, timeoutMillis, clipped)
+          ),
+          (raw) => {
+            if (!redirectStatuses.has(raw.status) || maxRedirects === 0) return Effect.succeed(raw)
+            const location = raw.headers.location
+            if (location === undefined) return Effect.succeed(raw)
+            const status = raw.status
+            let nextMethod = method
+            let nextBody = body
+            if (status === 303) {
+              if (method !== "HEAD") nextMethod = "GET"
+              nextBody = emptyBody
+            } else if (status === 301 || status === 302) {
+              if (method !== "GET" && method !== "HEAD") return Effect.succeed(raw)
+            } else if (method !== "GET" && method !== "HEAD" && !prepared.replayable) {
+              return Effect.succeed(raw)
+            }
+            let next: URL
+            try {
+              next = new URL(location, url)
+            } catch {
+              return Effect.succeed(raw)
+            }
+            if (next.protocol !== "http:" && next.protocol !== "https:") return Effect.succeed(raw)
+            const info = { method: prepared.method, url: redactUrl(prepared.url), attempt: attemptNo }
+            const seen = visited ?? new Set([`${method} ${url.href}`])
+            const key = `${nextMethod} ${next.href}`
+            if (seen.has(key)) {
+              return Effect.fail(
+                new TransportError({ ...info, reason: "RedirectLoop", detail: `back to ${redactUrl(next)}` })
+              )
+            }
+            if (redirects >= maxRedirects) {
+              return Effect.fail(
+                new TransportError({ ...info, reason: "TooManyRedirects", detail: `more than ${maxRedirects}` })
+              )
+            }
+            seen.add(key)
+            let nextHeaders = headers
+            if (next.origin !== url.origin || nextBody !== body) {
+              nextHeaders = { ...headers }
+              if (next.origin !== url.origin) { for (const name of crossOriginDropped) delete nextHeaders[name] }
+              if (nextBody !== body) {
+                delete nextHeaders["content-type"]
+                delete nextHeaders["content-length"]
+              }
+            }
+            return exchange(nextMethod, next, nextHeaders, nextBody, redirects + 1, seen)
+          }
+        )
+
+      const result = Effect.flatMap(
+        exchange(prepared.method, prepared.url, prepared.headers, prepared.body, 0, undefined),
+        (raw) => {
+          const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted)
+          if (config.acceptStatus(raw.status)) {
+            if (listening) {
+              publish(
+                new Events.Succeeded({
+                  method: prepared.method,
+                  url: redactUrl(prepared.url),
+                  attempt: attemptNo,
+                  timestamp: clock.unsafeCurrentTimeMillis(),
+                  tag: prepared.tag,
+                  status: raw.status,
+                  duration: Duration.millis(clock.unsafeCurrentTimeMillis() - now)
+                })
+              )
+            }
+            return Effect.succeed(response as HttpClientResponse.HttpClientResponse)
+          }
+          return Effect.fail(
+            new StatusError({
+              method: prepared.method,
+              url: redactUrl(prepared.url),
+              attempt: attemptNo,
+              status: raw.status,
+              statusText: raw.statusText,
+              headers: redactHeaders(raw.headers, config.redacted),
+              response,
+              retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
+            })
+          )
+        }
+      )
+      return listening
+        ? Effect.tapError(result, (error) =>
+          Effect.sync(() =>
+            publish(
+              new Events.AttemptFailed({
+                method: prepared.method,
+                url: redactUrl(prepared.url),
+                attempt: attemptNo,
+                timestamp: clock.unsafeCurrentTimeMillis(),
+                tag: prepared.tag,
+                error
+              })
+            )
+          ))
+        : result
+    })
+
+  // --- a whole call -----------------------------------------------------------
+  const request = (
+    method: string,
+    url: string | URL,
+    requestOptions: RequestOptions | undefined
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
+    const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? config.retry
+    const once = Effect.suspend(() => {
+      const prepared = prepare(method, url, requestOptions)
+      if (prepared instanceof RequestValidationError) {
+        return Effect.flatMap(
+          Schedule.CurrentIterationMetadata,
+          (meta) => Effect.fail(validationError(prepared, method, url, meta.recurrence + 1))
+        )
+      }
+      return attempt(prepared)
+    })
+    const retried = policy === undefined ? once : Effect.retry(once, policy)
+    const deadline = requestOptions?.deadline
+    return deadline === undefined ? retried : withDeadline(retried, deadline) as typeof retried
+  }
+
+  return { config, transport, prepare, attempt, request, publish, hasListeners, subscribe }
+}
+
+const emptyBody: PreparedRequest["body"] = { _tag: "Empty" } as any
+
+const appendParams = (url: URL, params: RequestOptions["urlParams"]): RequestValidationError | undefined => {
+  try {
+    if (params instanceof URLSearchParams) params.forEach((v, k) => url.searchParams.append(k, v))
+    else if (Array.isArray(params)) { for (const [k, v] of params) url.searchParams.append(k, v) }
+    else {
+      for (const [k, v] of Object.entries(params as Record<string, unknown>)) {
+        if (v === undefined) continue
+        if (Array.isArray(v)) { for (const x of v) url.searchParams.append(k, String(x)) }
+        else url.searchParams.append(k, String(v))
+      }
+    }
+    return undefined
+  } catch (cause) {
+    return new RequestValidationError("InvalidOption", `option "urlParams" could not be encoded`, cause)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// layers
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export const layerWithTransport = (
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, ConfigError.ConfigError, Transport.Transport> =>
+  Layer.effect(
+    ResilientClient,
+    Effect.flatMap(
+      Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
+      (config) => Effect.map(Transport.Transport, (transport) => make(config, transport))
+    )
+  )
+
+/** @internal */
+export const layer = (options: ClientOptions = {}): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
+      (config) => Layer.provide(layerWithTransport(options), Transport.layerUndici(config.pool))
+    )
+  )
+
+/** @internal */
+export const layerFromDispatcher = (
+  dispatcher: Undici.Dispatcher,
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
+  Layer.provide(layerWithTransport(options), Transport.layerFromDispatcher(dispatcher))
+
+/** @internal */
+export const layerFromHttpClient = (
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.provide(layerWithTransport(options), Transport.layerHttpClient)
+
+/**
+ * Reads options from `Config` under `prefix` (environment: `PREFIX_BASE_URL`, `PREFIX_TIMEOUT` …),
+ * then applies `overrides` on top.
+ * @internal
+ */
+export const optionsFromConfig = (prefix: string): Config.Config<ClientOptions> => {
+  const nested = <A>(c: Config.Config<A>) => (prefix === "" ? c : Config.nested(c, prefix))
+  const opt = <A>(c: Config.Config<A>) => nested(Config.option(c))
+  return Config.all({
+    baseUrl: opt(Config.string("BASE_URL")),
+    timeout: opt(Config.duration("TIMEOUT")),
+    deadline: opt(Config.duration("DEADLINE")),
+    maxConnections: opt(Config.integer("MAX_CONNECTIONS")),
+    maxResponseSize: opt(Config.integer("MAX_RESPONSE_SIZE")),
+    followRedirects: opt(Config.integer("FOLLOW_REDIRECTS")),
+    keepAliveTimeout: opt(Config.duration("KEEP_ALIVE_TIMEOUT")),
+    connectTimeout: opt(Config.duration("CONNECT_TIMEOUT")),
+    redactHeaders: opt(Config.array(Config.string(), "REDACT_HEADERS")),
+    tracing: opt(Config.boolean("TRACING"))
+  }).pipe(
+    Config.map((values) => {
+      const out: Record<string, unknown> = {}
+      for (const [key, value] of Object.entries(values)) {
+        if (Option.isSome(value as Option.Option<unknown>)) out[key] = (value as Option.Some<unknown>).value
+      }
+      return out as ClientOptions
+    })
+  )
+}
+
+/** @internal */
+export const layerConfig = (
+  prefix = "HTTP_RESILIENT",
+  overrides: ClientOptions = {}
+): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    Effect.map(optionsFromConfig(prefix), (fromEnv) => layer({ ...fromEnv, ...overrides }))
+  )
+
+/** @internal */
+export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = Stream.unwrapScoped(
+  Effect.map(Effect.flatMap(ResilientClient, (client) => client.subscribe), (queue) => Stream.fromQueue(queue))
+)
+
+/** @internal */
+export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, ResilientClient | Scope.Scope> = Effect
+  .flatMap(ResilientClient, (client) => client.subscribe)
+
+/** @internal */
+export const execute = (
+  request: HttpClientRequest.HttpClientRequest,
+  options?: RequestOptions
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> => {
+  const headers: Record<string, string> = { ...request.headers }
+  let url: URL | string = request.url
+  if (request.urlParams.length > 0 || request.hash._tag === "Some") {
+    try {
+      const u = new URL(request.url)
+      for (const [k, v] of request.urlParams) u.searchParams.append(k, v)
+      if (request.hash._tag === "Some") u.hash = request.hash.value
+      url = u
+    } catch {
+      // a relative URL: joined to the base by the client
+    }
+  }
+  const merged: RequestOptions = {
+    ...options,
+    headers: { ...headers, ...(options?.headers as Record<string, string> | undefined) },
+    ...(request.body._tag === "Empty" ? {} : { body: request.body })
+  }
+  return Effect.flatMap(ResilientClient, (client) => client.request(request.method, url, merged))
+}

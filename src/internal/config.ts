@@ -1,0 +1,297 @@
+/** @internal */
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import type * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type { HttpResilientError } from "../HttpResilientError.js"
+import type { ResilientEvent } from "../ResilientEvent.js"
+import { makeRedactedSet } from "./redact.js"
+import { type HeadersInput, isToken, isValidHeaderValue, RequestValidationError } from "./request.js"
+import { mergeHeaders } from "./request.js"
+import type { UndiciPoolOptions } from "./transport.js"
+
+/**
+ * A hook: a plain function or one returning an Effect. A hook that throws or fails is logged and ignored.
+ * @internal
+ */
+export type Hook<E> = (event: E) => unknown
+
+/**
+ * Statuses the client accepts: a predicate, or a list of statuses and inclusive `[from, to]` ranges.
+ * @internal
+ */
+export type AcceptStatus = ((status: number) => boolean) | ReadonlyArray<number | readonly [number, number]>
+
+/** @internal */
+export interface ClientOptions {
+  readonly baseUrl?: string | URL | undefined
+  readonly headers?: HeadersInput | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly deadline?: Duration.DurationInput | undefined
+  readonly maxConnections?: number | undefined
+  readonly acceptStatus?: AcceptStatus | undefined
+  readonly maxResponseSize?: number | undefined
+  readonly followRedirects?: boolean | number | undefined
+  readonly redactHeaders?: ReadonlyArray<string> | undefined
+  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  readonly headersTimeout?: Duration.DurationInput | undefined
+  readonly bodyTimeout?: Duration.DurationInput | undefined
+  readonly pipelining?: number | undefined
+  readonly gracePeriod?: Duration.DurationInput | undefined
+  readonly tls?: UndiciPoolOptions["tls"]
+  readonly lookup?: UndiciPoolOptions["lookup"]
+  readonly tracing?: boolean | undefined
+  readonly onRequest?: Hook<ResilientEvent> | undefined
+  readonly onRetry?: Hook<ResilientEvent> | undefined
+  readonly onSuccess?: Hook<ResilientEvent> | undefined
+  readonly onFailure?: Hook<ResilientEvent> | undefined
+}
+
+/**
+ * The options after validation, in the shapes the hot path wants.
+ * @internal
+ */
+export interface ResolvedConfig {
+  readonly baseUrl: URL | undefined
+  readonly headers: Readonly<Record<string, string>>
+  readonly timeoutMillis: number
+  readonly deadline: Duration.Duration
+  readonly acceptStatus: (status: number) => boolean
+  readonly maxResponseSize: number
+  readonly followRedirects: number
+  readonly redacted: ReadonlySet<string>
+  readonly retry: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
+  readonly pool: UndiciPoolOptions
+  readonly tracing: boolean | undefined
+  readonly options: ClientOptions
+}
+
+/** @internal */
+export const defaults = {
+  timeout: Duration.seconds(10),
+  deadline: Duration.seconds(30),
+  maxConnections: 128,
+  maxResponseSize: 32 * 1024 * 1024,
+  followRedirects: 10
+} as const
+
+const durationInput = (name: string, { allowZero = false } = {}) =>
+  Schema.declare((u: unknown): u is Duration.DurationInput => {
+    const d = Duration.decodeUnknown(u)
+    return d._tag === "Some" && Duration.isFinite(d.value) &&
+      (allowZero ? Duration.toMillis(d.value) >= 0 : Duration.toMillis(d.value) > 0)
+  }, {
+    message: (issue) =>
+      `${name}: ${show(issue.actual)} is not a ${
+        allowZero ? "non-negative" : "positive"
+      } finite duration (e.g. "10 seconds" or 10000 for milliseconds)`
+  })
+
+const show = (u: unknown): string => {
+  if (typeof u === "string") return JSON.stringify(u)
+  if (typeof u === "number" || typeof u === "boolean" || u === null || u === undefined) return String(u)
+  try {
+    return JSON.stringify(u) ?? String(u)
+  } catch {
+    return String(u)
+  }
+}
+
+const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) =>
+  Schema.declare((u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= max, {
+    message: (issue) => `${name}: ${show(issue.actual)} is not an integer from 1 to ${max}`
+  })
+
+const urlInput = Schema.declare((u: unknown): u is string | URL => {
+  if (u instanceof URL) return u.protocol === "http:" || u.protocol === "https:"
+  if (typeof u !== "string") return false
+  try {
+    const url = new URL(u)
+    return url.protocol === "http:" || url.protocol === "https:"
+  } catch {
+    return false
+  }
+}, { message: (issue) => `baseUrl: ${show(issue.actual)} is not an absolute http: or https: URL` })
+
+const followRedirectsInput = Schema.declare(
+  (u: unknown): u is boolean | number =>
+    typeof u === "boolean" || (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 100),
+  { message: (issue) => `followRedirects: ${show(issue.actual)} is not true, false or an integer from 0 to 100` }
+)
+
+const acceptStatusInput = Schema.declare((u: unknown): u is AcceptStatus => {
+  if (typeof u === "function") return true
+  if (!Array.isArray(u) || u.length === 0) return false
+  return u.every((x) =>
+    (typeof x === "number" && Number.isInteger(x) && x >= 100 && x <= 599) ||
+    (Array.isArray(x) && x.length === 2 && x.every((y) => Number.isInteger(y) && y >= 100 && y <= 599) && x[0] <= x[1])
+  )
+}, {
+  message: (issue) =>
+    `acceptStatus: ${
+      show(issue.actual)
+    } is neither a predicate nor a non-empty list of statuses (100–599) and [from, to] ranges`
+})
+
+const redactHeadersInput = Schema.declare(
+  (u: unknown): u is ReadonlyArray<string> => Array.isArray(u) && u.every((x) => typeof x === "string" && isToken(x)),
+  { message: (issue) => `redactHeaders: ${show(issue.actual)} is not a list of header names` }
+)
+
+const headersInput = Schema.declare(
+  (u: unknown): u is HeadersInput => {
+    if (u === null || typeof u !== "object") return false
+    if (u instanceof Headers || Array.isArray(u)) return true
+    return Object.entries(u).every(([name, value]) =>
+      isToken(name) && (value === undefined ||
+        (typeof value === "string" && isValidHeaderValue(value)) ||
+        (Array.isArray(value) && value.every((v) => typeof v === "string" && isValidHeaderValue(v))))
+    )
+  },
+  {
+    message: () => `headers: every name must be an HTTP token and no value may contain CR, LF or NUL`
+  }
+)
+
+const fn = (name: string) =>
+  Schema.declare((u: unknown): u is (...args: Array<any>) => any => typeof u === "function", {
+    message: (issue) => `${name}: expected a function, got ${show(issue.actual)}`
+  })
+
+const booleanInput = (name: string) =>
+  Schema.declare((u: unknown): u is boolean => typeof u === "boolean", {
+    message: (issue) => `${name}: expected true or false, got ${show(issue.actual)}`
+  })
+
+const anyValue = Schema.Unknown
+
+/**
+ * The schema of the client options. Unknown keys are reported, so a misspelt option is not silently ignored.
+ * @internal
+ */
+export const ClientOptionsSchema = Schema.Struct({
+  baseUrl: Schema.optional(urlInput),
+  headers: Schema.optional(headersInput),
+  timeout: Schema.optional(durationInput("timeout")),
+  deadline: Schema.optional(durationInput("deadline")),
+  maxConnections: Schema.optional(positiveInt("maxConnections", 65_536)),
+  acceptStatus: Schema.optional(acceptStatusInput),
+  maxResponseSize: Schema.optional(positiveInt("maxResponseSize", 2 ** 32)),
+  followRedirects: Schema.optional(followRedirectsInput),
+  redactHeaders: Schema.optional(redactHeadersInput),
+  retry: Schema.optional(anyValue),
+  keepAliveTimeout: Schema.optional(durationInput("keepAliveTimeout")),
+  connectTimeout: Schema.optional(durationInput("connectTimeout")),
+  headersTimeout: Schema.optional(durationInput("headersTimeout")),
+  bodyTimeout: Schema.optional(durationInput("bodyTimeout")),
+  pipelining: Schema.optional(positiveInt("pipelining", 128)),
+  gracePeriod: Schema.optional(durationInput("gracePeriod", { allowZero: true })),
+  tls: Schema.optional(anyValue),
+  lookup: Schema.optional(fn("lookup")),
+  tracing: Schema.optional(booleanInput("tracing")),
+  onRequest: Schema.optional(fn("onRequest")),
+  onRetry: Schema.optional(fn("onRetry")),
+  onSuccess: Schema.optional(fn("onSuccess")),
+  onFailure: Schema.optional(fn("onFailure"))
+})
+
+/**
+ * The names of every known option. Options added by other modules (circuitBreaker, bulkhead …) are
+ * validated by them and listed here so that the unknown-key check accepts them.
+ * @internal
+ */
+export const extraOptionNames = new Set<string>([
+  "circuitBreaker",
+  "bulkhead",
+  "rateLimiter",
+  "retryBudget",
+  "interceptors",
+  "hedge"
+])
+
+const decode = Schema.decodeUnknownEither(ClientOptionsSchema, { onExcessProperty: "ignore", errors: "all" })
+
+/** Turns a parse failure into a ConfigError naming each option at fault. */
+const toConfigError = (error: ParseResult.ParseError): ConfigError.ConfigError => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const errors = issues.map((issue) => ConfigError.InvalidData(issue.path.map(String), issue.message))
+  return errors.reduce((a, b) => ConfigError.And(a, b))
+}
+
+const toAcceptStatus = (input: AcceptStatus | undefined): (status: number) => boolean => {
+  if (input === undefined) return (status) => status >= 200 && status < 400
+  if (typeof input === "function") return input
+  const table = new Uint8Array(600)
+  for (const entry of input) {
+    if (typeof entry === "number") table[entry] = 1
+    else for (let s = entry[0]; s <= entry[1]; s++) table[s] = 1
+  }
+  return (status) => status >= 0 && status < 600 && table[status] === 1
+}
+
+/**
+ * Validates the options once per client and prepares what the hot path needs.
+ * @internal
+ */
+export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedConfig, ConfigError.ConfigError> => {
+  if (options === null || typeof options !== "object") {
+    return Either.left(ConfigError.InvalidData([], `client options must be an object, got ${show(options)}`))
+  }
+  const unknown = Object.keys(options).filter((key) =>
+    !(key in ClientOptionsSchema.fields) && !extraOptionNames.has(key)
+  )
+  if (unknown.length > 0) {
+    return Either.left(
+      unknown.map((key) => ConfigError.InvalidData([key], `${key}: unknown option`)).reduce((a, b) =>
+        ConfigError.And(a, b)
+      )
+    )
+  }
+  const decoded = decode(options)
+  if (Either.isLeft(decoded)) return Either.left(toConfigError(decoded.left))
+  const redacted = makeRedactedSet(options.redactHeaders)
+  const headers: Record<string, string> = {}
+  const headerError = mergeHeaders(headers, options.headers, redacted)
+  if (headerError instanceof RequestValidationError) {
+    return Either.left(ConfigError.InvalidData(["headers"], `headers: ${headerError.detail}`))
+  }
+  const retry = options.retry
+  if (retry !== undefined && retry !== false && !(typeof retry === "object" && retry !== null)) {
+    return Either.left(ConfigError.InvalidData(["retry"], `retry: expected a Schedule or false, got ${show(retry)}`))
+  }
+  const followRedirects = options.followRedirects === undefined || options.followRedirects === true
+    ? defaults.followRedirects
+    : options.followRedirects === false
+    ? 0
+    : options.followRedirects
+  return Either.right({
+    baseUrl: options.baseUrl === undefined ? undefined : new URL(String(options.baseUrl)),
+    headers,
+    timeoutMillis: options.timeout === undefined
+      ? Duration.toMillis(defaults.timeout)
+      : Duration.toMillis(Duration.decode(options.timeout)),
+    deadline: options.deadline === undefined ? defaults.deadline : Duration.decode(options.deadline),
+    acceptStatus: toAcceptStatus(options.acceptStatus),
+    maxResponseSize: options.maxResponseSize ?? defaults.maxResponseSize,
+    followRedirects,
+    redacted,
+    retry: retry === false || retry === undefined ? undefined : retry,
+    pool: {
+      connections: options.maxConnections ?? defaults.maxConnections,
+      keepAliveTimeout: options.keepAliveTimeout,
+      connectTimeout: options.connectTimeout,
+      headersTimeout: options.headersTimeout,
+      bodyTimeout: options.bodyTimeout,
+      pipelining: options.pipelining,
+      gracePeriod: options.gracePeriod,
+      tls: options.tls,
+      lookup: options.lookup
+    },
+    tracing: options.tracing,
+    options
+  })
+}

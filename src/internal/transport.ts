@@ -1,0 +1,566 @@
+/** @internal */
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { Readable } from "node:stream"
+import * as Undici from "undici"
+import type { TransportErrorReason } from "../HttpResilientError.js"
+import type { RawResponse } from "./response.js"
+import { schedule } from "./timer.js"
+
+/**
+ * One request as the transport sees it: URL parsed, headers lower-case, body ready.
+ * @internal
+ */
+export interface TransportRequest {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Record<string, string>
+  readonly body: HttpBody.HttpBody
+  /** milliseconds for the whole attempt, headers and body; `Infinity` for none */
+  readonly timeoutMillis: number
+  readonly maxResponseSize: number
+  /** the clock that drives the attempt timeout */
+  readonly clock: Clock.Clock
+}
+
+/**
+ * Why the transport failed. `Timeout` is the attempt timeout; the pipeline turns it into a `TimeoutError`.
+ * @internal
+ */
+export class TransportFailure {
+  readonly _tag = "TransportFailure"
+  constructor(
+    readonly reason: TransportErrorReason | "Timeout" | "InvalidRequest",
+    readonly cause?: unknown,
+    readonly detail?: string
+  ) {}
+}
+
+/** @internal */
+export interface StreamingResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: Record<string, string>
+  readonly setCookie: ReadonlyArray<string>
+  readonly url: string
+  readonly body: Stream.Stream<Uint8Array, TransportFailure>
+}
+
+/** @internal */
+export interface TransportService {
+  /** One exchange, body read into memory. Interruption aborts the socket. */
+  readonly send: (request: TransportRequest) => Effect.Effect<RawResponse, TransportFailure>
+  /** One exchange whose body is streamed with backpressure; the scope owns the socket. */
+  readonly stream: (request: TransportRequest) => Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope>
+  /** Opens `connections` idle sockets to `origin`, when the transport has a pool. */
+  readonly warmUp: (origin: URL, connections: number, clock: Clock.Clock) => Effect.Effect<void, TransportFailure>
+}
+
+/** @internal */
+export class Transport extends Context.Tag("effect-http-resilient/Transport")<Transport, TransportService>() {}
+
+// ---------------------------------------------------------------------------
+// undici
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export interface UndiciPoolOptions {
+  readonly connections?: number | undefined
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  readonly keepAliveMaxTimeout?: Duration.DurationInput | undefined
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  readonly headersTimeout?: Duration.DurationInput | undefined
+  readonly bodyTimeout?: Duration.DurationInput | undefined
+  readonly pipelining?: number | undefined
+  readonly gracePeriod?: Duration.DurationInput | undefined
+  readonly tls?: {
+    readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
+    readonly cert?: string | Buffer | undefined
+    readonly key?: string | Buffer | undefined
+    readonly rejectUnauthorized?: boolean | undefined
+    readonly servername?: string | undefined
+  } | undefined
+  readonly lookup?: ((hostname: string, options: any, callback: (...args: Array<any>) => void) => void) | undefined
+}
+
+const millis = (d: Duration.DurationInput | undefined): number | undefined =>
+  d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
+
+/** @internal */
+export const makeAgent = (options: UndiciPoolOptions): Undici.Agent => {
+  const connect: Record<string, unknown> = {}
+  if (options.tls) {
+    const { ca, cert, key, rejectUnauthorized, servername } = options.tls
+    if (ca !== undefined) connect.ca = ca
+    if (cert !== undefined) connect.cert = cert
+    if (key !== undefined) connect.key = key
+    if (rejectUnauthorized !== undefined) connect.rejectUnauthorized = rejectUnauthorized
+    if (servername !== undefined) connect.servername = servername
+  }
+  if (options.lookup) connect.lookup = options.lookup
+  const connectTimeout = millis(options.connectTimeout)
+  if (connectTimeout !== undefined) connect.timeout = connectTimeout
+  const agentOptions: Undici.Agent.Options = {
+    connections: options.connections ?? 128,
+    pipelining: options.pipelining ?? 1,
+    keepAliveTimeout: millis(options.keepAliveTimeout) ?? 4_000,
+    keepAliveMaxTimeout: millis(options.keepAliveMaxTimeout) ?? 600_000,
+    headersTimeout: millis(options.headersTimeout) ?? 300_000,
+    bodyTimeout: millis(options.bodyTimeout) ?? 300_000,
+    connect: connect as any
+  }
+  return new Undici.Agent(agentOptions)
+}
+
+const tlsCodes = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ERR_TLS_HANDSHAKE_TIMEOUT",
+  "HOSTNAME_MISMATCH",
+  "EPROTO"
+])
+
+/**
+ * Maps an error from undici or Node's sockets to a transport reason.
+ * @internal
+ */
+export const classifyError = (error: unknown): TransportFailure => {
+  if (error instanceof TransportFailure) return error
+  const code = typeof (error as any)?.code === "string" ? (error as any).code as string : ""
+  const name = typeof (error as any)?.name === "string" ? (error as any).name as string : ""
+  switch (code) {
+    case "ECONNREFUSED":
+      return new TransportFailure("ConnectionRefused", error)
+    case "ECONNRESET":
+    case "EPIPE":
+    case "ECONNABORTED":
+    case "UND_ERR_SOCKET":
+    case "UND_ERR_CLOSED":
+    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
+      return new TransportFailure("ConnectionReset", error)
+    case "UND_ERR_CONNECT_TIMEOUT":
+    case "ETIMEDOUT":
+      return new TransportFailure("ConnectTimeout", error)
+    case "UND_ERR_HEADERS_TIMEOUT":
+      return new TransportFailure("HeadersTimeout", error)
+    case "UND_ERR_BODY_TIMEOUT":
+      return new TransportFailure("BodyTimeout", error)
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+    case "EAI_NODATA":
+    case "EAI_NONAME":
+      return new TransportFailure("DnsFailure", error)
+    case "UND_ERR_RES_EXCEEDED_MAX_SIZE":
+      return new TransportFailure("ResponseTooLarge", error)
+    case "UND_ERR_ABORTED":
+    case "UND_ERR_DESTROYED":
+    case "ABORT_ERR":
+      return new TransportFailure("Aborted", error)
+    case "UND_ERR_INVALID_ARG":
+    case "UND_ERR_NOT_SUPPORTED":
+    case "ERR_INVALID_URL":
+      return new TransportFailure("InvalidRequest", error)
+  }
+  if (code.startsWith("HPE_") || name === "HTTPParserError" || code === "UND_ERR_INFO") {
+    return new TransportFailure("ProtocolError", error)
+  }
+  if (tlsCodes.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || code.startsWith("CERT_")) {
+    return new TransportFailure("TlsFailure", error)
+  }
+  if (name === "AbortError") return new TransportFailure("Aborted", error)
+  return new TransportFailure("Unknown", error)
+}
+
+const bodyForUndici = (
+  body: HttpBody.HttpBody,
+  headers: Record<string, string>
+): string | Uint8Array | Readable | null | Effect.Effect<Readable | Uint8Array> => {
+  switch (body._tag) {
+    case "Empty":
+      return null
+    case "Uint8Array":
+      if (headers["content-type"] === undefined) headers["content-type"] = body.contentType
+      if (headers["content-length"] === undefined) headers["content-length"] = String(body.body.byteLength)
+      return body.body
+    case "Raw": {
+      if (body.contentType !== undefined && headers["content-type"] === undefined) {
+        headers["content-type"] = body.contentType
+      }
+      return body.body as any
+    }
+    case "FormData": {
+      const response = new Response(body.formData)
+      const contentType = response.headers.get("content-type")
+      if (contentType) headers["content-type"] = contentType
+      return Effect.promise(() => response.arrayBuffer().then((buffer) => new Uint8Array(buffer)))
+    }
+    case "Stream": {
+      if (headers["content-type"] === undefined) headers["content-type"] = body.contentType
+      if (body.contentLength !== undefined && headers["content-length"] === undefined) {
+        headers["content-length"] = String(body.contentLength)
+      }
+      return NodeStream.toReadableNever(body.stream as Stream.Stream<Uint8Array, never>) as any
+    }
+  }
+}
+
+const parseRawHeaders = (raw: Array<Buffer> | Array<string> | null) => {
+  const headers: Record<string, string> = {}
+  const setCookie: Array<string> = []
+  if (raw) {
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i].toString("latin1").toLowerCase()
+      const value = raw[i + 1].toString("latin1")
+      if (name === "set-cookie") {
+        setCookie.push(value)
+      } else {
+        const existing = headers[name]
+        headers[name] = existing === undefined ? value : `${existing}, ${value}`
+      }
+    }
+  }
+  return { headers, setCookie }
+}
+
+const TIMEOUT = new TransportFailure("Timeout")
+
+/**
+ * One exchange over an undici dispatcher, body buffered, with the attempt timeout and
+ * interruption both aborting the socket. No promise, no AbortController, no fiber race.
+ * @internal
+ */
+const dispatchBuffered = (
+  dispatcher: Undici.Dispatcher,
+  request: TransportRequest,
+  body: string | Uint8Array | Readable | null
+): Effect.Effect<RawResponse, TransportFailure> =>
+  Effect.async<RawResponse, TransportFailure>((resume) => {
+    let abort: ((reason?: Error) => void) | undefined
+    let abortReason: Error | undefined
+    let finished = false
+    let status = 0
+    let statusText = ""
+    let headers: Record<string, string> = {}
+    let setCookie: ReadonlyArray<string> = []
+    let chunks: Array<Buffer> = []
+    let size = 0
+    const max = request.maxResponseSize
+    let failure: TransportFailure | undefined
+
+    const finish = (result: Effect.Effect<RawResponse, TransportFailure>) => {
+      if (finished) return
+      finished = true
+      cancelTimer()
+      resume(result)
+    }
+    const abortWith = (reason: Error, asFailure: TransportFailure | undefined) => {
+      failure = asFailure
+      abortReason = reason
+      if (abort) abort(reason)
+    }
+    const cancelTimer = schedule(request.clock, request.timeoutMillis, () => {
+      if (finished) return
+      abortWith(new Undici.errors.RequestAbortedError("attempt timeout"), TIMEOUT)
+      // the dispatcher reports the abort through onError; if it was not dispatched yet, end here
+      if (!abort) finish(Effect.fail(TIMEOUT))
+    })
+
+    const handler: Undici.Dispatcher.DispatchHandler = {
+      onConnect(abortFn) {
+        if (finished) {
+          abortFn(abortReason ?? new Undici.errors.RequestAbortedError())
+          return
+        }
+        abort = abortFn
+        if (abortReason) abortFn(abortReason)
+      },
+      onHeaders(statusCode, rawHeaders, _resume, statusMessage) {
+        if (statusCode < 200) return true
+        status = statusCode
+        statusText = statusMessage
+        const parsed = parseRawHeaders(rawHeaders as Array<Buffer>)
+        headers = parsed.headers
+        setCookie = parsed.setCookie
+        const declared = headers["content-length"]
+        if (declared !== undefined && Number(declared) > max) {
+          abortWith(
+            new Error("response too large"),
+            new TransportFailure("ResponseTooLarge", undefined, `limit ${max}`)
+          )
+          return false
+        }
+        return true
+      },
+      onData(chunk) {
+        size += chunk.length
+        if (size > max) {
+          chunks = []
+          abortWith(
+            new Error("response too large"),
+            new TransportFailure("ResponseTooLarge", undefined, `limit ${max}`)
+          )
+          return false
+        }
+        chunks.push(chunk)
+        return true
+      },
+      onComplete() {
+        const bytes = chunks.length === 1 ? chunks[0] : chunks.length === 0 ? EMPTY : Buffer.concat(chunks, size)
+        finish(Effect.succeed({ status, statusText, headers, setCookie, body: bytes, url: request.url.href }))
+      },
+      onError(error) {
+        finish(Effect.fail(failure ?? classifyError(error)))
+      }
+    }
+
+    try {
+      dispatcher.dispatch({
+        origin: request.url.origin,
+        path: request.url.pathname + request.url.search,
+        method: request.method as Undici.Dispatcher.HttpMethod,
+        headers: request.headers,
+        body
+      }, handler)
+    } catch (error) {
+      finish(Effect.fail(classifyError(error)))
+    }
+
+    return Effect.sync(() => {
+      if (finished) return
+      finished = true
+      cancelTimer()
+      abortReason = new Undici.errors.RequestAbortedError("interrupted")
+      if (abort) abort(abortReason)
+    })
+  })
+
+const EMPTY = Buffer.alloc(0)
+
+/** @internal */
+export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): TransportService => {
+  const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
+    const headers = request.headers
+    const body = bodyForUndici(request.body, headers)
+    if (body !== null && Effect.isEffect(body)) {
+      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, request, b))
+    }
+    return dispatchBuffered(dispatcher, request, body as string | Uint8Array | Readable | null)
+  }
+
+  const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
+    Effect.gen(function*() {
+      const headers = request.headers
+      const prepared = bodyForUndici(request.body, headers)
+      const body = prepared !== null && Effect.isEffect(prepared) ? yield* prepared : prepared
+      const controller = new AbortController()
+      yield* Effect.addFinalizer(() => Effect.sync(() => controller.abort()))
+      const response = yield* Effect.async<Undici.Dispatcher.ResponseData, TransportFailure>((resume) => {
+        const cancelTimer = schedule(request.clock, request.timeoutMillis, () => {
+          controller.abort()
+          resume(Effect.fail(TIMEOUT))
+        })
+        dispatcher.request({
+          origin: request.url.origin,
+          path: request.url.pathname + request.url.search,
+          method: request.method as Undici.Dispatcher.HttpMethod,
+          headers: request.headers,
+          body: body as any,
+          signal: controller.signal
+        }).then(
+          (data) => {
+            cancelTimer()
+            resume(Effect.succeed(data))
+          },
+          (error) => {
+            cancelTimer()
+            resume(Effect.fail(classifyError(error)))
+          }
+        )
+        return Effect.sync(() => {
+          cancelTimer()
+          controller.abort()
+        })
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => response.body.destroy()))
+      const flat: Record<string, string> = {}
+      let setCookie: ReadonlyArray<string> = []
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value === undefined) continue
+        if (name === "set-cookie") setCookie = Array.isArray(value) ? value : [value]
+        else flat[name] = Array.isArray(value) ? value.join(", ") : value
+      }
+      return {
+        status: response.statusCode,
+        statusText: (response as { statusText?: string }).statusText ?? "",
+        headers: flat,
+        setCookie,
+        url: request.url.href,
+        body: NodeStream.fromReadable<TransportFailure, Uint8Array>(
+          () => response.body,
+          (error) => classifyError(error)
+        )
+      }
+    })
+
+  const warmUp = (origin: URL, connections: number, clock: Clock.Clock): Effect.Effect<void, TransportFailure> =>
+    Effect.asVoid(
+      Effect.forEach(
+        Array.from({ length: connections }),
+        () =>
+          dispatchBuffered(dispatcher, {
+            method: "OPTIONS",
+            url: new URL("*", origin),
+            headers: {},
+            body: HttpBody.empty,
+            timeoutMillis: Infinity,
+            maxResponseSize: 1 << 20,
+            clock
+          }, null).pipe(Effect.catchIf((f) => f.reason !== "ConnectionRefused", () => Effect.void)),
+        { concurrency: "unbounded", discard: true }
+      )
+    )
+
+  return { send, stream, warmUp }
+}
+
+/** @internal */
+export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transport> =>
+  Layer.scoped(
+    Transport,
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.sync(() => makeAgent(options)),
+        (agent) =>
+          Effect.promise(() => agent.close()).pipe(
+            Effect.timeoutTo({
+              duration: Duration.decode(options.gracePeriod ?? "5 seconds"),
+              onSuccess: () => Effect.void,
+              onTimeout: () => Effect.promise(() => agent.destroy())
+            }),
+            Effect.flatten,
+            Effect.orDie
+          )
+      ),
+      makeUndiciTransport
+    )
+  )
+
+/** @internal */
+export const layerFromDispatcher = (dispatcher: Undici.Dispatcher): Layer.Layer<Transport> =>
+  Layer.succeed(Transport, makeUndiciTransport(dispatcher))
+
+// ---------------------------------------------------------------------------
+// any @effect/platform HttpClient
+// ---------------------------------------------------------------------------
+
+const toPlatformRequest = (request: TransportRequest): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.make(request.method as any)(request.url, {
+    headers: request.headers,
+    body: request.body
+  })
+
+const platformFailure = (error: unknown): TransportFailure => {
+  const cause = (error as { cause?: unknown })?.cause
+  const classified = classifyError(cause ?? error)
+  if (classified.reason !== "Unknown") return classified
+  const reason = (error as { reason?: string })?.reason
+  if (reason === "Transport") return new TransportFailure("ConnectionReset", cause ?? error)
+  return classified
+}
+
+/** @internal */
+export const makeHttpClientTransport = (client: HttpClient.HttpClient): TransportService => {
+  const withTimeout = <A, R>(
+    effect: Effect.Effect<A, TransportFailure, R>,
+    request: TransportRequest
+  ): Effect.Effect<A, TransportFailure, R> =>
+    Number.isFinite(request.timeoutMillis)
+      ? Effect.timeoutFail(effect, { duration: Duration.millis(request.timeoutMillis), onTimeout: () => TIMEOUT })
+      : effect
+
+  const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> =>
+    withTimeout(
+      Effect.scoped(Effect.gen(function*() {
+        const response = yield* Effect.mapError(client.execute(toPlatformRequest(request)), platformFailure)
+        const chunks: Array<Uint8Array> = []
+        let size = 0
+        yield* response.stream.pipe(
+          Stream.mapError(platformFailure),
+          Stream.runForEach((chunk) => {
+            size += chunk.byteLength
+            if (size > request.maxResponseSize) {
+              return Effect.fail(
+                new TransportFailure("ResponseTooLarge", undefined, `limit ${request.maxResponseSize}`)
+              )
+            }
+            chunks.push(chunk)
+            return Effect.void
+          }),
+          Effect.catchIf((f) => f.reason === "Unknown" && size === 0, () => Effect.void)
+        )
+        const body = Buffer.concat(chunks, size)
+        const headers: Record<string, string> = {}
+        for (const name in response.headers) {
+          if (name !== "set-cookie") headers[name] = response.headers[name]
+        }
+        const setCookie: Array<string> = []
+        for (const cookie of Object.values(response.cookies.cookies)) setCookie.push(`${cookie.name}=${cookie.value}`)
+        return {
+          status: response.status,
+          statusText: "",
+          headers,
+          setCookie,
+          body,
+          url: request.url.href
+        } satisfies RawResponse
+      })),
+      request
+    )
+
+  const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
+    withTimeout(
+      Effect.map(Effect.mapError(client.execute(toPlatformRequest(request)), platformFailure), (response) => {
+        const headers: Record<string, string> = {}
+        for (const name in response.headers) {
+          if (name !== "set-cookie") headers[name] = response.headers[name]
+        }
+        return {
+          status: response.status,
+          statusText: "",
+          headers,
+          setCookie: [],
+          url: request.url.href,
+          body: Stream.mapError(response.stream, platformFailure)
+        }
+      }),
+      request
+    )
+
+  return { send, stream, warmUp: () => Effect.void }
+}
+
+/** @internal */
+export const layerHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClient> = Layer.effect(
+  Transport,
+  Effect.map(HttpClient.HttpClient, makeHttpClientTransport)
+)
