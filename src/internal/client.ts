@@ -74,6 +74,22 @@ export interface ResilientClientService {
   readonly hasListeners: () => boolean
   /** Subscribes to events; the subscription lasts as long as the scope. */
   readonly subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
+  /**
+   * The client-wide retry budget, or `undefined` when disabled. Every attempt is recorded as a request;
+   * a retry policy (or a hedge) asks `tryRetry` before each retry and gives up when it answers false.
+   */
+  readonly retryBudget: RetryBudgetHandle | undefined
+}
+
+/**
+ * What a retry policy and the hedger need from the retry budget.
+ * @internal
+ */
+export interface RetryBudgetHandle {
+  /** Records one request (every attempt, first or not) at `nowMillis`. */
+  readonly recordRequest: (nowMillis: number) => void
+  /** Spends one retry if the budget allows it at `nowMillis`; false when it is empty. */
+  readonly tryRetry: (nowMillis: number) => boolean
 }
 
 /** @internal */
@@ -477,7 +493,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     return deadline === undefined ? retried : withDeadline(retried, deadline) as typeof retried
   }
 
-  return { config, transport, prepare, attempt, request, publish, hasListeners, subscribe }
+  return { config, transport, prepare, attempt, request, publish, hasListeners, subscribe, retryBudget: undefined }
 }
 
 const emptyBody: PreparedRequest["body"] = { _tag: "Empty" } as any
