@@ -76,7 +76,8 @@ export type AcceptStatus = config.AcceptStatus
  * - `redactHeaders`: header names added to the built-in redacted list (authorization, proxy-authorization, cookie, set-cookie, x-api-key).
  * - `retry`: a policy applied to every call (don't also retry at the call site). @default none
  * - pool: `keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `bodyTimeout`, `pipelining`, `gracePeriod`, `tls`, `lookup` (see `Transport.UndiciPoolOptions`).
- * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer is installed.
+ * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer other than Effect's built-in one is installed.
+ * - `interceptors`: request/response interceptors run on every attempt, in order (see `Interceptor`).
  * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`).
  *
  * @since 0.1.0

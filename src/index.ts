@@ -17,12 +17,22 @@ export * as HttpResilientError from "./HttpResilientError.js"
 /**
  * @since 0.1.0
  */
+export * as Interceptor from "./Interceptor.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as ResilientClient from "./ResilientClient.js"
 
 /**
  * @since 0.1.0
  */
 export * as ResilientEvent from "./ResilientEvent.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Telemetry from "./Telemetry.js"
 
 /**
  * @since 0.1.0

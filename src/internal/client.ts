@@ -28,6 +28,7 @@ import {
 import type { ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
 import { type ClientOptions, resolveConfig, type ResolvedConfig } from "./config.js"
+import * as Interceptors from "./interceptor.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import {
   durationMillis,
@@ -42,6 +43,7 @@ import {
 } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import * as RetryAfterParser from "./retryAfter.js"
+import * as Telemetry from "./telemetry.js"
 import * as Transport from "./transport.js"
 
 // ---------------------------------------------------------------------------
@@ -206,25 +208,11 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     Failed: options.onFailure
   } as Record<string, ((event: ResilientEvent) => unknown) | undefined>
   const anyHook = Object.values(hooks).some((h) => h !== undefined)
-  const runHook = (hook: (event: ResilientEvent) => unknown, event: ResilientEvent) => {
-    try {
-      const result = hook(event)
-      if (Effect.isEffect(result)) {
-        Effect.runFork(
-          (result as Effect.Effect<unknown, unknown>).pipe(
-            Effect.catchAllCause((cause) => Effect.logWarning("effect-http-resilient: a hook failed", cause))
-          )
-        )
-      }
-    } catch (error) {
-      Effect.runFork(Effect.logWarning("effect-http-resilient: a hook threw", error))
-    }
-  }
   const publish = (event: ResilientEvent): void => {
     for (const queue of subscribers) queue.unsafeOffer(event)
     if (anyHook) {
       const hook = hooks[event._tag]
-      if (hook) runHook(hook, event)
+      if (hook) Telemetry.runHook(hook, event)
     }
   }
   const hasListeners = () => anyHook || subscribers.size > 0
@@ -306,6 +294,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
   }
 
   // --- one attempt ----------------------------------------------------------
+  const interceptors = config.interceptors
   const attempt = (
     prepared: PreparedRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
@@ -420,9 +409,18 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
           }
         )
 
-      const result = Effect.flatMap(
-        exchange(prepared.method, prepared.url, prepared.headers, prepared.body, 0, undefined),
-        (raw) => {
+      const send = (headers: Record<string, string>): Effect.Effect<RawResponse, HttpResilientError> =>
+        interceptors === undefined
+          ? exchange(prepared.method, prepared.url, headers, prepared.body, 0, undefined)
+          : Interceptors.runRaw(
+            interceptors,
+            headers === prepared.headers ? prepared : { ...prepared, headers },
+            attemptNo,
+            config.redacted,
+            (out) => exchange(out.method, out.url, out.headers, out.body, 0, undefined)
+          )
+      const classified = (headers: Record<string, string>) =>
+        Effect.flatMap(send(headers), (raw) => {
           const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted)
           if (config.acceptStatus(raw.status)) {
             if (listening) {
@@ -452,8 +450,8 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
               retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
             })
           )
-        }
-      )
+        })
+      const result = Telemetry.instrument(fiber, config.tracing, prepared, attemptNo, clock, now, classified)
       return listening
         ? Effect.tapError(result, (error) =>
           Effect.sync(() =>
