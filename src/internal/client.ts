@@ -152,7 +152,8 @@ const crossOriginDropped = ["authorization", "cookie", "proxy-authorization"]
 const currentAttemptNumber = (context: Context.Context<never>): number =>
   Context.get(context, Schedule.CurrentIterationMetadata).recurrence + 1
 
-const transportErrorFor = (
+/** @internal */
+export const transportErrorFor = (
   failure: Transport.TransportFailure,
   prepared: PreparedRequest,
   url: URL,
