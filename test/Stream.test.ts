@@ -64,10 +64,12 @@ describe("stream", () => {
     Effect.gen(function*() {
       const data = randomBytes(1 << 20)
       const server = yield* serverScoped((req, res) => {
-        if (req.url === "/bytes") return res.end(data)
-        if (req.url === "/lines") return res.end("a\r\nb\n\nc")
-        if (req.url === "/ndjson") return res.end(`{"n":1}\n\n{"n":2}\n`)
-        res.end(`{"n":1}\nnot json\n`)
+        const bodies: Record<string, string | Buffer> = {
+          "/bytes": data,
+          "/lines": "a\r\nb\n\nc",
+          "/ndjson": `{"n":1}\n\n{"n":2}\n`
+        }
+        res.end(bodies[req.url ?? ""] ?? `{"n":1}\nnot json\n`)
       })
       assert.strictEqual(sha(yield* collect(HttpResilient.stream(`${server.url}/bytes`))), sha(data))
       const lines = yield* Stream.runCollect(HttpResilient.lines(`${server.url}/lines`))
