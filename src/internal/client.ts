@@ -624,3 +624,52 @@ export const execute = (
   }
   return Effect.flatMap(ResilientClient, (client) => client.request(request.method, url, merged))
 }
+
+/**
+ * Opens `connections` sockets to `origin` ahead of demand (see `WarmUp`); relative to the client's `baseUrl`.
+ * @internal
+ */
+export const warmUp = (
+  origin: string | URL,
+  connections: number
+): Effect.Effect<void, HttpResilientError, ResilientClient> =>
+  Effect.flatMap(ResilientClient, (client) => {
+    const url = joinUrl(origin, client.config.baseUrl)
+    const info = { method: "CONNECT", attempt: 1 }
+    if (url instanceof RequestValidationError) return Effect.fail(validationError(url, "CONNECT", origin, 1))
+    if (!Number.isInteger(connections) || connections < 1 || connections > 65_536) {
+      return Effect.fail(
+        new InvalidRequestError({
+          ...info,
+          url: redactUrl(url),
+          reason: "InvalidOption",
+          detail: `warmUp: connections ${connections} is not an integer from 1 to 65536`
+        })
+      )
+    }
+    return Effect.withFiberRuntime((fiber) =>
+      Effect.mapError(
+        client.transport.warmUp(
+          new URL(url.origin),
+          connections,
+          Context.get(fiber.currentDefaultServices, Clock.Clock)
+        ),
+        (failure) =>
+          failure.reason === "InvalidRequest"
+            ? new InvalidRequestError({
+              ...info,
+              url: redactUrl(url),
+              reason: "InvalidOption",
+              detail: failure.cause instanceof Error ? failure.cause.message : "warmUp is not supported",
+              cause: failure.cause
+            })
+            : new TransportError({
+              ...info,
+              url: redactUrl(url),
+              reason: failure.reason === "Timeout" ? "ConnectTimeout" : failure.reason,
+              detail: failure.detail,
+              cause: failure.cause
+            })
+      )
+    )
+  })
