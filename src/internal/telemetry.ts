@@ -286,7 +286,7 @@ export const traced = <A extends { readonly status: number }, R>(
   if (attempt > 1) spanAttributes[attributes.resendCount] = attempt - 1
   return Effect.useSpan(
     `HTTP ${method}`,
-    { kind: "client", attributes: spanAttributes },
+    { kind: "client", attributes: spanAttributes, captureStackTrace: false },
     (span) =>
       Effect.onExit(run(traceparent(span)), (exit) => {
         const { error, status } = statusOf(exit)
