@@ -1,8 +1,9 @@
+import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Schedule, Schema, Stream } from "effect"
+import { Chunk, Effect, Queue, Schedule, Schema, Stream } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import type * as http from "node:http"
-import { HttpResilient, ResilientClient } from "../src/index.js"
+import { HttpResilient, Interceptor, ResilientClient } from "../src/index.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const Client = ResilientClient.layer({})
@@ -200,4 +201,19 @@ describe("stream", () => {
       assert.strictEqual(server.count(), 2)
       assert.isUndefined(server.received[1].headers.range)
     }).pipe(Effect.provide(Client)))
+
+  it.scoped("streams run request interceptors and publish the attempt's events", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => res.end("body"))
+      const stamp = Interceptor.onRequest("stamp", (request) => HttpClientRequest.setHeader(request, "x-stamp", "1"))
+      const program = Effect.gen(function*() {
+        const queue = yield* ResilientClient.subscribe
+        const body = yield* collect(HttpResilient.stream(`${server.url}/s`))
+        return { body, events: Chunk.toReadonlyArray(yield* Queue.takeAll(queue)).map((e) => e._tag) }
+      })
+      const { body, events } = yield* program.pipe(Effect.provide(ResilientClient.layer({ interceptors: [stamp] })))
+      assert.strictEqual(body.toString(), "body")
+      assert.strictEqual(server.received[0].headers["x-stamp"], "1")
+      assert.deepStrictEqual(events, ["RequestStarted", "Succeeded"])
+    }))
 })

@@ -211,22 +211,9 @@ export const run = (
   prepared: PreparedRequest,
   attempt: number,
   send: (outgoing: Outgoing) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
-  const context: InterceptorContext = { attempt, tag: prepared.tag }
-  let request: Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> = Effect.sync(() =>
-    toPlatform(prepared)
-  )
-  for (const interceptor of interceptors) {
-    const f = interceptor.onRequest
-    if (f === undefined) continue
-    request = Effect.flatMap(request, (req) =>
-      Effect.mapError(
-        invoke(() => f(req, context)),
-        wrap(interceptor.name, prepared, attempt)
-      ))
-  }
-  const resend = (req: HttpClientRequest.HttpClientRequest) => Effect.suspend(() => send(fromPlatform(req)))
-  return Effect.flatMap(request, (req) => {
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
+  Effect.flatMap(requestSide(interceptors, prepared, attempt), (req) => {
+    const resend = (request: HttpClientRequest.HttpClientRequest) => Effect.suspend(() => send(fromPlatform(request)))
     let response = send(fromPlatform(req))
     const responseContext: ResponseContext = { attempt, tag: prepared.tag, request: req, resend }
     for (const interceptor of interceptors) {
@@ -240,4 +227,34 @@ export const run = (
     }
     return response
   })
+
+const requestSide = (
+  interceptors: ReadonlyArray<Interceptor>,
+  prepared: PreparedRequest,
+  attempt: number
+): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> => {
+  const context: InterceptorContext = { attempt, tag: prepared.tag }
+  let request: Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> = Effect.sync(() =>
+    toPlatform(prepared)
+  )
+  for (const interceptor of interceptors) {
+    const f = interceptor.onRequest
+    if (f === undefined) continue
+    request = Effect.flatMap(request, (req) =>
+      Effect.mapError(
+        invoke(() => f(req, context)),
+        wrap(interceptor.name, prepared, attempt)
+      ))
+  }
+  return request
 }
+
+/**
+ * The request side only, for streamed responses (whose bodies response interceptors could not see in memory).
+ * @internal
+ */
+export const runRequestSide = (
+  interceptors: ReadonlyArray<Interceptor>,
+  prepared: PreparedRequest,
+  attempt: number
+): Effect.Effect<Outgoing, HttpResilientError> => Effect.map(requestSide(interceptors, prepared, attempt), fromPlatform)

@@ -18,6 +18,7 @@ import {
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import { ResilientClient, type ResilientClientService, transportErrorFor, validationError } from "./client.js"
+import * as Interceptors from "./interceptor.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import { type PreparedRequest, type RequestOptions, RequestValidationError, toPlatformRequest } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
@@ -85,9 +86,9 @@ const readErrorBody = (response: StreamingResponse): Effect.Effect<RawResponse> 
   )
 
 /**
- * One attempt at opening a streamed response: events, metrics and spans like a buffered attempt, the attempt
- * timeout covering the headers, a status outside `acceptStatus` failing with `StatusError`. The scope owns the
- * socket.
+ * One attempt at opening a streamed response: events, metrics, spans and request interceptors like a buffered
+ * attempt, the attempt timeout covering the headers, a status outside `acceptStatus` failing with `StatusError`.
+ * The scope owns the socket.
  * @internal
  */
 export const open = (
@@ -106,24 +107,31 @@ export const open = (
     const listening = client.hasListeners()
     if (listening) client.publish(new Events.RequestStarted({ ...info, timestamp: now }))
     const headers = extraHeaders === undefined ? prepared.headers : { ...prepared.headers, ...extraHeaders }
+    const send = (outgoing: Interceptors.Outgoing, scope: Scope.Scope) =>
+      Effect.mapError(
+        Scope.extend(
+          client.transport.stream({
+            method: outgoing.method,
+            url: outgoing.url,
+            headers: { ...outgoing.headers },
+            body: outgoing.body,
+            timeoutMillis,
+            maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
+            clock
+          }),
+          scope
+        ),
+        (failure) => transportErrorFor(failure, prepared, url, attempt, timeoutMillis, false)
+      )
     return Effect.scopeWith((scope) =>
       Telemetry.instrument(fiber, config.tracing, { method: prepared.method, url, headers }, attempt, clock, now, (h) =>
         Effect.flatMap(
-          Effect.mapError(
-            Scope.extend(
-              client.transport.stream({
-                method: prepared.method,
-                url,
-                headers: { ...h },
-                body: prepared.body,
-                timeoutMillis,
-                maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
-                clock
-              }),
-              scope
-            ),
-            (failure) =>
-              transportErrorFor(failure, prepared, url, attempt, timeoutMillis, false)
+          Effect.flatMap(
+            config.interceptors === undefined
+              ? Effect.succeed<Interceptors.Outgoing>({ method: prepared.method, url, headers: h, body: prepared.body })
+              : Interceptors.runRequestSide(config.interceptors, { ...prepared, headers: h }, attempt),
+            (outgoing) =>
+              send(outgoing, scope)
           ),
           (response) => {
             if (config.acceptStatus(response.status)) {
