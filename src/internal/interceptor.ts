@@ -214,39 +214,35 @@ export const run = (
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
   Effect.flatMap(requestSide(interceptors, prepared, attempt), (req) => {
     const resend = (request: HttpClientRequest.HttpClientRequest) => Effect.suspend(() => send(fromPlatform(request)))
-    let response = send(fromPlatform(req))
-    const responseContext: ResponseContext = { attempt, tag: prepared.tag, request: req, resend }
-    for (const interceptor of interceptors) {
-      const f = interceptor.onResponse
-      if (f === undefined) continue
-      response = Effect.flatMap(response, (res) =>
-        Effect.mapError(
-          invoke(() => f(res, responseContext)),
-          wrap(interceptor.name, prepared, attempt)
-        ))
-    }
-    return response
+    const context: ResponseContext = { attempt, tag: prepared.tag, request: req, resend }
+    return chain(send(fromPlatform(req)), interceptors, "onResponse", context, prepared)
   })
 
 const requestSide = (
   interceptors: ReadonlyArray<Interceptor>,
   prepared: PreparedRequest,
   attempt: number
-): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> => {
-  const context: InterceptorContext = { attempt, tag: prepared.tag }
-  let request: Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> = Effect.sync(() =>
-    toPlatform(prepared)
-  )
+): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> =>
+  chain(Effect.sync(() => toPlatform(prepared)), interceptors, "onRequest", { attempt, tag: prepared.tag }, prepared)
+
+/** Threads `start` through one side of the interceptors, in order. */
+const chain = <A, C extends InterceptorContext>(
+  start: Effect.Effect<A, HttpResilientError>,
+  interceptors: ReadonlyArray<Interceptor>,
+  side: "onRequest" | "onResponse",
+  context: C,
+  prepared: PreparedRequest
+): Effect.Effect<A, HttpResilientError> => {
+  let effect = start
   for (const interceptor of interceptors) {
-    const f = interceptor.onRequest
+    const f = interceptor[side] as ((value: A, context: C) => Effect.Effect<A, unknown> | A) | undefined
     if (f === undefined) continue
-    request = Effect.flatMap(request, (req) =>
-      Effect.mapError(
-        invoke(() => f(req, context)),
-        wrap(interceptor.name, prepared, attempt)
-      ))
+    effect = Effect.flatMap(
+      effect,
+      (value) => Effect.mapError(invoke(() => f(value, context)), wrap(interceptor.name, prepared, context.attempt))
+    )
   }
-  return request
+  return effect
 }
 
 /**
