@@ -126,13 +126,19 @@ describe("spans", () => {
     }).pipe(Effect.provide(Layer.merge(ResilientClient.layer({}), layer)))
   })
 
-  it.scoped("tracing: false turns spans off even with a tracer installed", () => {
+  it.scoped("tracing: false, or Effect.withTracerEnabled(false), turns spans off even with a tracer installed", () => {
     const { exporter, layer } = otel()
     return Effect.gen(function*() {
       const server = yield* serverScoped((_req, res) => res.end())
       yield* HttpResilient.get(server.url).pipe(Effect.withSpan("caller"))
       assert.deepStrictEqual(exporter.getFinishedSpans().map((s) => s.name), ["caller"])
       assert.isUndefined(server.received[0].headers.traceparent)
+      // nor inside Effect.withTracerEnabled(false), whatever the option says
+      yield* HttpResilient.get(server.url).pipe(
+        Effect.provide(ResilientClient.layer({ tracing: true })),
+        Effect.withTracerEnabled(false)
+      )
+      assert.isUndefined(server.received[1].headers.traceparent)
     }).pipe(Effect.provide(Layer.merge(ResilientClient.layer({ tracing: false }), layer)))
   })
 

@@ -273,11 +273,12 @@ export const defaultTracer = (): Tracer.Tracer => builtInTracer ??= Effect.runSy
 
 /**
  * Whether an attempt makes a span: `tracing` forces it on or off; by default only when a tracer other than
- * Effect's built-in one is installed.
+ * Effect's built-in one is installed. Never inside `Effect.withTracerEnabled(false)`.
  * @internal
  */
 export const spansEnabled = (tracing: boolean | undefined, fiber: Fiber.RuntimeFiber<any, any>): boolean =>
-  tracing === undefined ? fiber.currentTracer !== defaultTracer() : tracing
+  (tracing === undefined ? fiber.currentTracer !== defaultTracer() : tracing) &&
+  fiber.getFiberRef(FiberRef.currentTracerEnabled)
 
 /** The W3C `traceparent` naming `span`. @internal */
 export const traceparent = (span: Tracer.Span): string =>
