@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Queue, Schedule, Schema, Stream } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import type * as http from "node:http"
-import { HttpResilient, Interceptor, ResilientClient } from "../src/index.js"
+import { HttpResilient, HttpResilientError, Interceptor, ResilientClient } from "../src/index.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const Client = ResilientClient.layer({})
@@ -216,4 +216,29 @@ describe("stream", () => {
       assert.strictEqual(server.received[0].headers["x-stamp"], "1")
       assert.deepStrictEqual(events, ["RequestStarted", "Succeeded"])
     }))
+
+  it.scoped("a policy's refusal (marked on the error) ends the stream with the refusal, without another request", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end()
+      })
+      const refusing = Schedule.recurs(3).pipe(
+        Schedule.tapInput((error: HttpResilientError.HttpResilientError) =>
+          Effect.sync(() =>
+            Object.defineProperty(error, Symbol.for("effect-http-resilient/RetryRefusal"), {
+              value: new HttpResilientError.RetryBudgetExhaustedError({
+                method: error.method,
+                url: error.url,
+                attempt: error.attempt,
+                lastError: error
+              })
+            })
+          )
+        )
+      )
+      const error = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry: refusing })))
+      assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 1)
+    }).pipe(Effect.provide(Client)))
 })

@@ -212,7 +212,17 @@ export const makeSession = (
  * @internal
  */
 export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> =>
-  Effect.catchAll(Effect.asVoid(session.driver.next(error)), () => Effect.fail(error))
+  Effect.matchEffect(session.driver.next(error), {
+    onFailure: () => Effect.fail(error),
+    onSuccess: () => {
+      // a policy that refuses a retry (budget, Retry-After too long, deadline) lets one more run through and marks
+      // the error with what that run must fail with instead (`retryRefusal` in client.ts)
+      const refusal = (error as unknown as Record<symbol, HttpResilientError | undefined>)[retryRefusalKey]
+      return refusal === undefined ? Effect.void : Effect.fail(refusal)
+    }
+  })
+
+const retryRefusalKey = Symbol.for("effect-http-resilient/RetryRefusal")
 
 /**
  * Opens a streamed response, retrying per the session's policy.
