@@ -191,14 +191,14 @@ describe("fault matrix: each fault gives the right tagged error and retry decisi
         res.on("error", () => {})
         pump()
       })
-      const layer = ResilientClient.layer({ maxResponseSize: 256 * 1024 })
+      const layer = client({ maxResponseSize: 256 * 1024 })
       const declared = yield* Effect.flip(HttpResilient.get(`${server.url}/declared`).pipe(Effect.provide(layer)))
       expectTransport(declared, "ResponseTooLarge")
       const streamed = yield* Effect.flip(HttpResilient.get(`${server.url}/chunked`).pipe(Effect.provide(layer)))
       expectTransport(streamed, "ResponseTooLarge")
       assert.isFalse(HttpResilientError.isTransient(streamed))
       yield* waitUntil(() => server.sockets.size === 0)
-      // a per-request override lifts the limit
+      // a per-request option sets its own limit
       const small = yield* Effect.flip(
         HttpResilient.get(`${server.url}/chunked`, { maxResponseSize: 1024 }).pipe(Effect.provide(Client))
       )
