@@ -30,6 +30,11 @@ export * as ResilientEvent from "./ResilientEvent.js"
 export * as Transport from "./Transport.js"
 
 /**
+ * @since 0.1.0
+ */
+export * as HttpResilientTest from "./HttpResilientTest.js"
+
+/**
  * The client with every default, configurable from the environment (`HTTP_RESILIENT_*`).
  *
  * @since 0.1.0
