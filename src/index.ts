@@ -4,6 +4,11 @@
  * @since 0.1.0
  */
 
+import type { ConfigError } from "effect/ConfigError"
+import type { Layer } from "effect/Layer"
+import * as Client from "./ResilientClient.js"
+import type { ResilientClient as ResilientClientTag } from "./ResilientClient.js"
+
 /**
  * @since 0.1.0
  */
@@ -40,4 +45,4 @@ export * as HttpResilientTest from "./HttpResilientTest.js"
  * @since 0.1.0
  * @category layers
  */
-export { ResilientClientLive } from "./ResilientClient.js"
+export const ResilientClientLive: Layer<ResilientClientTag, ConfigError> = Client.ResilientClientLive
