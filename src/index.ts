@@ -7,6 +7,11 @@
 /**
  * @since 0.1.0
  */
+export * as Backoff from "./Backoff.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as HttpResilient from "./HttpResilient.js"
 
 /**
@@ -23,6 +28,16 @@ export * as ResilientClient from "./ResilientClient.js"
  * @since 0.1.0
  */
 export * as ResilientEvent from "./ResilientEvent.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryAfter from "./RetryAfter.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
 
 /**
  * @since 0.1.0
