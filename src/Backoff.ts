@@ -2,6 +2,8 @@
  * Backoff strategies as Effect `Schedule`s: each constructor yields the delay it waits, and each combinator
  * works on any schedule, so they compose with Effect's own `Schedule` combinators and with `RetryPolicy`.
  *
+ * Random delays (`random`, the jitters other than Effect's `jittered`) are whole milliseconds, drawn uniformly.
+ *
  * Time and randomness come only from the `Clock` and `Random` services: under `TestClock` a 30 s backoff takes
  * no real time, and with a fixed `Random` (`Effect.withRandom(Random.make(seed))`) jitter is repeatable.
  *

@@ -206,8 +206,16 @@ export interface RandomOptions {
   readonly max: Duration.DurationInput
 }
 
-const uniform = (min: number, max: number): Effect.Effect<number> =>
-  min === max ? Effect.succeed(min) : Effect.map(Random.next, (r) => min + r * (max - min))
+/**
+ * A whole number of milliseconds drawn uniformly from `[min, max]` (bounds rounded inwards); `min` when that
+ * range holds no whole number.
+ */
+const uniform = (min: number, max: number): Effect.Effect<number> => {
+  const lo = Math.ceil(min)
+  const hi = Math.floor(max)
+  if (hi <= lo) return Effect.succeed(hi === lo ? lo : min)
+  return Effect.map(Random.next, (r) => Math.min(hi, lo + Math.floor(r * (hi - lo + 1))))
+}
 
 /** @internal */
 export const random = (options: RandomOptions): Schedule.Schedule<Duration.Duration> => {
