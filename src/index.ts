@@ -12,6 +12,11 @@ import type { ResilientClient as ResilientClientTag } from "./ResilientClient.js
 /**
  * @since 0.1.0
  */
+export * as Backoff from "./Backoff.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as HttpResilient from "./HttpResilient.js"
 
 /**
@@ -28,6 +33,16 @@ export * as ResilientClient from "./ResilientClient.js"
  * @since 0.1.0
  */
 export * as ResilientEvent from "./ResilientEvent.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryAfter from "./RetryAfter.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
 
 /**
  * @since 0.1.0
