@@ -27,6 +27,11 @@ export * as HttpResilientError from "./HttpResilientError.js"
 /**
  * @since 0.1.0
  */
+export * as Interceptor from "./Interceptor.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as ResilientClient from "./ResilientClient.js"
 
 /**
@@ -43,6 +48,11 @@ export * as RetryAfter from "./RetryAfter.js"
  * @since 0.1.0
  */
 export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Telemetry from "./Telemetry.js"
 
 /**
  * @since 0.1.0
