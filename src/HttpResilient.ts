@@ -7,14 +7,14 @@
  *
  * @example
  * ```ts
- * import { NodeRuntime } from "@effect/platform-node"
  * import { Effect } from "effect"
  * import { HttpResilient, ResilientClientLive } from "effect-http-resilient"
  *
  * const program = HttpResilient.get("https://api.example.com/users/1").pipe(
  *   Effect.flatMap((response) => response.json)
  * )
- * program.pipe(Effect.provide(ResilientClientLive), NodeRuntime.runMain)
+ * const main = program.pipe(Effect.provide(ResilientClientLive))
+ * // run it with NodeRuntime.runMain(main) from @effect/platform-node
  * ```
  *
  * @since 0.1.0
