@@ -7,6 +7,16 @@
 /**
  * @since 0.1.0
  */
+export * as Bulkhead from "./Bulkhead.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as CircuitBreaker from "./CircuitBreaker.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as HttpResilient from "./HttpResilient.js"
 
 /**
@@ -17,12 +27,22 @@ export * as HttpResilientError from "./HttpResilientError.js"
 /**
  * @since 0.1.0
  */
+export * as RateLimiter from "./RateLimiter.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as ResilientClient from "./ResilientClient.js"
 
 /**
  * @since 0.1.0
  */
 export * as ResilientEvent from "./ResilientEvent.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryBudget from "./RetryBudget.js"
 
 /**
  * @since 0.1.0

@@ -7,9 +7,14 @@ import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
+import type { BulkheadOptions } from "./bulkhead.js"
+import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
+import * as Protections from "./protections.js"
+import type { RateLimiterOptions } from "./rateLimiter.js"
 import { makeRedactedSet } from "./redact.js"
 import { type HeadersInput, isToken, isValidHeaderValue, RequestValidationError } from "./request.js"
 import { mergeHeaders } from "./request.js"
+import type { RetryBudgetOptions } from "./retryBudget.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
 /**
@@ -49,6 +54,10 @@ export interface ClientOptions {
   readonly onRetry?: Hook<ResilientEvent> | undefined
   readonly onSuccess?: Hook<ResilientEvent> | undefined
   readonly onFailure?: Hook<ResilientEvent> | undefined
+  readonly circuitBreaker?: Strategy | CircuitBreakerOptions | false | undefined
+  readonly bulkhead?: BulkheadOptions | false | undefined
+  readonly rateLimiter?: RateLimiterOptions | false | undefined
+  readonly retryBudget?: RetryBudgetOptions | false | undefined
 }
 
 /**
@@ -67,6 +76,7 @@ export interface ResolvedConfig {
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
   readonly pool: UndiciPoolOptions
   readonly tracing: boolean | undefined
+  readonly protections: Protections.ProtectionSettings
   readonly options: ClientOptions
 }
 
@@ -252,7 +262,12 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     )
   }
   const decoded = decode(options)
-  if (Either.isLeft(decoded)) return Either.left(toConfigError(decoded.left))
+  const protections = Protections.resolve(options)
+  if (Either.isLeft(decoded)) {
+    const error = toConfigError(decoded.left)
+    return Either.left(Either.isLeft(protections) ? ConfigError.And(error, protections.left) : error)
+  }
+  if (Either.isLeft(protections)) return Either.left(protections.left)
   const redacted = makeRedactedSet(options.redactHeaders)
   const headers: Record<string, string> = {}
   const headerError = mergeHeaders(headers, options.headers, redacted)
@@ -292,6 +307,7 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
       lookup: options.lookup
     },
     tracing: options.tracing,
+    protections: protections.right,
     options
   })
 }
