@@ -304,7 +304,7 @@ export interface HedgeOptions {
  * Hedged requests: runs the call; if it has not answered after `delay`, sends a second copy (and, with
  * `maxHedges` > 1, another after each further `delay`); the first success wins and the other copies are
  * interrupted — their sockets aborted. A copy that fails does not end the call while another is running; when
- * every copy has failed, the call fails with the first failure (retrying errors is a retry policy's job).
+ * every copy has failed, the call fails with the earliest failure (retrying errors is a retry policy's job).
  *
  * Only requests that may be sent twice are hedged: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE,
  * QUERY), or POST/PATCH with an `Idempotency-Key`, with a body that can be re-sent; any other request inside is

@@ -96,7 +96,7 @@ export const validate = (options: HedgeOptions): { readonly delay: Duration.Dura
  * Runs `self`; while no copy has answered, sends another copy every `delay`, up to `maxHedges` more, each paid
  * for from the client's retry budget. The first success wins and the other copies are interrupted (their
  * sockets aborted). A copy that fails does not end the call while another is still running; when all have
- * failed, the call fails with the first failure. Requests that may not be repeated are sent once.
+ * failed, the call fails with the earliest failure. Requests that may not be repeated are sent once.
  * @internal
  */
 export const hedge = <A, E, R>(
