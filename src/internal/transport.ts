@@ -344,21 +344,37 @@ const dispatchBuffered = (
         finish(Effect.succeed({ status, statusText, headers, setCookie, body: bytes, url: request.url.href }))
       },
       onError(error) {
-        finish(Effect.fail(failure ?? classifyError(error)))
+        const reason = failure ?? classifyError(error)
+        // A reset before any response byte on an idempotent, replayable request is most often a keep-alive
+        // socket the server closed as we reused it: send it once more, at once, on another socket.
+        if (
+          !resent && !finished && status === 0 && reason.reason === "ConnectionReset" && failure === undefined &&
+          canResend(request, body)
+        ) {
+          resent = true
+          abort = undefined
+          dispatch()
+          return
+        }
+        finish(Effect.fail(reason))
       }
     }
+    let resent = false
 
-    try {
-      dispatcher.dispatch({
-        origin: request.url.origin,
-        path: request.url.pathname + request.url.search,
-        method: request.method as Undici.Dispatcher.HttpMethod,
-        headers: request.headers,
-        body
-      }, handler)
-    } catch (error) {
-      finish(Effect.fail(classifyError(error)))
+    const dispatch = () => {
+      try {
+        dispatcher.dispatch({
+          origin: request.url.origin,
+          path: request.url.pathname + request.url.search,
+          method: request.method as Undici.Dispatcher.HttpMethod,
+          headers: request.headers,
+          body
+        }, handler)
+      } catch (error) {
+        finish(Effect.fail(classifyError(error)))
+      }
     }
+    dispatch()
 
     return Effect.sync(() => {
       if (finished) return
@@ -370,6 +386,11 @@ const dispatchBuffered = (
   })
 
 const EMPTY = Buffer.alloc(0)
+
+const resendableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", "QUERY"])
+
+const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
+  resendableMethods.has(request.method) && (body === null || typeof body === "string" || body instanceof Uint8Array)
 
 /** @internal */
 export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, warm?: WarmUp.WarmPool): TransportService => {
