@@ -1,6 +1,6 @@
 import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Queue, Schedule, Schema, Stream } from "effect"
+import { Chunk, Effect, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import type * as http from "node:http"
 import { HttpResilient, HttpResilientError, Interceptor, ResilientClient } from "../src/index.js"
@@ -240,5 +240,23 @@ describe("stream", () => {
       const error = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry: refusing })))
       assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
       assert.strictEqual(server.count(), 1)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("without a retry option, establishing is retried by RetryPolicy.default (TestClock drives its backoff)", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const server = yield* serverScoped((_req, res) => {
+        n++
+        res.statusCode = n <= 2 ? 503 : 200
+        res.end("finally")
+      })
+      const fiber = yield* Effect.fork(collect(HttpResilient.stream(server.url)))
+      for (let i = 0; i < 200 && fiber.unsafePoll() === null; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* realDelay(2)
+      }
+      const body = yield* Fiber.join(fiber)
+      assert.strictEqual(body.toString(), "finally")
+      assert.strictEqual(server.count(), 3)
     }).pipe(Effect.provide(Client)))
 })

@@ -17,12 +17,19 @@ import {
   TransportError
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
-import { ResilientClient, type ResilientClientService, transportErrorFor, validationError } from "./client.js"
+import {
+  ResilientClient,
+  type ResilientClientService,
+  retryRefusal,
+  transportErrorFor,
+  validationError
+} from "./client.js"
 import * as Interceptors from "./interceptor.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import { type PreparedRequest, type RequestOptions, RequestValidationError, toPlatformRequest } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import * as RetryAfterParser from "./retryAfter.js"
+import { defaultPolicy } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
 import type { StreamingResponse } from "./transport.js"
 
@@ -35,28 +42,12 @@ export interface StreamOptions extends RequestOptions {
   readonly resume?: boolean | undefined
 }
 
-/**
- * The policy that governs establishing a stream when neither the call nor the client sets `retry`:
- * exponential backoff from 100 ms with jitter, 3 retries, transient errors only.
- *
- * The documented default is `RetryPolicy.default`; this stands in for it where that module is not available
- * and should be replaced by it (it is the only place streams pick their default policy).
- * @internal
- */
-export const defaultStreamRetry: Schedule.Schedule<unknown, HttpResilientError> = Schedule.exponential(
-  "100 millis"
-).pipe(
-  Schedule.jittered,
-  Schedule.intersect(Schedule.recurs(3)),
-  Schedule.whileInput((error: HttpResilientError) => isTransient(error))
-)
-
 /** @internal */
 export const policyFor = (
   client: ResilientClientService,
   options: RequestOptions | undefined
 ): Schedule.Schedule<unknown, HttpResilientError> =>
-  options?.retry === false ? Schedule.stop : options?.retry ?? client.config.retry ?? defaultStreamRetry
+  options?.retry === false ? Schedule.stop : options?.retry ?? client.config.retry ?? defaultPolicy
 
 const ERROR_BODY_LIMIT = 1 << 20
 
@@ -216,13 +207,11 @@ export const retryOrFail = (session: Session, error: HttpResilientError): Effect
     onFailure: () => Effect.fail(error),
     onSuccess: () => {
       // a policy that refuses a retry (budget, Retry-After too long, deadline) lets one more run through and marks
-      // the error with what that run must fail with instead (`retryRefusal` in client.ts)
-      const refusal = (error as unknown as Record<symbol, HttpResilientError | undefined>)[retryRefusalKey]
+      // the error with what that run must fail with instead
+      const refusal = retryRefusal(error)
       return refusal === undefined ? Effect.void : Effect.fail(refusal)
     }
   })
-
-const retryRefusalKey = Symbol.for("effect-http-resilient/RetryRefusal")
 
 /**
  * Opens a streamed response, retrying per the session's policy.
