@@ -2,6 +2,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -619,18 +620,22 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     }
     if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
     if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
-    return Effect.mapError(attempt(prepared), (error) => {
-      const mark: RetryMark = {
-        method: call.method,
-        url: call.url,
-        options: call.options,
-        idempotencyKey: prepared.headers["idempotency-key"],
-        replayable: prepared.replayable,
-        deadlineAt: call.deadlineAt,
-        tag: prepared.tag
+    // on failure only (a failure handler costs nothing on success, unlike mapError): the facts a retry policy needs
+    return Effect.catchAllCause(attempt(prepared), (cause) => {
+      const error = Cause.failureOption(cause)
+      if (Option.isSome(error)) {
+        const mark: RetryMark = {
+          method: call.method,
+          url: call.url,
+          options: call.options,
+          idempotencyKey: prepared.headers["idempotency-key"],
+          replayable: prepared.replayable,
+          deadlineAt: call.deadlineAt,
+          tag: prepared.tag
+        }
+        setHidden(error.value, retryMarkKey, mark)
       }
-      setHidden(error, retryMarkKey, mark)
-      return error
+      return Effect.failCause(cause)
     })
   }
 
