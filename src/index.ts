@@ -4,6 +4,11 @@
  * @since 0.1.0
  */
 
+import type { ConfigError } from "effect/ConfigError"
+import type { Layer } from "effect/Layer"
+import * as Client from "./ResilientClient.js"
+import type { ResilientClient as ResilientClientTag } from "./ResilientClient.js"
+
 /**
  * @since 0.1.0
  */
@@ -18,6 +23,11 @@ export * as HttpResilient from "./HttpResilient.js"
  * @since 0.1.0
  */
 export * as HttpResilientError from "./HttpResilientError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Interceptor from "./Interceptor.js"
 
 /**
  * @since 0.1.0
@@ -42,7 +52,17 @@ export * as RetryPolicy from "./RetryPolicy.js"
 /**
  * @since 0.1.0
  */
+export * as Telemetry from "./Telemetry.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Transport from "./Transport.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HttpResilientTest from "./HttpResilientTest.js"
 
 /**
  * The client with every default, configurable from the environment (`HTTP_RESILIENT_*`).
@@ -50,4 +70,4 @@ export * as Transport from "./Transport.js"
  * @since 0.1.0
  * @category layers
  */
-export { ResilientClientLive } from "./ResilientClient.js"
+export const ResilientClientLive: Layer<ResilientClientTag, ConfigError> = Client.ResilientClientLive

@@ -30,6 +30,7 @@ import {
 import type { ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
 import { type ClientOptions, resolveConfig, type ResolvedConfig } from "./config.js"
+import * as Interceptors from "./interceptor.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import {
   durationMillis,
@@ -45,6 +46,7 @@ import {
 } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import * as RetryAfterParser from "./retryAfter.js"
+import * as Telemetry from "./telemetry.js"
 import * as Transport from "./transport.js"
 
 // ---------------------------------------------------------------------------
@@ -243,7 +245,8 @@ const crossOriginDropped = ["authorization", "cookie", "proxy-authorization"]
 const currentAttemptNumber = (context: Context.Context<never>): number =>
   Context.get(context, Schedule.CurrentIterationMetadata).recurrence + 1
 
-const transportErrorFor = (
+/** @internal */
+export const transportErrorFor = (
   failure: Transport.TransportFailure,
   prepared: PreparedRequest,
   url: URL,
@@ -299,25 +302,11 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     Failed: options.onFailure
   } as Record<string, ((event: ResilientEvent) => unknown) | undefined>
   const anyHook = Object.values(hooks).some((h) => h !== undefined)
-  const runHook = (hook: (event: ResilientEvent) => unknown, event: ResilientEvent) => {
-    try {
-      const result = hook(event)
-      if (Effect.isEffect(result)) {
-        Effect.runFork(
-          (result as Effect.Effect<unknown, unknown>).pipe(
-            Effect.catchAllCause((cause) => Effect.logWarning("effect-http-resilient: a hook failed", cause))
-          )
-        )
-      }
-    } catch (error) {
-      Effect.runFork(Effect.logWarning("effect-http-resilient: a hook threw", error))
-    }
-  }
   const publish = (event: ResilientEvent): void => {
     for (const queue of subscribers) queue.unsafeOffer(event)
     if (anyHook) {
       const hook = hooks[event._tag]
-      if (hook) runHook(hook, event)
+      if (hook) Telemetry.runHook(hook, event)
     }
   }
   const hasListeners = () => anyHook || subscribers.size > 0
@@ -412,6 +401,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
   }
 
   // --- one attempt ----------------------------------------------------------
+  const interceptors = config.interceptors
   const attempt = (
     prepared: PreparedRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
@@ -526,9 +516,18 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
           }
         )
 
-      const result = Effect.flatMap(
-        exchange(prepared.method, prepared.url, prepared.headers, prepared.body, 0, undefined),
-        (raw) => {
+      const send = (headers: Record<string, string>): Effect.Effect<RawResponse, HttpResilientError> =>
+        interceptors === undefined
+          ? exchange(prepared.method, prepared.url, headers, prepared.body, 0, undefined)
+          : Interceptors.runRaw(
+            interceptors,
+            headers === prepared.headers ? prepared : { ...prepared, headers },
+            attemptNo,
+            config.redacted,
+            (out) => exchange(out.method, out.url, out.headers, out.body, 0, undefined)
+          )
+      const classified = (headers: Record<string, string>) =>
+        Effect.flatMap(send(headers), (raw) => {
           const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted)
           if (config.acceptStatus(raw.status)) {
             if (listening) {
@@ -558,8 +557,8 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
               retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
             })
           )
-        }
-      )
+        })
+      const result = Telemetry.instrument(fiber, config.tracing, prepared, attemptNo, clock, now, classified)
       return listening
         ? Effect.tapError(result, (error) =>
           Effect.sync(() =>
@@ -834,3 +833,52 @@ export const execute = (
   }
   return Effect.flatMap(ResilientClient, (client) => client.request(request.method, url, merged))
 }
+
+/**
+ * Opens `connections` sockets to `origin` ahead of demand (see `WarmUp`); relative to the client's `baseUrl`.
+ * @internal
+ */
+export const warmUp = (
+  origin: string | URL,
+  connections: number
+): Effect.Effect<void, HttpResilientError, ResilientClient> =>
+  Effect.flatMap(ResilientClient, (client) => {
+    const url = joinUrl(origin, client.config.baseUrl)
+    const info = { method: "CONNECT", attempt: 1 }
+    if (url instanceof RequestValidationError) return Effect.fail(validationError(url, "CONNECT", origin, 1))
+    if (!Number.isInteger(connections) || connections < 1 || connections > 65_536) {
+      return Effect.fail(
+        new InvalidRequestError({
+          ...info,
+          url: redactUrl(url),
+          reason: "InvalidOption",
+          detail: `warmUp: connections ${connections} is not an integer from 1 to 65536`
+        })
+      )
+    }
+    return Effect.withFiberRuntime((fiber) =>
+      Effect.mapError(
+        client.transport.warmUp(
+          new URL(url.origin),
+          connections,
+          Context.get(fiber.currentDefaultServices, Clock.Clock)
+        ),
+        (failure) =>
+          failure.reason === "InvalidRequest"
+            ? new InvalidRequestError({
+              ...info,
+              url: redactUrl(url),
+              reason: "InvalidOption",
+              detail: failure.cause instanceof Error ? failure.cause.message : "warmUp is not supported",
+              cause: failure.cause
+            })
+            : new TransportError({
+              ...info,
+              url: redactUrl(url),
+              reason: failure.reason === "Timeout" ? "ConnectTimeout" : failure.reason,
+              detail: failure.detail,
+              cause: failure.cause
+            })
+      )
+    )
+  })
