@@ -6,6 +6,7 @@ import {
   Effect,
   Exit,
   Fiber,
+  Metric,
   Option,
   Queue,
   Schedule,
@@ -20,7 +21,8 @@ import {
   HttpResilientError,
   ResilientClient,
   type ResilientEvent,
-  RetryPolicy
+  RetryPolicy,
+  Telemetry
 } from "../src/index.js"
 import { closedPort, serverScoped, waitUntil } from "./support/server.js"
 
@@ -153,9 +155,11 @@ describe("RetryPolicy over a real server", () => {
       assert.deepStrictEqual(tags(events), ["RequestStarted", "Succeeded"])
     }).pipe(Effect.provide(Client)))
 
-  it.scoped("503 → 503 → 200 publishes the events in order", () =>
+  it.scoped("503 → 503 → 200 publishes the events in order and counts the retries by reason", () =>
     Effect.gen(function*() {
       const server = yield* scriptedServer([503, 503, 200])
+      const counter = Telemetry.retries.pipe(Metric.tagged("reason", "backoff"))
+      const before = (yield* Metric.value(counter)).count
       const { events, exit } = yield* drive(
         HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.make({ backoff: noJitter("10 millis") })))
       )
@@ -175,6 +179,7 @@ describe("RetryPolicy over a real server", () => {
         [10, "backoff", 1],
         [20, "backoff", 2]
       ])
+      assert.strictEqual((yield* Metric.value(counter)).count - before, 2)
     }).pipe(Effect.provide(Client)))
 
   it.scoped("exponential 100 ms without jitter: attempts start at virtual 0, 100, 300, 700 ms", () =>

@@ -27,6 +27,7 @@ import {
 } from "./client.js"
 import { isToken } from "./request.js"
 import { sourceOf } from "./retryAfter.js"
+import * as Telemetry from "./telemetry.js"
 
 /** @internal */
 export interface RetryPolicyOptions {
@@ -216,6 +217,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
                 refuse("budget", new RetryBudgetExhaustedError({ ...requestInfo(error), lastError: error }))
               )
             }
+            Telemetry.recordRetry(reason)
             if (listening) {
               client.publish(new Events.RetryScheduled({ ...info(), delay: Duration.millis(delay), reason, error }))
             }
