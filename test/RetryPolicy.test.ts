@@ -561,12 +561,18 @@ describe("the client's retry budget", () => {
       assert.strictEqual(server.count(), 3)
     }).pipe(Effect.provide(Client)))
 
-  it.scoped("the budget is also spent under a client-wide retry option", () =>
+  it.scoped("the budget is also spent under a client-wide retry option; a retry around it reports once", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)
       const error = yield* Effect.flip(HttpResilient.get(server.url).pipe(withBudget(() => false)))
       assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
       assert.strictEqual(server.count(), 1)
+      const { events, exit } = yield* drive(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default), withBudget(() => false))
+      )
+      assert.strictEqual(failure(exit)._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 2)
+      assert.deepStrictEqual(tags(events), ["RequestStarted", "AttemptFailed", "RetryBudgetExhausted", "Failed"])
     }).pipe(Effect.provide(ResilientClient.layer({ timeout: "1 hour", retry: RetryPolicy.default }))))
 })
 

@@ -63,6 +63,9 @@ type Step = readonly [State, Duration.Duration, ScheduleDecision.ScheduleDecisio
 
 const fn = "RetryPolicy.make"
 
+/** Errors a policy gave up on (and published `Failed` for), so that an enclosing policy does not repeat it. */
+const given = new WeakSet<object>()
+
 const validate = (options: RetryPolicyOptions) => {
   if (typeof options !== "object" || options === null) illegal(fn, "options", options, "must be an object")
   const retries = options.retries ?? defaults.retries
@@ -147,13 +150,17 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
           tag: mark?.tag
         })
         const giveUp = (reason: Events.FailureReason): Effect.Effect<Step> => {
-          if (listening) client.publish(new Events.Failed({ ...info(), reason, error }))
+          // an error some policy already gave up on (a call's own policy inside a retry around the call) is not
+          // reported twice
+          if (listening && !given.has(error)) client.publish(new Events.Failed({ ...info(), reason, error }))
+          given.add(error)
           return Effect.succeed(stop)
         }
         // Effect.retry ends with the last error; to end with `refusal` the policy grants one more run, at once,
         // which the call turns into `refusal` without I/O (see `retryRefusal` in client.ts)
         const refuse = (reason: Events.FailureReason, refusal: HttpResilientError): Step => {
           if (listening) client.publish(new Events.Failed({ ...info(), reason, error: refusal }))
+          given.add(refusal)
           refuseRetry(error, refusal)
           return [
             { ...state, refused: true },
