@@ -56,8 +56,9 @@ const drive = <A, E>(
       )
       if (Option.isNone(next)) break
       events.push(next.value)
-      if (next.value._tag !== "RetryScheduled") continue
-      const delay = Duration.toMillis(next.value.delay)
+      // after a refusal (Failed) a combinator may still delay the run that ends the call
+      if (next.value._tag !== "RetryScheduled" && next.value._tag !== "Failed") continue
+      const delay = next.value._tag === "RetryScheduled" ? Duration.toMillis(next.value.delay) : -1
       const now = yield* TestClock.currentTimeMillis
       for (let j = 0; j < 2000; j++) {
         const pending = Chunk.filter(yield* TestClock.sleeps(), (t) => t > now && t <= now + 600_000)
@@ -610,6 +611,15 @@ describe("retry options and composition", () => {
       // the policy's events report its own delays (100, 200, 400) while intersect waits the longer one
       assert.strictEqual(server.count(), 4)
       assert.deepStrictEqual(starts, [0, 250, 500, 900])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a refusal still ends the call with its own error under a combinator", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503, { "retry-after": "120" })
+      const policy = Schedule.intersect(RetryPolicy.default, Schedule.spaced("1 second"))
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(policy)))
+      assert.strictEqual(failure(exit)._tag, "RetryAfterTooLongError")
+      assert.strictEqual(server.count(), 1)
     }).pipe(Effect.provide(Client)))
 
   it.scoped("composes with Schedule.recurs and whileInput", () =>

@@ -223,10 +223,15 @@ export const retryMark = (error: unknown): RetryMark | undefined => hiddenOf(err
 /**
  * What the next run of a call fails with, at once and without I/O, because a retry policy refused to retry
  * after `error` (budget empty, Retry-After too long, deadline): `Effect.retry` can only end with the last
- * error, so the policy lets it run once more and the call turns that run into the refusal.
+ * error, so the policy lets it run once more and the call turns that run into the refusal. Taken once: the
+ * refusal is removed from `error` as the run fails with it.
  * @internal
  */
-export const retryRefusal = (error: unknown): HttpResilientError | undefined => hiddenOf(error, retryRefusalKey)
+export const takeRetryRefusal = (error: unknown): HttpResilientError | undefined => {
+  const refusal: HttpResilientError | undefined = hiddenOf(error, retryRefusalKey)
+  if (refusal !== undefined) delete (error as Record<symbol, unknown>)[retryRefusalKey]
+  return refusal
+}
 
 /** @internal */
 export const refuseRetry = (error: object, refusal: HttpResilientError): void =>
@@ -643,7 +648,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, HttpResilientError>((fiber) => {
       const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
       if (meta.recurrence > 0) {
-        const refusal = retryRefusal(meta.input)
+        const refusal = takeRetryRefusal(meta.input)
         if (refusal !== undefined) return Effect.fail(refusal)
       }
       return attemptOf(call, meta.recurrence + 1)
@@ -659,7 +664,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
       const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
       let previous: RetryMark | undefined
       if (meta.recurrence > 0) {
-        const refusal = retryRefusal(meta.input)
+        const refusal = takeRetryRefusal(meta.input)
         if (refusal !== undefined) return Effect.fail(refusal)
         const mark = retryMark(meta.input)
         if (mark !== undefined && mark.method === method && mark.url === url && mark.options === requestOptions) {

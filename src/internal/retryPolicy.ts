@@ -157,7 +157,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
           return Effect.succeed(stop)
         }
         // Effect.retry ends with the last error; to end with `refusal` the policy grants one more run, at once,
-        // which the call turns into `refusal` without I/O (see `retryRefusal` in client.ts)
+        // which the call turns into `refusal` without I/O (see `takeRetryRefusal` in client.ts)
         const refuse = (reason: Events.FailureReason, refusal: HttpResilientError): Step => {
           if (listening) client.publish(new Events.Failed({ ...info(), reason, error: refusal }))
           given.add(refusal)
