@@ -385,6 +385,32 @@ describe("idempotency", () => {
       assert.strictEqual(events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")?.reason, "not-retryable")
     }).pipe(Effect.provide(Client)))
 
+  it.scoped("statuses and retryOn replace what is worth retrying", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(404)
+      yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.make({ retries: 1, statuses: [404], backoff: Schedule.spaced("5 millis") }))
+        )
+      )
+      assert.strictEqual(server.count(), 2)
+      yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(
+            RetryPolicy.make({
+              retries: 2,
+              retryOn: (e) => e._tag === "StatusError" && e.status === 404,
+              backoff: Backoff.decorrelatedJitter({ base: "10 millis", max: "1 second" })
+            })
+          )
+        )
+      )
+      assert.strictEqual(server.count(), 5)
+      const only503 = yield* statusServer(500)
+      yield* drive(HttpResilient.get(only503.url).pipe(Effect.retry(RetryPolicy.make({ statuses: [503] }))))
+      assert.strictEqual(only503.count(), 1)
+    }).pipe(Effect.provide(Client)))
+
   it.scoped("methods widens what is retried without a key", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)
