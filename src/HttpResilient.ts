@@ -7,14 +7,14 @@
  *
  * @example
  * ```ts
- * import { NodeRuntime } from "@effect/platform-node"
  * import { Effect } from "effect"
  * import { HttpResilient, ResilientClientLive } from "effect-http-resilient"
  *
  * const program = HttpResilient.get("https://api.example.com/users/1").pipe(
  *   Effect.flatMap((response) => response.json)
  * )
- * program.pipe(Effect.provide(ResilientClientLive), NodeRuntime.runMain)
+ * const main = program.pipe(Effect.provide(ResilientClientLive))
+ * // run it with NodeRuntime.runMain(main) from @effect/platform-node
  * ```
  *
  * @since 0.1.0
@@ -29,6 +29,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import { DecodeError, type HttpResilientError, type TimeoutError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
+import * as Hedge from "./internal/hedge.js"
 import { redactUrl } from "./internal/redact.js"
 import type * as Req from "./internal/request.js"
 import * as internalSse from "./internal/sse.js"
@@ -409,3 +410,54 @@ export const sse: (
   url: string | URL,
   options?: SseOptions
 ) => Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> = internalSse.sse
+
+/**
+ * Options of {@link hedge}.
+ *
+ * - `delay`: how long a copy may go unanswered before the next is sent (on the `Clock`).
+ * - `maxHedges`: how many extra copies at most (1–16). @default 1
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HedgeOptions {
+  readonly delay: Duration.DurationInput
+  readonly maxHedges?: number | undefined
+}
+
+/**
+ * Hedged requests: runs the call; if it has not answered after `delay`, sends a second copy (and, with
+ * `maxHedges` > 1, another after each further `delay`); the first success wins and the other copies are
+ * interrupted — their sockets aborted. A copy that fails does not end the call while another is running; when
+ * every copy has failed, the call fails with the earliest failure (retrying errors is a retry policy's job).
+ *
+ * Only requests that may be sent twice are hedged: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE,
+ * QUERY), or POST/PATCH with an `Idempotency-Key`, with a body that can be re-sent; any other request inside is
+ * sent once. Every copy after the first is paid for from the client's retry budget (no copy when it is empty,
+ * and `RetryBudgetExhausted` is published) and announced with a `RetryScheduled` event of reason `"hedge"`.
+ *
+ * It wraps any effect: put it around one attempt (`get(url).pipe(hedge(...), Effect.retry(policy))` hedges each
+ * attempt) or around a retried call (`get(url).pipe(Effect.retry(policy), hedge(...))` hedges the whole call).
+ * Throws a `RangeError` on a bad `delay` or `maxHedges`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * // p99 latency: a second request if the first has not answered in 50 ms
+ * const user = HttpResilient.get("https://api.example.com/users/1").pipe(
+ *   HttpResilient.hedge({ delay: "50 millis" }),
+ *   Effect.flatMap((res) => res.json)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category hedging
+ */
+export const hedge = (
+  options: HedgeOptions
+): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
+  Hedge.validate(options)
+  return (self) => Hedge.hedge(self, options, Effect.serviceOption(internal.ResilientClient))
+}

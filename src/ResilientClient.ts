@@ -30,7 +30,7 @@ import type * as Undici from "undici"
 import type { HttpResilientError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
 import type * as config from "./internal/config.js"
-import type { ResilientEvent } from "./ResilientEvent.js"
+import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
 
 /**
@@ -80,6 +80,15 @@ export type AcceptStatus = config.AcceptStatus
  * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer other than Effect's built-in one is installed.
  * - `interceptors`: request/response interceptors run on every attempt, in order (see `Interceptor`).
  * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`).
+ * - `circuitBreaker`: per-origin breakers — a strategy, `CircuitBreaker.CircuitBreakerOptions`, or `false`.
+ *   @default ratio: ≥ 50 % of at least 20 attempts failing in 10 s; open 5 s; 1 probe
+ * - `bulkhead`: attempts running at once, per client — `Bulkhead.BulkheadOptions` or `false`.
+ *   @default 1000 concurrent, no queue
+ * - `rateLimiter`: a quota per origin or key — `RateLimiter.RateLimiterOptions` or `false`. @default off
+ * - `retryBudget`: client-wide cap on retries and hedges — `RetryBudget.RetryBudgetOptions` or `false`.
+ *   @default 20 % of requests in 10 s, plus 10 per second
+ *
+ * Each attempt passes, in order: deadline → rate limiter → bulkhead → circuit breaker → interceptors → transport.
  *
  * @since 0.1.0
  * @category models
@@ -205,3 +214,21 @@ export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = int
  */
 export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, ResilientClient | Scope.Scope> =
   internal.subscribe
+
+/**
+ * The state of the circuit breaker of an origin (`"closed"` for an origin never called, or when breakers are
+ * off). Pass an origin or any URL on it. An open breaker whose break is over reads — and becomes — half-open.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * const state = ResilientClient.circuitState("https://api.example.com") // Effect<"closed" | "open" | "half-open">
+ * ```
+ *
+ * @since 0.1.0
+ * @category circuit breaker
+ */
+export const circuitState: (origin: string | URL) => Effect.Effect<CircuitState, never, ResilientClient> =
+  internal.circuitState

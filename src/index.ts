@@ -17,6 +17,16 @@ export * as Backoff from "./Backoff.js"
 /**
  * @since 0.1.0
  */
+export * as Bulkhead from "./Bulkhead.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as CircuitBreaker from "./CircuitBreaker.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as HttpResilient from "./HttpResilient.js"
 
 /**
@@ -28,6 +38,11 @@ export * as HttpResilientError from "./HttpResilientError.js"
  * @since 0.1.0
  */
 export * as Interceptor from "./Interceptor.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RateLimiter from "./RateLimiter.js"
 
 /**
  * @since 0.1.0
@@ -53,6 +68,11 @@ export * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.1.0
  */
 export * as Telemetry from "./Telemetry.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryBudget from "./RetryBudget.js"
 
 /**
  * @since 0.1.0

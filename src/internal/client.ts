@@ -27,10 +27,13 @@ import {
   TimeoutError,
   TransportError
 } from "../HttpResilientError.js"
-import type { ResilientEvent } from "../ResilientEvent.js"
+import type { CircuitState, ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
 import { type ClientOptions, resolveConfig, type ResolvedConfig } from "./config.js"
+import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
+import { Protections } from "./protections.js"
+import * as RateLimiter from "./rateLimiter.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import {
   durationMillis,
@@ -88,6 +91,8 @@ export interface ResilientClientService {
    * a retry policy (or a hedge) asks `tryRetry` before each retry and gives up when it answers false.
    */
   readonly retryBudget: RetryBudgetHandle | undefined
+  /** Rate limiter, bulkhead and circuit breakers around each attempt, and the retry budget. */
+  readonly protections: Protections
 }
 
 /**
@@ -296,7 +301,12 @@ export const validationError = (
   })
 
 /** @internal */
-export const make = (config: ResolvedConfig, transport: Transport.TransportService): ResilientClientService => {
+export const make = (
+  config: ResolvedConfig,
+  transport: Transport.TransportService,
+  /** The rate limiter over a shared store (Redis); a memory one is made when needed and not given. */
+  rateLimiter?: RateLimiter.ExperimentalLimiter | undefined
+): ResilientClientService => {
   // --- events -------------------------------------------------------------
   const subscribers = new Set<Queue.Queue<ResilientEvent>>()
   const options = config.options
@@ -326,6 +336,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
         subscribers.delete(queue)
       }).pipe(Effect.zipRight(Queue.shutdown(queue)))
   ) as Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
+  const protections = new Protections(config.protections, publish, rateLimiter)
 
   // --- preparing ----------------------------------------------------------
   const prepare = (
@@ -413,8 +424,10 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     Effect.withFiberRuntime((fiber) => {
       const context = fiber.currentContext
       const attemptNo = currentAttemptNumber(context)
+      Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const now = clock.unsafeCurrentTimeMillis()
+      let startedAt = now
       const deadline = fiber.getFiberRef(currentDeadline)
       let timeoutMillis = prepared.timeoutMillis ?? config.timeoutMillis
       let clipped = false
@@ -466,7 +479,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
               url,
               headers: { ...headers },
               body,
-              timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - now),
+              timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - startedAt),
               maxResponseSize,
               clock
             }),
@@ -563,7 +576,30 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
             })
           )
         })
-      const result = Telemetry.instrument(fiber, config.tracing, prepared, attemptNo, clock, now, classified)
+      const result = Telemetry.instrument(
+        fiber,
+        config.tracing,
+        prepared,
+        attemptNo,
+        clock,
+        now,
+        (headers) =>
+          protections.guard(
+            prepared,
+            attemptNo,
+            clock,
+            deadline,
+            (admittedAt) => {
+              // made to wait by the rate limiter or the bulkhead queue: the attempt's time starts now
+              startedAt = admittedAt
+              if (deadline !== undefined && deadline - admittedAt < timeoutMillis) {
+                timeoutMillis = Math.max(0, deadline - admittedAt)
+                clipped = true
+              }
+            },
+            classified(headers)
+          )
+      )
       return listening
         ? Effect.tapError(result, (error) =>
           Effect.sync(() =>
@@ -706,7 +742,18 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     })
   }
 
-  return { config, transport, prepare, attempt, request, publish, hasListeners, subscribe, retryBudget: undefined }
+  return {
+    config,
+    transport,
+    prepare,
+    attempt,
+    request,
+    publish,
+    hasListeners,
+    subscribe,
+    retryBudget: protections.retryBudget,
+    protections
+  }
 }
 
 const emptyBody: PreparedRequest["body"] = { _tag: "Empty" } as any
@@ -740,7 +787,11 @@ export const layerWithTransport = (
     ResilientClient,
     Effect.flatMap(
       Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
-      (config) => Effect.map(Transport.Transport, (transport) => make(config, transport))
+      (config) =>
+        Effect.flatMap(Transport.Transport, (transport) =>
+          config.protections.rateLimiter?.quota === undefined
+            ? Effect.succeed(make(config, transport))
+            : Effect.map(RateLimiter.limiterFromContext, (limiter) => make(config, transport, limiter)))
     )
   )
 
@@ -803,6 +854,16 @@ export const layerConfig = (
 ): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
   Layer.unwrapEffect(
     Effect.map(optionsFromConfig(prefix), (fromEnv) => layer({ ...fromEnv, ...overrides }))
+  )
+
+/**
+ * The state of the circuit breaker of `origin` (a URL or an origin; only its origin counts).
+ * @internal
+ */
+export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, never, ResilientClient> =>
+  Effect.flatMap(
+    ResilientClient,
+    (client) => Effect.map(Clock.currentTimeMillis, (now) => client.protections.circuitState(origin, now))
   )
 
 /** @internal */

@@ -7,10 +7,15 @@ import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
+import type { BulkheadOptions } from "./bulkhead.js"
+import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
 import type { Interceptor } from "./interceptor.js"
+import * as Protections from "./protections.js"
+import type { RateLimiterOptions } from "./rateLimiter.js"
 import { makeRedactedSet } from "./redact.js"
 import { type HeadersInput, isToken, isValidHeaderValue, RequestValidationError } from "./request.js"
 import { mergeHeaders } from "./request.js"
+import type { RetryBudgetOptions } from "./retryBudget.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
 /**
@@ -51,6 +56,10 @@ export interface ClientOptions {
   readonly onRetry?: Hook<RetryScheduled> | undefined
   readonly onSuccess?: Hook<Succeeded> | undefined
   readonly onFailure?: Hook<Failed> | undefined
+  readonly circuitBreaker?: Strategy | CircuitBreakerOptions | false | undefined
+  readonly bulkhead?: BulkheadOptions | false | undefined
+  readonly rateLimiter?: RateLimiterOptions | false | undefined
+  readonly retryBudget?: RetryBudgetOptions | false | undefined
 }
 
 /**
@@ -71,6 +80,7 @@ export interface ResolvedConfig {
   readonly tracing: boolean | undefined
   /** `undefined` when none are configured, so the pipeline skips them for free */
   readonly interceptors: ReadonlyArray<Interceptor> | undefined
+  readonly protections: Protections.ProtectionSettings
   readonly options: ClientOptions
 }
 
@@ -256,7 +266,12 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     )
   }
   const decoded = decode(options)
-  if (Either.isLeft(decoded)) return Either.left(toConfigError(decoded.left))
+  const protections = Protections.resolve(options)
+  if (Either.isLeft(decoded)) {
+    const error = toConfigError(decoded.left)
+    return Either.left(Either.isLeft(protections) ? ConfigError.And(error, protections.left) : error)
+  }
+  if (Either.isLeft(protections)) return Either.left(protections.left)
   const redacted = makeRedactedSet(options.redactHeaders)
   const headers: Record<string, string> = {}
   const headerError = mergeHeaders(headers, options.headers, redacted)
@@ -301,6 +316,7 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     interceptors: options.interceptors === undefined || options.interceptors.length === 0
       ? undefined
       : [...options.interceptors],
+    protections: protections.right,
     options
   })
 }
