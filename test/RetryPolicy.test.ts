@@ -574,6 +574,29 @@ describe("the client's retry budget", () => {
       assert.strictEqual((events[3] as ResilientEvent.Failed).error, error)
     }).pipe(Effect.provide(Client)))
 
+  it.scoped("with the client's real budget: an empty one refuses, and the refusal is counted", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const before = (yield* Metric.value(Telemetry.retryBudgetRejections)).count
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default)))
+      const error = failure(exit)
+      assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 1)
+      assert.strictEqual((yield* Metric.value(Telemetry.retryBudgetRejections)).count - before, 1)
+    }).pipe(
+      Effect.provide(
+        ResilientClient.layer({ timeout: "1 hour", retryBudget: { ratio: 0, minRetriesPerSecond: 0 } })
+      )
+    ))
+
+  it.scoped("with the client's default budget a lone call gets its retries from the reserve", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default)))
+      assert.strictEqual(failure(exit)._tag, "StatusError")
+      assert.strictEqual(server.count(), 4)
+    }).pipe(Effect.provide(Client)))
+
   it.scoped("every retry spends from the budget: two allowed, then refused", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)
