@@ -469,6 +469,26 @@ describe("deadlines", () => {
       }
     }).pipe(Effect.provide(Client)))
 
+  it.scoped("the client's deadline bounds a call retried by its retry option; the policy reports it", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped(() => {/* never answers */})
+      const queue = yield* ResilientClient.subscribe
+      const fiber = yield* Effect.fork(HttpResilient.get(server.url))
+      yield* waitUntil(() => server.count() === 1)
+      // the attempt's timeout (1 hour) is clipped to the deadline
+      yield* waitForSleep(1000)
+      yield* TestClock.adjust("1 second")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "TimeoutError")
+      assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
+      const events = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+      const failed = events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")
+      assert.strictEqual(failed?.reason, "deadline")
+      assert.strictEqual(server.count(), 1)
+    }).pipe(
+      Effect.provide(ResilientClient.layer({ timeout: "1 hour", deadline: "1 second", retry: RetryPolicy.default }))
+    ))
+
   it.scoped("withDeadline's own timeout names the request and the attempt", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)

@@ -169,6 +169,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
           ]
         }
 
+        if (error._tag === "TimeoutError" && error.scope === "deadline") return giveUp("deadline")
         if (!worthRetrying(error) || !mayResend(error, mark)) return giveUp("not-retryable")
         if (state.retries >= retries) return giveUp("exhausted")
         return Effect.flatMap(
