@@ -60,18 +60,22 @@ const drive = <A, E>(
       if (next.value._tag !== "RetryScheduled" && next.value._tag !== "Failed") continue
       const delay = next.value._tag === "RetryScheduled" ? Duration.toMillis(next.value.delay) : -1
       const now = yield* TestClock.currentTimeMillis
-      for (let j = 0; j < 2000; j++) {
+      const started = Date.now()
+      for (let j = 0;; j++) {
         const pending = Chunk.filter(yield* TestClock.sleeps(), (t) => t > now && t <= now + 600_000)
         if (Chunk.some(pending, (t) => t === now + delay)) {
           yield* TestClock.adjust(Duration.millis(delay))
           break
         }
-        if (j > 200 && Chunk.isNonEmpty(pending)) {
-          yield* TestClock.adjust(Duration.millis(Math.min(...pending) - now))
+        // a combinator lengthened the delay (or, after a refusal, delays the last run): take the next sleep
+        const longer = Chunk.filter(pending, (t) => t >= now + delay)
+        if (Date.now() - started > 300 && Chunk.isNonEmpty(longer)) {
+          yield* TestClock.adjust(Duration.millis(Math.min(...longer) - now))
           break
         }
         if (fiber.unsafePoll() !== null || (yield* Queue.size(queue)) > 0) break
-        yield* j < 1000 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
+        if (Date.now() - started > 10_000) return yield* Effect.dieMessage(`nothing followed ${next.value._tag}`)
+        yield* j < 100 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
       }
     }
     const exit = yield* Fiber.await(fiber)
@@ -82,10 +86,11 @@ const drive = <A, E>(
 /** Waits until a sleep ending at `due` (virtual epoch ms) is registered with the TestClock. */
 const waitForSleep = (due: number) =>
   Effect.gen(function*() {
-    for (let i = 0; i < 2000; i++) {
+    const started = Date.now()
+    for (let i = 0; Date.now() - started < 10_000; i++) {
       const sleeps = yield* TestClock.sleeps()
       if (Chunk.some(sleeps, (t) => t === due)) return
-      yield* i < 1000 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
+      yield* i < 100 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
     }
     return yield* Effect.dieMessage(`no sleep until ${due} was registered`)
   })
