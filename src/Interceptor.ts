@@ -7,7 +7,8 @@
  * before the client decides whether the status is accepted — so a response interceptor sees 401s and 5xx too.
  * A function may return the value or an Effect of it; a throw or a failure fails the attempt with an
  * `InterceptorError` naming the interceptor (an `HttpResilientError` from `resend` passes through as it is).
- * With none configured they cost nothing.
+ * With none configured they cost nothing. The streaming verbs (`stream`, `lines`, `ndjson`, `sse`) run the request
+ * side only: their bodies are never in memory for a response interceptor to see.
  *
  * Typical uses:
  * - authentication with a token refreshed on 401 (`bearerToken`): the attempt is sent once more with the new token;

@@ -1,8 +1,9 @@
+import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Schedule, Schema, Stream } from "effect"
+import { Chunk, Effect, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import type * as http from "node:http"
-import { HttpResilient, ResilientClient } from "../src/index.js"
+import { HttpResilient, HttpResilientError, Interceptor, ResilientClient } from "../src/index.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const Client = ResilientClient.layer({})
@@ -199,5 +200,63 @@ describe("stream", () => {
       assert.strictEqual(sha(body), sha(data))
       assert.strictEqual(server.count(), 2)
       assert.isUndefined(server.received[1].headers.range)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("streams run request interceptors and publish the attempt's events", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => res.end("body"))
+      const stamp = Interceptor.onRequest("stamp", (request) => HttpClientRequest.setHeader(request, "x-stamp", "1"))
+      const program = Effect.gen(function*() {
+        const queue = yield* ResilientClient.subscribe
+        const body = yield* collect(HttpResilient.stream(`${server.url}/s`))
+        return { body, events: Chunk.toReadonlyArray(yield* Queue.takeAll(queue)).map((e) => e._tag) }
+      })
+      const { body, events } = yield* program.pipe(Effect.provide(ResilientClient.layer({ interceptors: [stamp] })))
+      assert.strictEqual(body.toString(), "body")
+      assert.strictEqual(server.received[0].headers["x-stamp"], "1")
+      assert.deepStrictEqual(events, ["RequestStarted", "Succeeded"])
+    }))
+
+  it.scoped("a policy's refusal (marked on the error) ends the stream with the refusal, without another request", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end()
+      })
+      const refusing = Schedule.recurs(3).pipe(
+        Schedule.tapInput((error: HttpResilientError.HttpResilientError) =>
+          Effect.sync(() =>
+            Object.defineProperty(error, Symbol.for("effect-http-resilient/RetryRefusal"), {
+              value: new HttpResilientError.RetryBudgetExhaustedError({
+                method: error.method,
+                url: error.url,
+                attempt: error.attempt,
+                lastError: error
+              })
+            })
+          )
+        )
+      )
+      const error = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry: refusing })))
+      assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 1)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("without a retry option, establishing is retried by RetryPolicy.default (TestClock drives its backoff)", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const server = yield* serverScoped((_req, res) => {
+        n++
+        res.statusCode = n <= 2 ? 503 : 200
+        res.end("finally")
+      })
+      const fiber = yield* Effect.fork(collect(HttpResilient.stream(server.url)))
+      for (let i = 0; i < 200 && fiber.unsafePoll() === null; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* realDelay(2)
+      }
+      const body = yield* Fiber.join(fiber)
+      assert.strictEqual(body.toString(), "finally")
+      assert.strictEqual(server.count(), 3)
     }).pipe(Effect.provide(Client)))
 })

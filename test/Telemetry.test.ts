@@ -2,10 +2,11 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { assert, describe, it } from "@effect/vitest"
 import { SpanKind } from "@opentelemetry/api"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Effect, Layer, Metric, Schedule, Tracer } from "effect"
-import { HttpResilient, ResilientClient, Telemetry } from "../src/index.js"
+import { Clock, Effect, Fiber, Layer, Metric, Schedule, Tracer } from "effect"
+import type * as http from "node:http"
+import { CircuitBreaker, HttpResilient, ResilientClient, Telemetry } from "../src/index.js"
 import * as internal from "../src/internal/telemetry.js"
-import { serverScoped } from "./support/server.js"
+import { serverScoped, waitUntil } from "./support/server.js"
 
 /** 503, 503, 200, 503, 503, 200 … */
 const flakyServer = () => {
@@ -78,6 +79,46 @@ describe("metrics", () => {
       assert.strictEqual((yield* Metric.value(Telemetry.retryBudgetRejections)).count - r0, 1)
     }))
 
+  it.scoped("breaker transitions, bulkhead rejections and retry budget rejections are counted where they happen", () =>
+    Effect.gen(function*() {
+      const count = (metric: Metric.Metric.Counter<number>) => Effect.map(Metric.value(metric), (s) => s.count)
+      const opened = Telemetry.circuitTransitions.pipe(Metric.tagged("from", "closed"), Metric.tagged("to", "open"))
+      const [o0, b0, r0] = [
+        yield* count(opened),
+        yield* count(Telemetry.bulkheadRejections),
+        yield* count(Telemetry.retryBudgetRejections)
+      ]
+      const failing = yield* serverScoped((_req, res) => {
+        res.statusCode = 500
+        res.end()
+      })
+      yield* Effect.gen(function*() {
+        yield* Effect.flip(HttpResilient.get(failing.url))
+        yield* Effect.flip(HttpResilient.get(failing.url))
+        const rejected = yield* Effect.flip(HttpResilient.get(failing.url))
+        assert.strictEqual(rejected._tag, "CircuitOpenError")
+      }).pipe(Effect.provide(ResilientClient.layer({ circuitBreaker: CircuitBreaker.consecutive(2) })))
+      assert.strictEqual((yield* count(opened)) - o0, 1)
+
+      const held: Array<http.ServerResponse> = []
+      const holding = yield* serverScoped((_req, res) => held.push(res))
+      yield* Effect.gen(function*() {
+        const first = yield* Effect.fork(HttpResilient.get(holding.url))
+        yield* waitUntil(() => held.length === 1)
+        const second = yield* Effect.flip(HttpResilient.get(holding.url))
+        assert.strictEqual(second._tag, "BulkheadRejectedError")
+        held[0].end("ok")
+        yield* Fiber.join(first)
+      }).pipe(Effect.provide(ResilientClient.layer({ bulkhead: { maxConcurrent: 1, maxQueue: 0 } })))
+      assert.strictEqual((yield* count(Telemetry.bulkheadRejections)) - b0, 1)
+
+      yield* Effect.gen(function*() {
+        const client = yield* ResilientClient.ResilientClient
+        assert.isFalse(client.retryBudget!.tryRetry(yield* Clock.currentTimeMillis))
+      }).pipe(Effect.provide(ResilientClient.layer({ retryBudget: { ratio: 0, minRetriesPerSecond: 0 } })))
+      assert.strictEqual((yield* count(Telemetry.retryBudgetRejections)) - r0, 1)
+    }))
+
   it.scoped("a transport failure is recorded with its error.type and no status", () =>
     Effect.gen(function*() {
       const server = yield* serverScoped((_req, res) => res.socket?.destroy())
@@ -126,13 +167,19 @@ describe("spans", () => {
     }).pipe(Effect.provide(Layer.merge(ResilientClient.layer({}), layer)))
   })
 
-  it.scoped("tracing: false turns spans off even with a tracer installed", () => {
+  it.scoped("tracing: false, or Effect.withTracerEnabled(false), turns spans off even with a tracer installed", () => {
     const { exporter, layer } = otel()
     return Effect.gen(function*() {
       const server = yield* serverScoped((_req, res) => res.end())
       yield* HttpResilient.get(server.url).pipe(Effect.withSpan("caller"))
       assert.deepStrictEqual(exporter.getFinishedSpans().map((s) => s.name), ["caller"])
       assert.isUndefined(server.received[0].headers.traceparent)
+      // nor inside Effect.withTracerEnabled(false), whatever the option says
+      yield* HttpResilient.get(server.url).pipe(
+        Effect.provide(ResilientClient.layer({ tracing: true })),
+        Effect.withTracerEnabled(false)
+      )
+      assert.isUndefined(server.received[1].headers.traceparent)
     }).pipe(Effect.provide(Layer.merge(ResilientClient.layer({ tracing: false }), layer)))
   })
 

@@ -1,5 +1,6 @@
+import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import * as http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { Agent } from "undici"
@@ -80,6 +81,12 @@ describe("warmUp", () => {
         ResilientClient.warmUp("http://127.0.0.1:1", 1).pipe(Effect.provide(ResilientClient.layerFromDispatcher(agent)))
       )
       assert.isTrue(foreign._tag === "InvalidRequestError" && foreign.detail.includes("own pool"))
+      const overFetch = yield* Effect.flip(
+        ResilientClient.warmUp("http://127.0.0.1:1", 1).pipe(
+          Effect.provide(ResilientClient.layerFromHttpClient().pipe(Layer.provide(FetchHttpClient.layer)))
+        )
+      )
+      assert.isTrue(overFetch._tag === "InvalidRequestError" && overFetch.detail.includes("an HttpClient"))
       yield* Effect.promise(() => agent.close())
     }).pipe(Effect.provide(ResilientClient.layer({}))))
 })

@@ -211,33 +211,46 @@ export const run = (
   prepared: PreparedRequest,
   attempt: number,
   send: (outgoing: Outgoing) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
-  const context: InterceptorContext = { attempt, tag: prepared.tag }
-  let request: Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> = Effect.sync(() =>
-    toPlatform(prepared)
-  )
-  for (const interceptor of interceptors) {
-    const f = interceptor.onRequest
-    if (f === undefined) continue
-    request = Effect.flatMap(request, (req) =>
-      Effect.mapError(
-        invoke(() => f(req, context)),
-        wrap(interceptor.name, prepared, attempt)
-      ))
-  }
-  const resend = (req: HttpClientRequest.HttpClientRequest) => Effect.suspend(() => send(fromPlatform(req)))
-  return Effect.flatMap(request, (req) => {
-    let response = send(fromPlatform(req))
-    const responseContext: ResponseContext = { attempt, tag: prepared.tag, request: req, resend }
-    for (const interceptor of interceptors) {
-      const f = interceptor.onResponse
-      if (f === undefined) continue
-      response = Effect.flatMap(response, (res) =>
-        Effect.mapError(
-          invoke(() => f(res, responseContext)),
-          wrap(interceptor.name, prepared, attempt)
-        ))
-    }
-    return response
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
+  Effect.flatMap(requestSide(interceptors, prepared, attempt), (req) => {
+    const resend = (request: HttpClientRequest.HttpClientRequest) => Effect.suspend(() => send(fromPlatform(request)))
+    const context: ResponseContext = { attempt, tag: prepared.tag, request: req, resend }
+    return chain(send(fromPlatform(req)), interceptors, "onResponse", context, prepared)
   })
+
+const requestSide = (
+  interceptors: ReadonlyArray<Interceptor>,
+  prepared: PreparedRequest,
+  attempt: number
+): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> =>
+  chain(Effect.sync(() => toPlatform(prepared)), interceptors, "onRequest", { attempt, tag: prepared.tag }, prepared)
+
+/** Threads `start` through one side of the interceptors, in order. */
+const chain = <A, C extends InterceptorContext>(
+  start: Effect.Effect<A, HttpResilientError>,
+  interceptors: ReadonlyArray<Interceptor>,
+  side: "onRequest" | "onResponse",
+  context: C,
+  prepared: PreparedRequest
+): Effect.Effect<A, HttpResilientError> => {
+  let effect = start
+  for (const interceptor of interceptors) {
+    const f = interceptor[side] as ((value: A, context: C) => Effect.Effect<A, unknown> | A) | undefined
+    if (f === undefined) continue
+    effect = Effect.flatMap(
+      effect,
+      (value) => Effect.mapError(invoke(() => f(value, context)), wrap(interceptor.name, prepared, context.attempt))
+    )
+  }
+  return effect
 }
+
+/**
+ * The request side only, for streamed responses (whose bodies response interceptors could not see in memory).
+ * @internal
+ */
+export const runRequestSide = (
+  interceptors: ReadonlyArray<Interceptor>,
+  prepared: PreparedRequest,
+  attempt: number
+): Effect.Effect<Outgoing, HttpResilientError> => Effect.map(requestSide(interceptors, prepared, attempt), fromPlatform)

@@ -17,11 +17,19 @@ import {
   TransportError
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
-import { ResilientClient, type ResilientClientService, transportErrorFor, validationError } from "./client.js"
+import {
+  ResilientClient,
+  type ResilientClientService,
+  retryRefusal,
+  transportErrorFor,
+  validationError
+} from "./client.js"
+import * as Interceptors from "./interceptor.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import { type PreparedRequest, type RequestOptions, RequestValidationError, toPlatformRequest } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import * as RetryAfterParser from "./retryAfter.js"
+import { defaultPolicy } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
 import type { StreamingResponse } from "./transport.js"
 
@@ -34,28 +42,12 @@ export interface StreamOptions extends RequestOptions {
   readonly resume?: boolean | undefined
 }
 
-/**
- * The policy that governs establishing a stream when neither the call nor the client sets `retry`:
- * exponential backoff from 100 ms with jitter, 3 retries, transient errors only.
- *
- * The documented default is `RetryPolicy.default`; this stands in for it where that module is not available
- * and should be replaced by it (it is the only place streams pick their default policy).
- * @internal
- */
-export const defaultStreamRetry: Schedule.Schedule<unknown, HttpResilientError> = Schedule.exponential(
-  "100 millis"
-).pipe(
-  Schedule.jittered,
-  Schedule.intersect(Schedule.recurs(3)),
-  Schedule.whileInput((error: HttpResilientError) => isTransient(error))
-)
-
 /** @internal */
 export const policyFor = (
   client: ResilientClientService,
   options: RequestOptions | undefined
 ): Schedule.Schedule<unknown, HttpResilientError> =>
-  options?.retry === false ? Schedule.stop : options?.retry ?? client.config.retry ?? defaultStreamRetry
+  options?.retry === false ? Schedule.stop : options?.retry ?? client.config.retry ?? defaultPolicy
 
 const ERROR_BODY_LIMIT = 1 << 20
 
@@ -85,9 +77,9 @@ const readErrorBody = (response: StreamingResponse): Effect.Effect<RawResponse> 
   )
 
 /**
- * One attempt at opening a streamed response: events, metrics and spans like a buffered attempt, the attempt
- * timeout covering the headers, a status outside `acceptStatus` failing with `StatusError`. The scope owns the
- * socket.
+ * One attempt at opening a streamed response: events, metrics, spans and request interceptors like a buffered
+ * attempt, the attempt timeout covering the headers, a status outside `acceptStatus` failing with `StatusError`.
+ * The scope owns the socket.
  * @internal
  */
 export const open = (
@@ -106,24 +98,31 @@ export const open = (
     const listening = client.hasListeners()
     if (listening) client.publish(new Events.RequestStarted({ ...info, timestamp: now }))
     const headers = extraHeaders === undefined ? prepared.headers : { ...prepared.headers, ...extraHeaders }
+    const send = (outgoing: Interceptors.Outgoing, scope: Scope.Scope) =>
+      Effect.mapError(
+        Scope.extend(
+          client.transport.stream({
+            method: outgoing.method,
+            url: outgoing.url,
+            headers: { ...outgoing.headers },
+            body: outgoing.body,
+            timeoutMillis,
+            maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
+            clock
+          }),
+          scope
+        ),
+        (failure) => transportErrorFor(failure, prepared, url, attempt, timeoutMillis, false)
+      )
     return Effect.scopeWith((scope) =>
       Telemetry.instrument(fiber, config.tracing, { method: prepared.method, url, headers }, attempt, clock, now, (h) =>
         Effect.flatMap(
-          Effect.mapError(
-            Scope.extend(
-              client.transport.stream({
-                method: prepared.method,
-                url,
-                headers: { ...h },
-                body: prepared.body,
-                timeoutMillis,
-                maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
-                clock
-              }),
-              scope
-            ),
-            (failure) =>
-              transportErrorFor(failure, prepared, url, attempt, timeoutMillis, false)
+          Effect.flatMap(
+            config.interceptors === undefined
+              ? Effect.succeed<Interceptors.Outgoing>({ method: prepared.method, url, headers: h, body: prepared.body })
+              : Interceptors.runRequestSide(config.interceptors, { ...prepared, headers: h }, attempt),
+            (outgoing) =>
+              send(outgoing, scope)
           ),
           (response) => {
             if (config.acceptStatus(response.status)) {
@@ -204,7 +203,15 @@ export const makeSession = (
  * @internal
  */
 export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> =>
-  Effect.catchAll(Effect.asVoid(session.driver.next(error)), () => Effect.fail(error))
+  Effect.matchEffect(session.driver.next(error), {
+    onFailure: () => Effect.fail(error),
+    onSuccess: () => {
+      // a policy that refuses a retry (budget, Retry-After too long, deadline) lets one more run through and marks
+      // the error with what that run must fail with instead
+      const refusal = retryRefusal(error)
+      return refusal === undefined ? Effect.void : Effect.fail(refusal)
+    }
+  })
 
 /**
  * Opens a streamed response, retrying per the session's policy.

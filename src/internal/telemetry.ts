@@ -110,8 +110,8 @@ const makeCache = <In, Out>(
   labelNames: ReadonlyArray<string>
 ) => {
   const cache = new Map<string, Metric.Metric<any, In, Out>>()
-  return (values: ReadonlyArray<string | undefined>): Metric.Metric<any, In, Out> => {
-    const id = values.join("\u0000")
+  /** `id` identifies `values` (they are only read on a miss) */
+  return (id: string, values: ReadonlyArray<string | undefined>): Metric.Metric<any, In, Out> => {
     let metric = cache.get(id)
     if (metric === undefined) {
       const labels: Array<MetricLabel.MetricLabel> = []
@@ -127,13 +127,14 @@ const makeCache = <In, Out>(
   }
 }
 
-const durationFor = makeCache<number, unknown>(durationKey, [
+const durationLabels = [
   attributes.method,
   attributes.serverAddress,
   attributes.serverPort,
   attributes.statusCode,
   attributes.errorType
-])
+]
+const durationFor = makeCache<number, unknown>(durationKey, durationLabels)
 const retriesFor = makeCache<number, unknown>(retriesKey, ["reason"])
 const transitionsFor = makeCache<number, unknown>(transitionsKey, ["from", "to"])
 
@@ -142,12 +143,12 @@ const transitionsFor = makeCache<number, unknown>(transitionsKey, ["from", "to"]
  * @internal
  */
 export const recordRetry = (reason: string): void => {
-  retriesFor([reason]).unsafeUpdate(1, noLabels)
+  retriesFor(reason, [reason]).unsafeUpdate(1, noLabels)
 }
 
 /** @internal */
 export const recordCircuitTransition = (from: string, to: string): void => {
-  transitionsFor([from, to]).unsafeUpdate(1, noLabels)
+  transitionsFor(`${from}\u0000${to}`, [from, to]).unsafeUpdate(1, noLabels)
 }
 
 /** @internal */
@@ -192,9 +193,18 @@ export const recordDuration = (
   status: number | undefined,
   error: HttpResilientError | undefined
 ): void => {
-  const statusText = status === undefined ? undefined : String(status)
-  durationFor([method, url.hostname, portOf(url), statusText, error === undefined ? undefined : errorType(error)])
-    .unsafeUpdate(seconds, noLabels)
+  const host = url.hostname
+  const port = url.port
+  const type = error === undefined ? "" : errorType(error)
+  // the common case (a response, no error) builds one short string and finds the cached series
+  const id = `${method} ${url.protocol}${host}:${port} ${status ?? ""} ${type}`
+  durationFor(id, [
+    method,
+    host,
+    port !== "" ? port : url.protocol === "https:" ? "443" : "80",
+    status === undefined ? undefined : String(status),
+    error === undefined ? undefined : type
+  ]).unsafeUpdate(seconds, noLabels)
 }
 
 /**
@@ -207,14 +217,21 @@ export const requestDurationFor = (options: {
   readonly port: number | string
   readonly status?: number | undefined
   readonly errorType?: string | undefined
-}): Metric.Metric.Histogram<number> =>
-  durationFor([
+}): Metric.Metric.Histogram<number> => {
+  const values = [
     options.method,
     options.host,
     String(options.port),
     options.status === undefined ? undefined : String(options.status),
     options.errorType
-  ]) as Metric.Metric.Histogram<number>
+  ]
+  return Metric.fromMetricKey(
+    MetricKey.taggedWithLabels(
+      durationKey,
+      values.flatMap((value, i) => value === undefined ? [] : [MetricLabel.make(durationLabels[i], value)])
+    )
+  ) as Metric.Metric.Histogram<number>
+}
 
 const statusOf = (exit: Exit.Exit<{ readonly status: number }, HttpResilientError>): {
   status: number | undefined
@@ -256,11 +273,12 @@ export const defaultTracer = (): Tracer.Tracer => builtInTracer ??= Effect.runSy
 
 /**
  * Whether an attempt makes a span: `tracing` forces it on or off; by default only when a tracer other than
- * Effect's built-in one is installed.
+ * Effect's built-in one is installed. Never inside `Effect.withTracerEnabled(false)`.
  * @internal
  */
 export const spansEnabled = (tracing: boolean | undefined, fiber: Fiber.RuntimeFiber<any, any>): boolean =>
-  tracing === undefined ? fiber.currentTracer !== defaultTracer() : tracing
+  (tracing === undefined ? fiber.currentTracer !== defaultTracer() : tracing) &&
+  fiber.getFiberRef(FiberRef.currentTracerEnabled)
 
 /** The W3C `traceparent` naming `span`. @internal */
 export const traceparent = (span: Tracer.Span): string =>

@@ -392,6 +392,14 @@ const resendableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "T
 const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
   resendableMethods.has(request.method) && (body === null || typeof body === "string" || body instanceof Uint8Array)
 
+const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure> =>
+  Effect.fail(
+    new TransportFailure(
+      "InvalidRequest",
+      new Error(`warmUp needs the client's own pool (ResilientClient.layer); this client uses ${what}`)
+    )
+  )
+
 /** @internal */
 export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, warm?: WarmUp.WarmPool): TransportService => {
   const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
@@ -460,12 +468,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, warm?: WarmUp
 
   const warmUp = (origin: URL, connections: number): Effect.Effect<void, TransportFailure> =>
     warm === undefined
-      ? Effect.fail(
-        new TransportFailure(
-          "InvalidRequest",
-          new Error("warmUp needs the client's own pool (ResilientClient.layer); this client uses a given dispatcher")
-        )
-      )
+      ? warmUpUnsupported("a given dispatcher")
       : Effect.mapError(warm.warm(origin, connections), classifyError)
 
   return { send, stream, warmUp }
@@ -588,7 +591,7 @@ export const makeHttpClientTransport = (client: HttpClient.HttpClient): Transpor
       request
     )
 
-  return { send, stream, warmUp: () => Effect.void }
+  return { send, stream, warmUp: () => warmUpUnsupported("an HttpClient") }
 }
 
 /** @internal */
