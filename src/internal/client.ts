@@ -363,7 +363,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
             transport.send({
               method,
               url,
-              headers: { ...headers },
+              headers, // the transport copies them before adding body headers
               body,
               timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - now),
               maxResponseSize,
