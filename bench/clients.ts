@@ -15,6 +15,8 @@ import * as Stream from "effect/Stream"
 import got from "got"
 import ky from "ky"
 import * as http from "node:http"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 import * as Undici from "undici"
 import * as Lib from "../src/index.js"
 import { type Call, effectCall, promiseCall } from "./loop.js"
@@ -90,26 +92,26 @@ const asyncDispatch = (dispatcher: Undici.Dispatcher, url: URL) =>
     return Effect.sync(() => abort?.(new Error("interrupted")))
   })
 
-const ours = (retry: "none" | "policy"): () => Promise<ClientInstance> => async () => {
-  const runtime = ManagedRuntime.make(Lib.ResilientClientLive)
+const ours = (retry: "none" | "policy", lib: typeof Lib = Lib): () => Promise<ClientInstance> => async () => {
+  const runtime = ManagedRuntime.make(lib.ResilientClientLive)
   await runtime.runPromise(Effect.void)
   const get = retry === "policy"
-    ? (url: string) => Effect.retry(Lib.HttpResilient.get(url), RetryPolicy.default)
-    : (url: string) => Lib.HttpResilient.get(url)
+    ? (url: string) => Effect.retry(lib.HttpResilient.get(url), RetryPolicy.default)
+    : (url: string) => lib.HttpResilient.get(url)
   return {
     get: effectCall(runtime, get),
     retrying: retry === "policy"
-      ? (retries) => effectCall(runtime, (url) => Effect.retry(Lib.HttpResilient.get(url), retryPolicy(retries)))
+      ? (retries) => effectCall(runtime, (url) => Effect.retry(lib.HttpResilient.get(url), retryPolicy(retries)))
       : (retries) =>
         effectCall(runtime, (url) =>
-          Effect.retry(Lib.HttpResilient.get(url), {
+          Effect.retry(lib.HttpResilient.get(url), {
             schedule: Schedule.exponential(`${benchBackoffMillis} millis`),
             times: retries
           })),
     retryLabel: retry === "policy"
       ? `RetryPolicy.make({ retries, backoff: exponential ${benchBackoffMillis} ms }), default retry budget`
       : `Effect.retry(Schedule.exponential(${benchBackoffMillis} ms), times) — a plain Schedule, no budget`,
-    buffered: effectCall(runtime, (url) => Lib.HttpResilient.get(url, { maxResponseSize: 64 * 1024 * 1024 })),
+    buffered: effectCall(runtime, (url) => lib.HttpResilient.get(url, { maxResponseSize: 64 * 1024 * 1024 })),
     streamed: streamVerb === undefined ? undefined : effectCall(runtime, (url) => Stream.runDrain(streamVerb(url))),
     close: () => runtime.dispose()
   }
@@ -267,10 +269,22 @@ const fetchClient = async (): Promise<ClientInstance> => ({
   close: async () => {}
 })
 
+/**
+ * Another build of the library to compare with (before/after a change), from `BENCH_BASELINE=<dir>`:
+ * a directory built with `npx tsc -p tsconfig.build.json --outDir <dir>`.
+ */
+const baselineDir = process.env.BENCH_BASELINE
+const baseline: typeof Lib | undefined = baselineDir === undefined || baselineDir === ""
+  ? undefined
+  : await import(pathToFileURL(path.resolve(baselineDir, "index.js")).href)
+
 /** Every client, the reference (`undici`) first. */
 export const clients: ReadonlyArray<ClientDefinition> = [
   { name: "undici", label: "raw undici request (reference)", make: rawUndici },
   { name: "ours", label: "effect-http-resilient, ResilientClientLive", make: ours("none") },
+  ...(baseline === undefined
+    ? []
+    : [{ name: "ours-baseline", label: `ours, baseline build (${baselineDir})`, make: ours("none", baseline) }]),
   ...(hasRetryPolicy
     ? [{ name: "ours+policy", label: "ours + Effect.retry(RetryPolicy.default)", make: ours("policy") }]
     : []),

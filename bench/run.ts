@@ -22,18 +22,18 @@ const settings = quick
   ? {
     rounds: 3,
     warmup: 1_000,
-    c1: { count: 400, maxMillis: 500 },
-    c64: { count: 3_000, maxMillis: 1_000 },
+    c1: { count: 300, maxMillis: 400 },
+    c64: { count: 2_000, maxMillis: 800 },
     outageCalls: 2_000,
-    soak: { warmup: 5_000, count: 30_000, maxMillis: 20_000 }
+    soak: { warmup: 5_000, count: 30_000, maxMillis: 15_000 }
   }
   : {
-    rounds: 7,
+    rounds: 5,
     warmup: 5_000,
-    c1: { count: 2_000, maxMillis: 1_500 },
-    c64: { count: 15_000, maxMillis: 3_000 },
+    c1: { count: 2_000, maxMillis: 1_000 },
+    c64: { count: 15_000, maxMillis: 2_500 },
     outageCalls: 5_000,
-    soak: { warmup: 10_000, count: 200_000, maxMillis: 120_000 }
+    soak: { warmup: 10_000, count: 200_000, maxMillis: 90_000 }
   }
 const retries = 3
 
@@ -140,28 +140,44 @@ const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promi
   for (const w of workers) {
     await w.run({ type: "throughput", url, concurrency: 64, count: settings.warmup, maxMillis: 5_000 })
   }
+  const reference = workers.find((w) => w.definition.name === "undici")!
   const samples = new Map<string, Map<number, Array<LoopOutcome>>>()
   for (const w of workers) samples.set(w.definition.name, new Map([[1, []], [64, []]]))
   for (let round = 0; round < settings.rounds; round++) {
     for (const concurrency of [1, 64]) {
       const spec = concurrency === 1 ? settings.c1 : settings.c64
-      // rotate the order each round so no client always runs right after the same one
-      const order = workers.map((_, i) => workers[(i + round) % workers.length])
-      for (const w of order) {
+      // rotate the order each round so no client always runs right after the same one; the reference runs
+      // first and last, and each client of the round is compared with the mean of those two
+      const others = workers.filter((w) => w.definition.name !== "undici")
+      const order = others.map((_, i) => others[(i + round) % others.length])
+      const run = async (w: Worker) => {
         const result = await w.run({ type: "throughput", url, concurrency, ...spec })
         if (result.type !== "throughput") throw new Error("unexpected result")
-        samples.get(w.definition.name)!.get(concurrency)!.push(result.outcome)
+        return result.outcome
       }
+      const before = await run(reference)
+      const outcomes = []
+      for (const w of order) outcomes.push([w, await run(w)] as const)
+      const after = await run(reference)
+      const mean: LoopOutcome = {
+        ok: before.ok + after.ok,
+        failed: before.failed + after.failed,
+        elapsedMillis: before.elapsedMillis + after.elapsedMillis,
+        cpuMicros: before.cpuMicros + after.cpuMicros,
+        rss: after.rss
+      }
+      samples.get("undici")!.get(concurrency)!.push(mean)
+      for (const [w, outcome] of outcomes) samples.get(w.definition.name)!.get(concurrency)!.push(outcome)
     }
     log(`throughput: round ${round + 1}/${settings.rounds} done`)
   }
-  const reference = samples.get("undici")!
+  const referenceSamples = samples.get("undici")!
   return workers.map((w) => {
     const mine = samples.get(w.definition.name)!
     const byConcurrency: ThroughputRow["byConcurrency"] = {}
     for (const concurrency of [1, 64]) {
       const outcomes = mine.get(concurrency)!
-      const refs = reference.get(concurrency)!
+      const refs = referenceSamples.get(concurrency)!
       byConcurrency[concurrency] = {
         rps: median(outcomes.map(rate)),
         ratio: median(outcomes.map((o, i) => rate(o) / rate(refs[i]))),
@@ -280,7 +296,7 @@ export interface SoakRow {
 const soak = async (workers: ReadonlyArray<Worker>, origin: string): Promise<Array<SoakRow>> => {
   const rows: Array<SoakRow> = []
   for (const w of workers) {
-    if (w.definition.name !== "undici" && !w.definition.name.startsWith("ours")) continue
+    if (!["undici", "ours", "ours+policy"].includes(w.definition.name)) continue
     const result = await w.run({ type: "soak", url: `${origin}/ok`, concurrency: 64, ...settings.soak })
     if (result.type !== "soak") continue
     rows.push({
@@ -480,7 +496,8 @@ const report = (
     `- Versions: ${libs.map((l) => `${l} ${version(l)}`).join(", ")}`,
     `- Rounds: ${settings.rounds}, interleaved over clients; per round ${settings.c1.count} requests at concurrency 1 ` +
       `and ${settings.c64.count} at 64 (or ${settings.c1.maxMillis} / ${settings.c64.maxMillis} ms, whichever ends ` +
-      "first); ratios are medians over rounds of the ratio to raw undici in the same round. Effect clients run their " +
+      "first); raw undici runs first and last in each round, and ratios are medians over rounds of the ratio to " +
+      "the mean of those two runs. Effect clients run their " +
       "loop inside one Effect run; promise clients with `await`.",
     ""
   )
