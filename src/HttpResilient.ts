@@ -21,6 +21,7 @@
  */
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
@@ -82,7 +83,10 @@ export const request = (
   url: string | URL,
   options?: RequestOptions
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> =>
-  Effect.flatMap(internal.ResilientClient, (client) => client.request(method, url, options))
+  // one step that reads the service from the context (yielding the tag costs two more)
+  Effect.contextWithEffect((context: Context.Context<ResilientClient>) =>
+    Context.get(context, internal.ResilientClient).request(method, url, options)
+  )
 
 /**
  * GET `url`.
