@@ -21,6 +21,7 @@
  */
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
@@ -44,11 +45,18 @@ import type { ResilientClient } from "./ResilientClient.js"
  *   (`FormData`, files included), `bytes`, `stream` (an Effect `Stream` of bytes; never retried), or a platform
  *   `body`; `contentType` overrides the default type.
  * - `timeout`: this attempt's timeout, headers and body together. @default the client's, 10 s
- * - `deadline`: all attempts and waits of this call (with a `retry` option, or inside `withDeadline`).
- * - `idempotencyKey`: `true` generates an `Idempotency-Key` (the same on every attempt); a string is used as is.
- *   POST and PATCH are retried only with one.
- * - `failover`: URLs tried after the primary, in turn, one per attempt.
- * - `attempts`: per-attempt overrides of these options (the n-th entry for attempt n).
+ * - `deadline`: all attempts and waits of this call together — under its `retry` option, and under a plain
+ *   `Effect.retry` around the call too (each run of the same call keeps the deadline of the first). Attempts clip
+ *   their timeout to it, a retry policy schedules no wait past it, and the call fails with
+ *   `TimeoutError { scope: "deadline" }` when it passes. @default none (the client's `deadline` for a call retried
+ *   by a `retry` option)
+ * - `idempotencyKey`: `true` generates an `Idempotency-Key` (a random UUID) sent on every attempt of the call — also
+ *   when a plain `Effect.retry` runs the same `HttpResilient.post(...)` effect again; a string is sent as is; an
+ *   explicit `Idempotency-Key` header wins. POST and PATCH are retried only with one.
+ * - `failover`: URLs tried after the primary, one per attempt, round the list: attempt 1 goes to the primary,
+ *   attempt 2 to `failover[0]`, … and after the last one back to the primary.
+ * - `attempts`: per-attempt overrides of these options: the n-th entry is merged over the options for attempt n,
+ *   and the last entry keeps applying after the list ends.
  * - `retry`: a policy for this call, or `false` for none. @default the client's `retry`
  * - `tag`: a label carried on events, logs and spans.
  * - `maxResponseSize`, `followRedirects`: per-request overrides of the client options.
@@ -75,7 +83,10 @@ export const request = (
   url: string | URL,
   options?: RequestOptions
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> =>
-  Effect.flatMap(internal.ResilientClient, (client) => client.request(method, url, options))
+  // one step that reads the service from the context (yielding the tag costs two more)
+  Effect.contextWithEffect((context: Context.Context<ResilientClient>) =>
+    Context.get(context, internal.ResilientClient).request(method, url, options)
+  )
 
 /**
  * GET `url`.
@@ -203,7 +214,8 @@ export const currentAttempt: Effect.Effect<number> = Effect.map(
 
 /**
  * Bounds an effect — attempts and the waits between them — by a deadline. Attempts inside clip their
- * timeout to what is left; when it is spent the effect fails with `TimeoutError { scope: "deadline" }`.
+ * timeout to what is left, a `RetryPolicy` schedules no wait past it, and when it is spent the effect fails with
+ * `TimeoutError { scope: "deadline" }` naming the last request started inside (method, URL, attempt).
  * Nested deadlines keep the earliest.
  *
  * @example

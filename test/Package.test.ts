@@ -8,8 +8,14 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 
 const root = resolve(import.meta.dirname, "..")
-const run = (cmd: string, args: ReadonlyArray<string>, cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 })
+const run = (cmd: string, args: ReadonlyArray<string>, cwd: string) => {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 })
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string }
+    throw new Error(`${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`)
+  }
+}
 
 describe("the published package", () => {
   it("installs into a fresh project, type-checks, runs, and hides its internals", () => {

@@ -6,6 +6,7 @@ import {
   Effect,
   Exit,
   Fiber,
+  Metric,
   Option,
   Queue,
   Schedule,
@@ -20,7 +21,8 @@ import {
   HttpResilientError,
   ResilientClient,
   type ResilientEvent,
-  RetryPolicy
+  RetryPolicy,
+  Telemetry
 } from "../src/index.js"
 import { closedPort, serverScoped, waitUntil } from "./support/server.js"
 
@@ -54,21 +56,26 @@ const drive = <A, E>(
       )
       if (Option.isNone(next)) break
       events.push(next.value)
-      if (next.value._tag !== "RetryScheduled") continue
-      const delay = Duration.toMillis(next.value.delay)
+      // after a refusal (Failed) a combinator may still delay the run that ends the call
+      if (next.value._tag !== "RetryScheduled" && next.value._tag !== "Failed") continue
+      const delay = next.value._tag === "RetryScheduled" ? Duration.toMillis(next.value.delay) : -1
       const now = yield* TestClock.currentTimeMillis
-      for (let j = 0; j < 2000; j++) {
+      const started = Date.now()
+      for (let j = 0;; j++) {
         const pending = Chunk.filter(yield* TestClock.sleeps(), (t) => t > now && t <= now + 600_000)
         if (Chunk.some(pending, (t) => t === now + delay)) {
           yield* TestClock.adjust(Duration.millis(delay))
           break
         }
-        if (j > 200 && Chunk.isNonEmpty(pending)) {
-          yield* TestClock.adjust(Duration.millis(Math.min(...pending) - now))
+        // a combinator lengthened the delay (or, after a refusal, delays the last run): take the next sleep
+        const longer = Chunk.filter(pending, (t) => t >= now + delay)
+        if (Date.now() - started > 300 && Chunk.isNonEmpty(longer)) {
+          yield* TestClock.adjust(Duration.millis(Math.min(...longer) - now))
           break
         }
         if (fiber.unsafePoll() !== null || (yield* Queue.size(queue)) > 0) break
-        yield* j < 1000 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
+        if (Date.now() - started > 10_000) return yield* Effect.dieMessage(`nothing followed ${next.value._tag}`)
+        yield* j < 100 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
       }
     }
     const exit = yield* Fiber.await(fiber)
@@ -79,10 +86,11 @@ const drive = <A, E>(
 /** Waits until a sleep ending at `due` (virtual epoch ms) is registered with the TestClock. */
 const waitForSleep = (due: number) =>
   Effect.gen(function*() {
-    for (let i = 0; i < 2000; i++) {
+    const started = Date.now()
+    for (let i = 0; Date.now() - started < 10_000; i++) {
       const sleeps = yield* TestClock.sleeps()
       if (Chunk.some(sleeps, (t) => t === due)) return
-      yield* i < 1000 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
+      yield* i < 100 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
     }
     return yield* Effect.dieMessage(`no sleep until ${due} was registered`)
   })
@@ -153,9 +161,11 @@ describe("RetryPolicy over a real server", () => {
       assert.deepStrictEqual(tags(events), ["RequestStarted", "Succeeded"])
     }).pipe(Effect.provide(Client)))
 
-  it.scoped("503 → 503 → 200 publishes the events in order", () =>
+  it.scoped("503 → 503 → 200 publishes the events in order and counts the retries by reason", () =>
     Effect.gen(function*() {
       const server = yield* scriptedServer([503, 503, 200])
+      const counter = Telemetry.retries.pipe(Metric.tagged("reason", "backoff"))
+      const before = (yield* Metric.value(counter)).count
       const { events, exit } = yield* drive(
         HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.make({ backoff: noJitter("10 millis") })))
       )
@@ -175,6 +185,7 @@ describe("RetryPolicy over a real server", () => {
         [10, "backoff", 1],
         [20, "backoff", 2]
       ])
+      assert.strictEqual((yield* Metric.value(counter)).count - before, 2)
     }).pipe(Effect.provide(Client)))
 
   it.scoped("exponential 100 ms without jitter: attempts start at virtual 0, 100, 300, 700 ms", () =>
@@ -379,6 +390,32 @@ describe("idempotency", () => {
       assert.strictEqual(events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")?.reason, "not-retryable")
     }).pipe(Effect.provide(Client)))
 
+  it.scoped("statuses and retryOn replace what is worth retrying", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(404)
+      yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.make({ retries: 1, statuses: [404], backoff: Schedule.spaced("5 millis") }))
+        )
+      )
+      assert.strictEqual(server.count(), 2)
+      yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(
+            RetryPolicy.make({
+              retries: 2,
+              retryOn: (e) => e._tag === "StatusError" && e.status === 404,
+              backoff: Backoff.decorrelatedJitter({ base: "10 millis", max: "1 second" })
+            })
+          )
+        )
+      )
+      assert.strictEqual(server.count(), 5)
+      const only503 = yield* statusServer(500)
+      yield* drive(HttpResilient.get(only503.url).pipe(Effect.retry(RetryPolicy.make({ statuses: [503] }))))
+      assert.strictEqual(only503.count(), 1)
+    }).pipe(Effect.provide(Client)))
+
   it.scoped("methods widens what is retried without a key", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)
@@ -436,6 +473,26 @@ describe("deadlines", () => {
         assert.strictEqual(events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")?.reason, "deadline")
       }
     }).pipe(Effect.provide(Client)))
+
+  it.scoped("the client's deadline bounds a call retried by its retry option; the policy reports it", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped(() => {/* never answers */})
+      const queue = yield* ResilientClient.subscribe
+      const fiber = yield* Effect.fork(HttpResilient.get(server.url))
+      yield* waitUntil(() => server.count() === 1)
+      // the attempt's timeout (1 hour) is clipped to the deadline
+      yield* waitForSleep(1000)
+      yield* TestClock.adjust("1 second")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "TimeoutError")
+      assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
+      const events = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+      const failed = events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")
+      assert.strictEqual(failed?.reason, "deadline")
+      assert.strictEqual(server.count(), 1)
+    }).pipe(
+      Effect.provide(ResilientClient.layer({ timeout: "1 hour", deadline: "1 second", retry: RetryPolicy.default }))
+    ))
 
   it.scoped("withDeadline's own timeout names the request and the attempt", () =>
     Effect.gen(function*() {
@@ -542,6 +599,29 @@ describe("the client's retry budget", () => {
       assert.strictEqual((events[3] as ResilientEvent.Failed).error, error)
     }).pipe(Effect.provide(Client)))
 
+  it.scoped("with the client's real budget: an empty one refuses, and the refusal is counted", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const before = (yield* Metric.value(Telemetry.retryBudgetRejections)).count
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default)))
+      const error = failure(exit)
+      assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 1)
+      assert.strictEqual((yield* Metric.value(Telemetry.retryBudgetRejections)).count - before, 1)
+    }).pipe(
+      Effect.provide(
+        ResilientClient.layer({ timeout: "1 hour", retryBudget: { ratio: 0, minRetriesPerSecond: 0 } })
+      )
+    ))
+
+  it.scoped("with the client's default budget a lone call gets its retries from the reserve", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default)))
+      assert.strictEqual(failure(exit)._tag, "StatusError")
+      assert.strictEqual(server.count(), 4)
+    }).pipe(Effect.provide(Client)))
+
   it.scoped("every retry spends from the budget: two allowed, then refused", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)
@@ -556,12 +636,18 @@ describe("the client's retry budget", () => {
       assert.strictEqual(server.count(), 3)
     }).pipe(Effect.provide(Client)))
 
-  it.scoped("the budget is also spent under a client-wide retry option", () =>
+  it.scoped("the budget is also spent under a client-wide retry option; a retry around it reports once", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)
       const error = yield* Effect.flip(HttpResilient.get(server.url).pipe(withBudget(() => false)))
       assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
       assert.strictEqual(server.count(), 1)
+      const { events, exit } = yield* drive(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default), withBudget(() => false))
+      )
+      assert.strictEqual(failure(exit)._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 2)
+      assert.deepStrictEqual(tags(events), ["RequestStarted", "AttemptFailed", "RetryBudgetExhausted", "Failed"])
     }).pipe(Effect.provide(ResilientClient.layer({ timeout: "1 hour", retry: RetryPolicy.default }))))
 })
 
@@ -599,6 +685,15 @@ describe("retry options and composition", () => {
       // the policy's events report its own delays (100, 200, 400) while intersect waits the longer one
       assert.strictEqual(server.count(), 4)
       assert.deepStrictEqual(starts, [0, 250, 500, 900])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a refusal still ends the call with its own error under a combinator", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503, { "retry-after": "120" })
+      const policy = Schedule.intersect(RetryPolicy.default, Schedule.spaced("1 second"))
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(policy)))
+      assert.strictEqual(failure(exit)._tag, "RetryAfterTooLongError")
+      assert.strictEqual(server.count(), 1)
     }).pipe(Effect.provide(Client)))
 
   it.scoped("composes with Schedule.recurs and whileInput", () =>

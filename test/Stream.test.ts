@@ -233,7 +233,8 @@ describe("stream", () => {
                 url: error.url,
                 attempt: error.attempt,
                 lastError: error
-              })
+              }),
+              configurable: true
             })
           )
         )

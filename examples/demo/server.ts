@@ -46,8 +46,9 @@ export const startFlakyServer = (): Promise<FlakyServer> =>
         case "/outage":
           return json(503, { error: "outage" })
         case "/slow-tail": {
-          const slow = Number(url.searchParams.get("id") ?? "0") % 20 === 7
-          return void setTimeout(() => json(200, { ok: true }), slow ? 400 : 2)
+          // one request in 20 is slow, whatever it asks for: a hedged copy is most likely fast
+          const slow = (hits.get(url.pathname) ?? 0) % 20 === 7
+          return void setTimeout(() => json(200, { ok: true }), slow ? 600 : 1)
         }
         default:
           return json(404, { error: "not found" })

@@ -2,6 +2,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -227,10 +228,15 @@ export const retryMark = (error: unknown): RetryMark | undefined => hiddenOf(err
 /**
  * What the next run of a call fails with, at once and without I/O, because a retry policy refused to retry
  * after `error` (budget empty, Retry-After too long, deadline): `Effect.retry` can only end with the last
- * error, so the policy lets it run once more and the call turns that run into the refusal.
+ * error, so the policy lets it run once more and the call turns that run into the refusal. Taken once: the
+ * refusal is removed from `error` as the run fails with it.
  * @internal
  */
-export const retryRefusal = (error: unknown): HttpResilientError | undefined => hiddenOf(error, retryRefusalKey)
+export const takeRetryRefusal = (error: unknown): HttpResilientError | undefined => {
+  const refusal: HttpResilientError | undefined = hiddenOf(error, retryRefusalKey)
+  if (refusal !== undefined) delete (error as Record<symbol, unknown>)[retryRefusalKey]
+  return refusal
+}
 
 /** @internal */
 export const refuseRetry = (error: object, refusal: HttpResilientError): void =>
@@ -471,7 +477,7 @@ export const make = (
             transport.send({
               method,
               url,
-              headers: { ...headers },
+              headers, // the transport copies them before adding body headers
               body,
               timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - startedAt),
               maxResponseSize,
@@ -654,18 +660,22 @@ export const make = (
     }
     if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
     if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
-    return Effect.mapError(attempt(prepared), (error) => {
-      const mark: RetryMark = {
-        method: call.method,
-        url: call.url,
-        options: call.options,
-        idempotencyKey: prepared.headers["idempotency-key"],
-        replayable: prepared.replayable,
-        deadlineAt: call.deadlineAt,
-        tag: prepared.tag
+    // on failure only (a failure handler costs nothing on success, unlike mapError): the facts a retry policy needs
+    return Effect.catchAllCause(attempt(prepared), (cause) => {
+      const error = Cause.failureOption(cause)
+      if (Option.isSome(error)) {
+        const mark: RetryMark = {
+          method: call.method,
+          url: call.url,
+          options: call.options,
+          idempotencyKey: prepared.headers["idempotency-key"],
+          replayable: prepared.replayable,
+          deadlineAt: call.deadlineAt,
+          tag: prepared.tag
+        }
+        setHidden(error.value, retryMarkKey, mark)
       }
-      setHidden(error, retryMarkKey, mark)
-      return error
+      return Effect.failCause(cause)
     })
   }
 
@@ -674,7 +684,7 @@ export const make = (
     Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, HttpResilientError>((fiber) => {
       const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
       if (meta.recurrence > 0) {
-        const refusal = retryRefusal(meta.input)
+        const refusal = takeRetryRefusal(meta.input)
         if (refusal !== undefined) return Effect.fail(refusal)
       }
       return attemptOf(call, meta.recurrence + 1)
@@ -690,7 +700,7 @@ export const make = (
       const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
       let previous: RetryMark | undefined
       if (meta.recurrence > 0) {
-        const refusal = retryRefusal(meta.input)
+        const refusal = takeRetryRefusal(meta.input)
         if (refusal !== undefined) return Effect.fail(refusal)
         const mark = retryMark(meta.input)
         if (mark !== undefined && mark.method === method && mark.url === url && mark.options === requestOptions) {

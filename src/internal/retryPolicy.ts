@@ -27,6 +27,7 @@ import {
 } from "./client.js"
 import { isToken } from "./request.js"
 import { sourceOf } from "./retryAfter.js"
+import * as Telemetry from "./telemetry.js"
 
 /** @internal */
 export interface RetryPolicyOptions {
@@ -61,6 +62,9 @@ interface State {
 type Step = readonly [State, Duration.Duration, ScheduleDecision.ScheduleDecision]
 
 const fn = "RetryPolicy.make"
+
+/** Errors a policy gave up on (and published `Failed` for), so that an enclosing policy does not repeat it. */
+const given = new WeakSet<object>()
 
 const validate = (options: RetryPolicyOptions) => {
   if (typeof options !== "object" || options === null) illegal(fn, "options", options, "must be an object")
@@ -146,13 +150,17 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
           tag: mark?.tag
         })
         const giveUp = (reason: Events.FailureReason): Effect.Effect<Step> => {
-          if (listening) client.publish(new Events.Failed({ ...info(), reason, error }))
+          // an error some policy already gave up on (a call's own policy inside a retry around the call) is not
+          // reported twice
+          if (listening && !given.has(error)) client.publish(new Events.Failed({ ...info(), reason, error }))
+          given.add(error)
           return Effect.succeed(stop)
         }
         // Effect.retry ends with the last error; to end with `refusal` the policy grants one more run, at once,
-        // which the call turns into `refusal` without I/O (see `retryRefusal` in client.ts)
+        // which the call turns into `refusal` without I/O (see `takeRetryRefusal` in client.ts)
         const refuse = (reason: Events.FailureReason, refusal: HttpResilientError): Step => {
           if (listening) client.publish(new Events.Failed({ ...info(), reason, error: refusal }))
+          given.add(refusal)
           refuseRetry(error, refusal)
           return [
             { ...state, refused: true },
@@ -161,6 +169,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
           ]
         }
 
+        if (error._tag === "TimeoutError" && error.scope === "deadline") return giveUp("deadline")
         if (!worthRetrying(error) || !mayResend(error, mark)) return giveUp("not-retryable")
         if (state.retries >= retries) return giveUp("exhausted")
         return Effect.flatMap(
@@ -216,6 +225,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
                 refuse("budget", new RetryBudgetExhaustedError({ ...requestInfo(error), lastError: error }))
               )
             }
+            Telemetry.recordRetry(reason)
             if (listening) {
               client.publish(new Events.RetryScheduled({ ...info(), delay: Duration.millis(delay), reason, error }))
             }
