@@ -12,6 +12,7 @@ import { idempotentMethods, TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
 import { redactUrl } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
+import * as Telemetry from "./telemetry.js"
 
 /** @internal */
 export interface HedgeOptions {
@@ -158,6 +159,7 @@ export const hedge = <A, E, R>(
           )
         }
       }
+      Telemetry.recordRetry("hedge")
       running++
       yield* launch
     }
