@@ -21,8 +21,10 @@
  */
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -286,6 +288,9 @@ export const getJson: {
   >
 } = (url, schema, options) => Effect.flatMap(get(url, options), json(schema))
 
+const hedgeClient = (context: Context.Context<never>) =>
+  Option.getOrUndefined(Context.getOption(context, internal.ResilientClient))
+
 /**
  * Options of {@link hedge}.
  *
@@ -334,5 +339,5 @@ export const hedge = (
   options: HedgeOptions
 ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
   Hedge.validate(options)
-  return (self) => Hedge.hedge(self, options, Effect.serviceOption(internal.ResilientClient))
+  return (self) => Hedge.hedge(self, options, hedgeClient)
 }
