@@ -35,9 +35,11 @@ describe("RateLimiter", () => {
   it.effect("a wait past the deadline fails at once with RateLimitedError and uses up nothing", () =>
     Effect.gen(function*() {
       for (let i = 0; i < 2; i++) yield* HttpResilient.get("http://a.test/")
-      const error = yield* Effect.flip(HttpResilient.get("http://a.test/", { retry: false }).pipe(
-        HttpResilient.withDeadline("499 millis")
-      ))
+      const error = yield* Effect.flip(
+        HttpResilient.get("http://a.test/", { retry: false }).pipe(
+          HttpResilient.withDeadline("499 millis")
+        )
+      )
       assert.strictEqual(error._tag, "RateLimitedError")
       if (error._tag === "RateLimitedError") {
         assert.strictEqual(Duration.toMillis(error.waitFor), 500)
@@ -108,7 +110,9 @@ describe("RateLimiter", () => {
       ])
       // a pause that would pass the deadline fails at once
       yield* Effect.flip(HttpResilient.get("http://a.test/first"))
-      const error = yield* Effect.flip(HttpResilient.get("http://a.test/x").pipe(HttpResilient.withDeadline("1 second")))
+      const error = yield* Effect.flip(
+        HttpResilient.get("http://a.test/x").pipe(HttpResilient.withDeadline("1 second"))
+      )
       assert.strictEqual(error._tag, "RateLimitedError")
     }).pipe(Effect.provide(HttpResilientTest.layer(
       (request) =>
