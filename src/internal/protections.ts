@@ -6,7 +6,6 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import {
   BulkheadRejectedError,
   CircuitOpenError,
@@ -388,15 +387,22 @@ export class Protections {
       }
     }
     this.retryBudget?.recordRequest(now)
-    return Effect.flatMap(Effect.exit(restore(inner)), (exit) => {
-      this.settle(exit, breaker, ticket, origin, clock)
-      return exit
+    return Effect.matchCauseEffect(restore(inner), {
+      onSuccess: (value) => {
+        this.bulkhead?.release()
+        breaker?.record(ticket, "success", clock.unsafeCurrentTimeMillis())
+        return Effect.succeed(value)
+      },
+      onFailure: (cause) => {
+        this.settleFailure(cause, breaker, ticket, origin, clock)
+        return Effect.failCause(cause)
+      }
     })
   }
 
-  /** Releases the slot and records the outcome; allocation-free on success. */
-  private settle(
-    exit: Exit.Exit<unknown, HttpResilientError>,
+  /** Releases the slot and records a failure's outcome. */
+  private settleFailure(
+    cause: Cause.Cause<HttpResilientError>,
     breaker: CircuitBreaker.Breaker | undefined,
     ticket: number,
     origin: string,
@@ -405,11 +411,7 @@ export class Protections {
     this.bulkhead?.release()
     if (breaker === undefined && this.rateLimiter === undefined) return
     const now = clock.unsafeCurrentTimeMillis()
-    if (Exit.isSuccess(exit)) {
-      breaker?.record(ticket, "success", now)
-      return
-    }
-    const failure = Cause.failureOption(exit.cause)
+    const failure = Cause.failureOption(cause)
     if (failure._tag === "None") {
       // interrupted (a hedge lost, a deadline, the caller gave up) or a defect: says nothing about the origin
       breaker?.record(ticket, "ignored", now)
