@@ -338,6 +338,6 @@ export interface HedgeOptions {
 export const hedge = (
   options: HedgeOptions
 ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
-  Hedge.validate(options)
-  return (self) => Hedge.hedge(self, options, hedgeClient)
+  const settings = Hedge.validate(options)
+  return (self) => Hedge.hedge(self, settings, hedgeClient)
 }

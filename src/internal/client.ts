@@ -515,12 +515,13 @@ export const make = (
       }
       return attempt(prepared)
     })
-    const retried = policy === undefined ? once : Effect.retry(once, policy)
+    const hedged = protections.hedge === undefined ? once : Hedge.hedge(once, protections.hedge, () => service)
+    const retried = policy === undefined ? hedged : Effect.retry(hedged, policy)
     const deadline = requestOptions?.deadline
     return deadline === undefined ? retried : withDeadline(retried, deadline) as typeof retried
   }
 
-  return {
+  const service: ResilientClientService = {
     config,
     transport,
     prepare,
@@ -532,6 +533,7 @@ export const make = (
     retryBudget: protections.retryBudget,
     protections
   }
+  return service
 }
 
 const emptyBody: PreparedRequest["body"] = { _tag: "Empty" } as any

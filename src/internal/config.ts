@@ -9,6 +9,7 @@ import type { HttpResilientError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
+import type { HedgeOptions } from "./hedge.js"
 import * as Protections from "./protections.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
 import { makeRedactedSet } from "./redact.js"
@@ -58,6 +59,7 @@ export interface ClientOptions {
   readonly bulkhead?: BulkheadOptions | false | undefined
   readonly rateLimiter?: RateLimiterOptions | false | undefined
   readonly retryBudget?: RetryBudgetOptions | false | undefined
+  readonly hedge?: HedgeOptions | false | undefined
 }
 
 /**

@@ -76,7 +76,13 @@ export interface HedgeClient {
 }
 
 /** @internal */
-export const validate = (options: HedgeOptions): { readonly delay: Duration.Duration; readonly maxHedges: number } => {
+export interface HedgeSettings {
+  readonly delay: Duration.Duration
+  readonly maxHedges: number
+}
+
+/** @internal */
+export const validate = (options: HedgeOptions): HedgeSettings => {
   if (options === null || typeof options !== "object") {
     throw new TypeError(`HttpResilient.hedge: expected { delay, maxHedges? }, got ${String(options)}`)
   }
@@ -105,10 +111,10 @@ export const validate = (options: HedgeOptions): { readonly delay: Duration.Dura
  */
 export const hedge = <A, E, R>(
   self: Effect.Effect<A, E, R>,
-  options: HedgeOptions,
+  settings: HedgeSettings,
   clientOf: (context: Context.Context<never>) => HedgeClient | undefined
 ): Effect.Effect<A, E, R> => {
-  const { delay, maxHedges } = validate(options)
+  const { delay, maxHedges } = settings
   const delayMillis = Duration.toMillis(delay)
   return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
     Effect.withFiberRuntime<A, E, R>((parent) => {
