@@ -5,24 +5,24 @@
  *
  * @example
  * ```ts
- * import { it } from "@effect/vitest"
- * import { Effect, Fiber, TestClock } from "effect"
+ * import { Effect, Fiber, TestClock, TestContext } from "effect"
  * import { HttpResilient, HttpResilientTest, RetryPolicy } from "effect-http-resilient"
  *
- * it.effect("retries a 503 after the server's Retry-After", () =>
- *   Effect.gen(function*() {
- *     const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
- *       Effect.retry(RetryPolicy.default),
- *       Effect.fork
- *     )
- *     yield* TestClock.adjust("2 seconds")
- *     const response = yield* Fiber.join(fiber)
- *     const sent = yield* HttpResilientTest.requests
- *     // response.status === 200, sent.length === 2, sent[1].at - sent[0].at === 2000
- *   }).pipe(Effect.provide(HttpResilientTest.layer([
+ * // a test: the 503's Retry-After is honoured in virtual time
+ * const test = Effect.gen(function*() {
+ *   const fiber = yield* HttpResilient.get("http://api.test/x").pipe(Effect.retry(RetryPolicy.default), Effect.fork)
+ *   yield* TestClock.adjust("2 seconds")
+ *   const response = yield* Fiber.join(fiber)
+ *   const sent = yield* HttpResilientTest.requests
+ *   console.log(response.status, sent.length, sent[1].at - sent[0].at) // 200 2 2000
+ * }).pipe(
+ *   Effect.provide(HttpResilientTest.layer([
  *     HttpResilientTest.reply(503, { headers: { "retry-after": "2" } }),
  *     HttpResilientTest.reply(200, { json: { ok: true } })
- *   ]))))
+ *   ])),
+ *   Effect.provide(TestContext.TestContext)
+ * )
+ * Effect.runPromise(test)
  * ```
  *
  * @since 0.1.0

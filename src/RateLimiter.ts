@@ -36,7 +36,6 @@ import * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { RedisOptions } from "ioredis"
 import type * as internal from "./internal/rateLimiter.js"
 
 /**
@@ -92,6 +91,28 @@ export type Store = ExperimentalRateLimiter.RateLimiterStore
 export const layerMemory: Layer.Layer<Store> = ExperimentalRateLimiter.layerStoreMemory
 
 /**
+ * Connection options of {@link layerRedis}: those of ioredis (`host`, `port`, `username`, `password`, `db`, `tls`,
+ * … — any other ioredis option is passed through), plus the key `prefix`. Declared here so that the types do
+ * not need `ioredis` installed unless the Redis store is used.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RedisOptions {
+  readonly host?: string | undefined
+  readonly port?: number | undefined
+  readonly path?: string | undefined
+  readonly username?: string | undefined
+  readonly password?: string | undefined
+  readonly db?: number | undefined
+  readonly tls?: object | undefined
+  readonly connectTimeout?: number | undefined
+  /** the prefix of the store's keys @default "ratelimiter:" */
+  readonly prefix?: string | undefined
+  readonly [option: string]: unknown
+}
+
+/**
  * A Redis store (ioredis `options` plus a key `prefix`, default `"ratelimiter:"`): every client, in every
  * process, that uses the same Redis and the same key shares one quota. The connection is closed with the
  * layer's scope. Needs the `ioredis` package, loaded only when this layer is built.
@@ -109,10 +130,10 @@ export const layerMemory: Layer.Layer<Store> = ExperimentalRateLimiter.layerStor
  * @since 0.1.0
  * @category layers
  */
-export const layerRedis = (options: RedisOptions & { readonly prefix?: string | undefined }): Layer.Layer<Store> =>
+export const layerRedis = (options: RedisOptions): Layer.Layer<Store> =>
   Layer.unwrapEffect(
     Effect.map(
       Effect.promise(() => import("@effect/experimental/RateLimiter/Redis")),
-      (redis) => redis.layerStore(options)
+      (redis) => redis.layerStore(options as Parameters<typeof redis.layerStore>[0])
     )
   )

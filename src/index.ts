@@ -4,6 +4,16 @@
  * @since 0.1.0
  */
 
+import type { ConfigError } from "effect/ConfigError"
+import type { Layer } from "effect/Layer"
+import * as Client from "./ResilientClient.js"
+import type { ResilientClient as ResilientClientTag } from "./ResilientClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Backoff from "./Backoff.js"
+
 /**
  * @since 0.1.0
  */
@@ -27,6 +37,11 @@ export * as HttpResilientError from "./HttpResilientError.js"
 /**
  * @since 0.1.0
  */
+export * as Interceptor from "./Interceptor.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as RateLimiter from "./RateLimiter.js"
 
 /**
@@ -38,6 +53,21 @@ export * as ResilientClient from "./ResilientClient.js"
  * @since 0.1.0
  */
 export * as ResilientEvent from "./ResilientEvent.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryAfter from "./RetryAfter.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Telemetry from "./Telemetry.js"
 
 /**
  * @since 0.1.0
@@ -60,4 +90,4 @@ export * as HttpResilientTest from "./HttpResilientTest.js"
  * @since 0.1.0
  * @category layers
  */
-export { ResilientClientLive } from "./ResilientClient.js"
+export const ResilientClientLive: Layer<ResilientClientTag, ConfigError> = Client.ResilientClientLive

@@ -19,6 +19,7 @@ import type { HedgeOptions, HedgeSettings } from "./hedge.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { redactUrl } from "./redact.js"
 import * as RetryBudget from "./retryBudget.js"
+import * as Telemetry from "./telemetry.js"
 
 // ---------------------------------------------------------------------------
 // options
@@ -294,14 +295,16 @@ export class Protections {
     this.guarding = this.breakers !== undefined || this.bulkhead !== undefined || this.rateLimiter !== undefined
   }
 
-  /** The call site of every breaker state change (event; metrics hook in here). */
+  /** The call site of every breaker state change: event and metric. */
   private onCircuitTransition(origin: string, from: CircuitState, to: CircuitState, now: number): void {
+    Telemetry.recordCircuitTransition(from, to)
     this.publish(new CircuitStateChanged({ origin, from, to, timestamp: now }))
   }
 
   /** The call site of every bulkhead rejection. */
   private bulkheadRejected(info: AttemptInfo, attempt: number): Effect.Effect<never, HttpResilientError> {
     const bulkhead = this.bulkhead!
+    Telemetry.recordBulkheadRejection()
     return Effect.fail(
       new BulkheadRejectedError({
         method: info.method,

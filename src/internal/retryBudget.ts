@@ -1,6 +1,7 @@
 /** @internal */
 import * as Duration from "effect/Duration"
 import type { RetryBudgetHandle } from "./client.js"
+import * as Telemetry from "./telemetry.js"
 
 /**
  * Two counters over a rolling time window, kept in buckets: O(1) per update, no allocation after construction.
@@ -127,7 +128,10 @@ export class RetryBudget implements RetryBudgetHandle {
     counters.advance(nowMillis)
     const retries = counters.secondSum
     const firstAttempts = Math.max(0, counters.firstSum - retries)
-    if (retries + 1 > this.settings.ratio * firstAttempts + this.reserve) return false
+    if (retries + 1 > this.settings.ratio * firstAttempts + this.reserve) {
+      Telemetry.recordRetryBudgetRejection()
+      return false
+    }
     counters.addSecond(nowMillis)
     return true
   }
