@@ -84,7 +84,10 @@ export const request = (
   url: string | URL,
   options?: RequestOptions
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> =>
-  Effect.flatMap(internal.ResilientClient, (client) => client.request(method, url, options))
+  // one step that reads the service from the context (yielding the tag costs two more)
+  Effect.contextWithEffect((context: Context.Context<ResilientClient>) =>
+    Context.get(context, internal.ResilientClient).request(method, url, options)
+  )
 
 /**
  * GET `url`.

@@ -477,7 +477,7 @@ export const make = (
             transport.send({
               method,
               url,
-              headers: { ...headers },
+              headers, // the transport copies them before adding body headers
               body,
               timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - startedAt),
               maxResponseSize,

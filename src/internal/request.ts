@@ -217,7 +217,7 @@ export const joinUrl = (input: string | URL, base: URL | undefined): URL | Reque
   if (hasControlChars(input)) {
     return new RequestValidationError("InvalidUrl", `URL contains a control character (CR, LF, NUL, tab …)`)
   }
-  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(input)) {
+  if (hasScheme(input)) {
     try {
       return checkScheme(new URL(input))
     } catch (cause) {
@@ -245,6 +245,19 @@ export const joinUrl = (input: string | URL, base: URL | undefined): URL | Reque
   } catch (cause) {
     return new RequestValidationError("InvalidUrl", `not a valid URL`, cause)
   }
+}
+
+/** Whether `s` starts with a URL scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"). */
+const hasScheme = (s: string): boolean => {
+  const first = s.charCodeAt(0) | 0x20
+  if (first < 97 || first > 122) return false
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 58) return true
+    const lower = c | 0x20
+    if (!((lower >= 97 && lower <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return false
+  }
+  return false
 }
 
 const checkScheme = (url: URL): URL | RequestValidationError =>

@@ -20,7 +20,7 @@ import * as Events from "../ResilientEvent.js"
 import {
   ResilientClient,
   type ResilientClientService,
-  retryRefusal,
+  takeRetryRefusal,
   transportErrorFor,
   validationError
 } from "./client.js"
@@ -208,7 +208,7 @@ export const retryOrFail = (session: Session, error: HttpResilientError): Effect
     onSuccess: () => {
       // a policy that refuses a retry (budget, Retry-After too long, deadline) lets one more run through and marks
       // the error with what that run must fail with instead
-      const refusal = retryRefusal(error)
+      const refusal = takeRetryRefusal(error)
       return refusal === undefined ? Effect.void : Effect.fail(refusal)
     }
   })

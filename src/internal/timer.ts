@@ -15,23 +15,60 @@ export const defaultClock = (): Clock.Clock => liveClock ??= Effect.runSync(Effe
 const MAX_TIMEOUT = 2_147_483_647
 
 /**
- * Runs `f` after `millis` of the given clock's time and returns a function that cancels it.
+ * A pending timer: a Node timer for Effect's own clock, a fiber sleeping on any other clock.
+ * @internal
+ */
+export type TimerHandle = ReturnType<typeof setTimeout> | ClockTimer | undefined
+
+class ClockTimer {
+  constructor(readonly fiber: Fiber.RuntimeFiber<void>) {}
+}
+
+/**
+ * Calls `onTimeout(target)` after `millis` of the given clock's time; `stopTimer` cancels it.
+ * `Infinity` starts nothing.
  *
- * With Effect's own clock this is a plain timer (no fiber per request on the hot path);
- * with any other clock (a `TestClock`, a user's) it is a sleep on that clock, so virtual
- * time drives it.
+ * With Effect's own clock this is a plain timer, and passing `target` rather than a closure keeps the
+ * hot path free of per-request allocations beyond the timer itself; with any other clock (a `TestClock`,
+ * a user's) it is a sleep on that clock, so virtual time drives it.
+ * @internal
+ */
+export const startTimer = <T>(
+  clock: Clock.Clock,
+  millis: number,
+  onTimeout: (target: T) => void,
+  target: T
+): TimerHandle => {
+  if (!Number.isFinite(millis)) return undefined
+  if (clock === (liveClock ?? defaultClock())) {
+    return setTimeout(onTimeout, Math.max(0, Math.min(millis, MAX_TIMEOUT)), target)
+  }
+  return new ClockTimer(
+    Effect.runFork(
+      Effect.andThen(clock.sleep(Duration.millis(Math.max(0, millis))), Effect.sync(() => onTimeout(target)))
+    )
+  )
+}
+
+/**
+ * Cancels a timer from `startTimer`; a timer that already fired or was stopped is left alone.
+ * @internal
+ */
+export const stopTimer = (handle: TimerHandle): void => {
+  if (handle === undefined) return
+  if (handle instanceof ClockTimer) Effect.runFork(Fiber.interrupt(handle.fiber))
+  else clearTimeout(handle)
+}
+
+const callThunk = (f: () => void) => f()
+
+/**
+ * Runs `f` after `millis` of the given clock's time and returns a function that cancels it.
  * @internal
  */
 export const schedule = (clock: Clock.Clock, millis: number, f: () => void): () => void => {
-  if (!Number.isFinite(millis)) return noop
-  if (clock === defaultClock()) {
-    const handle = setTimeout(f, Math.max(0, Math.min(millis, MAX_TIMEOUT)))
-    return () => clearTimeout(handle)
-  }
-  const fiber = Effect.runFork(Effect.andThen(clock.sleep(Duration.millis(Math.max(0, millis))), Effect.sync(f)))
-  return () => {
-    Effect.runFork(Fiber.interrupt(fiber))
-  }
+  const handle = startTimer(clock, millis, callThunk, f)
+  return handle === undefined ? noop : () => stopTimer(handle)
 }
 
 const noop = () => {}

@@ -14,7 +14,7 @@ import type { Readable } from "node:stream"
 import * as Undici from "undici"
 import type { TransportErrorReason } from "../HttpResilientError.js"
 import type { RawResponse } from "./response.js"
-import { schedule } from "./timer.js"
+import { schedule, startTimer, stopTimer, type TimerHandle } from "./timer.js"
 import * as WarmUp from "./warmUp.js"
 
 /**
@@ -239,14 +239,21 @@ const bodyForUndici = (
   }
 }
 
+const noCookies: ReadonlyArray<string> = []
+
+/**
+ * undici's raw header list (name, value, name, value …) as a record with lower-case names, repeated
+ * headers joined with ", " and `set-cookie` kept apart.
+ */
 const parseRawHeaders = (raw: Array<Buffer> | Array<string> | null) => {
   const headers: Record<string, string> = {}
-  const setCookie: Array<string> = []
+  let setCookie = noCookies as Array<string>
   if (raw) {
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i].toString("latin1").toLowerCase()
       const value = raw[i + 1].toString("latin1")
       if (name === "set-cookie") {
+        if (setCookie === noCookies) setCookie = []
         setCookie.push(value)
       } else {
         const existing = headers[name]
@@ -257,136 +264,49 @@ const parseRawHeaders = (raw: Array<Buffer> | Array<string> | null) => {
   return { headers, setCookie }
 }
 
-const TIMEOUT = new TransportFailure("Timeout")
+/** The declared `content-length` in a raw header list, without decoding the other headers. */
+const declaredLength = (raw: Array<Buffer>): number | undefined => {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]
+    if (name.length === 14 && name.toString("latin1").toLowerCase() === "content-length") {
+      return Number(raw[i + 1].toString("latin1"))
+    }
+  }
+  return undefined
+}
 
 /**
- * One exchange over an undici dispatcher, body buffered, with the attempt timeout and
- * interruption both aborting the socket. No promise, no AbortController, no fiber race.
- * @internal
+ * A buffered response whose headers are decoded on first use: a call that only looks at the status
+ * (the common case) never decodes them. undici hands each response a fresh header list.
  */
-const dispatchBuffered = (
-  dispatcher: Undici.Dispatcher,
-  request: TransportRequest,
-  body: string | Uint8Array | Readable | null
-): Effect.Effect<RawResponse, TransportFailure> =>
-  Effect.async<RawResponse, TransportFailure>((resume) => {
-    let abort: ((reason?: Error) => void) | undefined
-    let abortReason: Error | undefined
-    let finished = false
-    let status = 0
-    let statusText = ""
-    let headers: Record<string, string> = {}
-    let setCookie: ReadonlyArray<string> = []
-    let chunks: Array<Buffer> = []
-    let size = 0
-    const max = request.maxResponseSize
-    let failure: TransportFailure | undefined
+class UndiciRawResponse implements RawResponse {
+  private parsed: { headers: Record<string, string>; setCookie: ReadonlyArray<string> } | undefined = undefined
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    private readonly rawHeaders: Array<Buffer>,
+    readonly body: Uint8Array,
+    readonly url: string
+  ) {}
+  get headers(): Record<string, string> {
+    return (this.parsed ??= parseRawHeaders(this.rawHeaders)).headers
+  }
+  get setCookie(): ReadonlyArray<string> {
+    return (this.parsed ??= parseRawHeaders(this.rawHeaders)).setCookie
+  }
+}
 
-    const finish = (result: Effect.Effect<RawResponse, TransportFailure>) => {
-      if (finished) return
-      finished = true
-      cancelTimer()
-      resume(result)
-    }
-    const abortWith = (reason: Error, asFailure: TransportFailure | undefined) => {
-      failure = asFailure
-      abortReason = reason
-      if (abort) abort(reason)
-    }
-    const cancelTimer = schedule(request.clock, request.timeoutMillis, () => {
-      if (finished) return
-      abortWith(new Undici.errors.RequestAbortedError("attempt timeout"), TIMEOUT)
-      // the dispatcher reports the abort through onError; if it was not dispatched yet, end here
-      if (!abort) finish(Effect.fail(TIMEOUT))
-    })
-
-    const handler: Undici.Dispatcher.DispatchHandler = {
-      onConnect(abortFn) {
-        if (finished) {
-          abortFn(abortReason ?? new Undici.errors.RequestAbortedError())
-          return
-        }
-        abort = abortFn
-        if (abortReason) abortFn(abortReason)
-      },
-      onHeaders(statusCode, rawHeaders, _resume, statusMessage) {
-        if (statusCode < 200) return true
-        status = statusCode
-        statusText = statusMessage
-        const parsed = parseRawHeaders(rawHeaders as Array<Buffer>)
-        headers = parsed.headers
-        setCookie = parsed.setCookie
-        const declared = headers["content-length"]
-        if (declared !== undefined && Number(declared) > max) {
-          abortWith(
-            new Error("response too large"),
-            new TransportFailure("ResponseTooLarge", undefined, `limit ${max}`)
-          )
-          return false
-        }
-        return true
-      },
-      onData(chunk) {
-        size += chunk.length
-        if (size > max) {
-          chunks = []
-          abortWith(
-            new Error("response too large"),
-            new TransportFailure("ResponseTooLarge", undefined, `limit ${max}`)
-          )
-          return false
-        }
-        chunks.push(chunk)
-        return true
-      },
-      onComplete() {
-        const bytes = chunks.length === 1 ? chunks[0] : chunks.length === 0 ? EMPTY : Buffer.concat(chunks, size)
-        finish(Effect.succeed({ status, statusText, headers, setCookie, body: bytes, url: request.url.href }))
-      },
-      onError(error) {
-        const reason = failure ?? classifyError(error)
-        // A reset before any response byte on an idempotent, replayable request is most often a keep-alive
-        // socket the server closed as we reused it: send it once more, at once, on another socket.
-        if (
-          !resent && !finished && status === 0 && reason.reason === "ConnectionReset" && failure === undefined &&
-          canResend(request, body)
-        ) {
-          resent = true
-          abort = undefined
-          dispatch()
-          return
-        }
-        finish(Effect.fail(reason))
-      }
-    }
-    let resent = false
-
-    const dispatch = () => {
-      try {
-        dispatcher.dispatch({
-          origin: request.url.origin,
-          path: request.url.pathname + request.url.search,
-          method: request.method as Undici.Dispatcher.HttpMethod,
-          headers: request.headers,
-          body
-        }, handler)
-      } catch (error) {
-        finish(Effect.fail(classifyError(error)))
-      }
-    }
-    dispatch()
-
-    return Effect.sync(() => {
-      if (finished) return
-      finished = true
-      cancelTimer()
-      abortReason = new Undici.errors.RequestAbortedError("interrupted")
-      if (abort) abort(abortReason)
-    })
-  })
-
+const TIMEOUT = new TransportFailure("Timeout")
 const EMPTY = Buffer.alloc(0)
+const noHeaders: Array<Buffer> = []
 
+const onAttemptTimeout = (exchange: BufferedExchange) => exchange.timeout()
+
+/**
+ * The state of one buffered exchange, and its undici handler: one object per request, its methods on the
+ * prototype, so the hot path allocates no closures. The attempt timeout and interruption both abort the
+ * socket; no promise, no AbortController, no fiber race.
+ */
 const resendableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", "QUERY"])
 
 const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
@@ -400,15 +320,174 @@ const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure>
     )
   )
 
+class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
+  private abort: ((reason?: Error) => void) | undefined = undefined
+  private abortReason: Error | undefined = undefined
+  private finished = false
+  private status = 0
+  private statusText = ""
+  private rawHeaders: Array<Buffer> = noHeaders
+  /** the first body chunk; most small bodies arrive in one */
+  private first: Buffer | undefined = undefined
+  private rest: Array<Buffer> | undefined = undefined
+  private size = 0
+  private failure: TransportFailure | undefined = undefined
+  private timer: TimerHandle = undefined
+  private dispatcher: Undici.Dispatcher | undefined = undefined
+  private body: string | Uint8Array | Readable | null = null
+  private resent = false
+
+  constructor(
+    private readonly request: TransportRequest,
+    private readonly resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void
+  ) {}
+
+  start(dispatcher: Undici.Dispatcher, body: string | Uint8Array | Readable | null): void {
+    this.dispatcher = dispatcher
+    this.body = body
+    this.timer = startTimer(this.request.clock, this.request.timeoutMillis, onAttemptTimeout, this)
+    this.dispatch()
+  }
+
+  private dispatch(): void {
+    const request = this.request
+    const dispatcher = this.dispatcher!
+    const body = this.body
+    try {
+      dispatcher.dispatch({
+        origin: request.url.origin,
+        path: request.url.pathname + request.url.search,
+        method: request.method as Undici.Dispatcher.HttpMethod,
+        headers: request.headers,
+        body
+      }, this)
+    } catch (error) {
+      this.finish(Effect.fail(classifyError(error)))
+    }
+  }
+
+  private finish(result: Effect.Effect<RawResponse, TransportFailure>): void {
+    if (this.finished) return
+    this.finished = true
+    stopTimer(this.timer)
+    this.resume(result)
+  }
+
+  private abortWith(reason: Error, asFailure: TransportFailure | undefined): void {
+    this.failure = asFailure
+    this.abortReason = reason
+    if (this.abort) this.abort(reason)
+  }
+
+  private tooLarge(): void {
+    this.first = undefined
+    this.rest = undefined
+    this.abortWith(
+      new Error("response too large"),
+      new TransportFailure("ResponseTooLarge", undefined, `limit ${this.request.maxResponseSize}`)
+    )
+  }
+
+  timeout(): void {
+    if (this.finished) return
+    this.abortWith(new Undici.errors.RequestAbortedError("attempt timeout"), TIMEOUT)
+    // the dispatcher reports the abort through onError; if it was not dispatched yet, end here
+    if (!this.abort) this.finish(Effect.fail(TIMEOUT))
+  }
+
+  /** Interruption of the fiber: ends the exchange without resuming and aborts the socket. */
+  interrupt(): void {
+    if (this.finished) return
+    this.finished = true
+    stopTimer(this.timer)
+    this.abortReason = new Undici.errors.RequestAbortedError("interrupted")
+    if (this.abort) this.abort(this.abortReason)
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.finished) {
+      abort(this.abortReason ?? new Undici.errors.RequestAbortedError())
+      return
+    }
+    this.abort = abort
+    if (this.abortReason) abort(this.abortReason)
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer>, _resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true
+    this.status = statusCode
+    this.statusText = statusText
+    this.rawHeaders = rawHeaders
+    const declared = declaredLength(rawHeaders)
+    if (declared !== undefined && declared > this.request.maxResponseSize) {
+      this.tooLarge()
+      return false
+    }
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.size += chunk.length
+    if (this.size > this.request.maxResponseSize) {
+      this.tooLarge()
+      return false
+    }
+    if (this.first === undefined) this.first = chunk
+    else if (this.rest === undefined) this.rest = [this.first, chunk]
+    else this.rest.push(chunk)
+    return true
+  }
+
+  onComplete(): void {
+    const body = this.rest !== undefined ? Buffer.concat(this.rest, this.size) : this.first ?? EMPTY
+    this.finish(
+      Effect.succeed(new UndiciRawResponse(this.status, this.statusText, this.rawHeaders, body, this.request.url.href))
+    )
+  }
+
+  onError(error: Error): void {
+    const failure = this.failure ?? classifyError(error)
+    // A reset before any response byte on an idempotent, replayable request is most often a keep-alive
+    // socket the server closed as we reused it: send it once more, at once, on another socket.
+    if (
+      !this.resent && !this.finished && this.status === 0 && this.failure === undefined &&
+      failure.reason === "ConnectionReset" && canResend(this.request, this.body)
+    ) {
+      this.resent = true
+      this.abort = undefined
+      this.dispatch()
+      return
+    }
+    this.finish(Effect.fail(failure))
+  }
+}
+
+/**
+ * One exchange over an undici dispatcher, body buffered.
+ * @internal
+ */
+const dispatchBuffered = (
+  dispatcher: Undici.Dispatcher,
+  request: TransportRequest,
+  body: string | Uint8Array | Readable | null
+): Effect.Effect<RawResponse, TransportFailure> =>
+  Effect.async<RawResponse, TransportFailure>((resume) => {
+    const exchange = new BufferedExchange(request, resume)
+    exchange.start(dispatcher, body)
+    return Effect.sync(() => exchange.interrupt())
+  })
+
 /** @internal */
 export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, warm?: WarmUp.WarmPool): TransportService => {
   const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
-    const headers = request.headers
-    const body = bodyForUndici(request.body, headers)
+    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null)
+    // body headers go on a copy: the caller's headers are left as they were
+    const withBodyHeaders = { ...request, headers: { ...request.headers } }
+    const body = bodyForUndici(request.body, withBodyHeaders.headers)
     if (body !== null && Effect.isEffect(body)) {
-      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, request, b))
+      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, withBodyHeaders, b))
     }
-    return dispatchBuffered(dispatcher, request, body as string | Uint8Array | Readable | null)
+    return dispatchBuffered(dispatcher, withBodyHeaders, body as string | Uint8Array | Readable | null)
   }
 
   const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>

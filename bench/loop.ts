@@ -1,0 +1,84 @@
+/**
+ * The closed loop every client runs: `concurrency` workers, each starting its next call when its previous one
+ * ends, until `count` calls have started or `maxMillis` has passed. Promise clients loop with `await`; Effect
+ * clients loop inside one Effect run (as an Effect application would call them), never one `runPromise` per call.
+ */
+import * as Effect from "effect/Effect"
+import type * as ManagedRuntime from "effect/ManagedRuntime"
+
+/** One call of a client, in the client's own currency. It fails on a status ≥ 400 or a transport error. */
+export type Call =
+  | { readonly kind: "promise"; readonly run: (url: string) => Promise<unknown> }
+  | {
+    readonly kind: "effect"
+    readonly run: (url: string) => Effect.Effect<unknown, unknown, any>
+    readonly runtime: ManagedRuntime.ManagedRuntime<any, any>
+  }
+
+export interface LoopSpec {
+  readonly url: string
+  readonly concurrency: number
+  readonly count: number
+  readonly maxMillis: number
+}
+
+export interface LoopOutcome {
+  readonly ok: number
+  readonly failed: number
+  readonly elapsedMillis: number
+  /** user + system CPU of this process over the loop */
+  readonly cpuMicros: number
+  readonly rss: number
+}
+
+export const promiseCall = (run: (url: string) => Promise<unknown>): Call => ({ kind: "promise", run })
+
+export const effectCall = (
+  runtime: ManagedRuntime.ManagedRuntime<any, any>,
+  run: (url: string) => Effect.Effect<unknown, unknown, any>
+): Call => ({ kind: "effect", run, runtime })
+
+export const runLoop = async (call: Call, spec: LoopSpec): Promise<LoopOutcome> => {
+  const { concurrency, count, url } = spec
+  let started = 0
+  let ok = 0
+  let failed = 0
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  const deadline = t0 + spec.maxMillis
+  const more = () => started < count && performance.now() < deadline
+  if (call.kind === "promise") {
+    const run = call.run
+    const worker = async () => {
+      while (more()) {
+        started++
+        try {
+          await run(url)
+          ok++
+        } catch {
+          failed++
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, worker))
+  } else {
+    const run = call.run
+    const worker = Effect.whileLoop({
+      while: more,
+      body: () => {
+        started++
+        return Effect.exit(run(url))
+      },
+      step: (exit) => {
+        if (exit._tag === "Success") ok++
+        else failed++
+      }
+    })
+    await call.runtime.runPromise(
+      Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency: "unbounded", discard: true })
+    )
+  }
+  const elapsedMillis = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  return { ok, failed, elapsedMillis, cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage.rss() }
+}

@@ -1,0 +1,644 @@
+/**
+ * The benchmark: `npm run bench` (a few minutes) or `npm run bench -- --quick` (about a minute).
+ * Starts nginx (core 0), one process per client (core 1), runs every scenario, prints each target as
+ * PASS/FAIL/SKIP with its figure and writes `bench/RESULTS.md` and `bench/results.svg`.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { chart } from "./chart.js"
+import { benchBackoffMillis, type ClientDefinition, clients, hasRetryPolicy, hasStreamVerb } from "./clients.js"
+import type { LoopOutcome } from "./loop.js"
+import * as Server from "./server.js"
+import type { Task, TaskResult } from "./worker.js"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, "..")
+const quick = process.argv.includes("--quick")
+
+const settings = quick
+  ? {
+    rounds: 3,
+    warmup: 1_000,
+    c1: { count: 300, maxMillis: 400 },
+    c64: { count: 2_000, maxMillis: 800 },
+    outageCalls: 2_000,
+    soak: { warmup: 5_000, count: 30_000, maxMillis: 15_000 }
+  }
+  : {
+    rounds: 5,
+    warmup: 5_000,
+    c1: { count: 2_000, maxMillis: 1_000 },
+    c64: { count: 15_000, maxMillis: 2_500 },
+    outageCalls: 5_000,
+    soak: { warmup: 10_000, count: 200_000, maxMillis: 90_000 }
+  }
+const retries = 3
+
+// ---------------------------------------------------------------------------
+// workers
+// ---------------------------------------------------------------------------
+
+interface Worker {
+  readonly definition: ClientDefinition
+  readonly run: (task: Task) => Promise<TaskResult>
+  readonly stop: () => void
+}
+
+const children = new Set<ChildProcess>()
+
+const startWorker = (definition: ClientDefinition): Promise<Worker> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      "taskset",
+      ["-c", "1", process.execPath, "--expose-gc", "--import", "tsx", path.join(here, "worker.ts"), definition.name],
+      { cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"] }
+    )
+    children.add(child)
+    let next = 0
+    const pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void }>()
+    const stop = () => {
+      children.delete(child)
+      if (child.exitCode === null) child.kill("SIGTERM")
+    }
+    child.on("exit", (code) => {
+      children.delete(child)
+      for (const p of pending.values()) p.reject(new Error(`worker ${definition.name} exited (${code})`))
+      reject(new Error(`worker ${definition.name} exited (${code}) before it was ready`))
+    })
+    child.on("message", (message: any) => {
+      if (message.ready) {
+        resolve({
+          definition,
+          stop,
+          run: (task) =>
+            new Promise((res, rej) => {
+              const id = next++
+              pending.set(id, { resolve: res, reject: rej })
+              child.send({ id, task })
+            })
+        })
+        return
+      }
+      const p = pending.get(message.id)
+      if (p === undefined) return
+      pending.delete(message.id)
+      if (message.error !== undefined) p.reject(new Error(`${definition.name}: ${message.error}`))
+      else p.resolve(message.result)
+    })
+  })
+
+/** Runs `f` with a fresh worker for `definition`, stopped afterwards. */
+const withFreshWorker = async <A>(definition: ClientDefinition, f: (w: Worker) => Promise<A>): Promise<A> => {
+  const worker = await startWorker(definition)
+  try {
+    return await f(worker)
+  } finally {
+    worker.stop()
+  }
+}
+
+// ---------------------------------------------------------------------------
+// statistics
+// ---------------------------------------------------------------------------
+
+const median = (xs: ReadonlyArray<number>): number => {
+  if (xs.length === 0) return NaN
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const rate = (o: LoopOutcome) => (o.ok + o.failed) / (o.elapsedMillis / 1000)
+const cpuPerRequest = (o: LoopOutcome) => o.cpuMicros / Math.max(1, o.ok + o.failed)
+const mb = (bytes: number) => bytes / (1024 * 1024)
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a")
+const log = (line: string) => console.log(line)
+
+// ---------------------------------------------------------------------------
+// scenarios
+// ---------------------------------------------------------------------------
+
+export interface ThroughputRow {
+  readonly name: string
+  readonly label: string
+  /** per concurrency: median requests/s, median ratio to undici, median CPU µs/request, its ratio, last RSS */
+  readonly byConcurrency: Record<number, {
+    readonly rps: number
+    readonly ratio: number
+    readonly cpu: number
+    readonly cpuRatio: number
+    readonly rss: number
+    readonly failed: number
+  }>
+}
+
+const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promise<Array<ThroughputRow>> => {
+  const url = `${origin}/ok`
+  log(`throughput: warming up ${workers.length} clients`)
+  for (const w of workers) {
+    await w.run({ type: "throughput", url, concurrency: 64, count: settings.warmup, maxMillis: 5_000 })
+  }
+  const reference = workers.find((w) => w.definition.name === "undici")!
+  const samples = new Map<string, Map<number, Array<LoopOutcome>>>()
+  for (const w of workers) samples.set(w.definition.name, new Map([[1, []], [64, []]]))
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const concurrency of [1, 64]) {
+      const spec = concurrency === 1 ? settings.c1 : settings.c64
+      // rotate the order each round so no client always runs right after the same one; the reference runs
+      // first and last, and each client of the round is compared with the mean of those two
+      const others = workers.filter((w) => w.definition.name !== "undici")
+      const order = others.map((_, i) => others[(i + round) % others.length])
+      const run = async (w: Worker) => {
+        const result = await w.run({ type: "throughput", url, concurrency, ...spec })
+        if (result.type !== "throughput") throw new Error("unexpected result")
+        return result.outcome
+      }
+      const before = await run(reference)
+      const outcomes = []
+      for (const w of order) outcomes.push([w, await run(w)] as const)
+      const after = await run(reference)
+      const mean: LoopOutcome = {
+        ok: before.ok + after.ok,
+        failed: before.failed + after.failed,
+        elapsedMillis: before.elapsedMillis + after.elapsedMillis,
+        cpuMicros: before.cpuMicros + after.cpuMicros,
+        rss: after.rss
+      }
+      samples.get("undici")!.get(concurrency)!.push(mean)
+      for (const [w, outcome] of outcomes) samples.get(w.definition.name)!.get(concurrency)!.push(outcome)
+    }
+    log(`throughput: round ${round + 1}/${settings.rounds} done`)
+  }
+  const referenceSamples = samples.get("undici")!
+  return workers.map((w) => {
+    const mine = samples.get(w.definition.name)!
+    const byConcurrency: ThroughputRow["byConcurrency"] = {}
+    for (const concurrency of [1, 64]) {
+      const outcomes = mine.get(concurrency)!
+      const refs = referenceSamples.get(concurrency)!
+      byConcurrency[concurrency] = {
+        rps: median(outcomes.map(rate)),
+        ratio: median(outcomes.map((o, i) => rate(o) / rate(refs[i]))),
+        cpu: median(outcomes.map(cpuPerRequest)),
+        cpuRatio: median(outcomes.map((o, i) => cpuPerRequest(o) / cpuPerRequest(refs[i]))),
+        rss: outcomes[outcomes.length - 1].rss,
+        failed: outcomes.reduce((n, o) => n + o.failed, 0)
+      }
+    }
+    return { name: w.definition.name, label: w.definition.label, byConcurrency }
+  })
+}
+
+/** Ratio of one client's throughput to another's, median over rounds. */
+const ratioBetween = (rows: ReadonlyArray<ThroughputRow>, a: string, b: string, concurrency: number): number => {
+  const ra = rows.find((r) => r.name === a)?.byConcurrency[concurrency]
+  const rb = rows.find((r) => r.name === b)?.byConcurrency[concurrency]
+  return ra === undefined || rb === undefined ? NaN : ra.ratio / rb.ratio
+}
+
+export interface OutageRow {
+  readonly name: string
+  readonly label: string
+  readonly retryLabel: string
+  /** server requests ÷ logical calls, and the calls that failed, per share of 503s */
+  readonly byShare: Record<string, { readonly amplification: number; readonly failed: number; readonly calls: number }>
+}
+
+const outage = async (workers: ReadonlyArray<Worker>, server: Server.Server): Promise<Array<OutageRow>> => {
+  const rows: Array<OutageRow> = []
+  for (const w of workers) {
+    const byShare: OutageRow["byShare"] = {}
+    let supported = true
+    for (const [share, p] of [["100%", "/503"], ["30%", "/flaky"]] as const) {
+      const before = server.countedLines().length
+      const result = await w.run({
+        type: "retries",
+        url: `${server.origin}${p}`,
+        retries,
+        calls: settings.outageCalls,
+        concurrency: 64,
+        maxMillis: 30_000
+      })
+      if (result.type !== "retries" || result.outcome === undefined) {
+        supported = false
+        break
+      }
+      const calls = result.outcome.ok + result.outcome.failed
+      const served = server.countedLines().length - before
+      byShare[share] = { amplification: served / calls, failed: result.outcome.failed, calls }
+    }
+    if (!supported) continue
+    const definition = clients.find((c) => c.name === w.definition.name)!
+    const instanceLabel = await labelOf(definition)
+    rows.push({ name: w.definition.name, label: w.definition.label, retryLabel: instanceLabel, byShare })
+    log(`outage: ${w.definition.name} ${fmt(byShare["100%"].amplification)}× / ${fmt(byShare["30%"].amplification)}×`)
+  }
+  return rows
+}
+
+const labels = new Map<string, string>()
+const labelOf = async (definition: ClientDefinition): Promise<string> => {
+  if (!labels.has(definition.name)) {
+    const instance = await definition.make()
+    labels.set(definition.name, instance.retryLabel ?? "")
+    await instance.close()
+  }
+  return labels.get(definition.name)!
+}
+
+export interface RetryAfterRow {
+  readonly name: string
+  readonly label: string
+  /** the gap the server saw between the first request and the retry, in ms; NaN when there was no retry */
+  readonly gapMillis: number
+  readonly honoured: boolean
+}
+
+const retryAfter = async (workers: ReadonlyArray<Worker>, server: Server.Server): Promise<Array<RetryAfterRow>> => {
+  const rows: Array<RetryAfterRow> = []
+  for (const w of workers) {
+    const before = server.countedLines().length
+    const result = await w.run({
+      type: "retries",
+      url: `${server.origin}/retry-after`,
+      retries: 1,
+      calls: 1,
+      concurrency: 1,
+      maxMillis: 10_000
+    })
+    if (result.type !== "retries" || result.outcome === undefined) continue
+    const lines = server.countedLines().slice(before)
+    const gapMillis = lines.length >= 2 ? (lines[1].time - lines[0].time) * 1000 : NaN
+    rows.push({
+      name: w.definition.name,
+      label: w.definition.label,
+      gapMillis,
+      honoured: gapMillis >= 950 && gapMillis <= 1_500
+    })
+    log(`retry-after: ${w.definition.name} gap ${fmt(gapMillis, 0)} ms`)
+  }
+  return rows
+}
+
+export interface SoakRow {
+  readonly name: string
+  readonly requests: number
+  readonly failed: number
+  readonly rssStart: number
+  readonly rssEnd: number
+  readonly heapStart: number
+  readonly heapEnd: number
+  readonly rps: number
+}
+
+const soak = async (workers: ReadonlyArray<Worker>, origin: string): Promise<Array<SoakRow>> => {
+  const rows: Array<SoakRow> = []
+  for (const w of workers) {
+    if (!["undici", "ours", "ours+policy"].includes(w.definition.name)) continue
+    const result = await w.run({ type: "soak", url: `${origin}/ok`, concurrency: 64, ...settings.soak })
+    if (result.type !== "soak") continue
+    rows.push({
+      name: w.definition.name,
+      requests: result.outcome.ok + result.outcome.failed,
+      failed: result.outcome.failed,
+      rssStart: result.rssStart,
+      rssEnd: result.rssEnd,
+      heapStart: result.heapStart,
+      heapEnd: result.heapEnd,
+      rps: rate(result.outcome)
+    })
+    log(`soak: ${w.definition.name} RSS ${fmt(mb(result.rssStart), 1)} → ${fmt(mb(result.rssEnd), 1)} MB`)
+  }
+  return rows
+}
+
+export interface BigRow {
+  readonly name: string
+  readonly mode: "streamed" | "buffered"
+  readonly baseline: number
+  readonly peakAbove: number
+  readonly ok: boolean
+}
+
+const big = async (origin: string): Promise<Array<BigRow>> => {
+  const rows: Array<BigRow> = []
+  for (const definition of clients) {
+    if (definition.name !== "undici" && definition.name !== "ours") continue
+    for (const mode of ["streamed", "buffered"] as const) {
+      const result = await withFreshWorker(
+        definition,
+        (w) => w.run({ type: "big", url: `${origin}/big`, mode, warmUrl: `${origin}/ok` })
+      )
+      if (result.type !== "big") continue
+      rows.push({
+        name: definition.name,
+        mode,
+        baseline: result.baseline,
+        peakAbove: result.peak - result.baseline,
+        ok: result.ok
+      })
+      log(`big: ${definition.name} ${mode} peak +${fmt(mb(result.peak - result.baseline), 1)} MB`)
+    }
+  }
+  return rows
+}
+
+// ---------------------------------------------------------------------------
+// targets
+// ---------------------------------------------------------------------------
+
+export interface Target {
+  readonly name: string
+  readonly verdict: "PASS" | "FAIL" | "SKIP"
+  readonly figure: string
+}
+
+const check = (name: string, value: number, ok: (x: number) => boolean, figure: string): Target => ({
+  name,
+  verdict: Number.isFinite(value) ? (ok(value) ? "PASS" : "FAIL") : "SKIP",
+  figure
+})
+
+const skip = (name: string, why: string): Target => ({ name, verdict: "SKIP", figure: why })
+
+const targets = (
+  rows: ReadonlyArray<ThroughputRow>,
+  outages: ReadonlyArray<OutageRow>,
+  soaks: ReadonlyArray<SoakRow>,
+  bigs: ReadonlyArray<BigRow>
+): Array<Target> => {
+  const ours = rows.find((r) => r.name === "ours")!
+  const out: Array<Target> = []
+  const r64 = ours.byConcurrency[64].ratio
+  out.push(check("default client ≥ 0.5× raw undici at concurrency 64", r64, (x) => x >= 0.5, `${fmt(r64)}×`))
+  const vsPlatform = ratioBetween(rows, "ours", "platform", 64)
+  out.push(
+    check(
+      "default client ≥ 3× the @effect/platform client at concurrency 64",
+      vsPlatform,
+      (x) => x >= 3,
+      `${fmt(vsPlatform)}×`
+    )
+  )
+  const r1 = ours.byConcurrency[1].ratio
+  out.push(check("default client ≥ 0.6× raw undici at concurrency 1", r1, (x) => x >= 0.6, `${fmt(r1)}×`))
+  if (hasRetryPolicy) {
+    const withPolicy = ratioBetween(rows, "ours+policy", "ours", 64)
+    out.push(
+      check(
+        "Effect.retry(RetryPolicy.default) on the happy path ≤ 10 % below the default client (c=64)",
+        withPolicy,
+        (x) => x >= 0.9,
+        `${fmt(withPolicy)}× the default client`
+      )
+    )
+  } else {
+    out.push(
+      skip("Effect.retry(RetryPolicy.default) ≤ 10 % below the default client", "RetryPolicy is not exported yet")
+    )
+  }
+  const cpu = ours.byConcurrency[64].cpuRatio
+  out.push(
+    check(
+      "CPU per request ≤ 2× raw undici (c=64)",
+      cpu,
+      (x) => x <= 2,
+      `${fmt(cpu)}× (${fmt(ours.byConcurrency[64].cpu, 0)} µs vs ${
+        fmt(rows.find((r) => r.name === "undici")!.byConcurrency[64].cpu, 0)
+      } µs)`
+    )
+  )
+  const soakRow = soaks.find((s) => s.name === "ours")
+  const growth = soakRow === undefined ? NaN : (soakRow.rssEnd - soakRow.rssStart) / soakRow.rssStart
+  out.push(
+    check(
+      `RSS growth over the soak < 10 % (${soakRow?.requests ?? 0} requests)`,
+      growth,
+      (x) => x < 0.1,
+      `${fmt(growth * 100, 1)} %`
+    )
+  )
+  const streamed = bigs.find((b) => b.name === "ours" && b.mode === "streamed")
+  if (streamed === undefined) {
+    out.push(skip("/big peak RSS < 64 MB above baseline when streamed", "HttpResilient.stream is not exported yet"))
+  } else {
+    out.push(
+      check(
+        "/big peak RSS < 64 MB above baseline when streamed",
+        streamed.ok ? mb(streamed.peakAbove) : NaN,
+        (x) => x < 64,
+        `+${fmt(mb(streamed.peakAbove), 1)} MB`
+      )
+    )
+  }
+  const policyOutage = outages.find((o) => o.name === "ours+policy")
+  if (policyOutage === undefined) {
+    out.push(skip("outage amplification ≤ 1.25× with the default budget", "RetryPolicy is not exported yet"))
+  } else {
+    const a = policyOutage.byShare["100%"].amplification
+    out.push(
+      check("outage amplification ≤ 1.25× with the default budget (100 % 503s)", a, (x) => x <= 1.25, `${fmt(a)}×`)
+    )
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// the report
+// ---------------------------------------------------------------------------
+
+const version = (name: string): string => {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")).version
+  } catch {
+    return "?"
+  }
+}
+
+const report = (
+  server: Server.Server,
+  rows: ReadonlyArray<ThroughputRow>,
+  outages: ReadonlyArray<OutageRow>,
+  afters: ReadonlyArray<RetryAfterRow>,
+  soaks: ReadonlyArray<SoakRow>,
+  bigs: ReadonlyArray<BigRow>,
+  verdicts: ReadonlyArray<Target>,
+  seconds: number
+): string => {
+  const cpus = os.cpus()
+  const libs = [
+    "effect",
+    "@effect/platform",
+    "@effect/platform-node",
+    "undici",
+    "got",
+    "ky",
+    "axios",
+    "axios-retry",
+    "cockatiel"
+  ]
+  const lines: Array<string> = []
+  const row = (cells: ReadonlyArray<string | number>) => lines.push(`| ${cells.join(" | ")} |`)
+  lines.push("# Benchmark results", "")
+  lines.push(
+    `Generated by \`npm run bench${quick ? " -- --quick" : ""}\` on ${new Date().toISOString()} in ${
+      fmt(seconds, 0)
+    } s` +
+      (quick ? " (quick: fewer rounds and requests, noisier)." : "."),
+    ""
+  )
+  lines.push(
+    `- Machine: ${cpus[0]?.model ?? "?"}, ${cpus.length} cores, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, ` +
+      `${os.type()} ${os.release()}; Node ${process.version}; ${server.version} (one worker on core 0, ` +
+      "each client in its own process on core 1)",
+    `- Versions: ${libs.map((l) => `${l} ${version(l)}`).join(", ")}`,
+    `- Rounds: ${settings.rounds}, interleaved over clients; per round ${settings.c1.count} requests at concurrency 1 ` +
+      `and ${settings.c64.count} at 64 (or ${settings.c1.maxMillis} / ${settings.c64.maxMillis} ms, whichever ends ` +
+      "first); raw undici runs first and last in each round, and ratios are medians over rounds of the ratio to " +
+      "the mean of those two runs. Effect clients run their " +
+      "loop inside one Effect run; promise clients with `await`.",
+    ""
+  )
+  lines.push("## Targets", "")
+  row(["target", "verdict", "figure"])
+  row(["---", "---", "---"])
+  for (const t of verdicts) row([t.name, `**${t.verdict}**`, t.figure])
+  lines.push("", "![ratios and amplification](results.svg)", "")
+
+  lines.push("## Throughput on `/ok` (small JSON)", "")
+  row([
+    "client",
+    "c=1 req/s",
+    "c=1 × undici",
+    "c=64 req/s",
+    "c=64 × undici",
+    "CPU µs/req (c=64)",
+    "CPU × undici",
+    "RSS MB",
+    "failed"
+  ])
+  row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
+  for (const r of rows) {
+    const a = r.byConcurrency[1]
+    const b = r.byConcurrency[64]
+    row([
+      r.label,
+      fmt(a.rps, 0),
+      fmt(a.ratio),
+      fmt(b.rps, 0),
+      fmt(b.ratio),
+      fmt(b.cpu, 0),
+      fmt(b.cpuRatio),
+      fmt(mb(b.rss), 0),
+      a.failed + b.failed
+    ])
+  }
+
+  lines.push("", `## Outage amplification (server requests ÷ logical calls, ${retries} retries, concurrency 64)`, "")
+  lines.push(
+    `Each client's own retry mechanism with ${retries} retries and a backoff of about ${benchBackoffMillis} ms; ` +
+      `${settings.outageCalls} calls per row on a fresh client (no budget carried over). Requests counted from ` +
+      "nginx's access log. Without a budget the ceiling is 4.0× at 100 % 503s.",
+    ""
+  )
+  row(["client", "retry mechanism", "100 % 503s", "30 % 503s", "failed calls at 30 %"])
+  row(["---", "---", "---:", "---:", "---:"])
+  for (const o of outages) {
+    row([
+      o.label,
+      o.retryLabel,
+      `${fmt(o.byShare["100%"].amplification)}×`,
+      `${fmt(o.byShare["30%"].amplification)}×`,
+      `${o.byShare["30%"].failed} / ${o.byShare["30%"].calls}`
+    ])
+  }
+
+  lines.push("", "## Retry-After honoured (`503` + `Retry-After: 1`, one retry)", "")
+  row(["client", "gap between attempts (server clock)", "honoured"])
+  row(["---", "---:", "---"])
+  for (const a of afters) row([a.label, `${fmt(a.gapMillis, 0)} ms`, a.honoured ? "yes" : "no"])
+
+  lines.push("", "## Memory over a soak (`/ok`, concurrency 64, after a warm-up)", "")
+  row(["client", "requests", "req/s", "RSS start MB", "RSS end MB", "growth", "heap start MB", "heap end MB"])
+  row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
+  for (const s of soaks) {
+    row([
+      s.name,
+      s.requests,
+      fmt(s.rps, 0),
+      fmt(mb(s.rssStart), 1),
+      fmt(mb(s.rssEnd), 1),
+      `${fmt(((s.rssEnd - s.rssStart) / s.rssStart) * 100, 1)} %`,
+      fmt(mb(s.heapStart), 1),
+      fmt(mb(s.heapEnd), 1)
+    ])
+  }
+
+  lines.push("", `## Peak RSS for \`/big\` (${mb(Server.bigSize)} MB), fresh process each`, "")
+  row(["client", "mode", "baseline RSS MB", "peak above baseline MB", "completed"])
+  row(["---", "---", "---:", "---:", "---"])
+  for (const b of bigs) {
+    row([b.name, b.mode, fmt(mb(b.baseline), 1), fmt(mb(b.peakAbove), 1), b.ok ? "yes" : "no"])
+  }
+  if (!hasStreamVerb) lines.push("", "`HttpResilient.stream` is not exported yet: ours is measured buffered only.")
+  if (!hasRetryPolicy) {
+    lines.push(
+      "",
+      "`RetryPolicy` is not exported yet: the `ours + RetryPolicy.default` client and its targets are skipped; " +
+        "they run as soon as `src/index.ts` exports it."
+    )
+  }
+  const notes = path.join(here, "NOTES.md")
+  if (fs.existsSync(notes)) lines.push("", fs.readFileSync(notes, "utf8").trim())
+  return lines.join("\n") + "\n"
+}
+
+// ---------------------------------------------------------------------------
+// main
+// ---------------------------------------------------------------------------
+
+const main = async () => {
+  const problem = Server.missing()
+  if (problem !== undefined) {
+    console.error(`bench: ${problem}`)
+    process.exit(1)
+  }
+  const started = performance.now()
+  const server = await Server.start()
+  const shutdown = (code: number) => {
+    for (const child of children) child.kill("SIGTERM")
+    server.stop()
+    process.exit(code)
+  }
+  process.once("SIGINT", () => shutdown(130))
+  process.once("SIGTERM", () => shutdown(143))
+  log(`nginx ${server.version} on ${server.origin}; ${quick ? "quick run" : "full run"}`)
+  try {
+    const workers = await Promise.all(clients.map(startWorker))
+    const rows = await throughput(workers, server.origin)
+    const outages = await outage(workers, server)
+    const afters = await retryAfter(workers, server)
+    const soaks = await soak(workers, server.origin)
+    for (const w of workers) await w.run({ type: "close" }).catch(() => undefined)
+    for (const w of workers) w.stop()
+    const bigs = await big(server.origin)
+    const verdicts = targets(rows, outages, soaks, bigs)
+    const seconds = (performance.now() - started) / 1000
+    fs.writeFileSync(
+      path.join(here, "RESULTS.md"),
+      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds)
+    )
+    fs.writeFileSync(path.join(here, "results.svg"), chart(rows, outages))
+    log("")
+    for (const t of verdicts) log(`${t.verdict.padEnd(4)}  ${t.name}: ${t.figure}`)
+    log(`\nwrote bench/RESULTS.md and bench/results.svg in ${fmt(seconds, 0)} s`)
+    server.stop()
+  } catch (error) {
+    console.error(error)
+    shutdown(1)
+  }
+}
+
+main()

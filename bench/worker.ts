@@ -1,0 +1,140 @@
+/**
+ * One client in its own process (pinned to core 1 by the harness). It answers the harness's tasks over IPC,
+ * one at a time: `node --import tsx bench/worker.ts <client name>`.
+ */
+import { type ClientInstance, clientNamed } from "./clients.js"
+import { type Call, type LoopOutcome, runLoop } from "./loop.js"
+
+export type Task =
+  | {
+    readonly type: "throughput"
+    readonly url: string
+    readonly concurrency: number
+    readonly count: number
+    readonly maxMillis: number
+  }
+  | {
+    readonly type: "retries"
+    readonly url: string
+    readonly retries: number
+    readonly calls: number
+    readonly concurrency: number
+    readonly maxMillis: number
+  }
+  | {
+    readonly type: "soak"
+    readonly url: string
+    readonly concurrency: number
+    readonly warmup: number
+    readonly count: number
+    readonly maxMillis: number
+  }
+  | { readonly type: "big"; readonly url: string; readonly mode: "streamed" | "buffered"; readonly warmUrl: string }
+  | { readonly type: "close" }
+
+export type TaskResult =
+  | { readonly type: "throughput"; readonly outcome: LoopOutcome }
+  | { readonly type: "retries"; readonly outcome: LoopOutcome | undefined }
+  | {
+    readonly type: "soak"
+    readonly outcome: LoopOutcome
+    readonly rssStart: number
+    readonly rssEnd: number
+    readonly heapStart: number
+    readonly heapEnd: number
+  }
+  | { readonly type: "big"; readonly baseline: number; readonly peak: number; readonly ok: boolean }
+  | {
+    readonly type: "unsupported"
+  }
+  | { readonly type: "closed" }
+
+const definition = clientNamed(process.argv[2] ?? "")
+let instance: ClientInstance | undefined
+const client = async () => instance ??= await definition.make()
+
+/** Peak RSS while `f` runs: sampled every 2 ms, and the kernel's high-water mark when it rose during the run. */
+const peakRss = async (f: () => Promise<unknown>): Promise<{ peak: number; ok: boolean }> => {
+  let peak = process.memoryUsage.rss()
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss())
+  }, 2)
+  const highBefore = process.resourceUsage().maxRSS * 1024
+  let ok = true
+  try {
+    await f()
+  } catch {
+    ok = false
+  }
+  clearInterval(timer)
+  const highAfter = process.resourceUsage().maxRSS * 1024
+  return { peak: highAfter > highBefore ? Math.max(peak, highAfter) : Math.max(peak, process.memoryUsage.rss()), ok }
+}
+
+const once = (call: Call, url: string) => runLoop(call, { url, concurrency: 1, count: 1, maxMillis: 120_000 })
+
+const handle = async (task: Task): Promise<TaskResult> => {
+  switch (task.type) {
+    case "throughput":
+      return { type: "throughput", outcome: await runLoop((await client()).get, task) }
+    case "retries": {
+      // a fresh instance: no retry budget or pool state carried over from other tasks
+      const fresh = await definition.make()
+      try {
+        if (fresh.retrying === undefined) return { type: "retries", outcome: undefined }
+        return {
+          type: "retries",
+          outcome: await runLoop(fresh.retrying(task.retries), {
+            url: task.url,
+            concurrency: task.concurrency,
+            count: task.calls,
+            maxMillis: task.maxMillis
+          })
+        }
+      } finally {
+        await fresh.close()
+      }
+    }
+    case "soak": {
+      const c = await client()
+      await runLoop(c.get, { ...task, count: task.warmup })
+      global.gc?.()
+      const rssStart = process.memoryUsage.rss()
+      const heapStart = process.memoryUsage().heapUsed
+      const outcome = await runLoop(c.get, task)
+      global.gc?.()
+      return {
+        type: "soak",
+        outcome,
+        rssStart,
+        rssEnd: process.memoryUsage.rss(),
+        heapStart,
+        heapEnd: process.memoryUsage().heapUsed
+      }
+    }
+    case "big": {
+      const c = await client()
+      const call = task.mode === "streamed" ? c.streamed : c.buffered
+      if (call === undefined) return { type: "unsupported" }
+      await once(c.get, task.warmUrl)
+      global.gc?.()
+      const baseline = process.memoryUsage.rss()
+      const { ok, peak } = await peakRss(async () => {
+        const outcome = await once(call, task.url)
+        if (outcome.ok !== 1) throw new Error("failed")
+      })
+      return { type: "big", baseline, peak, ok }
+    }
+    case "close":
+      await instance?.close()
+      return { type: "closed" }
+  }
+}
+
+process.on("message", (message: { id: number; task: Task }) => {
+  handle(message.task).then(
+    (result) => process.send!({ id: message.id, result }),
+    (error) => process.send!({ id: message.id, error: String(error?.stack ?? error) })
+  )
+})
+process.send!({ ready: true })
