@@ -232,7 +232,8 @@ describe("stream", () => {
                 url: error.url,
                 attempt: error.attempt,
                 lastError: error
-              })
+              }),
+              configurable: true
             })
           )
         )
