@@ -178,11 +178,16 @@ describe("secrets never reach an error", () => {
         inspect(error, { depth: 10 }),
         Cause.pretty(Cause.fail(error)),
         error._tag === "StatusError" ? JSON.stringify(error.response) : "",
-        error._tag === "StatusError" ? inspect(error.response, { depth: 10 }) : ""
+        error._tag === "StatusError" ? inspect(error.response, { depth: 10 }) : "",
+        error._tag === "StatusError" ? inspect(error.response.request, { depth: 10 }) : "",
+        error._tag === "StatusError" ? JSON.stringify(error.response.request) : "",
+        error._tag === "StatusError" ? String(error.response.request) : ""
       ]
       for (const view of views) {
         for (const secret of secrets) assert.notInclude(view, secret, `${secret} leaked in: ${view.slice(0, 200)}`)
       }
       assert.include(error.message, "page=2")
+      // the objects themselves keep the real values for code that reads them
+      if (error._tag === "StatusError") assert.strictEqual(error.response.request.headers["x-api-key"], "APIKEYSECRET")
     }))
 })

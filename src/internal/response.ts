@@ -35,6 +35,44 @@ export interface RawResponse {
 }
 
 /**
+ * The request as it may be shown: its `toJSON`, `toString` and inspected form redact header values and the URL
+ * (the object itself keeps every real value, for code that reads it).
+ * @internal
+ */
+export const withRedactedViews = (
+  request: HttpClientRequest.HttpClientRequest,
+  redacted: ReadonlySet<string>
+): HttpClientRequest.HttpClientRequest => {
+  const view = () => {
+    let url = request.url
+    try {
+      const u = new URL(request.url)
+      for (const [name, value] of request.urlParams) u.searchParams.append(name, value)
+      url = redactUrl(u)
+    } catch {
+      url = redactUrl(request.url)
+    }
+    return {
+      _id: "@effect/platform/HttpClientRequest",
+      method: request.method,
+      url,
+      headers: redactHeaders(request.headers, redacted),
+      body: { _tag: request.body._tag }
+    }
+  }
+  for (const key of ["toJSON", NodeInspectSymbol] as const) {
+    Object.defineProperty(request, key, { value: view, enumerable: false, configurable: true, writable: true })
+  }
+  Object.defineProperty(request, "toString", {
+    value: () => JSON.stringify(view(), null, 2),
+    enumerable: false,
+    configurable: true,
+    writable: true
+  })
+  return request
+}
+
+/**
  * An `@effect/platform` `HttpClientResponse` whose body is already in memory. Its `request`
  * is built on first use. Inspection and JSON never show redacted header values.
  * @internal
@@ -77,7 +115,7 @@ export class BufferedResponse implements HttpClientResponse.HttpClientResponse {
 
   private cachedRequest?: HttpClientRequest.HttpClientRequest
   get request(): HttpClientRequest.HttpClientRequest {
-    return this.cachedRequest ??= this.makeRequest()
+    return this.cachedRequest ??= withRedactedViews(this.makeRequest(), this.redacted)
   }
 
   private cachedCookies?: Cookies.Cookies
