@@ -191,3 +191,38 @@ describe("secrets never reach an error", () => {
       if (error._tag === "StatusError") assert.strictEqual(error.response.request.headers["x-api-key"], "APIKEYSECRET")
     }))
 })
+
+describe("graceful close", () => {
+  it.live("closing the scope gives in-flight requests gracePeriod, then destroys their sockets", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        setTimeout(() => res.destroyed || res.end("late"), 3_000)
+      })
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(Layer.orDie(ResilientClient.layer({ gracePeriod: "200 millis" })), scope)
+      const fiber = yield* Effect.fork(HttpResilient.get(`${server.url}/slow`).pipe(Effect.provide(context)))
+      yield* waitUntil(() => server.count() === 1)
+      const started = Date.now()
+      yield* Scope.close(scope, Exit.void)
+      const took = Date.now() - started
+      assert.isBelow(took, 2_000, `closing took ${took} ms`)
+      yield* waitUntil(() => server.sockets.size === 0)
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit))
+    }).pipe(Effect.scoped), 20_000)
+})
+
+describe("over a platform HttpClient", () => {
+  it.scoped("FetchHttpClient: a refused connection is ConnectionRefused, like over undici", () =>
+    Effect.gen(function*() {
+      const { FetchHttpClient } = yield* Effect.promise(() => import("@effect/platform"))
+      const { closedPort } = yield* Effect.promise(() => import("./support/server.js"))
+      const port = yield* Effect.promise(closedPort)
+      const error = yield* Effect.flip(
+        HttpResilient.get(`http://127.0.0.1:${port}/`).pipe(
+          Effect.provide(Layer.orDie(ResilientClient.layerFromHttpClient()).pipe(Layer.provide(FetchHttpClient.layer)))
+        )
+      )
+      assert.strictEqual(error._tag === "TransportError" && error.reason, "ConnectionRefused")
+    }))
+})

@@ -553,6 +553,26 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, warm?: WarmUp
   return { send, stream, warmUp }
 }
 
+const busy = (agent: Undici.Agent): boolean => {
+  for (const stats of Object.values(agent.stats)) if (stats.size > 0) return true
+  return false
+}
+
+/**
+ * Lets in-flight requests finish for up to `graceMillis`, then destroys whatever is left (undici's `destroy` after
+ * `close` would wait for them instead). Real time on purpose: this is about sockets, at shutdown, not about the
+ * program's logic, so a test's virtual clock must not stall it.
+ * @internal
+ */
+export const closeGracefully = async (agent: Undici.Agent, graceMillis: number): Promise<void> => {
+  const until = performance.now() + graceMillis
+  while (busy(agent) && performance.now() < until) {
+    await new Promise<void>((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, until - performance.now()))))
+  }
+  if (busy(agent)) await agent.destroy()
+  else await agent.close()
+}
+
 /** @internal */
 export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transport> =>
   Layer.scoped(
@@ -565,14 +585,8 @@ export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transp
       const agent = yield* Effect.acquireRelease(
         Effect.sync(() => makeAgent(options, warm.connector)),
         (agent) =>
-          Effect.promise(() => agent.close()).pipe(
-            Effect.timeoutTo({
-              duration: Duration.decode(options.gracePeriod ?? "5 seconds"),
-              onSuccess: () => Effect.void,
-              onTimeout: () => Effect.promise(() => agent.destroy())
-            }),
-            Effect.flatten,
-            Effect.orDie
+          Effect.promise(() =>
+            closeGracefully(agent, Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds")))
           )
       )
       return makeUndiciTransport(agent, warm)
@@ -594,11 +608,20 @@ const toPlatformRequest = (request: TransportRequest): HttpClientRequest.HttpCli
   })
 
 const platformFailure = (error: unknown): TransportFailure => {
-  const cause = (error as { cause?: unknown })?.cause
-  const classified = classifyError(cause ?? error)
+  // platform errors wrap the runtime's (fetch wraps once more: TypeError("fetch failed").cause.code): use the
+  // innermost cause that says what happened
+  let cause: unknown = (error as { cause?: unknown })?.cause
+  for (let depth = 0; depth < 5 && cause !== undefined; depth++) {
+    const classified = classifyError(cause)
+    if (classified.reason !== "Unknown") return classified
+    cause = (cause as { cause?: unknown })?.cause
+  }
+  const classified = classifyError(error)
   if (classified.reason !== "Unknown") return classified
   const reason = (error as { reason?: string })?.reason
-  if (reason === "Transport") return new TransportFailure("ConnectionReset", cause ?? error)
+  if (reason === "Transport") {
+    return new TransportFailure("ConnectionReset", (error as { cause?: unknown })?.cause ?? error)
+  }
   return classified
 }
 
