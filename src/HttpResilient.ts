@@ -241,7 +241,7 @@ export const withDeadline: {
 const requestInfo = (response: HttpClientResponse.HttpClientResponse) => ({
   method: response.request.method,
   url: redactUrl((response as { url?: string }).url ?? response.request.url),
-  attempt: 0
+  attempt: (response as { attempt?: number }).attempt ?? 1
 })
 
 /**

@@ -8,8 +8,14 @@ describe("HttpResilientTest: a scripted transport", () => {
     Effect.gen(function*() {
       const first = yield* Effect.flip(HttpResilient.post("http://api.test/orders", { json: { a: 1 } }))
       assert.strictEqual(first._tag, "StatusError")
+      // no status text from this transport: the message still gives the reason phrase
+      assert.strictEqual(first.message, "503 Service Unavailable: POST http://api.test/orders (attempt 1)")
       const second = yield* HttpResilient.get("http://api.test/orders/1")
       assert.deepStrictEqual(yield* second.json, { id: 1 })
+      const { Schema } = yield* Effect.promise(() => import("effect"))
+      const decodeError = yield* Effect.flip(HttpResilient.json(Schema.Struct({ id: Schema.String }))(second))
+      assert.strictEqual(decodeError._tag, "DecodeError")
+      assert.strictEqual(decodeError.attempt, 1)
       const third = yield* HttpResilient.get("http://api.test/orders/2")
       assert.strictEqual(third.status, 200)
       const sent = yield* HttpResilientTest.requests

@@ -546,7 +546,7 @@ export const make = (
           )
       const classified = (headers: Record<string, string>) =>
         Effect.flatMap(send(headers), (raw) => {
-          const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted)
+          const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, attemptNo)
           if (config.acceptStatus(raw.status)) {
             if (listening) {
               publish(

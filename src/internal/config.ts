@@ -233,7 +233,10 @@ const decode = Schema.decodeUnknownEither(ClientOptionsSchema, { onExcessPropert
 
 /** Turns a parse failure into a ConfigError naming each option at fault. */
 const toConfigError = (error: ParseResult.ParseError): ConfigError.ConfigError => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  // an optional field is a union with undefined: drop that member's "Expected undefined" beside the real message
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).filter((issue) =>
+    !issue.message.startsWith("Expected undefined")
+  )
   const errors = issues.map((issue) => ConfigError.InvalidData(issue.path.map(String), issue.message))
   return errors.reduce((a, b) => ConfigError.And(a, b))
 }

@@ -170,7 +170,8 @@ export const runRaw = (
     run(interceptors, prepared, attempt, (outgoing) =>
       Effect.map(
         send(outgoing),
-        (raw): HttpClientResponse.HttpClientResponse => new BufferedResponse(raw, () => toPlatform(outgoing), redacted)
+        (raw): HttpClientResponse.HttpClientResponse =>
+          new BufferedResponse(raw, () => toPlatform(outgoing), redacted, attempt)
       )),
     (response) => toRaw(response, prepared, attempt)
   )

@@ -91,18 +91,24 @@ export const redactUrl = (input: string | URL): string => {
   url.username = ""
   url.password = ""
   if (url.search.length > 1) {
+    // replace values in place, keeping the parameters' order and every other byte of the query as it was
     let changed = false
-    const params = url.searchParams
-    const names = new Set(params.keys())
-    for (const name of names) {
+    const parts = url.search.slice(1).split("&")
+    for (let i = 0; i < parts.length; i++) {
+      const eq = parts[i].indexOf("=")
+      const rawName = eq === -1 ? parts[i] : parts[i].slice(0, eq)
+      let name: string
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, " "))
+      } catch {
+        name = rawName
+      }
       if (sensitiveQueryNames.has(name.toLowerCase())) {
-        const count = params.getAll(name).length
-        params.delete(name)
-        for (let i = 0; i < count; i++) params.append(name, REDACTED)
+        parts[i] = `${rawName}=${REDACTED}`
         changed = true
       }
     }
-    if (changed) return url.href.replace(/%3Credacted%3E/g, REDACTED)
+    if (changed) return `${url.origin}${url.pathname}?${parts.join("&")}${url.hash}`
   }
   return url.href
 }

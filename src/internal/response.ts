@@ -84,7 +84,9 @@ export class BufferedResponse implements HttpClientResponse.HttpClientResponse {
   constructor(
     private readonly raw: RawResponse,
     private readonly makeRequest: () => HttpClientRequest.HttpClientRequest,
-    private readonly redacted: ReadonlySet<string>
+    private readonly redacted: ReadonlySet<string>,
+    /** the attempt that got this response: 1, 2, 3 … */
+    readonly attempt: number = 1
   ) {}
 
   get status(): number {

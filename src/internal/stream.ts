@@ -148,8 +148,13 @@ export const open = (
                   status: raw.status,
                   statusText: raw.statusText,
                   headers: redactHeaders(raw.headers, config.redacted),
-                  response: new BufferedResponse(raw, () =>
-                    toPlatformRequest(prepared), config.redacted),
+                  response: new BufferedResponse(
+                    raw,
+                    () =>
+                      toPlatformRequest(prepared),
+                    config.redacted,
+                    attempt
+                  ),
                   retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
                 })
               ))
@@ -363,7 +368,7 @@ export const ndjson = <A, I, R>(
   options?: StreamOptions
 ): Stream.Stream<A, HttpResilientError, ResilientClient | R> => {
   const decode = Schema.decodeUnknown(schema)
-  const info = { method: "GET", url: redactUrl(url), attempt: 0 }
+  const info = { method: "GET", url: redactUrl(url), attempt: 1 }
   return lines(url, options).pipe(
     Stream.filter((line) => line.trim() !== ""),
     Stream.mapEffect((line) => {

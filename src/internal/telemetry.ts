@@ -1,4 +1,5 @@
 /** @internal */
+import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
@@ -422,11 +423,14 @@ export const runHook = (hook: (event: any) => unknown, event: { readonly _tag: s
       runDetached(
         Effect.catchAllCause(
           result as Effect.Effect<unknown, unknown>,
-          (cause) => Effect.logWarning(`effect-http-resilient: the ${name} hook failed`, cause)
+          (cause) => Effect.logWarning(`effect-http-resilient: the ${name} hook failed: ${Cause.pretty(cause)}`)
         )
       )
     }
   } catch (error) {
-    runDetached(Effect.logWarning(`effect-http-resilient: the ${name} hook threw`, error))
+    runDetached(Effect.logWarning(`effect-http-resilient: the ${name} hook threw: ${describeThrown(error)}`))
   }
 }
+
+const describeThrown = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error)
