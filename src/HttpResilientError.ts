@@ -191,6 +191,9 @@ export class TransportError extends Data.TaggedError("TransportError")<
  * The attempt timeout (`scope: "attempt"`) or the call's deadline (`scope: "deadline"`) ran out.
  * An attempt that times out has its socket aborted.
  *
+ * `timeout` is the attempt timeout that ran out; for a deadline, it is what was left of the deadline when it was
+ * enforced (0 when an attempt would start after it, the remainder when a wait or an attempt would run past it).
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -204,8 +207,9 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
-    const what = this.scope === "attempt" ? "Attempt timed out" : "Deadline exceeded"
-    return `${what} after ${Duration.format(this.timeout)}: ${requestLabel(this)}`
+    return this.scope === "attempt"
+      ? `Attempt timed out after ${Duration.format(this.timeout)}: ${requestLabel(this)}`
+      : `Deadline exceeded with ${Duration.format(this.timeout)} left: ${requestLabel(this)}`
   }
 }
 
