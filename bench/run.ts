@@ -25,7 +25,7 @@ const settings = quick
     c1: { count: 300, maxMillis: 400 },
     c64: { count: 2_000, maxMillis: 800 },
     outageCalls: 2_000,
-    soak: { warmup: 5_000, count: 30_000, maxMillis: 15_000 }
+    soak: { warmup: 10_000, count: 30_000, maxMillis: 15_000 }
   }
   : {
     rounds: 5,
@@ -33,7 +33,7 @@ const settings = quick
     c1: { count: 2_000, maxMillis: 1_000 },
     c64: { count: 15_000, maxMillis: 2_500 },
     outageCalls: 5_000,
-    soak: { warmup: 10_000, count: 200_000, maxMillis: 90_000 }
+    soak: { warmup: 40_000, count: 200_000, maxMillis: 90_000 }
   }
 const retries = 3
 
@@ -76,7 +76,23 @@ const startWorker = (definition: ClientDefinition): Promise<Worker> =>
           run: (task) =>
             new Promise((res, rej) => {
               const id = next++
-              pending.set(id, { resolve: res, reject: rej })
+              // every task is bounded: a client that hangs is stopped and the run fails
+              const limit = 2 * ("maxMillis" in task ? task.maxMillis : 60_000) + 30_000
+              const timer = setTimeout(() => {
+                pending.delete(id)
+                stop()
+                rej(new Error(`worker ${definition.name}: task ${task.type} took more than ${limit} ms`))
+              }, limit)
+              pending.set(id, {
+                resolve: (r) => {
+                  clearTimeout(timer)
+                  res(r)
+                },
+                reject: (e) => {
+                  clearTimeout(timer)
+                  rej(e)
+                }
+              })
               child.send({ id, task })
             })
         })
@@ -141,13 +157,14 @@ const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promi
     await w.run({ type: "throughput", url, concurrency: 64, count: settings.warmup, maxMillis: 5_000 })
   }
   const reference = workers.find((w) => w.definition.name === "undici")!
-  const samples = new Map<string, Map<number, Array<LoopOutcome>>>()
-  for (const w of workers) samples.set(w.definition.name, new Map([[1, []], [64, []]]))
+  const samples = new Map<string, Map<number, Array<LoopOutcome>>>([["undici", new Map([[1, []], [64, []]])]])
+  const pairs = new Map<string, Map<number, Array<readonly [LoopOutcome, LoopOutcome]>>>()
+  for (const w of workers) pairs.set(w.definition.name, new Map([[1, []], [64, []]]))
   for (let round = 0; round < settings.rounds; round++) {
     for (const concurrency of [1, 64]) {
       const spec = concurrency === 1 ? settings.c1 : settings.c64
-      // rotate the order each round so no client always runs right after the same one; the reference runs
-      // first and last, and each client of the round is compared with the mean of those two
+      // rotate the order each round so no client always runs right after the same one; raw undici runs right
+      // before each client, and the client is compared with that run (noise that lasts seconds hits both)
       const others = workers.filter((w) => w.definition.name !== "undici")
       const order = others.map((_, i) => others[(i + round) % others.length])
       const run = async (w: Worker) => {
@@ -155,29 +172,23 @@ const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promi
         if (result.type !== "throughput") throw new Error("unexpected result")
         return result.outcome
       }
-      const before = await run(reference)
-      const outcomes = []
-      for (const w of order) outcomes.push([w, await run(w)] as const)
-      const after = await run(reference)
-      const mean: LoopOutcome = {
-        ok: before.ok + after.ok,
-        failed: before.failed + after.failed,
-        elapsedMillis: before.elapsedMillis + after.elapsedMillis,
-        cpuMicros: before.cpuMicros + after.cpuMicros,
-        rss: after.rss
+      for (const w of order) {
+        const before = await run(reference)
+        const outcome = await run(w)
+        samples.get("undici")!.get(concurrency)!.push(before)
+        pairs.get(w.definition.name)!.get(concurrency)!.push([outcome, before])
       }
-      samples.get("undici")!.get(concurrency)!.push(mean)
-      for (const [w, outcome] of outcomes) samples.get(w.definition.name)!.get(concurrency)!.push(outcome)
     }
     log(`throughput: round ${round + 1}/${settings.rounds} done`)
   }
-  const referenceSamples = samples.get("undici")!
   return workers.map((w) => {
-    const mine = samples.get(w.definition.name)!
     const byConcurrency: ThroughputRow["byConcurrency"] = {}
     for (const concurrency of [1, 64]) {
-      const outcomes = mine.get(concurrency)!
-      const refs = referenceSamples.get(concurrency)!
+      const paired = w.definition.name === "undici"
+        ? samples.get("undici")!.get(concurrency)!.map((o) => [o, o] as const)
+        : pairs.get(w.definition.name)!.get(concurrency)!
+      const outcomes = paired.map(([o]) => o)
+      const refs = paired.map(([, r]) => r)
       byConcurrency[concurrency] = {
         rps: median(outcomes.map(rate)),
         ratio: median(outcomes.map((o, i) => rate(o) / rate(refs[i]))),
@@ -496,8 +507,8 @@ const report = (
     `- Versions: ${libs.map((l) => `${l} ${version(l)}`).join(", ")}`,
     `- Rounds: ${settings.rounds}, interleaved over clients; per round ${settings.c1.count} requests at concurrency 1 ` +
       `and ${settings.c64.count} at 64 (or ${settings.c1.maxMillis} / ${settings.c64.maxMillis} ms, whichever ends ` +
-      "first); raw undici runs first and last in each round, and ratios are medians over rounds of the ratio to " +
-      "the mean of those two runs. Effect clients run their " +
+      "first); raw undici runs right before each client, and ratios are medians over rounds of the ratio to that " +
+      "run. Effect clients run their " +
       "loop inside one Effect run; promise clients with `await`.",
     ""
   )
@@ -615,6 +626,12 @@ const main = async () => {
   process.once("SIGINT", () => shutdown(130))
   process.once("SIGTERM", () => shutdown(143))
   log(`nginx ${server.version} on ${server.origin}; ${quick ? "quick run" : "full run"}`)
+  // the whole run is bounded too
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${quick ? 5 : 15} minutes; stopping`)
+    shutdown(1)
+  }, (quick ? 5 : 15) * 60_000)
+  watchdog.unref()
   try {
     const workers = await Promise.all(clients.map(startWorker))
     const rows = await throughput(workers, server.origin)

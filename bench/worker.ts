@@ -71,7 +71,7 @@ const peakRss = async (f: () => Promise<unknown>): Promise<{ peak: number; ok: b
   return { peak: highAfter > highBefore ? Math.max(peak, highAfter) : Math.max(peak, process.memoryUsage.rss()), ok }
 }
 
-const once = (call: Call, url: string) => runLoop(call, { url, concurrency: 1, count: 1, maxMillis: 120_000 })
+const once = (call: Call, url: string) => runLoop(call, { url, concurrency: 1, count: 1, maxMillis: 60_000 })
 
 const handle = async (task: Task): Promise<TaskResult> => {
   switch (task.type) {
