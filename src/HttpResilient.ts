@@ -7,14 +7,14 @@
  *
  * @example
  * ```ts
- * import { NodeRuntime } from "@effect/platform-node"
  * import { Effect } from "effect"
  * import { HttpResilient, ResilientClientLive } from "effect-http-resilient"
  *
  * const program = HttpResilient.get("https://api.example.com/users/1").pipe(
  *   Effect.flatMap((response) => response.json)
  * )
- * program.pipe(Effect.provide(ResilientClientLive), NodeRuntime.runMain)
+ * const main = program.pipe(Effect.provide(ResilientClientLive))
+ * // run it with NodeRuntime.runMain(main) from @effect/platform-node
  * ```
  *
  * @since 0.1.0
@@ -27,10 +27,14 @@ import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
 import { DecodeError, type HttpResilientError, type TimeoutError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
+import * as Hedge from "./internal/hedge.js"
 import { redactUrl } from "./internal/redact.js"
 import type * as Req from "./internal/request.js"
+import * as internalSse from "./internal/sse.js"
+import * as internalStream from "./internal/stream.js"
 import type { ResilientClient } from "./ResilientClient.js"
 
 /**
@@ -41,11 +45,18 @@ import type { ResilientClient } from "./ResilientClient.js"
  *   (`FormData`, files included), `bytes`, `stream` (an Effect `Stream` of bytes; never retried), or a platform
  *   `body`; `contentType` overrides the default type.
  * - `timeout`: this attempt's timeout, headers and body together. @default the client's, 10 s
- * - `deadline`: all attempts and waits of this call (with a `retry` option, or inside `withDeadline`).
- * - `idempotencyKey`: `true` generates an `Idempotency-Key` (the same on every attempt); a string is used as is.
- *   POST and PATCH are retried only with one.
- * - `failover`: URLs tried after the primary, in turn, one per attempt.
- * - `attempts`: per-attempt overrides of these options (the n-th entry for attempt n).
+ * - `deadline`: all attempts and waits of this call together — under its `retry` option, and under a plain
+ *   `Effect.retry` around the call too (each run of the same call keeps the deadline of the first). Attempts clip
+ *   their timeout to it, a retry policy schedules no wait past it, and the call fails with
+ *   `TimeoutError { scope: "deadline" }` when it passes. @default none (the client's `deadline` for a call retried
+ *   by a `retry` option)
+ * - `idempotencyKey`: `true` generates an `Idempotency-Key` (a random UUID) sent on every attempt of the call — also
+ *   when a plain `Effect.retry` runs the same `HttpResilient.post(...)` effect again; a string is sent as is; an
+ *   explicit `Idempotency-Key` header wins. POST and PATCH are retried only with one.
+ * - `failover`: URLs tried after the primary, one per attempt, round the list: attempt 1 goes to the primary,
+ *   attempt 2 to `failover[0]`, … and after the last one back to the primary.
+ * - `attempts`: per-attempt overrides of these options: the n-th entry is merged over the options for attempt n,
+ *   and the last entry keeps applying after the list ends.
  * - `retry`: a policy for this call, or `false` for none. @default the client's `retry`
  * - `tag`: a label carried on events, logs and spans.
  * - `maxResponseSize`, `followRedirects`: per-request overrides of the client options.
@@ -203,7 +214,8 @@ export const currentAttempt: Effect.Effect<number> = Effect.map(
 
 /**
  * Bounds an effect — attempts and the waits between them — by a deadline. Attempts inside clip their
- * timeout to what is left; when it is spent the effect fails with `TimeoutError { scope: "deadline" }`.
+ * timeout to what is left, a `RetryPolicy` schedules no wait past it, and when it is spent the effect fails with
+ * `TimeoutError { scope: "deadline" }` naming the last request started inside (method, URL, attempt).
  * Nested deadlines keep the earliest.
  *
  * @example
@@ -288,3 +300,168 @@ export const getJson: {
     ResilientClient | R
   >
 } = (url, schema, options) => Effect.flatMap(get(url, options), json(schema))
+
+/**
+ * Options of the streaming verbs: the request options, and `resume` (see `stream`). `retry` governs establishing
+ * the stream (and, with `resume`, resuming it). @default `RetryPolicy.default`
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StreamOptions = internalStream.StreamOptions
+
+/**
+ * Streams the body of a GET with backpressure: a slow consumer never makes the client buffer the body, and
+ * closing the stream early closes the socket. The attempt timeout covers the response headers only.
+ *
+ * With `resume: true`, a reset mid-body is followed by a request with `Range: bytes=N-` and `If-Range` (the strong
+ * `ETag`, else `Last-Modified`) that continues on a 206 whose `Content-Range` starts at N and whose ETag did not
+ * change. Without a validator, on a 200 to the range request, or on any mismatch, the stream fails with
+ * `TransportError` (reason `NotResumable`) rather than emit bytes twice — unless nothing was emitted yet: then
+ * the download restarts. Every reconnect goes through the `retry` policy, which starts over once bytes flowed.
+ *
+ * @example
+ * ```ts
+ * import { NodeSink } from "@effect/platform-node"
+ * import { Stream } from "effect"
+ * import { createWriteStream } from "node:fs"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const download = HttpResilient.stream("https://example.com/big.iso", { resume: true }).pipe(
+ *   Stream.run(NodeSink.fromWritable(() => createWriteStream("big.iso"), (e) => e))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category streaming
+ */
+export const stream: (
+  url: string | URL,
+  options?: StreamOptions
+) => Stream.Stream<Uint8Array, HttpResilientError, ResilientClient> = internalStream.stream
+
+/**
+ * The body of a GET as UTF-8 text lines (`\n`, `\r\n` or `\r`), streamed.
+ *
+ * @since 0.1.0
+ * @category streaming
+ */
+export const lines: (
+  url: string | URL,
+  options?: StreamOptions
+) => Stream.Stream<string, HttpResilientError, ResilientClient> = internalStream.lines
+
+/**
+ * Newline-delimited JSON, each line decoded with `schema`; blank lines are skipped, a bad line fails the stream
+ * with `DecodeError`.
+ *
+ * @example
+ * ```ts
+ * import { Schema, Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const Tick = Schema.Struct({ at: Schema.Number, price: Schema.Number })
+ * const ticks = HttpResilient.ndjson("https://example.com/ticks", Tick).pipe(Stream.take(100), Stream.runCollect)
+ * ```
+ *
+ * @since 0.1.0
+ * @category streaming
+ */
+export const ndjson: <A, I, R>(
+  url: string | URL,
+  schema: Schema.Schema<A, I, R>,
+  options?: StreamOptions
+) => Stream.Stream<A, HttpResilientError, ResilientClient | R> = internalStream.ndjson
+
+/**
+ * One server-sent event. `event` defaults to `"message"`; `id` is the event's own `id:` field.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ServerSentEvent = internalSse.ServerSentEvent
+
+/**
+ * Options of `sse`: the request options and `lastEventId`, sent as `Last-Event-ID` on the first connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SseOptions = internalSse.SseOptions
+
+/**
+ * Server-sent events (`text/event-stream`), parsed with `@effect/experimental`'s `Sse` parser (a leading BOM is
+ * stripped). After a drop, or when the server ends the response, the client reconnects after the server's
+ * `retry:` delay — or, when it gave none, the `retry` policy's backoff — sending `Last-Event-ID`; an event whose id
+ * was already delivered is never delivered again. Failing to connect goes through the `retry` policy, which starts
+ * over once events flowed. A 204 ends the stream.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const prices = HttpResilient.sse("https://example.com/prices").pipe(
+ *   Stream.filter((event) => event.event === "price"),
+ *   Stream.runForEach((event) => Effect.log(event.data))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category streaming
+ */
+export const sse: (
+  url: string | URL,
+  options?: SseOptions
+) => Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> = internalSse.sse
+
+/**
+ * Options of {@link hedge}.
+ *
+ * - `delay`: how long a copy may go unanswered before the next is sent (on the `Clock`).
+ * - `maxHedges`: how many extra copies at most (1–16). @default 1
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HedgeOptions {
+  readonly delay: Duration.DurationInput
+  readonly maxHedges?: number | undefined
+}
+
+/**
+ * Hedged requests: runs the call; if it has not answered after `delay`, sends a second copy (and, with
+ * `maxHedges` > 1, another after each further `delay`); the first success wins and the other copies are
+ * interrupted — their sockets aborted. A copy that fails does not end the call while another is running; when
+ * every copy has failed, the call fails with the earliest failure (retrying errors is a retry policy's job).
+ *
+ * Only requests that may be sent twice are hedged: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE,
+ * QUERY), or POST/PATCH with an `Idempotency-Key`, with a body that can be re-sent; any other request inside is
+ * sent once. Every copy after the first is paid for from the client's retry budget (no copy when it is empty,
+ * and `RetryBudgetExhausted` is published) and announced with a `RetryScheduled` event of reason `"hedge"`.
+ *
+ * It wraps any effect: put it around one attempt (`get(url).pipe(hedge(...), Effect.retry(policy))` hedges each
+ * attempt) or around a retried call (`get(url).pipe(Effect.retry(policy), hedge(...))` hedges the whole call).
+ * Throws a `RangeError` on a bad `delay` or `maxHedges`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * // p99 latency: a second request if the first has not answered in 50 ms
+ * const user = HttpResilient.get("https://api.example.com/users/1").pipe(
+ *   HttpResilient.hedge({ delay: "50 millis" }),
+ *   Effect.flatMap((res) => res.json)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category hedging
+ */
+export const hedge = (
+  options: HedgeOptions
+): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
+  Hedge.validate(options)
+  return (self) => Hedge.hedge(self, options, Effect.serviceOption(internal.ResilientClient))
+}

@@ -27,9 +27,10 @@ import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Undici from "undici"
+import type { HttpResilientError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
 import type * as config from "./internal/config.js"
-import type { ResilientEvent } from "./ResilientEvent.js"
+import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
 
 /**
@@ -76,8 +77,18 @@ export type AcceptStatus = config.AcceptStatus
  * - `redactHeaders`: header names added to the built-in redacted list (authorization, proxy-authorization, cookie, set-cookie, x-api-key).
  * - `retry`: a policy applied to every call (don't also retry at the call site). @default none
  * - pool: `keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `bodyTimeout`, `pipelining`, `gracePeriod`, `tls`, `lookup` (see `Transport.UndiciPoolOptions`).
- * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer is installed.
+ * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer other than Effect's built-in one is installed.
+ * - `interceptors`: request/response interceptors run on every attempt, in order (see `Interceptor`).
  * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`).
+ * - `circuitBreaker`: per-origin breakers — a strategy, `CircuitBreaker.CircuitBreakerOptions`, or `false`.
+ *   @default ratio: ≥ 50 % of at least 20 attempts failing in 10 s; open 5 s; 1 probe
+ * - `bulkhead`: attempts running at once, per client — `Bulkhead.BulkheadOptions` or `false`.
+ *   @default 1000 concurrent, no queue
+ * - `rateLimiter`: a quota per origin or key — `RateLimiter.RateLimiterOptions` or `false`. @default off
+ * - `retryBudget`: client-wide cap on retries and hedges — `RetryBudget.RetryBudgetOptions` or `false`.
+ *   @default 20 % of requests in 10 s, plus 10 per second
+ *
+ * Each attempt passes, in order: deadline → rate limiter → bulkhead → circuit breaker → interceptors → transport.
  *
  * @since 0.1.0
  * @category models
@@ -154,7 +165,41 @@ export const layerWithTransport: (
 ) => Layer.Layer<ResilientClient, ConfigError.ConfigError, Transport.Transport> = internal.layerWithTransport
 
 /**
- * Everything the client publishes from the moment the stream is run.
+ * Opens `connections` sockets to `origin` (an absolute URL, or relative to `baseUrl`; only its origin counts) and
+ * returns once they are open and idle, so that the next that many concurrent requests to it open none and skip the
+ * TCP and TLS handshakes. Sockets already warm for the origin count. A warm socket left unused for the pool's
+ * `keepAliveTimeout` is closed, like an idle keep-alive connection.
+ *
+ * Works with the client's own pool (`layer`, `layerConfig`, `ResilientClientLive`); a client over a given
+ * dispatcher or `HttpClient` fails with `InvalidRequestError`. A connect failure is a `TransportError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, ResilientClient } from "effect-http-resilient"
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* ResilientClient.warmUp("https://api.example.com", 8)
+ *   // up to 8 concurrent requests now start on open sockets
+ *   yield* Effect.forEach([1, 2, 3], (id) => HttpResilient.get(`https://api.example.com/items/${id}`), {
+ *     concurrency: 8
+ *   })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category pool
+ */
+export const warmUp: (
+  origin: string | URL,
+  connections: number
+) => Effect.Effect<void, HttpResilientError, ResilientClient> = internal.warmUp
+
+/**
+ * Everything the client publishes from the moment the stream is run (`RequestStarted`, `AttemptFailed`,
+ * `Succeeded` from every attempt; `RetryScheduled`, `Failed` from retry policies; `CircuitStateChanged`,
+ * `RetryBudgetExhausted` from the protections). The stream subscribes when it starts running: to miss nothing
+ * of a call made right after, use `subscribe`.
  *
  * @since 0.1.0
  * @category events
@@ -169,3 +214,21 @@ export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = int
  */
 export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, ResilientClient | Scope.Scope> =
   internal.subscribe
+
+/**
+ * The state of the circuit breaker of an origin (`"closed"` for an origin never called, or when breakers are
+ * off). Pass an origin or any URL on it. An open breaker whose break is over reads — and becomes — half-open.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * const state = ResilientClient.circuitState("https://api.example.com") // Effect<"closed" | "open" | "half-open">
+ * ```
+ *
+ * @since 0.1.0
+ * @category circuit breaker
+ */
+export const circuitState: (origin: string | URL) => Effect.Effect<CircuitState, never, ResilientClient> =
+  internal.circuitState

@@ -4,6 +4,26 @@
  * @since 0.1.0
  */
 
+import type { ConfigError } from "effect/ConfigError"
+import type { Layer } from "effect/Layer"
+import * as Client from "./ResilientClient.js"
+import type { ResilientClient as ResilientClientTag } from "./ResilientClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Backoff from "./Backoff.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Bulkhead from "./Bulkhead.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as CircuitBreaker from "./CircuitBreaker.js"
+
 /**
  * @since 0.1.0
  */
@@ -13,6 +33,16 @@ export * as HttpResilient from "./HttpResilient.js"
  * @since 0.1.0
  */
 export * as HttpResilientError from "./HttpResilientError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Interceptor from "./Interceptor.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RateLimiter from "./RateLimiter.js"
 
 /**
  * @since 0.1.0
@@ -27,7 +57,32 @@ export * as ResilientEvent from "./ResilientEvent.js"
 /**
  * @since 0.1.0
  */
+export * as RetryAfter from "./RetryAfter.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Telemetry from "./Telemetry.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as RetryBudget from "./RetryBudget.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Transport from "./Transport.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HttpResilientTest from "./HttpResilientTest.js"
 
 /**
  * The client with every default, configurable from the environment (`HTTP_RESILIENT_*`).
@@ -35,4 +90,4 @@ export * as Transport from "./Transport.js"
  * @since 0.1.0
  * @category layers
  */
-export { ResilientClientLive } from "./ResilientClient.js"
+export const ResilientClientLive: Layer<ResilientClientTag, ConfigError> = Client.ResilientClientLive

@@ -2,6 +2,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -17,6 +18,7 @@ import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { randomUUID } from "node:crypto"
 import type * as Undici from "undici"
 import {
   type HttpResilientError,
@@ -25,12 +27,17 @@ import {
   TimeoutError,
   TransportError
 } from "../HttpResilientError.js"
-import type { ResilientEvent } from "../ResilientEvent.js"
+import type { CircuitState, ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
 import { type ClientOptions, resolveConfig, type ResolvedConfig } from "./config.js"
+import * as Hedge from "./hedge.js"
+import * as Interceptors from "./interceptor.js"
+import { Protections } from "./protections.js"
+import * as RateLimiter from "./rateLimiter.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import {
   durationMillis,
+  isValidHeaderValue,
   joinUrl,
   makeBody,
   mergeHeaders,
@@ -42,6 +49,7 @@ import {
 } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import * as RetryAfterParser from "./retryAfter.js"
+import * as Telemetry from "./telemetry.js"
 import * as Transport from "./transport.js"
 
 // ---------------------------------------------------------------------------
@@ -52,11 +60,15 @@ import * as Transport from "./transport.js"
 export interface ResilientClientService {
   readonly config: ResolvedConfig
   readonly transport: Transport.TransportService
-  /** Builds and validates a request; no I/O. */
+  /**
+   * Builds and validates a request; no I/O. `idempotencyKey` is the key to send when the options ask for a
+   * generated one (`idempotencyKey: true`); without it a fresh key is generated.
+   */
   readonly prepare: (
     method: string,
     url: string | URL,
-    options: RequestOptions | undefined
+    options: RequestOptions | undefined,
+    idempotencyKey?: string | undefined
   ) => PreparedRequest | RequestValidationError
   /** One attempt of a prepared request (no retry). */
   readonly attempt: (
@@ -79,6 +91,8 @@ export interface ResilientClientService {
    * a retry policy (or a hedge) asks `tryRetry` before each retry and gives up when it answers false.
    */
   readonly retryBudget: RetryBudgetHandle | undefined
+  /** Rate limiter, bulkhead and circuit breakers around each attempt, and the retry budget. */
+  readonly protections: Protections
 }
 
 /**
@@ -110,6 +124,51 @@ export const currentDeadline: FiberRef.FiberRef<number | undefined> = FiberRef.u
   undefined
 )
 
+/**
+ * The request a deadline's timeout names: the last attempt started under `withDeadline`.
+ * @internal
+ */
+interface DeadlineInfo {
+  method: string
+  url: string
+  attempt: number
+}
+
+/** @internal */
+const currentDeadlineInfo: FiberRef.FiberRef<DeadlineInfo | undefined> = FiberRef.unsafeMake<
+  DeadlineInfo | undefined
+>(undefined)
+
+/**
+ * Runs `self` under the absolute deadline `deadlineAt` (kept earlier if one is already set): attempts see it
+ * through `currentDeadline`, and `self` is interrupted when it passes, failing with `TimeoutError` deadline
+ * that names the last attempt.
+ */
+const boundByDeadline = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  deadlineAt: number,
+  now: number,
+  existing: number | undefined,
+  info: DeadlineInfo
+): Effect.Effect<A, E | TimeoutError, R> => {
+  const deadline = existing === undefined ? deadlineAt : Math.min(existing, deadlineAt)
+  const remaining = Math.max(0, deadline - now)
+  const timeoutError = () =>
+    new TimeoutError({
+      method: info.method,
+      url: info.url,
+      attempt: info.attempt,
+      scope: "deadline",
+      timeout: Duration.millis(remaining)
+    })
+  if (remaining === 0) return Effect.fail(timeoutError())
+  return self.pipe(
+    Effect.locally(currentDeadline, deadline),
+    Effect.locally(currentDeadlineInfo, info),
+    Effect.timeoutFail({ duration: Duration.millis(remaining), onTimeout: timeoutError })
+  )
+}
+
 /** @internal */
 export const withDeadline = dual<
   (
@@ -117,28 +176,74 @@ export const withDeadline = dual<
   ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TimeoutError, R>,
   <A, E, R>(self: Effect.Effect<A, E, R>, duration: Duration.DurationInput) => Effect.Effect<A, E | TimeoutError, R>
 >(2, (self, duration) => {
-  const d = Duration.decode(duration)
-  return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    Effect.flatMap(FiberRef.get(currentDeadline), (existing) => {
-      const mine = now + Duration.toMillis(d)
-      const deadline = existing === undefined ? mine : Math.min(existing, mine)
-      const remaining = Math.max(0, deadline - now)
-      return self.pipe(
-        Effect.locally(currentDeadline, deadline),
-        Effect.timeoutFail({
-          duration: Duration.millis(remaining),
-          onTimeout: () =>
-            new TimeoutError({
-              method: "",
-              url: "",
-              attempt: 0,
-              scope: "deadline",
-              timeout: Duration.millis(remaining)
-            })
-        })
-      )
-    }))
+  const millis = Duration.toMillis(Duration.decode(duration))
+  return Effect.withFiberRuntime((fiber) => {
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+    const now = clock.unsafeCurrentTimeMillis()
+    const info: DeadlineInfo = { method: "", url: "", attempt: 0 }
+    return boundByDeadline(self, now + millis, now, fiber.getFiberRef(currentDeadline), info)
+  })
 })
+
+// ---------------------------------------------------------------------------
+// what a retry policy learns from a failed attempt
+// ---------------------------------------------------------------------------
+
+/**
+ * Facts about the call an error came from, attached to the error (a hidden symbol-keyed property, set on
+ * failure only) so that a retry policy — also a user's plain `Effect.retry(policy)` around the call — can
+ * decide, and the next run of the same call can reuse its idempotency key and deadline.
+ * @internal
+ */
+export interface RetryMark {
+  /** the method, URL and options as given to the call: together they identify "the same call" */
+  readonly method: string
+  readonly url: string | URL
+  readonly options: RequestOptions | undefined
+  /** the `Idempotency-Key` the attempt sent, if any */
+  readonly idempotencyKey: string | undefined
+  /** whether the body can be sent again */
+  readonly replayable: boolean
+  /** the call's absolute deadline (epoch ms by the Clock), if it has one */
+  readonly deadlineAt: number | undefined
+  readonly tag: string | undefined
+}
+
+const retryMarkKey = Symbol.for("effect-http-resilient/RetryMark")
+const retryRefusalKey = Symbol.for("effect-http-resilient/RetryRefusal")
+
+const setHidden = (target: object, key: symbol, value: unknown): void => {
+  Object.defineProperty(target, key, { value, enumerable: false, configurable: true, writable: true })
+}
+
+const hiddenOf = (error: unknown, key: symbol): any =>
+  typeof error === "object" && error !== null ? (error as Record<symbol, unknown>)[key] : undefined
+
+/**
+ * The facts about the call `error` came from, if it came from a call.
+ * @internal
+ */
+export const retryMark = (error: unknown): RetryMark | undefined => hiddenOf(error, retryMarkKey)
+
+/**
+ * What the next run of a call fails with, at once and without I/O, because a retry policy refused to retry
+ * after `error` (budget empty, Retry-After too long, deadline): `Effect.retry` can only end with the last
+ * error, so the policy lets it run once more and the call turns that run into the refusal. Taken once: the
+ * refusal is removed from `error` as the run fails with it.
+ * @internal
+ */
+export const takeRetryRefusal = (error: unknown): HttpResilientError | undefined => {
+  const refusal: HttpResilientError | undefined = hiddenOf(error, retryRefusalKey)
+  if (refusal !== undefined) delete (error as Record<symbol, unknown>)[retryRefusalKey]
+  return refusal
+}
+
+/** @internal */
+export const refuseRetry = (error: object, refusal: HttpResilientError): void =>
+  setHidden(error, retryRefusalKey, refusal)
+
+/** A key for `idempotencyKey: true`: a UUID from the platform's CSPRNG, since keys must be unique fleet-wide. */
+const newIdempotencyKey = (): string => randomUUID()
 
 // ---------------------------------------------------------------------------
 // the attempt pipeline
@@ -150,7 +255,8 @@ const crossOriginDropped = ["authorization", "cookie", "proxy-authorization"]
 const currentAttemptNumber = (context: Context.Context<never>): number =>
   Context.get(context, Schedule.CurrentIterationMetadata).recurrence + 1
 
-const transportErrorFor = (
+/** @internal */
+export const transportErrorFor = (
   failure: Transport.TransportFailure,
   prepared: PreparedRequest,
   url: URL,
@@ -195,7 +301,12 @@ export const validationError = (
   })
 
 /** @internal */
-export const make = (config: ResolvedConfig, transport: Transport.TransportService): ResilientClientService => {
+export const make = (
+  config: ResolvedConfig,
+  transport: Transport.TransportService,
+  /** The rate limiter over a shared store (Redis); a memory one is made when needed and not given. */
+  rateLimiter?: RateLimiter.ExperimentalLimiter | undefined
+): ResilientClientService => {
   // --- events -------------------------------------------------------------
   const subscribers = new Set<Queue.Queue<ResilientEvent>>()
   const options = config.options
@@ -206,25 +317,11 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     Failed: options.onFailure
   } as Record<string, ((event: ResilientEvent) => unknown) | undefined>
   const anyHook = Object.values(hooks).some((h) => h !== undefined)
-  const runHook = (hook: (event: ResilientEvent) => unknown, event: ResilientEvent) => {
-    try {
-      const result = hook(event)
-      if (Effect.isEffect(result)) {
-        Effect.runFork(
-          (result as Effect.Effect<unknown, unknown>).pipe(
-            Effect.catchAllCause((cause) => Effect.logWarning("effect-http-resilient: a hook failed", cause))
-          )
-        )
-      }
-    } catch (error) {
-      Effect.runFork(Effect.logWarning("effect-http-resilient: a hook threw", error))
-    }
-  }
   const publish = (event: ResilientEvent): void => {
     for (const queue of subscribers) queue.unsafeOffer(event)
     if (anyHook) {
       const hook = hooks[event._tag]
-      if (hook) runHook(hook, event)
+      if (hook) Telemetry.runHook(hook, event)
     }
   }
   const hasListeners = () => anyHook || subscribers.size > 0
@@ -239,12 +336,14 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
         subscribers.delete(queue)
       }).pipe(Effect.zipRight(Queue.shutdown(queue)))
   ) as Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
+  const protections = new Protections(config.protections, publish, rateLimiter)
 
   // --- preparing ----------------------------------------------------------
   const prepare = (
     method: string,
     url: string | URL,
-    requestOptions: RequestOptions | undefined
+    requestOptions: RequestOptions | undefined,
+    idempotencyKey?: string | undefined
   ): PreparedRequest | RequestValidationError => {
     const m = normaliseMethod(method)
     if (m instanceof RequestValidationError) return m
@@ -278,6 +377,18 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
         const f = requestOptions.followRedirects
         followRedirects = f === true ? 10 : f === false ? 0 : f
       }
+      const key = requestOptions.idempotencyKey
+      if (key !== undefined && key !== false && headers["idempotency-key"] === undefined) {
+        if (key === true) headers["idempotency-key"] = idempotencyKey ?? newIdempotencyKey()
+        else if (typeof key !== "string" || key.length === 0 || !isValidHeaderValue(key)) {
+          return new RequestValidationError(
+            "InvalidOption",
+            `option "idempotencyKey": expected true, false or a non-empty header value, got ${
+              typeof key === "string" ? JSON.stringify(key) : String(key)
+            }`
+          )
+        } else headers["idempotency-key"] = key
+      }
     }
     // URL userinfo becomes Basic auth unless an explicit authorization header is set
     if (joined.username !== "" || joined.password !== "") {
@@ -306,14 +417,17 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
   }
 
   // --- one attempt ----------------------------------------------------------
+  const interceptors = config.interceptors
   const attempt = (
     prepared: PreparedRequest
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
     Effect.withFiberRuntime((fiber) => {
       const context = fiber.currentContext
       const attemptNo = currentAttemptNumber(context)
+      Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const now = clock.unsafeCurrentTimeMillis()
+      let startedAt = now
       const deadline = fiber.getFiberRef(currentDeadline)
       let timeoutMillis = prepared.timeoutMillis ?? config.timeoutMillis
       let clipped = false
@@ -365,7 +479,7 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
               url,
               headers, // the transport copies them before adding body headers
               body,
-              timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - now),
+              timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - startedAt),
               maxResponseSize,
               clock
             }),
@@ -420,9 +534,18 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
           }
         )
 
-      const result = Effect.flatMap(
-        exchange(prepared.method, prepared.url, prepared.headers, prepared.body, 0, undefined),
-        (raw) => {
+      const send = (headers: Record<string, string>): Effect.Effect<RawResponse, HttpResilientError> =>
+        interceptors === undefined
+          ? exchange(prepared.method, prepared.url, headers, prepared.body, 0, undefined)
+          : Interceptors.runRaw(
+            interceptors,
+            headers === prepared.headers ? prepared : { ...prepared, headers },
+            attemptNo,
+            config.redacted,
+            (out) => exchange(out.method, out.url, out.headers, out.body, 0, undefined)
+          )
+      const classified = (headers: Record<string, string>) =>
+        Effect.flatMap(send(headers), (raw) => {
           const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted)
           if (config.acceptStatus(raw.status)) {
             if (listening) {
@@ -452,7 +575,30 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
               retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
             })
           )
-        }
+        })
+      const result = Telemetry.instrument(
+        fiber,
+        config.tracing,
+        prepared,
+        attemptNo,
+        clock,
+        now,
+        (headers) =>
+          protections.guard(
+            prepared,
+            attemptNo,
+            clock,
+            deadline,
+            (admittedAt) => {
+              // made to wait by the rate limiter or the bulkhead queue: the attempt's time starts now
+              startedAt = admittedAt
+              if (deadline !== undefined && deadline - admittedAt < timeoutMillis) {
+                timeoutMillis = Math.max(0, deadline - admittedAt)
+                clipped = true
+              }
+            },
+            classified(headers)
+          )
       )
       return listening
         ? Effect.tapError(result, (error) =>
@@ -472,28 +618,142 @@ export const make = (config: ResolvedConfig, transport: Transport.TransportServi
     })
 
   // --- a whole call -----------------------------------------------------------
+  // A call's state lives as long as one run of the call's effect. When the effect is run again by a retry
+  // around it (a user's plain `Effect.retry(policy)`), the previous run's error carries a `RetryMark`: the same
+  // call (same method, URL and options object) takes its idempotency key and deadline from it.
+  interface Call {
+    readonly method: string
+    readonly url: string | URL
+    readonly options: RequestOptions | undefined
+    readonly idempotencyKey: string | undefined
+    readonly deadlineAt: number | undefined
+    /** what the call's own deadline's timeout names: updated as attempts start */
+    readonly info: DeadlineInfo | undefined
+    /** the same for an enclosing `withDeadline` */
+    readonly outerInfo: DeadlineInfo | undefined
+  }
+
+  const urlForAttempt = (call: Call, attemptNo: number): string | URL => {
+    const failover = call.options?.failover
+    if (failover === undefined || failover.length === 0) return call.url
+    const index = (attemptNo - 1) % (failover.length + 1)
+    return index === 0 ? call.url : failover[index - 1]
+  }
+
+  const optionsForAttempt = (options: RequestOptions | undefined, attemptNo: number): RequestOptions | undefined => {
+    const perAttempt = options?.attempts
+    if (perAttempt === undefined || perAttempt.length === 0) return options
+    return { ...options, ...perAttempt[Math.min(attemptNo, perAttempt.length) - 1] }
+  }
+
+  const noteAttempt = (info: DeadlineInfo, prepared: PreparedRequest, attemptNo: number) => {
+    info.method = prepared.method
+    info.url = redactUrl(prepared.url)
+    info.attempt = attemptNo
+  }
+
+  const attemptOf = (call: Call, attemptNo: number) => {
+    const url = urlForAttempt(call, attemptNo)
+    const prepared = prepare(call.method, url, optionsForAttempt(call.options, attemptNo), call.idempotencyKey)
+    if (prepared instanceof RequestValidationError) {
+      return Effect.fail(validationError(prepared, call.method, url, attemptNo))
+    }
+    if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
+    if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
+    // on failure only (a failure handler costs nothing on success, unlike mapError): the facts a retry policy needs
+    return Effect.catchAllCause(attempt(prepared), (cause) => {
+      const error = Cause.failureOption(cause)
+      if (Option.isSome(error)) {
+        const mark: RetryMark = {
+          method: call.method,
+          url: call.url,
+          options: call.options,
+          idempotencyKey: prepared.headers["idempotency-key"],
+          replayable: prepared.replayable,
+          deadlineAt: call.deadlineAt,
+          tag: prepared.tag
+        }
+        setHidden(error.value, retryMarkKey, mark)
+      }
+      return Effect.failCause(cause)
+    })
+  }
+
+  /** One attempt under a call's own retry policy: the attempt number and a refusal come from that policy. */
+  const retriedAttempt = (call: Call) =>
+    Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, HttpResilientError>((fiber) => {
+      const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
+      if (meta.recurrence > 0) {
+        const refusal = takeRetryRefusal(meta.input)
+        if (refusal !== undefined) return Effect.fail(refusal)
+      }
+      return attemptOf(call, meta.recurrence + 1)
+    })
+
   const request = (
     method: string,
     url: string | URL,
     requestOptions: RequestOptions | undefined
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
     const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? config.retry
-    const once = Effect.suspend(() => {
-      const prepared = prepare(method, url, requestOptions)
-      if (prepared instanceof RequestValidationError) {
-        return Effect.flatMap(
-          Schedule.CurrentIterationMetadata,
-          (meta) => Effect.fail(validationError(prepared, method, url, meta.recurrence + 1))
-        )
+    return Effect.withFiberRuntime((fiber) => {
+      const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
+      let previous: RetryMark | undefined
+      if (meta.recurrence > 0) {
+        const refusal = takeRetryRefusal(meta.input)
+        if (refusal !== undefined) return Effect.fail(refusal)
+        const mark = retryMark(meta.input)
+        if (mark !== undefined && mark.method === method && mark.url === url && mark.options === requestOptions) {
+          previous = mark
+        }
       }
-      return attempt(prepared)
+      const attemptNo = meta.recurrence + 1
+      const keyOption = requestOptions?.idempotencyKey
+      const idempotencyKey = keyOption === true ? previous?.idempotencyKey ?? newIdempotencyKey() : undefined
+      // deadline: the request's own (exact: the call is interrupted when it passes), else the client's for a
+      // call retried by a policy (attempts clip their timeout to it and the policy schedules no sleep past it)
+      let deadlineAt: number | undefined
+      let exact = false
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      if (requestOptions?.deadline !== undefined) {
+        const millis = durationMillis("deadline", requestOptions.deadline)
+        if (millis instanceof RequestValidationError) {
+          return Effect.fail(validationError(millis, method, url, attemptNo))
+        }
+        deadlineAt = previous?.deadlineAt ?? clock.unsafeCurrentTimeMillis() + (millis as number)
+        exact = true
+      } else if (policy !== undefined) {
+        deadlineAt = previous?.deadlineAt ?? clock.unsafeCurrentTimeMillis() + Duration.toMillis(config.deadline)
+      }
+      const call: Call = {
+        method,
+        url,
+        options: requestOptions,
+        idempotencyKey,
+        deadlineAt,
+        info: exact ? { method, url: redactUrl(url), attempt: attemptNo } : undefined,
+        outerInfo: fiber.getFiberRef(currentDeadlineInfo)
+      }
+      const run = policy === undefined ? attemptOf(call, attemptNo) : Effect.retry(retriedAttempt(call), policy)
+      if (deadlineAt === undefined) return run
+      const existing = fiber.getFiberRef(currentDeadline)
+      if (exact) return boundByDeadline(run, deadlineAt, clock.unsafeCurrentTimeMillis(), existing, call.info!)
+      return Effect.locally(run, currentDeadline, existing === undefined ? deadlineAt : Math.min(existing, deadlineAt))
     })
-    const retried = policy === undefined ? once : Effect.retry(once, policy)
-    const deadline = requestOptions?.deadline
-    return deadline === undefined ? retried : withDeadline(retried, deadline) as typeof retried
   }
 
-  return { config, transport, prepare, attempt, request, publish, hasListeners, subscribe, retryBudget: undefined }
+  return {
+    config,
+    transport,
+    prepare,
+    attempt,
+    request,
+    publish,
+    hasListeners,
+    subscribe,
+    retryBudget: protections.retryBudget,
+    protections
+  }
 }
 
 const emptyBody: PreparedRequest["body"] = { _tag: "Empty" } as any
@@ -527,7 +787,11 @@ export const layerWithTransport = (
     ResilientClient,
     Effect.flatMap(
       Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
-      (config) => Effect.map(Transport.Transport, (transport) => make(config, transport))
+      (config) =>
+        Effect.flatMap(Transport.Transport, (transport) =>
+          config.protections.rateLimiter?.quota === undefined
+            ? Effect.succeed(make(config, transport))
+            : Effect.map(RateLimiter.limiterFromContext, (limiter) => make(config, transport, limiter)))
     )
   )
 
@@ -592,6 +856,16 @@ export const layerConfig = (
     Effect.map(optionsFromConfig(prefix), (fromEnv) => layer({ ...fromEnv, ...overrides }))
   )
 
+/**
+ * The state of the circuit breaker of `origin` (a URL or an origin; only its origin counts).
+ * @internal
+ */
+export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, never, ResilientClient> =>
+  Effect.flatMap(
+    ResilientClient,
+    (client) => Effect.map(Clock.currentTimeMillis, (now) => client.protections.circuitState(origin, now))
+  )
+
 /** @internal */
 export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = Stream.unwrapScoped(
   Effect.map(Effect.flatMap(ResilientClient, (client) => client.subscribe), (queue) => Stream.fromQueue(queue))
@@ -625,3 +899,52 @@ export const execute = (
   }
   return Effect.flatMap(ResilientClient, (client) => client.request(request.method, url, merged))
 }
+
+/**
+ * Opens `connections` sockets to `origin` ahead of demand (see `WarmUp`); relative to the client's `baseUrl`.
+ * @internal
+ */
+export const warmUp = (
+  origin: string | URL,
+  connections: number
+): Effect.Effect<void, HttpResilientError, ResilientClient> =>
+  Effect.flatMap(ResilientClient, (client) => {
+    const url = joinUrl(origin, client.config.baseUrl)
+    const info = { method: "CONNECT", attempt: 1 }
+    if (url instanceof RequestValidationError) return Effect.fail(validationError(url, "CONNECT", origin, 1))
+    if (!Number.isInteger(connections) || connections < 1 || connections > 65_536) {
+      return Effect.fail(
+        new InvalidRequestError({
+          ...info,
+          url: redactUrl(url),
+          reason: "InvalidOption",
+          detail: `warmUp: connections ${connections} is not an integer from 1 to 65536`
+        })
+      )
+    }
+    return Effect.withFiberRuntime((fiber) =>
+      Effect.mapError(
+        client.transport.warmUp(
+          new URL(url.origin),
+          connections,
+          Context.get(fiber.currentDefaultServices, Clock.Clock)
+        ),
+        (failure) =>
+          failure.reason === "InvalidRequest"
+            ? new InvalidRequestError({
+              ...info,
+              url: redactUrl(url),
+              reason: "InvalidOption",
+              detail: failure.cause instanceof Error ? failure.cause.message : "warmUp is not supported",
+              cause: failure.cause
+            })
+            : new TransportError({
+              ...info,
+              url: redactUrl(url),
+              reason: failure.reason === "Timeout" ? "ConnectTimeout" : failure.reason,
+              detail: failure.detail,
+              cause: failure.cause
+            })
+      )
+    )
+  })

@@ -6,10 +6,16 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import type { ResilientEvent } from "../ResilientEvent.js"
+import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
+import type { BulkheadOptions } from "./bulkhead.js"
+import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
+import type { Interceptor } from "./interceptor.js"
+import * as Protections from "./protections.js"
+import type { RateLimiterOptions } from "./rateLimiter.js"
 import { makeRedactedSet } from "./redact.js"
 import { type HeadersInput, isToken, isValidHeaderValue, RequestValidationError } from "./request.js"
 import { mergeHeaders } from "./request.js"
+import type { RetryBudgetOptions } from "./retryBudget.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
 /**
@@ -45,10 +51,15 @@ export interface ClientOptions {
   readonly tls?: UndiciPoolOptions["tls"]
   readonly lookup?: UndiciPoolOptions["lookup"]
   readonly tracing?: boolean | undefined
-  readonly onRequest?: Hook<ResilientEvent> | undefined
-  readonly onRetry?: Hook<ResilientEvent> | undefined
-  readonly onSuccess?: Hook<ResilientEvent> | undefined
-  readonly onFailure?: Hook<ResilientEvent> | undefined
+  readonly interceptors?: ReadonlyArray<Interceptor> | undefined
+  readonly onRequest?: Hook<RequestStarted> | undefined
+  readonly onRetry?: Hook<RetryScheduled> | undefined
+  readonly onSuccess?: Hook<Succeeded> | undefined
+  readonly onFailure?: Hook<Failed> | undefined
+  readonly circuitBreaker?: Strategy | CircuitBreakerOptions | false | undefined
+  readonly bulkhead?: BulkheadOptions | false | undefined
+  readonly rateLimiter?: RateLimiterOptions | false | undefined
+  readonly retryBudget?: RetryBudgetOptions | false | undefined
 }
 
 /**
@@ -67,6 +78,9 @@ export interface ResolvedConfig {
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
   readonly pool: UndiciPoolOptions
   readonly tracing: boolean | undefined
+  /** `undefined` when none are configured, so the pipeline skips them for free */
+  readonly interceptors: ReadonlyArray<Interceptor> | undefined
+  readonly protections: Protections.ProtectionSettings
   readonly options: ClientOptions
 }
 
@@ -252,7 +266,12 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     )
   }
   const decoded = decode(options)
-  if (Either.isLeft(decoded)) return Either.left(toConfigError(decoded.left))
+  const protections = Protections.resolve(options)
+  if (Either.isLeft(decoded)) {
+    const error = toConfigError(decoded.left)
+    return Either.left(Either.isLeft(protections) ? ConfigError.And(error, protections.left) : error)
+  }
+  if (Either.isLeft(protections)) return Either.left(protections.left)
   const redacted = makeRedactedSet(options.redactHeaders)
   const headers: Record<string, string> = {}
   const headerError = mergeHeaders(headers, options.headers, redacted)
@@ -263,6 +282,8 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
   if (retry !== undefined && retry !== false && !(typeof retry === "object" && retry !== null)) {
     return Either.left(ConfigError.InvalidData(["retry"], `retry: expected a Schedule or false, got ${show(retry)}`))
   }
+  const interceptorError = validateInterceptors(options.interceptors)
+  if (interceptorError !== undefined) return Either.left(interceptorError)
   const followRedirects = options.followRedirects === undefined || options.followRedirects === true
     ? defaults.followRedirects
     : options.followRedirects === false
@@ -292,6 +313,39 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
       lookup: options.lookup
     },
     tracing: options.tracing,
+    interceptors: options.interceptors === undefined || options.interceptors.length === 0
+      ? undefined
+      : [...options.interceptors],
+    protections: protections.right,
     options
   })
+}
+
+const validateInterceptors = (input: unknown): ConfigError.ConfigError | undefined => {
+  if (input === undefined) return undefined
+  if (!Array.isArray(input)) {
+    return ConfigError.InvalidData(
+      ["interceptors"],
+      `interceptors: expected a list of interceptors, got ${show(input)}`
+    )
+  }
+  for (let i = 0; i < input.length; i++) {
+    const x = input[i] as Partial<Interceptor> | null
+    const at = `interceptors[${i}]`
+    if (x === null || typeof x !== "object" || typeof x.name !== "string" || x.name === "") {
+      return ConfigError.InvalidData(["interceptors", String(i)], `${at}: expected { name, onRequest?, onResponse? }`)
+    }
+    for (const key of ["onRequest", "onResponse"] as const) {
+      if (x[key] !== undefined && typeof x[key] !== "function") {
+        return ConfigError.InvalidData(["interceptors", String(i)], `${at} (${x.name}): ${key} is not a function`)
+      }
+    }
+    if (x.onRequest === undefined && x.onResponse === undefined) {
+      return ConfigError.InvalidData(
+        ["interceptors", String(i)],
+        `${at} (${x.name}): has neither onRequest nor onResponse`
+      )
+    }
+  }
+  return undefined
 }

@@ -37,7 +37,13 @@ export type UrlParamsInput =
   | URLSearchParams
   | ReadonlyArray<readonly [string, string]>
 
-/** @internal */
+/**
+ * Request options; documented on `HttpResilient.RequestOptions`. Call-level options (`deadline`,
+ * `idempotencyKey: true`, `failover`, `attempts`, `retry`) are read by the client's `request`; an entry of
+ * `attempts` is merged over the others for its attempt (its `deadline`, `failover`, `attempts` and `retry` are
+ * ignored).
+ * @internal
+ */
 export interface RequestOptions extends BodyOptions {
   readonly headers?: HeadersInput | undefined
   readonly urlParams?: UrlParamsInput | undefined

@@ -19,6 +19,8 @@ const months: Record<string, number> = {
   Nov: 10,
   Dec: 11
 }
+const monthOf = (name: string): number | undefined =>
+  Object.prototype.hasOwnProperty.call(months, name) ? months[name] : undefined
 const shortDays = new Set(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
 const longDays = new Set(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
 
@@ -38,38 +40,73 @@ const makeDate = (
   second: number
 ): number | undefined => {
   if (month === undefined || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined
-  const ms = Date.UTC(year, month, day, hour, minute, Math.min(second, 59))
-  const check = new Date(ms)
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999
+  const date = new Date(0)
+  date.setUTCFullYear(year, month, day)
+  date.setUTCHours(hour, minute, Math.min(second, 59), 0)
   // reject 31 Feb and friends
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month) return undefined
-  return ms
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month) return undefined
+  return date.getTime()
+}
+
+/** `nowMillis` plus `years` calendar years. */
+const addYears = (nowMillis: number, years: number): number => {
+  const date = new Date(nowMillis)
+  date.setUTCFullYear(date.getUTCFullYear() + years)
+  return date.getTime()
+}
+
+/**
+ * RFC 9110 §5.6.7: a two-digit year that would put the date more than 50 years in the future means the
+ * most recent past year with those digits. So the year is the latest one ending in `yy` whose date is at
+ * most 50 years ahead of now.
+ */
+const rfc850Date = (
+  yy: number,
+  month: number | undefined,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  nowMillis: number
+): number | undefined => {
+  const limit = addYears(nowMillis, 50)
+  const century = Math.floor(new Date(nowMillis).getUTCFullYear() / 100) * 100
+  for (const year of [century + 100 + yy, century + yy, century - 100 + yy]) {
+    const at = makeDate(year, month, day, hour, minute, second)
+    if (at === undefined) {
+      // 29 Feb exists in some centuries only: try the next candidate
+      continue
+    }
+    if (at <= limit) return at
+  }
+  return undefined
 }
 
 /**
  * Parses an HTTP-date in any of the three forms RFC 9110 §5.6.7 allows, as epoch milliseconds.
- * RFC 850 two-digit years more than 50 years in the future mean the previous century.
+ * RFC 850 two-digit years: the latest year with those digits that is at most 50 years after `nowMillis`.
+ * Day and month names are case-sensitive, as the RFC says; asctime is GMT.
  * @internal
  */
 export const parseHttpDate = (input: string, nowMillis: number): number | undefined => {
+  if (typeof input !== "string") return undefined
   const s = input.trim()
   let m = imfFixdate.exec(s)
   if (m) {
     if (!shortDays.has(m[1])) return undefined
-    return makeDate(Number(m[4]), months[m[3]], Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7]))
+    return makeDate(Number(m[4]), monthOf(m[3]), Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7]))
   }
   m = rfc850.exec(s)
   if (m) {
     if (!longDays.has(m[1])) return undefined
-    const yy = Number(m[4])
-    const currentYear = new Date(nowMillis).getUTCFullYear()
-    let year = Math.floor(currentYear / 100) * 100 + yy
-    if (year > currentYear + 50) year -= 100
-    return makeDate(year, months[m[3]], Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7]))
+    if (!Number.isFinite(nowMillis)) return undefined
+    return rfc850Date(Number(m[4]), monthOf(m[3]), Number(m[2]), Number(m[5]), Number(m[6]), Number(m[7]), nowMillis)
   }
   m = asctime.exec(s)
   if (m) {
     if (!shortDays.has(m[1])) return undefined
-    return makeDate(Number(m[7]), months[m[2]], Number(m[3].trim()), Number(m[4]), Number(m[5]), Number(m[6]))
+    return makeDate(Number(m[7]), monthOf(m[2]), Number(m[3].trim()), Number(m[4]), Number(m[5]), Number(m[6]))
   }
   return undefined
 }
@@ -91,7 +128,7 @@ export const parseRetryAfter = (value: string | undefined, nowMillis: number): O
   const at = parseHttpDate(s, nowMillis)
   if (at === undefined) return Option.none()
   const wait = at - nowMillis
-  if (wait > MAX_SECONDS * 1000) return Option.none()
+  if (!Number.isFinite(wait) || wait > MAX_SECONDS * 1000) return Option.none()
   return Option.some(Duration.millis(Math.max(0, wait)))
 }
 
@@ -112,7 +149,7 @@ export const parseRateLimitReset = (
   if (!Number.isFinite(n)) return Option.none()
   if (n > 1e9) {
     const wait = n * 1000 - nowMillis
-    if (wait > MAX_SECONDS * 1000) return Option.none()
+    if (!Number.isFinite(wait) || wait > MAX_SECONDS * 1000) return Option.none()
     return Option.some(Duration.millis(Math.max(0, Math.ceil(wait))))
   }
   return Option.some(Duration.millis(Math.ceil(n * 1000)))
@@ -132,4 +169,44 @@ export const fromHeaders = (
   const reset = parseRateLimitReset(headers["ratelimit-reset"], nowMillis)
   if (Option.isSome(reset)) return reset
   return parseRateLimitReset(headers["x-ratelimit-reset"], nowMillis)
+}
+
+/**
+ * Which header {@link fromHeaders} took the wait from, if any.
+ * @internal
+ */
+export const sourceOf = (
+  headers: Readonly<Record<string, string | undefined>>,
+  nowMillis: number
+): "retry-after" | "rate-limit-reset" | undefined => {
+  if (Option.isSome(parseRetryAfter(headers["retry-after"], nowMillis))) return "retry-after"
+  return Option.isSome(fromHeaders(headers, nowMillis)) ? "rate-limit-reset" : undefined
+}
+
+/**
+ * Headers in any shape (a record with names in any case, a `Headers`, or `[name, value]` pairs) as a record
+ * with lower-case names; repeated names are joined with ", ".
+ * @internal
+ */
+export const lowerCaseHeaders = (
+  input:
+    | Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+    | Headers
+    | ReadonlyArray<readonly [string, string]>
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const add = (name: string, value: string | ReadonlyArray<string> | undefined) => {
+    if (value === undefined) return
+    const key = name.toLowerCase()
+    const joined = typeof value === "string" ? value : value.join(", ")
+    out[key] = out[key] === undefined ? joined : `${out[key]}, ${joined}`
+  }
+  if (Array.isArray(input)) {
+    for (const [name, value] of input as ReadonlyArray<readonly [string, string]>) add(name, value)
+  } else if (typeof (input as Headers).forEach === "function") {
+    ;(input as Headers).forEach((value, name) => add(name, value))
+  } else {
+    for (const name of Object.keys(input)) add(name, (input as Record<string, string | undefined>)[name])
+  }
+  return out
 }

@@ -15,6 +15,7 @@ import * as Undici from "undici"
 import type { TransportErrorReason } from "../HttpResilientError.js"
 import type { RawResponse } from "./response.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "./timer.js"
+import * as WarmUp from "./warmUp.js"
 
 /**
  * One request as the transport sees it: URL parsed, headers lower-case, body ready.
@@ -95,8 +96,11 @@ export interface UndiciPoolOptions {
 const millis = (d: Duration.DurationInput | undefined): number | undefined =>
   d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
 
-/** @internal */
-export const makeAgent = (options: UndiciPoolOptions): Undici.Agent => {
+/**
+ * What undici's connector is built from: TLS settings, connect timeout, lookup.
+ * @internal
+ */
+export const connectOptionsOf = (options: UndiciPoolOptions): Record<string, unknown> => {
   const connect: Record<string, unknown> = {}
   if (options.tls) {
     const { ca, cert, key, rejectUnauthorized, servername } = options.tls
@@ -109,14 +113,25 @@ export const makeAgent = (options: UndiciPoolOptions): Undici.Agent => {
   if (options.lookup) connect.lookup = options.lookup
   const connectTimeout = millis(options.connectTimeout)
   if (connectTimeout !== undefined) connect.timeout = connectTimeout
+  return connect
+}
+
+/** @internal */
+export const keepAliveMillis = (options: UndiciPoolOptions): number => millis(options.keepAliveTimeout) ?? 4_000
+
+/**
+ * The pool. `connector`, when given, replaces undici's own (it must be built from `connectOptionsOf(options)`).
+ * @internal
+ */
+export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildConnector.connector): Undici.Agent => {
   const agentOptions: Undici.Agent.Options = {
     connections: options.connections ?? 128,
     pipelining: options.pipelining ?? 1,
-    keepAliveTimeout: millis(options.keepAliveTimeout) ?? 4_000,
+    keepAliveTimeout: keepAliveMillis(options),
     keepAliveMaxTimeout: millis(options.keepAliveMaxTimeout) ?? 600_000,
     headersTimeout: millis(options.headersTimeout) ?? 300_000,
     bodyTimeout: millis(options.bodyTimeout) ?? 300_000,
-    connect: connect as any
+    connect: connector ?? connectOptionsOf(options) as any
   }
   return new Undici.Agent(agentOptions)
 }
@@ -292,6 +307,19 @@ const onAttemptTimeout = (exchange: BufferedExchange) => exchange.timeout()
  * prototype, so the hot path allocates no closures. The attempt timeout and interruption both abort the
  * socket; no promise, no AbortController, no fiber race.
  */
+const resendableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", "QUERY"])
+
+const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
+  resendableMethods.has(request.method) && (body === null || typeof body === "string" || body instanceof Uint8Array)
+
+const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure> =>
+  Effect.fail(
+    new TransportFailure(
+      "InvalidRequest",
+      new Error(`warmUp needs the client's own pool (ResilientClient.layer); this client uses ${what}`)
+    )
+  )
+
 class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   private abort: ((reason?: Error) => void) | undefined = undefined
   private abortReason: Error | undefined = undefined
@@ -305,6 +333,9 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   private size = 0
   private failure: TransportFailure | undefined = undefined
   private timer: TimerHandle = undefined
+  private dispatcher: Undici.Dispatcher | undefined = undefined
+  private body: string | Uint8Array | Readable | null = null
+  private resent = false
 
   constructor(
     private readonly request: TransportRequest,
@@ -312,8 +343,16 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   ) {}
 
   start(dispatcher: Undici.Dispatcher, body: string | Uint8Array | Readable | null): void {
+    this.dispatcher = dispatcher
+    this.body = body
+    this.timer = startTimer(this.request.clock, this.request.timeoutMillis, onAttemptTimeout, this)
+    this.dispatch()
+  }
+
+  private dispatch(): void {
     const request = this.request
-    this.timer = startTimer(request.clock, request.timeoutMillis, onAttemptTimeout, this)
+    const dispatcher = this.dispatcher!
+    const body = this.body
     try {
       dispatcher.dispatch({
         origin: request.url.origin,
@@ -407,7 +446,19 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
-    this.finish(Effect.fail(this.failure ?? classifyError(error)))
+    const failure = this.failure ?? classifyError(error)
+    // A reset before any response byte on an idempotent, replayable request is most often a keep-alive
+    // socket the server closed as we reused it: send it once more, at once, on another socket.
+    if (
+      !this.resent && !this.finished && this.status === 0 && this.failure === undefined &&
+      failure.reason === "ConnectionReset" && canResend(this.request, this.body)
+    ) {
+      this.resent = true
+      this.abort = undefined
+      this.dispatch()
+      return
+    }
+    this.finish(Effect.fail(failure))
   }
 }
 
@@ -427,7 +478,7 @@ const dispatchBuffered = (
   })
 
 /** @internal */
-export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): TransportService => {
+export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, warm?: WarmUp.WarmPool): TransportService => {
   const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
     if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null)
     // body headers go on a copy: the caller's headers are left as they were
@@ -494,23 +545,10 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): TransportSer
       }
     })
 
-  const warmUp = (origin: URL, connections: number, clock: Clock.Clock): Effect.Effect<void, TransportFailure> =>
-    Effect.asVoid(
-      Effect.forEach(
-        Array.from({ length: connections }),
-        () =>
-          dispatchBuffered(dispatcher, {
-            method: "OPTIONS",
-            url: new URL("*", origin),
-            headers: {},
-            body: HttpBody.empty,
-            timeoutMillis: Infinity,
-            maxResponseSize: 1 << 20,
-            clock
-          }, null).pipe(Effect.catchIf((f) => f.reason !== "ConnectionRefused", () => Effect.void)),
-        { concurrency: "unbounded", discard: true }
-      )
-    )
+  const warmUp = (origin: URL, connections: number): Effect.Effect<void, TransportFailure> =>
+    warm === undefined
+      ? warmUpUnsupported("a given dispatcher")
+      : Effect.mapError(warm.warm(origin, connections), classifyError)
 
   return { send, stream, warmUp }
 }
@@ -519,9 +557,13 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): TransportSer
 export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transport> =>
   Layer.scoped(
     Transport,
-    Effect.map(
-      Effect.acquireRelease(
-        Effect.sync(() => makeAgent(options)),
+    Effect.gen(function*() {
+      const warm = yield* Effect.acquireRelease(
+        Effect.sync(() => WarmUp.make(connectOptionsOf(options), keepAliveMillis(options))),
+        (pool) => Effect.sync(() => pool.close())
+      )
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() => makeAgent(options, warm.connector)),
         (agent) =>
           Effect.promise(() => agent.close()).pipe(
             Effect.timeoutTo({
@@ -532,9 +574,9 @@ export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transp
             Effect.flatten,
             Effect.orDie
           )
-      ),
-      makeUndiciTransport
-    )
+      )
+      return makeUndiciTransport(agent, warm)
+    })
   )
 
 /** @internal */
@@ -628,7 +670,7 @@ export const makeHttpClientTransport = (client: HttpClient.HttpClient): Transpor
       request
     )
 
-  return { send, stream, warmUp: () => Effect.void }
+  return { send, stream, warmUp: () => warmUpUnsupported("an HttpClient") }
 }
 
 /** @internal */

@@ -1,0 +1,172 @@
+/**
+ * The test kit: script what the "server" does, call by call, and check what the client sent — no sockets,
+ * deterministic under `TestClock`. Or inject faults at a rate into a real transport (like Polly's chaos
+ * strategies), seeded so a failing run can be replayed.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Fiber, TestClock, TestContext } from "effect"
+ * import { HttpResilient, HttpResilientTest, RetryPolicy } from "effect-http-resilient"
+ *
+ * // a test: the 503's Retry-After is honoured in virtual time
+ * const test = Effect.gen(function*() {
+ *   const fiber = yield* HttpResilient.get("http://api.test/x").pipe(Effect.retry(RetryPolicy.default), Effect.fork)
+ *   yield* TestClock.adjust("2 seconds")
+ *   const response = yield* Fiber.join(fiber)
+ *   const sent = yield* HttpResilientTest.requests
+ *   console.log(response.status, sent.length, sent[1].at - sent[0].at) // 200 2 2000
+ * }).pipe(
+ *   Effect.provide(HttpResilientTest.layer([
+ *     HttpResilientTest.reply(503, { headers: { "retry-after": "2" } }),
+ *     HttpResilientTest.reply(200, { json: { ok: true } })
+ *   ])),
+ *   Effect.provide(TestContext.TestContext)
+ * )
+ * Effect.runPromise(test)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type { ClientOptions } from "./internal/config.js"
+import * as internal from "./internal/testKit.js"
+import type { ResilientClient } from "./ResilientClient.js"
+import type { Transport } from "./Transport.js"
+
+/**
+ * A transport fault a step can produce: any `TransportError` reason, or `"Timeout"` (the attempt timeout runs out).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault = internal.Fault
+
+/**
+ * One scripted response or fault.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Step = internal.Step
+
+/**
+ * A list of steps (call n gets step n; the last repeats), or a function of the request and its index.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Script = internal.Script
+
+/**
+ * What the scripted transport saw: method, URL, headers, body bytes and the `Clock` time it arrived.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RecordedRequest = internal.RecordedRequest
+
+/**
+ * A response: status, `headers`, a `body` (string or bytes) or `json`, and an optional `delay` before it
+ * (on the `Clock`; a delay past the attempt timeout becomes a `TimeoutError`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const reply: (
+  status: number,
+  options?: {
+    readonly headers?: Readonly<Record<string, string>> | undefined
+    readonly body?: string | Uint8Array | undefined
+    readonly json?: unknown
+    readonly delay?: Duration.DurationInput | undefined
+  }
+) => Step = internal.reply
+
+/**
+ * A transport fault, e.g. `fault("ConnectionReset")`, optionally after a `delay`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fault: (kind: Fault, options?: { readonly delay?: Duration.DurationInput | undefined }) => Step =
+  internal.fault
+
+/**
+ * The same step after `delay`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const delayed: (step: Step, delay: Duration.DurationInput) => Step = internal.delayed
+
+/**
+ * The recorder of requests the scripted transport saw.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Recorder: typeof internal.Recorder = internal.Recorder
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export type Recorder = internal.Recorder
+
+/**
+ * A client (with `options`) over a scripted transport, plus the recorder.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (
+  script: Script,
+  options?: ClientOptions
+) => Layer.Layer<ResilientClient | Recorder, ConfigError.ConfigError> = internal.layer
+
+/**
+ * Just the scripted transport and the recorder, for `ResilientClient.layerWithTransport`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTransport: (script: Script) => Layer.Layer<Transport | Recorder> = internal.layerTransport
+
+/**
+ * The requests seen so far, in order.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, Recorder> = internal.requests
+
+/**
+ * Options of {@link chaos}: each rate is a share from 0 to 1.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ChaosOptions = internal.ChaosOptions
+
+/**
+ * Fault injection over the transport in context: added latency, injected statuses and transport faults at
+ * the given rates, chosen by a seeded random generator so the same seed replays the same faults.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { HttpResilientTest, ResilientClient, Transport } from "effect-http-resilient"
+ *
+ * const StagingClient = ResilientClient.layerWithTransport().pipe(
+ *   Layer.provide(HttpResilientTest.chaos({ seed: 42, status: { rate: 0.1 }, fault: { rate: 0.05 } })),
+ *   Layer.provide(Transport.layerUndici())
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const chaos: (options: ChaosOptions) => Layer.Layer<Transport, never, Transport> = internal.chaos

@@ -1,0 +1,139 @@
+/**
+ * A client-side rate limiter, built on `@effect/experimental`'s `RateLimiter`: a quota of `limit` attempts
+ * per `window` — token bucket (default) or fixed window — per origin (default), per fixed key, or per key
+ * computed from the request. Off by default; the client option `rateLimiter` turns it on.
+ *
+ * An attempt over the quota **waits** (on the `Clock`) until its turn, first in the pipeline: deadline →
+ * rate limiter → bulkhead → circuit breaker → transport; its attempt timeout starts when it is let through.
+ * When the wait would pass the call's deadline it fails at once with `RateLimitedError` (`waitFor` says how
+ * long it would have waited) without using up a slot.
+ *
+ * The quota lives in a store: by default a memory store of the client; put `layerMemory` under several clients
+ * to share one in the process, or `layerRedis(options)` so every process of a fleet shares one quota (the key
+ * names the quota: give the same key in every process). A store that fails does not stop calls: the attempt
+ * goes and the failure is logged.
+ *
+ * With `adaptive: true`, a 429 carrying `Retry-After` (or `RateLimit-Reset`) pauses every attempt to that
+ * origin, not just the call that got it, until the server's wait is over. `adaptive` works with or without a
+ * quota.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { RateLimiter, ResilientClient } from "effect-http-resilient"
+ *
+ * // 100 requests per second per origin, and back off the whole origin on 429
+ * const Client = ResilientClient.layer({ rateLimiter: { limit: 100, window: "1 second", adaptive: true } })
+ *
+ * // one quota for the fleet, in Redis
+ * const FleetClient = ResilientClient.layer({ rateLimiter: { limit: 1000, window: "1 minute", key: "partner-api" } })
+ *   .pipe(Layer.provide(RateLimiter.layerRedis({ host: "127.0.0.1", port: 6379 })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as internal from "./internal/rateLimiter.js"
+
+/**
+ * What a `key` function sees of a request: its method and URL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RateLimitedRequest = internal.RateLimitedRequest
+
+/**
+ * Options of the client's `rateLimiter` (`false` or absent: off).
+ *
+ * - `limit`, `window`: at most `limit` attempts per `window` (both, or neither with `adaptive`).
+ * - `algorithm`: `"token-bucket"` (smooth: a token every `window / limit`, bursts up to `limit`) or
+ *   `"fixed-window"`. @default "token-bucket"
+ * - `key`: the quota's name: a string (one quota for everything, shared by name in a store) or a function of the
+ *   request (per user, per tenant …). @default the request's origin
+ * - `adaptive`: a 429 with a server wait pauses the whole origin. @default false
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimiterOptions {
+  readonly limit?: number | undefined
+  readonly window?: Duration.DurationInput | undefined
+  readonly algorithm?: "token-bucket" | "fixed-window" | undefined
+  readonly key?: string | ((request: RateLimitedRequest) => string) | undefined
+  readonly adaptive?: boolean | undefined
+}
+
+/**
+ * The store the quotas live in: `@effect/experimental`'s `RateLimiterStore`. A client uses the one in context
+ * when its layer is built, else a memory store of its own.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Store: typeof ExperimentalRateLimiter.RateLimiterStore = ExperimentalRateLimiter.RateLimiterStore
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export type Store = ExperimentalRateLimiter.RateLimiterStore
+
+/**
+ * A memory store; provide it to several clients so they share their quotas.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<Store> = ExperimentalRateLimiter.layerStoreMemory
+
+/**
+ * Connection options of {@link layerRedis}: those of ioredis (`host`, `port`, `username`, `password`, `db`, `tls`,
+ * … — any other ioredis option is passed through), plus the key `prefix`. Declared here so that the types do
+ * not need `ioredis` installed unless the Redis store is used.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RedisOptions {
+  readonly host?: string | undefined
+  readonly port?: number | undefined
+  readonly path?: string | undefined
+  readonly username?: string | undefined
+  readonly password?: string | undefined
+  readonly db?: number | undefined
+  readonly tls?: object | undefined
+  readonly connectTimeout?: number | undefined
+  /** the prefix of the store's keys @default "ratelimiter:" */
+  readonly prefix?: string | undefined
+  readonly [option: string]: unknown
+}
+
+/**
+ * A Redis store (ioredis `options` plus a key `prefix`, default `"ratelimiter:"`): every client, in every
+ * process, that uses the same Redis and the same key shares one quota. The connection is closed with the
+ * layer's scope. Needs the `ioredis` package, loaded only when this layer is built.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { RateLimiter, ResilientClient } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({ rateLimiter: { limit: 50, window: "1 second", key: "geo-api" } }).pipe(
+ *   Layer.provide(RateLimiter.layerRedis({ host: "redis.internal", port: 6379, prefix: "myapp:rl:" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRedis = (options: RedisOptions): Layer.Layer<Store> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => import("@effect/experimental/RateLimiter/Redis")),
+      (redis) => redis.layerStore(options as Parameters<typeof redis.layerStore>[0])
+    )
+  )

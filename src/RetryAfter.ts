@@ -1,0 +1,116 @@
+/**
+ * Pure parsing of the server's "wait before retrying" headers.
+ *
+ * - `Retry-After` (RFC 9110 §10.2.3): delta-seconds (`120`) or an HTTP-date in any of its three forms —
+ *   IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime
+ *   (`Sun Nov  6 08:49:37 1994`, read as GMT). A date is turned into a wait relative to "now" (the `Clock`'s
+ *   time in the Effect variants); a date in the past is a wait of zero.
+ * - `RateLimit-Reset` and `X-RateLimit-Reset`, the fallbacks: seconds (fractions allowed), or epoch seconds when
+ *   the value is above 10⁹.
+ *
+ * Anything else — negative numbers, fractions in `Retry-After`, garbage, impossible dates (31 Feb), waits above
+ * about 68 years — is `None`, never an exception. RFC 850 two-digit years follow RFC 9110 §5.6.7: the latest year
+ * with those two digits that is not more than 50 years in the future.
+ *
+ * @example
+ * ```ts
+ * import { RetryAfter } from "effect-http-resilient"
+ *
+ * RetryAfter.parse("120", Date.UTC(2026, 0, 1))                              // Some(2 minutes)
+ * RetryAfter.parse("Thu, 01 Jan 2026 00:00:30 GMT", Date.UTC(2026, 0, 1))    // Some(30 seconds)
+ * RetryAfter.parse("soon", Date.UTC(2026, 0, 1))                             // None
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as internal from "./internal/retryAfter.js"
+
+/**
+ * Response headers in any of the usual shapes: a record (names in any case), a `Headers`, or `[name, value]` pairs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HeadersInput =
+  | Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  | Headers
+  | ReadonlyArray<readonly [string, string]>
+
+/**
+ * Parses a `Retry-After` value at `nowMillis` (epoch milliseconds): delta-seconds or an HTTP-date.
+ *
+ * @example
+ * ```ts
+ * import { Duration, Option } from "effect"
+ * import { RetryAfter } from "effect-http-resilient"
+ *
+ * const wait = RetryAfter.parse("Wed, 21 Oct 2015 07:28:30 GMT", Date.UTC(2015, 9, 21, 7, 28, 0))
+ * Option.map(wait, Duration.toSeconds) // Some(30)
+ * ```
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parse = (value: string | undefined, nowMillis: number): Option.Option<Duration.Duration> =>
+  internal.parseRetryAfter(value, nowMillis)
+
+/**
+ * Parses an HTTP-date (IMF-fixdate, RFC 850 or asctime) as epoch milliseconds; `nowMillis` resolves RFC 850's
+ * two-digit years.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseHttpDate = (value: string, nowMillis: number): Option.Option<number> =>
+  Option.fromNullable(internal.parseHttpDate(value, nowMillis))
+
+/**
+ * Parses a `RateLimit-Reset` / `X-RateLimit-Reset` value at `nowMillis`: seconds, or epoch seconds above 10⁹.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseRateLimitReset = (value: string | undefined, nowMillis: number): Option.Option<Duration.Duration> =>
+  internal.parseRateLimitReset(value, nowMillis)
+
+/**
+ * The server's wait from a set of response headers at `nowMillis`: `Retry-After` first, else `RateLimit-Reset`,
+ * else `X-RateLimit-Reset`. An invalid value counts as absent.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromHeaders = (headers: HeadersInput, nowMillis: number): Option.Option<Duration.Duration> =>
+  internal.fromHeaders(internal.lowerCaseHeaders(headers), nowMillis)
+
+/**
+ * {@link fromHeaders} at the `Clock`'s current time (so `TestClock` controls it).
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromHeadersNow = (headers: HeadersInput): Effect.Effect<Option.Option<Duration.Duration>> =>
+  Effect.map(Clock.currentTimeMillis, (now) => fromHeaders(headers, now))
+
+/**
+ * The server's wait carried by a response, at the `Clock`'s current time.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, RetryAfter } from "effect-http-resilient"
+ *
+ * const wait = HttpResilient.get("https://api.example.com/jobs/1").pipe(Effect.flatMap(RetryAfter.fromResponse))
+ * ```
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const fromResponse = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<Option.Option<Duration.Duration>> => fromHeadersNow(response.headers as Record<string, string>)

@@ -1,0 +1,197 @@
+/**
+ * What the client tells the outside world: metrics, span attributes and the redaction rules that keep
+ * secrets out of them.
+ *
+ * - Metrics are `effect` `Metric`s: read them with `Metric.value`, or export them with `@effect/opentelemetry`.
+ *   `requestDuration` is updated once per attempt (attributes `http.request.method`, `server.address`,
+ *   `server.port`, `http.response.status_code`, `error.type`).
+ * - Spans: one per attempt, kind client, named `HTTP {method}`, child of the caller's span, with the attributes in
+ *   `attributes` and `http.request.resend_count` from the second attempt on. The W3C `traceparent` sent names the
+ *   attempt's span. Spans are made only when a tracer other than Effect's built-in one is installed (for example
+ *   `@effect/opentelemetry`'s `NodeSdk.layer`), or with the client option `tracing: true`; `tracing: false` turns
+ *   them off.
+ * - Debug logs: `Effect.logDebug` lines around each attempt, annotated with `method`, the redacted `url` and
+ *   `attempt`, built only when the fiber's minimum log level lets Debug through.
+ * - Redaction: header values of `builtInRedactedHeaders` and of the client option `redactHeaders`, URL userinfo and
+ *   sensitive query values never reach events, logs, metrics, spans or errors.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { HttpResilient, Telemetry } from "effect-http-resilient"
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* HttpResilient.get("https://api.example.com/health")
+ *   const ok = Telemetry.requestDurationFor({ method: "GET", host: "api.example.com", port: 443, status: 200 })
+ *   const histogram = yield* Metric.value(ok)
+ *   return histogram.count
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Metric from "effect/Metric"
+import * as redact from "./internal/redact.js"
+import * as internal from "./internal/telemetry.js"
+
+/**
+ * Span and metric attribute names (OpenTelemetry HTTP semantic conventions).
+ *
+ * @since 0.1.0
+ * @category names
+ */
+export const attributes: {
+  readonly method: "http.request.method"
+  readonly urlFull: "url.full"
+  readonly serverAddress: "server.address"
+  readonly serverPort: "server.port"
+  readonly statusCode: "http.response.status_code"
+  readonly errorType: "error.type"
+  readonly resendCount: "http.request.resend_count"
+} = internal.attributes
+
+/**
+ * Metric names.
+ *
+ * @since 0.1.0
+ * @category names
+ */
+export const metricNames: {
+  readonly requestDuration: "http.client.request.duration"
+  readonly retries: "http_resilient.retries"
+  readonly circuitTransitions: "http_resilient.circuit.transitions"
+  readonly retryBudgetRejections: "http_resilient.retry_budget.rejections"
+  readonly bulkheadRejections: "http_resilient.bulkhead.rejections"
+} = internal.metricNames
+
+/**
+ * The histogram buckets of `requestDuration`, in seconds: OpenTelemetry's advised boundaries.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const durationBuckets: ReadonlyArray<number> = internal.durationBuckets
+
+/**
+ * `http.client.request.duration`: the duration of every attempt, in seconds. Tagged per attempt with
+ * `http.request.method`, `server.address` (host only), `server.port`, and `http.response.status_code` and/or
+ * `error.type` (the status of a `StatusError`, the reason of a `TransportError`, `timeout`, or the error's tag).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * // every attempt, all tags together: Metric.snapshot lists each tagged series
+ * const series = Effect.map(Metric.snapshot, (pairs) =>
+ *   pairs.filter((pair) => pair.metricKey.name === Telemetry.metricNames.requestDuration))
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const requestDuration: Metric.Metric.Histogram<number> = internal.requestDuration
+
+/**
+ * `requestDuration` tagged the way the client tags it (tag order is part of a metric's identity, so prefer this
+ * to tagging by hand): `status` for attempts that got a response, `errorType` for failed ones (both for a
+ * `StatusError`).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * const failures503 = Telemetry.requestDurationFor({
+ *   method: "GET", host: "api.example.com", port: 443, status: 503, errorType: "503"
+ * })
+ * const count = Effect.map(Metric.value(failures503), (state) => state.count)
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const requestDurationFor: (options: {
+  readonly method: string
+  readonly host: string
+  readonly port: number | string
+  readonly status?: number | undefined
+  readonly errorType?: string | undefined
+}) => Metric.Metric.Histogram<number> = internal.requestDurationFor
+
+/**
+ * `http_resilient.retries`: retries scheduled, tagged `reason` (`backoff`, `retry-after`, `rate-limit-reset`,
+ * `hedge`).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const retries: Metric.Metric.Counter<number> = internal.retries
+
+/**
+ * `http_resilient.circuit.transitions`: circuit breaker state changes, tagged `from` and `to`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const circuitTransitions: Metric.Metric.Counter<number> = internal.circuitTransitions
+
+/**
+ * `http_resilient.retry_budget.rejections`: retries refused because the retry budget was empty.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const retryBudgetRejections: Metric.Metric.Counter<number> = internal.retryBudgetRejections
+
+/**
+ * `http_resilient.bulkhead.rejections`: attempts rejected by a full bulkhead.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const bulkheadRejections: Metric.Metric.Counter<number> = internal.bulkheadRejections
+
+/**
+ * Header names whose values are always redacted (lower case). The client option `redactHeaders` adds to them.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedactedHeaders
+
+/**
+ * What a redacted value is replaced with.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const REDACTED: string = redact.REDACTED
+
+/**
+ * A URL as it may be shown: no userinfo, values of sensitive query parameters (`token`, `api_key`, `sig` …)
+ * replaced.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * Telemetry.redactUrl("https://user:pw@api.example.com/x?token=abc&page=2")
+ * // "https://api.example.com/x?token=<redacted>&page=2"
+ * ```
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const redactUrl: (url: string | URL) => string = redact.redactUrl
+
+/**
+ * A copy of `headers` with the values of redacted names replaced; `extra` adds names to the built-in list.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const redactHeaders = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  extra?: ReadonlyArray<string>
+): Record<string, string> => redact.redactHeaders(headers, redact.makeRedactedSet(extra))

@@ -1,0 +1,256 @@
+/** @internal */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
+import { redactUrl } from "./redact.js"
+import type { PreparedRequest } from "./request.js"
+import { BufferedResponse, type RawResponse } from "./response.js"
+
+/**
+ * What an interceptor knows about the attempt it runs in.
+ * @internal
+ */
+export interface InterceptorContext {
+  /** 1 for the first attempt, 2 for the first retry … */
+  readonly attempt: number
+  /** The request's `tag` option. */
+  readonly tag: string | undefined
+}
+
+/**
+ * What a response interceptor gets besides the response.
+ * @internal
+ */
+export interface ResponseContext extends InterceptorContext {
+  /** The request that produced the response, as the request interceptors left it. */
+  readonly request: HttpClientRequest.HttpClientRequest
+  /**
+   * Sends a request again within the same attempt (same timeout, redirects followed), without running the
+   * interceptors again: what a token refresh on 401 needs.
+   */
+  readonly resend: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+}
+
+/** @internal */
+export interface Interceptor {
+  /** Names the interceptor in an `InterceptorError`. */
+  readonly name: string
+  readonly onRequest?:
+    | ((
+      request: HttpClientRequest.HttpClientRequest,
+      context: InterceptorContext
+    ) => Effect.Effect<HttpClientRequest.HttpClientRequest, unknown> | HttpClientRequest.HttpClientRequest)
+    | undefined
+  readonly onResponse?:
+    | ((
+      response: HttpClientResponse.HttpClientResponse,
+      context: ResponseContext
+    ) => Effect.Effect<HttpClientResponse.HttpClientResponse, unknown> | HttpClientResponse.HttpClientResponse)
+    | undefined
+}
+
+/** @internal */
+export const make = (interceptor: Interceptor): Interceptor => interceptor
+
+/** @internal */
+export const onRequest = (
+  name: string,
+  f: NonNullable<Interceptor["onRequest"]>
+): Interceptor => ({ name, onRequest: f })
+
+/** @internal */
+export const onResponse = (
+  name: string,
+  f: NonNullable<Interceptor["onResponse"]>
+): Interceptor => ({ name, onResponse: f })
+
+/**
+ * Bearer authentication that refreshes the token once on a 401: the attempt is sent again with the new
+ * token, and a second 401 is returned as it is.
+ * @internal
+ */
+export const bearerToken = <E1, E2>(options: {
+  readonly token: Effect.Effect<string, E1>
+  readonly refresh: Effect.Effect<string, E2>
+  readonly name?: string | undefined
+}): Interceptor => ({
+  name: options.name ?? "bearerToken",
+  onRequest: (request) =>
+    Effect.map(options.token, (token) => HttpClientRequest.setHeader(request, "authorization", `Bearer ${token}`)),
+  onResponse: (response, context) =>
+    response.status !== 401 ?
+      Effect.succeed(response) :
+      Effect.flatMap(options.refresh, (token) =>
+        context.resend(HttpClientRequest.setHeader(context.request, "authorization", `Bearer ${token}`)))
+})
+
+/**
+ * Sets a correlation id header on requests that have none; the same id is kept on every attempt of a call
+ * when the header is given in the request options.
+ * @internal
+ */
+export const correlationId = <E>(options: {
+  readonly generate: Effect.Effect<string, E>
+  readonly header?: string | undefined
+  readonly name?: string | undefined
+}): Interceptor => {
+  const header = (options.header ?? "x-correlation-id").toLowerCase()
+  return {
+    name: options.name ?? "correlationId",
+    onRequest: (request) =>
+      request.headers[header] !== undefined
+        ? Effect.succeed(request)
+        : Effect.map(options.generate, (id) => HttpClientRequest.setHeader(request, header, id))
+  }
+}
+
+// ---------------------------------------------------------------------------
+// running them
+// ---------------------------------------------------------------------------
+
+/**
+ * What the pipeline sends: the parts of a prepared request that interceptors may change.
+ * @internal
+ */
+export interface Outgoing {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Record<string, string>
+  readonly body: PreparedRequest["body"]
+}
+
+/** @internal */
+export const toPlatform = (outgoing: Outgoing): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.make(outgoing.method as any)(outgoing.url, { headers: outgoing.headers, body: outgoing.body })
+
+/** @internal */
+export const fromPlatform = (request: HttpClientRequest.HttpClientRequest): Outgoing => {
+  const url = new URL(request.url)
+  for (const [k, v] of request.urlParams) url.searchParams.append(k, v)
+  if (request.hash._tag === "Some") url.hash = request.hash.value
+  return { method: request.method, url, headers: { ...request.headers }, body: request.body }
+}
+
+const wrap = (name: string, prepared: PreparedRequest, attempt: number) => (cause: unknown): HttpResilientError =>
+  isHttpResilientError(cause) ? cause : new InterceptorError({
+    method: prepared.method,
+    url: redactUrl(prepared.url),
+    attempt,
+    interceptor: name,
+    cause
+  })
+
+/** Calls an interceptor's function: a throw becomes a failure, a plain value a success. */
+const invoke = <A>(f: () => Effect.Effect<A, unknown> | A): Effect.Effect<A, unknown> =>
+  Effect.suspend(() => {
+    try {
+      const value = f()
+      return Effect.isEffect(value) ? value as Effect.Effect<A, unknown> : Effect.succeed(value)
+    } catch (error) {
+      return Effect.fail(error)
+    }
+  })
+
+/**
+ * `run` over the pipeline's raw responses: each is seen by response interceptors as a platform
+ * `HttpClientResponse` with its body in memory.
+ * @internal
+ */
+export const runRaw = (
+  interceptors: ReadonlyArray<Interceptor>,
+  prepared: PreparedRequest,
+  attempt: number,
+  redacted: ReadonlySet<string>,
+  send: (outgoing: Outgoing) => Effect.Effect<RawResponse, HttpResilientError>
+): Effect.Effect<RawResponse, HttpResilientError> =>
+  Effect.flatMap(
+    run(interceptors, prepared, attempt, (outgoing) =>
+      Effect.map(
+        send(outgoing),
+        (raw): HttpClientResponse.HttpClientResponse => new BufferedResponse(raw, () => toPlatform(outgoing), redacted)
+      )),
+    (response) => toRaw(response, prepared, attempt)
+  )
+
+const toRaw = (
+  response: HttpClientResponse.HttpClientResponse,
+  prepared: PreparedRequest,
+  attempt: number
+): Effect.Effect<RawResponse, HttpResilientError> => {
+  if (response instanceof BufferedResponse) return Effect.succeed(response["raw"])
+  return Effect.mapError(
+    Effect.map(response.arrayBuffer, (buffer): RawResponse => {
+      const headers: Record<string, string> = {}
+      for (const name in response.headers) {
+        if (name !== "set-cookie") headers[name] = response.headers[name]
+      }
+      const cookie = response.headers["set-cookie"]
+      return {
+        status: response.status,
+        statusText: "",
+        headers,
+        setCookie: cookie === undefined ? [] : [cookie],
+        body: new Uint8Array(buffer),
+        url: response.request.url
+      }
+    }),
+    wrap("response body", prepared, attempt)
+  )
+}
+
+/**
+ * Runs the request side of `interceptors` in order, `send`s the result, then runs the response side in order.
+ * A thrown exception or a failure becomes an `InterceptorError` naming the interceptor.
+ * @internal
+ */
+export const run = (
+  interceptors: ReadonlyArray<Interceptor>,
+  prepared: PreparedRequest,
+  attempt: number,
+  send: (outgoing: Outgoing) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
+  Effect.flatMap(requestSide(interceptors, prepared, attempt), (req) => {
+    const resend = (request: HttpClientRequest.HttpClientRequest) => Effect.suspend(() => send(fromPlatform(request)))
+    const context: ResponseContext = { attempt, tag: prepared.tag, request: req, resend }
+    return chain(send(fromPlatform(req)), interceptors, "onResponse", context, prepared)
+  })
+
+const requestSide = (
+  interceptors: ReadonlyArray<Interceptor>,
+  prepared: PreparedRequest,
+  attempt: number
+): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> =>
+  chain(Effect.sync(() => toPlatform(prepared)), interceptors, "onRequest", { attempt, tag: prepared.tag }, prepared)
+
+/** Threads `start` through one side of the interceptors, in order. */
+const chain = <A, C extends InterceptorContext>(
+  start: Effect.Effect<A, HttpResilientError>,
+  interceptors: ReadonlyArray<Interceptor>,
+  side: "onRequest" | "onResponse",
+  context: C,
+  prepared: PreparedRequest
+): Effect.Effect<A, HttpResilientError> => {
+  let effect = start
+  for (const interceptor of interceptors) {
+    const f = interceptor[side] as ((value: A, context: C) => Effect.Effect<A, unknown> | A) | undefined
+    if (f === undefined) continue
+    effect = Effect.flatMap(
+      effect,
+      (value) => Effect.mapError(invoke(() => f(value, context)), wrap(interceptor.name, prepared, context.attempt))
+    )
+  }
+  return effect
+}
+
+/**
+ * The request side only, for streamed responses (whose bodies response interceptors could not see in memory).
+ * @internal
+ */
+export const runRequestSide = (
+  interceptors: ReadonlyArray<Interceptor>,
+  prepared: PreparedRequest,
+  attempt: number
+): Effect.Effect<Outgoing, HttpResilientError> => Effect.map(requestSide(interceptors, prepared, attempt), fromPlatform)

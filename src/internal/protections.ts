@@ -1,0 +1,424 @@
+/** @internal */
+import type * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
+import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import {
+  BulkheadRejectedError,
+  CircuitOpenError,
+  type HttpResilientError,
+  RateLimitedError
+} from "../HttpResilientError.js"
+import { type CircuitState, CircuitStateChanged, type ResilientEvent } from "../ResilientEvent.js"
+import * as Bulkhead from "./bulkhead.js"
+import * as CircuitBreaker from "./circuitBreaker.js"
+import * as RateLimiter from "./rateLimiter.js"
+import { redactUrl } from "./redact.js"
+import * as RetryBudget from "./retryBudget.js"
+import * as Telemetry from "./telemetry.js"
+
+// ---------------------------------------------------------------------------
+// options
+// ---------------------------------------------------------------------------
+
+/**
+ * The protection options of a client, each `false` to turn it off.
+ * @internal
+ */
+export interface ProtectionOptions {
+  readonly circuitBreaker?: CircuitBreaker.Strategy | CircuitBreaker.CircuitBreakerOptions | false | undefined
+  readonly bulkhead?: Bulkhead.BulkheadOptions | false | undefined
+  readonly rateLimiter?: RateLimiter.RateLimiterOptions | false | undefined
+  readonly retryBudget?: RetryBudget.RetryBudgetOptions | false | undefined
+}
+
+/** @internal */
+export interface ProtectionSettings {
+  readonly circuitBreaker: CircuitBreaker.CircuitBreakerSettings | undefined
+  readonly bulkhead: Bulkhead.BulkheadSettings | undefined
+  readonly rateLimiter: RateLimiter.RateLimiterSettings | undefined
+  readonly retryBudget: RetryBudget.RetryBudgetSettings | undefined
+}
+
+const show = (u: unknown): string => {
+  if (typeof u === "function") return "a function"
+  if (typeof u === "string") return JSON.stringify(u)
+  try {
+    return JSON.stringify(u) ?? String(u)
+  } catch {
+    return String(u)
+  }
+}
+
+type Problems = Array<ConfigError.ConfigError>
+
+const problem = (problems: Problems, path: ReadonlyArray<string>, value: unknown, expected: string) => {
+  problems.push(ConfigError.InvalidData([...path], `${path.join(".")}: ${show(value)} is not ${expected}`))
+}
+
+const checkKeys = (problems: Problems, option: string, value: object, allowed: ReadonlyArray<string>) => {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      problems.push(
+        ConfigError.InvalidData([option, key], `${option}.${key}: unknown option (known: ${allowed.join(", ")})`)
+      )
+    }
+  }
+}
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const checkInt = (problems: Problems, path: ReadonlyArray<string>, value: unknown, min: number) => {
+  if (value === undefined) return
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > Number.MAX_SAFE_INTEGER) {
+    problem(problems, path, value, `an integer ≥ ${min}`)
+  }
+}
+
+const checkNumber = (problems: Problems, path: ReadonlyArray<string>, value: unknown, min: number, max: number) => {
+  if (value === undefined) return
+  if (typeof value !== "number" || !(value >= min && value <= max)) {
+    problem(problems, path, value, `a number from ${min} to ${max}`)
+  }
+}
+
+const checkDuration = (problems: Problems, path: ReadonlyArray<string>, value: unknown) => {
+  if (value === undefined) return
+  const decoded = Duration.decodeUnknown(value)
+  if (decoded._tag === "None" || !Duration.isFinite(decoded.value) || Duration.toMillis(decoded.value) < 1) {
+    problem(problems, path, value, `a finite duration of at least 1 millisecond (e.g. "5 seconds" or 5000)`)
+  }
+}
+
+const validateCircuitBreaker = (problems: Problems, value: unknown) => {
+  if (value === undefined || value === false || CircuitBreaker.isStrategy(value)) return
+  if (!isObject(value)) {
+    return problem(
+      problems,
+      ["circuitBreaker"],
+      value,
+      "false, a strategy (CircuitBreaker.consecutive(n), CircuitBreaker.ratio(...)) or circuit breaker options"
+    )
+  }
+  checkKeys(problems, "circuitBreaker", value, [
+    "strategy",
+    "breakDuration",
+    "backoffFactor",
+    "maxBreakDuration",
+    "probes",
+    "isFailure"
+  ])
+  if (value.strategy !== undefined && !CircuitBreaker.isStrategy(value.strategy)) {
+    problem(problems, ["circuitBreaker", "strategy"], value.strategy, "CircuitBreaker.consecutive(n) or ratio(...)")
+  }
+  checkDuration(problems, ["circuitBreaker", "breakDuration"], value.breakDuration)
+  checkDuration(problems, ["circuitBreaker", "maxBreakDuration"], value.maxBreakDuration)
+  checkNumber(problems, ["circuitBreaker", "backoffFactor"], value.backoffFactor, 1, 100)
+  checkInt(problems, ["circuitBreaker", "probes"], value.probes, 1)
+  if (value.isFailure !== undefined && typeof value.isFailure !== "function") {
+    problem(problems, ["circuitBreaker", "isFailure"], value.isFailure, "a predicate on the error")
+  }
+}
+
+const validateBulkhead = (problems: Problems, value: unknown) => {
+  if (value === undefined || value === false) return
+  if (!isObject(value)) {
+    return problem(problems, ["bulkhead"], value, "false or { maxConcurrent, maxQueue, queueTimeout }")
+  }
+  checkKeys(problems, "bulkhead", value, ["maxConcurrent", "maxQueue", "queueTimeout"])
+  checkInt(problems, ["bulkhead", "maxConcurrent"], value.maxConcurrent, 1)
+  checkInt(problems, ["bulkhead", "maxQueue"], value.maxQueue, 0)
+  checkDuration(problems, ["bulkhead", "queueTimeout"], value.queueTimeout)
+}
+
+const validateRateLimiter = (problems: Problems, value: unknown) => {
+  if (value === undefined || value === false) return
+  if (!isObject(value)) {
+    return problem(problems, ["rateLimiter"], value, "false or { limit, window, algorithm, key, adaptive }")
+  }
+  checkKeys(problems, "rateLimiter", value, ["limit", "window", "algorithm", "key", "adaptive"])
+  checkInt(problems, ["rateLimiter", "limit"], value.limit, 1)
+  checkDuration(problems, ["rateLimiter", "window"], value.window)
+  if (value.algorithm !== undefined && value.algorithm !== "token-bucket" && value.algorithm !== "fixed-window") {
+    problem(problems, ["rateLimiter", "algorithm"], value.algorithm, `"token-bucket" or "fixed-window"`)
+  }
+  if (value.key !== undefined && typeof value.key !== "string" && typeof value.key !== "function") {
+    problem(problems, ["rateLimiter", "key"], value.key, "a string or a function of the request")
+  }
+  if (value.adaptive !== undefined && typeof value.adaptive !== "boolean") {
+    problem(problems, ["rateLimiter", "adaptive"], value.adaptive, "true or false")
+  }
+  if ((value.limit === undefined) !== (value.window === undefined)) {
+    problems.push(
+      ConfigError.InvalidData(
+        ["rateLimiter", value.limit === undefined ? "limit" : "window"],
+        `rateLimiter: "limit" and "window" go together (got ${
+          value.limit === undefined ? "a window without a limit" : "a limit without a window"
+        })`
+      )
+    )
+  } else if (value.limit === undefined && value.adaptive !== true) {
+    problems.push(
+      ConfigError.InvalidData(["rateLimiter"], `rateLimiter: set "limit" and "window", or "adaptive: true", or both`)
+    )
+  }
+}
+
+const validateRetryBudget = (problems: Problems, value: unknown) => {
+  if (value === undefined || value === false) return
+  if (!isObject(value)) {
+    return problem(problems, ["retryBudget"], value, "false or { ratio, window, minRetriesPerSecond }")
+  }
+  checkKeys(problems, "retryBudget", value, ["ratio", "window", "minRetriesPerSecond"])
+  checkNumber(problems, ["retryBudget", "ratio"], value.ratio, 0, 1000)
+  checkDuration(problems, ["retryBudget", "window"], value.window)
+  checkNumber(problems, ["retryBudget", "minRetriesPerSecond"], value.minRetriesPerSecond, 0, 1_000_000)
+}
+
+/**
+ * Validates the protection options (a `ConfigError` naming each option at fault) and resolves the defaults.
+ * @internal
+ */
+export const resolve = (
+  options: ProtectionOptions
+): Either.Either<ProtectionSettings, ConfigError.ConfigError> => {
+  const problems: Problems = []
+  validateCircuitBreaker(problems, options.circuitBreaker)
+  validateBulkhead(problems, options.bulkhead)
+  validateRateLimiter(problems, options.rateLimiter)
+  validateRetryBudget(problems, options.retryBudget)
+  if (problems.length > 0) return Either.left(problems.reduce((a, b) => ConfigError.And(a, b)))
+  return Either.right({
+    circuitBreaker: options.circuitBreaker === false ? undefined : resolveBreaker(options.circuitBreaker),
+    bulkhead: options.bulkhead === false ? undefined : Bulkhead.resolve(options.bulkhead),
+    rateLimiter: options.rateLimiter === false || options.rateLimiter === undefined
+      ? undefined
+      : RateLimiter.resolve(options.rateLimiter),
+    retryBudget: options.retryBudget === false ? undefined : RetryBudget.resolve(options.retryBudget)
+  })
+}
+
+const resolveBreaker = (
+  options: CircuitBreaker.Strategy | CircuitBreaker.CircuitBreakerOptions | undefined
+): CircuitBreaker.CircuitBreakerSettings => {
+  const o: CircuitBreaker.CircuitBreakerOptions = options === undefined
+    ? {}
+    : CircuitBreaker.isStrategy(options)
+    ? { strategy: options }
+    : options
+  const millis = (d: Duration.DurationInput | undefined, fallback: Duration.Duration) =>
+    Duration.toMillis(d === undefined ? fallback : Duration.decode(d))
+  const breakMillis = millis(o.breakDuration, CircuitBreaker.defaults.breakDuration)
+  return {
+    strategy: o.strategy ?? CircuitBreaker.ratio(),
+    breakMillis,
+    backoffFactor: o.backoffFactor ?? CircuitBreaker.defaults.backoffFactor,
+    maxBreakMillis: Math.max(breakMillis, millis(o.maxBreakDuration, CircuitBreaker.defaults.maxBreakDuration)),
+    probes: o.probes ?? CircuitBreaker.defaults.probes,
+    isFailure: o.isFailure
+  }
+}
+
+// ---------------------------------------------------------------------------
+// the admission step of an attempt
+// ---------------------------------------------------------------------------
+
+/**
+ * What the admission step needs to know about the attempt.
+ * @internal
+ */
+export interface AttemptInfo {
+  readonly method: string
+  readonly url: URL
+}
+
+/**
+ * The protections of one client: rate limiter → bulkhead → circuit breaker around each attempt, and the
+ * client-wide retry budget.
+ * @internal
+ */
+export class Protections {
+  readonly breakers: CircuitBreaker.BreakerRegistry | undefined
+  readonly bulkhead: Bulkhead.Bulkhead | undefined
+  readonly rateLimiter: RateLimiter.ClientRateLimiter | undefined
+  readonly retryBudget: RetryBudget.RetryBudget | undefined
+  /** Whether any per-attempt protection is on (the retry budget is counted either way). */
+  readonly guarding: boolean
+
+  constructor(
+    settings: ProtectionSettings,
+    private readonly publish: (event: ResilientEvent) => void,
+    limiter: ExperimentalRateLimiter.RateLimiter | undefined
+  ) {
+    this.breakers = settings.circuitBreaker === undefined
+      ? undefined
+      : new CircuitBreaker.BreakerRegistry(
+        settings.circuitBreaker,
+        (origin, from, to, now) => this.onCircuitTransition(origin, from, to, now)
+      )
+    this.bulkhead = settings.bulkhead === undefined ? undefined : new Bulkhead.Bulkhead(settings.bulkhead)
+    this.rateLimiter = settings.rateLimiter === undefined ? undefined : new RateLimiter.ClientRateLimiter(
+      settings.rateLimiter,
+      settings.rateLimiter.quota === undefined ? undefined : limiter ?? RateLimiter.makeMemoryLimiter()
+    )
+    this.retryBudget = settings.retryBudget === undefined
+      ? undefined
+      : new RetryBudget.RetryBudget(settings.retryBudget)
+    this.guarding = this.breakers !== undefined || this.bulkhead !== undefined || this.rateLimiter !== undefined
+  }
+
+  /** The call site of every breaker state change: event and metric. */
+  private onCircuitTransition(origin: string, from: CircuitState, to: CircuitState, now: number): void {
+    Telemetry.recordCircuitTransition(from, to)
+    this.publish(new CircuitStateChanged({ origin, from, to, timestamp: now }))
+  }
+
+  /** The call site of every bulkhead rejection. */
+  private bulkheadRejected(info: AttemptInfo, attempt: number): Effect.Effect<never, HttpResilientError> {
+    const bulkhead = this.bulkhead!
+    Telemetry.recordBulkheadRejection()
+    return Effect.fail(
+      new BulkheadRejectedError({
+        method: info.method,
+        url: redactUrl(info.url),
+        attempt,
+        limit: bulkhead.settings.maxConcurrent,
+        queued: bulkhead.queued
+      })
+    )
+  }
+
+  /** The call site of every rate limiter refusal (the wait would pass the deadline). */
+  private rateLimited(info: AttemptInfo, attempt: number, waitMillis: number): RateLimitedError {
+    return new RateLimitedError({
+      method: info.method,
+      url: redactUrl(info.url),
+      attempt,
+      waitFor: Duration.millis(waitMillis)
+    })
+  }
+
+  /** The state of `origin`'s breaker at `now` ("closed" when breakers are off). */
+  circuitState(origin: string | URL, now: number): CircuitState {
+    return this.breakers === undefined ? "closed" : this.breakers.stateAt(CircuitBreaker.normaliseOrigin(origin), now)
+  }
+
+  /**
+   * Runs `inner` (interceptors, transport, classification) once the attempt is admitted: rate limiter (which
+   * may wait), bulkhead (a slot, or the queue), circuit breaker (open → `CircuitOpenError`, no I/O). The
+   * outcome is recorded on the origin's breaker and the slot released however `inner` ends. `rebase` is
+   * told when the attempt was made to wait, so its timeout counts from when it is let through.
+   */
+  guard<A>(
+    info: AttemptInfo,
+    attempt: number,
+    clock: Clock.Clock,
+    deadline: number | undefined,
+    rebase: (nowMillis: number) => void,
+    inner: Effect.Effect<A, HttpResilientError>
+  ): Effect.Effect<A, HttpResilientError> {
+    if (!this.guarding) {
+      this.retryBudget?.recordRequest(clock.unsafeCurrentTimeMillis())
+      return inner
+    }
+    return Effect.uninterruptibleMask((restore) => {
+      const origin = info.url.origin
+      const limiter = this.rateLimiter
+      if (limiter === undefined) return this.admit(restore, info, attempt, clock, origin, rebase, inner)
+      return Effect.flatMap(
+        Effect.mapError(
+          restore(limiter.acquire(info.method, info.url, origin, clock, deadline)),
+          (refused) => this.rateLimited(info, attempt, refused.waitMillis)
+        ),
+        (waited) => {
+          if (waited > 0) rebase(clock.unsafeCurrentTimeMillis())
+          return this.admit(restore, info, attempt, clock, origin, rebase, inner)
+        }
+      )
+    })
+  }
+
+  private admit<A>(
+    restore: <X, E, R>(effect: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>,
+    info: AttemptInfo,
+    attempt: number,
+    clock: Clock.Clock,
+    origin: string,
+    rebase: (nowMillis: number) => void,
+    inner: Effect.Effect<A, HttpResilientError>
+  ): Effect.Effect<A, HttpResilientError> {
+    const bulkhead = this.bulkhead
+    if (bulkhead !== undefined && !bulkhead.tryAcquire()) {
+      if (!bulkhead.canQueue()) return this.bulkheadRejected(info, attempt)
+      return Effect.flatMap(restore(bulkhead.wait(clock)), (granted) => {
+        if (!granted) return this.bulkheadRejected(info, attempt)
+        rebase(clock.unsafeCurrentTimeMillis())
+        return this.pass(restore, info, attempt, clock, origin, inner)
+      })
+    }
+    return this.pass(restore, info, attempt, clock, origin, inner)
+  }
+
+  private pass<A>(
+    restore: <X, E, R>(effect: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>,
+    info: AttemptInfo,
+    attempt: number,
+    clock: Clock.Clock,
+    origin: string,
+    inner: Effect.Effect<A, HttpResilientError>
+  ): Effect.Effect<A, HttpResilientError> {
+    const now = clock.unsafeCurrentTimeMillis()
+    let breaker: CircuitBreaker.Breaker | undefined
+    let ticket = 0
+    if (this.breakers !== undefined) {
+      breaker = this.breakers.get(origin)
+      ticket = breaker.admit(now)
+      if (ticket === CircuitBreaker.REJECTED) {
+        this.bulkhead?.release()
+        return Effect.fail(
+          new CircuitOpenError({
+            method: info.method,
+            url: redactUrl(info.url),
+            attempt,
+            origin,
+            retryAt: breaker.retryAt(now)
+          })
+        )
+      }
+    }
+    this.retryBudget?.recordRequest(now)
+    return Effect.flatMap(Effect.exit(restore(inner)), (exit) => {
+      this.settle(exit, breaker, ticket, origin, clock)
+      return exit
+    })
+  }
+
+  /** Releases the slot and records the outcome; allocation-free on success. */
+  private settle(
+    exit: Exit.Exit<unknown, HttpResilientError>,
+    breaker: CircuitBreaker.Breaker | undefined,
+    ticket: number,
+    origin: string,
+    clock: Clock.Clock
+  ): void {
+    this.bulkhead?.release()
+    if (breaker === undefined && this.rateLimiter === undefined) return
+    const now = clock.unsafeCurrentTimeMillis()
+    if (Exit.isSuccess(exit)) {
+      breaker?.record(ticket, "success", now)
+      return
+    }
+    const failure = Cause.failureOption(exit.cause)
+    if (failure._tag === "None") {
+      // interrupted (a hedge lost, a deadline, the caller gave up) or a defect: says nothing about the origin
+      breaker?.record(ticket, "ignored", now)
+      return
+    }
+    breaker?.record(ticket, this.breakers!.classify(failure.value), now)
+    this.rateLimiter?.observe(origin, failure.value, now)
+  }
+}

@@ -1,0 +1,184 @@
+/** @internal */
+import * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
+import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { HttpResilientError } from "../HttpResilientError.js"
+
+/**
+ * What a rate limiter's `key` function sees of a request.
+ * @internal
+ */
+export interface RateLimitedRequest {
+  readonly method: string
+  readonly url: URL
+}
+
+/** @internal */
+export interface RateLimiterOptions {
+  readonly limit?: number | undefined
+  readonly window?: Duration.DurationInput | undefined
+  readonly algorithm?: "token-bucket" | "fixed-window" | undefined
+  readonly key?: string | ((request: RateLimitedRequest) => string) | undefined
+  readonly adaptive?: boolean | undefined
+}
+
+/** @internal */
+export interface RateLimiterSettings {
+  /** `undefined` when only the adaptive pause is on. */
+  readonly quota:
+    | {
+      readonly limit: number
+      readonly window: Duration.Duration
+      readonly algorithm: "token-bucket" | "fixed-window"
+    }
+    | undefined
+  readonly key: string | ((request: RateLimitedRequest) => string) | undefined
+  readonly adaptive: boolean
+}
+
+/** @internal */
+export const resolve = (options: RateLimiterOptions): RateLimiterSettings => ({
+  quota: options.limit === undefined || options.window === undefined ? undefined : {
+    limit: options.limit,
+    window: Duration.decode(options.window),
+    algorithm: options.algorithm ?? "token-bucket"
+  },
+  key: options.key,
+  adaptive: options.adaptive === true
+})
+
+/**
+ * The memory store, made for one client when no `RateLimiterStore` is in context.
+ * @internal
+ */
+export const makeMemoryLimiter = (): ExperimentalRateLimiter.RateLimiter =>
+  Effect.runSync(
+    Effect.scoped(Layer.build(ExperimentalRateLimiter.layerStoreMemory)).pipe(
+      Effect.flatMap((context) => Effect.provide(ExperimentalRateLimiter.make, context))
+    )
+  )
+
+/**
+ * The limiter over the store in context (the Redis one, for example), or over a fresh memory store.
+ * @internal
+ */
+export const limiterFromContext: Effect.Effect<ExperimentalRateLimiter.RateLimiter> = Effect.flatMap(
+  Effect.serviceOption(ExperimentalRateLimiter.RateLimiterStore),
+  (store) =>
+    store._tag === "Some"
+      ? Effect.provideService(ExperimentalRateLimiter.make, ExperimentalRateLimiter.RateLimiterStore, store.value)
+      : Effect.sync(makeMemoryLimiter)
+)
+
+/**
+ * The reason an attempt may not go yet: it would have to wait `waitMillis`, past its deadline.
+ * @internal
+ */
+export class WouldPassDeadline {
+  constructor(readonly waitMillis: number) {}
+}
+
+/**
+ * A client's rate limiter: a quota per key on `@effect/experimental`'s `RateLimiter` (memory or Redis store),
+ * and, when adaptive, a pause per origin after a 429 carrying Retry-After.
+ * @internal
+ */
+export class ClientRateLimiter {
+  private readonly pausedUntil = new Map<string, number>()
+  private readonly window: Duration.Duration | undefined
+
+  constructor(
+    readonly settings: RateLimiterSettings,
+    private readonly limiter: ExperimentalRateLimiter.RateLimiter | undefined
+  ) {
+    this.window = settings.quota?.window
+  }
+
+  private keyFor(method: string, url: URL, origin: string): string {
+    const key = this.settings.key
+    if (key === undefined) return origin
+    return typeof key === "string" ? key : key({ method, url })
+  }
+
+  /**
+   * Waits (on the clock) until the attempt may go; fails when that would pass `deadline` (epoch ms).
+   * Succeeds with the time it waited in milliseconds.
+   */
+  acquire(
+    method: string,
+    url: URL,
+    origin: string,
+    clock: Clock.Clock,
+    deadline: number | undefined
+  ): Effect.Effect<number, WouldPassDeadline> {
+    return Effect.suspend(() => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const pause = this.settings.adaptive ? Math.max(0, (this.pausedUntil.get(origin) ?? 0) - now) : 0
+      const quota = this.settings.quota
+      if (quota === undefined || this.limiter === undefined) return this.sleep(pause, now, clock, deadline)
+      const limiter = this.limiter
+      const base = {
+        algorithm: quota.algorithm,
+        window: this.window!,
+        limit: quota.limit,
+        key: this.keyFor(method, url, origin)
+      }
+      // "fail" first: it takes nothing when the quota is spent, so a call that cannot wait does not use up a slot
+      const waitFor: Effect.Effect<number, WouldPassDeadline | ExperimentalRateLimiter.RateLimitStoreError> = Effect
+        .matchEffect(limiter.consume({ ...base, onExceeded: "fail" }), {
+          onSuccess: () => Effect.succeed(0),
+          onFailure: (
+            error
+          ): Effect.Effect<number, WouldPassDeadline | ExperimentalRateLimiter.RateLimitStoreError> => {
+            if (error.reason === "StoreError") return Effect.fail(error)
+            const retryAfter = Duration.toMillis(error.retryAfter)
+            if (deadline !== undefined && now + retryAfter > deadline) {
+              return Effect.fail(new WouldPassDeadline(retryAfter))
+            }
+            return Effect.mapBoth(limiter.consume({ ...base, onExceeded: "delay" }), {
+              onFailure: (e) => e as ExperimentalRateLimiter.RateLimitStoreError,
+              onSuccess: (result) => Duration.toMillis(result.delay)
+            })
+          }
+        })
+      return waitFor.pipe(
+        Effect.catchIf(
+          (error): error is ExperimentalRateLimiter.RateLimitStoreError => !(error instanceof WouldPassDeadline),
+          (error) =>
+            // an unreachable store does not stop the client: the attempt goes, and the problem is logged
+            Effect.as(Effect.logWarning("effect-http-resilient: the rate limiter's store failed", error), 0)
+        ),
+        Effect.flatMap((delay) => this.sleep(Math.max(delay, pause), now, clock, deadline))
+      )
+    })
+  }
+
+  private sleep(
+    millis: number,
+    now: number,
+    clock: Clock.Clock,
+    deadline: number | undefined
+  ): Effect.Effect<number, WouldPassDeadline> {
+    if (millis <= 0) return Effect.succeed(0)
+    if (deadline !== undefined && now + millis > deadline) return Effect.fail(new WouldPassDeadline(millis))
+    return Effect.as(clock.sleep(Duration.millis(millis)), millis)
+  }
+
+  /** With `adaptive`, a 429 with a server wait pauses every attempt to the origin until it is over. */
+  observe(origin: string, error: HttpResilientError, now: number): void {
+    if (!this.settings.adaptive || error._tag !== "StatusError" || error.status !== 429) return
+    if (error.retryAfter._tag !== "Some") return
+    const until = now + Duration.toMillis(error.retryAfter.value)
+    if (until > (this.pausedUntil.get(origin) ?? 0)) this.pausedUntil.set(origin, until)
+  }
+
+  /** Epoch ms until which the origin is paused (0 when it is not). */
+  pausedUntilFor(origin: string): number {
+    return this.pausedUntil.get(origin) ?? 0
+  }
+}
+
+/** @internal */
+export type ExperimentalLimiter = ExperimentalRateLimiter.RateLimiter

@@ -1,0 +1,256 @@
+/** @internal */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Interval from "effect/ScheduleInterval"
+import {
+  type HttpResilientError,
+  idempotentMethods,
+  isHttpResilientError,
+  isTransient,
+  RetryAfterTooLongError,
+  RetryBudgetExhaustedError,
+  TimeoutError
+} from "../HttpResilientError.js"
+import * as Events from "../ResilientEvent.js"
+import { decisionDelay, durationOption, exponential, fullJitter, illegal } from "./backoff.js"
+import {
+  currentDeadline,
+  refuseRetry,
+  ResilientClient,
+  type ResilientClientService,
+  type RetryMark,
+  retryMark
+} from "./client.js"
+import { isToken } from "./request.js"
+import { sourceOf } from "./retryAfter.js"
+import * as Telemetry from "./telemetry.js"
+
+/** @internal */
+export interface RetryPolicyOptions {
+  readonly retries?: number | undefined
+  readonly backoff?: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
+  readonly statuses?: ReadonlyArray<number> | undefined
+  readonly methods?: ReadonlyArray<string> | undefined
+  readonly retryOn?: ((error: HttpResilientError) => boolean) | undefined
+  readonly respectRetryAfter?: boolean | undefined
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
+  readonly onRetryAfterTooLong?: "fail" | "clamp" | undefined
+}
+
+/** @internal */
+export type RetryPolicy = Schedule.Schedule<Duration.Duration, unknown>
+
+/** @internal */
+export const defaults = {
+  retries: 3,
+  maxRetryAfter: Duration.seconds(60),
+  backoff: fullJitter(exponential({ base: "100 millis", max: "20 seconds" }))
+} as const
+
+interface State {
+  /** retries scheduled so far */
+  readonly retries: number
+  readonly backoff: unknown
+  /** a retry was refused: the one extra run the refusal needs has been granted, the next input ends it */
+  readonly refused: boolean
+}
+
+type Step = readonly [State, Duration.Duration, ScheduleDecision.ScheduleDecision]
+
+const fn = "RetryPolicy.make"
+
+/** Errors a policy gave up on (and published `Failed` for), so that an enclosing policy does not repeat it. */
+const given = new WeakSet<object>()
+
+const validate = (options: RetryPolicyOptions) => {
+  if (typeof options !== "object" || options === null) illegal(fn, "options", options, "must be an object")
+  const retries = options.retries ?? defaults.retries
+  if (typeof retries !== "number" || !(Number.isInteger(retries) || retries === Infinity) || retries < 0) {
+    illegal(fn, "retries", retries, "must be a non-negative integer (or Infinity)")
+  }
+  const backoff = options.backoff ?? defaults.backoff
+  if (!Schedule.isSchedule(backoff)) illegal(fn, "backoff", backoff, "must be a Schedule (see the Backoff module)")
+  const statuses = options.statuses
+  if (
+    statuses !== undefined &&
+    (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && s >= 100 && s <= 599))
+  ) illegal(fn, "statuses", statuses, "must be a list of HTTP statuses (integers from 100 to 599)")
+  const methods = options.methods
+  if (
+    methods !== undefined && (!Array.isArray(methods) || !methods.every((m) => typeof m === "string" && isToken(m)))
+  ) {
+    illegal(fn, "methods", methods, "must be a list of HTTP method names")
+  }
+  if (options.retryOn !== undefined && typeof options.retryOn !== "function") {
+    illegal(fn, "retryOn", options.retryOn, "must be a function from the error to a boolean")
+  }
+  if (options.respectRetryAfter !== undefined && typeof options.respectRetryAfter !== "boolean") {
+    illegal(fn, "respectRetryAfter", options.respectRetryAfter, "must be a boolean")
+  }
+  const maxRetryAfter = options.maxRetryAfter === undefined
+    ? Duration.toMillis(defaults.maxRetryAfter)
+    : durationOption(fn, "maxRetryAfter", options.maxRetryAfter, { allowZero: true })
+  const onTooLong = options.onRetryAfterTooLong ?? "fail"
+  if (onTooLong !== "fail" && onTooLong !== "clamp") {
+    illegal(fn, "onRetryAfterTooLong", onTooLong, `must be "fail" or "clamp"`)
+  }
+  return {
+    retries,
+    backoff: backoff as Schedule.Schedule<unknown, HttpResilientError, never>,
+    statuses: statuses === undefined ? undefined : new Set(statuses),
+    methods: methods === undefined ? idempotentMethods : new Set(methods.map((m) => m.toUpperCase())),
+    retryOn: options.retryOn,
+    respectRetryAfter: options.respectRetryAfter ?? true,
+    maxRetryAfter,
+    clamp: onTooLong === "clamp"
+  }
+}
+
+/** @internal */
+export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
+  const resolved = validate(options)
+  const { backoff, clamp, maxRetryAfter, methods, respectRetryAfter, retries, retryOn, statuses } = resolved
+
+  /** what: the error is worth retrying */
+  const worthRetrying = (error: HttpResilientError): boolean => {
+    if (retryOn !== undefined) return retryOn(error)
+    if (statuses !== undefined && error._tag === "StatusError") return statuses.has(error.status)
+    return isTransient(error)
+  }
+
+  /** whether: the request may be sent again */
+  const mayResend = (error: HttpResilientError, mark: RetryMark | undefined): boolean => {
+    if (mark !== undefined && !mark.replayable) return false
+    const method = error.method.toUpperCase()
+    if (methods.has(method)) return true
+    return mark?.idempotencyKey !== undefined && (method === "POST" || method === "PATCH")
+  }
+
+  const initial: State = { retries: 0, backoff: backoff.initial, refused: false }
+
+  return Schedule.makeWithState(
+    initial,
+    (now, input: unknown, state: State) =>
+      Effect.withFiberRuntime<Step>((fiber) => {
+        const stop: Step = [state, Duration.zero, ScheduleDecision.done]
+        if (state.refused || !isHttpResilientError(input)) return Effect.succeed(stop)
+        const error = input
+        const mark = retryMark(error)
+        const client = Option.getOrUndefined(Context.getOption(fiber.currentContext, ResilientClient))
+        const listening = client !== undefined && client.hasListeners()
+        const info = () => ({
+          method: error.method,
+          url: error.url,
+          attempt: error.attempt,
+          timestamp: now,
+          tag: mark?.tag
+        })
+        const giveUp = (reason: Events.FailureReason): Effect.Effect<Step> => {
+          // an error some policy already gave up on (a call's own policy inside a retry around the call) is not
+          // reported twice
+          if (listening && !given.has(error)) client.publish(new Events.Failed({ ...info(), reason, error }))
+          given.add(error)
+          return Effect.succeed(stop)
+        }
+        // Effect.retry ends with the last error; to end with `refusal` the policy grants one more run, at once,
+        // which the call turns into `refusal` without I/O (see `takeRetryRefusal` in client.ts)
+        const refuse = (reason: Events.FailureReason, refusal: HttpResilientError): Step => {
+          if (listening) client.publish(new Events.Failed({ ...info(), reason, error: refusal }))
+          given.add(refusal)
+          refuseRetry(error, refusal)
+          return [
+            { ...state, refused: true },
+            Duration.zero,
+            ScheduleDecision.continueWith(Interval.after(now))
+          ]
+        }
+
+        if (error._tag === "TimeoutError" && error.scope === "deadline") return giveUp("deadline")
+        if (!worthRetrying(error) || !mayResend(error, mark)) return giveUp("not-retryable")
+        if (state.retries >= retries) return giveUp("exhausted")
+        return Effect.flatMap(
+          backoff.step(now, error, state.backoff),
+          ([nextBackoff, , decision]): Effect.Effect<Step> => {
+            if (ScheduleDecision.isDone(decision)) return giveUp("exhausted")
+            let delay = decisionDelay(now, decision)
+            let reason: Events.RetryReason = "backoff"
+            const fromFiber = fiber.getFiberRef(currentDeadline)
+            const fromCall = mark?.deadlineAt
+            const deadline = fromFiber === undefined
+              ? fromCall
+              : fromCall === undefined
+              ? fromFiber
+              : Math.min(fromFiber, fromCall)
+            const remaining = deadline === undefined ? Infinity : deadline - now
+            if (respectRetryAfter && error._tag === "StatusError" && Option.isSome(error.retryAfter)) {
+              // the server's wait replaces the backoff exactly
+              const serverWait = error.retryAfter.value
+              const wait = Duration.toMillis(serverWait)
+              reason = sourceOf(error.headers, now) ?? "retry-after"
+              const tooLong = (limit: number) =>
+                new RetryAfterTooLongError({
+                  method: error.method,
+                  url: error.url,
+                  attempt: error.attempt,
+                  retryAfter: serverWait,
+                  limit: Duration.millis(limit),
+                  lastError: error
+                })
+              if (wait > maxRetryAfter && !clamp) {
+                return Effect.succeed(refuse("retry-after-too-long", tooLong(maxRetryAfter)))
+              }
+              delay = Math.min(wait, maxRetryAfter)
+              if (delay >= remaining) {
+                return Effect.succeed(refuse("retry-after-too-long", tooLong(Math.max(0, remaining))))
+              }
+            } else if (delay >= remaining) {
+              return Effect.succeed(refuse(
+                "deadline",
+                new TimeoutError({
+                  method: error.method,
+                  url: error.url,
+                  attempt: error.attempt,
+                  scope: "deadline",
+                  timeout: Duration.millis(Math.max(0, remaining))
+                })
+              ))
+            }
+            if (client !== undefined && !spendRetry(client, now)) {
+              Telemetry.recordRetryBudgetRejection()
+              if (listening) client.publish(new Events.RetryBudgetExhausted(info()))
+              return Effect.succeed(
+                refuse("budget", new RetryBudgetExhaustedError({ ...requestInfo(error), lastError: error }))
+              )
+            }
+            Telemetry.recordRetry(reason)
+            if (listening) {
+              client.publish(new Events.RetryScheduled({ ...info(), delay: Duration.millis(delay), reason, error }))
+            }
+            const next: State = { retries: state.retries + 1, backoff: nextBackoff, refused: false }
+            return Effect.succeed(
+              [next, Duration.millis(delay), ScheduleDecision.continueWith(Interval.after(now + delay))] as const
+            )
+          }
+        )
+      })
+  )
+}
+
+const requestInfo = (error: HttpResilientError) => ({
+  method: error.method,
+  url: error.url,
+  attempt: error.attempt
+})
+
+const spendRetry = (client: ResilientClientService, now: number): boolean =>
+  client.retryBudget === undefined || client.retryBudget.tryRetry(now)
+
+/** @internal */
+export const defaultPolicy: RetryPolicy = make()
+
+/** @internal */
+export const none: RetryPolicy = Schedule.map(Schedule.recurs(0), () => Duration.zero)

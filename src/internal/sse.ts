@@ -1,0 +1,185 @@
+/** @internal */
+import * as Sse from "@effect/experimental/Sse"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { type HttpResilientError, TransportError } from "../HttpResilientError.js"
+import type { ResilientClient } from "./client.js"
+import { redactUrl } from "./redact.js"
+import type { RequestOptions } from "./request.js"
+import { bodyOf, Dropped, establish, makeSession, retryOrFail, type Session } from "./stream.js"
+
+/**
+ * One server-sent event.
+ * @internal
+ */
+export interface ServerSentEvent {
+  /** The event's `id:` field, if it had one. */
+  readonly id: string | undefined
+  /** The `event:` field. @default "message" */
+  readonly event: string
+  /** The `data:` lines joined with "\n". */
+  readonly data: string
+}
+
+/** @internal */
+export interface SseOptions extends RequestOptions {
+  /** Sent as `Last-Event-ID` on the first connection, to resume a stream seen before. */
+  readonly lastEventId?: string | undefined
+}
+
+/**
+ * What feeding a chunk of text gives: the complete events in it, the last `retry:` delay, or an error when an
+ * event grows past the parser's limit.
+ * @internal
+ */
+export interface Parsed {
+  readonly events: ReadonlyArray<ServerSentEvent>
+  readonly retry: Duration.Duration | undefined
+  readonly error: Sse.SseError | undefined
+}
+
+/**
+ * An incremental parser over `@effect/experimental`'s `Sse.makeParser` that strips a leading byte order mark and
+ * reports `retry:` fields instead of acting on them.
+ * @internal
+ */
+export const makeEventParser = (options?: Sse.DecodeOptions): { readonly feed: (text: string) => Parsed } => {
+  let first = true
+  let events: Array<ServerSentEvent> = []
+  let retry: Duration.Duration | undefined
+  const parser = Sse.makeParser((event) => {
+    if (event._tag === "Event") events.push({ id: event.id, event: event.event, data: event.data })
+    else retry = event.duration
+  }, options)
+  return {
+    feed(text) {
+      if (first && text.length > 0) {
+        first = false
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      }
+      retry = undefined
+      const error = parser.feed(text)
+      const out = events
+      events = []
+      return { events: out, retry, error }
+    }
+  }
+}
+
+const RECENT_IDS = 1024
+
+/**
+ * Server-sent events from `url`, reconnecting after a drop (or the server closing the stream) after the server's
+ * `retry:` delay, else the `retry` policy's backoff, with `Last-Event-ID`; an event whose id was already delivered
+ * is not delivered again. A 204 ends the stream.
+ * @internal
+ */
+export const sse = (
+  url: string | URL,
+  options?: SseOptions
+): Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> =>
+  Stream.unwrap(Effect.map(
+    makeSession(url, options, { accept: "text/event-stream", "cache-control": "no-cache" }),
+    (session) => {
+      let lastEventId = options?.lastEventId
+      let serverRetry: Duration.Duration | undefined
+      let stopped = false
+      let receivedSinceDrop = false
+      const recent = new Set<string>()
+      const recentOrder: Array<string> = []
+
+      const deliver = (parsed: Parsed): Effect.Effect<ReadonlyArray<ServerSentEvent>, HttpResilientError> => {
+        if (parsed.retry !== undefined) serverRetry = parsed.retry
+        const out: Array<ServerSentEvent> = []
+        for (const event of parsed.events) {
+          const id = event.id
+          if (id !== undefined) {
+            lastEventId = id === "" ? undefined : id
+            if (id !== "") {
+              if (recent.has(id)) continue
+              recent.add(id)
+              recentOrder.push(id)
+              if (recentOrder.length > RECENT_IDS) recent.delete(recentOrder.shift()!)
+            }
+          }
+          out.push(event)
+        }
+        if (out.length > 0) receivedSinceDrop = true
+        if (parsed.error !== undefined) {
+          return Effect.fail(protocolError(session, parsed.error.message))
+        }
+        return Effect.succeed(out)
+      }
+
+      const connection = (): Stream.Stream<ServerSentEvent, HttpResilientError | Dropped> =>
+        Stream.unwrapScoped(
+          Effect.map(
+            establish(session, lastEventId === undefined ? undefined : { "last-event-id": lastEventId }),
+            (response) => {
+              if (response.status === 204) {
+                stopped = true
+                return Stream.empty
+              }
+              const parser = makeEventParser()
+              return bodyOf(session, response).pipe(
+                Stream.decodeText(),
+                Stream.mapConcatEffect((text) => deliver(parser.feed(text)))
+              )
+            }
+          )
+        )
+
+      const reconnect = (
+        error: HttpResilientError
+      ): Effect.Effect<Stream.Stream<ServerSentEvent, HttpResilientError>> =>
+        Effect.gen(function*() {
+          if (stopped) return Stream.empty
+          if (receivedSinceDrop) {
+            receivedSinceDrop = false
+            yield* session.driver.reset
+          }
+          if (serverRetry !== undefined) {
+            yield* Effect.sleep(serverRetry)
+          } else {
+            const retried = yield* Effect.either(retryOrFail(session, error))
+            if (retried._tag === "Left") return Stream.fail(retried.left)
+          }
+          return run()
+        })
+
+      const closed = (): Stream.Stream<never, Dropped> =>
+        Stream.suspend(() =>
+          stopped ? Stream.empty : Stream.fail(
+            new Dropped(
+              new TransportError({
+                method: "GET",
+                url: redactUrl(session.prepared.url),
+                attempt: session.attempt,
+                reason: "ConnectionReset",
+                detail: "the server ended the event stream"
+              })
+            )
+          )
+        )
+
+      const run = (): Stream.Stream<ServerSentEvent, HttpResilientError> =>
+        connection().pipe(
+          Stream.concat(closed()),
+          Stream.catchAll((failure) =>
+            failure instanceof Dropped ? Stream.unwrap(reconnect(failure.error)) : Stream.fail(failure)
+          )
+        )
+
+      return run()
+    }
+  ))
+
+const protocolError = (session: Session, detail: string): TransportError =>
+  new TransportError({
+    method: "GET",
+    url: redactUrl(session.prepared.url),
+    attempt: session.attempt,
+    reason: "ProtocolError",
+    detail
+  })

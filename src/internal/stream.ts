@@ -1,0 +1,379 @@
+/** @internal */
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import {
+  DecodeError,
+  type HttpResilientError,
+  isTransient,
+  StatusError,
+  TransportError
+} from "../HttpResilientError.js"
+import * as Events from "../ResilientEvent.js"
+import {
+  ResilientClient,
+  type ResilientClientService,
+  takeRetryRefusal,
+  transportErrorFor,
+  validationError
+} from "./client.js"
+import * as Interceptors from "./interceptor.js"
+import { redactHeaders, redactUrl } from "./redact.js"
+import { type PreparedRequest, type RequestOptions, RequestValidationError, toPlatformRequest } from "./request.js"
+import { BufferedResponse, type RawResponse } from "./response.js"
+import * as RetryAfterParser from "./retryAfter.js"
+import { defaultPolicy } from "./retryPolicy.js"
+import * as Telemetry from "./telemetry.js"
+import type { StreamingResponse } from "./transport.js"
+
+/**
+ * Options of the streaming verbs.
+ * @internal
+ */
+export interface StreamOptions extends RequestOptions {
+  /** After a reset mid-body, continue with a range request instead of failing. @default false */
+  readonly resume?: boolean | undefined
+}
+
+/** @internal */
+export const policyFor = (
+  client: ResilientClientService,
+  options: RequestOptions | undefined
+): Schedule.Schedule<unknown, HttpResilientError> =>
+  options?.retry === false ? Schedule.stop : options?.retry ?? client.config.retry ?? defaultPolicy
+
+const ERROR_BODY_LIMIT = 1 << 20
+
+/** Reads (at most 1 MiB of) an error response's body, so a `StatusError` carries it like a buffered call's. */
+const readErrorBody = (response: StreamingResponse): Effect.Effect<RawResponse> =>
+  Effect.map(
+    response.body.pipe(
+      Stream.runFoldWhile(
+        { chunks: [] as Array<Uint8Array>, size: 0 },
+        (acc) => acc.size < ERROR_BODY_LIMIT,
+        (acc, chunk) => {
+          acc.chunks.push(chunk)
+          acc.size += chunk.byteLength
+          return acc
+        }
+      ),
+      Effect.orElseSucceed(() => ({ chunks: [] as Array<Uint8Array>, size: 0 }))
+    ),
+    (acc): RawResponse => ({
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      setCookie: response.setCookie,
+      body: Buffer.concat(acc.chunks, acc.size),
+      url: response.url
+    })
+  )
+
+/**
+ * One attempt at opening a streamed response: events, metrics, spans and request interceptors like a buffered
+ * attempt, the attempt timeout covering the headers, a status outside `acceptStatus` failing with `StatusError`.
+ * The scope owns the socket.
+ * @internal
+ */
+export const open = (
+  client: ResilientClientService,
+  prepared: PreparedRequest,
+  extraHeaders: Record<string, string> | undefined,
+  attempt: number
+): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> =>
+  Effect.withFiberRuntime((fiber) => {
+    const config = client.config
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+    const now = clock.unsafeCurrentTimeMillis()
+    const timeoutMillis = prepared.timeoutMillis ?? config.timeoutMillis
+    const url = prepared.url
+    const info = { method: prepared.method, url: redactUrl(url), attempt, tag: prepared.tag }
+    const listening = client.hasListeners()
+    if (listening) client.publish(new Events.RequestStarted({ ...info, timestamp: now }))
+    const headers = extraHeaders === undefined ? prepared.headers : { ...prepared.headers, ...extraHeaders }
+    const send = (outgoing: Interceptors.Outgoing, scope: Scope.Scope) =>
+      Effect.mapError(
+        Scope.extend(
+          client.transport.stream({
+            method: outgoing.method,
+            url: outgoing.url,
+            headers: { ...outgoing.headers },
+            body: outgoing.body,
+            timeoutMillis,
+            maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
+            clock
+          }),
+          scope
+        ),
+        (failure) => transportErrorFor(failure, prepared, url, attempt, timeoutMillis, false)
+      )
+    return Effect.scopeWith((scope) =>
+      Telemetry.instrument(fiber, config.tracing, { method: prepared.method, url, headers }, attempt, clock, now, (h) =>
+        Effect.flatMap(
+          Effect.flatMap(
+            config.interceptors === undefined
+              ? Effect.succeed<Interceptors.Outgoing>({ method: prepared.method, url, headers: h, body: prepared.body })
+              : Interceptors.runRequestSide(config.interceptors, { ...prepared, headers: h }, attempt),
+            (outgoing) =>
+              send(outgoing, scope)
+          ),
+          (response) => {
+            if (config.acceptStatus(response.status)) {
+              if (listening) {
+                const end = clock.unsafeCurrentTimeMillis()
+                client.publish(
+                  new Events.Succeeded({
+                    ...info,
+                    timestamp: end,
+                    status: response.status,
+                    duration: Duration.millis(end - now)
+                  })
+                )
+              }
+              return Effect.succeed(response)
+            }
+            return Effect.flatMap(readErrorBody(response), (raw) =>
+              Effect.fail(
+                new StatusError({
+                  method: prepared.method,
+                  url: info.url,
+                  attempt,
+                  status: raw.status,
+                  statusText: raw.statusText,
+                  headers: redactHeaders(raw.headers, config.redacted),
+                  response: new BufferedResponse(raw, () =>
+                    toPlatformRequest(prepared), config.redacted),
+                  retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
+                })
+              ))
+          }
+        ))
+    ).pipe(
+      (effect) =>
+        listening
+          ? Effect.tapError(effect, (error) =>
+            Effect.sync(() =>
+              client.publish(new Events.AttemptFailed({ ...info, timestamp: clock.unsafeCurrentTimeMillis(), error }))
+            ))
+          : effect
+    )
+  })
+
+/**
+ * Mutable bookkeeping of one run of a streaming verb.
+ * @internal
+ */
+export interface Session {
+  readonly client: ResilientClientService
+  readonly prepared: PreparedRequest
+  readonly driver: Schedule.ScheduleDriver<unknown, HttpResilientError>
+  /** the number of the last attempt made */
+  attempt: number
+}
+
+/** @internal */
+export const makeSession = (
+  url: string | URL,
+  options: RequestOptions | undefined,
+  extraHeaders?: Record<string, string>
+): Effect.Effect<Session, HttpResilientError, ResilientClient> =>
+  Effect.flatMap(ResilientClient, (client) => {
+    const prepared = client.prepare("GET", url, options)
+    if (prepared instanceof RequestValidationError) return Effect.fail(validationError(prepared, "GET", url, 1))
+    const withHeaders = extraHeaders === undefined
+      ? prepared
+      : { ...prepared, headers: { ...extraHeaders, ...prepared.headers } }
+    return Effect.map(Schedule.driver(policyFor(client, options)), (driver) => ({
+      client,
+      prepared: withHeaders,
+      driver,
+      attempt: 0
+    }))
+  })
+
+/**
+ * Asks the session's policy whether to try again after `error` (sleeping its delay); fails with `error` when not.
+ * @internal
+ */
+export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> =>
+  Effect.matchEffect(session.driver.next(error), {
+    onFailure: () => Effect.fail(error),
+    onSuccess: () => {
+      // a policy that refuses a retry (budget, Retry-After too long, deadline) lets one more run through and marks
+      // the error with what that run must fail with instead
+      const refusal = takeRetryRefusal(error)
+      return refusal === undefined ? Effect.void : Effect.fail(refusal)
+    }
+  })
+
+/**
+ * Opens a streamed response, retrying per the session's policy.
+ * @internal
+ */
+export const establish = (
+  session: Session,
+  extraHeaders: Record<string, string> | undefined
+): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> => {
+  const loop: Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> = Effect.suspend(() =>
+    open(session.client, session.prepared, extraHeaders, ++session.attempt)
+  ).pipe(Effect.catchAll((error) => Effect.zipRight(retryOrFail(session, error), loop)))
+  return loop
+}
+
+/**
+ * A failure of the body after the response began: the stream may continue on a new connection.
+ * @internal
+ */
+export class Dropped {
+  readonly _tag = "Dropped"
+  constructor(readonly error: HttpResilientError) {}
+}
+
+/** @internal */
+export const bodyOf = (
+  session: Session,
+  response: StreamingResponse
+): Stream.Stream<Uint8Array, Dropped> => {
+  const prepared = session.prepared
+  const attempt = session.attempt
+  return Stream.mapError(
+    response.body,
+    (failure) => new Dropped(transportErrorFor(failure, prepared, prepared.url, attempt, Infinity, false))
+  )
+}
+
+const notResumable = (session: Session, detail: string): TransportError =>
+  new TransportError({
+    method: session.prepared.method,
+    url: redactUrl(session.prepared.url),
+    attempt: session.attempt,
+    reason: "NotResumable",
+    detail
+  })
+
+/** A strong ETag (a weak `W/` one cannot validate a range), else undefined. */
+const strongEtag = (headers: Record<string, string>): string | undefined => {
+  const etag = headers.etag
+  return etag === undefined || etag.startsWith("W/") ? undefined : etag
+}
+
+const contentRangeStart = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  const match = /^\s*bytes\s+(\d+)-\d+\/(?:\d+|\*)\s*$/i.exec(value)
+  return match === null ? undefined : Number(match[1])
+}
+
+/**
+ * The bytes of `url`, with backpressure. With `resume`, a reset mid-body continues with
+ * `Range: bytes=N-` + `If-Range` (strong ETag, else Last-Modified) on a 206 whose `Content-Range` starts at N and
+ * whose ETag did not change; anything else fails with `TransportError` `NotResumable`. A reset before any byte was
+ * emitted restarts the download, with or without `resume`.
+ * @internal
+ */
+export const stream = (
+  url: string | URL,
+  options?: StreamOptions
+): Stream.Stream<Uint8Array, HttpResilientError, ResilientClient> =>
+  Stream.unwrap(Effect.map(makeSession(url, options), (session) => {
+    const resume = options?.resume === true
+    let offset = 0
+    let offsetAtLastDrop = 0
+    let validator: string | undefined
+    let etag: string | undefined
+
+    const checkRange = (response: StreamingResponse): HttpResilientError | undefined => {
+      if (response.status === 200) return notResumable(session, "the server sent the whole body again (200)")
+      if (response.status !== 206) return notResumable(session, `status ${response.status} to a range request`)
+      const start = contentRangeStart(response.headers["content-range"])
+      if (start !== offset) {
+        return notResumable(
+          session,
+          `Content-Range ${JSON.stringify(response.headers["content-range"] ?? null)} does not start at ${offset}`
+        )
+      }
+      const now = strongEtag(response.headers) ?? response.headers.etag
+      if (etag !== undefined && now !== undefined && now !== etag) {
+        return notResumable(session, "the ETag changed")
+      }
+      return undefined
+    }
+
+    const segment = (
+      extraHeaders: Record<string, string> | undefined
+    ): Stream.Stream<Uint8Array, HttpResilientError | Dropped> =>
+      Stream.unwrapScoped(Effect.flatMap(establish(session, extraHeaders), (response) => {
+        if (extraHeaders === undefined) {
+          etag = strongEtag(response.headers)
+          validator = etag ?? response.headers["last-modified"]
+        } else {
+          const problem = checkRange(response)
+          if (problem !== undefined) return Effect.fail(problem)
+        }
+        return Effect.succeed(
+          Stream.mapChunks(bodyOf(session, response), (chunk) => {
+            Chunk.forEach(chunk, (bytes) => {
+              offset += bytes.byteLength
+            })
+            return chunk
+          })
+        )
+      }))
+
+    const afterDrop = (error: HttpResilientError): Effect.Effect<Stream.Stream<Uint8Array, HttpResilientError>> =>
+      Effect.gen(function*() {
+        if (!isTransient(error)) return Stream.fail(error)
+        if (offset > offsetAtLastDrop) yield* session.driver.reset
+        offsetAtLastDrop = offset
+        if (offset > 0 && !resume) return Stream.fail(error)
+        if (offset > 0 && validator === undefined) {
+          return Stream.fail(notResumable(session, "the response has neither a strong ETag nor Last-Modified"))
+        }
+        const retried = yield* Effect.either(retryOrFail(session, error))
+        if (retried._tag === "Left") return Stream.fail(retried.left)
+        return run(offset === 0 ? undefined : { range: `bytes=${offset}-`, "if-range": validator! })
+      })
+
+    const run = (extraHeaders: Record<string, string> | undefined): Stream.Stream<Uint8Array, HttpResilientError> =>
+      Stream.catchAll(
+        segment(extraHeaders),
+        (failure) => failure instanceof Dropped ? Stream.unwrap(afterDrop(failure.error)) : Stream.fail(failure)
+      )
+
+    return run(undefined)
+  }))
+
+/** @internal */
+export const lines = (
+  url: string | URL,
+  options?: StreamOptions
+): Stream.Stream<string, HttpResilientError, ResilientClient> =>
+  stream(url, options).pipe(Stream.decodeText(), Stream.splitLines)
+
+/** @internal */
+export const ndjson = <A, I, R>(
+  url: string | URL,
+  schema: Schema.Schema<A, I, R>,
+  options?: StreamOptions
+): Stream.Stream<A, HttpResilientError, ResilientClient | R> => {
+  const decode = Schema.decodeUnknown(schema)
+  const info = { method: "GET", url: redactUrl(url), attempt: 0 }
+  return lines(url, options).pipe(
+    Stream.filter((line) => line.trim() !== ""),
+    Stream.mapEffect((line) => {
+      let value: unknown
+      try {
+        value = JSON.parse(line)
+      } catch (cause) {
+        return Effect.fail(new DecodeError({ ...info, cause }))
+      }
+      return Effect.mapError(decode(value), (cause: ParseResult.ParseError) => new DecodeError({ ...info, cause }))
+    })
+  )
+}

@@ -1,0 +1,423 @@
+/** @internal */
+import type * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import type * as Tracer from "effect/Tracer"
+import type { HttpResilientError } from "../HttpResilientError.js"
+import { redactUrl } from "./redact.js"
+
+// ---------------------------------------------------------------------------
+// names
+// ---------------------------------------------------------------------------
+
+/** @internal */
+export const attributes = {
+  method: "http.request.method",
+  urlFull: "url.full",
+  serverAddress: "server.address",
+  serverPort: "server.port",
+  statusCode: "http.response.status_code",
+  errorType: "error.type",
+  resendCount: "http.request.resend_count"
+} as const
+
+/** @internal */
+export const metricNames = {
+  requestDuration: "http.client.request.duration",
+  retries: "http_resilient.retries",
+  circuitTransitions: "http_resilient.circuit.transitions",
+  retryBudgetRejections: "http_resilient.retry_budget.rejections",
+  bulkheadRejections: "http_resilient.bulkhead.rejections"
+} as const
+
+/** OpenTelemetry's advised buckets for `http.client.request.duration`, in seconds. @internal */
+export const durationBuckets: ReadonlyArray<number> = [
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.075,
+  0.1,
+  0.25,
+  0.5,
+  0.75,
+  1,
+  2.5,
+  5,
+  7.5,
+  10
+]
+
+// ---------------------------------------------------------------------------
+// metrics
+// ---------------------------------------------------------------------------
+
+const durationKey = MetricKey.histogram(
+  metricNames.requestDuration,
+  MetricBoundaries.fromIterable(durationBuckets),
+  "Duration of HTTP client attempts, in seconds"
+)
+
+/** @internal */
+export const requestDuration: Metric.Metric.Histogram<number> = Metric.fromMetricKey(durationKey)
+
+const retriesKey = MetricKey.counter(metricNames.retries, {
+  description: "Retries scheduled, by reason",
+  incremental: true
+})
+
+const transitionsKey = MetricKey.counter(metricNames.circuitTransitions, {
+  description: "Circuit breaker state changes, by from and to state",
+  incremental: true
+})
+
+/** @internal */
+export const retries: Metric.Metric.Counter<number> = Metric.fromMetricKey(retriesKey)
+
+/** @internal */
+export const circuitTransitions: Metric.Metric.Counter<number> = Metric.fromMetricKey(transitionsKey)
+
+/** @internal */
+export const retryBudgetRejections: Metric.Metric.Counter<number> = Metric.counter(
+  metricNames.retryBudgetRejections,
+  { description: "Retries refused because the retry budget was empty", incremental: true }
+)
+
+/** @internal */
+export const bulkheadRejections: Metric.Metric.Counter<number> = Metric.counter(metricNames.bulkheadRejections, {
+  description: "Attempts rejected by the bulkhead",
+  incremental: true
+})
+
+const MAX_CACHED = 2048
+const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
+
+/**
+ * Pre-tagged metrics cached by their label values: tagging builds a new key, and looking a key up in the
+ * registry hashes it, so the hot path does neither after the first use of a combination.
+ */
+const makeCache = <In, Out>(
+  key: MetricKey.MetricKey<any>,
+  labelNames: ReadonlyArray<string>
+) => {
+  const cache = new Map<string, Metric.Metric<any, In, Out>>()
+  /** `id` identifies `values` (they are only read on a miss) */
+  return (id: string, values: ReadonlyArray<string | undefined>): Metric.Metric<any, In, Out> => {
+    let metric = cache.get(id)
+    if (metric === undefined) {
+      const labels: Array<MetricLabel.MetricLabel> = []
+      for (let i = 0; i < labelNames.length; i++) {
+        const value = values[i]
+        if (value !== undefined) labels.push(MetricLabel.make(labelNames[i], value))
+      }
+      metric = Metric.fromMetricKey(MetricKey.taggedWithLabels(key, labels)) as any as Metric.Metric<any, In, Out>
+      if (cache.size >= MAX_CACHED) cache.clear()
+      cache.set(id, metric)
+    }
+    return metric
+  }
+}
+
+const durationLabels = [
+  attributes.method,
+  attributes.serverAddress,
+  attributes.serverPort,
+  attributes.statusCode,
+  attributes.errorType
+]
+const durationFor = makeCache<number, unknown>(durationKey, durationLabels)
+const retriesFor = makeCache<number, unknown>(retriesKey, ["reason"])
+const transitionsFor = makeCache<number, unknown>(transitionsKey, ["from", "to"])
+
+/**
+ * Counts one scheduled retry. `reason`: `backoff`, `retry-after`, `rate-limit-reset`, `hedge` …
+ * @internal
+ */
+export const recordRetry = (reason: string): void => {
+  retriesFor(reason, [reason]).unsafeUpdate(1, noLabels)
+}
+
+/** @internal */
+export const recordCircuitTransition = (from: string, to: string): void => {
+  transitionsFor(`${from}\u0000${to}`, [from, to]).unsafeUpdate(1, noLabels)
+}
+
+/** @internal */
+export const recordRetryBudgetRejection = (): void => {
+  retryBudgetRejections.unsafeUpdate(1, noLabels)
+}
+
+/** @internal */
+export const recordBulkheadRejection = (): void => {
+  bulkheadRejections.unsafeUpdate(1, noLabels)
+}
+
+/** The port a URL talks to, default ports included. @internal */
+export const portOf = (url: URL): string => url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80"
+
+/**
+ * `error.type` of a failed attempt: the status for a `StatusError`, the reason for a `TransportError`,
+ * `timeout` for a `TimeoutError`, the tag otherwise.
+ * @internal
+ */
+export const errorType = (error: HttpResilientError): string => {
+  switch (error._tag) {
+    case "StatusError":
+      return String(error.status)
+    case "TransportError":
+      return error.reason
+    case "TimeoutError":
+      return "timeout"
+    default:
+      return error._tag
+  }
+}
+
+/**
+ * Records one attempt's duration in `http.client.request.duration`.
+ * @internal
+ */
+export const recordDuration = (
+  method: string,
+  url: URL,
+  seconds: number,
+  status: number | undefined,
+  error: HttpResilientError | undefined
+): void => {
+  const host = url.hostname
+  const port = url.port
+  const type = error === undefined ? "" : errorType(error)
+  // the common case (a response, no error) builds one short string and finds the cached series
+  const id = `${method} ${url.protocol}${host}:${port} ${status ?? ""} ${type}`
+  durationFor(id, [
+    method,
+    host,
+    port !== "" ? port : url.protocol === "https:" ? "443" : "80",
+    status === undefined ? undefined : String(status),
+    error === undefined ? undefined : type
+  ]).unsafeUpdate(seconds, noLabels)
+}
+
+/**
+ * The duration histogram tagged as the pipeline tags it (the order of tags is part of a metric's identity).
+ * @internal
+ */
+export const requestDurationFor = (options: {
+  readonly method: string
+  readonly host: string
+  readonly port: number | string
+  readonly status?: number | undefined
+  readonly errorType?: string | undefined
+}): Metric.Metric.Histogram<number> => {
+  const values = [
+    options.method,
+    options.host,
+    String(options.port),
+    options.status === undefined ? undefined : String(options.status),
+    options.errorType
+  ]
+  return Metric.fromMetricKey(
+    MetricKey.taggedWithLabels(
+      durationKey,
+      values.flatMap((value, i) => value === undefined ? [] : [MetricLabel.make(durationLabels[i], value)])
+    )
+  ) as Metric.Metric.Histogram<number>
+}
+
+const statusOf = (exit: Exit.Exit<{ readonly status: number }, HttpResilientError>): {
+  status: number | undefined
+  error: HttpResilientError | undefined
+} => {
+  if (exit._tag === "Success") return { status: exit.value.status, error: undefined }
+  const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  if (failure === undefined) return { status: undefined, error: undefined }
+  return { status: failure._tag === "StatusError" ? failure.status : undefined, error: failure }
+}
+
+/**
+ * Measures an attempt by `clock` and records it in the duration histogram. Interrupted attempts are not recorded.
+ * @internal
+ */
+export const measured = <A extends { readonly status: number }, R>(
+  self: Effect.Effect<A, HttpResilientError, R>,
+  method: string,
+  url: URL,
+  clock: Clock.Clock,
+  startMillis: number
+): Effect.Effect<A, HttpResilientError, R> =>
+  Effect.onExit(self, (exit) => {
+    const { error, status } = statusOf(exit)
+    if (status !== undefined || error !== undefined) {
+      recordDuration(method, url, (clock.unsafeCurrentTimeMillis() - startMillis) / 1000, status, error)
+    }
+    return Effect.void
+  })
+
+// ---------------------------------------------------------------------------
+// spans
+// ---------------------------------------------------------------------------
+
+let builtInTracer: Tracer.Tracer | undefined
+
+/** Effect's own tracer: every fiber has it unless another one is installed. @internal */
+export const defaultTracer = (): Tracer.Tracer => builtInTracer ??= Effect.runSync(Effect.tracer)
+
+/**
+ * Whether an attempt makes a span: `tracing` forces it on or off; by default only when a tracer other than
+ * Effect's built-in one is installed. Never inside `Effect.withTracerEnabled(false)`.
+ * @internal
+ */
+export const spansEnabled = (tracing: boolean | undefined, fiber: Fiber.RuntimeFiber<any, any>): boolean =>
+  (tracing === undefined ? fiber.currentTracer !== defaultTracer() : tracing) &&
+  fiber.getFiberRef(FiberRef.currentTracerEnabled)
+
+/** The W3C `traceparent` naming `span`. @internal */
+export const traceparent = (span: Tracer.Span): string =>
+  `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+
+/**
+ * Runs one attempt in a client span `HTTP {method}` (a child of the caller's span) whose semantic-convention
+ * attributes are set from the request and the outcome; `run` gets the `traceparent` to send.
+ * @internal
+ */
+export const traced = <A extends { readonly status: number }, R>(
+  method: string,
+  url: URL,
+  attempt: number,
+  run: (traceparent: string) => Effect.Effect<A, HttpResilientError, R>
+): Effect.Effect<A, HttpResilientError, R> => {
+  const spanAttributes: Record<string, unknown> = {
+    [attributes.method]: method,
+    [attributes.urlFull]: redactUrl(url),
+    [attributes.serverAddress]: url.hostname,
+    [attributes.serverPort]: Number(portOf(url))
+  }
+  if (attempt > 1) spanAttributes[attributes.resendCount] = attempt - 1
+  return Effect.useSpan(
+    `HTTP ${method}`,
+    { kind: "client", attributes: spanAttributes, captureStackTrace: false },
+    (span) =>
+      Effect.onExit(run(traceparent(span)), (exit) => {
+        const { error, status } = statusOf(exit)
+        if (status !== undefined) span.attribute(attributes.statusCode, status)
+        if (error !== undefined) span.attribute(attributes.errorType, errorType(error))
+        return Effect.void
+      })
+  )
+}
+
+// ---------------------------------------------------------------------------
+// logs
+// ---------------------------------------------------------------------------
+
+/** Whether the fiber logs at Debug level (so log lines are built only then). @internal */
+export const debugEnabled = (fiber: Fiber.RuntimeFiber<any, any>): boolean =>
+  LogLevel.lessThanEqual(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
+
+/**
+ * Debug log lines around an attempt, annotated with `method`, the redacted `url` and `attempt`.
+ * @internal
+ */
+export const logged = <A extends { readonly status: number }, R>(
+  self: Effect.Effect<A, HttpResilientError, R>,
+  method: string,
+  url: URL,
+  attempt: number
+): Effect.Effect<A, HttpResilientError, R> =>
+  Effect.annotateLogs(
+    Effect.zipRight(
+      Effect.logDebug("http attempt started"),
+      Effect.tapBoth(self, {
+        onSuccess: (response) => Effect.logDebug(`http attempt succeeded: ${response.status}`),
+        onFailure: (error) => Effect.logDebug(`http attempt failed: ${error.message}`)
+      })
+    ),
+    { method, url: redactUrl(url), attempt }
+  )
+
+// ---------------------------------------------------------------------------
+// one attempt
+// ---------------------------------------------------------------------------
+
+/**
+ * Wraps one attempt with what is consumed: a span (with `traceparent` added to the headers `run` sends) when
+ * spans are on, debug log lines when the fiber logs at Debug, and always the duration histogram.
+ * @internal
+ */
+export const instrument = <A extends { readonly status: number }>(
+  fiber: Fiber.RuntimeFiber<any, any>,
+  tracing: boolean | undefined,
+  request: { readonly method: string; readonly url: URL; readonly headers: Record<string, string> },
+  attempt: number,
+  clock: Clock.Clock,
+  startMillis: number,
+  run: (headers: Record<string, string>) => Effect.Effect<A, HttpResilientError>
+): Effect.Effect<A, HttpResilientError> => {
+  const { headers, method, url } = request
+  let effect = spansEnabled(tracing, fiber)
+    ? traced(method, url, attempt, (parent) => run({ ...headers, traceparent: parent }))
+    : run(headers)
+  if (debugEnabled(fiber)) effect = logged(effect, method, url, attempt)
+  return measured(effect, method, url, clock, startMillis)
+}
+
+// ---------------------------------------------------------------------------
+// hooks
+// ---------------------------------------------------------------------------
+
+const hookNames: Record<string, string> = {
+  RequestStarted: "onRequest",
+  RetryScheduled: "onRetry",
+  Succeeded: "onSuccess",
+  Failed: "onFailure"
+}
+
+/**
+ * Runs an effect apart from the caller, with the calling fiber's services and fiber refs (its logger,
+ * log level and clock) when there is one.
+ */
+const runDetached = (effect: Effect.Effect<unknown>): void => {
+  const fiber = Option.getOrUndefined(Fiber.getCurrentFiber())
+  if (fiber === undefined) {
+    Effect.runFork(effect)
+    return
+  }
+  Runtime.runFork(
+    Runtime.make({
+      context: fiber.currentContext,
+      fiberRefs: fiber.getFiberRefs(),
+      runtimeFlags: Runtime.defaultRuntimeFlags
+    })
+  )(effect)
+}
+
+/**
+ * Calls a layer hook with an event. A hook may return an Effect, which runs apart from the call; a hook that
+ * throws or fails is logged at Warning level and never breaks the call.
+ * @internal
+ */
+export const runHook = (hook: (event: any) => unknown, event: { readonly _tag: string }): void => {
+  const name = hookNames[event._tag] ?? "hook"
+  try {
+    const result = hook(event)
+    if (Effect.isEffect(result)) {
+      runDetached(
+        Effect.catchAllCause(
+          result as Effect.Effect<unknown, unknown>,
+          (cause) => Effect.logWarning(`effect-http-resilient: the ${name} hook failed`, cause)
+        )
+      )
+    }
+  } catch (error) {
+    runDetached(Effect.logWarning(`effect-http-resilient: the ${name} hook threw`, error))
+  }
+}

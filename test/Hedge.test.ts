@@ -1,0 +1,181 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, type Duration, Effect, Exit, Fiber, Queue, TestClock } from "effect"
+import type { Socket } from "node:net"
+import { HttpResilient, HttpResilientTest, ResilientClient } from "../src/index.js"
+import { serverScoped, waitUntil } from "./support/server.js"
+
+const slowThenFast = (slow: Duration.DurationInput = "1 second"): HttpResilientTest.Script => (_request, index) =>
+  index === 0
+    ? HttpResilientTest.reply(200, { body: "slow", delay: slow })
+    : HttpResilientTest.reply(200, { body: "fast" })
+
+const times = Effect.map(HttpResilientTest.requests, (requests) => requests.map((r) => r.at))
+
+describe("HttpResilient.hedge", () => {
+  it.effect("no answer after delay: a second request goes out, the first success wins", () =>
+    Effect.gen(function*() {
+      const events = yield* ResilientClient.subscribe
+      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.flatMap(HttpResilient.text),
+        Effect.fork
+      )
+      yield* TestClock.adjust("49 millis")
+      assert.deepStrictEqual(yield* times, [0])
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(yield* Fiber.join(fiber), "fast")
+      assert.deepStrictEqual(yield* times, [0, 50])
+      const scheduled = Chunk.toArray(yield* Queue.takeAll(events)).filter((e) => e._tag === "RetryScheduled")
+      assert.strictEqual(scheduled.length, 1)
+      assert.strictEqual(scheduled[0]._tag === "RetryScheduled" && scheduled[0].reason, "hedge")
+      // the slow copy was interrupted: nothing more happens when its time comes
+      yield* TestClock.adjust("2 seconds")
+      assert.deepStrictEqual(yield* times, [0, 50])
+    }).pipe(Effect.scoped, Effect.provide(HttpResilientTest.layer(slowThenFast()))))
+
+  it.effect("an answer before the delay: no hedge", () =>
+    Effect.gen(function*() {
+      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.flatMap(HttpResilient.text),
+        Effect.fork
+      )
+      yield* TestClock.adjust("49 millis")
+      assert.strictEqual(yield* Fiber.join(fiber), "slow")
+      yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(yield* times, [0])
+    }).pipe(Effect.provide(HttpResilientTest.layer(slowThenFast("49 millis")))))
+
+  it.effect("maxHedges: one more copy every delay until one answers", () =>
+    Effect.gen(function*() {
+      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
+        HttpResilient.hedge({ delay: "50 millis", maxHedges: 3 }),
+        Effect.flatMap(HttpResilient.text),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "third")
+      assert.deepStrictEqual(yield* times, [0, 50, 100])
+    }).pipe(Effect.provide(HttpResilientTest.layer([
+      HttpResilientTest.reply(200, { body: "first", delay: "1 second" }),
+      HttpResilientTest.reply(200, { body: "second", delay: "1 second" }),
+      HttpResilientTest.reply(200, { body: "third", delay: "10 millis" })
+    ]))))
+
+  it.effect("a POST without an Idempotency-Key is sent once; with one it is hedged", () =>
+    Effect.gen(function*() {
+      const plain = yield* HttpResilient.post("http://api.test/orders", { json: { sku: "A1" } }).pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.flatMap(HttpResilient.text),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(plain), "slow")
+      assert.strictEqual((yield* times).length, 1)
+      const keyed = yield* HttpResilient.post("http://api.test/orders", {
+        json: { sku: "A1" },
+        headers: { "Idempotency-Key": "order-1" }
+      }).pipe(HttpResilient.hedge({ delay: "50 millis" }), Effect.flatMap(HttpResilient.text), Effect.fork)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(keyed), "fast")
+      assert.deepStrictEqual(yield* times, [0, 1000, 1050])
+    }).pipe(Effect.provide(HttpResilientTest.layer((_request, index) =>
+      index === 0 || index === 1
+        ? HttpResilientTest.reply(200, { body: "slow", delay: "1 second" })
+        : HttpResilientTest.reply(200, { body: "fast" })
+    ))))
+
+  it.effect("hedges spend from the retry budget: none when it is empty", () =>
+    Effect.gen(function*() {
+      const events = yield* ResilientClient.subscribe
+      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.flatMap(HttpResilient.text),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "slow")
+      assert.deepStrictEqual(yield* times, [0])
+      const tags = Chunk.toArray(yield* Queue.takeAll(events)).map((e) => e._tag)
+      assert.include(tags, "RetryBudgetExhausted")
+      assert.notInclude(tags, "RetryScheduled")
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(HttpResilientTest.layer(slowThenFast(), { retryBudget: { ratio: 0, minRetriesPerSecond: 0 } }))
+    ))
+
+  it.effect("a copy that fails does not end the call while another runs; all failing fails with the first", () =>
+    Effect.gen(function*() {
+      // the first fails after 80 ms, the hedge (sent at 50 ms) answers at 150 ms
+      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.flatMap(HttpResilient.text),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(fiber), "late")
+    }).pipe(Effect.provide(HttpResilientTest.layer([
+      HttpResilientTest.reply(503, { delay: "80 millis" }),
+      HttpResilientTest.reply(200, { body: "late", delay: "100 millis" })
+    ]))))
+
+  it.effect("a failure before the delay fails the call at once, without a hedge", () =>
+    Effect.gen(function*() {
+      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.fork
+      )
+      yield* TestClock.adjust("10 millis")
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit))
+      const error = yield* Effect.flip(exit)
+      assert.strictEqual(error._tag, "StatusError")
+      yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(yield* times, [0])
+    }).pipe(Effect.provide(HttpResilientTest.layer([
+      HttpResilientTest.reply(503, { delay: "10 millis" }),
+      HttpResilientTest.reply(200)
+    ]))))
+
+  it.effect("every copy failing: the call fails with the earliest failure", () =>
+    Effect.gen(function*() {
+      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      // the hedge failed at 60 ms, before the first copy (100 ms)
+      assert.strictEqual(error._tag === "StatusError" && error.status, 500)
+    }).pipe(Effect.provide(HttpResilientTest.layer([
+      HttpResilientTest.reply(503, { delay: "100 millis" }),
+      HttpResilientTest.reply(500, { delay: "10 millis" })
+    ]))))
+
+  it.scoped("the losing copy's socket is aborted (real loopback server)", () =>
+    Effect.gen(function*() {
+      const sockets: Array<Socket> = []
+      const server = yield* serverScoped((req, res) => {
+        sockets.push(req.socket)
+        if (sockets.length > 1) res.end("fast")
+      })
+      const fiber = yield* HttpResilient.get(`${server.url}/x`).pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.flatMap(HttpResilient.text),
+        Effect.fork
+      )
+      yield* waitUntil(() => server.count() === 1)
+      yield* TestClock.adjust("50 millis")
+      assert.strictEqual(yield* Fiber.join(fiber), "fast")
+      assert.strictEqual(server.count(), 2)
+      assert.notStrictEqual(sockets[0], sockets[1])
+      // the first request's connection is closed by the client; the winner's stays open in the pool
+      yield* waitUntil(() => sockets[0].destroyed && !server.sockets.has(sockets[0]))
+      assert.isFalse(sockets[1].destroyed)
+    }).pipe(Effect.provide(ResilientClient.layer({}))))
+
+  it("bad options throw a RangeError naming the option", () => {
+    assert.throws(() => HttpResilient.hedge({ delay: "soon" as any }), /hedge: delay "soon" is not a finite/)
+    assert.throws(() => HttpResilient.hedge({ delay: 10, maxHedges: 0 }), /maxHedges 0 is not an integer from 1 to 16/)
+  })
+})

@@ -1,0 +1,160 @@
+import { HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Ref, Schedule } from "effect"
+import { createHmac } from "node:crypto"
+import { HttpResilient, Interceptor, ResilientClient } from "../src/index.js"
+import { serverScoped } from "./support/server.js"
+
+const echo = serverScoped((_req, res) => res.end("ok"))
+
+describe("interceptors", () => {
+  it.scoped("run in declared order on every attempt, request side then response side", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const server = yield* serverScoped((_req, res) => {
+        n++
+        res.statusCode = n === 1 ? 503 : 200
+        res.end()
+      })
+      const order: Array<string> = []
+      const tagger = (name: string) =>
+        Interceptor.make({
+          name,
+          onRequest: (request, context) => {
+            order.push(`${name} request ${context.attempt}`)
+            return HttpClientRequest.appendUrlParam(request, "via", name)
+          },
+          onResponse: (response, context) =>
+            Effect.sync(() => {
+              order.push(`${name} response ${context.attempt} ${response.status}`)
+              return response
+            })
+        })
+      const response = yield* HttpResilient.get(`${server.url}/o`).pipe(
+        Effect.retry(Schedule.recurs(1)),
+        Effect.provide(ResilientClient.layer({ interceptors: [tagger("a"), tagger("b")] }))
+      )
+      assert.strictEqual(response.status, 200)
+      assert.deepStrictEqual(order, [
+        "a request 1",
+        "b request 1",
+        "a response 1 503",
+        "b response 1 503",
+        "a request 2",
+        "b request 2",
+        "a response 2 200",
+        "b response 2 200"
+      ])
+      assert.deepStrictEqual(server.received.map((r) => r.url), ["/o?via=a&via=b", "/o?via=a&via=b"])
+    }))
+
+  it.scoped("a failing or throwing interceptor fails the attempt with an InterceptorError naming it", () =>
+    Effect.gen(function*() {
+      const server = yield* echo
+      const failing = Interceptor.onRequest("vault", () => Effect.fail("vault sealed"))
+      const throwing = Interceptor.onResponse("parser", () => {
+        throw new Error("bug")
+      })
+      const first = yield* Effect.flip(
+        HttpResilient.get(server.url).pipe(Effect.provide(ResilientClient.layer({ interceptors: [failing] })))
+      )
+      assert.strictEqual(first._tag, "InterceptorError")
+      assert.isTrue(
+        first._tag === "InterceptorError" && first.interceptor === "vault" && first.cause === "vault sealed"
+      )
+      assert.strictEqual(server.count(), 0)
+      const second = yield* Effect.flip(
+        HttpResilient.get(server.url).pipe(Effect.provide(ResilientClient.layer({ interceptors: [throwing] })))
+      )
+      assert.isTrue(second._tag === "InterceptorError" && second.interceptor === "parser" && second.attempt === 1)
+      assert.strictEqual(server.count(), 1)
+    }))
+
+  it.scoped("bearer token refreshed on 401: the attempt is sent once more with the new token", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((req, res) => {
+        res.statusCode = req.headers.authorization === "Bearer fresh" ? 200 : 401
+        res.end()
+      })
+      const token = yield* Ref.make("stale")
+      const refreshes = yield* Ref.make(0)
+      const refresh = Effect.zipRight(Ref.update(refreshes, (n) => n + 1), Effect.as(Ref.set(token, "fresh"), "fresh"))
+      const client = ResilientClient.layer({
+        interceptors: [Interceptor.bearerToken({ token: Ref.get(token), refresh })]
+      })
+      const response = yield* HttpResilient.get(`${server.url}/me`).pipe(Effect.provide(client))
+      assert.strictEqual(response.status, 200)
+      assert.deepStrictEqual(server.received.map((r) => r.headers.authorization), ["Bearer stale", "Bearer fresh"])
+      assert.strictEqual(yield* Ref.get(refreshes), 1)
+      // the next call uses the refreshed token at once
+      yield* HttpResilient.get(`${server.url}/me`).pipe(Effect.provide(client))
+      assert.strictEqual(server.received[2].headers.authorization, "Bearer fresh")
+      assert.strictEqual(yield* Ref.get(refreshes), 1)
+    }))
+
+  it.scoped("a second 401 after the refresh is returned as a StatusError, not retried again", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 401
+        res.end()
+      })
+      const client = ResilientClient.layer({
+        interceptors: [Interceptor.bearerToken({ token: Effect.succeed("a"), refresh: Effect.succeed("b") })]
+      })
+      const error = yield* Effect.flip(HttpResilient.get(server.url).pipe(Effect.provide(client)))
+      assert.isTrue(error._tag === "StatusError" && error.status === 401)
+      assert.strictEqual(server.count(), 2)
+    }))
+
+  it.scoped("request signing: an HMAC over method, path and body", () =>
+    Effect.gen(function*() {
+      const server = yield* echo
+      const key = "signing-key"
+      const sign = (method: string, path: string, body: string) =>
+        createHmac("sha256", key).update(`${method}\n${path}\n${body}`).digest("hex")
+      const signing = Interceptor.onRequest("signing", (request) => {
+        const url = new URL(request.url)
+        const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+        return HttpClientRequest.setHeader(request, "x-signature", sign(request.method, url.pathname, body))
+      })
+      yield* HttpResilient.post(`${server.url}/orders`, { json: { sku: "A1" } }).pipe(
+        Effect.provide(ResilientClient.layer({ interceptors: [signing] }))
+      )
+      const received = server.received[0]
+      assert.strictEqual(received.headers["x-signature"], sign("POST", "/orders", received.body.toString()))
+      assert.strictEqual(received.body.toString(), `{"sku":"A1"}`)
+    }))
+
+  it.scoped("correlation id: generated when absent, kept when the request has one", () =>
+    Effect.gen(function*() {
+      const server = yield* echo
+      let n = 0
+      const client = ResilientClient.layer({
+        interceptors: [Interceptor.correlationId({ generate: Effect.sync(() => `id-${++n}`) })]
+      })
+      yield* HttpResilient.get(server.url).pipe(Effect.provide(client))
+      yield* HttpResilient.get(server.url, { headers: { "X-Correlation-Id": "given" } }).pipe(Effect.provide(client))
+      assert.deepStrictEqual(server.received.map((r) => r.headers["x-correlation-id"]), ["id-1", "given"])
+    }))
+
+  it.scoped("a response interceptor may replace the response", () =>
+    Effect.gen(function*() {
+      const server = yield* echo
+      const replace = Interceptor.onResponse("stub", (response) =>
+        HttpClientResponse.fromWeb(response.request, new Response("replaced", { status: 202 })))
+      const response = yield* HttpResilient.get(server.url).pipe(
+        Effect.provide(ResilientClient.layer({ interceptors: [replace] }))
+      )
+      assert.strictEqual(response.status, 202)
+      assert.strictEqual(yield* response.text, "replaced")
+    }))
+
+  it.effect("bad interceptors fail the layer naming the entry", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        Effect.provide(Effect.void, ResilientClient.layer({ interceptors: [{ name: "x" } as any] }))
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      assert.include(String(exit), "interceptors[0] (x): has neither onRequest nor onResponse")
+    }))
+})

@@ -1,0 +1,181 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Clock, Duration, Effect, Exit, Fiber, Layer, Random, Schedule, TestClock } from "effect"
+import { type HttpResilientError, isTransient } from "../src/HttpResilientError.js"
+import { HttpResilient, HttpResilientTest, ResilientClient, RetryBudget } from "../src/index.js"
+import { serverScoped } from "./support/server.js"
+
+/**
+ * A stand-in for `RetryPolicy.make({ retries: 3 })` (exponential 100 ms × 2, full jitter): it retries transient
+ * errors up to `retries` times and asks the client's retry budget before each retry, the way the policy does.
+ * `backoff: false` retries at once.
+ */
+const budgetedRetry = (retries: number, backoff = true) =>
+  Effect.map(ResilientClient.ResilientClient, (client) => {
+    const delays: Schedule.Schedule<unknown> = backoff
+      ? Schedule.exponential("100 millis").pipe(
+        Schedule.modifyDelayEffect((_, delay) =>
+          Effect.map(Random.nextIntBetween(0, Duration.toMillis(delay) + 1), Duration.millis)
+        )
+      )
+      : Schedule.forever
+    return delays.pipe(
+      Schedule.intersect(Schedule.recurs(retries)),
+      Schedule.checkEffect((error: HttpResilientError) =>
+        Effect.map(
+          Clock.currentTimeMillis,
+          (now) => isTransient(error) && (client.retryBudget === undefined || client.retryBudget.tryRetry(now))
+        )
+      )
+    )
+  })
+
+/** `calls` logical calls, one every `everyMillis` of virtual time, each retried by `budgetedRetry(3)`. */
+const load = (calls: number, everyMillis: number) =>
+  Effect.gen(function*() {
+    const policy = yield* budgetedRetry(3)
+    const fibers: Array<Fiber.RuntimeFiber<unknown, HttpResilientError>> = []
+    for (let i = 0; i < calls; i++) {
+      fibers.push(yield* Effect.fork(Effect.retry(HttpResilient.get(`http://api.test/items/${i}`), policy)))
+      yield* TestClock.adjust(everyMillis)
+    }
+    yield* TestClock.adjust("1 minute")
+    const exits = yield* Effect.forEach(fibers, Fiber.await)
+    const requests = (yield* HttpResilientTest.requests).length
+    return { succeeded: exits.filter(Exit.isSuccess).length, requests, exits }
+  })
+
+/** A seeded generator, so the "random" failures are the same on every run. */
+const seeded = (seed: number) => {
+  let state = seed
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648
+    return state / 2_147_483_648
+  }
+}
+
+const failingShare = (share: number, seed = 7): HttpResilientTest.Script => {
+  const next = seeded(seed)
+  return () => next() < share ? HttpResilientTest.reply(503) : HttpResilientTest.reply(200)
+}
+
+describe("RetryBudget", () => {
+  it("make: retries within ratio × first attempts plus the reserve, over a rolling window", () => {
+    const budget = RetryBudget.make({ ratio: 0.2, window: "10 seconds", minRetriesPerSecond: 0 })
+    for (let i = 0; i < 10; i++) budget.recordRequest(0)
+    assert.isTrue(budget.tryRetry(0))
+    budget.recordRequest(0)
+    assert.isTrue(budget.tryRetry(0))
+    budget.recordRequest(0)
+    assert.isFalse(budget.tryRetry(0), "2 retries for 10 first attempts is the limit")
+    assert.strictEqual(budget.available(0), 0)
+    // a full window later everything is forgotten
+    assert.isFalse(budget.tryRetry(9_999))
+    assert.isFalse(budget.tryRetry(10_000), "no first attempts in the window any more")
+    for (let i = 0; i < 5; i++) budget.recordRequest(10_000)
+    assert.isTrue(budget.tryRetry(10_000))
+
+    const reserve = RetryBudget.make({ ratio: 0.2, window: "10 seconds", minRetriesPerSecond: 1 })
+    let granted = 0
+    while (reserve.tryRetry(0)) granted++
+    assert.strictEqual(granted, 10, "a quiet client still has minRetriesPerSecond × window")
+    assert.throws(() => RetryBudget.make({ ratio: -1 }), /retryBudget\.ratio: -1 is not a number from 0 to 1000/)
+  })
+
+  it.effect("every attempt is recorded: the client's budget grows with traffic", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* RetryBudget.available, 0)
+      for (let i = 0; i < 10; i++) yield* HttpResilient.get("http://api.test/x")
+      assert.strictEqual(yield* RetryBudget.available, 5)
+      const client = yield* ResilientClient.ResilientClient
+      assert.isTrue(client.retryBudget!.tryRetry(yield* Clock.currentTimeMillis))
+      // a granted retry is spent at once; its attempt, when it goes, is a request but not a first attempt
+      assert.strictEqual(yield* RetryBudget.available, 3)
+      yield* HttpResilient.get("http://api.test/x")
+      assert.strictEqual(yield* RetryBudget.available, 4)
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
+      retryBudget: { ratio: 0.5, minRetriesPerSecond: 0 }
+    }))))
+
+  it.effect("1,000 calls at 100/s into a 100 % 503 outage, 3 retries each: at most 1.3 requests per call", () =>
+    Effect.gen(function*() {
+      const { requests, succeeded } = yield* load(1_000, 10)
+      assert.strictEqual(succeeded, 0)
+      const amplification = requests / 1_000
+      assert.isAtMost(amplification, 1.3)
+      // the budget was used, not just refused: the reserve and the 20 % were spent
+      assert.isAtLeast(amplification, 1.25)
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)], { circuitBreaker: false }))))
+
+  it.effect("without the budget the same outage costs 4 requests per call", () =>
+    Effect.gen(function*() {
+      const { requests } = yield* load(200, 10)
+      assert.strictEqual(requests, 800)
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)], {
+      circuitBreaker: false,
+      retryBudget: false
+    }))))
+
+  it.effect("10 % random failures: ≥ 99.5 % of calls succeed within the budget", () =>
+    Effect.gen(function*() {
+      const { requests, succeeded } = yield* load(1_000, 10)
+      assert.isAtLeast(succeeded / 1_000, 0.995)
+      assert.isBelow(requests / 1_000, 1.2)
+    }).pipe(Effect.provide(HttpResilientTest.layer(failingShare(0.1), { circuitBreaker: false }))))
+
+  it.effect("with the default breaker as well, an outage costs even less", () =>
+    Effect.gen(function*() {
+      const { exits, requests } = yield* load(1_000, 10)
+      assert.isBelow(requests / 1_000, 1.3)
+      // once open the breaker probes every 5 s: a handful of requests instead of 1.3 per call
+      assert.isBelow(requests, 100)
+      assert.isTrue(
+        exits.some((e) => Exit.isFailure(e) && e.cause._tag === "Fail" && e.cause.error._tag === "CircuitOpenError")
+      )
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)]))))
+
+  it.effect("with the default breaker, 10 % random failures never open it", () =>
+    Effect.gen(function*() {
+      const events = yield* ResilientClient.subscribe
+      const { requests, succeeded } = yield* load(1_000, 10)
+      assert.isAtLeast(succeeded / 1_000, 0.995)
+      assert.isBelow(requests / 1_000, 1.2)
+      assert.strictEqual(yield* ResilientClient.circuitState("http://api.test"), "closed")
+      const all = yield* events.takeAll
+      assert.isFalse([...all].some((e) => e._tag === "CircuitStateChanged"))
+    }).pipe(Effect.scoped, Effect.provide(HttpResilientTest.layer(failingShare(0.1)))))
+
+  it.scoped("a real loopback server in an outage sees the budget's share of retries and no more", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end()
+      })
+      const policy = yield* budgetedRetry(3, false)
+      for (let i = 0; i < 200; i++) yield* Effect.either(Effect.retry(HttpResilient.get(`${server.url}/${i}`), policy))
+      // no reserve and a window longer than the test: exactly 20 % of the 200 first attempts are retried
+      assert.strictEqual(server.count(), 240)
+      const retried = server.received.filter((r, i) => i > 0 && server.received[i - 1].url === r.url).length
+      assert.strictEqual(retried, 40)
+    }).pipe(Effect.provide(ResilientClient.layer({
+      circuitBreaker: false,
+      retryBudget: { ratio: 0.2, window: "1 hour", minRetriesPerSecond: 0 }
+    }))))
+
+  it.effect("bad options fail the layer with a ConfigError naming the option", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Layer.build(
+          ResilientClient.layer({ retryBudget: { ratio: "a lot", window: 0, minRetriesPerSecond: -1 } as any })
+        )
+          .pipe(Effect.scoped)
+      )
+      const text = String(error)
+      assert.include(text, `retryBudget.ratio: "a lot" is not a number from 0 to 1000`)
+      assert.include(text, "retryBudget.window: 0 is not a finite duration of at least 1 millisecond")
+      assert.include(text, "retryBudget.minRetriesPerSecond: -1 is not a number from 0 to 1000000")
+      const client = yield* ResilientClient.ResilientClient.pipe(
+        Effect.provide(ResilientClient.layer({ retryBudget: false }))
+      )
+      assert.isUndefined(client.retryBudget)
+    }))
+})

@@ -1,0 +1,774 @@
+import { assert, describe, it } from "@effect/vitest"
+import {
+  Cause,
+  Chunk,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Metric,
+  Option,
+  Queue,
+  Schedule,
+  Stream,
+  TestClock,
+  TestServices
+} from "effect"
+import type * as Scope from "effect/Scope"
+import {
+  Backoff,
+  HttpResilient,
+  HttpResilientError,
+  ResilientClient,
+  type ResilientEvent,
+  RetryPolicy,
+  Telemetry
+} from "../src/index.js"
+import { closedPort, serverScoped, waitUntil } from "./support/server.js"
+
+// Attempt timeouts are long so that their (virtual) timers never get in the way of the backoff's.
+const Client = ResilientClient.layer({ timeout: "1 hour" })
+const noJitter = (base: Duration.DurationInput) => Backoff.exponential({ base })
+
+type AnyEvent = ResilientEvent.ResilientEvent
+
+/**
+ * Runs `self` in a fiber and lets virtual time pass as the retry policy asks: each time the client publishes
+ * `RetryScheduled { delay }`, waits until that sleep is registered and advances the TestClock to it. (When a
+ * combinator changed the delay, the earliest sleep registered instead; attempt timeouts are an hour away and
+ * never picked.) Returns the exit and every event published meanwhile.
+ */
+const drive = <A, E>(
+  self: Effect.Effect<A, E, ResilientClient.ResilientClient>
+): Effect.Effect<
+  { readonly exit: Exit.Exit<A, E>; readonly events: ReadonlyArray<AnyEvent> },
+  never,
+  ResilientClient.ResilientClient | Scope.Scope | TestServices.TestServices
+> =>
+  Effect.gen(function*() {
+    const queue = yield* ResilientClient.subscribe
+    const fiber = yield* Effect.fork(self)
+    const events: Array<AnyEvent> = []
+    for (let i = 0; i < 1000; i++) {
+      const next = yield* Effect.raceFirst(
+        Effect.map(Queue.take(queue), Option.some),
+        Effect.as(Fiber.await(fiber), Option.none())
+      )
+      if (Option.isNone(next)) break
+      events.push(next.value)
+      // after a refusal (Failed) a combinator may still delay the run that ends the call
+      if (next.value._tag !== "RetryScheduled" && next.value._tag !== "Failed") continue
+      const delay = next.value._tag === "RetryScheduled" ? Duration.toMillis(next.value.delay) : -1
+      const now = yield* TestClock.currentTimeMillis
+      const started = Date.now()
+      for (let j = 0;; j++) {
+        const pending = Chunk.filter(yield* TestClock.sleeps(), (t) => t > now && t <= now + 600_000)
+        if (Chunk.some(pending, (t) => t === now + delay)) {
+          yield* TestClock.adjust(Duration.millis(delay))
+          break
+        }
+        // a combinator lengthened the delay (or, after a refusal, delays the last run): take the next sleep
+        const longer = Chunk.filter(pending, (t) => t >= now + delay)
+        if (Date.now() - started > 300 && Chunk.isNonEmpty(longer)) {
+          yield* TestClock.adjust(Duration.millis(Math.min(...longer) - now))
+          break
+        }
+        if (fiber.unsafePoll() !== null || (yield* Queue.size(queue)) > 0) break
+        if (Date.now() - started > 10_000) return yield* Effect.dieMessage(`nothing followed ${next.value._tag}`)
+        yield* j < 100 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
+      }
+    }
+    const exit = yield* Fiber.await(fiber)
+    events.push(...Chunk.toReadonlyArray(yield* Queue.takeAll(queue)))
+    return { exit, events }
+  })
+
+/** Waits until a sleep ending at `due` (virtual epoch ms) is registered with the TestClock. */
+const waitForSleep = (due: number) =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    for (let i = 0; Date.now() - started < 10_000; i++) {
+      const sleeps = yield* TestClock.sleeps()
+      if (Chunk.some(sleeps, (t) => t === due)) return
+      yield* i < 100 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
+    }
+    return yield* Effect.dieMessage(`no sleep until ${due} was registered`)
+  })
+
+const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const error = Cause.failureOption(exit.cause)
+  if (Option.isNone(error)) throw new Error(`expected a failure, got ${Cause.pretty(exit.cause)}`)
+  return error.value
+}
+
+const tags = (events: ReadonlyArray<AnyEvent>) => events.map((e) => e._tag)
+
+const statusServer = (status: number, headers: Record<string, string> = {}) =>
+  serverScoped((_req, res) => {
+    res.writeHead(status, headers)
+    res.end(`status ${status}`)
+  })
+
+/** A server answering with the given statuses in turn (the last one repeats). */
+const scriptedServer = (statuses: ReadonlyArray<number>, headers: Record<string, string> = {}) => {
+  let n = 0
+  return serverScoped((_req, res) => {
+    const status = statuses[Math.min(n++, statuses.length - 1)]
+    res.writeHead(status, status >= 400 ? headers : {})
+    res.end(`status ${status}`)
+  })
+}
+
+describe("RetryPolicy over a real server", () => {
+  it.scoped("always 503 with retries: 3 → exactly 4 requests, the last StatusError with attempt 4", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const attempts: Array<number> = []
+      const call = HttpResilient.currentAttempt.pipe(
+        Effect.tap((n) => attempts.push(n)),
+        Effect.zipRight(HttpResilient.get(`${server.url}/x`)),
+        Effect.retry(RetryPolicy.make({ retries: 3 }))
+      )
+      const { events, exit } = yield* drive(call)
+      const error = failure(exit)
+      assert.strictEqual(server.count(), 4)
+      assert.strictEqual(error._tag, "StatusError")
+      assert.strictEqual(error.attempt, 4)
+      assert.deepStrictEqual(attempts, [1, 2, 3, 4])
+      const failed = events.filter((e): e is ResilientEvent.Failed => e._tag === "Failed")
+      assert.deepStrictEqual(failed.map((e) => [e.reason, e.attempt]), [["exhausted", 4]])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("404 is not retried: exactly 1 request", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(404)
+      const { events, exit } = yield* drive(
+        HttpResilient.get(`${server.url}/missing`).pipe(Effect.retry(RetryPolicy.default))
+      )
+      assert.strictEqual(failure(exit)._tag, "StatusError")
+      assert.strictEqual(server.count(), 1)
+      const failed = events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")
+      assert.strictEqual(failed?.reason, "not-retryable")
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("the first attempt succeeding: 1 request, nothing scheduled", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(200)
+      const { events, exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default)))
+      assert.isTrue(Exit.isSuccess(exit))
+      assert.strictEqual(server.count(), 1)
+      assert.deepStrictEqual(tags(events), ["RequestStarted", "Succeeded"])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("503 → 503 → 200 publishes the events in order and counts the retries by reason", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([503, 503, 200])
+      const counter = Telemetry.retries.pipe(Metric.tagged("reason", "backoff"))
+      const before = (yield* Metric.value(counter)).count
+      const { events, exit } = yield* drive(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.make({ backoff: noJitter("10 millis") })))
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+      assert.deepStrictEqual(tags(events), [
+        "RequestStarted",
+        "AttemptFailed",
+        "RetryScheduled",
+        "RequestStarted",
+        "AttemptFailed",
+        "RetryScheduled",
+        "RequestStarted",
+        "Succeeded"
+      ])
+      const scheduled = events.filter((e): e is ResilientEvent.RetryScheduled => e._tag === "RetryScheduled")
+      assert.deepStrictEqual(scheduled.map((e) => [Duration.toMillis(e.delay), e.reason, e.attempt]), [
+        [10, "backoff", 1],
+        [20, "backoff", 2]
+      ])
+      assert.strictEqual((yield* Metric.value(counter)).count - before, 2)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("exponential 100 ms without jitter: attempts start at virtual 0, 100, 300, 700 ms", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(500)
+      const { events } = yield* drive(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.make({ backoff: noJitter("100 millis") })))
+      )
+      const starts = events.filter((e) => e._tag === "RequestStarted").map((e) =>
+        (e as { timestamp: number }).timestamp
+      )
+      assert.deepStrictEqual(starts, [0, 100, 300, 700])
+      assert.strictEqual(server.count(), 4)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("the default policy retries 3 times with delays inside full jitter's range", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(502)
+      const { events } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default)))
+      const delays = events
+        .filter((e): e is ResilientEvent.RetryScheduled => e._tag === "RetryScheduled")
+        .map((e) => Duration.toMillis(e.delay))
+      assert.strictEqual(server.count(), 4)
+      assert.strictEqual(delays.length, 3)
+      delays.forEach((d, i) => assert.isTrue(d >= 0 && d <= 100 * 2 ** i, `delay ${i}: ${d}`))
+    }).pipe(Effect.provide(Client)))
+})
+
+describe("Retry-After", () => {
+  const secondAttemptAfter = (retryAfter: string, expectedMillis: number) =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([503, 200], { "retry-after": retryAfter })
+      const queue = yield* ResilientClient.subscribe
+      const fiber = yield* Effect.fork(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.make({ backoff: noJitter("10 millis") })))
+      )
+      let scheduled: ResilientEvent.RetryScheduled | undefined
+      while (scheduled === undefined) {
+        const event = yield* Queue.take(queue)
+        if (event._tag === "RetryScheduled") scheduled = event
+      }
+      assert.strictEqual(Duration.toMillis(scheduled.delay), expectedMillis)
+      assert.strictEqual(scheduled.reason, "retry-after")
+      yield* waitForSleep(expectedMillis)
+      yield* TestClock.adjust(Duration.millis(expectedMillis - 1))
+      // give a wrongly early retry every chance to reach the server
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
+      assert.strictEqual(server.count(), 1)
+      yield* TestClock.adjust("1 millis")
+      const response = yield* Fiber.join(fiber)
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(server.count(), 2)
+    })
+
+  it.scoped("Retry-After: 2 → the second attempt is not sent before 2 s of virtual time", () =>
+    secondAttemptAfter("2", 2000).pipe(Effect.provide(Client)))
+
+  it.scoped("an HTTP-date Retry-After works the same", () =>
+    // the TestClock starts at the epoch
+    secondAttemptAfter(new Date(2000).toUTCString(), 2000).pipe(Effect.provide(Client)))
+
+  it.scoped("Retry-After: 0 retries at once, without the backoff", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([429, 429, 200], { "retry-after": "0" })
+      const response = yield* HttpResilient.get(server.url).pipe(
+        Effect.retry(RetryPolicy.make({ backoff: Backoff.constant("1 hour") }))
+      )
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("RateLimit-Reset is the fallback", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([429, 200], { "ratelimit-reset": "3" })
+      const { events, exit } = yield* drive(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.make({ backoff: noJitter("10 millis") })))
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+      const scheduled = events.find((e): e is ResilientEvent.RetryScheduled => e._tag === "RetryScheduled")
+      assert.deepStrictEqual([Duration.toMillis(scheduled!.delay), scheduled!.reason], [3000, "rate-limit-reset"])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("Retry-After: 120 with maxRetryAfter 60 s → RetryAfterTooLongError after 1 request, without sleeping", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503, { "retry-after": "120" })
+      const queue = yield* ResilientClient.subscribe
+      const error = yield* Effect.flip(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.make({ maxRetryAfter: "60 seconds" })))
+      )
+      assert.strictEqual(error._tag, "RetryAfterTooLongError")
+      if (error._tag !== "RetryAfterTooLongError") return
+      assert.strictEqual(Duration.toMillis(error.retryAfter), 120_000)
+      assert.strictEqual(Duration.toMillis(error.limit), 60_000)
+      assert.strictEqual(error.lastError?._tag, "StatusError")
+      assert.strictEqual(error.attempt, 1)
+      assert.strictEqual(server.count(), 1)
+      assert.strictEqual(yield* TestClock.currentTimeMillis, 0)
+      const events = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+      assert.deepStrictEqual(tags(events), ["RequestStarted", "AttemptFailed", "Failed"])
+      assert.strictEqual((events[2] as ResilientEvent.Failed).reason, "retry-after-too-long")
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("onRetryAfterTooLong: \"clamp\" waits maxRetryAfter instead", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([503, 200], { "retry-after": "120" })
+      const { events, exit } = yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.make({ maxRetryAfter: "60 seconds", onRetryAfterTooLong: "clamp" }))
+        )
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+      const scheduled = events.find((e): e is ResilientEvent.RetryScheduled => e._tag === "RetryScheduled")
+      assert.strictEqual(Duration.toMillis(scheduled!.delay), 60_000)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("respectRetryAfter: false keeps the backoff", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([503, 200], { "retry-after": "120" })
+      const { events } = yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.make({ backoff: noJitter("10 millis"), respectRetryAfter: false }))
+        )
+      )
+      const scheduled = events.find((e): e is ResilientEvent.RetryScheduled => e._tag === "RetryScheduled")
+      assert.deepStrictEqual([Duration.toMillis(scheduled!.delay), scheduled!.reason], [10, "backoff"])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("413 is retried only when it carries a Retry-After", () =>
+    Effect.gen(function*() {
+      const plain = yield* statusServer(413)
+      yield* Effect.flip(HttpResilient.post(plain.url).pipe(Effect.retry(RetryPolicy.default)))
+      assert.strictEqual(plain.count(), 1)
+      const withWait = yield* scriptedServer([413, 200], { "retry-after": "1" })
+      const { exit } = yield* drive(HttpResilient.put(withWait.url).pipe(Effect.retry(RetryPolicy.default)))
+      assert.isTrue(Exit.isSuccess(exit))
+      assert.strictEqual(withWait.count(), 2)
+    }).pipe(Effect.provide(Client)))
+})
+
+describe("idempotency", () => {
+  it.scoped("POST without a key → 1 request; with idempotencyKey: true the retries carry the same key", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const policy = RetryPolicy.make({ backoff: noJitter("10 millis") })
+      const { events } = yield* drive(HttpResilient.post(server.url, { json: { a: 1 } }).pipe(Effect.retry(policy)))
+      assert.strictEqual(server.count(), 1)
+      assert.isUndefined(server.received[0].headers["idempotency-key"])
+      assert.strictEqual(events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")?.reason, "not-retryable")
+
+      const { exit } = yield* drive(
+        HttpResilient.post(server.url, { json: { a: 1 }, idempotencyKey: true }).pipe(Effect.retry(policy))
+      )
+      assert.strictEqual(failure(exit).attempt, 4)
+      const keys = server.received.slice(1).map((r) => r.headers["idempotency-key"])
+      assert.strictEqual(keys.length, 4)
+      assert.match(String(keys[0]), /^[0-9a-f-]{36}$/)
+      assert.deepStrictEqual(new Set(keys).size, 1)
+      assert.deepStrictEqual(server.received.slice(1).map((r) => r.body.toString()), Array(4).fill("{\"a\":1}"))
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a fresh call gets a fresh key; PATCH with a given key is retried with it", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const policy = RetryPolicy.make({ retries: 1, backoff: noJitter("10 millis") })
+      const call = HttpResilient.post(server.url, { idempotencyKey: true }).pipe(Effect.retry(policy))
+      yield* drive(call)
+      yield* drive(call)
+      const keys = server.received.map((r) => r.headers["idempotency-key"])
+      assert.strictEqual(keys[0], keys[1])
+      assert.strictEqual(keys[2], keys[3])
+      assert.notStrictEqual(keys[0], keys[2])
+      yield* drive(HttpResilient.patch(server.url, { idempotencyKey: "order-7" }).pipe(Effect.retry(policy)))
+      assert.deepStrictEqual(server.received.slice(4).map((r) => r.headers["idempotency-key"]), ["order-7", "order-7"])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("the same key on every attempt of a request's own retry option", () =>
+    Effect.gen(function*() {
+      const server = yield* scriptedServer([503, 503, 201])
+      const { exit } = yield* drive(
+        HttpResilient.post(server.url, {
+          text: "x",
+          idempotencyKey: true,
+          retry: RetryPolicy.make({ backoff: noJitter("10 millis") })
+        })
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+      const keys = server.received.map((r) => r.headers["idempotency-key"])
+      assert.strictEqual(keys.length, 3)
+      assert.strictEqual(new Set(keys).size, 1)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a stream body is never retried, even on an idempotent method", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const { events, exit } = yield* drive(
+        HttpResilient.put(server.url, { stream: Stream.make(new TextEncoder().encode("chunk")) }).pipe(
+          Effect.retry(RetryPolicy.default)
+        )
+      )
+      assert.strictEqual(failure(exit)._tag, "StatusError")
+      assert.strictEqual(server.count(), 1)
+      assert.strictEqual(events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")?.reason, "not-retryable")
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("statuses and retryOn replace what is worth retrying", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(404)
+      yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.make({ retries: 1, statuses: [404], backoff: Schedule.spaced("5 millis") }))
+        )
+      )
+      assert.strictEqual(server.count(), 2)
+      yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(
+            RetryPolicy.make({
+              retries: 2,
+              retryOn: (e) => e._tag === "StatusError" && e.status === 404,
+              backoff: Backoff.decorrelatedJitter({ base: "10 millis", max: "1 second" })
+            })
+          )
+        )
+      )
+      assert.strictEqual(server.count(), 5)
+      const only503 = yield* statusServer(500)
+      yield* drive(HttpResilient.get(only503.url).pipe(Effect.retry(RetryPolicy.make({ statuses: [503] }))))
+      assert.strictEqual(only503.count(), 1)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("methods widens what is retried without a key", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      yield* drive(
+        HttpResilient.post(server.url).pipe(
+          Effect.retry(RetryPolicy.make({ retries: 2, methods: ["GET", "POST"], backoff: noJitter("1 millis") }))
+        )
+      )
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+})
+
+describe("deadlines", () => {
+  it.scoped("a 2 s deadline with a 5 s Retry-After fails at once", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503, { "retry-after": "5" })
+      const error = yield* Effect.flip(
+        HttpResilient.get(server.url, { deadline: "2 seconds" }).pipe(Effect.retry(RetryPolicy.default))
+      )
+      assert.strictEqual(error._tag, "RetryAfterTooLongError")
+      assert.strictEqual(error._tag === "RetryAfterTooLongError" && Duration.toMillis(error.limit), 2000)
+      assert.strictEqual(server.count(), 1)
+      assert.strictEqual(yield* TestClock.currentTimeMillis, 0)
+      // the same under withDeadline
+      const again = yield* Effect.flip(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default), HttpResilient.withDeadline("2 seconds"))
+      )
+      assert.strictEqual(again._tag, "RetryAfterTooLongError")
+      assert.strictEqual(server.count(), 2)
+      assert.strictEqual(yield* TestClock.currentTimeMillis, 0)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a deadline never lets total virtual time run past it", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const policy = RetryPolicy.make({ retries: 100, backoff: Backoff.constant("300 millis") })
+      for (
+        const call of [
+          HttpResilient.get(server.url, { deadline: "1 second" }).pipe(Effect.retry(policy)),
+          HttpResilient.get(server.url).pipe(Effect.retry(policy), HttpResilient.withDeadline("1 second")),
+          HttpResilient.get(server.url, { deadline: "1 second", retry: policy })
+        ]
+      ) {
+        const start = yield* TestClock.currentTimeMillis
+        const before = server.count()
+        const { events, exit } = yield* drive(call)
+        const error = failure(exit)
+        assert.strictEqual(error._tag, "TimeoutError")
+        assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
+        assert.strictEqual(error.attempt, 4)
+        assert.match(error.message, /GET http:\/\/127\.0\.0\.1:\d+\/ \(attempt 4\)/)
+        // attempts at 0, 300, 600, 900: a fifth at 1200 would pass the deadline
+        assert.strictEqual(server.count() - before, 4)
+        assert.strictEqual((yield* TestClock.currentTimeMillis) - start, 900)
+        assert.strictEqual(events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")?.reason, "deadline")
+      }
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("the client's deadline bounds a call retried by its retry option; the policy reports it", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped(() => {/* never answers */})
+      const queue = yield* ResilientClient.subscribe
+      const fiber = yield* Effect.fork(HttpResilient.get(server.url))
+      yield* waitUntil(() => server.count() === 1)
+      // the attempt's timeout (1 hour) is clipped to the deadline
+      yield* waitForSleep(1000)
+      yield* TestClock.adjust("1 second")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "TimeoutError")
+      assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
+      const events = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+      const failed = events.find((e): e is ResilientEvent.Failed => e._tag === "Failed")
+      assert.strictEqual(failed?.reason, "deadline")
+      assert.strictEqual(server.count(), 1)
+    }).pipe(
+      Effect.provide(ResilientClient.layer({ timeout: "1 hour", deadline: "1 second", retry: RetryPolicy.default }))
+    ))
+
+  it.scoped("withDeadline's own timeout names the request and the attempt", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const fiber = yield* Effect.fork(
+        HttpResilient.get(`${server.url}/slowly`).pipe(
+          Effect.retry(Schedule.spaced("10 seconds")),
+          HttpResilient.withDeadline("5 seconds")
+        )
+      )
+      yield* waitUntil(() => server.count() === 1)
+      yield* waitForSleep(5000)
+      yield* TestClock.adjust("5 seconds")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "TimeoutError")
+      if (error._tag !== "TimeoutError") return
+      assert.strictEqual(error.scope, "deadline")
+      assert.strictEqual(error.method, "GET")
+      assert.match(error.url, /^http:\/\/127\.0\.0\.1:\d+\/slowly$/)
+      assert.strictEqual(error.attempt, 1)
+    }).pipe(Effect.provide(Client)))
+})
+
+describe("failover and per-attempt options", () => {
+  it.scoped("first URL refuses connections, the second answers → success on attempt 2 at the second URL", () =>
+    Effect.gen(function*() {
+      const port = yield* Effect.promise(closedPort)
+      const server = yield* statusServer(200)
+      const { events, exit } = yield* drive(
+        HttpResilient.get(`http://127.0.0.1:${port}/a`, { failover: [`${server.url}/b`] }).pipe(
+          Effect.retry(RetryPolicy.default)
+        )
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+      assert.deepStrictEqual(server.received.map((r) => r.url), ["/b"])
+      const succeeded = events.find((e): e is ResilientEvent.Succeeded => e._tag === "Succeeded")
+      assert.strictEqual(succeeded?.attempt, 2)
+      assert.match(succeeded!.url, /\/b$/)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("failover goes round the list: primary, each failover URL, primary again", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      yield* drive(
+        HttpResilient.get(`${server.url}/p`, { failover: [`${server.url}/f1`, `${server.url}/f2`] }).pipe(
+          Effect.retry(RetryPolicy.make({ retries: 4, backoff: noJitter("1 millis") }))
+        )
+      )
+      assert.deepStrictEqual(server.received.map((r) => r.url), ["/p", "/f1", "/f2", "/p", "/f1"])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("attempts gives per-attempt options; the last entry repeats", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      yield* drive(
+        HttpResilient.get(server.url, {
+          headers: { "x-base": "b" },
+          attempts: [{ headers: { "x-n": "1" } }, { headers: { "x-n": "2" }, urlParams: { try: 2 } }]
+        }).pipe(Effect.retry(RetryPolicy.make({ backoff: noJitter("1 millis") })))
+      )
+      assert.deepStrictEqual(server.received.map((r) => [r.headers["x-n"], r.url]), [
+        ["1", "/"],
+        ["2", "/?try=2"],
+        ["2", "/?try=2"],
+        ["2", "/?try=2"]
+      ])
+    }).pipe(Effect.provide(Client)))
+})
+
+describe("the client's retry budget", () => {
+  const withBudget = (tryRetry: (now: number) => boolean) =>
+    Effect.updateService(ResilientClient.ResilientClient, (client) => ({
+      ...client,
+      retryBudget: { recordRequest: () => {}, tryRetry }
+    }))
+
+  it.scoped("an empty budget fails the call with RetryBudgetExhaustedError { lastError }", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const asked: Array<number> = []
+      const { events, exit } = yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.default),
+          withBudget((now) => {
+            asked.push(now)
+            return false
+          })
+        )
+      )
+      const error = failure(exit)
+      assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
+      if (error._tag !== "RetryBudgetExhaustedError") return
+      assert.strictEqual(error.lastError._tag, "StatusError")
+      assert.strictEqual(error.lastError.attempt, 1)
+      assert.strictEqual(server.count(), 1)
+      assert.deepStrictEqual(asked, [0])
+      assert.deepStrictEqual(tags(events), [
+        "RequestStarted",
+        "AttemptFailed",
+        "RetryBudgetExhausted",
+        "Failed"
+      ])
+      assert.strictEqual((events[3] as ResilientEvent.Failed).reason, "budget")
+      assert.strictEqual((events[3] as ResilientEvent.Failed).error, error)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("with the client's real budget: an empty one refuses, and the refusal is counted", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const before = (yield* Metric.value(Telemetry.retryBudgetRejections)).count
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default)))
+      const error = failure(exit)
+      assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 1)
+      assert.strictEqual((yield* Metric.value(Telemetry.retryBudgetRejections)).count - before, 1)
+    }).pipe(
+      Effect.provide(
+        ResilientClient.layer({ timeout: "1 hour", retryBudget: { ratio: 0, minRetriesPerSecond: 0 } })
+      )
+    ))
+
+  it.scoped("with the client's default budget a lone call gets its retries from the reserve", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default)))
+      assert.strictEqual(failure(exit)._tag, "StatusError")
+      assert.strictEqual(server.count(), 4)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("every retry spends from the budget: two allowed, then refused", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      let left = 2
+      const { exit } = yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.make({ retries: 10, backoff: noJitter("1 millis") })),
+          withBudget(() => left-- > 0)
+        )
+      )
+      assert.strictEqual(failure(exit)._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("the budget is also spent under a client-wide retry option; a retry around it reports once", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const error = yield* Effect.flip(HttpResilient.get(server.url).pipe(withBudget(() => false)))
+      assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 1)
+      const { events, exit } = yield* drive(
+        HttpResilient.get(server.url).pipe(Effect.retry(RetryPolicy.default), withBudget(() => false))
+      )
+      assert.strictEqual(failure(exit)._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 2)
+      assert.deepStrictEqual(tags(events), ["RequestStarted", "AttemptFailed", "RetryBudgetExhausted", "Failed"])
+    }).pipe(Effect.provide(ResilientClient.layer({ timeout: "1 hour", retry: RetryPolicy.default }))))
+})
+
+describe("retry options and composition", () => {
+  it.scoped("a client-wide retry option, and a request's retry: false overriding it", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const { exit } = yield* drive(HttpResilient.get(server.url))
+      assert.strictEqual(failure(exit).attempt, 3)
+      assert.strictEqual(server.count(), 3)
+      yield* Effect.flip(HttpResilient.get(server.url, { retry: false }))
+      assert.strictEqual(server.count(), 4)
+      yield* Effect.flip(HttpResilient.get(server.url, { retry: RetryPolicy.none }))
+      assert.strictEqual(server.count(), 5)
+    }).pipe(
+      Effect.provide(
+        ResilientClient.layer({
+          timeout: "1 hour",
+          retry: RetryPolicy.make({ retries: 2, backoff: noJitter("5 millis") })
+        })
+      )
+    ))
+
+  it.scoped("composes with Schedule.intersect: the longer delay, both limits", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const policy = Schedule.intersect(
+        RetryPolicy.make({ retries: 3, backoff: noJitter("100 millis") }),
+        Schedule.spaced("250 millis")
+      )
+      const { events } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(policy)))
+      const starts = events.filter((e) => e._tag === "RequestStarted").map((e) =>
+        (e as { timestamp: number }).timestamp
+      )
+      // the policy's events report its own delays (100, 200, 400) while intersect waits the longer one
+      assert.strictEqual(server.count(), 4)
+      assert.deepStrictEqual(starts, [0, 250, 500, 900])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a refusal still ends the call with its own error under a combinator", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503, { "retry-after": "120" })
+      const policy = Schedule.intersect(RetryPolicy.default, Schedule.spaced("1 second"))
+      const { exit } = yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(policy)))
+      assert.strictEqual(failure(exit)._tag, "RetryAfterTooLongError")
+      assert.strictEqual(server.count(), 1)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("composes with Schedule.recurs and whileInput", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const policy = RetryPolicy.make({ retries: 10, backoff: noJitter("1 millis") }).pipe(
+        Schedule.intersect(Schedule.recurs(1))
+      )
+      yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(policy)))
+      assert.strictEqual(server.count(), 2)
+      const never = RetryPolicy.default.pipe(
+        Schedule.whileInput((e: unknown) => HttpResilientError.isHttpResilientError(e) && e.attempt < 1)
+      )
+      yield* drive(HttpResilient.get(server.url).pipe(Effect.retry(never)))
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+})
+
+describe("outside a client", () => {
+  const refused = (attempt: number) =>
+    new HttpResilientError.TransportError({
+      method: "GET",
+      url: "http://example.test/",
+      attempt,
+      reason: "ConnectionRefused"
+    })
+
+  it.effect("still retries, without budget or events", () =>
+    Effect.gen(function*() {
+      const runs: Array<number> = []
+      const failing = Effect.flatMap(HttpResilient.currentAttempt, (n) => {
+        runs.push(n)
+        return Effect.fail(refused(n))
+      })
+      const fiber = yield* Effect.fork(
+        Effect.retry(failing, RetryPolicy.make({ retries: 2, backoff: noJitter("1 second") }))
+      )
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.deepStrictEqual(runs, [1, 2, 3])
+      assert.strictEqual(error.attempt, 3)
+    }))
+
+  it.effect("errors that are not HttpResilientError are never retried", () =>
+    Effect.gen(function*() {
+      let runs = 0
+      yield* Effect.flip(Effect.retry(Effect.suspend(() => Effect.fail(`run ${++runs}`)), RetryPolicy.default))
+      assert.strictEqual(runs, 1)
+    }))
+
+  it.effect("RetryPolicy.none never retries", () =>
+    Effect.gen(function*() {
+      let runs = 0
+      yield* Effect.flip(Effect.retry(Effect.suspend(() => Effect.fail(refused(++runs))), RetryPolicy.none))
+      assert.strictEqual(runs, 1)
+    }))
+
+  it("bad options are a clear error at construction", () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ retries: -1 }, /option "retries" must be a non-negative integer.*got -1/],
+      [{ retries: 1.5 }, /option "retries".*got 1\.5/],
+      [{ backoff: "fast" }, /option "backoff" must be a Schedule/],
+      [{ statuses: [99] }, /option "statuses".*got \[99\]/],
+      [{ methods: ["G ET"] }, /option "methods"/],
+      [{ maxRetryAfter: -5 }, /option "maxRetryAfter" must be a non-negative finite duration, got -5/],
+      [{ onRetryAfterTooLong: "wait" }, /option "onRetryAfterTooLong" must be "fail" or "clamp", got "wait"/],
+      [{ retryOn: true }, /option "retryOn"/]
+    ]
+    for (const [options, message] of cases) {
+      assert.throws(() => RetryPolicy.make(options as RetryPolicy.Options), message)
+      try {
+        RetryPolicy.make(options as RetryPolicy.Options)
+      } catch (error) {
+        assert.isTrue(Cause.isIllegalArgumentException(error))
+      }
+    }
+  })
+})

@@ -1,0 +1,262 @@
+import { HttpClientRequest } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
+import { createHash, randomBytes } from "node:crypto"
+import type * as http from "node:http"
+import { HttpResilient, HttpResilientError, Interceptor, ResilientClient } from "../src/index.js"
+import { serverScoped, waitUntil } from "./support/server.js"
+
+const Client = ResilientClient.layer({})
+const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
+const collect = (stream: Stream.Stream<Uint8Array, any, any>) =>
+  Effect.map(Stream.runCollect(stream), (chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
+const realDelay = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
+
+interface RangeServerOptions {
+  readonly etag?: string | undefined
+  readonly lastModified?: string | undefined
+  /** answer range requests with this instead (200: the whole body again) */
+  readonly rangeStatus?: 200 | 206
+  /** shift the Content-Range start by this much */
+  readonly shift?: number
+  /** bytes sent before the reset on the first request; 0: reset before any byte */
+  readonly resetAfter?: number
+}
+
+/** Serves `data`; the first request is cut after `resetAfter` bytes, later ones honour Range + If-Range. */
+const rangeServer = (data: Buffer, options: RangeServerOptions) => {
+  let n = 0
+  return serverScoped((req, res) => {
+    n++
+    const headers: http.OutgoingHttpHeaders = { "accept-ranges": "bytes" }
+    if (options.etag) headers.etag = options.etag
+    if (options.lastModified) headers["last-modified"] = options.lastModified
+    const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ""))
+    const validator = options.etag !== undefined && !options.etag.startsWith("W/") ? options.etag : options.lastModified
+    if (range && req.headers["if-range"] === validator && options.rangeStatus !== 200) {
+      const start = Number(range[1]) + (options.shift ?? 0)
+      res.writeHead(206, {
+        ...headers,
+        "content-range": `bytes ${start}-${data.length - 1}/${data.length}`,
+        "content-length": data.length - start
+      })
+      res.end(data.subarray(start))
+      return
+    }
+    res.writeHead(200, { ...headers, "content-length": data.length })
+    if (n === 1) {
+      const cut = options.resetAfter ?? data.length >> 1
+      if (cut === 0) {
+        res.flushHeaders()
+        setTimeout(() => res.socket?.destroy(), 20)
+        return
+      }
+      res.write(data.subarray(0, cut), () => setTimeout(() => res.socket?.destroy(), 20))
+      return
+    }
+    res.end(data)
+  })
+}
+
+const retry = Schedule.recurs(3)
+
+describe("stream", () => {
+  it.scoped("streams a body byte-exact; lines and ndjson decode it", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(1 << 20)
+      const server = yield* serverScoped((req, res) => {
+        const bodies: Record<string, string | Buffer> = {
+          "/bytes": data,
+          "/lines": "a\r\nb\n\nc",
+          "/ndjson": `{"n":1}\n\n{"n":2}\n`
+        }
+        res.end(bodies[req.url ?? ""] ?? `{"n":1}\nnot json\n`)
+      })
+      assert.strictEqual(sha(yield* collect(HttpResilient.stream(`${server.url}/bytes`))), sha(data))
+      const lines = yield* Stream.runCollect(HttpResilient.lines(`${server.url}/lines`))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(lines), ["a", "b", "", "c"])
+      const N = Schema.Struct({ n: Schema.Number })
+      const values = yield* Stream.runCollect(HttpResilient.ndjson(`${server.url}/ndjson`, N))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(values), [{ n: 1 }, { n: 2 }])
+      const error = yield* Effect.flip(Stream.runCollect(HttpResilient.ndjson(`${server.url}/bad`, N)))
+      assert.strictEqual(error._tag, "DecodeError")
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a status outside acceptStatus is a StatusError with the error body; establishing is retried", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const server = yield* serverScoped((_req, res) => {
+        n++
+        res.statusCode = n <= 2 ? 503 : 404
+        res.end(n <= 2 ? "busy" : "no such thing")
+      })
+      const error = yield* Effect.flip(
+        Stream.runCollect(HttpResilient.stream(server.url, { retry: Schedule.recurs(2) }))
+      )
+      assert.isTrue(error._tag === "StatusError" && error.status === 404 && error.attempt === 3)
+      if (error._tag === "StatusError") assert.strictEqual(yield* error.response.text, "no such thing")
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("backpressure: a consumer that stops pulling stops the server, and closing the stream closes the socket", () =>
+    Effect.gen(function*() {
+      let sent = 0
+      let finished = false
+      const chunk = Buffer.alloc(64 * 1024, 7)
+      const total = 64 * 1024 * 1024
+      const server = yield* serverScoped((_req, res) => {
+        res.writeHead(200, { "content-length": total })
+        const pump = () => {
+          while (sent < total) {
+            sent += chunk.length
+            if (!res.write(chunk)) return void res.once("drain", pump)
+          }
+          finished = true
+          res.end()
+        }
+        pump()
+      })
+      let received = 0
+      yield* HttpResilient.stream(server.url).pipe(
+        Stream.tap((bytes) => Effect.sync(() => received += bytes.byteLength)),
+        Stream.take(1),
+        Stream.runDrain,
+        Effect.zipRight(realDelay(300))
+      )
+      // kernel and stream buffers hold a few MB at most: the 64 MB body was not read into memory
+      assert.isBelow(sent, 16 * 1024 * 1024)
+      assert.isBelow(received, 1024 * 1024)
+      assert.isFalse(finished)
+      yield* waitUntil(() => server.sockets.size === 0)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("resume: a download reset half-way completes byte-exact with Range and If-Range", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(4 << 20)
+      const server = yield* rangeServer(data, { etag: `"v1"` })
+      const body = yield* collect(HttpResilient.stream(server.url, { resume: true, retry }))
+      assert.strictEqual(body.length, data.length)
+      assert.strictEqual(sha(body), sha(data))
+      assert.strictEqual(server.count(), 2)
+      const second = server.received[1].headers
+      assert.match(String(second.range), /^bytes=\d+-$/)
+      assert.isAbove(Number(/\d+/.exec(String(second.range))![0]), 0)
+      assert.strictEqual(second["if-range"], `"v1"`)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("resume falls back to Last-Modified when the ETag is weak", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(1 << 20)
+      const lastModified = "Tue, 15 Nov 1994 12:45:26 GMT"
+      const server = yield* rangeServer(data, { etag: `W/"weak"`, lastModified })
+      const body = yield* collect(HttpResilient.stream(server.url, { resume: true, retry }))
+      assert.strictEqual(sha(body), sha(data))
+      assert.strictEqual(server.received[1].headers["if-range"], lastModified)
+    }).pipe(Effect.provide(Client)))
+
+  const notResumable = (data: Buffer, options: RangeServerOptions) =>
+    Effect.gen(function*() {
+      const server = yield* rangeServer(data, options)
+      let received = 0
+      const error = yield* Effect.flip(
+        HttpResilient.stream(server.url, { resume: true, retry }).pipe(
+          Stream.runForEach((bytes) => Effect.sync(() => received += bytes.byteLength))
+        )
+      )
+      assert.isTrue(received > 0 && received < data.length)
+      return { error, server }
+    })
+
+  it.scoped("NotResumable: no validator, only a weak ETag, a 200 to the range request, a wrong Content-Range", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(1 << 20)
+      const none = yield* notResumable(data, {})
+      assert.isTrue(none.error._tag === "TransportError" && none.error.reason === "NotResumable")
+      assert.strictEqual(none.server.count(), 1)
+      const weak = yield* notResumable(data, { etag: `W/"x"` })
+      assert.isTrue(weak.error._tag === "TransportError" && weak.error.reason === "NotResumable")
+      const full = yield* notResumable(data, { etag: `"v1"`, rangeStatus: 200 })
+      assert.isTrue(full.error._tag === "TransportError" && full.error.reason === "NotResumable")
+      assert.strictEqual(full.server.count(), 2)
+      const shifted = yield* notResumable(data, { etag: `"v1"`, shift: 1 })
+      assert.isTrue(shifted.error._tag === "TransportError" && shifted.error.reason === "NotResumable")
+      assert.include(shifted.error.message, "Stream not resumable")
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("without resume, a reset mid-body fails the stream as a TransportError", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(1 << 20)
+      const server = yield* rangeServer(data, { etag: `"v1"` })
+      const error = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry })))
+      assert.isTrue(error._tag === "TransportError" && error.reason === "ConnectionReset")
+      assert.strictEqual(server.count(), 1)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a reset before any byte was emitted restarts the download, no validator needed", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(256 * 1024)
+      const server = yield* rangeServer(data, { resetAfter: 0 })
+      const body = yield* collect(HttpResilient.stream(server.url, { retry }))
+      assert.strictEqual(sha(body), sha(data))
+      assert.strictEqual(server.count(), 2)
+      assert.isUndefined(server.received[1].headers.range)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("streams run request interceptors and publish the attempt's events", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => res.end("body"))
+      const stamp = Interceptor.onRequest("stamp", (request) => HttpClientRequest.setHeader(request, "x-stamp", "1"))
+      const program = Effect.gen(function*() {
+        const queue = yield* ResilientClient.subscribe
+        const body = yield* collect(HttpResilient.stream(`${server.url}/s`))
+        return { body, events: Chunk.toReadonlyArray(yield* Queue.takeAll(queue)).map((e) => e._tag) }
+      })
+      const { body, events } = yield* program.pipe(Effect.provide(ResilientClient.layer({ interceptors: [stamp] })))
+      assert.strictEqual(body.toString(), "body")
+      assert.strictEqual(server.received[0].headers["x-stamp"], "1")
+      assert.deepStrictEqual(events, ["RequestStarted", "Succeeded"])
+    }))
+
+  it.scoped("a policy's refusal (marked on the error) ends the stream with the refusal, without another request", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end()
+      })
+      const refusing = Schedule.recurs(3).pipe(
+        Schedule.tapInput((error: HttpResilientError.HttpResilientError) =>
+          Effect.sync(() =>
+            Object.defineProperty(error, Symbol.for("effect-http-resilient/RetryRefusal"), {
+              value: new HttpResilientError.RetryBudgetExhaustedError({
+                method: error.method,
+                url: error.url,
+                attempt: error.attempt,
+                lastError: error
+              })
+            })
+          )
+        )
+      )
+      const error = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry: refusing })))
+      assert.strictEqual(error._tag, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count(), 1)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("without a retry option, establishing is retried by RetryPolicy.default (TestClock drives its backoff)", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const server = yield* serverScoped((_req, res) => {
+        n++
+        res.statusCode = n <= 2 ? 503 : 200
+        res.end("finally")
+      })
+      const fiber = yield* Effect.fork(collect(HttpResilient.stream(server.url)))
+      for (let i = 0; i < 200 && fiber.unsafePoll() === null; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* realDelay(2)
+      }
+      const body = yield* Fiber.join(fiber)
+      assert.strictEqual(body.toString(), "finally")
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+})
