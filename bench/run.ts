@@ -20,18 +20,18 @@ const quick = process.argv.includes("--quick")
 
 const settings = quick
   ? {
-    rounds: 3,
+    rounds: 4,
     warmup: 1_000,
-    c1: { count: 300, maxMillis: 400 },
-    c64: { count: 2_000, maxMillis: 800 },
+    c1: { count: 300, maxMillis: 300 },
+    c64: { count: 2_000, maxMillis: 600 },
     outageCalls: 2_000,
     soak: { warmup: 10_000, count: 30_000, maxMillis: 15_000 }
   }
   : {
-    rounds: 5,
+    rounds: 9,
     warmup: 5_000,
-    c1: { count: 2_000, maxMillis: 1_000 },
-    c64: { count: 15_000, maxMillis: 2_500 },
+    c1: { count: 1_000, maxMillis: 600 },
+    c64: { count: 8_000, maxMillis: 1_500 },
     outageCalls: 5_000,
     soak: { warmup: 40_000, count: 200_000, maxMillis: 90_000 }
   }
@@ -53,7 +53,20 @@ const startWorker = (definition: ClientDefinition): Promise<Worker> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       "taskset",
-      ["-c", "1", process.execPath, "--expose-gc", "--import", "tsx", path.join(here, "worker.ts"), definition.name],
+      [
+        "-c",
+        "1",
+        process.execPath,
+        "--expose-gc",
+        // a young generation of fixed size (Node's default maximum): RSS then moves with what is kept, not with
+        // the collector growing its nursery under load
+        "--min-semi-space-size=16",
+        "--max-semi-space-size=16",
+        "--import",
+        "tsx",
+        path.join(here, "worker.ts"),
+        definition.name
+      ],
       { cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"] }
     )
     children.add(child)
@@ -444,13 +457,20 @@ const targets = (
       )
     )
   }
+  // the budget alone (breaker off) is the stricter figure: with the breaker on, an open breaker sends nothing
+  const budgetOutage = outages.find((o) => o.name === "ours+budget")
   const policyOutage = outages.find((o) => o.name === "ours+policy")
-  if (policyOutage === undefined) {
+  if (budgetOutage === undefined || policyOutage === undefined) {
     out.push(skip("outage amplification ≤ 1.25× with the default budget", "RetryPolicy is not exported yet"))
   } else {
-    const a = policyOutage.byShare["100%"].amplification
+    const a = budgetOutage.byShare["100%"].amplification
     out.push(
-      check("outage amplification ≤ 1.25× with the default budget (100 % 503s)", a, (x) => x <= 1.25, `${fmt(a)}×`)
+      check(
+        "outage amplification ≤ 1.25× with the default budget (100 % 503s, breaker off)",
+        a,
+        (x) => x <= 1.25,
+        `${fmt(a)}× (${fmt(policyOutage.byShare["100%"].amplification)}× with the default breaker on)`
+      )
     )
   }
   return out
@@ -551,7 +571,8 @@ const report = (
   lines.push(
     `Each client's own retry mechanism with ${retries} retries and a backoff of about ${benchBackoffMillis} ms; ` +
       `${settings.outageCalls} calls per row on a fresh client (no budget carried over). Requests counted from ` +
-      "nginx's access log. Without a budget the ceiling is 4.0× at 100 % 503s.",
+      "nginx's access log. Without a budget the ceiling is 4.0× at 100 % 503s; an open circuit breaker sends " +
+      "nothing, so ours is also shown with the breaker off, the retry budget alone.",
     ""
   )
   row(["client", "retry mechanism", "100 % 503s", "30 % 503s", "failed calls at 30 %"])
@@ -634,10 +655,11 @@ const main = async () => {
   watchdog.unref()
   try {
     const workers = await Promise.all(clients.map(startWorker))
-    const rows = await throughput(workers, server.origin)
+    const measured = workers.filter((w) => w.definition.retriesOnly !== true)
+    const rows = await throughput(measured, server.origin)
     const outages = await outage(workers, server)
     const afters = await retryAfter(workers, server)
-    const soaks = await soak(workers, server.origin)
+    const soaks = await soak(measured, server.origin)
     for (const w of workers) await w.run({ type: "close" }).catch(() => undefined)
     for (const w of workers) w.stop()
     const bigs = await big(server.origin)

@@ -302,11 +302,6 @@ const noHeaders: Array<Buffer> = []
 
 const onAttemptTimeout = (exchange: BufferedExchange) => exchange.timeout()
 
-/**
- * The state of one buffered exchange, and its undici handler: one object per request, its methods on the
- * prototype, so the hot path allocates no closures. The attempt timeout and interruption both abort the
- * socket; no promise, no AbortController, no fiber race.
- */
 const resendableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", "QUERY"])
 
 const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
@@ -320,6 +315,11 @@ const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure>
     )
   )
 
+/**
+ * The state of one buffered exchange, and its undici handler: one object per request, its methods on the
+ * prototype, so the hot path allocates no closures. The attempt timeout and interruption both abort the
+ * socket; no promise, no AbortController, no fiber race.
+ */
 class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   private abort: ((reason?: Error) => void) | undefined = undefined
   private abortReason: Error | undefined = undefined
