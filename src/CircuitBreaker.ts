@@ -102,14 +102,7 @@ export type CircuitState = Event.CircuitState
  * @since 0.1.0
  * @category models
  */
-export interface CircuitBreakerOptions {
-  readonly strategy?: Strategy | undefined
-  readonly breakDuration?: Duration.DurationInput | undefined
-  readonly backoffFactor?: number | undefined
-  readonly maxBreakDuration?: Duration.DurationInput | undefined
-  readonly probes?: number | undefined
-  readonly isFailure?: ((error: HttpResilientError) => boolean) | undefined
-}
+export interface CircuitBreakerOptions extends internal.CircuitBreakerOptions {}
 
 /**
  * Opens after `threshold` consecutive failures. Throws a `RangeError` unless `threshold` is an integer ≥ 1.

@@ -24,6 +24,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -301,6 +302,9 @@ export const getJson: {
   >
 } = (url, schema, options) => Effect.flatMap(get(url, options), json(schema))
 
+const hedgeClient = (context: Context.Context<never>) =>
+  Option.getOrUndefined(Context.getOption(context, internal.ResilientClient))
+
 /**
  * Options of the streaming verbs: the request options, and `resume` (see `stream`). `retry` governs establishing
  * the stream (and, with `resume`, resuming it). @default `RetryPolicy.default`
@@ -437,8 +441,10 @@ export interface HedgeOptions {
  *
  * Only requests that may be sent twice are hedged: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE,
  * QUERY), or POST/PATCH with an `Idempotency-Key`, with a body that can be re-sent; any other request inside is
- * sent once. Every copy after the first is paid for from the client's retry budget (no copy when it is empty,
- * and `RetryBudgetExhausted` is published) and announced with a `RetryScheduled` event of reason `"hedge"`.
+ * sent once, and an effect that makes no `HttpResilient` request is simply run once. Every copy after the first
+ * is paid for from the client's retry budget (no copy when it is empty, and `RetryBudgetExhausted` is published)
+ * and announced with a `RetryScheduled` event of reason `"hedge"`. The client option `hedge` does the same for
+ * every attempt of every call.
  *
  * It wraps any effect: put it around one attempt (`get(url).pipe(hedge(...), Effect.retry(policy))` hedges each
  * attempt) or around a retried call (`get(url).pipe(Effect.retry(policy), hedge(...))` hedges the whole call).
@@ -462,6 +468,6 @@ export interface HedgeOptions {
 export const hedge = (
   options: HedgeOptions
 ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
-  Hedge.validate(options)
-  return (self) => Hedge.hedge(self, options, Effect.serviceOption(internal.ResilientClient))
+  const settings = Hedge.validate(options)
+  return (self) => Hedge.hedge(self, settings, hedgeClient)
 }

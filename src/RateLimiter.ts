@@ -33,7 +33,6 @@
  * @since 0.1.0
  */
 import * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as internal from "./internal/rateLimiter.js"
@@ -59,13 +58,7 @@ export type RateLimitedRequest = internal.RateLimitedRequest
  * @since 0.1.0
  * @category models
  */
-export interface RateLimiterOptions {
-  readonly limit?: number | undefined
-  readonly window?: Duration.DurationInput | undefined
-  readonly algorithm?: "token-bucket" | "fixed-window" | undefined
-  readonly key?: string | ((request: RateLimitedRequest) => string) | undefined
-  readonly adaptive?: boolean | undefined
-}
+export interface RateLimiterOptions extends internal.RateLimiterOptions {}
 
 /**
  * The store the quotas live in: `@effect/experimental`'s `RateLimiterStore`. A client uses the one in context

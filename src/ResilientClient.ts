@@ -87,6 +87,8 @@ export type AcceptStatus = config.AcceptStatus
  * - `rateLimiter`: a quota per origin or key — `RateLimiter.RateLimiterOptions` or `false`. @default off
  * - `retryBudget`: client-wide cap on retries and hedges — `RetryBudget.RetryBudgetOptions` or `false`.
  *   @default 20 % of requests in 10 s, plus 10 per second
+ * - `hedge`: `{ delay, maxHedges }` hedges every attempt of every call (idempotent requests only), like
+ *   `HttpResilient.hedge` around each one. @default off
  *
  * Each attempt passes, in order: deadline → rate limiter → bulkhead → circuit breaker → interceptors → transport.
  *

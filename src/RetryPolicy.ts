@@ -52,7 +52,6 @@
  */
 import type * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
-import type { HttpResilientError } from "./HttpResilientError.js"
 import * as internal from "./internal/retryPolicy.js"
 
 /**
@@ -85,16 +84,7 @@ export type RetryPolicy = Schedule.Schedule<Duration.Duration, unknown>
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  readonly retries?: number | undefined
-  readonly backoff?: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
-  readonly statuses?: ReadonlyArray<number> | undefined
-  readonly methods?: ReadonlyArray<string> | undefined
-  readonly retryOn?: ((error: HttpResilientError) => boolean) | undefined
-  readonly respectRetryAfter?: boolean | undefined
-  readonly maxRetryAfter?: Duration.DurationInput | undefined
-  readonly onRetryAfterTooLong?: "fail" | "clamp" | undefined
-}
+export interface Options extends internal.RetryPolicyOptions {}
 
 /**
  * A retry policy. Bad options throw an `IllegalArgumentException` (from `effect/Cause`) naming the option and the

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Logger, LogLevel, Queue, Schedule, Stream } from "effect"
-import { HttpResilient, ResilientClient, type ResilientEvent } from "../src/index.js"
+import { Chunk, Duration, Effect, Logger, LogLevel, Queue, Schedule, Stream } from "effect"
+import { Backoff, HttpResilient, ResilientClient, type ResilientEvent, RetryPolicy } from "../src/index.js"
+import { advanceUntilDone, twoRetriesThenSuccess } from "./support/events.js"
 import { serverScoped } from "./support/server.js"
 
 /** A server answering 503, 503, then 200 to every third request. */
@@ -42,6 +43,23 @@ describe("events", () => {
       const succeeded = events[5]
       assert.isTrue(succeeded._tag === "Succeeded" && succeeded.status === 200)
     }).pipe(Effect.provide(ResilientClient.layer({}))))
+
+  it.scoped("503 → 503 → 200 under a RetryPolicy: the whole order, RetryScheduled and the onRetry hook included", () =>
+    Effect.gen(function*() {
+      flakyCount = 0
+      const server = yield* flaky
+      const delays: Array<number> = []
+      const client = ResilientClient.layer({ onRetry: (event) => void delays.push(Duration.toMillis(event.delay)) })
+      const events = yield* Effect.gen(function*() {
+        const queue = yield* ResilientClient.subscribe
+        const policy = RetryPolicy.make({ backoff: Backoff.constant("1 second") })
+        const fiber = yield* Effect.fork(HttpResilient.get(`${server.url}/p`).pipe(Effect.retry(policy)))
+        assert.strictEqual((yield* advanceUntilDone(fiber)).status, 200)
+        return Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+      }).pipe(Effect.provide(client))
+      assert.deepStrictEqual(tags(events), [...twoRetriesThenSuccess])
+      assert.deepStrictEqual(delays, [1000, 1000])
+    }))
 
   it.scoped("ResilientClient.events streams what is published while it runs", () =>
     Effect.gen(function*() {

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, type Duration, Effect, Exit, Fiber, Queue, TestClock } from "effect"
+import { Chunk, type Duration, Effect, Exit, Fiber, Layer, Queue, TestClock } from "effect"
 import type { Socket } from "node:net"
 import { HttpResilient, HttpResilientTest, ResilientClient } from "../src/index.js"
 import { serverScoped, waitUntil } from "./support/server.js"
@@ -173,6 +173,38 @@ describe("HttpResilient.hedge", () => {
       yield* waitUntil(() => sockets[0].destroyed && !server.sockets.has(sockets[0]))
       assert.isFalse(sockets[1].destroyed)
     }).pipe(Effect.provide(ResilientClient.layer({}))))
+
+  it.effect("the client option hedge: every idempotent attempt is hedged, a POST is not", () =>
+    Effect.gen(function*() {
+      const get = yield* HttpResilient.get("http://api.test/x").pipe(Effect.flatMap(HttpResilient.text), Effect.fork)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(get), "fast")
+      assert.deepStrictEqual(yield* times, [0, 20])
+      const post = yield* HttpResilient.post("http://api.test/x", { text: "x" }).pipe(
+        Effect.flatMap(HttpResilient.text),
+        Effect.fork
+      )
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual(yield* Fiber.join(post), "slow")
+      assert.deepStrictEqual(yield* times, [0, 20, 1000])
+    }).pipe(Effect.provide(HttpResilientTest.layer(
+      (_request, index) =>
+        index === 0 || index === 2
+          ? HttpResilientTest.reply(200, { body: "slow", delay: "1 second" })
+          : HttpResilientTest.reply(200, { body: "fast" }),
+      { hedge: { delay: "20 millis" } }
+    ))))
+
+  it.effect("a bad client option hedge fails the layer with a ConfigError", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Layer.build(ResilientClient.layer({ hedge: { delay: "x", maxHedges: 99 } as any })).pipe(Effect.scoped)
+      )
+      assert.include(String(error), `hedge.delay: "x" is not a finite duration`)
+      assert.include(String(error), "hedge.maxHedges: 99 is not an integer from 1 to 16")
+      const missing = yield* Effect.flip(Layer.build(ResilientClient.layer({ hedge: {} as any })).pipe(Effect.scoped))
+      assert.include(String(missing), "hedge.delay: missing")
+    }))
 
   it("bad options throw a RangeError naming the option", () => {
     assert.throws(() => HttpResilient.hedge({ delay: "soon" as any }), /hedge: delay "soon" is not a finite/)

@@ -1,9 +1,10 @@
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { assert, describe, it } from "@effect/vitest"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Cause, Chunk, Effect, Layer, Logger, LogLevel, Metric, Queue, Schedule } from "effect"
+import { Cause, Chunk, Effect, Layer, Logger, LogLevel, Metric, Queue } from "effect"
 import { inspect } from "node:util"
-import { HttpResilient, ResilientClient, type ResilientEvent } from "../src/index.js"
+import { Backoff, HttpResilient, ResilientClient, type ResilientEvent, RetryPolicy } from "../src/index.js"
+import { advanceUntilDone, twoRetriesThenSuccess } from "./support/events.js"
 import { serverScoped } from "./support/server.js"
 
 const SECRETS = ["Sekr1tBearer", "Sekr1tPass", "Sekr1tSession", "Sekr1tCookie", "Sekr1tQuery"]
@@ -31,13 +32,15 @@ describe("redaction", () => {
     const client = ResilientClient.layer({
       redactHeaders: ["X-Session"],
       onRequest: (e) => void hookEvents.push(e),
-      onSuccess: (e) => void hookEvents.push(e)
+      onRetry: (e) => void hookEvents.push(e),
+      onSuccess: (e) => void hookEvents.push(e),
+      onFailure: (e) => void hookEvents.push(e)
     })
     return Effect.gen(function*() {
       let n = 0
-      const server = yield* serverScoped((_req, res) => {
+      const server = yield* serverScoped((req, res) => {
         n++
-        res.statusCode = n < 3 ? 503 : 200
+        res.statusCode = n < 3 || req.url!.startsWith("/always-busy") ? 503 : 200
         res.setHeader("set-cookie", "sid=Sekr1tCookie")
         res.setHeader("x-session", "Sekr1tSession")
         res.end()
@@ -48,16 +51,22 @@ describe("redaction", () => {
       })
       const queue = yield* ResilientClient.subscribe
       const url = server.url.replace("http://", "http://alice:Sekr1tPass@") + "/r?token=Sekr1tQuery&page=2"
-      const exit = yield* HttpResilient.get(url, {
-        headers: { Authorization: "Bearer Sekr1tBearer", "X-Session": "Sekr1tSession" }
-      }).pipe(
-        Effect.retry(Schedule.recurs(2)),
-        Effect.tapErrorCause((cause) => Effect.logError("call failed", cause)),
-        Effect.withSpan("caller"),
-        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-        Logger.withMinimumLogLevel(LogLevel.Debug),
-        Effect.exit
-      )
+      const call = (path: string, retries: number) =>
+        HttpResilient.get(url.replace("/r?", `/${path}?`), {
+          headers: { Authorization: "Bearer Sekr1tBearer", "X-Session": "Sekr1tSession" }
+        }).pipe(
+          Effect.retry(RetryPolicy.make({ retries, backoff: Backoff.constant("1 second") })),
+          Effect.tapErrorCause((cause) => Effect.logError("call failed", cause)),
+          Effect.withSpan("caller"),
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+          Logger.withMinimumLogLevel(LogLevel.Debug),
+          Effect.exit,
+          Effect.fork
+        )
+      // 503, 503, 200; then a call whose policy gives up (Failed) after one retry
+      const exit = yield* advanceUntilDone(yield* call("r", 2))
+      const failedExit = yield* advanceUntilDone(yield* call("always-busy", 1))
+      assert.strictEqual(failedExit._tag, "Failure")
       assert.strictEqual(exit._tag, "Success")
       // the wire still carries every header the user set, userinfo as Basic auth only when no authorization is given
       assert.strictEqual(server.received[0].headers.authorization, "Bearer Sekr1tBearer")
@@ -65,8 +74,16 @@ describe("redaction", () => {
       assert.strictEqual(server.received[0].url, "/r?token=Sekr1tQuery&page=2")
 
       const events = Chunk.toReadonlyArray(yield* Queue.takeAll(queue)) as ReadonlyArray<ResilientEvent.ResilientEvent>
-      assert.strictEqual(events.length, 6)
-      const failures = events.flatMap((e) => e._tag === "AttemptFailed" ? [e.error, Cause.fail(e.error)] : [])
+      assert.deepStrictEqual(events.map((e) => e._tag), [
+        ...twoRetriesThenSuccess,
+        "RequestStarted",
+        "AttemptFailed",
+        "RetryScheduled",
+        "RequestStarted",
+        "AttemptFailed",
+        "Failed"
+      ])
+      const failures = events.flatMap((e) => "error" in e ? [e.error, Cause.fail(e.error)] : [])
       const metrics = (yield* Metric.snapshot).flatMap((pair) => [
         pair.metricKey.name,
         ...pair.metricKey.tags.flatMap((t) => [t.key, t.value])

@@ -1,38 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Exit, Fiber, Layer, Random, Schedule, TestClock } from "effect"
-import { type HttpResilientError, isTransient } from "../src/HttpResilientError.js"
-import { HttpResilient, HttpResilientTest, ResilientClient, RetryBudget } from "../src/index.js"
+import { Clock, Effect, Exit, Fiber, Layer, Schedule, TestClock } from "effect"
+import type { HttpResilientError } from "../src/HttpResilientError.js"
+import { HttpResilient, HttpResilientTest, ResilientClient, RetryBudget, RetryPolicy } from "../src/index.js"
 import { serverScoped } from "./support/server.js"
 
-/**
- * A stand-in for `RetryPolicy.make({ retries: 3 })` (exponential 100 ms × 2, full jitter): it retries transient
- * errors up to `retries` times and asks the client's retry budget before each retry, the way the policy does.
- * `backoff: false` retries at once.
- */
-const budgetedRetry = (retries: number, backoff = true) =>
-  Effect.map(ResilientClient.ResilientClient, (client) => {
-    const delays: Schedule.Schedule<unknown> = backoff
-      ? Schedule.exponential("100 millis").pipe(
-        Schedule.modifyDelayEffect((_, delay) =>
-          Effect.map(Random.nextIntBetween(0, Duration.toMillis(delay) + 1), Duration.millis)
-        )
-      )
-      : Schedule.forever
-    return delays.pipe(
-      Schedule.intersect(Schedule.recurs(retries)),
-      Schedule.checkEffect((error: HttpResilientError) =>
-        Effect.map(
-          Clock.currentTimeMillis,
-          (now) => isTransient(error) && (client.retryBudget === undefined || client.retryBudget.tryRetry(now))
-        )
-      )
-    )
-  })
-
-/** `calls` logical calls, one every `everyMillis` of virtual time, each retried by `budgetedRetry(3)`. */
+/** `calls` logical calls, one every `everyMillis` of virtual time, each retried by `RetryPolicy.make({ retries: 3 })`. */
 const load = (calls: number, everyMillis: number) =>
   Effect.gen(function*() {
-    const policy = yield* budgetedRetry(3)
+    const policy = RetryPolicy.make({ retries: 3 })
     const fibers: Array<Fiber.RuntimeFiber<unknown, HttpResilientError>> = []
     for (let i = 0; i < calls; i++) {
       fibers.push(yield* Effect.fork(Effect.retry(HttpResilient.get(`http://api.test/items/${i}`), policy)))
@@ -98,8 +73,12 @@ describe("RetryBudget", () => {
 
   it.effect("1,000 calls at 100/s into a 100 % 503 outage, 3 retries each: at most 1.3 requests per call", () =>
     Effect.gen(function*() {
-      const { requests, succeeded } = yield* load(1_000, 10)
+      const { exits, requests, succeeded } = yield* load(1_000, 10)
       assert.strictEqual(succeeded, 0)
+      const refused = exits.filter((e) =>
+        Exit.isFailure(e) && e.cause._tag === "Fail" && e.cause.error._tag === "RetryBudgetExhaustedError"
+      )
+      assert.isAtLeast(refused.length, 700, "most calls were refused a retry by the budget")
       const amplification = requests / 1_000
       assert.isAtMost(amplification, 1.3)
       // the budget was used, not just refused: the reserve and the 20 % were spent
@@ -150,7 +129,7 @@ describe("RetryBudget", () => {
         res.statusCode = 503
         res.end()
       })
-      const policy = yield* budgetedRetry(3, false)
+      const policy = RetryPolicy.make({ retries: 3, backoff: Schedule.forever })
       for (let i = 0; i < 200; i++) yield* Effect.either(Effect.retry(HttpResilient.get(`${server.url}/${i}`), policy))
       // no reserve and a window longer than the test: exactly 20 % of the 200 first attempts are retried
       assert.strictEqual(server.count(), 240)

@@ -105,9 +105,25 @@ describe("sse", () => {
         res.statusCode = 204
         res.end()
       })
-      const events = yield* Stream.runCollect(HttpResilient.sse(done.url))
+      const events = yield* Stream.runCollect(HttpResilient.sse(done.url, { lastEventId: "41" }))
       assert.strictEqual(Chunk.size(events), 0)
       assert.strictEqual(done.count(), 1)
+      assert.strictEqual(done.received[0].headers["last-event-id"], "41")
+    }).pipe(Effect.provide(Client)))
+})
+
+describe("sse against a server that keeps dropping", () => {
+  it.scoped("connections that deliver nothing count against the policy: no tight loop, the stream ends", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" })
+        res.end("retry: 0\n\n")
+      })
+      const error = yield* Effect.flip(
+        Stream.runCollect(HttpResilient.sse(server.url, { retry: Schedule.recurs(2) }))
+      )
+      assert.isTrue(error._tag === "TransportError" && error.reason === "ConnectionReset")
+      assert.strictEqual(server.count(), 3)
     }).pipe(Effect.provide(Client)))
 })
 

@@ -1,9 +1,10 @@
 import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
+import { Chunk, Effect, Queue, Schedule, Schema, Stream } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import type * as http from "node:http"
 import { HttpResilient, HttpResilientError, Interceptor, ResilientClient } from "../src/index.js"
+import { advanceUntilDone } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const Client = ResilientClient.layer({})
@@ -232,7 +233,8 @@ describe("stream", () => {
                 url: error.url,
                 attempt: error.attempt,
                 lastError: error
-              })
+              }),
+              configurable: true
             })
           )
         )
@@ -250,12 +252,7 @@ describe("stream", () => {
         res.statusCode = n <= 2 ? 503 : 200
         res.end("finally")
       })
-      const fiber = yield* Effect.fork(collect(HttpResilient.stream(server.url)))
-      for (let i = 0; i < 200 && fiber.unsafePoll() === null; i++) {
-        yield* TestClock.adjust("1 second")
-        yield* realDelay(2)
-      }
-      const body = yield* Fiber.join(fiber)
+      const body = yield* advanceUntilDone(yield* Effect.fork(collect(HttpResilient.stream(server.url))))
       assert.strictEqual(body.toString(), "finally")
       assert.strictEqual(server.count(), 3)
     }).pipe(Effect.provide(Client)))

@@ -2,9 +2,9 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { assert, describe, it } from "@effect/vitest"
 import { SpanKind } from "@opentelemetry/api"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Clock, Effect, Fiber, Layer, Metric, Schedule, Tracer } from "effect"
+import { Clock, Effect, Fiber, Layer, Metric, Schedule, TestClock, Tracer } from "effect"
 import type * as http from "node:http"
-import { CircuitBreaker, HttpResilient, ResilientClient, Telemetry } from "../src/index.js"
+import { CircuitBreaker, HttpResilient, HttpResilientTest, ResilientClient, Telemetry } from "../src/index.js"
 import * as internal from "../src/internal/telemetry.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
@@ -118,6 +118,23 @@ describe("metrics", () => {
       }).pipe(Effect.provide(ResilientClient.layer({ retryBudget: { ratio: 0, minRetriesPerSecond: 0 } })))
       assert.strictEqual((yield* count(Telemetry.retryBudgetRejections)) - r0, 1)
     }))
+
+  it.effect("each hedge counts in http_resilient.retries with reason hedge", () =>
+    Effect.gen(function*() {
+      const hedges = Telemetry.retries.pipe(Metric.tagged("reason", "hedge"))
+      const before = (yield* Metric.value(hedges)).count
+      const fiber = yield* HttpResilient.get("http://api.test/h").pipe(
+        HttpResilient.hedge({ delay: "50 millis", maxHedges: 2 }),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      assert.strictEqual((yield* Metric.value(hedges)).count - before, 2)
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer((_request, index) =>
+        HttpResilientTest.reply(200, { delay: index < 2 ? "10 seconds" : "10 millis" })
+      ))
+    ))
 
   it.scoped("a transport failure is recorded with its error.type and no status", () =>
     Effect.gen(function*() {

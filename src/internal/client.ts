@@ -679,6 +679,12 @@ export const make = (
     })
   }
 
+  /** An attempt with the client's `hedge` option, if set. */
+  const hedged = (
+    attempt: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
+    protections.hedge === undefined ? attempt : Hedge.hedge(attempt, protections.hedge, () => service)
+
   /** One attempt under a call's own retry policy: the attempt number and a refusal come from that policy. */
   const retriedAttempt = (call: Call) =>
     Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, HttpResilientError>((fiber) => {
@@ -734,7 +740,9 @@ export const make = (
         info: exact ? { method, url: redactUrl(url), attempt: attemptNo } : undefined,
         outerInfo: fiber.getFiberRef(currentDeadlineInfo)
       }
-      const run = policy === undefined ? attemptOf(call, attemptNo) : Effect.retry(retriedAttempt(call), policy)
+      const run = policy === undefined
+        ? hedged(attemptOf(call, attemptNo))
+        : Effect.retry(hedged(retriedAttempt(call)), policy)
       if (deadlineAt === undefined) return run
       const existing = fiber.getFiberRef(currentDeadline)
       if (exact) return boundByDeadline(run, deadlineAt, clock.unsafeCurrentTimeMillis(), existing, call.info!)
@@ -742,7 +750,7 @@ export const make = (
     })
   }
 
-  return {
+  const service: ResilientClientService = {
     config,
     transport,
     prepare,
@@ -754,6 +762,7 @@ export const make = (
     retryBudget: protections.retryBudget,
     protections
   }
+  return service
 }
 
 const emptyBody: PreparedRequest["body"] = { _tag: "Empty" } as any

@@ -9,6 +9,7 @@ import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
+import type { HedgeOptions } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
 import * as Protections from "./protections.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
@@ -60,6 +61,7 @@ export interface ClientOptions {
   readonly bulkhead?: BulkheadOptions | false | undefined
   readonly rateLimiter?: RateLimiterOptions | false | undefined
   readonly retryBudget?: RetryBudgetOptions | false | undefined
+  readonly hedge?: HedgeOptions | false | undefined
 }
 
 /**

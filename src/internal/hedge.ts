@@ -1,17 +1,19 @@
 /** @internal */
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import type * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import { idempotentMethods, TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
 import { redactUrl } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
+import * as Telemetry from "./telemetry.js"
+import { schedule } from "./timer.js"
 
 /** @internal */
 export interface HedgeOptions {
@@ -75,7 +77,13 @@ export interface HedgeClient {
 }
 
 /** @internal */
-export const validate = (options: HedgeOptions): { readonly delay: Duration.Duration; readonly maxHedges: number } => {
+export interface HedgeSettings {
+  readonly delay: Duration.Duration
+  readonly maxHedges: number
+}
+
+/** @internal */
+export const validate = (options: HedgeOptions): HedgeSettings => {
   if (options === null || typeof options !== "object") {
     throw new TypeError(`HttpResilient.hedge: expected { delay, maxHedges? }, got ${String(options)}`)
   }
@@ -97,72 +105,94 @@ export const validate = (options: HedgeOptions): { readonly delay: Duration.Dura
  * for from the client's retry budget. The first success wins and the other copies are interrupted (their
  * sockets aborted). A copy that fails does not end the call while another is still running; when all have
  * failed, the call fails with the earliest failure. Requests that may not be repeated are sent once.
+ *
+ * Built from one fiber per copy and a timer (a plain timer on Effect's clock, a sleep on any other), with no
+ * race or extra fiber per call, so a call answered before `delay` costs little more than an un-hedged one.
  * @internal
  */
 export const hedge = <A, E, R>(
   self: Effect.Effect<A, E, R>,
-  options: HedgeOptions,
-  client: Effect.Effect<Option.Option<HedgeClient>>
+  settings: HedgeSettings,
+  clientOf: (context: Context.Context<never>) => HedgeClient | undefined
 ): Effect.Effect<A, E, R> => {
-  const { delay, maxHedges } = validate(options)
-  return Effect.gen(function*() {
-    const gate: HedgeGate = { state: 0, method: "", url: undefined, tag: undefined }
-    const copy = Effect.locally(self, currentHedgeGate, gate)
-    const done = yield* Deferred.make<Exit.Exit<A, E>>()
-    const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
-    let running = 0
-    let firstFailure: Exit.Exit<A, E> | undefined
-    const launch = Effect.flatMap(
-      Effect.fork(Effect.onExit(copy, (exit) =>
-        Effect.suspend(() => {
-          running--
-          if (Exit.isSuccess(exit)) return Deferred.succeed(done, exit)
-          // keep the first real failure; an interruption only stands in for one until there is one
-          if (firstFailure === undefined || (Exit.isInterrupted(firstFailure) && !Exit.isInterrupted(exit))) {
-            firstFailure = exit
+  const { delay, maxHedges } = settings
+  const delayMillis = Duration.toMillis(delay)
+  return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
+    Effect.withFiberRuntime<A, E, R>((parent) => {
+      const context = runtime.context
+      const clock = Context.get(parent.currentDefaultServices, Clock.Clock)
+      const gate: HedgeGate = { state: 0, method: "", url: undefined, tag: undefined }
+      const copy = Effect.locally(self, currentHedgeGate, gate)
+      const fibers: Array<Fiber.RuntimeFiber<A, E>> = []
+      let running = 0
+      let hedges = 0
+      let settled = false
+      let firstFailure: Exit.Exit<A, E> | undefined
+      let cancelTimer: (() => void) | undefined
+      return Effect.async<A, E>((resume) => {
+        const settle = (exit: Exit.Exit<A, E>) => {
+          if (settled) return
+          settled = true
+          cancelTimer?.()
+          for (const fiber of fibers) {
+            if (fiber.unsafePoll() === null) fiber.unsafeInterruptAsFork(parent.id())
           }
-          return running === 0 ? Deferred.succeed(done, firstFailure) : Effect.void
-        }))),
-      (fiber) =>
-        Effect.sync(() => {
+          resume(exit)
+        }
+        const launch = () => {
+          running++
+          const fiber = Runtime.runFork(runtime)(copy)
           fibers.push(fiber)
+          fiber.addObserver((exit) => {
+            running--
+            if (Exit.isSuccess(exit)) return settle(exit)
+            // keep the earliest real failure; an interruption only stands in for one until there is one
+            if (firstFailure === undefined || (Exit.isInterrupted(firstFailure) && !Exit.isInterrupted(exit))) {
+              firstFailure = exit
+            }
+            if (running === 0) settle(firstFailure)
+          })
+        }
+        const onTimer = () => {
+          cancelTimer = undefined
+          if (settled || gate.state !== 1 || gate.url === undefined) return
+          const now = clock.unsafeCurrentTimeMillis()
+          const client = clientOf(context as Context.Context<never>)
+          if (client !== undefined) {
+            const info = {
+              method: gate.method,
+              url: redactUrl(gate.url),
+              attempt: Context.get(context as Context.Context<never>, Schedule.CurrentIterationMetadata).recurrence + 1,
+              timestamp: now,
+              tag: gate.tag
+            }
+            if (client.retryBudget !== undefined && !client.retryBudget.tryRetry(now)) {
+              if (client.hasListeners()) client.publish(new RetryBudgetExhausted(info))
+              return
+            }
+            if (client.hasListeners()) {
+              client.publish(
+                new RetryScheduled({
+                  ...info,
+                  delay,
+                  reason: "hedge",
+                  error: new TimeoutError({ ...info, scope: "attempt", timeout: delay })
+                })
+              )
+            }
+          }
+          hedges++
+          Telemetry.recordRetry("hedge")
+          launch()
+          if (hedges < maxHedges && !settled) cancelTimer = schedule(clock, delayMillis, onTimer)
+        }
+        launch()
+        if (!settled) cancelTimer = schedule(clock, delayMillis, onTimer)
+        return Effect.suspend(() => {
+          settled = true
+          cancelTimer?.()
+          return Fiber.interruptAll(fibers)
         })
-    )
-    running++
-    yield* launch
-    const service = yield* client
-    const waitOrTimeout = Effect.raceFirst(
-      Effect.as(Deferred.await(done), true),
-      Effect.as(Effect.sleep(delay), false)
-    )
-    for (let hedges = 0; hedges < maxHedges; hedges++) {
-      if (yield* waitOrTimeout) break
-      if (gate.state !== 1 || gate.url === undefined) break
-      const now = yield* Clock.currentTimeMillis
-      const attempt = (yield* Schedule.CurrentIterationMetadata).recurrence + 1
-      const info = { method: gate.method, url: redactUrl(gate.url), attempt, timestamp: now, tag: gate.tag }
-      if (service._tag === "Some") {
-        const c = service.value
-        if (c.retryBudget !== undefined && !c.retryBudget.tryRetry(now)) {
-          if (c.hasListeners()) c.publish(new RetryBudgetExhausted(info))
-          break
-        }
-        if (c.hasListeners()) {
-          c.publish(
-            new RetryScheduled({
-              ...info,
-              delay,
-              reason: "hedge",
-              error: new TimeoutError({ ...info, scope: "attempt", timeout: delay })
-            })
-          )
-        }
-      }
-      running++
-      yield* launch
-    }
-    const exit = yield* Deferred.await(done)
-    yield* Fiber.interruptAll(fibers)
-    return yield* exit
-  })
+      })
+    }))
 }

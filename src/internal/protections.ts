@@ -6,7 +6,6 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import {
   BulkheadRejectedError,
   CircuitOpenError,
@@ -16,6 +15,7 @@ import {
 import { type CircuitState, CircuitStateChanged, type ResilientEvent } from "../ResilientEvent.js"
 import * as Bulkhead from "./bulkhead.js"
 import * as CircuitBreaker from "./circuitBreaker.js"
+import type { HedgeOptions, HedgeSettings } from "./hedge.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { redactUrl } from "./redact.js"
 import * as RetryBudget from "./retryBudget.js"
@@ -34,6 +34,7 @@ export interface ProtectionOptions {
   readonly bulkhead?: Bulkhead.BulkheadOptions | false | undefined
   readonly rateLimiter?: RateLimiter.RateLimiterOptions | false | undefined
   readonly retryBudget?: RetryBudget.RetryBudgetOptions | false | undefined
+  readonly hedge?: HedgeOptions | false | undefined
 }
 
 /** @internal */
@@ -42,6 +43,7 @@ export interface ProtectionSettings {
   readonly bulkhead: Bulkhead.BulkheadSettings | undefined
   readonly rateLimiter: RateLimiter.RateLimiterSettings | undefined
   readonly retryBudget: RetryBudget.RetryBudgetSettings | undefined
+  readonly hedge: HedgeSettings | undefined
 }
 
 const show = (u: unknown): string => {
@@ -179,6 +181,21 @@ const validateRetryBudget = (problems: Problems, value: unknown) => {
   checkNumber(problems, ["retryBudget", "minRetriesPerSecond"], value.minRetriesPerSecond, 0, 1_000_000)
 }
 
+const validateHedge = (problems: Problems, value: unknown) => {
+  if (value === undefined || value === false) return
+  if (!isObject(value)) return problem(problems, ["hedge"], value, "false or { delay, maxHedges }")
+  checkKeys(problems, "hedge", value, ["delay", "maxHedges"])
+  if (value.delay === undefined) {
+    problems.push(ConfigError.InvalidData(["hedge", "delay"], "hedge.delay: missing (e.g. \"50 millis\")"))
+  } else checkDuration(problems, ["hedge", "delay"], value.delay)
+  if (value.maxHedges !== undefined) {
+    const n = value.maxHedges
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 16) {
+      problem(problems, ["hedge", "maxHedges"], n, "an integer from 1 to 16")
+    }
+  }
+}
+
 /**
  * Validates the protection options (a `ConfigError` naming each option at fault) and resolves the defaults.
  * @internal
@@ -191,6 +208,7 @@ export const resolve = (
   validateBulkhead(problems, options.bulkhead)
   validateRateLimiter(problems, options.rateLimiter)
   validateRetryBudget(problems, options.retryBudget)
+  validateHedge(problems, options.hedge)
   if (problems.length > 0) return Either.left(problems.reduce((a, b) => ConfigError.And(a, b)))
   return Either.right({
     circuitBreaker: options.circuitBreaker === false ? undefined : resolveBreaker(options.circuitBreaker),
@@ -198,7 +216,10 @@ export const resolve = (
     rateLimiter: options.rateLimiter === false || options.rateLimiter === undefined
       ? undefined
       : RateLimiter.resolve(options.rateLimiter),
-    retryBudget: options.retryBudget === false ? undefined : RetryBudget.resolve(options.retryBudget)
+    retryBudget: options.retryBudget === false ? undefined : RetryBudget.resolve(options.retryBudget),
+    hedge: options.hedge === false || options.hedge === undefined
+      ? undefined
+      : { delay: Duration.decode(options.hedge.delay), maxHedges: options.hedge.maxHedges ?? 1 }
   })
 }
 
@@ -246,6 +267,8 @@ export class Protections {
   readonly bulkhead: Bulkhead.Bulkhead | undefined
   readonly rateLimiter: RateLimiter.ClientRateLimiter | undefined
   readonly retryBudget: RetryBudget.RetryBudget | undefined
+  /** Hedging of every call of the client (the `hedge` option), if on. */
+  readonly hedge: HedgeSettings | undefined
   /** Whether any per-attempt protection is on (the retry budget is counted either way). */
   readonly guarding: boolean
 
@@ -268,6 +291,7 @@ export class Protections {
     this.retryBudget = settings.retryBudget === undefined
       ? undefined
       : new RetryBudget.RetryBudget(settings.retryBudget)
+    this.hedge = settings.hedge
     this.guarding = this.breakers !== undefined || this.bulkhead !== undefined || this.rateLimiter !== undefined
   }
 
@@ -391,15 +415,22 @@ export class Protections {
       }
     }
     this.retryBudget?.recordRequest(now)
-    return Effect.flatMap(Effect.exit(restore(inner)), (exit) => {
-      this.settle(exit, breaker, ticket, origin, clock)
-      return exit
+    return Effect.matchCauseEffect(restore(inner), {
+      onSuccess: (value) => {
+        this.bulkhead?.release()
+        breaker?.record(ticket, "success", clock.unsafeCurrentTimeMillis())
+        return Effect.succeed(value)
+      },
+      onFailure: (cause) => {
+        this.settleFailure(cause, breaker, ticket, origin, clock)
+        return Effect.failCause(cause)
+      }
     })
   }
 
-  /** Releases the slot and records the outcome; allocation-free on success. */
-  private settle(
-    exit: Exit.Exit<unknown, HttpResilientError>,
+  /** Releases the slot and records a failure's outcome. */
+  private settleFailure(
+    cause: Cause.Cause<HttpResilientError>,
     breaker: CircuitBreaker.Breaker | undefined,
     ticket: number,
     origin: string,
@@ -408,11 +439,7 @@ export class Protections {
     this.bulkhead?.release()
     if (breaker === undefined && this.rateLimiter === undefined) return
     const now = clock.unsafeCurrentTimeMillis()
-    if (Exit.isSuccess(exit)) {
-      breaker?.record(ticket, "success", now)
-      return
-    }
-    const failure = Cause.failureOption(exit.cause)
+    const failure = Cause.failureOption(cause)
     if (failure._tag === "None") {
       // interrupted (a hedge lost, a deadline, the caller gave up) or a defect: says nothing about the origin
       breaker?.record(ticket, "ignored", now)

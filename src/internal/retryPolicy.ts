@@ -220,7 +220,6 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
               ))
             }
             if (client !== undefined && !spendRetry(client, now)) {
-              Telemetry.recordRetryBudgetRejection()
               if (listening) client.publish(new Events.RetryBudgetExhausted(info()))
               return Effect.succeed(
                 refuse("budget", new RetryBudgetExhaustedError({ ...requestInfo(error), lastError: error }))

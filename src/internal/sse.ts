@@ -72,7 +72,8 @@ const RECENT_IDS = 1024
 /**
  * Server-sent events from `url`, reconnecting after a drop (or the server closing the stream) after the server's
  * `retry:` delay, else the `retry` policy's backoff, with `Last-Event-ID`; an event whose id was already delivered
- * is not delivered again. A 204 ends the stream.
+ * is not delivered again. A connection that delivered no event counts against the policy (its backoff, then the
+ * server's delay), so a server that keeps dropping ends the stream once the policy gives up. A 204 ends the stream.
  * @internal
  */
 export const sse = (
@@ -135,16 +136,16 @@ export const sse = (
       ): Effect.Effect<Stream.Stream<ServerSentEvent, HttpResilientError>> =>
         Effect.gen(function*() {
           if (stopped) return Stream.empty
-          if (receivedSinceDrop) {
-            receivedSinceDrop = false
-            yield* session.driver.reset
-          }
-          if (serverRetry !== undefined) {
-            yield* Effect.sleep(serverRetry)
-          } else {
+          const progressed = receivedSinceDrop
+          receivedSinceDrop = false
+          if (progressed) yield* session.driver.reset
+          if (!progressed || serverRetry === undefined) {
+            // a connection that delivered nothing counts against the policy (its backoff grows, then it gives up),
+            // so a server that keeps dropping at once is not reconnected to in a tight loop forever
             const retried = yield* Effect.either(retryOrFail(session, error))
             if (retried._tag === "Left") return Stream.fail(retried.left)
           }
+          if (serverRetry !== undefined) yield* Effect.sleep(serverRetry)
           return run()
         })
 

@@ -61,16 +61,7 @@ export const startServer = (handler: Handler): Promise<TestServer> =>
         received,
         sockets,
         count: () => received.length,
-        waitFor: (predicate, timeoutMs = 5_000) =>
-          new Promise<void>((ok, fail) => {
-            const start = Date.now()
-            const tick = () => {
-              if (predicate()) return ok()
-              if (Date.now() - start > timeoutMs) return fail(new Error("waitFor: condition not met in time"))
-              setTimeout(tick, 5)
-            }
-            tick()
-          }),
+        waitFor: (predicate, timeoutMs = 5_000) => pollUntil(predicate, timeoutMs),
         close: () =>
           new Promise<void>((ok) => {
             for (const socket of sockets) socket.destroy()
@@ -97,16 +88,18 @@ export const closedPort = (): Promise<number> =>
     })
   })
 
+/** Polls `predicate` every 5 ms of real time until it holds, or fails after `timeoutMs`. */
+const pollUntil = (predicate: () => boolean, timeoutMs: number): Promise<void> =>
+  new Promise<void>((ok, fail) => {
+    const start = Date.now()
+    const tick = () => {
+      if (predicate()) return ok()
+      if (Date.now() - start > timeoutMs) return fail(new Error("waitUntil: condition not met in time"))
+      setTimeout(tick, 5)
+    }
+    tick()
+  })
+
 /** Real-time wait for a condition, as an Effect (for socket-level facts, never for retries). */
 export const waitUntil = (predicate: () => boolean, timeoutMs = 5_000) =>
-  Effect.promise(() =>
-    new Promise<void>((ok, fail) => {
-      const start = Date.now()
-      const tick = () => {
-        if (predicate()) return ok()
-        if (Date.now() - start > timeoutMs) return fail(new Error("waitUntil: condition not met in time"))
-        setTimeout(tick, 5)
-      }
-      tick()
-    })
-  )
+  Effect.promise(() => pollUntil(predicate, timeoutMs))
