@@ -312,6 +312,7 @@ export interface SoakRow {
   readonly failed: number
   readonly rssStart: number
   readonly rssEnd: number
+  readonly samples: ReadonlyArray<number>
   readonly heapStart: number
   readonly heapEnd: number
   readonly rps: number
@@ -329,6 +330,7 @@ const soak = async (workers: ReadonlyArray<Worker>, origin: string): Promise<Arr
       failed: result.outcome.failed,
       rssStart: result.rssStart,
       rssEnd: result.rssEnd,
+      samples: result.samples,
       heapStart: result.heapStart,
       heapEnd: result.heapEnd,
       rps: rate(result.outcome)
@@ -593,8 +595,23 @@ const report = (
   for (const a of afters) row([a.label, `${fmt(a.gapMillis, 0)} ms`, a.honoured ? "yes" : "no"])
 
   lines.push("", "## Memory over a soak (`/ok`, concurrency 64, after a warm-up)", "")
-  row(["client", "requests", "req/s", "RSS start MB", "RSS end MB", "growth", "heap start MB", "heap end MB"])
-  row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
+  lines.push(
+    "RSS is sampled after a GC at each tenth of the soak; start and end are the medians of the first and last " +
+      "three samples. Heap is measured after a GC before and after.",
+    ""
+  )
+  row([
+    "client",
+    "requests",
+    "req/s",
+    "RSS start MB",
+    "RSS end MB",
+    "growth",
+    "heap start MB",
+    "heap end MB",
+    "RSS samples MB"
+  ])
+  row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---"])
   for (const s of soaks) {
     row([
       s.name,
@@ -604,7 +621,8 @@ const report = (
       fmt(mb(s.rssEnd), 1),
       `${fmt(((s.rssEnd - s.rssStart) / s.rssStart) * 100, 1)} %`,
       fmt(mb(s.heapStart), 1),
-      fmt(mb(s.heapEnd), 1)
+      fmt(mb(s.heapEnd), 1),
+      s.samples.map((x) => fmt(mb(x), 0)).join(" ")
     ])
   }
 
