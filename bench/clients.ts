@@ -40,6 +40,8 @@ export interface ClientDefinition {
   readonly name: string
   readonly label: string
   readonly make: () => Promise<ClientInstance>
+  /** measured in the outage and Retry-After tables only */
+  readonly retriesOnly?: boolean
 }
 
 /** The backoff every retrying client uses in the outage scenarios: a few milliseconds, so runs stay short. */
@@ -92,12 +94,24 @@ const asyncDispatch = (dispatcher: Undici.Dispatcher, url: URL) =>
     return Effect.sync(() => abort?.(new Error("interrupted")))
   })
 
-const ours = (retry: "none" | "policy", lib: typeof Lib = Lib): () => Promise<ClientInstance> => async () => {
-  const runtime = ManagedRuntime.make(lib.ResilientClientLive)
+interface OursOptions {
+  readonly retry: "none" | "policy"
+  /** the library to load: this checkout, or a baseline build */
+  readonly lib?: typeof Lib
+  /** client options instead of `ResilientClientLive` */
+  readonly options?: Lib.ResilientClient.ClientOptions
+}
+
+const ours = ({ lib = Lib, options, retry }: OursOptions): () => Promise<ClientInstance> => async () => {
+  const runtime = ManagedRuntime.make(
+    options === undefined ? lib.ResilientClientLive : lib.ResilientClient.layer(options)
+  ) as ManagedRuntime.ManagedRuntime<any, any>
   await runtime.runPromise(Effect.void)
   const get = retry === "policy"
     ? (url: string) => Effect.retry(lib.HttpResilient.get(url), RetryPolicy.default)
     : (url: string) => lib.HttpResilient.get(url)
+  const stream = (lib.HttpResilient as any).stream as typeof streamVerb
+  const breaker = options?.circuitBreaker === false ? "circuit breaker off" : "circuit breaker on"
   return {
     get: effectCall(runtime, get),
     retrying: retry === "policy"
@@ -109,10 +123,10 @@ const ours = (retry: "none" | "policy", lib: typeof Lib = Lib): () => Promise<Cl
             times: retries
           })),
     retryLabel: retry === "policy"
-      ? `RetryPolicy.make({ retries, backoff: exponential ${benchBackoffMillis} ms }), default retry budget`
-      : `Effect.retry(Schedule.exponential(${benchBackoffMillis} ms), times) — a plain Schedule, no budget`,
+      ? `RetryPolicy.make({ retries, backoff: exponential ${benchBackoffMillis} ms }), default retry budget, ${breaker}`
+      : `Effect.retry(Schedule.exponential(${benchBackoffMillis} ms), times): a plain Schedule, no budget, ${breaker}`,
     buffered: effectCall(runtime, (url) => lib.HttpResilient.get(url, { maxResponseSize: 64 * 1024 * 1024 })),
-    streamed: streamVerb === undefined ? undefined : effectCall(runtime, (url) => Stream.runDrain(streamVerb(url))),
+    streamed: stream === undefined ? undefined : effectCall(runtime, (url) => Stream.runDrain(stream(url))),
     close: () => runtime.dispose()
   }
 }
@@ -281,12 +295,24 @@ const baseline: typeof Lib | undefined = baselineDir === undefined || baselineDi
 /** Every client, the reference (`undici`) first. */
 export const clients: ReadonlyArray<ClientDefinition> = [
   { name: "undici", label: "raw undici request (reference)", make: rawUndici },
-  { name: "ours", label: "effect-http-resilient, ResilientClientLive", make: ours("none") },
+  { name: "ours", label: "effect-http-resilient, ResilientClientLive", make: ours({ retry: "none" }) },
   ...(baseline === undefined
     ? []
-    : [{ name: "ours-baseline", label: `ours, baseline build (${baselineDir})`, make: ours("none", baseline) }]),
+    : [{
+      name: "ours-baseline",
+      label: `ours, baseline build (${baselineDir})`,
+      make: ours({ retry: "none", lib: baseline })
+    }]),
   ...(hasRetryPolicy
-    ? [{ name: "ours+policy", label: "ours + Effect.retry(RetryPolicy.default)", make: ours("policy") }]
+    ? [
+      { name: "ours+policy", label: "ours + Effect.retry(RetryPolicy.default)", make: ours({ retry: "policy" }) },
+      {
+        name: "ours+budget",
+        label: "ours + RetryPolicy, circuit breaker off (the retry budget alone)",
+        make: ours({ retry: "policy", options: { circuitBreaker: false } }),
+        retriesOnly: true
+      }
+    ]
     : []),
   { name: "effect-async", label: "Effect.async over dispatcher.dispatch (floor)", make: effectAsyncFloor },
   { name: "platform", label: "@effect/platform NodeHttpClient.layerUndici", make: platform },

@@ -40,6 +40,8 @@ export type TaskResult =
     readonly outcome: LoopOutcome
     readonly rssStart: number
     readonly rssEnd: number
+    /** RSS after each tenth of the soak */
+    readonly samples: ReadonlyArray<number>
     readonly heapStart: number
     readonly heapEnd: number
   }
@@ -71,12 +73,16 @@ const peakRss = async (f: () => Promise<unknown>): Promise<{ peak: number; ok: b
   return { peak: highAfter > highBefore ? Math.max(peak, highAfter) : Math.max(peak, process.memoryUsage.rss()), ok }
 }
 
-const once = (call: Call, url: string) => runLoop(call, { url, concurrency: 1, count: 1, maxMillis: 120_000 })
+const once = (call: Call, url: string) => runLoop(call, { url, concurrency: 1, count: 1, maxMillis: 60_000 })
 
 const handle = async (task: Task): Promise<TaskResult> => {
   switch (task.type) {
-    case "throughput":
-      return { type: "throughput", outcome: await runLoop((await client()).get, task) }
+    case "throughput": {
+      const c = await client()
+      // a short unmeasured run first: every client starts its measured run warm, however long it sat idle
+      await runLoop(c.get, { ...task, count: Math.min(task.count, 20 * task.concurrency) })
+      return { type: "throughput", outcome: await runLoop(c.get, task) }
+    }
     case "retries": {
       // a fresh instance: no retry budget or pool state carried over from other tasks
       const fresh = await definition.make()
@@ -99,15 +105,34 @@ const handle = async (task: Task): Promise<TaskResult> => {
       const c = await client()
       await runLoop(c.get, { ...task, count: task.warmup })
       global.gc?.()
-      const rssStart = process.memoryUsage.rss()
       const heapStart = process.memoryUsage().heapUsed
-      const outcome = await runLoop(c.get, task)
-      global.gc?.()
+      // ten segments, RSS sampled after each (after a GC): start and end are medians of the first and last three,
+      // so one sample caught mid-way through the allocator's ups and downs does not decide
+      const samples: Array<number> = []
+      const until = performance.now() + task.maxMillis
+      let ok = 0
+      let failed = 0
+      let cpuMicros = 0
+      const t0 = performance.now()
+      for (let segment = 0; segment < 10; segment++) {
+        const o = await runLoop(c.get, {
+          ...task,
+          count: Math.ceil(task.count / 10),
+          maxMillis: Math.max(0, until - performance.now())
+        })
+        ok += o.ok
+        failed += o.failed
+        cpuMicros += o.cpuMicros
+        global.gc?.()
+        samples.push(process.memoryUsage.rss())
+      }
+      const median3 = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[1]
       return {
         type: "soak",
-        outcome,
-        rssStart,
-        rssEnd: process.memoryUsage.rss(),
+        outcome: { ok, failed, cpuMicros, elapsedMillis: performance.now() - t0, rss: samples[samples.length - 1] },
+        rssStart: median3(samples.slice(0, 3)),
+        rssEnd: median3(samples.slice(-3)),
+        samples,
         heapStart,
         heapEnd: process.memoryUsage().heapUsed
       }

@@ -3,6 +3,7 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -301,12 +302,8 @@ const EMPTY = Buffer.alloc(0)
 const noHeaders: Array<Buffer> = []
 
 const onAttemptTimeout = (exchange: BufferedExchange) => exchange.timeout()
+const ignoreResume = () => {}
 
-/**
- * The state of one buffered exchange, and its undici handler: one object per request, its methods on the
- * prototype, so the hot path allocates no closures. The attempt timeout and interruption both abort the
- * socket; no promise, no AbortController, no fiber race.
- */
 const resendableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", "QUERY"])
 
 const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
@@ -320,6 +317,11 @@ const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure>
     )
   )
 
+/**
+ * The state of one buffered exchange, and its undici handler: one object per request, its methods on the
+ * prototype, so the hot path allocates no closures. The attempt timeout and interruption both abort the
+ * socket; no promise, no AbortController, no fiber race.
+ */
 class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   private abort: ((reason?: Error) => void) | undefined = undefined
   private abortReason: Error | undefined = undefined
@@ -333,25 +335,25 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   private size = 0
   private failure: TransportFailure | undefined = undefined
   private timer: TimerHandle = undefined
-  private dispatcher: Undici.Dispatcher | undefined = undefined
-  private body: string | Uint8Array | Readable | null = null
   private resent = false
+  private resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void = ignoreResume
 
   constructor(
     private readonly request: TransportRequest,
-    private readonly resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void
+    private readonly dispatcher: Undici.Dispatcher,
+    private readonly body: string | Uint8Array | Readable | null
   ) {}
 
-  start(dispatcher: Undici.Dispatcher, body: string | Uint8Array | Readable | null): void {
-    this.dispatcher = dispatcher
-    this.body = body
+  /** The `Effect.async` registration: starts the timer and the exchange. */
+  readonly register = (resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void): void => {
+    this.resume = resume
     this.timer = startTimer(this.request.clock, this.request.timeoutMillis, onAttemptTimeout, this)
     this.dispatch()
   }
 
   private dispatch(): void {
     const request = this.request
-    const dispatcher = this.dispatcher!
+    const dispatcher = this.dispatcher
     const body = this.body
     try {
       dispatcher.dispatch({
@@ -471,10 +473,17 @@ const dispatchBuffered = (
   request: TransportRequest,
   body: string | Uint8Array | Readable | null
 ): Effect.Effect<RawResponse, TransportFailure> =>
-  Effect.async<RawResponse, TransportFailure>((resume) => {
-    const exchange = new BufferedExchange(request, resume)
-    exchange.start(dispatcher, body)
-    return Effect.sync(() => exchange.interrupt())
+  // the same as `Effect.async` with a canceler, in fewer steps: the exchange runs interruptibly inside an
+  // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted
+  Effect.uninterruptibleMask((restore) => {
+    const exchange = new BufferedExchange(request, dispatcher, body)
+    return Effect.matchCauseEffect(restore(Effect.async<RawResponse, TransportFailure>(exchange.register)), {
+      onFailure: (cause) => {
+        if (Cause.isInterrupted(cause)) exchange.interrupt()
+        return Effect.failCause(cause)
+      },
+      onSuccess: Effect.succeed
+    })
   })
 
 /** @internal */
