@@ -309,6 +309,27 @@ const resendableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "T
 const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
   resendableMethods.has(request.method) && (body === null || typeof body === "string" || body instanceof Uint8Array)
 
+const connectCounts = new WeakMap<Undici.Dispatcher, Map<string, number>>()
+
+/**
+ * How many connections the dispatcher has opened to `origin` so far (from its `connect` events; counting starts
+ * with the first exchange). A reset with no new connection since the request was dispatched means the request
+ * went out on a reused keep-alive socket.
+ */
+const connectsTo = (dispatcher: Undici.Dispatcher, origin: string): number => {
+  let counts = connectCounts.get(dispatcher)
+  if (counts === undefined) {
+    const map = new Map<string, number>()
+    counts = map
+    connectCounts.set(dispatcher, map)
+    dispatcher.on("connect", (connected: URL | string) => {
+      const key = typeof connected === "string" ? new URL(connected).origin : connected.origin
+      map.set(key, (map.get(key) ?? 0) + 1)
+    })
+  }
+  return counts.get(origin) ?? 0
+}
+
 const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure> =>
   Effect.fail(
     new TransportFailure(
@@ -336,6 +357,8 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   private failure: TransportFailure | undefined = undefined
   private timer: TimerHandle = undefined
   private resent = false
+  /** connections opened to the origin when this exchange was dispatched (see `connectsTo`) */
+  private connectsAtDispatch = 0
   private resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void = ignoreResume
 
   constructor(
@@ -355,6 +378,7 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
     const request = this.request
     const dispatcher = this.dispatcher
     const body = this.body
+    this.connectsAtDispatch = connectsTo(dispatcher, request.url.origin)
     try {
       dispatcher.dispatch({
         origin: request.url.origin,
@@ -453,7 +477,9 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
     // socket the server closed as we reused it: send it once more, at once, on another socket.
     if (
       !this.resent && !this.finished && this.status === 0 && this.failure === undefined &&
-      failure.reason === "ConnectionReset" && canResend(this.request, this.body)
+      failure.reason === "ConnectionReset" && canResend(this.request, this.body) &&
+      // no connection was opened to the origin since: the request went out on a socket that was already open
+      connectsTo(this.dispatcher, this.request.url.origin) === this.connectsAtDispatch
     ) {
       this.resent = true
       this.abort = undefined
