@@ -19,7 +19,7 @@ interface Bars {
   readonly unit: string
 }
 
-const labelWidth = 300
+const labelWidth = 400
 const plotWidth = 420
 const barHeight = 9
 const gap = 8
