@@ -6,7 +6,8 @@ import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { HttpResilient, HttpResilientError, ResilientClient } from "../src/index.js"
+import { Backoff, HttpResilient, HttpResilientError, ResilientClient, RetryPolicy } from "../src/index.js"
+import { advanceUntilDone } from "./support/events.js"
 import { rawServerScoped } from "./support/rawServer.js"
 import { closedPort, serverScoped, waitUntil } from "./support/server.js"
 
@@ -230,4 +231,26 @@ describe("fault matrix: each fault gives the right tagged error and retry decisi
       expectTransport(get, "ConnectionReset")
       assert.deepStrictEqual(server.requests.slice(1), ["GET /item HTTP/1.1"])
     }).pipe(Effect.provide(Client)))
+
+  it.scoped("the same server with an idempotency key: the POST is retried, with the same key every time", () =>
+    Effect.gen(function*() {
+      const keys: Array<string | undefined> = []
+      const server = yield* rawServerScoped((socket, head) => {
+        keys.push(/idempotency-key: *([^\r\n]+)/i.exec(head)?.[1])
+        socket.resetAndDestroy()
+      })
+      const policy = RetryPolicy.make({ retries: 2, backoff: Backoff.constant("100 millis") })
+      const fiber = yield* HttpResilient.post(`${server.url}/order`, { json: { sku: "A1" }, idempotencyKey: true })
+        .pipe(
+          Effect.retry(policy),
+          Effect.flip,
+          Effect.fork
+        )
+      const error = yield* advanceUntilDone(fiber)
+      expectTransport(error, "ConnectionReset")
+      assert.strictEqual(error.attempt, 3)
+      assert.strictEqual(keys.length, 3)
+      assert.match(keys[0] ?? "", /^[0-9a-f-]{36}$/)
+      assert.deepStrictEqual(new Set(keys).size, 1)
+    }).pipe(Effect.provide(client({ circuitBreaker: false }))))
 })
