@@ -1,4 +1,5 @@
 /** @internal */
+import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -36,6 +37,7 @@ import { Protections } from "./protections.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import {
+  appendUrlParams,
   durationMillis,
   isValidHeaderValue,
   joinUrl,
@@ -494,7 +496,7 @@ export const make = (
             let nextBody = body
             if (status === 303) {
               if (method !== "HEAD") nextMethod = "GET"
-              nextBody = emptyBody
+              nextBody = HttpBody.empty
             } else if (status === 301 || status === 302) {
               if (method !== "GET" && method !== "HEAD") return Effect.succeed(raw)
             } else if (method !== "GET" && method !== "HEAD" && !prepared.replayable) {
@@ -765,19 +767,10 @@ export const make = (
   return service
 }
 
-const emptyBody: PreparedRequest["body"] = { _tag: "Empty" } as any
-
+/** Adds the `urlParams` option to the URL; a value that cannot be encoded is an invalid option. */
 const appendParams = (url: URL, params: RequestOptions["urlParams"]): RequestValidationError | undefined => {
   try {
-    if (params instanceof URLSearchParams) params.forEach((v, k) => url.searchParams.append(k, v))
-    else if (Array.isArray(params)) { for (const [k, v] of params) url.searchParams.append(k, v) }
-    else {
-      for (const [k, v] of Object.entries(params as Record<string, unknown>)) {
-        if (v === undefined) continue
-        if (Array.isArray(v)) { for (const x of v) url.searchParams.append(k, String(x)) }
-        else url.searchParams.append(k, String(v))
-      }
-    }
+    appendUrlParams(url, params)
     return undefined
   } catch (cause) {
     return new RequestValidationError("InvalidOption", `option "urlParams" could not be encoded`, cause)
