@@ -8,27 +8,18 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
+import { showValue } from "./optionValue.js"
 
 // ---------------------------------------------------------------------------
 // validation
 // ---------------------------------------------------------------------------
-
-const show = (u: unknown): string => {
-  if (typeof u === "string") return JSON.stringify(u)
-  if (typeof u === "bigint") return `${u}n`
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
-}
 
 /**
  * Throws an `IllegalArgumentException` naming the function, the option and the value.
  * @internal
  */
 export const illegal = (fn: string, option: string, value: unknown, why: string): never => {
-  throw new Cause.IllegalArgumentException(`${fn}: option "${option}" ${why}, got ${show(value)}`)
+  throw new Cause.IllegalArgumentException(`${fn}: option "${option}" ${why}, got ${showValue(value)}`)
 }
 
 const isNegativeInput = (input: unknown): boolean => {

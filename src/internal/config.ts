@@ -11,6 +11,7 @@ import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
 import type { HedgeOptions } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
+import { showValue } from "./optionValue.js"
 import * as Protections from "./protections.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
 import { makeRedactedSet } from "./redact.js"
@@ -102,24 +103,14 @@ const durationInput = (name: string, { allowZero = false } = {}) =>
       (allowZero ? Duration.toMillis(d.value) >= 0 : Duration.toMillis(d.value) > 0)
   }, {
     message: (issue) =>
-      `${name}: ${show(issue.actual)} is not a ${
+      `${name}: ${showValue(issue.actual)} is not a ${
         allowZero ? "non-negative" : "positive"
       } finite duration (e.g. "10 seconds" or 10000 for milliseconds)`
   })
 
-const show = (u: unknown): string => {
-  if (typeof u === "string") return JSON.stringify(u)
-  if (typeof u === "number" || typeof u === "boolean" || u === null || u === undefined) return String(u)
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
-}
-
 const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) =>
   Schema.declare((u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= max, {
-    message: (issue) => `${name}: ${show(issue.actual)} is not an integer from 1 to ${max}`
+    message: (issue) => `${name}: ${showValue(issue.actual)} is not an integer from 1 to ${max}`
   })
 
 const urlInput = Schema.declare((u: unknown): u is string | URL => {
@@ -131,12 +122,12 @@ const urlInput = Schema.declare((u: unknown): u is string | URL => {
   } catch {
     return false
   }
-}, { message: (issue) => `baseUrl: ${show(issue.actual)} is not an absolute http: or https: URL` })
+}, { message: (issue) => `baseUrl: ${showValue(issue.actual)} is not an absolute http: or https: URL` })
 
 const followRedirectsInput = Schema.declare(
   (u: unknown): u is boolean | number =>
     typeof u === "boolean" || (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 100),
-  { message: (issue) => `followRedirects: ${show(issue.actual)} is not true, false or an integer from 0 to 100` }
+  { message: (issue) => `followRedirects: ${showValue(issue.actual)} is not true, false or an integer from 0 to 100` }
 )
 
 const acceptStatusInput = Schema.declare((u: unknown): u is AcceptStatus => {
@@ -149,13 +140,13 @@ const acceptStatusInput = Schema.declare((u: unknown): u is AcceptStatus => {
 }, {
   message: (issue) =>
     `acceptStatus: ${
-      show(issue.actual)
+      showValue(issue.actual)
     } is neither a predicate nor a non-empty list of statuses (100–599) and [from, to] ranges`
 })
 
 const redactHeadersInput = Schema.declare(
   (u: unknown): u is ReadonlyArray<string> => Array.isArray(u) && u.every((x) => typeof x === "string" && isToken(x)),
-  { message: (issue) => `redactHeaders: ${show(issue.actual)} is not a list of header names` }
+  { message: (issue) => `redactHeaders: ${showValue(issue.actual)} is not a list of header names` }
 )
 
 const headersInput = Schema.declare(
@@ -175,12 +166,12 @@ const headersInput = Schema.declare(
 
 const fn = (name: string) =>
   Schema.declare((u: unknown): u is (...args: Array<any>) => any => typeof u === "function", {
-    message: (issue) => `${name}: expected a function, got ${show(issue.actual)}`
+    message: (issue) => `${name}: expected a function, got ${showValue(issue.actual)}`
   })
 
 const booleanInput = (name: string) =>
   Schema.declare((u: unknown): u is boolean => typeof u === "boolean", {
-    message: (issue) => `${name}: expected true or false, got ${show(issue.actual)}`
+    message: (issue) => `${name}: expected true or false, got ${showValue(issue.actual)}`
   })
 
 const anyValue = Schema.Unknown
@@ -258,7 +249,7 @@ const toAcceptStatus = (input: AcceptStatus | undefined): (status: number) => bo
  */
 export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedConfig, ConfigError.ConfigError> => {
   if (options === null || typeof options !== "object") {
-    return Either.left(ConfigError.InvalidData([], `client options must be an object, got ${show(options)}`))
+    return Either.left(ConfigError.InvalidData([], `client options must be an object, got ${showValue(options)}`))
   }
   const unknown = Object.keys(options).filter((key) =>
     !(key in ClientOptionsSchema.fields) && !extraOptionNames.has(key)
@@ -285,7 +276,9 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
   }
   const retry = options.retry
   if (retry !== undefined && retry !== false && !(typeof retry === "object" && retry !== null)) {
-    return Either.left(ConfigError.InvalidData(["retry"], `retry: expected a Schedule or false, got ${show(retry)}`))
+    return Either.left(
+      ConfigError.InvalidData(["retry"], `retry: expected a Schedule or false, got ${showValue(retry)}`)
+    )
   }
   const interceptorError = validateInterceptors(options.interceptors)
   if (interceptorError !== undefined) return Either.left(interceptorError)
@@ -331,7 +324,7 @@ const validateInterceptors = (input: unknown): ConfigError.ConfigError | undefin
   if (!Array.isArray(input)) {
     return ConfigError.InvalidData(
       ["interceptors"],
-      `interceptors: expected a list of interceptors, got ${show(input)}`
+      `interceptors: expected a list of interceptors, got ${showValue(input)}`
     )
   }
   for (let i = 0; i < input.length; i++) {

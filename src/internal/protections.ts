@@ -16,6 +16,7 @@ import { type CircuitState, CircuitStateChanged, type ResilientEvent } from "../
 import * as Bulkhead from "./bulkhead.js"
 import * as CircuitBreaker from "./circuitBreaker.js"
 import type { HedgeOptions, HedgeSettings } from "./hedge.js"
+import { showValue } from "./optionValue.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { redactUrl } from "./redact.js"
 import * as RetryBudget from "./retryBudget.js"
@@ -46,20 +47,10 @@ export interface ProtectionSettings {
   readonly hedge: HedgeSettings | undefined
 }
 
-const show = (u: unknown): string => {
-  if (typeof u === "function") return "a function"
-  if (typeof u === "string") return JSON.stringify(u)
-  try {
-    return JSON.stringify(u) ?? String(u)
-  } catch {
-    return String(u)
-  }
-}
-
 type Problems = Array<ConfigError.ConfigError>
 
 const problem = (problems: Problems, path: ReadonlyArray<string>, value: unknown, expected: string) => {
-  problems.push(ConfigError.InvalidData([...path], `${path.join(".")}: ${show(value)} is not ${expected}`))
+  problems.push(ConfigError.InvalidData([...path], `${path.join(".")}: ${showValue(value)} is not ${expected}`))
 }
 
 const checkKeys = (problems: Problems, option: string, value: object, allowed: ReadonlyArray<string>) => {
