@@ -13,7 +13,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import * as Undici from "undici"
-import type { TransportErrorReason } from "../HttpResilientError.js"
+import { idempotentMethods, type TransportErrorReason } from "../HttpResilientError.js"
 import type { RawResponse } from "./response.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "./timer.js"
 import * as WarmUp from "./warmUp.js"
@@ -304,10 +304,8 @@ const noHeaders: Array<Buffer> = []
 const onAttemptTimeout = (exchange: BufferedExchange) => exchange.timeout()
 const ignoreResume = () => {}
 
-const resendableMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", "QUERY"])
-
 const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
-  resendableMethods.has(request.method) && (body === null || typeof body === "string" || body instanceof Uint8Array)
+  idempotentMethods.has(request.method) && (body === null || typeof body === "string" || body instanceof Uint8Array)
 
 const connectCounts = new WeakMap<Undici.Dispatcher, Map<string, number>>()
 
