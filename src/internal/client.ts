@@ -426,6 +426,9 @@ export const make = (
     Effect.withFiberRuntime((fiber) => {
       const context = fiber.currentContext
       const attemptNo = currentAttemptNumber(context)
+      // the URL as events and errors show it: computed once, and only when something shows it
+      let shownUrl: string | undefined
+      const shown = () => shownUrl ??= redactUrl(prepared.url)
       Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const now = clock.unsafeCurrentTimeMillis()
@@ -439,7 +442,7 @@ export const make = (
           return Effect.fail(
             new TimeoutError({
               method: prepared.method,
-              url: redactUrl(prepared.url),
+              url: shown(),
               attempt: attemptNo,
               scope: "deadline",
               timeout: Duration.millis(0)
@@ -456,7 +459,7 @@ export const make = (
         publish(
           new Events.RequestStarted({
             method: prepared.method,
-            url: redactUrl(prepared.url),
+            url: shown(),
             attempt: attemptNo,
             timestamp: now,
             tag: prepared.tag
@@ -509,7 +512,7 @@ export const make = (
               return Effect.succeed(raw)
             }
             if (next.protocol !== "http:" && next.protocol !== "https:") return Effect.succeed(raw)
-            const info = { method: prepared.method, url: redactUrl(prepared.url), attempt: attemptNo }
+            const info = { method: prepared.method, url: shown(), attempt: attemptNo }
             const seen = visited ?? new Set([`${method} ${url.href}`])
             const key = `${nextMethod} ${next.href}`
             if (seen.has(key)) {
@@ -554,7 +557,7 @@ export const make = (
               publish(
                 new Events.Succeeded({
                   method: prepared.method,
-                  url: redactUrl(prepared.url),
+                  url: shown(),
                   attempt: attemptNo,
                   timestamp: clock.unsafeCurrentTimeMillis(),
                   tag: prepared.tag,
@@ -568,7 +571,7 @@ export const make = (
           return Effect.fail(
             new StatusError({
               method: prepared.method,
-              url: redactUrl(prepared.url),
+              url: shown(),
               attempt: attemptNo,
               status: raw.status,
               statusText: raw.statusText,
@@ -608,7 +611,7 @@ export const make = (
             publish(
               new Events.AttemptFailed({
                 method: prepared.method,
-                url: redactUrl(prepared.url),
+                url: shown(),
                 attempt: attemptNo,
                 timestamp: clock.unsafeCurrentTimeMillis(),
                 tag: prepared.tag,
