@@ -10,6 +10,7 @@ import { Cause, Effect, Exit, Schedule } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { HttpResilient, HttpResilientError, ResilientClient } from "../src/index.js"
+import { mixedFaults } from "../test/support/mixedFaults.js"
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -27,18 +28,7 @@ const settle = async () => {
   return process.memoryUsage().rss
 }
 
-let n = 0
-const server = http.createServer((req, res) => {
-  const k = n++ % 100
-  if (k < 4) return void res.writeHead(503).end("busy")
-  if (k < 7) return void req.socket.resetAndDestroy()
-  if (k < 10) {
-    res.writeHead(200, { "content-length": "10" })
-    res.write("x")
-    return
-  }
-  res.end(JSON.stringify({ ok: true, k }))
-})
+const server = http.createServer(mixedFaults())
 await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()))
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 

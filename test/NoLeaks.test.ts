@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Layer, Random, Schedule, Scope } from "effect"
 import { HttpResilient, HttpResilientError, ResilientClient } from "../src/index.js"
+import { mixedFaults } from "./support/mixedFaults.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const countResources = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length
@@ -64,19 +65,7 @@ describe("no loss, no duplicates, no leaks", () => {
     "10,000 requests at concurrency 256 with 10 % mixed faults: every call is a success or a typed error",
     () =>
       Effect.gen(function*() {
-        let n = 0
-        const server = yield* serverScoped((req, res) => {
-          const k = n++ % 100
-          if (k < 4) return void res.writeHead(503).end("busy")
-          if (k < 7) return void req.socket.resetAndDestroy()
-          if (k < 10) {
-            // stall: the attempt timeout ends it
-            res.writeHead(200, { "content-length": "10" })
-            res.write("x")
-            return
-          }
-          res.end("ok")
-        })
+        const server = yield* serverScoped(mixedFaults())
         const layer = Layer.orDie(ResilientClient.layer({ timeout: "2 seconds", maxConnections: 256 }))
         const tally = { ok: 0, StatusError: 0, TransportError: 0, TimeoutError: 0, other: 0, defects: 0 }
         const unhandled: Array<unknown> = []
