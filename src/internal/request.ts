@@ -74,6 +74,8 @@ export interface PreparedRequest {
   readonly followRedirects: number | undefined
   readonly tag: string | undefined
   readonly options: RequestOptions | undefined
+  /** the deadline (epoch ms by the Clock) of the call's own retry policy, if any: the attempt clips its timeout to it */
+  readonly deadlineAt?: number | undefined
 }
 
 /** @internal */
