@@ -1,9 +1,16 @@
 import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Queue, Schedule, Schema, Stream } from "effect"
+import { Chunk, Effect, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import type * as http from "node:http"
-import { HttpResilient, HttpResilientError, Interceptor, ResilientClient } from "../src/index.js"
+import {
+  CircuitBreaker,
+  HttpResilient,
+  HttpResilientError,
+  Interceptor,
+  ResilientClient,
+  RetryPolicy
+} from "../src/index.js"
 import { advanceUntilDone } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
@@ -11,6 +18,16 @@ const Client = ResilientClient.layer({})
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 const collect = (stream: Stream.Stream<Uint8Array, any, any>) =>
   Effect.map(Stream.runCollect(stream), (chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
+/** Waits until a sleep ending at `due` (virtual epoch ms) is registered with the TestClock. */
+const waitForSleep = (due: number) =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    for (let i = 0; Date.now() - started < 10_000; i++) {
+      if (Chunk.some(yield* TestClock.sleeps(), (t) => t === due)) return
+      yield* i < 100 ? Effect.yieldNow() : realDelay(1)
+    }
+    return yield* Effect.dieMessage(`no sleep until ${due} was registered`)
+  })
 const realDelay = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
 
 interface RangeServerOptions {
@@ -256,4 +273,139 @@ describe("stream", () => {
       assert.strictEqual(body.toString(), "finally")
       assert.strictEqual(server.count(), 3)
     }).pipe(Effect.provide(Client)))
+})
+
+describe("a stream's opening takes a buffered attempt's steps", () => {
+  it.scoped("redirects are followed by the buffered rules; credentials stay behind across origins", () =>
+    Effect.gen(function*() {
+      const target = yield* serverScoped((_req, res) => res.end("the real bytes"))
+      const server = yield* serverScoped((req, res) => {
+        if (req.url === "/old") {
+          res.writeHead(301, { location: "/new" })
+          res.end("moved")
+        } else if (req.url === "/new") {
+          res.writeHead(302, { location: `${target.url}/elsewhere` })
+          res.end()
+        } else if (req.url === "/loop") {
+          res.writeHead(307, { location: "/loop" })
+          res.end()
+        }
+      })
+      const body = yield* collect(
+        HttpResilient.stream(`${server.url}/old`, { headers: { authorization: "Bearer s3cret" } })
+      )
+      assert.strictEqual(body.toString(), "the real bytes")
+      assert.deepStrictEqual(server.received.map((r) => [r.url, r.headers.authorization]), [
+        ["/old", "Bearer s3cret"],
+        ["/new", "Bearer s3cret"]
+      ])
+      assert.deepStrictEqual(target.received.map((r) => [r.url, r.headers.authorization]), [["/elsewhere", undefined]])
+      const loop = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(`${server.url}/loop`, { retry: false })))
+      assert.isTrue(loop._tag === "TransportError" && loop.reason === "RedirectLoop")
+      // with redirects off the 301 is handed back (2xx–3xx are accepted): its own body is the stream
+      const off = yield* collect(HttpResilient.stream(`${server.url}/old`, { followRedirects: 0 }))
+      assert.strictEqual(off.toString(), "moved")
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("the deadline option bounds the whole stream: a body that stalls ends in TimeoutError deadline", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.writeHead(200, { "content-type": "text/plain" })
+        res.write("first part ")
+        // then nothing, ever
+      })
+      const received: Array<string> = []
+      const fiber = yield* Effect.fork(
+        HttpResilient.stream(server.url, { deadline: "5 seconds" }).pipe(
+          Stream.tap((bytes) => Effect.sync(() => received.push(Buffer.from(bytes).toString()))),
+          Stream.runDrain
+        )
+      )
+      yield* waitUntil(() => received.length === 1)
+      yield* TestClock.adjust("4 seconds")
+      assert.isNull(fiber.unsafePoll())
+      yield* TestClock.adjust("1 second")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error._tag, "TimeoutError")
+      assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
+      assert.strictEqual(error.attempt, 1)
+      // the stalled socket is closed, not left open
+      yield* waitUntil(() => server.sockets.size === 0)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("the deadline clips establishing: retries stop before it and the policy reports the deadline", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end("busy")
+      })
+      const fiber = yield* Effect.fork(
+        Effect.flip(Stream.runDrain(
+          HttpResilient.stream(server.url, {
+            deadline: "1 second",
+            retry: RetryPolicy.make({ retries: 10, backoff: Schedule.spaced("400 millis") })
+          })
+        ))
+      )
+      yield* waitForSleep(400)
+      yield* TestClock.adjust("400 millis")
+      yield* waitForSleep(800)
+      yield* TestClock.adjust("400 millis")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "TimeoutError")
+      assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
+      // attempts at 0, 400 and 800 ms; the next wait of 400 ms would pass the deadline, so no fourth request
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("an open circuit rejects a stream without a request; a stream's 503s open it", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end("busy")
+      })
+      for (let i = 0; i < 3; i++) {
+        yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry: false })))
+      }
+      assert.strictEqual(server.count(), 3)
+      const error = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry: false })))
+      assert.strictEqual(error._tag, "CircuitOpenError")
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(ResilientClient.layer({ circuitBreaker: CircuitBreaker.consecutive(3) }))))
+
+  it.scoped("the bulkhead slot is held until the head arrives, not for the whole body", () =>
+    Effect.gen(function*() {
+      let answerHead: (() => void) | undefined
+      const server = yield* serverScoped((req, res) => {
+        if (req.url === "/endless") {
+          answerHead = () => {
+            res.writeHead(200)
+            res.write("tick")
+          }
+          return
+        }
+        res.end("quick")
+      })
+      let ticked = false
+      const first = yield* Effect.fork(
+        HttpResilient.stream(`${server.url}/endless`).pipe(
+          Stream.tap(() => Effect.sync(() => ticked = true)),
+          Stream.runDrain
+        )
+      )
+      yield* waitUntil(() => answerHead !== undefined)
+      // one slot, no queue: while the stream waits for its head, it holds the slot
+      const rejected = yield* Effect.flip(HttpResilient.get(`${server.url}/quick`, { retry: false }))
+      assert.strictEqual(rejected._tag, "BulkheadRejectedError")
+      answerHead!()
+      // once the head is in, a buffered call gets through while the stream's body is still open
+      yield* waitUntil(() => ticked)
+      const response = yield* HttpResilient.get(`${server.url}/quick`)
+      assert.strictEqual(yield* response.text, "quick")
+      assert.isNull(first.unsafePoll())
+      assert.strictEqual(server.count(), 2)
+      yield* Fiber.interrupt(first)
+    }).pipe(
+      Effect.provide(ResilientClient.layer({ bulkhead: { maxConcurrent: 1, maxQueue: 0 } }))
+    ))
 })

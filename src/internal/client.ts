@@ -274,8 +274,74 @@ const newIdempotencyKey = (): string => randomUUID()
 // the attempt pipeline
 // ---------------------------------------------------------------------------
 
-const redirectStatuses = new Set([301, 302, 303, 307, 308])
+/** @internal */
+export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 const crossOriginDropped = ["authorization", "cookie", "proxy-authorization"]
+
+/** @internal */
+export interface Hop {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Record<string, string>
+  readonly body: HttpBody.HttpBody
+}
+
+/**
+ * The request a redirect leads to, or `undefined` when the response is to be handed back as it is (not a redirect,
+ * redirects off, no usable `Location`, or a method/body that may not follow), or a `TransportError` for a loop or
+ * too many redirects. 301/302 follow for GET and HEAD only; 303 becomes a GET without a body; 307/308 keep the
+ * method and body when the body can be sent again. Credentials are dropped across origins.
+ * @internal
+ */
+export const redirectHop = (
+  request: Hop,
+  status: number,
+  location: string | undefined,
+  replayable: boolean,
+  redirects: number,
+  maxRedirects: number,
+  visited: Set<string> | undefined,
+  info: { readonly method: string; readonly url: string; readonly attempt: number }
+): (Hop & { readonly visited: Set<string> }) | TransportError | undefined => {
+  if (!redirectStatuses.has(status) || maxRedirects === 0 || location === undefined) return undefined
+  const { body, headers, method, url } = request
+  let nextMethod = method
+  let nextBody = body
+  if (status === 303) {
+    if (method !== "HEAD") nextMethod = "GET"
+    nextBody = HttpBody.empty
+  } else if (status === 301 || status === 302) {
+    if (method !== "GET" && method !== "HEAD") return undefined
+  } else if (method !== "GET" && method !== "HEAD" && !replayable) {
+    return undefined
+  }
+  let next: URL
+  try {
+    next = new URL(location, url)
+  } catch {
+    return undefined
+  }
+  if (next.protocol !== "http:" && next.protocol !== "https:") return undefined
+  const seen = visited ?? new Set([`${method} ${url.href}`])
+  const key = `${nextMethod} ${next.href}`
+  if (seen.has(key)) {
+    return new TransportError({ ...info, reason: "RedirectLoop", detail: `back to ${redactUrl(next)}` })
+  }
+  if (redirects >= maxRedirects) {
+    return new TransportError({ ...info, reason: "TooManyRedirects", detail: `more than ${maxRedirects}` })
+  }
+  seen.add(key)
+  let nextHeaders = headers
+  if (next.origin !== url.origin || nextBody !== body) {
+    nextHeaders = { ...headers }
+    if (next.origin !== url.origin) { for (const name of crossOriginDropped) delete nextHeaders[name] }
+    if (nextBody !== body) {
+      delete nextHeaders["content-type"]
+      delete nextHeaders["content-length"]
+    }
+  }
+  return { method: nextMethod, url: next, headers: nextHeaders, body: nextBody, visited: seen }
+}
 
 const currentAttemptNumber = (context: Context.Context<never>): number =>
   Context.get(context, Schedule.CurrentIterationMetadata).recurrence + 1
@@ -523,50 +589,19 @@ export const make = (
           ),
           (raw) => {
             if (!redirectStatuses.has(raw.status) || maxRedirects === 0) return Effect.succeed(raw)
-            const location = raw.headers.location
-            if (location === undefined) return Effect.succeed(raw)
-            const status = raw.status
-            let nextMethod = method
-            let nextBody = body
-            if (status === 303) {
-              if (method !== "HEAD") nextMethod = "GET"
-              nextBody = HttpBody.empty
-            } else if (status === 301 || status === 302) {
-              if (method !== "GET" && method !== "HEAD") return Effect.succeed(raw)
-            } else if (method !== "GET" && method !== "HEAD" && !prepared.replayable) {
-              return Effect.succeed(raw)
-            }
-            let next: URL
-            try {
-              next = new URL(location, url)
-            } catch {
-              return Effect.succeed(raw)
-            }
-            if (next.protocol !== "http:" && next.protocol !== "https:") return Effect.succeed(raw)
-            const info = { method: prepared.method, url: shown(), attempt: attemptNo }
-            const seen = visited ?? new Set([`${method} ${url.href}`])
-            const key = `${nextMethod} ${next.href}`
-            if (seen.has(key)) {
-              return Effect.fail(
-                new TransportError({ ...info, reason: "RedirectLoop", detail: `back to ${redactUrl(next)}` })
-              )
-            }
-            if (redirects >= maxRedirects) {
-              return Effect.fail(
-                new TransportError({ ...info, reason: "TooManyRedirects", detail: `more than ${maxRedirects}` })
-              )
-            }
-            seen.add(key)
-            let nextHeaders = headers
-            if (next.origin !== url.origin || nextBody !== body) {
-              nextHeaders = { ...headers }
-              if (next.origin !== url.origin) { for (const name of crossOriginDropped) delete nextHeaders[name] }
-              if (nextBody !== body) {
-                delete nextHeaders["content-type"]
-                delete nextHeaders["content-length"]
-              }
-            }
-            return exchange(nextMethod, next, nextHeaders, nextBody, redirects + 1, seen)
+            const hop = redirectHop(
+              { method, url, headers, body },
+              raw.status,
+              raw.headers.location,
+              prepared.replayable,
+              redirects,
+              maxRedirects,
+              visited,
+              { method: prepared.method, url: shown(), attempt: attemptNo }
+            )
+            if (hop === undefined) return Effect.succeed(raw)
+            if (hop instanceof TransportError) return Effect.fail(hop)
+            return exchange(hop.method, hop.url, hop.headers, hop.body, redirects + 1, hop.visited)
           }
         )
 

@@ -7,7 +7,7 @@ import { type HttpResilientError, TransportError } from "../HttpResilientError.j
 import type { ResilientClient } from "./client.js"
 import { redactUrl } from "./redact.js"
 import type { RequestOptions } from "./request.js"
-import { bodyOf, Dropped, establish, makeSession, retryOrFail, type Session } from "./stream.js"
+import { bodyOf, bounded, Dropped, establish, makeSession, retryOrFail, type Session } from "./stream.js"
 
 /**
  * One server-sent event.
@@ -172,7 +172,7 @@ export const sse = (
           )
         )
 
-      return run()
+      return bounded(session, run())
     }
   ))
 

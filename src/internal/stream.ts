@@ -4,6 +4,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -14,10 +15,14 @@ import {
   type HttpResilientError,
   isTransient,
   StatusError,
+  TimeoutError,
   TransportError
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import {
+  currentDeadline,
+  redirectHop,
+  redirectStatuses,
   ResilientClient,
   type ResilientClientService,
   takeRetryRefusal,
@@ -26,7 +31,13 @@ import {
 } from "./client.js"
 import * as Interceptors from "./interceptor.js"
 import { redactHeaders, redactUrl } from "./redact.js"
-import { type PreparedRequest, type RequestOptions, RequestValidationError, toPlatformRequest } from "./request.js"
+import {
+  durationMillis,
+  type PreparedRequest,
+  type RequestOptions,
+  RequestValidationError,
+  toPlatformRequest
+} from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import * as RetryAfterParser from "./retryAfter.js"
 import { defaultPolicy } from "./retryPolicy.js"
@@ -77,88 +88,147 @@ const readErrorBody = (response: StreamingResponse): Effect.Effect<RawResponse> 
   )
 
 /**
- * One attempt at opening a streamed response: events, metrics, spans and request interceptors like a buffered
- * attempt, the attempt timeout covering the headers, a status outside `acceptStatus` failing with `StatusError`.
- * The scope owns the socket.
+ * One attempt at opening a streamed response, through the steps of a buffered attempt: the deadline (spent →
+ * `TimeoutError` deadline; the attempt timeout, which covers the headers, clipped to it), rate limiter, bulkhead and
+ * circuit breaker (which records how the opening ended), request interceptors, redirects followed by the buffered
+ * rules (a redirect's body is read and dropped), a status outside `acceptStatus` failing with `StatusError`;
+ * events, metrics and spans likewise. The bulkhead slot is held until the response head arrives, not for the
+ * whole body: a long stream does not starve buffered calls. The scope owns the socket.
  * @internal
  */
 export const open = (
   client: ResilientClientService,
   prepared: PreparedRequest,
   extraHeaders: Record<string, string> | undefined,
-  attempt: number
+  attempt: number,
+  deadline?: number | undefined
 ): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> =>
   Effect.withFiberRuntime((fiber) => {
     const config = client.config
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const now = clock.unsafeCurrentTimeMillis()
-    const timeoutMillis = prepared.timeoutMillis ?? config.timeoutMillis
+    let startedAt = now
+    let timeoutMillis = prepared.timeoutMillis ?? config.timeoutMillis
+    let clipped = false
     const url = prepared.url
     const info = { method: prepared.method, url: redactUrl(url), attempt, tag: prepared.tag }
+    if (deadline !== undefined) {
+      const remaining = deadline - now
+      if (remaining <= 0) {
+        return Effect.fail(
+          new TimeoutError({ method: info.method, url: info.url, attempt, scope: "deadline", timeout: Duration.zero })
+        )
+      }
+      if (remaining < timeoutMillis) {
+        timeoutMillis = remaining
+        clipped = true
+      }
+    }
     const listening = client.hasListeners()
     if (listening) client.publish(new Events.RequestStarted({ ...info, timestamp: now }))
     const headers = extraHeaders === undefined ? prepared.headers : { ...prepared.headers, ...extraHeaders }
-    const send = (outgoing: Interceptors.Outgoing, scope: Scope.Scope) =>
-      Effect.mapError(
-        Scope.extend(
-          client.transport.stream({
-            method: outgoing.method,
-            url: outgoing.url,
-            headers: { ...outgoing.headers },
-            body: outgoing.body,
-            timeoutMillis,
-            maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
-            clock
-          }),
-          scope
+    const maxRedirects = prepared.followRedirects ?? config.followRedirects
+    const send = (
+      outgoing: Interceptors.Outgoing,
+      scope: Scope.Scope,
+      redirects: number,
+      visited: Set<string> | undefined
+    ): Effect.Effect<StreamingResponse, HttpResilientError> =>
+      Effect.flatMap(
+        Effect.mapError(
+          Scope.extend(
+            client.transport.stream({
+              method: outgoing.method,
+              url: outgoing.url,
+              headers: { ...outgoing.headers },
+              body: outgoing.body,
+              timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - startedAt),
+              maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
+              clock
+            }),
+            scope
+          ),
+          (failure) => transportErrorFor(failure, prepared, outgoing.url, attempt, timeoutMillis, clipped)
         ),
-        (failure) => transportErrorFor(failure, prepared, url, attempt, timeoutMillis, false)
+        (response) => {
+          if (!redirectStatuses.has(response.status) || maxRedirects === 0) return Effect.succeed(response)
+          const hop = redirectHop(
+            outgoing,
+            response.status,
+            response.headers.location,
+            prepared.replayable,
+            redirects,
+            maxRedirects,
+            visited,
+            { method: prepared.method, url: info.url, attempt }
+          )
+          if (hop === undefined) return Effect.succeed(response)
+          // the redirect's own body is read (and dropped) so that its connection can be reused
+          return Effect.zipRight(
+            readErrorBody(response),
+            hop instanceof TransportError ? Effect.fail(hop) : send(hop, scope, redirects + 1, hop.visited)
+          )
+        }
       )
+    const classify = (response: StreamingResponse): Effect.Effect<StreamingResponse, HttpResilientError> => {
+      if (config.acceptStatus(response.status)) {
+        if (listening) {
+          const end = clock.unsafeCurrentTimeMillis()
+          client.publish(
+            new Events.Succeeded({
+              ...info,
+              timestamp: end,
+              status: response.status,
+              duration: Duration.millis(end - now)
+            })
+          )
+        }
+        return Effect.succeed(response)
+      }
+      return Effect.flatMap(readErrorBody(response), (raw) =>
+        Effect.fail(
+          new StatusError({
+            method: prepared.method,
+            url: info.url,
+            attempt,
+            status: raw.status,
+            statusText: raw.statusText,
+            headers: redactHeaders(raw.headers, config.redacted),
+            response: new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, attempt),
+            retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
+          })
+        ))
+    }
     return Effect.scopeWith((scope) =>
       Telemetry.instrument(fiber, config.tracing, { method: prepared.method, url, headers }, attempt, clock, now, (h) =>
-        Effect.flatMap(
-          Effect.flatMap(
-            config.interceptors === undefined
-              ? Effect.succeed<Interceptors.Outgoing>({ method: prepared.method, url, headers: h, body: prepared.body })
-              : Interceptors.runRequestSide(config.interceptors, { ...prepared, headers: h }, attempt),
-            (outgoing) =>
-              send(outgoing, scope)
-          ),
-          (response) => {
-            if (config.acceptStatus(response.status)) {
-              if (listening) {
-                const end = clock.unsafeCurrentTimeMillis()
-                client.publish(
-                  new Events.Succeeded({
-                    ...info,
-                    timestamp: end,
-                    status: response.status,
-                    duration: Duration.millis(end - now)
-                  })
-                )
-              }
-              return Effect.succeed(response)
+        client.protections.guard(
+          prepared,
+          attempt,
+          clock,
+          deadline,
+          (admittedAt) => {
+            // made to wait by the rate limiter or the bulkhead queue: the attempt's time starts now
+            startedAt = admittedAt
+            if (deadline !== undefined && deadline - admittedAt < timeoutMillis) {
+              timeoutMillis = Math.max(0, deadline - admittedAt)
+              clipped = true
             }
-            return Effect.flatMap(readErrorBody(response), (raw) =>
-              Effect.fail(
-                new StatusError({
+          },
+          Effect.flatMap(
+            Effect.flatMap(
+              config.interceptors === undefined
+                ? Effect.succeed<Interceptors.Outgoing>({
                   method: prepared.method,
-                  url: info.url,
-                  attempt,
-                  status: raw.status,
-                  statusText: raw.statusText,
-                  headers: redactHeaders(raw.headers, config.redacted),
-                  response: new BufferedResponse(
-                    raw,
-                    () =>
-                      toPlatformRequest(prepared),
-                    config.redacted,
-                    attempt
-                  ),
-                  retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
+                  url,
+                  headers: h,
+                  body: prepared.body
                 })
-              ))
-          }
+                : Interceptors.runRequestSide(config.interceptors, { ...prepared, headers: h }, attempt),
+              (outgoing) =>
+                send(outgoing, scope, 0, undefined)
+            ),
+            classify
+          )
         ))
     ).pipe(
       (effect) =>
@@ -179,6 +249,8 @@ export interface Session {
   readonly client: ResilientClientService
   readonly prepared: PreparedRequest
   readonly driver: Schedule.ScheduleDriver<unknown, HttpResilientError>
+  /** the `deadline` option as an instant on the Clock (epoch ms), if set */
+  readonly deadlineAt: number | undefined
   /** the number of the last attempt made */
   attempt: number
 }
@@ -192,23 +264,73 @@ export const makeSession = (
   Effect.flatMap(ResilientClient, (client) => {
     const prepared = client.prepare("GET", url, options)
     if (prepared instanceof RequestValidationError) return Effect.fail(validationError(prepared, "GET", url, 1))
+    const deadline = durationMillis("deadline", options?.deadline)
+    if (deadline instanceof RequestValidationError) return Effect.fail(validationError(deadline, "GET", url, 1))
     const withHeaders = extraHeaders === undefined
       ? prepared
       : { ...prepared, headers: { ...extraHeaders, ...prepared.headers } }
-    return Effect.map(Schedule.driver(policyFor(client, options)), (driver) => ({
-      client,
-      prepared: withHeaders,
-      driver,
-      attempt: 0
-    }))
+    return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.map(Schedule.driver(policyFor(client, options)), (driver) => ({
+        client,
+        prepared: withHeaders,
+        driver,
+        deadlineAt: deadline === undefined ? undefined : now + deadline,
+        attempt: 0
+      })))
   })
+
+/**
+ * `self` bounded by the session's deadline, if it has one: when it passes the stream is interrupted (its socket
+ * closed) and fails with `TimeoutError` deadline, naming the last attempt.
+ * @internal
+ */
+export const bounded = <A, E>(
+  session: Session,
+  self: Stream.Stream<A, E>
+): Stream.Stream<A, E | TimeoutError> => {
+  const deadlineAt = session.deadlineAt
+  if (deadlineAt === undefined) return self
+  return Stream.interruptWhen(
+    self,
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const remaining = Math.max(0, deadlineAt - now)
+      return Effect.zipRight(
+        Effect.sleep(Duration.millis(remaining)),
+        Effect.fail(
+          new TimeoutError({
+            method: session.prepared.method,
+            url: redactUrl(session.prepared.url),
+            attempt: Math.max(1, session.attempt),
+            scope: "deadline",
+            timeout: Duration.millis(remaining)
+          })
+        )
+      )
+    })
+  )
+}
+
+/** The policy's next step, which sees the session's deadline (a policy schedules no sleep past it). */
+const stepPolicy = (session: Session, error: HttpResilientError) => {
+  const deadlineAt = session.deadlineAt
+  if (deadlineAt === undefined) return session.driver.next(error)
+  return FiberRef.getWith(
+    currentDeadline,
+    (existing) =>
+      Effect.locally(
+        session.driver.next(error),
+        currentDeadline,
+        existing === undefined ? deadlineAt : Math.min(existing, deadlineAt)
+      )
+  )
+}
 
 /**
  * Asks the session's policy whether to try again after `error` (sleeping its delay); fails with `error` when not.
  * @internal
  */
 export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> =>
-  Effect.matchEffect(session.driver.next(error), {
+  Effect.matchEffect(stepPolicy(session, error), {
     onFailure: () => Effect.fail(error),
     onSuccess: () => {
       // a policy that refuses a retry (budget, Retry-After too long, deadline) lets one more run through and marks
@@ -227,7 +349,7 @@ export const establish = (
   extraHeaders: Record<string, string> | undefined
 ): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> => {
   const loop: Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> = Effect.suspend(() =>
-    open(session.client, session.prepared, extraHeaders, ++session.attempt)
+    open(session.client, session.prepared, extraHeaders, ++session.attempt, session.deadlineAt)
   ).pipe(Effect.catchAll((error) => Effect.zipRight(retryOrFail(session, error), loop)))
   return loop
 }
@@ -351,7 +473,7 @@ export const stream = (
         (failure) => failure instanceof Dropped ? Stream.unwrap(afterDrop(failure.error)) : Stream.fail(failure)
       )
 
-    return run(undefined)
+    return bounded(session, run(undefined))
   }))
 
 /** @internal */
