@@ -180,11 +180,16 @@ const rawUndici = async (): Promise<ClientInstance> => {
   }
 }
 
-const effectAsyncFloor = async (): Promise<ClientInstance> => {
+const effectAsyncFloor = (retried: boolean) => async (): Promise<ClientInstance> => {
   const agent = new Undici.Agent({ connections: 128 })
   const runtime = ManagedRuntime.make(Layer.empty) as unknown as ManagedRuntime.ManagedRuntime<any, any>
   return {
-    get: effectCall(runtime, (url) => asyncDispatch(agent, new URL(url))),
+    get: effectCall(
+      runtime,
+      retried
+        ? (url) => Effect.retry(asyncDispatch(agent, new URL(url)), Schedule.recurs(3))
+        : (url) => asyncDispatch(agent, new URL(url))
+    ),
     close: async () => {
       await runtime.dispose()
       await agent.close()
@@ -307,6 +312,15 @@ export const clients: ReadonlyArray<ClientDefinition> = [
     ? [
       { name: "ours+policy", label: "ours + Effect.retry(RetryPolicy.default)", make: ours({ retry: "policy" }) },
       {
+        name: "ours+option",
+        label: "ours, client option retry: RetryPolicy.default (no Effect.retry)",
+        // throughput only: its calls already retry, so the outage and Retry-After tables leave it out
+        make: async () => ({
+          ...await ours({ retry: "none", options: { retry: RetryPolicy.default } })(),
+          retrying: undefined
+        })
+      },
+      {
         name: "ours+budget",
         label: "ours + RetryPolicy, circuit breaker off (the retry budget alone)",
         make: ours({ retry: "policy", options: { circuitBreaker: false } }),
@@ -314,7 +328,12 @@ export const clients: ReadonlyArray<ClientDefinition> = [
       }
     ]
     : []),
-  { name: "effect-async", label: "Effect.async over dispatcher.dispatch (floor)", make: effectAsyncFloor },
+  { name: "effect-async", label: "Effect.async over dispatcher.dispatch (floor)", make: effectAsyncFloor(false) },
+  {
+    name: "effect-async+retry",
+    label: "the floor + Effect.retry(Schedule.recurs(3))",
+    make: effectAsyncFloor(true)
+  },
   { name: "platform", label: "@effect/platform NodeHttpClient.layerUndici", make: platform },
   { name: "got", label: "got", make: gotClient },
   { name: "ky", label: "ky (on Node's fetch)", make: kyClient },

@@ -423,7 +423,9 @@ const targets = (
         (x) => x >= 0.9,
         `${fmt(withPolicy)}× the default client's throughput (CPU per request: ${
           fmt(ours.byConcurrency[64].cpu / policyRow.cpu)
-        }× as efficient)`
+        }× as efficient); for scale, the bare floor under Effect.retry(Schedule.recurs(3)): ${
+          fmt(ratioBetween(rows, "effect-async+retry", "effect-async", 64))
+        }× the floor; the client's retry option instead: ${fmt(ratioBetween(rows, "ours+option", "ours", 64))}×`
       )
     )
   } else {
