@@ -58,7 +58,9 @@ import type { ResilientClient } from "./ResilientClient.js"
  *   attempt 2 to `failover[0]`, … and after the last one back to the primary.
  * - `attempts`: per-attempt overrides of these options: the n-th entry is merged over the options for attempt n,
  *   and the last entry keeps applying after the list ends.
- * - `retry`: a policy for this call, or `false` for none. @default the client's `retry`
+ * - `retry`: a policy for this call, or `false` for none. It retries as `Effect.retry(policy)` would, but sets
+ *   nothing up until the first attempt fails: on the happy path it costs next to nothing. @default the client's
+ *   `retry`
  * - `tag`: a label carried on events, logs and spans.
  * - `maxResponseSize`, `followRedirects`: per-request overrides of the client options.
  *
@@ -307,7 +309,8 @@ const hedgeClient = (context: Context.Context<never>) =>
 
 /**
  * Options of the streaming verbs: the request options, and `resume` (see `stream`). `retry` governs establishing
- * the stream (and, with `resume`, resuming it). @default `RetryPolicy.default`
+ * the stream (and, with `resume`, resuming it). @default `RetryPolicy.default`. `deadline` bounds the whole stream,
+ * body included: when it passes the socket is closed and the stream fails with `TimeoutError` (scope `deadline`).
  *
  * @since 0.1.0
  * @category models
@@ -316,7 +319,9 @@ export type StreamOptions = internalStream.StreamOptions
 
 /**
  * Streams the body of a GET with backpressure: a slow consumer never makes the client buffer the body, and
- * closing the stream early closes the socket. The attempt timeout covers the response headers only.
+ * closing the stream early closes the socket. The attempt timeout covers the response headers only. Opening it
+ * goes through the rate limiter, the bulkhead (whose slot is held until the headers arrive), the origin's
+ * circuit breaker and the request interceptors, and follows redirects, like a buffered attempt.
  *
  * With `resume: true`, a reset mid-body is followed by a request with `Range: bytes=N-` and `If-Range` (the strong
  * `ETag`, else `Last-Modified`) that continues on a 206 whose `Content-Range` starts at N and whose ETag did not
