@@ -278,6 +278,42 @@ const newIdempotencyKey = (): string => randomUUID()
 export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 const crossOriginDropped = ["authorization", "cookie", "proxy-authorization"]
 
+/**
+ * An attempt's time: its timeout clipped to the deadline, counted from when the attempt was let through.
+ * @internal
+ */
+export class AttemptTime {
+  startedAt: number
+  timeoutMillis: number
+  /** the timeout was clipped to the deadline: running out of it is the deadline's timeout */
+  clipped = false
+  constructor(now: number, timeoutMillis: number, readonly deadline: number | undefined) {
+    this.startedAt = now
+    this.timeoutMillis = timeoutMillis
+    this.clip(now)
+  }
+  /** The deadline is already spent: the attempt fails with `TimeoutError` deadline and sends nothing. */
+  get spent(): boolean {
+    return this.clipped && this.timeoutMillis === 0
+  }
+  /** Made to wait by the rate limiter or the bulkhead queue: the attempt's time starts now. */
+  rebase(admittedAt: number): void {
+    this.startedAt = admittedAt
+    this.clip(admittedAt)
+  }
+  /** What is left of the timeout at `now`. */
+  left(now: number): number {
+    return this.timeoutMillis - (now - this.startedAt)
+  }
+  private clip(now: number): void {
+    const deadline = this.deadline
+    if (deadline !== undefined && deadline - now < this.timeoutMillis) {
+      this.timeoutMillis = Math.max(0, deadline - now)
+      this.clipped = true
+    }
+  }
+}
+
 /** @internal */
 export interface Hop {
   readonly method: string
@@ -523,33 +559,23 @@ export const make = (
       Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const now = clock.unsafeCurrentTimeMillis()
-      let startedAt = now
       const fromFiber = fiber.getFiberRef(currentDeadline)
       const fromCall = prepared.deadlineAt
-      const deadline = fromFiber === undefined
-        ? fromCall
-        : fromCall === undefined
-        ? fromFiber
-        : Math.min(fromFiber, fromCall)
-      let timeoutMillis = prepared.timeoutMillis ?? config.timeoutMillis
-      let clipped = false
-      if (deadline !== undefined) {
-        const remaining = deadline - now
-        if (remaining <= 0) {
-          return Effect.fail(
-            new TimeoutError({
-              method: prepared.method,
-              url: shown(),
-              attempt: attemptNo,
-              scope: "deadline",
-              timeout: Duration.millis(0)
-            })
-          )
-        }
-        if (remaining < timeoutMillis) {
-          timeoutMillis = remaining
-          clipped = true
-        }
+      const time = new AttemptTime(
+        now,
+        prepared.timeoutMillis ?? config.timeoutMillis,
+        fromFiber === undefined ? fromCall : fromCall === undefined ? fromFiber : Math.min(fromFiber, fromCall)
+      )
+      if (time.spent) {
+        return Effect.fail(
+          new TimeoutError({
+            method: prepared.method,
+            url: shown(),
+            attempt: attemptNo,
+            scope: "deadline",
+            timeout: Duration.millis(0)
+          })
+        )
       }
       const listening = hasListeners()
       if (listening) {
@@ -581,11 +607,11 @@ export const make = (
               url,
               headers, // the transport copies them before adding body headers
               body,
-              timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - startedAt),
+              timeoutMillis: time.left(clock.unsafeCurrentTimeMillis()),
               maxResponseSize,
               clock
             }),
-            (failure) => transportErrorFor(failure, prepared, url, attemptNo, timeoutMillis, clipped)
+            (failure) => transportErrorFor(failure, prepared, url, attemptNo, time.timeoutMillis, time.clipped)
           ),
           (raw) => {
             if (!redirectStatuses.has(raw.status) || maxRedirects === 0) return Effect.succeed(raw)
@@ -659,15 +685,7 @@ export const make = (
             prepared,
             attemptNo,
             clock,
-            deadline,
-            (admittedAt) => {
-              // made to wait by the rate limiter or the bulkhead queue: the attempt's time starts now
-              startedAt = admittedAt
-              if (deadline !== undefined && deadline - admittedAt < timeoutMillis) {
-                timeoutMillis = Math.max(0, deadline - admittedAt)
-                clipped = true
-              }
-            },
+            time,
             classified(headers)
           )
       )

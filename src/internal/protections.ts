@@ -249,6 +249,16 @@ export interface AttemptInfo {
 }
 
 /**
+ * An attempt's time as the protections see it: the deadline a rate limiter's wait may not pass, and what to tell
+ * when the attempt was made to wait.
+ * @internal
+ */
+export interface AttemptWindow {
+  readonly deadline: number | undefined
+  rebase(admittedAt: number): void
+}
+
+/**
  * The protections of one client: rate limiter → bulkhead → circuit breaker around each attempt, and the
  * client-wide retry budget.
  * @internal
@@ -325,15 +335,14 @@ export class Protections {
   /**
    * Runs `inner` (interceptors, transport, classification) once the attempt is admitted: rate limiter (which
    * may wait), bulkhead (a slot, or the queue), circuit breaker (open → `CircuitOpenError`, no I/O). The
-   * outcome is recorded on the origin's breaker and the slot released however `inner` ends. `rebase` is
-   * told when the attempt was made to wait, so its timeout counts from when it is let through.
+   * outcome is recorded on the origin's breaker and the slot released however `inner` ends. `time` is told
+   * when the attempt was made to wait, so its timeout counts from when it is let through.
    */
   guard<A>(
     info: AttemptInfo,
     attempt: number,
     clock: Clock.Clock,
-    deadline: number | undefined,
-    rebase: (nowMillis: number) => void,
+    time: AttemptWindow,
     inner: Effect.Effect<A, HttpResilientError>
   ): Effect.Effect<A, HttpResilientError> {
     if (!this.guarding) {
@@ -343,15 +352,15 @@ export class Protections {
     return Effect.uninterruptibleMask((restore) => {
       const origin = info.url.origin
       const limiter = this.rateLimiter
-      if (limiter === undefined) return this.admit(restore, info, attempt, clock, origin, rebase, inner)
+      if (limiter === undefined) return this.admit(restore, info, attempt, clock, origin, time, inner)
       return Effect.flatMap(
         Effect.mapError(
-          restore(limiter.acquire(info.method, info.url, origin, clock, deadline)),
+          restore(limiter.acquire(info.method, info.url, origin, clock, time.deadline)),
           (refused) => this.rateLimited(info, attempt, refused.waitMillis)
         ),
         (waited) => {
-          if (waited > 0) rebase(clock.unsafeCurrentTimeMillis())
-          return this.admit(restore, info, attempt, clock, origin, rebase, inner)
+          if (waited > 0) time.rebase(clock.unsafeCurrentTimeMillis())
+          return this.admit(restore, info, attempt, clock, origin, time, inner)
         }
       )
     })
@@ -363,7 +372,7 @@ export class Protections {
     attempt: number,
     clock: Clock.Clock,
     origin: string,
-    rebase: (nowMillis: number) => void,
+    time: AttemptWindow,
     inner: Effect.Effect<A, HttpResilientError>
   ): Effect.Effect<A, HttpResilientError> {
     const bulkhead = this.bulkhead
@@ -371,7 +380,7 @@ export class Protections {
       if (!bulkhead.canQueue()) return this.bulkheadRejected(info, attempt)
       return Effect.flatMap(restore(bulkhead.wait(clock)), (granted) => {
         if (!granted) return this.bulkheadRejected(info, attempt)
-        rebase(clock.unsafeCurrentTimeMillis())
+        time.rebase(clock.unsafeCurrentTimeMillis())
         return this.pass(restore, info, attempt, clock, origin, inner)
       })
     }

@@ -20,6 +20,7 @@ import {
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import {
+  AttemptTime,
   currentDeadline,
   redirectHop,
   redirectStatuses,
@@ -107,22 +108,13 @@ export const open = (
     const config = client.config
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const now = clock.unsafeCurrentTimeMillis()
-    let startedAt = now
-    let timeoutMillis = prepared.timeoutMillis ?? config.timeoutMillis
-    let clipped = false
     const url = prepared.url
     const info = { method: prepared.method, url: redactUrl(url), attempt, tag: prepared.tag }
-    if (deadline !== undefined) {
-      const remaining = deadline - now
-      if (remaining <= 0) {
-        return Effect.fail(
-          new TimeoutError({ method: info.method, url: info.url, attempt, scope: "deadline", timeout: Duration.zero })
-        )
-      }
-      if (remaining < timeoutMillis) {
-        timeoutMillis = remaining
-        clipped = true
-      }
+    const time = new AttemptTime(now, prepared.timeoutMillis ?? config.timeoutMillis, deadline)
+    if (time.spent) {
+      return Effect.fail(
+        new TimeoutError({ method: info.method, url: info.url, attempt, scope: "deadline", timeout: Duration.zero })
+      )
     }
     const listening = client.hasListeners()
     if (listening) client.publish(new Events.RequestStarted({ ...info, timestamp: now }))
@@ -142,13 +134,13 @@ export const open = (
               url: outgoing.url,
               headers: { ...outgoing.headers },
               body: outgoing.body,
-              timeoutMillis: timeoutMillis - (clock.unsafeCurrentTimeMillis() - startedAt),
+              timeoutMillis: time.left(clock.unsafeCurrentTimeMillis()),
               maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
               clock
             }),
             scope
           ),
-          (failure) => transportErrorFor(failure, prepared, outgoing.url, attempt, timeoutMillis, clipped)
+          (failure) => transportErrorFor(failure, prepared, outgoing.url, attempt, time.timeoutMillis, time.clipped)
         ),
         (response) => {
           if (!redirectStatuses.has(response.status) || maxRedirects === 0) return Effect.succeed(response)
@@ -205,15 +197,7 @@ export const open = (
           prepared,
           attempt,
           clock,
-          deadline,
-          (admittedAt) => {
-            // made to wait by the rate limiter or the bulkhead queue: the attempt's time starts now
-            startedAt = admittedAt
-            if (deadline !== undefined && deadline - admittedAt < timeoutMillis) {
-              timeoutMillis = Math.max(0, deadline - admittedAt)
-              clipped = true
-            }
-          },
+          time,
           Effect.flatMap(
             Effect.flatMap(
               config.interceptors === undefined
