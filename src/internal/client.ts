@@ -143,19 +143,25 @@ const currentDeadlineInfo: FiberRef.FiberRef<DeadlineInfo | undefined> = FiberRe
 >(undefined)
 
 /**
- * `Effect.retry(self, policy)` with nothing set up until `self` first fails: a call that succeeds at once pays
+ * `Effect.retry(self(), policy)` with nothing set up until the first run fails: a call that succeeds at once pays
  * for one failure handler instead of `Effect.retry`'s schedule driver and the fiber-ref change that hands each
  * run `Schedule.CurrentIterationMetadata` (about 4 µs and a dozen allocations per call). From the first failure
  * on it is `Effect.retry`: the same driver steps the policy, sleeps on the `Clock`, and hands each later run its
- * iteration metadata; the first run sees the metadata of the fiber, so it must be used where that is recurrence 0.
+ * iteration metadata. `firstRun` is the first run (it sees the metadata of the fiber, so this must be used where that
+ * is recurrence 0); `self` makes the later ones, only once there is a failure.
  */
 const retryOnFailure = <A, E, R>(
-  self: Effect.Effect<A, E, R>,
+  firstRun: Effect.Effect<A, E, R>,
+  self: () => Effect.Effect<A, E, R>,
   policy: Schedule.Schedule<unknown, E, never>
 ): Effect.Effect<A, E, R> =>
-  Effect.catchAll(self, (first) =>
+  Effect.catchAll(firstRun, (first) =>
     Effect.flatMap(Schedule.driver(policy), (driver) => {
-      const again = Effect.provideServiceEffect(self, Schedule.CurrentIterationMetadata, Ref.get(driver.iterationMeta))
+      const again = Effect.provideServiceEffect(
+        self(),
+        Schedule.CurrentIterationMetadata,
+        Ref.get(driver.iterationMeta)
+      )
       const next = (error: E): Effect.Effect<A, E, R> =>
         Effect.matchEffect(driver.next(error), {
           onFailure: () => Effect.fail(error),
@@ -843,7 +849,7 @@ export const make = (
       const run = policy === undefined
         ? hedged(attemptOf(call, attemptNo))
         : meta.recurrence === 0
-        ? retryOnFailure(hedged(retriedAttempt(call)), policy)
+        ? retryOnFailure(hedged(attemptOf(call, 1)), () => hedged(retriedAttempt(call)), policy)
         // a run of a retried call (a plain `Effect.retry` around it): its own policy starts again from attempt 1
         : Effect.retry(hedged(retriedAttempt(call)), policy)
       if (!exact) return run
