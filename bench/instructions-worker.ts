@@ -1,0 +1,73 @@
+/**
+ * One variant of a call, run `count` times by 64 fibers against the benchmark's nginx, for `bench/instructions.ts`
+ * to count under valgrind. Not a benchmark by itself: it prints nothing.
+ *
+ *   node --import tsx bench/instructions-worker.ts <origin> <variant> <count>
+ */
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Schedule from "effect/Schedule"
+import * as Undici from "undici"
+import { HttpResilient, ResilientClientLive, RetryPolicy } from "../src/index.js"
+
+const [origin, variant, countArg] = process.argv.slice(2)
+const count = Number(countArg)
+let agent: Undici.Agent | undefined
+const dispatcher = () => agent ??= new Undici.Agent({ connections: 128 })
+
+/** The bare floor: an `Effect.async` over `dispatcher.dispatch`, body read whole. */
+const floor = (url: URL) =>
+  Effect.async<number, Error>((resume) => {
+    const chunks: Array<Buffer> = []
+    let status = 0
+    dispatcher().dispatch({ origin: url.origin, path: url.pathname, method: "GET", headers: {} }, {
+      onConnect() {},
+      onHeaders(statusCode) {
+        status = statusCode
+        return true
+      },
+      onData(chunk) {
+        chunks.push(chunk)
+        return true
+      },
+      onComplete() {
+        Buffer.concat(chunks)
+        resume(status >= 400 ? Effect.fail(new Error(`status ${status}`)) : Effect.succeed(status))
+      },
+      onError(error) {
+        resume(Effect.fail(error))
+      }
+    })
+  })
+
+export const variants: Record<string, (url: string) => Effect.Effect<unknown, unknown, any>> = {
+  "floor": (url) => floor(new URL(url)),
+  "floor + Effect.retry(Schedule.recurs(3))": (url) => Effect.retry(floor(new URL(url)), Schedule.recurs(3)),
+  "get": (url) => HttpResilient.get(url),
+  "get + Effect.retry(Schedule.recurs(3))": (url) => Effect.retry(HttpResilient.get(url), Schedule.recurs(3)),
+  "get + Effect.retry(RetryPolicy.default)": (url) => Effect.retry(HttpResilient.get(url), RetryPolicy.default),
+  "get { retry: RetryPolicy.default }": (url) => HttpResilient.get(url, { retry: RetryPolicy.default })
+}
+
+const main = async () => {
+  const run = variants[variant!]
+  if (run === undefined) throw new Error(`unknown variant ${variant}`)
+  const runtime = ManagedRuntime.make(ResilientClientLive)
+  const url = `${origin}/ok`
+  let started = 0
+  const worker = Effect.whileLoop({
+    while: () => started < count,
+    body: () => {
+      started++
+      return Effect.exit(run(url))
+    },
+    step: () => {}
+  })
+  await runtime.runPromise(
+    Effect.all(Array.from({ length: 64 }, () => worker), { concurrency: "unbounded", discard: true })
+  )
+  await runtime.dispose()
+  await agent?.close()
+}
+
+if (variant !== undefined) main()
