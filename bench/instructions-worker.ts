@@ -49,7 +49,28 @@ export const variants: Record<string, (url: string) => Effect.Effect<unknown, un
   "get { retry: RetryPolicy.default }": (url) => HttpResilient.get(url, { retry: RetryPolicy.default })
 }
 
+/** The reference of the throughput table: raw undici `request`, awaited in a plain promise loop. */
+export const reference = "raw undici request"
+
+const referenceLoop = async (url: string) => {
+  let started = 0
+  const worker = async () => {
+    while (started < count) {
+      started++
+      try {
+        const response = await Undici.request(url, { dispatcher: dispatcher() })
+        await response.body.arrayBuffer()
+      } catch {
+        // counted like a failed call of the Effect variants: not at all
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: 64 }, worker))
+  await agent?.close()
+}
+
 const main = async () => {
+  if (variant === reference) return referenceLoop(`${origin}/ok`)
   const run = variants[variant!]
   if (run === undefined) throw new Error(`unknown variant ${variant}`)
   const runtime = ManagedRuntime.make(ResilientClientLive)

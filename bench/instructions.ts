@@ -13,7 +13,7 @@
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
-import { variants } from "./instructions-worker.js"
+import { reference, variants } from "./instructions-worker.js"
 import * as Server from "./server.js"
 
 const small = 2_000
@@ -85,7 +85,7 @@ const main = async () => {
   }
   const server = await Server.start()
   try {
-    const names = Object.keys(variants)
+    const names = [reference, ...Object.keys(variants)]
     const counts = await pairwise(
       names.flatMap((name) => [small, large].map((n) => () => count(server.origin, name, n)))
     )
@@ -93,7 +93,12 @@ const main = async () => {
     names.forEach((name, i) => {
       perRequest.set(name, (counts[2 * i + 1] - counts[2 * i]) / (large - small))
     })
-    const base = (name: string) => name.startsWith("floor") ? perRequest.get("floor")! : perRequest.get("get")!
+    const base = (name: string) =>
+      name.startsWith("floor")
+        ? perRequest.get("floor")!
+        : name === reference
+        ? perRequest.get(name)!
+        : perRequest.get("get")!
     const lines = [
       "# Instructions per request",
       "",
@@ -103,12 +108,12 @@ const main = async () => {
       `requests − for ${small}) ÷ ${large - small}. Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"}.`,
       "Start-up and compilation cancel out; what is left varies by a few thousand instructions between runs.",
       "",
-      "| call | instructions per request | × its base (the floor, or a plain `get`) |",
-      "| --- | ---: | ---: |",
+      "| call | instructions per request | × its base (the floor, or a plain `get`) | × raw undici |",
+      "| --- | ---: | ---: | ---: |",
       ...names.map((name) =>
         `| ${name.replace(/\|/g, "\\|")} | ${(perRequest.get(name)! / 1000).toFixed(1)} k | ${
           (perRequest.get(name)! / base(name)).toFixed(2)
-        } |`
+        } | ${(perRequest.get(name)! / perRequest.get(reference)!).toFixed(2)} |`
       ),
       ""
     ]
