@@ -106,7 +106,7 @@ const main = async () => {
         Math.round((Date.now() - started) / 1000)
       } s: valgrind callgrind, 64 fibers against nginx on loopback, per request = (instructions for ${large} ` +
       `requests − for ${small}) ÷ ${large - small}. Node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"}.`,
-      "Start-up and compilation cancel out; what is left varies by a few thousand instructions between runs.",
+      "Start-up and compilation cancel out; what is left still varies by up to about 10 k instructions per request between runs (background compilation and garbage collection threads are counted too).",
       "",
       "| call | instructions per request | × its base (the floor, or a plain `get`) | × raw undici |",
       "| --- | ---: | ---: | ---: |",
