@@ -90,6 +90,36 @@ describe("sse", () => {
       assert.strictEqual(server.received[1].headers["last-event-id"], "a")
     }).pipe(Effect.provide(Client)))
 
+  it.scoped("follows a redirect to the event stream; the deadline ends a quiet stream with TimeoutError", () =>
+    Effect.gen(function*() {
+      let eventsSocket: { readonly destroyed: boolean } | undefined
+      const server = yield* serverScoped((req, res) => {
+        if (req.url === "/old") {
+          res.writeHead(308, { location: "/events" })
+          res.end()
+          return
+        }
+        eventsSocket = req.socket
+        res.writeHead(200, { "content-type": "text/event-stream" })
+        res.write(event(1) + event(2))
+        // then quiet, connection open
+      })
+      const received: Array<string> = []
+      const fiber = yield* Effect.fork(
+        HttpResilient.sse(`${server.url}/old`, { deadline: "30 seconds" }).pipe(
+          Stream.runForEach((e) => Effect.sync(() => received.push(e.data)))
+        )
+      )
+      yield* waitUntil(() => received.length === 2)
+      assert.deepStrictEqual(received, ["event 1", "event 2"])
+      assert.deepStrictEqual(server.received.map((r) => r.url), ["/old", "/events"])
+      yield* TestClock.adjust("30 seconds")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.isTrue(error._tag === "TimeoutError" && error.scope === "deadline")
+      // the event stream's socket is closed (the redirect's may stay in the pool, idle)
+      yield* waitUntil(() => eventsSocket?.destroyed === true)
+    }).pipe(Effect.provide(Client)))
+
   it.scoped("a server that keeps failing exhausts the policy; a 204 ends the stream", () =>
     Effect.gen(function*() {
       const failing = yield* serverScoped((_req, res) => {
