@@ -49,8 +49,8 @@ import type { ResilientClient } from "./ResilientClient.js"
  * - `deadline`: all attempts and waits of this call together — under its `retry` option, and under a plain
  *   `Effect.retry` around the call too (each run of the same call keeps the deadline of the first). Attempts clip
  *   their timeout to it, a retry policy schedules no wait past it, and the call fails with
- *   `TimeoutError { scope: "deadline" }` when it passes. @default none (the client's `deadline` for a call retried
- *   by a `retry` option)
+ *   `TimeoutError { scope: "deadline" }` when it passes. On the streaming verbs it bounds the whole stream, body
+ *   included. @default none (the client's `deadline` for a buffered call retried by a `retry` option)
  * - `idempotencyKey`: `true` generates an `Idempotency-Key` (a random UUID) sent on every attempt of the call — also
  *   when a plain `Effect.retry` runs the same `HttpResilient.post(...)` effect again; a string is sent as is; an
  *   explicit `Idempotency-Key` header wins. POST and PATCH are retried only with one.
