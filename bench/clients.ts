@@ -19,6 +19,7 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import * as Undici from "undici"
 import * as Lib from "../src/index.js"
+import { asyncDispatch } from "./floor.js"
 import { type Call, effectCall, promiseCall } from "./loop.js"
 
 /** What a client offers the harness. */
@@ -64,35 +65,6 @@ const retryPolicy = (retries: number) =>
 const statusOk = (status: number) => {
   if (status >= 400) throw new Error(`status ${status}`)
 }
-
-/** The one thing every Effect-based client of ours pays: an `Effect.async` over `dispatcher.dispatch`. */
-const asyncDispatch = (dispatcher: Undici.Dispatcher, url: URL) =>
-  Effect.async<number, Error>((resume) => {
-    const chunks: Array<Buffer> = []
-    let status = 0
-    let abort: ((reason?: Error) => void) | undefined
-    dispatcher.dispatch({ origin: url.origin, path: url.pathname + url.search, method: "GET", headers: {} }, {
-      onConnect(fn) {
-        abort = fn
-      },
-      onHeaders(statusCode) {
-        status = statusCode
-        return true
-      },
-      onData(chunk) {
-        chunks.push(chunk)
-        return true
-      },
-      onComplete() {
-        Buffer.concat(chunks)
-        resume(status >= 400 ? Effect.fail(new Error(`status ${status}`)) : Effect.succeed(status))
-      },
-      onError(error) {
-        resume(Effect.fail(error))
-      }
-    })
-    return Effect.sync(() => abort?.(new Error("interrupted")))
-  })
 
 interface OursOptions {
   readonly retry: "none" | "policy"

@@ -2,43 +2,24 @@
  * One variant of a call, run `count` times by 64 fibers against the benchmark's nginx, for `bench/instructions.ts`
  * to count under valgrind. Not a benchmark by itself: it prints nothing.
  *
- *   node --import tsx bench/instructions-worker.ts <origin> <variant> <count>
+ * `bench/instructions.ts` runs it from its `tsc` build:
+ *
+ *   node bench/.tmp/instructions/bench/instructions-worker.js <origin> <variant> <count>
  */
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
 import * as Undici from "undici"
 import { HttpResilient, ResilientClientLive, RetryPolicy } from "../src/index.js"
+import { asyncDispatch } from "./floor.js"
 
 const [origin, variant, countArg] = process.argv.slice(2)
 const count = Number(countArg)
 let agent: Undici.Agent | undefined
 const dispatcher = () => agent ??= new Undici.Agent({ connections: 128 })
 
-/** The bare floor: an `Effect.async` over `dispatcher.dispatch`, body read whole. */
-const floor = (url: URL) =>
-  Effect.async<number, Error>((resume) => {
-    const chunks: Array<Buffer> = []
-    let status = 0
-    dispatcher().dispatch({ origin: url.origin, path: url.pathname, method: "GET", headers: {} }, {
-      onConnect() {},
-      onHeaders(statusCode) {
-        status = statusCode
-        return true
-      },
-      onData(chunk) {
-        chunks.push(chunk)
-        return true
-      },
-      onComplete() {
-        Buffer.concat(chunks)
-        resume(status >= 400 ? Effect.fail(new Error(`status ${status}`)) : Effect.succeed(status))
-      },
-      onError(error) {
-        resume(Effect.fail(error))
-      }
-    })
-  })
+/** The bare floor (the throughput table's): an `Effect.async` over `dispatcher.dispatch`. */
+const floor = (url: URL) => asyncDispatch(dispatcher(), url)
 
 export const variants: Record<string, (url: string) => Effect.Effect<unknown, unknown, any>> = {
   "floor": (url) => floor(new URL(url)),

@@ -145,7 +145,7 @@ const currentDeadlineInfo: FiberRef.FiberRef<DeadlineInfo | undefined> = FiberRe
 /**
  * `Effect.retry(self(), policy)` with nothing set up until the first run fails: a call that succeeds at once pays
  * for one failure handler instead of `Effect.retry`'s schedule driver and the fiber-ref change that hands each
- * run `Schedule.CurrentIterationMetadata` (70–90 k instructions per call against a real server, whatever the
+ * run `Schedule.CurrentIterationMetadata` (60–90 k instructions per call against a real server, whatever the
  * schedule: see bench/NOTES.md). From the first failure on it is `Effect.retry`: the same driver steps the policy,
  * sleeps on the `Clock`, and hands each later run its iteration metadata. `firstRun` is the first run (it sees the
  * metadata of the fiber, so this must be used where that is recurrence 0); `self` makes the later ones, only once
