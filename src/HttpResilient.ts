@@ -216,6 +216,38 @@ export const currentAttempt: Effect.Effect<number> = Effect.map(
 )
 
 /**
+ * `Effect.retry(policy)`, with the same semantics — the same schedule steps, waits on the `Clock`,
+ * `Schedule.CurrentIterationMetadata` for each run, the last error when the policy gives up — but with nothing set
+ * up until the first run fails. `Effect.retry` builds a schedule driver and changes the fiber's context on every
+ * call, which costs a request 30–50 % more instructions even when it succeeds at once (bench/NOTES.md); this costs
+ * one failure handler. Use it on hot paths, around a single call or a whole piece of work (a call and its body
+ * decoding, say); the `retry` request option does the same for one call.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { HttpResilient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const User = Schema.Struct({ id: Schema.Number, name: Schema.String })
+ * const user = HttpResilient.getJson("https://api.example.com/users/1", User).pipe(
+ *   HttpResilient.retry(RetryPolicy.default)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category retries
+ */
+export const retry: {
+  <B, E, R1>(
+    policy: Schedule.Schedule<B, NoInfer<E>, R1>
+  ): <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R | R1>
+  <A, E, R, B, R1>(
+    self: Effect.Effect<A, E, R>,
+    policy: Schedule.Schedule<B, NoInfer<E>, R1>
+  ): Effect.Effect<A, E, R | R1>
+} = internal.retry
+
+/**
  * Bounds an effect — attempts and the waits between them — by a deadline. Attempts inside clip their
  * timeout to what is left, a `RetryPolicy` schedules no wait past it, and when it is spent the effect fails with
  * `TimeoutError { scope: "deadline" }` naming the last request started inside (method, URL, attempt).

@@ -764,3 +764,63 @@ describe("outside a client", () => {
     }
   })
 })
+
+describe("HttpResilient.retry: Effect.retry set up only on failure", () => {
+  it.scoped("same attempts, waits and events as Effect.retry; the body decoding is retried with the call", () =>
+    Effect.gen(function*() {
+      const policy = RetryPolicy.make({ retries: 3, backoff: noJitter("100 millis") })
+      const viaEffect = yield* scriptedServer([503, 503, 200])
+      const a = yield* drive(
+        Effect.flatMap(HttpResilient.get(viaEffect.url), HttpResilient.text).pipe(Effect.retry(policy))
+      )
+      const viaOurs = yield* scriptedServer([503, 503, 200])
+      const b = yield* drive(
+        Effect.flatMap(HttpResilient.get(viaOurs.url), HttpResilient.text).pipe(HttpResilient.retry(policy))
+      )
+      assert.deepStrictEqual(a.exit, Exit.succeed("status 200"))
+      assert.deepStrictEqual(b.exit, Exit.succeed("status 200"))
+      assert.strictEqual(viaOurs.count(), 3)
+      const shape = (events: ReadonlyArray<AnyEvent>) =>
+        events.map((e) => [e._tag, (e as { attempt: number }).attempt, (e as { timestamp: number }).timestamp])
+      const start = (events: ReadonlyArray<AnyEvent>) => (events[0] as { timestamp: number }).timestamp
+      assert.deepStrictEqual(
+        shape(b.events).map(([tag, attempt, t]) => [tag, attempt, (t as number) - start(b.events)]),
+        shape(a.events).map(([tag, attempt, t]) => [tag, attempt, (t as number) - start(a.events)])
+      )
+      assert.deepStrictEqual(
+        b.events.filter((e) => e._tag === "RequestStarted").map((e) => (e as { attempt: number }).attempt),
+        [1, 2, 3]
+      )
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a refusal ends it with the refusal and no further request; giving up ends it with the last error", () =>
+    Effect.gen(function*() {
+      const tooLong = yield* statusServer(503, { "retry-after": "120" })
+      const refused = yield* drive(HttpResilient.get(tooLong.url).pipe(HttpResilient.retry(RetryPolicy.default)))
+      assert.strictEqual(failure(refused.exit)._tag, "RetryAfterTooLongError")
+      assert.strictEqual(tooLong.count(), 1)
+      const down = yield* statusServer(503)
+      const exhausted = yield* drive(
+        HttpResilient.get(down.url).pipe(
+          HttpResilient.retry(RetryPolicy.make({ retries: 2, backoff: noJitter("5 millis") }))
+        )
+      )
+      const last = failure(exhausted.exit)
+      assert.isTrue(last._tag === "StatusError" && last.status === 503 && last.attempt === 3)
+      assert.strictEqual(down.count(), 3)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("inside a later run of an outer retry, its own attempts still count from 1", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const inner = RetryPolicy.make({ retries: 1, backoff: noJitter("5 millis") })
+      const { events } = yield* drive(
+        HttpResilient.get(server.url).pipe(HttpResilient.retry(inner), Effect.retry(Schedule.recurs(1)))
+      )
+      assert.strictEqual(server.count(), 4)
+      assert.deepStrictEqual(
+        events.filter((e) => e._tag === "RequestStarted").map((e) => (e as { attempt: number }).attempt),
+        [1, 2, 1, 2]
+      )
+    }).pipe(Effect.provide(Client)))
+})

@@ -154,7 +154,7 @@ const currentDeadlineInfo: FiberRef.FiberRef<DeadlineInfo | undefined> = FiberRe
 const retryOnFailure = <A, E, R>(
   firstRun: Effect.Effect<A, E, R>,
   self: () => Effect.Effect<A, E, R>,
-  policy: Schedule.Schedule<unknown, E, never>
+  policy: Schedule.Schedule<unknown, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.catchAll(firstRun, (first) =>
     Effect.flatMap(Schedule.driver(policy), (driver) => {
@@ -170,6 +170,30 @@ const retryOnFailure = <A, E, R>(
         })
       return next(first)
     }))
+
+/**
+ * `Effect.retry(self, policy)`, with nothing set up until `self` first fails (see `retryOnFailure`). Run inside a
+ * later run of another retry (the fiber's iteration metadata past recurrence 0) it is plain `Effect.retry`, so that
+ * `self`'s first run still sees recurrence 0.
+ * @internal
+ */
+export const retry = dual<
+  <B, E, R1>(
+    policy: Schedule.Schedule<B, NoInfer<E>, R1>
+  ) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R | R1>,
+  <A, E, R, B, R1>(
+    self: Effect.Effect<A, E, R>,
+    policy: Schedule.Schedule<B, NoInfer<E>, R1>
+  ) => Effect.Effect<A, E, R | R1>
+>(
+  2,
+  <A, E, R, B, R1>(self: Effect.Effect<A, E, R>, policy: Schedule.Schedule<B, E, R1>) =>
+    Effect.withFiberRuntime<A, E, R | R1>((fiber) =>
+      Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata).recurrence === 0
+        ? retryOnFailure<A, E, R | R1>(self, () => self, policy)
+        : Effect.retry(self, policy)
+    )
+)
 
 /**
  * Runs `self` under the absolute deadline `deadlineAt` (kept earlier if one is already set): attempts see it
