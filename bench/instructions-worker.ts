@@ -27,7 +27,9 @@ export const variants: Record<string, (url: string) => Effect.Effect<unknown, un
   "get": (url) => HttpResilient.get(url),
   "get + Effect.retry(Schedule.recurs(3))": (url) => Effect.retry(HttpResilient.get(url), Schedule.recurs(3)),
   "get + Effect.retry(RetryPolicy.default)": (url) => Effect.retry(HttpResilient.get(url), RetryPolicy.default),
-  "get { retry: RetryPolicy.default }": (url) => HttpResilient.get(url, { retry: RetryPolicy.default })
+  "get { retry: RetryPolicy.default }": (url) => HttpResilient.get(url, { retry: RetryPolicy.default }),
+  "get + HttpResilient.retry(RetryPolicy.default)": (url) =>
+    HttpResilient.retry(HttpResilient.get(url), RetryPolicy.default)
 }
 
 /** The reference of the throughput table: raw undici `request`, awaited in a plain promise loop. */
