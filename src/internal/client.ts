@@ -128,6 +128,16 @@ export const currentDeadline: FiberRef.FiberRef<number | undefined> = FiberRef.u
 )
 
 /**
+ * The earlier of two deadlines (epoch ms by the Clock), either of which may be unset.
+ * @internal
+ */
+export function earliestDeadline(a: number | undefined, b: number): number
+export function earliestDeadline(a: number | undefined, b: number | undefined): number | undefined
+export function earliestDeadline(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b)
+}
+
+/**
  * The request a deadline's timeout names: the last attempt started under `withDeadline`.
  * @internal
  */
@@ -207,7 +217,7 @@ const boundByDeadline = <A, E, R>(
   existing: number | undefined,
   info: DeadlineInfo
 ): Effect.Effect<A, E | TimeoutError, R> => {
-  const deadline = existing === undefined ? deadlineAt : Math.min(existing, deadlineAt)
+  const deadline = earliestDeadline(existing, deadlineAt)
   const remaining = Math.max(0, deadline - now)
   const timeoutError = () =>
     new TimeoutError({
@@ -590,12 +600,10 @@ export const make = (
       Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const now = clock.unsafeCurrentTimeMillis()
-      const fromFiber = fiber.getFiberRef(currentDeadline)
-      const fromCall = prepared.deadlineAt
       const time = new AttemptTime(
         now,
         prepared.timeoutMillis ?? config.timeoutMillis,
-        fromFiber === undefined ? fromCall : fromCall === undefined ? fromFiber : Math.min(fromFiber, fromCall)
+        earliestDeadline(fiber.getFiberRef(currentDeadline), prepared.deadlineAt)
       )
       if (time.spent) {
         return Effect.fail(

@@ -19,6 +19,7 @@ import * as Events from "../ResilientEvent.js"
 import { decisionDelay, durationOption, exponential, fullJitter, illegal } from "./backoff.js"
 import {
   currentDeadline,
+  earliestDeadline,
   refuseRetry,
   ResilientClient,
   type ResilientClientService,
@@ -178,13 +179,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
             if (ScheduleDecision.isDone(decision)) return giveUp("exhausted")
             let delay = decisionDelay(now, decision)
             let reason: Events.RetryReason = "backoff"
-            const fromFiber = fiber.getFiberRef(currentDeadline)
-            const fromCall = mark?.deadlineAt
-            const deadline = fromFiber === undefined
-              ? fromCall
-              : fromCall === undefined
-              ? fromFiber
-              : Math.min(fromFiber, fromCall)
+            const deadline = earliestDeadline(fiber.getFiberRef(currentDeadline), mark?.deadlineAt)
             const remaining = deadline === undefined ? Infinity : deadline - now
             if (respectRetryAfter && error._tag === "StatusError" && Option.isSome(error.retryAfter)) {
               // the server's wait replaces the backoff exactly

@@ -22,6 +22,7 @@ import * as Events from "../ResilientEvent.js"
 import {
   AttemptTime,
   currentDeadline,
+  earliestDeadline,
   redirectHop,
   redirectStatuses,
   ResilientClient,
@@ -304,7 +305,7 @@ const stepPolicy = (session: Session, error: HttpResilientError) => {
       Effect.locally(
         session.driver.next(error),
         currentDeadline,
-        existing === undefined ? deadlineAt : Math.min(existing, deadlineAt)
+        earliestDeadline(existing, deadlineAt)
       )
   )
 }
