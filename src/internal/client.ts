@@ -157,16 +157,18 @@ const currentDeadlineInfo: FiberRef.FiberRef<DeadlineInfo | undefined> = FiberRe
  * for one failure handler instead of `Effect.retry`'s schedule driver and the fiber-ref change that hands each
  * run `Schedule.CurrentIterationMetadata` (60–90 k instructions per call against a real server, whatever the
  * schedule: see bench/NOTES.md). From the first failure on it is `Effect.retry`: the same driver steps the policy,
- * sleeps on the `Clock`, and hands each later run its iteration metadata. `firstRun` is the first run (it sees the
- * metadata of the fiber, so this must be used where that is recurrence 0); `self` makes the later ones, only once
- * there is a failure.
+ * sleeps on the `Clock`, and hands each later run its iteration metadata. `firstRun` makes the first run, which sees
+ * the fiber's own metadata; `recurrence` is that metadata's: past 0 (a later run of another retry) this is plain
+ * `Effect.retry(self(), policy)`, so that the first run still sees recurrence 0. `self` makes the later runs.
  */
 const retryOnFailure = <A, E, R>(
-  firstRun: Effect.Effect<A, E, R>,
+  recurrence: number,
+  firstRun: () => Effect.Effect<A, E, R>,
   self: () => Effect.Effect<A, E, R>,
   policy: Schedule.Schedule<unknown, E, R>
-): Effect.Effect<A, E, R> =>
-  Effect.catchAll(firstRun, (first) =>
+): Effect.Effect<A, E, R> => {
+  if (recurrence > 0) return Effect.retry(self(), policy)
+  return Effect.catchAll(firstRun(), (first) =>
     Effect.flatMap(Schedule.driver(policy), (driver) => {
       const again = Effect.provideServiceEffect(
         self(),
@@ -180,11 +182,10 @@ const retryOnFailure = <A, E, R>(
         })
       return next(first)
     }))
+}
 
 /**
- * `Effect.retry(self, policy)`, with nothing set up until `self` first fails (see `retryOnFailure`). Run inside a
- * later run of another retry (the fiber's iteration metadata past recurrence 0) it is plain `Effect.retry`, so that
- * `self`'s first run still sees recurrence 0.
+ * `Effect.retry(self, policy)`, with nothing set up until `self` first fails (see `retryOnFailure`).
  * @internal
  */
 export const retry = dual<
@@ -198,11 +199,15 @@ export const retry = dual<
 >(
   2,
   <A, E, R, B, R1>(self: Effect.Effect<A, E, R>, policy: Schedule.Schedule<B, E, R1>) =>
-    Effect.withFiberRuntime<A, E, R | R1>((fiber) =>
-      Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata).recurrence === 0
-        ? retryOnFailure<A, E, R | R1>(self, () => self, policy)
-        : Effect.retry(self, policy)
-    )
+    Effect.withFiberRuntime<A, E, R | R1>((fiber) => {
+      const run = () => self
+      return retryOnFailure<A, E, R | R1>(
+        Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata).recurrence,
+        run,
+        run,
+        policy
+      )
+    })
 )
 
 /**
@@ -881,10 +886,12 @@ export const make = (
       // errors' RetryMark, so nothing is wrapped around the call for it
       const run = policy === undefined
         ? hedged(attemptOf(call, attemptNo))
-        : meta.recurrence === 0
-        ? retryOnFailure(hedged(attemptOf(call, 1)), () => hedged(retriedAttempt(call)), policy)
-        // a run of a retried call (a plain `Effect.retry` around it): its own policy starts again from attempt 1
-        : Effect.retry(hedged(retriedAttempt(call)), policy)
+        : retryOnFailure(
+          meta.recurrence,
+          () => hedged(attemptOf(call, 1)),
+          () => hedged(retriedAttempt(call)),
+          policy
+        )
       if (!exact) return run
       const existing = fiber.getFiberRef(currentDeadline)
       return boundByDeadline(run, deadlineAt!, clock.unsafeCurrentTimeMillis(), existing, call.info!)
