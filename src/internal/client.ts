@@ -760,9 +760,10 @@ export const make = (
     readonly options: RequestOptions | undefined
     readonly idempotencyKey: string | undefined
     readonly deadlineAt: number | undefined
-    /** `deadlineAt` is the request's own `deadline` option (enforced around the call), not a policy's */
-    readonly exact: boolean
-    /** what the call's own deadline's timeout names: updated as attempts start */
+    /**
+     * set when `deadlineAt` is the request's own `deadline` option (enforced around the call, not a policy's):
+     * what its timeout names, updated as attempts start
+     */
     readonly info: DeadlineInfo | undefined
     /** the same for an enclosing `withDeadline` */
     readonly outerInfo: DeadlineInfo | undefined
@@ -794,7 +795,8 @@ export const make = (
       url,
       optionsForAttempt(call.options, attemptNo),
       call.idempotencyKey,
-      call.exact ? undefined : call.deadlineAt
+      // a policy's deadline travels with the request; the request's own is a fiber ref around the whole call
+      call.info === undefined ? call.deadlineAt : undefined
     )
     if (prepared instanceof RequestValidationError) {
       return Effect.fail(validationError(prepared, call.method, url, attemptNo))
@@ -878,7 +880,6 @@ export const make = (
         options: requestOptions,
         idempotencyKey,
         deadlineAt,
-        exact,
         info: exact ? { method, url: redactUrl(url), attempt: attemptNo } : undefined,
         outerInfo: fiber.getFiberRef(currentDeadlineInfo)
       }
