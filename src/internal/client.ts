@@ -360,6 +360,31 @@ export class AttemptTime {
   }
 }
 
+/**
+ * The `StatusError` for a response whose status is not accepted: redacted headers, the (buffered) response itself,
+ * and the server's Retry-After.
+ * @internal
+ */
+export const statusError = (
+  prepared: PreparedRequest,
+  shownUrl: string,
+  attempt: number,
+  raw: RawResponse,
+  response: BufferedResponse,
+  redacted: ReadonlySet<string>,
+  clock: Clock.Clock
+): StatusError =>
+  new StatusError({
+    method: prepared.method,
+    url: shownUrl,
+    attempt,
+    status: raw.status,
+    statusText: raw.statusText,
+    headers: redactHeaders(raw.headers, redacted),
+    response,
+    retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
+  })
+
 /** @internal */
 export interface Hop {
   readonly method: string
@@ -704,18 +729,7 @@ export const make = (
             }
             return Effect.succeed(response as HttpClientResponse.HttpClientResponse)
           }
-          return Effect.fail(
-            new StatusError({
-              method: prepared.method,
-              url: shown(),
-              attempt: attemptNo,
-              status: raw.status,
-              statusText: raw.statusText,
-              headers: redactHeaders(raw.headers, config.redacted),
-              response,
-              retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
-            })
-          )
+          return Effect.fail(statusError(prepared, shown(), attemptNo, raw, response, config.redacted, clock))
         })
       const result = Telemetry.instrument(
         fiber,

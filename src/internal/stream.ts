@@ -14,7 +14,6 @@ import {
   DecodeError,
   type HttpResilientError,
   isTransient,
-  StatusError,
   TimeoutError,
   TransportError
 } from "../HttpResilientError.js"
@@ -27,12 +26,13 @@ import {
   redirectStatuses,
   ResilientClient,
   type ResilientClientService,
+  statusError,
   takeRetryRefusal,
   transportErrorFor,
   validationError
 } from "./client.js"
 import * as Interceptors from "./interceptor.js"
-import { redactHeaders, redactUrl } from "./redact.js"
+import { redactUrl } from "./redact.js"
 import {
   durationMillis,
   type PreparedRequest,
@@ -41,7 +41,6 @@ import {
   toPlatformRequest
 } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
-import * as RetryAfterParser from "./retryAfter.js"
 import { defaultPolicy } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
 import type { StreamingResponse } from "./transport.js"
@@ -180,16 +179,15 @@ export const open = (
       }
       return Effect.flatMap(readErrorBody(response), (raw) =>
         Effect.fail(
-          new StatusError({
-            method: prepared.method,
-            url: info.url,
+          statusError(
+            prepared,
+            info.url,
             attempt,
-            status: raw.status,
-            statusText: raw.statusText,
-            headers: redactHeaders(raw.headers, config.redacted),
-            response: new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, attempt),
-            retryAfter: RetryAfterParser.fromHeaders(raw.headers, clock.unsafeCurrentTimeMillis())
-          })
+            raw,
+            new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, attempt),
+            config.redacted,
+            clock
+          )
         ))
     }
     return Effect.scopeWith((scope) =>
