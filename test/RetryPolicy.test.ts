@@ -24,7 +24,7 @@ import {
   RetryPolicy,
   Telemetry
 } from "../src/index.js"
-import { twoRetriesThenSuccess } from "./support/events.js"
+import { twoRetriesThenSuccess, waitForSleep } from "./support/events.js"
 import { closedPort, serverScoped, waitUntil } from "./support/server.js"
 
 // Attempt timeouts are long so that their (virtual) timers never get in the way of the backoff's.
@@ -82,18 +82,6 @@ const drive = <A, E>(
     const exit = yield* Fiber.await(fiber)
     events.push(...Chunk.toReadonlyArray(yield* Queue.takeAll(queue)))
     return { exit, events }
-  })
-
-/** Waits until a sleep ending at `due` (virtual epoch ms) is registered with the TestClock. */
-const waitForSleep = (due: number) =>
-  Effect.gen(function*() {
-    const started = Date.now()
-    for (let i = 0; Date.now() - started < 10_000; i++) {
-      const sleeps = yield* TestClock.sleeps()
-      if (Chunk.some(sleeps, (t) => t === due)) return
-      yield* i < 100 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
-    }
-    return yield* Effect.dieMessage(`no sleep until ${due} was registered`)
   })
 
 const failure = <A, E>(exit: Exit.Exit<A, E>): E => {

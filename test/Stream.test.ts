@@ -11,23 +11,13 @@ import {
   ResilientClient,
   RetryPolicy
 } from "../src/index.js"
-import { advanceUntilDone } from "./support/events.js"
+import { advanceUntilDone, waitForSleep } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const Client = ResilientClient.layer({})
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
 const collect = (stream: Stream.Stream<Uint8Array, any, any>) =>
   Effect.map(Stream.runCollect(stream), (chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
-/** Waits until a sleep ending at `due` (virtual epoch ms) is registered with the TestClock. */
-const waitForSleep = (due: number) =>
-  Effect.gen(function*() {
-    const started = Date.now()
-    for (let i = 0; Date.now() - started < 10_000; i++) {
-      if (Chunk.some(yield* TestClock.sleeps(), (t) => t === due)) return
-      yield* i < 100 ? Effect.yieldNow() : realDelay(1)
-    }
-    return yield* Effect.dieMessage(`no sleep until ${due} was registered`)
-  })
 const realDelay = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
 
 interface RangeServerOptions {

@@ -1,6 +1,7 @@
 /**
  * Helpers for tests of events and of anything a retry policy's backoff drives.
  */
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
@@ -28,4 +29,15 @@ export const advanceUntilDone = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, steps = 
       yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 2)))
     }
     return yield* Fiber.join(fiber)
+  })
+
+/** Waits (real time, at most 10 s) until a sleep ending at `due` (virtual epoch ms) is registered with the TestClock. */
+export const waitForSleep = (due: number): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    for (let i = 0; Date.now() - started < 10_000; i++) {
+      if (Chunk.some(yield* TestClock.sleeps(), (t) => t === due)) return
+      yield* i < 100 ? Effect.yieldNow() : Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
+    }
+    return yield* Effect.dieMessage(`no sleep until ${due} was registered`)
   })
