@@ -11,15 +11,19 @@ const slowThenFast = (slow: Duration.DurationInput = "1 second"): HttpResilientT
 
 const times = Effect.map(HttpResilientTest.requests, (requests) => requests.map((r) => r.at))
 
+/** A hedged GET of the scripted endpoint, its body read as text, in a fiber of its own. */
+const forkHedgedText = (options: Parameters<typeof HttpResilient.hedge>[0]) =>
+  HttpResilient.get("http://api.test/x").pipe(
+    HttpResilient.hedge(options),
+    Effect.flatMap(HttpResilient.text),
+    Effect.fork
+  )
+
 describe("HttpResilient.hedge", () => {
   it.effect("no answer after delay: a second request goes out, the first success wins", () =>
     Effect.gen(function*() {
       const events = yield* ResilientClient.subscribe
-      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
-        HttpResilient.hedge({ delay: "50 millis" }),
-        Effect.flatMap(HttpResilient.text),
-        Effect.fork
-      )
+      const fiber = yield* forkHedgedText({ delay: "50 millis" })
       yield* TestClock.adjust("49 millis")
       assert.deepStrictEqual(yield* times, [0])
       yield* TestClock.adjust("1 millis")
@@ -35,11 +39,7 @@ describe("HttpResilient.hedge", () => {
 
   it.effect("an answer before the delay: no hedge", () =>
     Effect.gen(function*() {
-      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
-        HttpResilient.hedge({ delay: "50 millis" }),
-        Effect.flatMap(HttpResilient.text),
-        Effect.fork
-      )
+      const fiber = yield* forkHedgedText({ delay: "50 millis" })
       yield* TestClock.adjust("49 millis")
       assert.strictEqual(yield* Fiber.join(fiber), "slow")
       yield* TestClock.adjust("1 second")
@@ -48,11 +48,7 @@ describe("HttpResilient.hedge", () => {
 
   it.effect("maxHedges: one more copy every delay until one answers", () =>
     Effect.gen(function*() {
-      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
-        HttpResilient.hedge({ delay: "50 millis", maxHedges: 3 }),
-        Effect.flatMap(HttpResilient.text),
-        Effect.fork
-      )
+      const fiber = yield* forkHedgedText({ delay: "50 millis", maxHedges: 3 })
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "third")
       assert.deepStrictEqual(yield* times, [0, 50, 100])
@@ -88,11 +84,7 @@ describe("HttpResilient.hedge", () => {
   it.effect("hedges spend from the retry budget: none when it is empty", () =>
     Effect.gen(function*() {
       const events = yield* ResilientClient.subscribe
-      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
-        HttpResilient.hedge({ delay: "50 millis" }),
-        Effect.flatMap(HttpResilient.text),
-        Effect.fork
-      )
+      const fiber = yield* forkHedgedText({ delay: "50 millis" })
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "slow")
       assert.deepStrictEqual(yield* times, [0])
@@ -107,11 +99,7 @@ describe("HttpResilient.hedge", () => {
   it.effect("a copy that fails does not end the call while another runs; all failing fails with the first", () =>
     Effect.gen(function*() {
       // the first fails after 80 ms, the hedge (sent at 50 ms) answers at 150 ms
-      const fiber = yield* HttpResilient.get("http://api.test/x").pipe(
-        HttpResilient.hedge({ delay: "50 millis" }),
-        Effect.flatMap(HttpResilient.text),
-        Effect.fork
-      )
+      const fiber = yield* forkHedgedText({ delay: "50 millis" })
       yield* TestClock.adjust("1 second")
       assert.strictEqual(yield* Fiber.join(fiber), "late")
     }).pipe(Effect.provide(HttpResilientTest.layer([
