@@ -394,7 +394,7 @@ export const lines: (
 
 /**
  * Newline-delimited JSON, each line decoded with `schema`; blank lines are skipped, a bad line fails the stream
- * with `DecodeError`.
+ * with `DecodeError` whose `line` is its number (from 1, blank lines counted).
  *
  * @example
  * ```ts

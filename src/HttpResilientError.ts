@@ -193,6 +193,8 @@ export class TransportError extends Data.TaggedError("TransportError")<
  *
  * `timeout` is the attempt timeout that ran out; for a deadline, it is what was left of the deadline when it was
  * enforced (0 when an attempt would start after it, the remainder when a wait or an attempt would run past it).
+ * A retry policy gives up with it as soon as its next wait would not end before the deadline, without sleeping
+ * into it.
  *
  * @since 0.1.0
  * @category errors
@@ -209,7 +211,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
   override get message(): string {
     return this.scope === "attempt"
       ? `Attempt timed out after ${Duration.format(this.timeout)}: ${requestLabel(this)}`
-      : `Deadline exceeded with ${Duration.format(this.timeout)} left: ${requestLabel(this)}`
+      : `Deadline exceeded: ${requestLabel(this)}`
   }
 }
 
@@ -403,7 +405,8 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
 }
 
 /**
- * The body is not valid JSON, or does not match the schema.
+ * The body is not valid JSON, or does not match the schema. From `ndjson`, `line` is the number (from 1, blank
+ * lines counted) of the line that failed.
  *
  * @since 0.1.0
  * @category errors
@@ -411,13 +414,15 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
 export class DecodeError extends Data.TaggedError("DecodeError")<
   RequestInfo & {
     readonly cause: ParseResult.ParseError | unknown
+    readonly line?: number | undefined
   }
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
-    return `Could not decode the body (${describeCause(this.cause)}): ${requestLabel(this)}`
+    const what = this.line === undefined ? "the body" : `line ${this.line} of the body`
+    return `Could not decode ${what} (${describeCause(this.cause)}): ${requestLabel(this)}`
   }
 }
 

@@ -117,6 +117,8 @@ describe("fault matrix: each fault gives the right tagged error and retry decisi
       const error = yield* Effect.flip(HttpResilient.get(`${server.url}/`))
       assert.strictEqual(error._tag, "TransportError")
       assert.isTrue(HttpResilientError.isTransient(error))
+      // a clean close that cuts the body short says so, not just "reset"
+      assert.include(error.message, "Connection reset (the server closed the connection)")
     }).pipe(Effect.provide(Client)))
 
   it.scoped("DNS failure through the dispatcher's lookup hook → DnsFailure", () =>

@@ -1,6 +1,6 @@
 import * as Sse from "@effect/experimental/Sse"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, FastCheck as fc, Fiber, Schedule, Stream, TestClock } from "effect"
+import { Chunk, Duration, Effect, FastCheck as fc, Fiber, Queue, Schedule, Stream, TestClock } from "effect"
 import { HttpResilient, ResilientClient } from "../src/index.js"
 import { makeEventParser } from "../src/internal/sse.js"
 import { serverScoped, waitUntil } from "./support/server.js"
@@ -64,8 +64,9 @@ describe("sse", () => {
       assert.isUndefined(server.received[0].headers["last-event-id"])
     }).pipe(Effect.provide(Client)))
 
-  it.scoped("without retry: from the server it reconnects after the retry policy's backoff", () =>
+  it.scoped("without retry: from the server it reconnects after the retry policy's backoff; the drop is an event", () =>
     Effect.gen(function*() {
+      const queue = yield* ResilientClient.subscribe
       const server = yield* serverScoped((req, res) => {
         res.writeHead(200, { "content-type": "text/event-stream" })
         if (req.headers["last-event-id"] === undefined) {
@@ -88,6 +89,16 @@ describe("sse", () => {
         { id: "b", event: "tick", data: "two" }
       ])
       assert.strictEqual(server.received[1].headers["last-event-id"], "a")
+      const seen = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+      assert.deepStrictEqual(seen.map((e) => e._tag), [
+        "RequestStarted",
+        "Succeeded",
+        "AttemptFailed",
+        "RequestStarted",
+        "Succeeded"
+      ])
+      const drop = seen[2]
+      assert.isTrue(drop._tag === "AttemptFailed" && drop.attempt === 1 && drop.error._tag === "TransportError")
     }).pipe(Effect.provide(Client)))
 
   it.scoped("follows a redirect to the event stream; the deadline ends a quiet stream with TimeoutError", () =>

@@ -12,7 +12,7 @@ import {
   RetryPolicy
 } from "../src/index.js"
 import { advanceUntilDone, waitForSleep } from "./support/events.js"
-import { serverScoped, waitUntil } from "./support/server.js"
+import { closedPort, serverScoped, waitUntil } from "./support/server.js"
 
 const Client = ResilientClient.layer({})
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex")
@@ -87,7 +87,46 @@ describe("stream", () => {
       const values = yield* Stream.runCollect(HttpResilient.ndjson(`${server.url}/ndjson`, N))
       assert.deepStrictEqual(Chunk.toReadonlyArray(values), [{ n: 1 }, { n: 2 }])
       const error = yield* Effect.flip(Stream.runCollect(HttpResilient.ndjson(`${server.url}/bad`, N)))
-      assert.strictEqual(error._tag, "DecodeError")
+      assert.isTrue(error._tag === "DecodeError" && error.line === 2)
+      assert.include(error.message, "Could not decode line 2 of the body")
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("lines end at \\n, \\r\\n and a lone \\r, also when a \\r\\n is split between chunks", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((req, res) => {
+        if (req.url === "/cr") {
+          res.end("a\rb\r\rc\r")
+          return
+        }
+        // "x\r" and "\ny\rz" arrive as two chunks: the "\n" ends the line "x", it is not an empty line
+        res.write("x\r", () => setTimeout(() => res.end("\ny\rz"), 30))
+      })
+      const cr = yield* Stream.runCollect(HttpResilient.lines(`${server.url}/cr`))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(cr), ["a", "b", "", "c"])
+      const split = yield* Stream.runCollect(HttpResilient.lines(`${server.url}/split`))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(split), ["x", "y", "z"])
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("failover URLs and attempts entries apply to a stream's attempts by number", () =>
+    Effect.gen(function*() {
+      const down = `http://127.0.0.1:${yield* Effect.promise(closedPort)}/s`
+      let n = 0
+      const server = yield* serverScoped((_req, res) => {
+        n++
+        res.statusCode = n === 1 ? 503 : 200
+        res.end("from the failover")
+      })
+      const options = {
+        failover: [`${server.url}/s`],
+        attempts: [{ headers: { "x-try": "1" } }, { headers: { "x-try": "2" } }, { timeout: "1 second" as const }],
+        retry: Schedule.recurs(3)
+      }
+      const body = yield* collect(HttpResilient.stream(down, options))
+      assert.strictEqual(body.toString(), "from the failover")
+      // attempt 1: the primary (refused); 2: the failover (503, x-try 2); 3: the primary again; 4: the failover
+      assert.deepStrictEqual(server.received.map((r) => r.headers["x-try"]), ["2", undefined])
+      const lines = yield* Stream.runCollect(HttpResilient.lines(down, { ...options, retry: Schedule.recurs(1) }))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(lines), ["from the failover"])
     }).pipe(Effect.provide(Client)))
 
   it.scoped("a status outside acceptStatus is a StatusError with the error body; establishing is retried", () =>
@@ -189,6 +228,38 @@ describe("stream", () => {
       const shifted = yield* notResumable(data, { etag: `"v1"`, shift: 1 })
       assert.isTrue(shifted.error._tag === "TransportError" && shifted.error.reason === "NotResumable")
       assert.include(shifted.error.message, "Stream not resumable")
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a body that drops is an AttemptFailed event; a stream that cannot go on ends with Failed", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(1 << 20)
+      const events = (server: { readonly url: string }) =>
+        Effect.gen(function*() {
+          const queue = yield* ResilientClient.subscribe
+          const exit = yield* Effect.exit(Stream.runDrain(HttpResilient.stream(server.url, { resume: true, retry })))
+          const seen = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+          return { exit, seen, tags: seen.map((e) => e._tag) }
+        })
+      const resumed = yield* events(yield* rangeServer(data, { etag: `"v1"` }))
+      assert.isTrue(resumed.exit._tag === "Success")
+      assert.deepStrictEqual(resumed.tags, [
+        "RequestStarted",
+        "Succeeded",
+        "AttemptFailed",
+        "RequestStarted",
+        "Succeeded"
+      ])
+      const dropped = resumed.seen[2]
+      assert.isTrue(
+        dropped._tag === "AttemptFailed" && dropped.attempt === 1 && dropped.error._tag === "TransportError"
+      )
+      const stuck = yield* events(yield* rangeServer(data, {}))
+      assert.deepStrictEqual(stuck.tags, ["RequestStarted", "Succeeded", "AttemptFailed", "Failed"])
+      const failed = stuck.seen[3]
+      assert.isTrue(
+        failed._tag === "Failed" && failed.reason === "not-retryable" && failed.error._tag === "TransportError" &&
+          failed.error.reason === "NotResumable"
+      )
     }).pipe(Effect.provide(Client)))
 
   it.scoped("without resume, a reset mid-body fails the stream as a TransportError", () =>

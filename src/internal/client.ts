@@ -482,6 +482,34 @@ export const transportErrorFor = (
   }
 }
 
+/**
+ * The URL attempt `attemptNo` (from 1) goes to: the primary, then each `failover` URL in turn, then round again.
+ * @internal
+ */
+export const urlForAttempt = (
+  url: string | URL,
+  options: RequestOptions | undefined,
+  attemptNo: number
+): string | URL => {
+  const failover = options?.failover
+  if (failover === undefined || failover.length === 0) return url
+  const index = (attemptNo - 1) % (failover.length + 1)
+  return index === 0 ? url : failover[index - 1]
+}
+
+/**
+ * The options of attempt `attemptNo` (from 1): its entry of `attempts` (the last one for later attempts) over the rest.
+ * @internal
+ */
+export const optionsForAttempt = (
+  options: RequestOptions | undefined,
+  attemptNo: number
+): RequestOptions | undefined => {
+  const perAttempt = options?.attempts
+  if (perAttempt === undefined || perAttempt.length === 0) return options
+  return { ...options, ...perAttempt[Math.min(attemptNo, perAttempt.length) - 1] }
+}
+
 /** @internal */
 export const validationError = (
   error: RequestValidationError,
@@ -783,19 +811,6 @@ export const make = (
     readonly outerInfo: DeadlineInfo | undefined
   }
 
-  const urlForAttempt = (call: Call, attemptNo: number): string | URL => {
-    const failover = call.options?.failover
-    if (failover === undefined || failover.length === 0) return call.url
-    const index = (attemptNo - 1) % (failover.length + 1)
-    return index === 0 ? call.url : failover[index - 1]
-  }
-
-  const optionsForAttempt = (options: RequestOptions | undefined, attemptNo: number): RequestOptions | undefined => {
-    const perAttempt = options?.attempts
-    if (perAttempt === undefined || perAttempt.length === 0) return options
-    return { ...options, ...perAttempt[Math.min(attemptNo, perAttempt.length) - 1] }
-  }
-
   const noteAttempt = (info: DeadlineInfo, prepared: PreparedRequest, attemptNo: number) => {
     info.method = prepared.method
     info.url = redactUrl(prepared.url)
@@ -803,7 +818,7 @@ export const make = (
   }
 
   const attemptOf = (call: Call, attemptNo: number) => {
-    const url = urlForAttempt(call, attemptNo)
+    const url = urlForAttempt(call.url, call.options, attemptNo)
     const prepared = prepare(
       call.method,
       url,

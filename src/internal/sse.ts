@@ -7,7 +7,17 @@ import { type HttpResilientError, TransportError } from "../HttpResilientError.j
 import type { ResilientClient } from "./client.js"
 import { redactUrl } from "./redact.js"
 import type { RequestOptions } from "./request.js"
-import { bodyOf, bounded, Dropped, establish, makeSession, retryOrFail, type Session } from "./stream.js"
+import {
+  bodyOf,
+  bounded,
+  Dropped,
+  establish,
+  giveUp,
+  makeSession,
+  publishDrop,
+  retryOrFail,
+  type Session
+} from "./stream.js"
 
 /**
  * One server-sent event.
@@ -107,9 +117,7 @@ export const sse = (
           out.push(event)
         }
         if (out.length > 0) receivedSinceDrop = true
-        if (parsed.error !== undefined) {
-          return Effect.fail(protocolError(session, parsed.error.message))
-        }
+        if (parsed.error !== undefined) return giveUp(session, protocolError(session, parsed.error.message))
         return Effect.succeed(out)
       }
 
@@ -136,6 +144,7 @@ export const sse = (
       ): Effect.Effect<Stream.Stream<ServerSentEvent, HttpResilientError>> =>
         Effect.gen(function*() {
           if (stopped) return Stream.empty
+          yield* publishDrop(session, error)
           const progressed = receivedSinceDrop
           receivedSinceDrop = false
           if (progressed) yield* session.driver.reset

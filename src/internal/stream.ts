@@ -13,7 +13,7 @@ import * as Stream from "effect/Stream"
 import {
   DecodeError,
   type HttpResilientError,
-  isTransient,
+  InvalidRequestError,
   TimeoutError,
   TransportError
 } from "../HttpResilientError.js"
@@ -22,6 +22,7 @@ import {
   AttemptTime,
   currentDeadline,
   earliestDeadline,
+  optionsForAttempt,
   redirectHop,
   redirectStatuses,
   ResilientClient,
@@ -29,6 +30,7 @@ import {
   statusError,
   takeRetryRefusal,
   transportErrorFor,
+  urlForAttempt,
   validationError
 } from "./client.js"
 import * as Interceptors from "./interceptor.js"
@@ -230,7 +232,12 @@ export const open = (
  */
 export interface Session {
   readonly client: ResilientClientService
-  readonly prepared: PreparedRequest
+  readonly url: string | URL
+  readonly options: RequestOptions | undefined
+  /** the verb's own headers (an event stream's `accept`), under the request's */
+  readonly verbHeaders: Record<string, string> | undefined
+  /** the request of the last attempt made (until then the first attempt's) */
+  prepared: PreparedRequest
   readonly driver: Schedule.ScheduleDriver<unknown, HttpResilientError>
   /** the `deadline` option as an instant on the Clock (epoch ms), if set */
   readonly deadlineAt: number | undefined
@@ -238,29 +245,47 @@ export interface Session {
   attempt: number
 }
 
+/** The request of attempt `attemptNo`: to the primary URL or a `failover` one, with its entry of `attempts`. */
+const prepareAttempt = (
+  client: ResilientClientService,
+  url: string | URL,
+  options: RequestOptions | undefined,
+  verbHeaders: Record<string, string> | undefined,
+  attemptNo: number
+): PreparedRequest | InvalidRequestError => {
+  const attemptUrl = urlForAttempt(url, options, attemptNo)
+  const prepared = client.prepare("GET", attemptUrl, optionsForAttempt(options, attemptNo))
+  if (prepared instanceof RequestValidationError) return validationError(prepared, "GET", attemptUrl, attemptNo)
+  return verbHeaders === undefined ? prepared : { ...prepared, headers: { ...verbHeaders, ...prepared.headers } }
+}
+
 /** @internal */
 export const makeSession = (
   url: string | URL,
   options: RequestOptions | undefined,
-  extraHeaders?: Record<string, string>
+  verbHeaders?: Record<string, string>
 ): Effect.Effect<Session, HttpResilientError, ResilientClient> =>
   Effect.flatMap(ResilientClient, (client) => {
-    const prepared = client.prepare("GET", url, options)
-    if (prepared instanceof RequestValidationError) return Effect.fail(validationError(prepared, "GET", url, 1))
+    const prepared = prepareAttempt(client, url, options, verbHeaders, 1)
+    if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
     const deadline = durationMillis("deadline", options?.deadline)
     if (deadline instanceof RequestValidationError) return Effect.fail(validationError(deadline, "GET", url, 1))
-    const withHeaders = extraHeaders === undefined
-      ? prepared
-      : { ...prepared, headers: { ...extraHeaders, ...prepared.headers } }
     return Effect.flatMap(Clock.currentTimeMillis, (now) =>
       Effect.map(Schedule.driver(policyFor(client, options)), (driver) => ({
         client,
-        prepared: withHeaders,
+        url,
+        options,
+        verbHeaders,
+        prepared,
         driver,
         deadlineAt: deadline === undefined ? undefined : now + deadline,
         attempt: 0
       })))
   })
+
+/** Whether attempts differ in anything but their number (`failover` URLs, `attempts` entries). */
+const attemptsDiffer = (options: RequestOptions | undefined): boolean =>
+  (options?.failover?.length ?? 0) > 0 || (options?.attempts?.length ?? 0) > 0
 
 /**
  * `self` bounded by the session's deadline, if it has one: when it passes the stream is interrupted (its socket
@@ -331,11 +356,54 @@ export const establish = (
   session: Session,
   extraHeaders: Record<string, string> | undefined
 ): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> => {
-  const loop: Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> = Effect.suspend(() =>
-    open(session.client, session.prepared, extraHeaders, ++session.attempt, session.deadlineAt)
-  ).pipe(Effect.catchAll((error) => Effect.zipRight(retryOrFail(session, error), loop)))
+  const loop: Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> = Effect.suspend(() => {
+    const attemptNo = ++session.attempt
+    if (attemptNo > 1 && attemptsDiffer(session.options)) {
+      const prepared = prepareAttempt(session.client, session.url, session.options, session.verbHeaders, attemptNo)
+      if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
+      session.prepared = prepared
+    }
+    return open(session.client, session.prepared, extraHeaders, attemptNo, session.deadlineAt)
+  }).pipe(Effect.catchAll((error) => Effect.zipRight(retryOrFail(session, error), loop)))
   return loop
 }
+
+const eventInfo = (session: Session, timestamp: number) => ({
+  method: session.prepared.method,
+  url: redactUrl(session.prepared.url),
+  attempt: session.attempt,
+  timestamp,
+  tag: session.prepared.tag
+})
+
+/**
+ * Tells listeners that the body of the session's last attempt failed after its head arrived (`AttemptFailed`).
+ * @internal
+ */
+export const publishDrop = (session: Session, error: HttpResilientError): Effect.Effect<void> =>
+  session.client.hasListeners()
+    ? Effect.map(
+      Clock.currentTimeMillis,
+      (now) => session.client.publish(new Events.AttemptFailed({ ...eventInfo(session, now), error }))
+    )
+    : Effect.void
+
+/**
+ * Ends the session with `error` without asking its policy, because the stream cannot go on (it would repeat or
+ * skip bytes, or the server broke the protocol); listeners see `Failed` with reason `not-retryable`.
+ * @internal
+ */
+export const giveUp = (session: Session, error: HttpResilientError): Effect.Effect<never, HttpResilientError> =>
+  Effect.zipRight(
+    session.client.hasListeners()
+      ? Effect.map(
+        Clock.currentTimeMillis,
+        (now) =>
+          session.client.publish(new Events.Failed({ ...eventInfo(session, now), reason: "not-retryable", error }))
+      )
+      : Effect.void,
+    Effect.fail(error)
+  )
 
 /**
  * A failure of the body after the response began: the stream may continue on a new connection.
@@ -401,12 +469,12 @@ export const stream = (
     const checkRange = (response: StreamingResponse): HttpResilientError | undefined => {
       if (response.status === 200) return notResumable(session, "the server sent the whole body again (200)")
       if (response.status !== 206) return notResumable(session, `status ${response.status} to a range request`)
-      const start = contentRangeStart(response.headers["content-range"])
-      if (start !== offset) {
-        return notResumable(
-          session,
-          `Content-Range ${JSON.stringify(response.headers["content-range"] ?? null)} does not start at ${offset}`
-        )
+      const contentRange = response.headers["content-range"]
+      if (contentRange === undefined) {
+        return notResumable(session, `the 206 has no Content-Range (expected a start at ${offset})`)
+      }
+      if (contentRangeStart(contentRange) !== offset) {
+        return notResumable(session, `Content-Range ${JSON.stringify(contentRange)} does not start at ${offset}`)
       }
       const now = strongEtag(response.headers) ?? response.headers.etag
       if (etag !== undefined && now !== undefined && now !== etag) {
@@ -424,7 +492,7 @@ export const stream = (
           validator = etag ?? response.headers["last-modified"]
         } else {
           const problem = checkRange(response)
-          if (problem !== undefined) return Effect.fail(problem)
+          if (problem !== undefined) return giveUp(session, problem)
         }
         return Effect.succeed(
           Stream.mapChunks(bodyOf(session, response), (chunk) => {
@@ -436,14 +504,19 @@ export const stream = (
         )
       }))
 
-    const afterDrop = (error: HttpResilientError): Effect.Effect<Stream.Stream<Uint8Array, HttpResilientError>> =>
+    const afterDrop = (
+      error: HttpResilientError
+    ): Effect.Effect<Stream.Stream<Uint8Array, HttpResilientError>, HttpResilientError> =>
       Effect.gen(function*() {
-        if (!isTransient(error)) return Stream.fail(error)
+        yield* publishDrop(session, error)
         if (offset > offsetAtLastDrop) yield* session.driver.reset
         offsetAtLastDrop = offset
-        if (offset > 0 && !resume) return Stream.fail(error)
+        if (offset > 0 && !resume) return yield* giveUp(session, error)
         if (offset > 0 && validator === undefined) {
-          return Stream.fail(notResumable(session, "the response has neither a strong ETag nor Last-Modified"))
+          return yield* giveUp(
+            session,
+            notResumable(session, "the response has neither a strong ETag nor Last-Modified")
+          )
         }
         const retried = yield* Effect.either(retryOrFail(session, error))
         if (retried._tag === "Left") return Stream.fail(retried.left)
@@ -459,12 +532,46 @@ export const stream = (
     return bounded(session, run(undefined))
   }))
 
+/**
+ * Splits text into lines ended by `\n`, `\r\n` or a lone `\r` (also when a `\r\n` is split between chunks); a last
+ * line without an end is emitted when the text ends, an empty text at the end is not.
+ * @internal
+ */
+export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<string, E, R> =>
+  Stream.suspend(() => {
+    let partial = ""
+    // the previous chunk ended with "\r": a "\n" opening the next one belongs to it
+    let afterCr = false
+    return Stream.concat(
+      Stream.mapConcat(self, (text) => {
+        if (text.length === 0) return []
+        const out: Array<string> = []
+        let start = afterCr && text.charCodeAt(0) === 10 ? 1 : 0
+        afterCr = false
+        for (let i = start; i < text.length; i++) {
+          const c = text.charCodeAt(i)
+          if (c !== 10 && c !== 13) continue
+          out.push(partial + text.slice(start, i))
+          partial = ""
+          if (c === 13) {
+            if (i + 1 === text.length) afterCr = true
+            else if (text.charCodeAt(i + 1) === 10) i++
+          }
+          start = i + 1
+        }
+        partial += text.slice(start)
+        return out
+      }),
+      Stream.suspend(() => partial.length > 0 ? Stream.make(partial) : Stream.empty)
+    )
+  })
+
 /** @internal */
 export const lines = (
   url: string | URL,
   options?: StreamOptions
 ): Stream.Stream<string, HttpResilientError, ResilientClient> =>
-  stream(url, options).pipe(Stream.decodeText(), Stream.splitLines)
+  stream(url, options).pipe(Stream.decodeText(), splitLines)
 
 /** @internal */
 export const ndjson = <A, I, R>(
@@ -475,15 +582,19 @@ export const ndjson = <A, I, R>(
   const decode = Schema.decodeUnknown(schema)
   const info = { method: "GET", url: redactUrl(url), attempt: 1 }
   return lines(url, options).pipe(
-    Stream.filter((line) => line.trim() !== ""),
-    Stream.mapEffect((line) => {
+    Stream.zipWithIndex,
+    Stream.filter(([line]) => line.trim() !== ""),
+    Stream.mapEffect(([line, index]) => {
       let value: unknown
       try {
         value = JSON.parse(line)
       } catch (cause) {
-        return Effect.fail(new DecodeError({ ...info, cause }))
+        return Effect.fail(new DecodeError({ ...info, cause, line: index + 1 }))
       }
-      return Effect.mapError(decode(value), (cause: ParseResult.ParseError) => new DecodeError({ ...info, cause }))
+      return Effect.mapError(
+        decode(value),
+        (cause: ParseResult.ParseError) => new DecodeError({ ...info, cause, line: index + 1 })
+      )
     })
   )
 }

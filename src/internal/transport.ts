@@ -169,10 +169,19 @@ export const classifyError = (error: unknown): TransportFailure => {
     case "ECONNRESET":
     case "EPIPE":
     case "ECONNABORTED":
-    case "UND_ERR_SOCKET":
     case "UND_ERR_CLOSED":
-    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
       return new TransportFailure("ConnectionReset", error)
+    case "UND_ERR_SOCKET":
+      // undici's "other side closed": the server closed the connection (a clean close cuts a body short too)
+      return new TransportFailure(
+        "ConnectionReset",
+        error,
+        /other side closed/i.test(String((error as any)?.message))
+          ? "the server closed the connection"
+          : undefined
+      )
+    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
+      return new TransportFailure("ConnectionReset", error, "the body's length does not match its Content-Length")
     case "UND_ERR_CONNECT_TIMEOUT":
     case "ETIMEDOUT":
       return new TransportFailure("ConnectTimeout", error)
