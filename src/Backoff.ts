@@ -9,7 +9,9 @@
  *
  * Bad options throw an `IllegalArgumentException` (from `effect/Cause`) when the schedule is built, naming the
  * function, the option and the value: e.g. `Backoff.exponential: option "factor" must be a finite number of at
- * least 1, got 0.5`. Durations are `Duration.DurationInput`s (`"100 millis"`, `Duration.seconds(1)`, or a number
+ * least 1, got 0.5`; an options object with an option the function does not know throws the same way, naming it
+ * and the known ones (`Backoff.exponential: unknown option "factr" (known: base, factor, max; did you mean
+ * "factor"?)`). Durations are `Duration.DurationInput`s (`"100 millis"`, `Duration.seconds(1)`, or a number
  * of milliseconds); a negative one is an error, not zero.
  *
  * @example

@@ -121,7 +121,8 @@ export const consecutive: (threshold: number) => ConsecutiveStrategy = internal.
 
 /**
  * Opens when the share of failing attempts in the rolling `window` reaches `threshold`, once there were at
- * least `minThroughput` attempts. Throws a `RangeError` on a bad value.
+ * least `minThroughput` attempts. Throws a `RangeError` on a bad value, and on an option it does not know (naming
+ * it and the known ones).
  *
  * - `threshold`: a share in (0, 1]. @default 0.5
  * - `minThroughput`: attempts in the window before the breaker may open. @default 20

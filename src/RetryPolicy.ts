@@ -88,7 +88,9 @@ export interface Options extends internal.RetryPolicyOptions {}
 
 /**
  * A retry policy. Bad options throw an `IllegalArgumentException` (from `effect/Cause`) naming the option and the
- * value, e.g. `RetryPolicy.make: option "retries" must be a non-negative integer (or Infinity), got -1`.
+ * value, e.g. `RetryPolicy.make: option "retries" must be a non-negative integer (or Infinity), got -1`; so does an
+ * option it does not know, naming it and the known ones (`RetryPolicy.make: unknown option "retires" (known:
+ * retries, backoff, …; did you mean "retries"?)`), so a misspelt option is never silently ignored.
  *
  * @example
  * ```ts

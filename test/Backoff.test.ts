@@ -265,7 +265,28 @@ describe("bad input", () => {
     [() => Backoff.random({ min: 100, max: 10 }), /Backoff\.random: option "max" must not be below "min"/],
     [() => Backoff.decorrelatedJitter({ base: 100, max: 10 }), /Backoff\.decorrelatedJitter: option "max"/],
     [() => Backoff.capped(Backoff.constant(1), -1), /Backoff\.capped: option "max"/],
-    [() => Backoff.upTo(Backoff.constant(1), "-1 seconds"), /Backoff\.upTo: option "total"/]
+    [() => Backoff.upTo(Backoff.constant(1), "-1 seconds"), /Backoff\.upTo: option "total"/],
+    [
+      () => Backoff.exponential({ base: 100, factr: 3 } as any),
+      /^Backoff\.exponential: unknown option "factr" \(known: base, factor, max; did you mean "factor"\?\)$/
+    ],
+    [
+      () => Backoff.fibonacci({ base: 100, maximum: 1 } as any),
+      /Backoff\.fibonacci: unknown option "maximum" \(known: base, max/
+    ],
+    [
+      () => Backoff.linear({ initial: 0, steps: 1 } as any),
+      /Backoff\.linear: unknown option "steps" .*did you mean "step"/
+    ],
+    [
+      () => Backoff.random({ min: 0, max: 1, seed: 1 } as any),
+      /Backoff\.random: unknown option "seed" \(known: min, max\)/
+    ],
+    [
+      () => Backoff.decorrelatedJitter({ base: 1, max: 10, cap: 5 } as any),
+      /Backoff\.decorrelatedJitter: unknown option "cap" \(known: base, max\)/
+    ],
+    [() => Backoff.exponential(undefined as any), /Backoff\.exponential: option "options" must be an object/]
   ]
   it("throws an IllegalArgumentException naming the option and the value", () => {
     for (const [build, message] of cases) {

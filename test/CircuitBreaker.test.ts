@@ -271,5 +271,10 @@ describe("CircuitBreaker", () => {
       assert.throws(() => CircuitBreaker.consecutive(0), /consecutive: 0 is not an integer ≥ 1/)
       assert.throws(() => CircuitBreaker.ratio({ threshold: 2 }), /threshold 2 is not a share/)
       assert.throws(() => CircuitBreaker.ratio({ window: "never" as any }), /window never is not a finite duration/)
+      assert.throws(
+        () => CircuitBreaker.ratio({ treshold: 0.2 } as any),
+        `CircuitBreaker.ratio: unknown option "treshold" (known: threshold, minThroughput, window; did you mean "threshold"?)`
+      )
+      assert.throws(() => CircuitBreaker.ratio({ minThroughput: 5, windw: "1 second" } as any), RangeError)
     }))
 })

@@ -197,5 +197,9 @@ describe("HttpResilient.hedge", () => {
   it("bad options throw a RangeError naming the option", () => {
     assert.throws(() => HttpResilient.hedge({ delay: "soon" as any }), /hedge: delay "soon" is not a finite/)
     assert.throws(() => HttpResilient.hedge({ delay: 10, maxHedges: 0 }), /maxHedges 0 is not an integer from 1 to 16/)
+    assert.throws(
+      () => HttpResilient.hedge({ delay: 10, maxHedge: 2 } as any),
+      `HttpResilient.hedge: unknown option "maxHedge" (known: delay, maxHedges; did you mean "maxHedges"?)`
+    )
   })
 })

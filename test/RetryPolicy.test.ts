@@ -740,7 +740,8 @@ describe("outside a client", () => {
       [{ methods: ["G ET"] }, /option "methods"/],
       [{ maxRetryAfter: -5 }, /option "maxRetryAfter" must be a non-negative finite duration, got -5/],
       [{ onRetryAfterTooLong: "wait" }, /option "onRetryAfterTooLong" must be "fail" or "clamp", got "wait"/],
-      [{ retryOn: true }, /option "retryOn"/]
+      [{ retryOn: true }, /option "retryOn"/],
+      [5, /option "options" must be an object/]
     ]
     for (const [options, message] of cases) {
       assert.throws(() => RetryPolicy.make(options as RetryPolicy.Options), message)
@@ -750,6 +751,22 @@ describe("outside a client", () => {
         assert.isTrue(Cause.isIllegalArgumentException(error))
       }
     }
+  })
+
+  it("a misspelt option is an IllegalArgumentException naming it and the known options", () => {
+    const build = () => RetryPolicy.make({ retires: 3 } as RetryPolicy.Options)
+    assert.throws(
+      build,
+      `RetryPolicy.make: unknown option "retires" (known: retries, backoff, statuses, methods, retryOn, ` +
+        `respectRetryAfter, maxRetryAfter, onRetryAfterTooLong; did you mean "retries"?)`
+    )
+    assert.throws(build, Cause.IllegalArgumentException)
+    assert.throws(
+      () => RetryPolicy.make({ retries: 1, maxRetryAftr: "1 second", foo: 1 } as RetryPolicy.Options),
+      /unknown options "maxRetryAftr", "foo" \(known: .*; did you mean "maxRetryAfter"\?\)/
+    )
+    // nothing close: the known options alone
+    assert.throws(() => RetryPolicy.make({ zzz: 1 } as RetryPolicy.Options), /"zzz" \(known: [^;]*\)$/)
   })
 })
 

@@ -8,7 +8,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
-import { showValue } from "./optionValue.js"
+import { knownOptions, showValue, unknownKeys } from "./optionValue.js"
 
 // ---------------------------------------------------------------------------
 // validation
@@ -20,6 +20,25 @@ import { showValue } from "./optionValue.js"
  */
 export const illegal = (fn: string, option: string, value: unknown, why: string): never => {
   throw new Cause.IllegalArgumentException(`${fn}: option "${option}" ${why}, got ${showValue(value)}`)
+}
+
+/**
+ * Checks that `options` is an object with no option outside `known`; otherwise throws an
+ * `IllegalArgumentException` naming the function, the unknown option and the known ones.
+ * @internal
+ */
+export const checkOptionNames = (fn: string, options: unknown, known: ReadonlyArray<string>): void => {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    illegal(fn, "options", options, `must be an object with the options ${known.join(", ")}`)
+  }
+  const unknown = unknownKeys(options as object, known)
+  if (unknown.length > 0) {
+    throw new Cause.IllegalArgumentException(
+      `${fn}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => `"${key}"`).join(", ")} (${
+        knownOptions(unknown[0], known)
+      })`
+    )
+  }
 }
 
 const isNegativeInput = (input: unknown): boolean => {
@@ -126,7 +145,8 @@ export interface ExponentialOptions {
 /** @internal */
 export const exponential = (options: ExponentialOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.exponential"
-  const base = durationOption(fn, "base", options?.base)
+  checkOptionNames(fn, options, ["base", "factor", "max"])
+  const base = durationOption(fn, "base", options.base)
   const factor = options.factor ?? 2
   if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1) {
     illegal(fn, "factor", factor, "must be a finite number of at least 1")
@@ -147,7 +167,8 @@ export interface FibonacciOptions {
 /** @internal */
 export const fibonacci = (options: FibonacciOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.fibonacci"
-  const base = durationOption(fn, "base", options?.base)
+  checkOptionNames(fn, options, ["base", "max"])
+  const base = durationOption(fn, "base", options.base)
   const max = optionalMax(fn, options.max, base, "base")
   return unfoldDelays(
     [base, base] as const,
@@ -165,7 +186,8 @@ export interface LinearOptions {
 /** @internal */
 export const linear = (options: LinearOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.linear"
-  const initial = durationOption(fn, "initial", options?.initial, { allowZero: true })
+  checkOptionNames(fn, options, ["initial", "step", "max"])
+  const initial = durationOption(fn, "initial", options.initial, { allowZero: true })
   const step = durationOption(fn, "step", options.step, { allowZero: true })
   const max = optionalMax(fn, options.max, initial, "initial")
   return unfoldDelays(0, (n) => [Math.min(initial + n * step, max), n + 1])
@@ -211,7 +233,8 @@ const uniform = (min: number, max: number): Effect.Effect<number> => {
 /** @internal */
 export const random = (options: RandomOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.random"
-  const min = durationOption(fn, "min", options?.min, { allowZero: true })
+  checkOptionNames(fn, options, ["min", "max"])
+  const min = durationOption(fn, "min", options.min, { allowZero: true })
   const max = durationOption(fn, "max", options.max, { allowZero: true })
   if (max < min) illegal(fn, "max", options.max, `must not be below "min" (${min} ms)`)
   return Schedule.makeWithState(
@@ -230,7 +253,8 @@ export interface DecorrelatedJitterOptions {
 /** @internal */
 export const decorrelatedJitter = (options: DecorrelatedJitterOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.decorrelatedJitter"
-  const base = durationOption(fn, "base", options?.base)
+  checkOptionNames(fn, options, ["base", "max"])
+  const base = durationOption(fn, "base", options.base)
   const max = durationOption(fn, "max", options.max)
   if (max < base) illegal(fn, "max", options.max, `must not be below "base" (${base} ms)`)
   return Schedule.makeWithState(

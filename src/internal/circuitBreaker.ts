@@ -5,6 +5,7 @@ import { pipeArguments } from "effect/Pipeable"
 import type { Pipeable } from "effect/Pipeable"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { CircuitState } from "../ResilientEvent.js"
+import { knownOptions, showValue, unknownKeys } from "./optionValue.js"
 import { RollingCounters } from "./retryBudget.js"
 
 // ---------------------------------------------------------------------------
@@ -77,6 +78,8 @@ export const ratioDefaults = {
   window: Duration.seconds(10)
 } as const
 
+const ratioOptionNames = ["threshold", "minThroughput", "window"]
+
 /** @internal */
 export const ratio = (
   options: {
@@ -85,6 +88,17 @@ export const ratio = (
     readonly window?: Duration.DurationInput | undefined
   } = {}
 ): RatioStrategy => {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    invalid("ratio", showValue(options), "an object with the options threshold, minThroughput, window")
+  }
+  const unknown = unknownKeys(options, ratioOptionNames)
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `CircuitBreaker.ratio: unknown option${unknown.length > 1 ? "s" : ""} ${
+        unknown.map((key) => `"${key}"`).join(", ")
+      } (${knownOptions(unknown[0], ratioOptionNames)})`
+    )
+  }
   const threshold = options.threshold ?? ratioDefaults.threshold
   if (typeof threshold !== "number" || !(threshold > 0 && threshold <= 1)) {
     invalid("ratio", `threshold ${threshold}`, "a share in (0, 1]")

@@ -11,7 +11,7 @@ import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
 import type { HedgeOptions } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
-import { showValue } from "./optionValue.js"
+import { nearestName, showValue } from "./optionValue.js"
 import * as Protections from "./protections.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
 import { makeRedactedSet } from "./redact.js"
@@ -232,6 +232,15 @@ const toConfigError = (error: ParseResult.ParseError): ConfigError.ConfigError =
   return errors.reduce((a, b) => ConfigError.And(a, b))
 }
 
+/** The names of every option of a client. */
+const optionNames: ReadonlyArray<string> = [...Object.keys(ClientOptionsSchema.fields), ...extraOptionNames]
+
+/** ` (did you mean "x"?)` when an unknown top-level option is close to a known one (the list is too long to show). */
+const didYouMean = (key: string): string => {
+  const name = nearestName(key, optionNames)
+  return name === undefined ? "" : ` (did you mean "${name}"?)`
+}
+
 const toAcceptStatus = (input: AcceptStatus | undefined): (status: number) => boolean => {
   if (input === undefined) return (status) => status >= 200 && status < 400
   if (typeof input === "function") return input
@@ -256,7 +265,7 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
   )
   if (unknown.length > 0) {
     return Either.left(
-      unknown.map((key) => ConfigError.InvalidData([key], `${key}: unknown option`)).reduce((a, b) =>
+      unknown.map((key) => ConfigError.InvalidData([key], `${key}: unknown option${didYouMean(key)}`)).reduce((a, b) =>
         ConfigError.And(a, b)
       )
     )

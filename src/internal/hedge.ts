@@ -10,6 +10,7 @@ import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import { idempotentMethods, TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
+import { knownOptions, unknownKeys } from "./optionValue.js"
 import { redactUrl } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
 import * as Telemetry from "./telemetry.js"
@@ -82,10 +83,20 @@ export interface HedgeSettings {
   readonly maxHedges: number
 }
 
+const hedgeOptionNames = ["delay", "maxHedges"]
+
 /** @internal */
 export const validate = (options: HedgeOptions): HedgeSettings => {
   if (options === null || typeof options !== "object") {
     throw new TypeError(`HttpResilient.hedge: expected { delay, maxHedges? }, got ${String(options)}`)
+  }
+  const unknown = unknownKeys(options, hedgeOptionNames)
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `HttpResilient.hedge: unknown option${unknown.length > 1 ? "s" : ""} ${
+        unknown.map((key) => `"${key}"`).join(", ")
+      } (${knownOptions(unknown[0], hedgeOptionNames)})`
+    )
   }
   const delay = Duration.decodeUnknown(options.delay)
   if (delay._tag === "None" || !Duration.isFinite(delay.value) || Duration.toMillis(delay.value) < 0) {

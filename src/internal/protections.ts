@@ -16,7 +16,7 @@ import { type CircuitState, CircuitStateChanged, type ResilientEvent } from "../
 import * as Bulkhead from "./bulkhead.js"
 import * as CircuitBreaker from "./circuitBreaker.js"
 import type { HedgeOptions, HedgeSettings } from "./hedge.js"
-import { showValue } from "./optionValue.js"
+import { knownOptions, showValue } from "./optionValue.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { redactUrl } from "./redact.js"
 import * as RetryBudget from "./retryBudget.js"
@@ -57,7 +57,7 @@ const checkKeys = (problems: Problems, option: string, value: object, allowed: R
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       problems.push(
-        ConfigError.InvalidData([option, key], `${option}.${key}: unknown option (known: ${allowed.join(", ")})`)
+        ConfigError.InvalidData([option, key], `${option}.${key}: unknown option (${knownOptions(key, allowed)})`)
       )
     }
   }

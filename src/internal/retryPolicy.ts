@@ -16,7 +16,7 @@ import {
   TimeoutError
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
-import { decisionDelay, durationOption, exponential, fullJitter, illegal } from "./backoff.js"
+import { checkOptionNames, decisionDelay, durationOption, exponential, fullJitter, illegal } from "./backoff.js"
 import {
   currentDeadline,
   earliestDeadline,
@@ -67,8 +67,20 @@ const fn = "RetryPolicy.make"
 /** Errors a policy gave up on (and published `Failed` for), so that an enclosing policy does not repeat it. */
 const given = new WeakSet<object>()
 
+/** The options {@link make} knows. */
+const optionNames: ReadonlyArray<keyof RetryPolicyOptions> = [
+  "retries",
+  "backoff",
+  "statuses",
+  "methods",
+  "retryOn",
+  "respectRetryAfter",
+  "maxRetryAfter",
+  "onRetryAfterTooLong"
+]
+
 const validate = (options: RetryPolicyOptions) => {
-  if (typeof options !== "object" || options === null) illegal(fn, "options", options, "must be an object")
+  checkOptionNames(fn, options, optionNames)
   const retries = options.retries ?? defaults.retries
   if (typeof retries !== "number" || !(Number.isInteger(retries) || retries === Infinity) || retries < 0) {
     illegal(fn, "retries", retries, "must be a non-negative integer (or Infinity)")
