@@ -5,8 +5,10 @@
  * resilience pipeline): it protects the caller's process — sockets, memory, the event loop — from a flood of
  * its own requests. To cap one origin separately, give it its own client. An attempt takes a slot before the
  * circuit breaker is asked and gives it back when it ends however it ends (success, failure, interruption).
- * With no free slot it waits in a FIFO queue of `maxQueue`; when the queue is full, or the wait outlasts
- * `queueTimeout`, it fails with `BulkheadRejectedError` (never retried by a retry policy). Taking a free slot
+ * With no free slot it waits in a FIFO queue of `maxQueue`; when the queue is full it fails at once with
+ * `BulkheadRejectedError` `reason: "full"`, and when the wait outlasts `queueTimeout` with `reason:
+ * "queue-timeout"` (its message and `queueTimeout` field say how long it waited); neither is retried by a retry
+ * policy. Taking a free slot
  * is a counter increment: no fiber or race per attempt.
  *
  * @example
@@ -26,7 +28,8 @@ import * as internal from "./internal/bulkhead.js"
  *
  * - `maxConcurrent`: attempts running at once, all origins together. @default 1000
  * - `maxQueue`: attempts that may wait for a slot; beyond, `BulkheadRejectedError` at once. @default 0
- * - `queueTimeout`: the longest wait in the queue. @default no limit but the call's deadline
+ * - `queueTimeout`: the longest wait in the queue; then `BulkheadRejectedError` `reason: "queue-timeout"`.
+ *   @default no limit but the call's deadline
  *
  * @since 0.1.0
  * @category models

@@ -301,7 +301,23 @@ export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
 }
 
 /**
+ * Why a {@link BulkheadRejectedError} happened: no slot was free and the queue was full (`"full"`, at once), or
+ * the attempt waited in the queue for the whole `queueTimeout` (`"queue-timeout"`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BulkheadRejectionReason = "full" | "queue-timeout"
+
+/**
  * The bulkhead had no free slot and its queue was full, or the wait in the queue timed out.
+ *
+ * `limit` is the bulkhead's `maxConcurrent` (all running when it was rejected); `queued` the attempts waiting in
+ * the queue at that moment, not counting this one. `reason` tells the two cases apart, and a queue timeout carries
+ * the `queueTimeout` it waited. The messages read
+ * `Bulkhead full (10 running, 100 queued): GET https://host/path (attempt 1)` and
+ * `Bulkhead queue wait timed out after 50ms (1 running, 0 queued): GET https://host/path (attempt 1)`.
+ * (`reason` is always set by the client; an error built without one reads as `"full"`.)
  *
  * @since 0.1.0
  * @category errors
@@ -310,13 +326,22 @@ export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedErr
   RequestInfo & {
     readonly limit: number
     readonly queued: number
+    /** Why: the queue was full, or the wait in it timed out. */
+    readonly reason?: BulkheadRejectionReason | undefined
+    /** With `reason: "queue-timeout"`: how long the attempt waited in the queue (the bulkhead's `queueTimeout`). */
+    readonly queueTimeout?: Duration.Duration | undefined
   }
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
-    return `Bulkhead full (${this.limit} running, ${this.queued} queued): ${requestLabel(this)}`
+    const counts = `(${this.limit} running, ${this.queued} queued)`
+    if (this.reason === "queue-timeout") {
+      const waited = this.queueTimeout === undefined ? "" : ` after ${Duration.format(this.queueTimeout)}`
+      return `Bulkhead queue wait timed out${waited} ${counts}: ${requestLabel(this)}`
+    }
+    return `Bulkhead full ${counts}: ${requestLabel(this)}`
   }
 }
 

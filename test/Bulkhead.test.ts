@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Layer, TestClock } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
 import type * as http from "node:http"
 import { HttpResilient, ResilientClient } from "../src/index.js"
 import { serverScoped, waitUntil } from "./support/server.js"
@@ -85,6 +85,7 @@ describe("Bulkhead", () => {
       yield* TestClock.adjust("1 millis")
       const timedOut = yield* Fiber.await(queued)
       assert.strictEqual(failureTag(timedOut), "BulkheadRejectedError")
+      assert.strictEqual(full._tag === "BulkheadRejectedError" && full.reason, "full")
       // the queue is empty again; the running call finishes and its slot goes to the next caller
       const next = yield* Effect.fork(HttpResilient.get(`${server.url}/5`))
       for (const res of held.splice(0)) res.end("ok")
@@ -95,6 +96,31 @@ describe("Bulkhead", () => {
       assert.deepStrictEqual(server.received.map((r) => r.url), ["/1", "/5"])
     }).pipe(
       Effect.provide(ResilientClient.layer({ bulkhead: { maxConcurrent: 1, maxQueue: 2, queueTimeout: "1 second" } }))
+    ))
+
+  it.scoped("a queue timeout says so, and for how long; a full queue says full", () =>
+    Effect.gen(function*() {
+      const { server } = yield* slowServer(200)
+      const first = yield* Effect.fork(HttpResilient.get(`${server.url}/1`))
+      yield* waitUntil(() => server.count() === 1)
+      const second = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
+      yield* settle
+      yield* TestClock.adjust("50 millis")
+      const error = yield* Fiber.join(second).pipe(Effect.flip)
+      assert.strictEqual(error._tag, "BulkheadRejectedError")
+      if (error._tag !== "BulkheadRejectedError") return
+      assert.strictEqual(error.reason, "queue-timeout")
+      assert.strictEqual(error.limit, 1)
+      assert.strictEqual(error.queued, 0)
+      assert.deepStrictEqual(error.queueTimeout, Duration.millis(50))
+      assert.match(
+        error.message,
+        /^Bulkhead queue wait timed out after 50ms \(1 running, 0 queued\): GET http:\/\/127\.0\.0\.1:\d+\/2 \(attempt 1\)$/
+      )
+      assert.strictEqual(server.count(), 1, "the timed-out call sent nothing")
+      assert.strictEqual((yield* Fiber.join(first)).status, 200)
+    }).pipe(
+      Effect.provide(ResilientClient.layer({ bulkhead: { maxConcurrent: 1, maxQueue: 5, queueTimeout: "50 millis" } }))
     ))
 
   it.scoped("a queued call's attempt timeout starts when it leaves the queue", () =>

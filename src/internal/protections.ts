@@ -302,17 +302,26 @@ export class Protections {
     this.publish(new CircuitStateChanged({ origin, from, to, timestamp: now }))
   }
 
-  /** The call site of every bulkhead rejection. */
-  private bulkheadRejected(info: AttemptInfo, attempt: number): Effect.Effect<never, HttpResilientError> {
+  /** The call site of every bulkhead rejection: the queue was full, or the wait in it timed out. */
+  private bulkheadRejected(
+    info: AttemptInfo,
+    attempt: number,
+    reason: "full" | "queue-timeout"
+  ): Effect.Effect<never, HttpResilientError> {
     const bulkhead = this.bulkhead!
     Telemetry.recordBulkheadRejection()
+    const queueTimeout = bulkhead.settings.queueTimeoutMillis
     return Effect.fail(
       new BulkheadRejectedError({
         method: info.method,
         url: redactUrl(info.url),
         attempt,
         limit: bulkhead.settings.maxConcurrent,
-        queued: bulkhead.queued
+        queued: bulkhead.queued,
+        reason,
+        ...(reason === "queue-timeout" && queueTimeout !== undefined
+          ? { queueTimeout: Duration.millis(queueTimeout) }
+          : {})
       })
     )
   }
@@ -377,9 +386,9 @@ export class Protections {
   ): Effect.Effect<A, HttpResilientError> {
     const bulkhead = this.bulkhead
     if (bulkhead !== undefined && !bulkhead.tryAcquire()) {
-      if (!bulkhead.canQueue()) return this.bulkheadRejected(info, attempt)
+      if (!bulkhead.canQueue()) return this.bulkheadRejected(info, attempt, "full")
       return Effect.flatMap(restore(bulkhead.wait(clock)), (granted) => {
-        if (!granted) return this.bulkheadRejected(info, attempt)
+        if (!granted) return this.bulkheadRejected(info, attempt, "queue-timeout")
         time.rebase(clock.unsafeCurrentTimeMillis())
         return this.pass(restore, info, attempt, clock, origin, inner)
       })
