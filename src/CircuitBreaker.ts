@@ -8,6 +8,11 @@
  * at once; a probe's success closes the breaker, its failure opens it again (for a longer break when
  * `backoffFactor` > 1, up to `maxBreakDuration`).
  *
+ * A rejection's `CircuitOpenError` says which: `state: "open"` with `retryAt` the end of the break, or
+ * `state: "half-open"` (`Circuit half-open for …, no free probe (n in flight)`) with `retryAt` when the first probe
+ * in flight is due to end by its attempt timeout — by then it has closed the breaker, opened it again or freed its
+ * slot. `retryAt` is never before the rejection.
+ *
  * Strategies, kept apart from the breaker's state:
  * - `consecutive(n)`: open after `n` failures in a row;
  * - `ratio({ threshold, minThroughput, window })`: open when at least `threshold` of the attempts in the

@@ -280,7 +280,16 @@ const reasonPhrases: Record<number, string> = {
 }
 
 /**
- * The origin's circuit breaker is open (or half-open with no free probe): no I/O was done.
+ * The origin's circuit breaker is open, or half-open with every probe slot taken: no I/O was done.
+ *
+ * `state` tells which. `retryAt` (epoch milliseconds by the `Clock`, never before the rejection) is when trying
+ * again may be let through: for an open breaker, the end of its break (a probe goes through then); for a
+ * half-open one, when the first probe in flight is due to end — by its attempt timeout, clipped to its deadline —
+ * since by then that probe has closed the breaker, opened it again (ask again: the new error's `retryAt` is the
+ * new break's end) or freed its slot. The probe may well answer sooner. The messages read
+ * `Circuit open for https://host: GET https://host/path (attempt 1)` and
+ * `Circuit half-open for https://host, no free probe (2 in flight): GET https://host/path (attempt 1)`.
+ * (`state` is always set by the client; an error built without one reads as open.)
  *
  * @since 0.1.0
  * @category errors
@@ -288,14 +297,22 @@ const reasonPhrases: Record<number, string> = {
 export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
   RequestInfo & {
     readonly origin: string
-    /** Epoch milliseconds (by the `Clock`) at which the breaker will let a probe through. */
+    /** Epoch milliseconds (by the `Clock`) from which trying again may be let through; see the class. */
     readonly retryAt: number
+    /** The breaker's state: `"open"`, or `"half-open"` with no free probe. */
+    readonly state?: "open" | "half-open" | undefined
+    /** With `state: "half-open"`: the probes in flight (all of the breaker's `probes`). */
+    readonly probes?: number | undefined
   }
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
+    if (this.state === "half-open") {
+      const inFlight = this.probes === undefined ? "" : ` (${this.probes} in flight)`
+      return `Circuit half-open for ${this.origin}, no free probe${inFlight}: ${requestLabel(this)}`
+    }
     return `Circuit open for ${this.origin}: ${requestLabel(this)}`
   }
 }

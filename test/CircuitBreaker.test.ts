@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Layer, Queue, TestClock } from "effect"
+import { Cause, Chunk, Clock, Effect, Exit, Fiber, Layer, Queue, TestClock } from "effect"
 import type * as http from "node:http"
 import type { HttpResilientError } from "../src/HttpResilientError.js"
 import { CircuitBreaker, HttpResilient, ResilientClient, type ResilientEvent } from "../src/index.js"
@@ -152,6 +152,50 @@ describe("CircuitBreaker", () => {
       assert.strictEqual(server.count(), 3)
       assert.strictEqual(yield* ResilientClient.circuitState(url), "closed")
     }).pipe(Effect.provide(ResilientClient.layer({ circuitBreaker: CircuitBreaker.consecutive(1) }))))
+
+  it.scoped("a half-open rejection says so; its retryAt is when the first probe is due, never in the past", () =>
+    Effect.gen(function*() {
+      const { releaseAll, server, state } = yield* controllableServer
+      const url = `${server.url}/x`
+      yield* Effect.flip(HttpResilient.get(url))
+      yield* Effect.flip(HttpResilient.get(url))
+      const open = yield* Effect.flip(HttpResilient.get(url))
+      assert.strictEqual(open._tag, "CircuitOpenError")
+      if (open._tag !== "CircuitOpenError") return
+      assert.strictEqual(open.state, "open")
+      assert.strictEqual(open.retryAt, 5_000)
+      assert.match(open.message, /^Circuit open for http:\/\/127\.0\.0\.1:\d+: GET /)
+
+      yield* TestClock.adjust("5 seconds")
+      state.hold = true
+      const fibers = yield* Effect.forEach(Array.from({ length: 4 }, () => HttpResilient.get(url)), Effect.fork)
+      yield* waitUntil(() => server.count() === 4)
+      const rejected = yield* Effect.forEach(fibers.slice(2), (fiber) => Effect.flip(Fiber.join(fiber)))
+      for (const error of rejected) {
+        assert.strictEqual(error._tag, "CircuitOpenError")
+        if (error._tag !== "CircuitOpenError") continue
+        assert.strictEqual(error.state, "half-open")
+        assert.strictEqual(error.probes, 2)
+        assert.match(
+          error.message,
+          /^Circuit half-open for http:\/\/127\.0\.0\.1:\d+, no free probe \(2 in flight\): GET http:\/\/127\.0\.0\.1:\d+\/x \(attempt 1\)$/
+        )
+        // the probes started at 5 s with a 2 s attempt timeout: by 7 s the first has settled
+        assert.strictEqual(error.retryAt, 7_000)
+        assert.isAtLeast(error.retryAt, yield* Clock.currentTimeMillis)
+      }
+      // the probes fail: open again, and a rejection's retryAt is the new break's end
+      releaseAll()
+      yield* Effect.forEach(fibers.slice(0, 2), (fiber) => Effect.flip(Fiber.join(fiber)))
+      const reopened = yield* Effect.flip(HttpResilient.get(url))
+      assert.strictEqual(reopened._tag === "CircuitOpenError" && reopened.state, "open")
+      assert.strictEqual(reopened._tag === "CircuitOpenError" && reopened.retryAt, 10_000)
+    }).pipe(
+      Effect.provide(ResilientClient.layer({
+        timeout: "2 seconds",
+        circuitBreaker: { strategy: CircuitBreaker.consecutive(2), probes: 2 }
+      }))
+    ))
 
   it.scoped("probes: n lets n attempts through at once in half-open", () =>
     Effect.gen(function*() {

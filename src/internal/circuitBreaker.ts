@@ -241,6 +241,8 @@ export class Breaker {
   openUntil = 0
   private opens = 0
   private probing = 0
+  /** When each probe in flight is due to end (epoch ms), one entry per probe, in no order. */
+  private readonly probesDue: Array<number> = []
   private generation = 0
   private readonly strategy: StrategyState
 
@@ -252,25 +254,38 @@ export class Breaker {
     this.strategy = makeStrategyState(settings.strategy)
   }
 
+  /** Half-open probes now in flight. */
+  get probesInFlight(): number {
+    return this.probing
+  }
+
   /** The state at `now`; an open breaker whose break is over turns half-open here. */
   stateAt(now: number): CircuitState {
     if (this.state === "open" && now >= this.openUntil) this.transition("half-open", now)
     return this.state
   }
 
-  admit(now: number): number {
+  /**
+   * A ticket for an attempt, or `REJECTED`. `due` is when the attempt will have ended at the latest (its timeout),
+   * kept while it is a half-open probe so that a rejection can tell when a probe is due to settle.
+   */
+  admit(now: number, due: number): number {
     if (this.state === "closed") return this.generation * 2
     if (this.stateAt(now) === "open") return REJECTED
     if (this.probing >= this.settings.probes) return REJECTED
     this.probing++
+    this.probesDue.push(due)
     return this.generation * 2 + 1
   }
 
-  record(ticket: number, outcome: Outcome, now: number): void {
+  /** The outcome of the attempt holding `ticket`; `due` is what it was admitted with. */
+  record(ticket: number, outcome: Outcome, now: number, due: number): void {
     const probe = (ticket & 1) === 1
     if ((ticket - (probe ? 1 : 0)) / 2 !== this.generation) return
     if (probe) {
       this.probing--
+      const index = this.probesDue.indexOf(due)
+      if (index >= 0) this.probesDue.splice(index, 1)
       if (outcome === "success") this.close(now)
       else if (outcome === "failure") this.open(now)
       return
@@ -279,9 +294,16 @@ export class Breaker {
     else if (outcome === "failure" && this.strategy.onFailure(now)) this.open(now)
   }
 
-  /** Epoch ms from which a rejected call could be let through. */
+  /**
+   * When a call rejected at `now` may be worth trying again (epoch ms, never before `now`): an open breaker's end
+   * of break; in half-open with no free probe, when the first probe in flight is due to end (by its attempt
+   * timeout) — by then a probe has closed the breaker, opened it again, or freed its slot.
+   */
   retryAt(now: number): number {
-    return this.state === "open" ? this.openUntil : now
+    if (this.state === "open") return Math.max(now, this.openUntil)
+    let due = Infinity
+    for (const d of this.probesDue) if (d < due) due = d
+    return Number.isFinite(due) ? Math.max(now, due) : now
   }
 
   private open(now: number): void {
@@ -303,6 +325,7 @@ export class Breaker {
     this.state = to
     this.generation++
     this.probing = 0
+    this.probesDue.length = 0
     this.onTransition(this.origin, from, to, now)
   }
 }

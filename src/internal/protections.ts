@@ -255,6 +255,10 @@ export interface AttemptInfo {
  */
 export interface AttemptWindow {
   readonly deadline: number | undefined
+  /** When the attempt's time started (when it was let through, after any wait). */
+  readonly startedAt: number
+  /** The attempt's timeout, clipped to the deadline. */
+  readonly timeoutMillis: number
   rebase(admittedAt: number): void
 }
 
@@ -390,10 +394,10 @@ export class Protections {
       return Effect.flatMap(restore(bulkhead.wait(clock)), (granted) => {
         if (!granted) return this.bulkheadRejected(info, attempt, "queue-timeout")
         time.rebase(clock.unsafeCurrentTimeMillis())
-        return this.pass(restore, info, attempt, clock, origin, inner)
+        return this.pass(restore, info, attempt, clock, origin, time, inner)
       })
     }
-    return this.pass(restore, info, attempt, clock, origin, inner)
+    return this.pass(restore, info, attempt, clock, origin, time, inner)
   }
 
   private pass<A>(
@@ -402,14 +406,16 @@ export class Protections {
     attempt: number,
     clock: Clock.Clock,
     origin: string,
+    time: AttemptWindow,
     inner: Effect.Effect<A, HttpResilientError>
   ): Effect.Effect<A, HttpResilientError> {
     const now = clock.unsafeCurrentTimeMillis()
     let breaker: CircuitBreaker.Breaker | undefined
     let ticket = 0
+    const due = time.startedAt + time.timeoutMillis
     if (this.breakers !== undefined) {
       breaker = this.breakers.get(origin)
-      ticket = breaker.admit(now)
+      ticket = breaker.admit(now, due)
       if (ticket === CircuitBreaker.REJECTED) {
         this.bulkhead?.release()
         return Effect.fail(
@@ -418,7 +424,10 @@ export class Protections {
             url: redactUrl(info.url),
             attempt,
             origin,
-            retryAt: breaker.retryAt(now)
+            retryAt: breaker.retryAt(now),
+            ...(breaker.state === "half-open"
+              ? { state: "half-open", probes: breaker.probesInFlight }
+              : { state: "open" })
           })
         )
       }
@@ -427,11 +436,11 @@ export class Protections {
     return Effect.matchCauseEffect(restore(inner), {
       onSuccess: (value) => {
         this.bulkhead?.release()
-        breaker?.record(ticket, "success", clock.unsafeCurrentTimeMillis())
+        breaker?.record(ticket, "success", clock.unsafeCurrentTimeMillis(), due)
         return Effect.succeed(value)
       },
       onFailure: (cause) => {
-        this.settleFailure(cause, breaker, ticket, origin, clock)
+        this.settleFailure(cause, breaker, ticket, due, origin, clock)
         return Effect.failCause(cause)
       }
     })
@@ -442,6 +451,7 @@ export class Protections {
     cause: Cause.Cause<HttpResilientError>,
     breaker: CircuitBreaker.Breaker | undefined,
     ticket: number,
+    due: number,
     origin: string,
     clock: Clock.Clock
   ): void {
@@ -451,10 +461,10 @@ export class Protections {
     const failure = Cause.failureOption(cause)
     if (failure._tag === "None") {
       // interrupted (a hedge lost, a deadline, the caller gave up) or a defect: says nothing about the origin
-      breaker?.record(ticket, "ignored", now)
+      breaker?.record(ticket, "ignored", now, due)
       return
     }
-    breaker?.record(ticket, this.breakers!.classify(failure.value), now)
+    breaker?.record(ticket, this.breakers!.classify(failure.value), now, due)
     this.rateLimiter?.observe(origin, failure.value, now)
   }
 }
