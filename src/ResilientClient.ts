@@ -21,15 +21,16 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Undici from "undici"
-import type { HttpResilientError } from "./HttpResilientError.js"
+import { type HttpResilientError, InvalidRequestError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
 import type * as config from "./internal/config.js"
+import { joinUrl, RequestValidationError } from "./internal/request.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
 
@@ -219,18 +220,41 @@ export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Resi
 
 /**
  * The state of the circuit breaker of an origin (`"closed"` for an origin never called, or when breakers are
- * off). Pass an origin or any URL on it. An open breaker whose break is over reads — and becomes — half-open.
+ * off). Pass an origin or any URL on it — absolute, or relative to the client's `baseUrl`, as a request's URL
+ * would be. An open breaker whose break is over reads — and becomes — half-open.
+ *
+ * Something that is not an http: or https: URL (or a relative one with no `baseUrl`) names no origin: it fails
+ * with `InvalidRequestError` `reason: "InvalidUrl"` (its `detail` says what is wrong), instead of reading as the
+ * `"closed"` breaker of an origin that cannot exist.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { ResilientClient } from "effect-http-resilient"
  *
- * const state = ResilientClient.circuitState("https://api.example.com") // Effect<"closed" | "open" | "half-open">
+ * const state = ResilientClient.circuitState("https://api.example.com")
+ * // Effect<"closed" | "open" | "half-open", InvalidRequestError, ResilientClient>
  * ```
  *
  * @since 0.1.0
  * @category circuit breaker
  */
-export const circuitState: (origin: string | URL) => Effect.Effect<CircuitState, never, ResilientClient> =
-  internal.circuitState
+export const circuitState = (
+  origin: string | URL
+): Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> =>
+  Effect.flatMap(internal.ResilientClient, (client) => {
+    const url = joinUrl(origin, client.config.baseUrl)
+    if (url instanceof RequestValidationError) {
+      return Effect.fail(
+        new InvalidRequestError({
+          method: "",
+          url: "",
+          attempt: 1,
+          reason: "InvalidUrl",
+          detail: `circuitState: ${url.detail}`,
+          cause: url.cause
+        })
+      )
+    }
+    return internal.circuitState(url.origin)
+  })

@@ -197,6 +197,38 @@ describe("CircuitBreaker", () => {
       }))
     ))
 
+  it.effect("circuitState of something that names no origin is an InvalidRequestError, not \"closed\"", () =>
+    Effect.gen(function*() {
+      for (
+        const [input, detail] of [
+          ["not a url", /^circuitState: relative URL "not a url" needs the client's baseUrl/],
+          ["ftp://files.example.com", /^circuitState: unsupported scheme "ftp:"/],
+          ["http://[::1", /^circuitState: not a valid URL/],
+          [new URL("mailto:someone@example.com"), /^circuitState: unsupported scheme "mailto:"/]
+        ] as const
+      ) {
+        const error = yield* Effect.flip(ResilientClient.circuitState(input))
+        assert.strictEqual(error._tag, "InvalidRequestError")
+        assert.strictEqual(error.reason, "InvalidUrl")
+        assert.match(error.detail, detail)
+        assert.match(error.message, /^Invalid request \(InvalidUrl\): circuitState: /)
+      }
+      assert.strictEqual(yield* ResilientClient.circuitState("https://api.example.com/any/path"), "closed")
+    }).pipe(Effect.provide(ResilientClient.layer({ circuitBreaker: CircuitBreaker.consecutive(1) }))))
+
+  it.scoped("circuitState takes a URL relative to the client's baseUrl, as a request does", () =>
+    Effect.gen(function*() {
+      const { server } = yield* controllableServer
+      yield* Effect.provide(
+        Effect.gen(function*() {
+          yield* Effect.flip(HttpResilient.get("users/1"))
+          assert.strictEqual(yield* ResilientClient.circuitState("users/2"), "open")
+          assert.strictEqual(yield* ResilientClient.circuitState(server.url), "open")
+        }),
+        ResilientClient.layer({ baseUrl: `${server.url}/v1`, circuitBreaker: CircuitBreaker.consecutive(1) })
+      )
+    }))
+
   it.scoped("probes: n lets n attempts through at once in half-open", () =>
     Effect.gen(function*() {
       const { releaseAll, server, state } = yield* controllableServer
