@@ -22,14 +22,14 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Undici from "undici"
 import { type HttpResilientError, InvalidRequestError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
-import type * as config from "./internal/config.js"
+import * as config from "./internal/config.js"
 import { joinUrl, RequestValidationError } from "./internal/request.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
@@ -112,13 +112,29 @@ export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, Co
  * `PREFIX_FOLLOW_REDIRECTS`, `PREFIX_KEEP_ALIVE_TIMEOUT`, `PREFIX_CONNECT_TIMEOUT`, `PREFIX_REDACT_HEADERS`,
  * `PREFIX_TRACING`), with `overrides` on top.
  *
+ * A value read from the environment that is not valid fails the layer with a `ConfigError` at the variable's
+ * config path that names the variable, then the option:
+ * `HTTP_RESILIENT_MAX_CONNECTIONS (maxConnections): 0 is not an integer from 1 to 65536` (a value that does not
+ * parse at all, such as `HTTP_RESILIENT_MAX_CONNECTIONS=many`, is reported by `Config` at the same path). An option
+ * in `overrides` replaces the environment's value, and its errors name the option, as `layer`'s do.
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig: (
-  prefix?: string,
-  overrides?: ClientOptions
-) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerConfig
+export const layerConfig = (
+  prefix = "HTTP_RESILIENT",
+  overrides: ClientOptions = {}
+): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      internal.optionsFromConfig(prefix),
+      (fromEnv) =>
+        Layer.mapError(
+          internal.layer({ ...fromEnv, ...overrides }),
+          config.nameEnvironmentVariables(prefix, fromEnv, overrides)
+        )
+    )
+  )
 
 /**
  * The options `layerConfig` reads, as a `Config`.
@@ -129,12 +145,13 @@ export const layerConfig: (
 export const optionsFromConfig: (prefix: string) => Config.Config<ClientOptions> = internal.optionsFromConfig
 
 /**
- * The client with every default, configurable from the environment with the `HTTP_RESILIENT_` prefix.
+ * The client with every default, configurable from the environment with the `HTTP_RESILIENT_` prefix: it is
+ * `layerConfig()`, and a bad value names its variable (`HTTP_RESILIENT_TIMEOUT (timeout): 0 is not a positive …`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const ResilientClientLive: Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerConfig()
+export const ResilientClientLive: Layer.Layer<ResilientClient, ConfigError.ConfigError> = layerConfig()
 
 /**
  * A client over any `@effect/platform` `HttpClient` in context, e.g. `FetchHttpClient.layer`.

@@ -356,3 +356,48 @@ const validateInterceptors = (input: unknown): ConfigError.ConfigError | undefin
   }
   return undefined
 }
+
+/**
+ * The name an option has in the environment under `prefix`: `maxConnections` → `HTTP_RESILIENT_MAX_CONNECTIONS`
+ * (the path `layerConfig` reads, joined with `_` as `ConfigProvider.fromEnv` does).
+ * @internal
+ */
+export const environmentName = (prefix: string, option: string): string => {
+  const key = option.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()
+  return prefix === "" ? key : `${prefix}_${key}`
+}
+
+/**
+ * Rewrites the layer's `ConfigError` for options that came from the environment (`fromEnv`, those not replaced by
+ * `overrides`): each of their errors is at the variable's config path and names the variable, then the option —
+ * `HTTP_RESILIENT_MAX_CONNECTIONS (maxConnections): 0 is not an integer from 1 to 65536` — as a value that does not
+ * parse at all is reported by `Config`. Errors of options given in code are left as they are.
+ * @internal
+ */
+export const nameEnvironmentVariables = (
+  prefix: string,
+  fromEnv: ClientOptions,
+  overrides: ClientOptions
+): (error: ConfigError.ConfigError) => ConfigError.ConfigError => {
+  const fromEnvironment = new Set(Object.keys(fromEnv).filter((key) => !(key in overrides)))
+  const rename = (error: ConfigError.ConfigError): ConfigError.ConfigError => {
+    switch (error._op) {
+      case "And":
+        return ConfigError.And(rename(error.left), rename(error.right))
+      case "Or":
+        return ConfigError.Or(rename(error.left), rename(error.right))
+      case "InvalidData": {
+        const option = error.path[0]
+        if (option === undefined || !fromEnvironment.has(option)) return error
+        const variable = environmentName(prefix, option)
+        const path = prefix === "" ? [variable] : [prefix, variable.slice(prefix.length + 1)]
+        const own = `${option}: `
+        const text = error.message.startsWith(own) ? error.message.slice(own.length) : error.message
+        return ConfigError.InvalidData(path, `${variable} (${option}): ${text}`)
+      }
+      default:
+        return error
+    }
+  }
+  return rename
+}
