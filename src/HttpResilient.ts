@@ -485,7 +485,7 @@ export interface HedgeOptions {
  *
  * It wraps any effect: put it around one attempt (`get(url).pipe(hedge(...), Effect.retry(policy))` hedges each
  * attempt) or around a retried call (`get(url).pipe(Effect.retry(policy), hedge(...))` hedges the whole call).
- * Throws a `RangeError` on a bad `delay` or `maxHedges`.
+ * Throws a `RangeError` on a bad `delay` or `maxHedges`, or an option name it does not know.
  *
  * @example
  * ```ts

@@ -30,7 +30,6 @@ import type * as Undici from "undici"
 import { type HttpResilientError, InvalidRequestError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
 import * as config from "./internal/config.js"
-import { joinUrl, RequestValidationError } from "./internal/request.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
 
@@ -121,20 +120,10 @@ export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, Co
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (
-  prefix = "HTTP_RESILIENT",
-  overrides: ClientOptions = {}
-): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
-  Layer.unwrapEffect(
-    Effect.map(
-      internal.optionsFromConfig(prefix),
-      (fromEnv) =>
-        Layer.mapError(
-          internal.layer({ ...fromEnv, ...overrides }),
-          config.nameEnvironmentVariables(prefix, fromEnv, overrides)
-        )
-    )
-  )
+export const layerConfig: (
+  prefix?: string,
+  overrides?: ClientOptions
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerConfig
 
 /**
  * The options `layerConfig` reads, as a `Config`.
@@ -256,22 +245,6 @@ export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Resi
  * @since 0.1.0
  * @category circuit breaker
  */
-export const circuitState = (
+export const circuitState: (
   origin: string | URL
-): Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> =>
-  Effect.flatMap(internal.ResilientClient, (client) => {
-    const url = joinUrl(origin, client.config.baseUrl)
-    if (url instanceof RequestValidationError) {
-      return Effect.fail(
-        new InvalidRequestError({
-          method: "",
-          url: "",
-          attempt: 1,
-          reason: "InvalidUrl",
-          detail: `circuitState: ${url.detail}`,
-          cause: url.cause
-        })
-      )
-    }
-    return internal.circuitState(url.origin)
-  })
+) => Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> = internal.circuitState

@@ -31,7 +31,7 @@ import {
 } from "../HttpResilientError.js"
 import type { CircuitState, ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
-import { type ClientOptions, resolveConfig, type ResolvedConfig } from "./config.js"
+import { type ClientOptions, nameEnvironmentVariables, resolveConfig, type ResolvedConfig } from "./config.js"
 import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
 import { Protections } from "./protections.js"
@@ -1025,24 +1025,45 @@ export const optionsFromConfig = (prefix: string): Config.Config<ClientOptions> 
   )
 }
 
-/** @internal */
+/**
+ * A client from `Config` under `prefix`, with `overrides` on top; a bad value from the environment names its
+ * variable, one from `overrides` its option.
+ * @internal
+ */
 export const layerConfig = (
   prefix = "HTTP_RESILIENT",
   overrides: ClientOptions = {}
 ): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
   Layer.unwrapEffect(
-    Effect.map(optionsFromConfig(prefix), (fromEnv) => layer({ ...fromEnv, ...overrides }))
+    Effect.map(
+      optionsFromConfig(prefix),
+      (fromEnv) =>
+        Layer.mapError(layer({ ...fromEnv, ...overrides }), nameEnvironmentVariables(prefix, fromEnv, overrides))
+    )
   )
 
 /**
- * The state of the circuit breaker of `origin` (a URL or an origin; only its origin counts).
+ * The state of the circuit breaker of the origin of `origin` (absolute, or relative to the client's `baseUrl`);
+ * something that names no origin is an `InvalidRequestError`.
  * @internal
  */
-export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, never, ResilientClient> =>
-  Effect.flatMap(
-    ResilientClient,
-    (client) => Effect.map(Clock.currentTimeMillis, (now) => client.protections.circuitState(origin, now))
-  )
+export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> =>
+  Effect.flatMap(ResilientClient, (client) => {
+    const url = joinUrl(origin, client.config.baseUrl)
+    if (url instanceof RequestValidationError) {
+      return Effect.fail(
+        new InvalidRequestError({
+          method: "",
+          url: "",
+          attempt: 1,
+          reason: "InvalidUrl",
+          detail: `circuitState: ${url.detail}`,
+          cause: url.cause
+        })
+      )
+    }
+    return Effect.map(Clock.currentTimeMillis, (now) => client.protections.circuitState(url.origin, now))
+  })
 
 /** @internal */
 export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = Stream.unwrapScoped(
