@@ -478,14 +478,16 @@ export interface HedgeOptions {
  *
  * Only requests that may be sent twice are hedged: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE,
  * QUERY), or POST/PATCH with an `Idempotency-Key`, with a body that can be re-sent; any other request inside is
- * sent once, and an effect that makes no `HttpResilient` request is simply run once. Every copy after the first
+ * sent once, and an effect that makes no `HttpResilient` request is simply run once. The copies of a call with
+ * `idempotencyKey: true` send the same generated key, so the server sees one request. Every copy after the first
  * is paid for from the client's retry budget (no copy when it is empty, and `RetryBudgetExhausted` is published)
  * and announced with a `RetryScheduled` event of reason `"hedge"`. The client option `hedge` does the same for
  * every attempt of every call.
  *
  * It wraps any effect: put it around one attempt (`get(url).pipe(hedge(...), Effect.retry(policy))` hedges each
  * attempt) or around a retried call (`get(url).pipe(Effect.retry(policy), hedge(...))` hedges the whole call).
- * Throws a `RangeError` on a bad `delay` or `maxHedges`, or an option name it does not know.
+ * Throws a `RangeError` on a bad `delay` (it must be finite and at least 1 millisecond, as for the client option
+ * `hedge`) or `maxHedges`, or an option name it does not know.
  *
  * @example
  * ```ts

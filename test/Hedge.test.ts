@@ -81,6 +81,30 @@ describe("HttpResilient.hedge", () => {
         : HttpResilientTest.reply(200, { body: "fast" })
     ))))
 
+  it.effect("the copies of a hedged call with idempotencyKey: true send one key; separate calls get their own", () =>
+    Effect.gen(function*() {
+      const options = { json: { sku: "A1" }, idempotencyKey: true }
+      const hedged = HttpResilient.post("http://api.test/orders", options).pipe(
+        HttpResilient.hedge({ delay: "50 millis" }),
+        Effect.flatMap(HttpResilient.text)
+      )
+      const first = yield* Effect.fork(hedged)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(first), "fast")
+      const second = yield* Effect.fork(hedged)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual(yield* Fiber.join(second), "slow")
+      const keys = (yield* HttpResilientTest.requests).map((r) => r.headers["idempotency-key"])
+      assert.strictEqual(keys.length, 3)
+      assert.isString(keys[0])
+      assert.strictEqual(keys[1], keys[0])
+      assert.notStrictEqual(keys[2], keys[0])
+    }).pipe(Effect.provide(HttpResilientTest.layer((_request, index) =>
+      index === 0 || index === 2
+        ? HttpResilientTest.reply(200, { body: "slow", delay: index === 0 ? "1 second" : "10 millis" })
+        : HttpResilientTest.reply(200, { body: "fast" })
+    ))))
+
   it.effect("hedges spend from the retry budget: none when it is empty", () =>
     Effect.gen(function*() {
       const events = yield* ResilientClient.subscribe
@@ -197,6 +221,11 @@ describe("HttpResilient.hedge", () => {
   it("bad options throw a RangeError naming the option", () => {
     assert.throws(() => HttpResilient.hedge({ delay: "soon" as any }), /hedge: delay "soon" is not a finite/)
     assert.throws(() => HttpResilient.hedge({ delay: 10, maxHedges: 0 }), /maxHedges 0 is not an integer from 1 to 16/)
+    // as the client option: at least 1 ms, finite, and the value shown as given
+    for (const delay of [0, -5, "0 millis", "-1 millis"] as Array<any>) {
+      assert.throws(() => HttpResilient.hedge({ delay }), /is not a finite duration of at least 1 millisecond/)
+    }
+    assert.throws(() => HttpResilient.hedge({ delay: Infinity }), /hedge: delay Infinity is not a finite duration/)
     assert.throws(
       () => HttpResilient.hedge({ delay: 10, maxHedge: 2 } as any),
       `HttpResilient.hedge: unknown option "maxHedge" (known: delay, maxHedges; did you mean "maxHedges"?)`

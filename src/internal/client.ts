@@ -887,7 +887,17 @@ export const make = (
       }
       const attemptNo = meta.recurrence + 1
       const keyOption = requestOptions?.idempotencyKey
-      const idempotencyKey = keyOption === true ? previous?.idempotencyKey ?? newIdempotencyKey() : undefined
+      let idempotencyKey: string | undefined
+      if (keyOption === true) {
+        idempotencyKey = previous?.idempotencyKey
+        if (idempotencyKey === undefined) {
+          // the copies of a hedged call are one request to the server: they share its key
+          const gate = fiber.getFiberRef(Hedge.currentHedgeGate)
+          idempotencyKey = gate === undefined
+            ? newIdempotencyKey()
+            : Hedge.sharedKey(gate, requestOptions!, newIdempotencyKey)
+        }
+      }
       // deadline: the request's own (exact: the call is interrupted when it passes), else the client's for a
       // call retried by a policy (attempts clip their timeout to it and the policy schedules no sleep past it)
       let deadlineAt: number | undefined

@@ -10,7 +10,7 @@ import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import { idempotentMethods, TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
-import { knownOptions, unknownKeys } from "./optionValue.js"
+import { knownOptions, showValue, unknownKeys } from "./optionValue.js"
 import { redactUrl } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
 import * as Telemetry from "./telemetry.js"
@@ -32,6 +32,23 @@ export interface HedgeGate {
   method: string
   url: URL | undefined
   tag: string | undefined
+  /** the generated `Idempotency-Key` of each call (by its options object) inside, shared by all copies */
+  keys: Map<object, string> | undefined
+}
+
+/**
+ * The generated `Idempotency-Key` of the call with `options` inside the hedge `gate`: the first copy generates it,
+ * the others send the same one (else each copy would be a different request to the server).
+ * @internal
+ */
+export const sharedKey = (gate: HedgeGate, options: object, generate: () => string): string => {
+  const keys = gate.keys ??= new Map()
+  let key = keys.get(options)
+  if (key === undefined) {
+    key = generate()
+    keys.set(options, key)
+  }
+  return key
 }
 
 /** @internal */
@@ -99,9 +116,10 @@ export const validate = (options: HedgeOptions): HedgeSettings => {
     )
   }
   const delay = Duration.decodeUnknown(options.delay)
-  if (delay._tag === "None" || !Duration.isFinite(delay.value) || Duration.toMillis(delay.value) < 0) {
+  if (delay._tag === "None" || !Duration.isFinite(delay.value) || Duration.toMillis(delay.value) < 1) {
+    // as the client option's: a hedge after 0 ms is two requests always, not a hedge
     throw new RangeError(
-      `HttpResilient.hedge: delay ${JSON.stringify(options.delay)} is not a finite non-negative duration`
+      `HttpResilient.hedge: delay ${showValue(options.delay)} is not a finite duration of at least 1 millisecond`
     )
   }
   const maxHedges = options.maxHedges ?? 1
@@ -132,7 +150,7 @@ export const hedge = <A, E, R>(
     Effect.withFiberRuntime<A, E, R>((parent) => {
       const context = runtime.context
       const clock = Context.get(parent.currentDefaultServices, Clock.Clock)
-      const gate: HedgeGate = { state: 0, method: "", url: undefined, tag: undefined }
+      const gate: HedgeGate = { state: 0, method: "", url: undefined, tag: undefined, keys: undefined }
       const copy = Effect.locally(self, currentHedgeGate, gate)
       const fibers: Array<Fiber.RuntimeFiber<A, E>> = []
       let running = 0
