@@ -128,5 +128,12 @@ describe("events", () => {
         url: `${server.url}/d?token=<redacted>`,
         attempt: 1
       })
+      // a request's tag is a log annotation too
+      flakyCount = 2
+      yield* HttpResilient.get(`${server.url}/d`, { tag: "orders" }).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      assert.strictEqual(lines[lines.length - 1].annotations.tag, "orders")
     }).pipe(Effect.provide(ResilientClient.layer({}))))
 })

@@ -155,7 +155,7 @@ describe("spans", () => {
     const { exporter, layer } = otel()
     return Effect.gen(function*() {
       const server = yield* flakyServer()
-      yield* HttpResilient.get(`${server.url}/s?token=abc`).pipe(
+      yield* HttpResilient.get(`${server.url}/s?token=abc`, { tag: "orders" }).pipe(
         Effect.retry(Schedule.recurs(2)),
         Effect.withSpan("caller")
       )
@@ -171,6 +171,7 @@ describe("spans", () => {
         assert.strictEqual(span.attributes["url.full"], `${server.url}/s?token=<redacted>`)
         assert.strictEqual(span.attributes["server.address"], "127.0.0.1")
         assert.strictEqual(span.attributes["server.port"], server.port)
+        assert.strictEqual(span.attributes["http_resilient.tag"], "orders")
       }
       assert.deepStrictEqual(attempts.map((s) => s.attributes["http.request.resend_count"]), [undefined, 1, 2])
       assert.deepStrictEqual(attempts.map((s) => s.attributes["http.response.status_code"]), [503, 503, 200])

@@ -193,28 +193,35 @@ export const open = (
         ))
     }
     return Effect.scopeWith((scope) =>
-      Telemetry.instrument(fiber, config.tracing, { method: prepared.method, url, headers }, attempt, clock, now, (h) =>
-        client.protections.guard(
-          prepared,
-          attempt,
-          clock,
-          time,
-          Effect.flatMap(
+      Telemetry.instrument(
+        fiber,
+        config.tracing,
+        { method: prepared.method, url, headers, tag: prepared.tag },
+        attempt,
+        clock,
+        now,
+        (h) =>
+          client.protections.guard(
+            prepared,
+            attempt,
+            clock,
+            time,
             Effect.flatMap(
-              config.interceptors === undefined
-                ? Effect.succeed<Interceptors.Outgoing>({
-                  method: prepared.method,
-                  url,
-                  headers: h,
-                  body: prepared.body
-                })
-                : Interceptors.runRequestSide(config.interceptors, { ...prepared, headers: h }, attempt),
-              (outgoing) =>
-                send(outgoing, scope, 0, undefined)
-            ),
-            classify
+              Effect.flatMap(
+                config.interceptors === undefined
+                  ? Effect.succeed<Interceptors.Outgoing>({
+                    method: prepared.method,
+                    url,
+                    headers: h,
+                    body: prepared.body
+                  })
+                  : Interceptors.runRequestSide(config.interceptors, { ...prepared, headers: h }, attempt),
+                (outgoing) => send(outgoing, scope, 0, undefined)
+              ),
+              classify
+            )
           )
-        ))
+      )
     ).pipe(
       (effect) =>
         listening

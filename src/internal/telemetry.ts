@@ -28,7 +28,9 @@ export const attributes = {
   serverPort: "server.port",
   statusCode: "http.response.status_code",
   errorType: "error.type",
-  resendCount: "http.request.resend_count"
+  resendCount: "http.request.resend_count",
+  /** the request's `tag` option (not a semantic convention: this library's own) */
+  tag: "http_resilient.tag"
 } as const
 
 /** @internal */
@@ -303,6 +305,7 @@ export const traced = <A extends { readonly status: number }, R>(
   method: string,
   url: URL,
   attempt: number,
+  tag: string | undefined,
   run: (traceparent: string) => Effect.Effect<A, HttpResilientError, R>
 ): Effect.Effect<A, HttpResilientError, R> => {
   const spanAttributes: Record<string, unknown> = {
@@ -312,6 +315,7 @@ export const traced = <A extends { readonly status: number }, R>(
     [attributes.serverPort]: Number(portOf(url))
   }
   if (attempt > 1) spanAttributes[attributes.resendCount] = attempt - 1
+  if (tag !== undefined) spanAttributes[attributes.tag] = tag
   return Effect.useSpan(
     `HTTP ${method}`,
     { kind: "client", attributes: spanAttributes, captureStackTrace: false },
@@ -334,14 +338,16 @@ export const debugEnabled = (fiber: Fiber.RuntimeFiber<any, any>): boolean =>
   LogLevel.lessThanEqual(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
 
 /**
- * Debug log lines around an attempt, annotated with `method`, the redacted `url` and `attempt`.
+ * Debug log lines around an attempt, annotated with `method`, the redacted `url`, `attempt` and the request's
+ * `tag` when it has one.
  * @internal
  */
 export const logged = <A extends { readonly status: number }, R>(
   self: Effect.Effect<A, HttpResilientError, R>,
   method: string,
   url: URL,
-  attempt: number
+  attempt: number,
+  tag: string | undefined
 ): Effect.Effect<A, HttpResilientError, R> =>
   Effect.annotateLogs(
     Effect.zipRight(
@@ -351,7 +357,7 @@ export const logged = <A extends { readonly status: number }, R>(
         onFailure: (error) => Effect.logDebug(`http attempt failed: ${error.message}`)
       })
     ),
-    { method, url: redactUrl(url), attempt }
+    tag === undefined ? { method, url: redactUrl(url), attempt } : { method, url: redactUrl(url), attempt, tag }
   )
 
 // ---------------------------------------------------------------------------
@@ -366,17 +372,22 @@ export const logged = <A extends { readonly status: number }, R>(
 export const instrument = <A extends { readonly status: number }>(
   fiber: Fiber.RuntimeFiber<any, any>,
   tracing: boolean | undefined,
-  request: { readonly method: string; readonly url: URL; readonly headers: Record<string, string> },
+  request: {
+    readonly method: string
+    readonly url: URL
+    readonly headers: Record<string, string>
+    readonly tag: string | undefined
+  },
   attempt: number,
   clock: Clock.Clock,
   startMillis: number,
   run: (headers: Record<string, string>) => Effect.Effect<A, HttpResilientError>
 ): Effect.Effect<A, HttpResilientError> => {
-  const { headers, method, url } = request
+  const { headers, method, tag, url } = request
   let effect = spansEnabled(tracing, fiber)
-    ? traced(method, url, attempt, (parent) => run({ ...headers, traceparent: parent }))
+    ? traced(method, url, attempt, tag, (parent) => run({ ...headers, traceparent: parent }))
     : run(headers)
-  if (debugEnabled(fiber)) effect = logged(effect, method, url, attempt)
+  if (debugEnabled(fiber)) effect = logged(effect, method, url, attempt, tag)
   return measured(effect, method, url, clock, startMillis)
 }
 
