@@ -1,8 +1,8 @@
 import { HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Ref, Schedule } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Ref, Schedule } from "effect"
 import { createHmac } from "node:crypto"
-import { HttpResilient, Interceptor, ResilientClient } from "../src/index.js"
+import { HttpResilient, HttpResilientError, Interceptor, ResilientClient } from "../src/index.js"
 import { serverScoped } from "./support/server.js"
 
 const echo = serverScoped((_req, res) => res.end("ok"))
@@ -68,6 +68,72 @@ describe("interceptors", () => {
       )
       assert.isTrue(second._tag === "InterceptorError" && second.interceptor === "parser" && second.attempt === 1)
       assert.strictEqual(server.count(), 1)
+    }))
+
+  it.scoped("a defect inside an interceptor's Effect is an InterceptorError naming it, with the defect as cause", () =>
+    Effect.gen(function*() {
+      const server = yield* echo
+      const boom = new Error("boom")
+      const defect = new Error("defect")
+      const syncthrow = Interceptor.onRequest("syncthrow", () =>
+        Effect.sync(() => {
+          throw boom
+        }))
+      const rdie = Interceptor.onResponse("rdie", () => Effect.die(defect))
+      const first = yield* Effect.exit(
+        HttpResilient.get(server.url).pipe(Effect.provide(ResilientClient.layer({ interceptors: [syncthrow] })))
+      )
+      assert.isTrue(Exit.isFailure(first) && Cause.isFailType(first.cause), `not a failure: ${String(first)}`)
+      const firstError = Exit.isFailure(first) ? Cause.squash(first.cause) : undefined
+      assert.isTrue(firstError instanceof HttpResilientError.InterceptorError)
+      assert.isTrue(
+        firstError instanceof HttpResilientError.InterceptorError &&
+          firstError.interceptor === "syncthrow" && firstError.cause === boom && firstError.attempt === 1
+      )
+      assert.strictEqual(server.count(), 0)
+      const second = yield* Effect.exit(
+        HttpResilient.get(server.url).pipe(Effect.provide(ResilientClient.layer({ interceptors: [rdie] })))
+      )
+      assert.isTrue(Exit.isFailure(second) && Cause.isFailType(second.cause), `not a failure: ${String(second)}`)
+      const secondError = Exit.isFailure(second) ? Cause.squash(second.cause) : undefined
+      assert.isTrue(
+        secondError instanceof HttpResilientError.InterceptorError &&
+          secondError.interceptor === "rdie" && secondError.cause === defect
+      )
+      assert.strictEqual(server.count(), 1)
+      // a defect is retried like any other InterceptorError would be: the policy decides, the call ends typed
+      const retried = yield* Effect.exit(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(Schedule.recurs(1)),
+          Effect.provide(ResilientClient.layer({ interceptors: [rdie] }))
+        )
+      )
+      assert.isTrue(Exit.isFailure(retried) && Cause.isFailType(retried.cause))
+    }))
+
+  it.scoped("an interceptor that interrupts, or is interrupted, ends in interruption, not an InterceptorError", () =>
+    Effect.gen(function*() {
+      const server = yield* echo
+      const selfInterrupt = Interceptor.onRequest("quit", () => Effect.interrupt)
+      const exit = yield* Effect.exit(
+        HttpResilient.get(server.url).pipe(Effect.provide(ResilientClient.layer({ interceptors: [selfInterrupt] })))
+      )
+      assert.isTrue(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause), `not interrupted: ${String(exit)}`)
+      const started = yield* Deferred.make<void>()
+      const stuck = Interceptor.onRequest(
+        "stuck",
+        () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)
+      )
+      const fiber = yield* Effect.fork(
+        HttpResilient.get(server.url).pipe(Effect.provide(ResilientClient.layer({ interceptors: [stuck] })))
+      )
+      yield* Deferred.await(started)
+      const interrupted = yield* Fiber.interrupt(fiber)
+      assert.isTrue(
+        Exit.isFailure(interrupted) && Cause.isInterruptedOnly(interrupted.cause),
+        `not interrupted: ${String(interrupted)}`
+      )
+      assert.strictEqual(server.count(), 0)
     }))
 
   it.scoped("bearer token refreshed on 401: the attempt is sent once more with the new token", () =>

@@ -1,6 +1,7 @@
 /** @internal */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
 import { redactUrl } from "./redact.js"
@@ -143,6 +144,23 @@ const wrap = (name: string, prepared: PreparedRequest, attempt: number) => (caus
     cause
   })
 
+/**
+ * Turns what an interceptor ended with into the attempt's error: its failure, or else its defect (a throw inside
+ * `Effect.sync`, an `Effect.die`), goes through `onError`; interruption stays interruption.
+ */
+const guard = <A>(
+  effect: Effect.Effect<A, unknown>,
+  onError: (cause: unknown) => HttpResilientError
+): Effect.Effect<A, HttpResilientError> =>
+  Effect.catchAllCause(effect, (cause) => {
+    if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+    const failure = Cause.failureOption(cause)
+    if (failure._tag === "Some") return Effect.fail(onError(failure.value))
+    const defect = Cause.dieOption(cause)
+    if (defect._tag === "Some") return Effect.fail(onError(defect.value))
+    return Effect.failCause(cause as Cause.Cause<never>)
+  })
+
 /** Calls an interceptor's function: a throw becomes a failure, a plain value a success. */
 const invoke = <A>(f: () => Effect.Effect<A, unknown> | A): Effect.Effect<A, unknown> =>
   Effect.suspend(() => {
@@ -182,7 +200,7 @@ const toRaw = (
   attempt: number
 ): Effect.Effect<RawResponse, HttpResilientError> => {
   if (response instanceof BufferedResponse) return Effect.succeed(response["raw"])
-  return Effect.mapError(
+  return guard(
     Effect.map(response.arrayBuffer, (buffer): RawResponse => {
       const headers: Record<string, string> = {}
       for (const name in response.headers) {
@@ -204,7 +222,8 @@ const toRaw = (
 
 /**
  * Runs the request side of `interceptors` in order, `send`s the result, then runs the response side in order.
- * A thrown exception or a failure becomes an `InterceptorError` naming the interceptor.
+ * A thrown exception, a failure or a defect becomes an `InterceptorError` naming the interceptor (an
+ * `HttpResilientError` passes through as it is); interruption stays interruption.
  * @internal
  */
 export const run = (
@@ -240,7 +259,7 @@ const chain = <A, C extends InterceptorContext>(
     if (f === undefined) continue
     effect = Effect.flatMap(
       effect,
-      (value) => Effect.mapError(invoke(() => f(value, context)), wrap(interceptor.name, prepared, context.attempt))
+      (value) => guard(invoke(() => f(value, context)), wrap(interceptor.name, prepared, context.attempt))
     )
   }
   return effect
