@@ -1,6 +1,20 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigError, ConfigProvider, Effect, Either, Layer } from "effect"
-import { ResilientClient } from "../src/index.js"
+import {
+  Cause,
+  Chunk,
+  ConfigError,
+  ConfigProvider,
+  Duration,
+  Effect,
+  Either,
+  Exit,
+  Fiber,
+  Layer,
+  TestClock
+} from "effect"
+import type * as http from "node:http"
+import { Backoff, HttpResilient, ResilientClient, RetryPolicy } from "../src/index.js"
+import { serverScoped, waitUntil } from "./support/server.js"
 
 const fromEnv = (entries: Record<string, string>) =>
   ConfigProvider.fromMap(new Map(Object.entries(entries)), { pathDelim: "_" })
@@ -98,5 +112,385 @@ describe("options from the environment", () => {
       assert.deepStrictEqual(invalid(error), [
         `maxConnection: maxConnection: unknown option (did you mean "maxConnections"?)`
       ])
+    }))
+})
+
+/** Runs `self` against `layerConfig(prefix, overrides)` built from the environment `env`. */
+const withEnv = (
+  env: Record<string, string>,
+  overrides: ResilientClient.ClientOptions = {},
+  prefix = "HTTP_RESILIENT"
+) =>
+<A, E>(self: Effect.Effect<A, E, ResilientClient.ResilientClient>) =>
+  self.pipe(Effect.provide(ResilientClient.layerConfig(prefix, overrides)), Effect.withConfigProvider(fromEnv(env)))
+
+/** The resolved protections of the client the environment `env` makes. */
+const protectionsOf = (env: Record<string, string>, overrides: ResilientClient.ClientOptions = {}) =>
+  Effect.map(ResilientClient.ResilientClient, (client) => client.config.protections).pipe(withEnv(env, overrides))
+
+const failureTag = (exit: Exit.Exit<unknown, { readonly _tag: string }>) => {
+  if (Exit.isSuccess(exit)) return "ok"
+  const failure = Cause.failureOption(exit.cause)
+  return failure._tag === "Some" ? failure.value._tag : "none"
+}
+
+/** Polls (real time, bounded) until the TestClock has a sleep pending that satisfies `predicate`. */
+const awaitSleeps = (predicate: (wakeUps: ReadonlyArray<number>) => boolean) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 500; i++) {
+      if (predicate(Chunk.toReadonlyArray(yield* TestClock.sleeps()))) return
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+    }
+    return yield* Effect.dieMessage("awaitSleeps: the expected sleeps never appeared")
+  })
+
+/** A server that holds every response until `release` is called. */
+const holdingServer = Effect.gen(function*() {
+  const held: Array<http.ServerResponse> = []
+  const server = yield* serverScoped((_req, res) => held.push(res))
+  const release = Effect.sync(() => {
+    for (const res of held.splice(0)) res.end("ok")
+  })
+  return { server, release }
+})
+
+describe("protections from the environment", () => {
+  it.effect("nothing set leaves the defaults; each section's variables land in its settings", () =>
+    Effect.gen(function*() {
+      const defaults = yield* protectionsOf({})
+      assert.strictEqual(defaults.circuitBreaker?.strategy._tag, "Ratio")
+      assert.deepStrictEqual(defaults.bulkhead, { maxConcurrent: 1000, maxQueue: 0, queueTimeoutMillis: undefined })
+      assert.isUndefined(defaults.rateLimiter)
+      assert.deepStrictEqual(defaults.retryBudget, { ratio: 0.2, windowMillis: 10_000, minRetriesPerSecond: 10 })
+
+      const set = yield* protectionsOf({
+        HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "0.25",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_MIN_THROUGHPUT: "7",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_WINDOW: "30 seconds",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_BREAK_DURATION: "2 seconds",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_BACKOFF_FACTOR: "2",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_MAX_BREAK_DURATION: "40 seconds",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES: "3",
+        HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "4",
+        HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "2",
+        HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT: "50 millis",
+        HTTP_RESILIENT_RATE_LIMITER_LIMIT: "5",
+        HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second",
+        HTTP_RESILIENT_RATE_LIMITER_ALGORITHM: "fixed-window",
+        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.5",
+        HTTP_RESILIENT_RETRY_BUDGET_WINDOW: "20 seconds",
+        HTTP_RESILIENT_RETRY_BUDGET_MIN_RETRIES_PER_SECOND: "1.5"
+      })
+      const breaker = set.circuitBreaker!
+      const strategy = breaker.strategy
+      assert.deepStrictEqual(
+        strategy._tag === "Ratio"
+          ? [strategy.threshold, strategy.minThroughput, Duration.toMillis(strategy.window)]
+          : [],
+        [0.25, 7, 30_000]
+      )
+      assert.deepStrictEqual(
+        [breaker.breakMillis, breaker.backoffFactor, breaker.maxBreakMillis, breaker.probes],
+        [2000, 2, 40_000, 3]
+      )
+      assert.deepStrictEqual(set.bulkhead, { maxConcurrent: 4, maxQueue: 2, queueTimeoutMillis: 50 })
+      assert.deepStrictEqual(set.rateLimiter?.quota, {
+        limit: 5,
+        window: Duration.seconds(1),
+        algorithm: "fixed-window"
+      })
+      assert.deepStrictEqual(set.retryBudget, { ratio: 0.5, windowMillis: 20_000, minRetriesPerSecond: 1.5 })
+
+      // the switches: false turns a section off, true keeps its defaults
+      const off = yield* protectionsOf({
+        HTTP_RESILIENT_CIRCUIT_BREAKER: "false",
+        HTTP_RESILIENT_BULKHEAD: "false",
+        HTTP_RESILIENT_RATE_LIMITER: "false",
+        HTTP_RESILIENT_RETRY_BUDGET: "false"
+      })
+      assert.deepStrictEqual(off, {
+        ...defaults,
+        circuitBreaker: undefined,
+        bulkhead: undefined,
+        retryBudget: undefined
+      })
+      const on = yield* protectionsOf({ HTTP_RESILIENT_BULKHEAD: "true", HTTP_RESILIENT_RETRY_BUDGET: "true" })
+      assert.deepStrictEqual([on.bulkhead, on.retryBudget], [defaults.bulkhead, defaults.retryBudget])
+    }))
+
+  it.scoped("BULKHEAD_MAX_CONCURRENT=1: a second concurrent call is rejected (by default it goes through)", () =>
+    Effect.gen(function*() {
+      const { release, server } = yield* holdingServer
+      const twoCalls = Effect.gen(function*() {
+        const first = yield* Effect.fork(HttpResilient.get(`${server.url}/1`))
+        yield* waitUntil(() => server.count() >= 1)
+        const second = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
+        yield* Effect.repeatN(Effect.yieldNow(), 20)
+        yield* release
+        return yield* Effect.forEach([first, second], Fiber.await)
+      })
+      const limited = yield* twoCalls.pipe(withEnv({ HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "1" }))
+      assert.deepStrictEqual(limited.map(failureTag), ["ok", "BulkheadRejectedError"])
+      assert.strictEqual(server.count(), 1)
+
+      yield* waitUntil(() => server.count() === 1) // nothing more went out
+      const free = yield* Effect.gen(function*() {
+        const first = yield* Effect.fork(HttpResilient.get(`${server.url}/1`))
+        const second = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
+        yield* waitUntil(() => server.count() === 3)
+        yield* release
+        return yield* Effect.forEach([first, second], Fiber.await)
+      }).pipe(withEnv({}))
+      assert.deepStrictEqual(free.map(failureTag), ["ok", "ok"])
+    }))
+
+  it.scoped("BULKHEAD_MAX_QUEUE and _QUEUE_TIMEOUT: one call waits in the queue, and times out on the Clock", () =>
+    Effect.gen(function*() {
+      const { release, server } = yield* holdingServer
+      const exits = yield* Effect.gen(function*() {
+        const first = yield* Effect.fork(HttpResilient.get(`${server.url}/1`))
+        yield* waitUntil(() => server.count() === 1)
+        const queued = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
+        yield* Effect.repeatN(Effect.yieldNow(), 20)
+        const full = yield* Effect.flip(HttpResilient.get(`${server.url}/3`))
+        assert.strictEqual(full._tag, "BulkheadRejectedError")
+        assert.strictEqual((full as { reason?: string }).reason, "full")
+        yield* TestClock.adjust("49 millis")
+        assert.isNull(queued.unsafePoll())
+        yield* TestClock.adjust("1 millis")
+        const timedOut = yield* Effect.flip(Fiber.join(queued))
+        yield* release
+        return [yield* Fiber.await(first), timedOut] as const
+      }).pipe(withEnv({
+        HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "1",
+        HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "1",
+        HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT: "50 millis"
+      }))
+      assert.strictEqual(failureTag(exits[0]), "ok")
+      assert.strictEqual(exits[1]._tag, "BulkheadRejectedError")
+      assert.strictEqual((exits[1] as { reason?: string }).reason, "queue-timeout")
+      assert.strictEqual(server.count(), 1)
+    }))
+
+  it.scoped("CIRCUIT_BREAKER=false: 30 straight 503s never open a breaker (by default they do)", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end()
+      })
+      const thirty = Effect.forEach(
+        Array.from({ length: 30 }, (_, i) => i),
+        (i) => Effect.exit(HttpResilient.get(`${server.url}/${i}`))
+      ).pipe(Effect.map((exits) => exits.map(failureTag)))
+      const off = yield* thirty.pipe(withEnv({ HTTP_RESILIENT_CIRCUIT_BREAKER: "false" }))
+      assert.deepStrictEqual(off, Array(30).fill("StatusError"))
+      const byDefault = yield* thirty.pipe(withEnv({}))
+      assert.include(byDefault, "CircuitOpenError")
+    }))
+
+  it.scoped("CIRCUIT_BREAKER_THRESHOLD, _MIN_THROUGHPUT, _BREAK_DURATION: opens after 3 failures, for 2 seconds", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end()
+      })
+      const tags = yield* Effect.gen(function*() {
+        const exits = yield* Effect.forEach(
+          [1, 2, 3, 4],
+          (i) => Effect.exit(HttpResilient.get(`${server.url}/${i}`))
+        )
+        const open = Cause.failureOption((exits[3] as Exit.Failure<unknown, any>).cause)
+        const now = yield* TestClock.currentTimeMillis
+        assert.strictEqual(open._tag === "Some" ? open.value.retryAt - now : undefined, 2000)
+        return exits.map(failureTag)
+      }).pipe(withEnv({
+        HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "1",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_MIN_THROUGHPUT: "3",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_BREAK_DURATION: "2 seconds"
+      }))
+      assert.deepStrictEqual(tags, ["StatusError", "StatusError", "StatusError", "CircuitOpenError"])
+      assert.strictEqual(server.count(), 3)
+    }))
+
+  it.scopedLive("RETRY_BUDGET=false: retries are never refused; RETRY_BUDGET_RATIO / _MIN_RETRIES_PER_SECOND / _WINDOW size it", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.statusCode = 503
+        res.end()
+      })
+      const policy = RetryPolicy.make({ retries: 3, backoff: Backoff.constant("0 millis") })
+      const call = Effect.exit(Effect.retry(HttpResilient.get(`${server.url}/`), policy)).pipe(Effect.map(failureTag))
+      const calls = (n: number) => Effect.forEach(Array.from({ length: n }), () => call)
+      const noBreaker = { HTTP_RESILIENT_CIRCUIT_BREAKER: "false" } // so that every call is retried
+
+      // the default budget (10 retries a second over 10 s, plus 20 % of attempts) runs out within 60 calls of
+      // 3 retries each
+      assert.include(yield* calls(60).pipe(withEnv(noBreaker)), "RetryBudgetExhaustedError")
+      const off = yield* calls(60).pipe(withEnv({ ...noBreaker, HTTP_RESILIENT_RETRY_BUDGET: "false" }))
+      assert.deepStrictEqual(off, Array(60).fill("StatusError"))
+
+      // no ratio and no reserve: the first retry is refused
+      const before = server.count()
+      const none = yield* call.pipe(withEnv({
+        ...noBreaker,
+        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0",
+        HTTP_RESILIENT_RETRY_BUDGET_MIN_RETRIES_PER_SECOND: "0"
+      }))
+      assert.strictEqual(none, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count() - before, 1)
+      // a reserve of 1 a second over a 2 second window: two retries, then refused
+      const two = server.count()
+      const reserve = yield* call.pipe(withEnv({
+        ...noBreaker,
+        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0",
+        HTTP_RESILIENT_RETRY_BUDGET_MIN_RETRIES_PER_SECOND: "1",
+        HTTP_RESILIENT_RETRY_BUDGET_WINDOW: "2 seconds"
+      }))
+      assert.strictEqual(reserve, "RetryBudgetExhaustedError")
+      assert.strictEqual(server.count() - two, 3)
+    }))
+
+  it.scoped("RATE_LIMITER_LIMIT + _WINDOW turn a limiter on: the call past the quota waits on the Clock", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => res.end("ok"))
+      yield* Effect.gen(function*() {
+        yield* HttpResilient.get(`${server.url}/1`)
+        const second = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
+        yield* awaitSleeps((wakeUps) => wakeUps.includes(1000))
+        assert.strictEqual(server.count(), 1)
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(second)
+        assert.strictEqual(server.count(), 2)
+      }).pipe(withEnv({ HTTP_RESILIENT_RATE_LIMITER_LIMIT: "1", HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second" }))
+
+      // unset: no limiter, both go at once
+      yield* Effect.all([HttpResilient.get(`${server.url}/3`), HttpResilient.get(`${server.url}/4`)]).pipe(withEnv({}))
+      assert.strictEqual(server.count(), 4)
+    }))
+
+  it.scoped("RATE_LIMITER_ALGORITHM: a fixed window refills at its end, a token bucket one token at a time", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => res.end("ok"))
+      const thirdWakesAt = (algorithm: string | undefined) =>
+        Effect.gen(function*() {
+          const start = yield* TestClock.currentTimeMillis
+          yield* HttpResilient.get(`${server.url}/1`)
+          yield* HttpResilient.get(`${server.url}/2`)
+          const third = yield* Effect.fork(HttpResilient.get(`${server.url}/3`))
+          // the limiter's wait, not the attempt timeout (10 s)
+          const waits = (wakeUps: ReadonlyArray<number>) => wakeUps.filter((at) => at - start > 0 && at - start < 5_000)
+          yield* awaitSleeps((wakeUps) => waits(wakeUps).length > 0)
+          const wakeUp = waits(Chunk.toReadonlyArray(yield* TestClock.sleeps()))[0] - start
+          yield* TestClock.adjust("1 second")
+          yield* Fiber.join(third)
+          return wakeUp
+        }).pipe(withEnv({
+          HTTP_RESILIENT_RATE_LIMITER_LIMIT: "2",
+          HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second",
+          ...(algorithm === undefined ? {} : { HTTP_RESILIENT_RATE_LIMITER_ALGORITHM: algorithm })
+        }))
+      assert.strictEqual(yield* thirdWakesAt(undefined), 500)
+      assert.strictEqual(yield* thirdWakesAt("fixed-window"), 1000)
+    }))
+
+  it.effect("a bad value names its variable, then the option, at the variable's config path", () =>
+    Effect.gen(function*() {
+      const error = yield* buildError(ResilientClient.ResilientClientLive, {
+        HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "0",
+        HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT: "0 millis",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES: "0",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_BACKOFF_FACTOR: "0.5",
+        HTTP_RESILIENT_RATE_LIMITER_LIMIT: "3",
+        HTTP_RESILIENT_RATE_LIMITER_ALGORITHM: "leaky-bucket",
+        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "-1"
+      })
+      assert.deepStrictEqual(invalid(error).sort(), [
+        "HTTP_RESILIENT.BULKHEAD.MAX_CONCURRENT: HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT (bulkhead.maxConcurrent): 0 is not an integer ≥ 1",
+        "HTTP_RESILIENT.BULKHEAD.QUEUE_TIMEOUT: HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT (bulkhead.queueTimeout): 0 is not a finite duration of at least 1 millisecond (e.g. \"5 seconds\" or 5000)",
+        "HTTP_RESILIENT.CIRCUIT_BREAKER.BACKOFF_FACTOR: HTTP_RESILIENT_CIRCUIT_BREAKER_BACKOFF_FACTOR (circuitBreaker.backoffFactor): 0.5 is not a number from 1 to 100",
+        "HTTP_RESILIENT.CIRCUIT_BREAKER.PROBES: HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES (circuitBreaker.probes): 0 is not an integer ≥ 1",
+        "HTTP_RESILIENT.RATE_LIMITER.ALGORITHM: HTTP_RESILIENT_RATE_LIMITER_ALGORITHM (rateLimiter.algorithm): \"leaky-bucket\" is not \"token-bucket\" or \"fixed-window\"",
+        "HTTP_RESILIENT.RATE_LIMITER.WINDOW: HTTP_RESILIENT_RATE_LIMITER_WINDOW (rateLimiter.window): \"limit\" and \"window\" go together (got a limit without a window)",
+        "HTTP_RESILIENT.RETRY_BUDGET.RATIO: HTTP_RESILIENT_RETRY_BUDGET_RATIO (retryBudget.ratio): -1 is not a number from 0 to 1000"
+      ])
+    }))
+
+  it.effect("the ratio strategy's knobs are checked by CircuitBreaker.ratio as they are read, each naming its variable", () =>
+    Effect.gen(function*() {
+      const error = yield* buildError(ResilientClient.layerConfig("MY_HTTP"), {
+        MY_HTTP_CIRCUIT_BREAKER_THRESHOLD: "2",
+        MY_HTTP_CIRCUIT_BREAKER_MIN_THROUGHPUT: "0",
+        MY_HTTP_CIRCUIT_BREAKER_WINDOW: "10 seconds"
+      })
+      assert.deepStrictEqual(invalid(error), [
+        "MY_HTTP.CIRCUIT_BREAKER.THRESHOLD: MY_HTTP_CIRCUIT_BREAKER_THRESHOLD (CircuitBreaker.ratio threshold): 2 is not a share in (0, 1]",
+        "MY_HTTP.CIRCUIT_BREAKER.MIN_THROUGHPUT: MY_HTTP_CIRCUIT_BREAKER_MIN_THROUGHPUT (CircuitBreaker.ratio minThroughput): 0 is not an integer ≥ 1"
+      ])
+    }))
+
+  it.effect("with no prefix a section's variable is SECTION_KEY; a value that does not parse is Config's error", () =>
+    Effect.gen(function*() {
+      const error = yield* buildError(ResilientClient.layerConfig(""), { BULKHEAD_MAX_QUEUE: "-1" })
+      assert.deepStrictEqual(invalid(error), [
+        "BULKHEAD.MAX_QUEUE: BULKHEAD_MAX_QUEUE (bulkhead.maxQueue): -1 is not an integer ≥ 0"
+      ])
+      const unparsed = yield* buildError(ResilientClient.ResilientClientLive, {
+        HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "many"
+      })
+      assert.strictEqual(invalid(unparsed).length, 1)
+      assert.match(invalid(unparsed)[0], /^HTTP_RESILIENT\.BULKHEAD\.MAX_QUEUE: /)
+      const switchUnparsed = yield* buildError(ResilientClient.ResilientClientLive, {
+        HTTP_RESILIENT_BULKHEAD: "maybe"
+      })
+      assert.match(invalid(switchUnparsed)[0], /^HTTP_RESILIENT\.BULKHEAD: /)
+    }))
+
+  it.effect("a section switched off beside its settings is a ConfigError naming them all", () =>
+    Effect.gen(function*() {
+      const error = yield* buildError(ResilientClient.ResilientClientLive, {
+        HTTP_RESILIENT_BULKHEAD: "false",
+        HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "1",
+        HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT: "1 second",
+        HTTP_RESILIENT_RETRY_BUDGET: "false",
+        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.1"
+      })
+      assert.deepStrictEqual(invalid(error), [
+        "HTTP_RESILIENT.BULKHEAD: HTTP_RESILIENT_BULKHEAD (bulkhead): false turns the bulkhead off, which conflicts with HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT, HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT; unset one or the other",
+        "HTTP_RESILIENT.RETRY_BUDGET: HTTP_RESILIENT_RETRY_BUDGET (retryBudget): false turns the retryBudget off, which conflicts with HTTP_RESILIENT_RETRY_BUDGET_RATIO; unset one or the other"
+      ])
+      for (const [section, setting] of [["CIRCUIT_BREAKER", "PROBES"], ["RATE_LIMITER", "LIMIT"]]) {
+        const conflict = yield* buildError(ResilientClient.ResilientClientLive, {
+          [`HTTP_RESILIENT_${section}`]: "false",
+          [`HTTP_RESILIENT_${section}_${setting}`]: "2"
+        })
+        assert.match(invalid(conflict)[0], new RegExp(`conflicts with HTTP_RESILIENT_${section}_${setting};`))
+      }
+    }))
+
+  it.effect("a section given in overrides replaces the environment's whole section, bad values included", () =>
+    Effect.gen(function*() {
+      const env = {
+        HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "0",
+        HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "3",
+        HTTP_RESILIENT_CIRCUIT_BREAKER: "false",
+        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.5"
+      }
+      const overridden = yield* protectionsOf(env, { bulkhead: { maxConcurrent: 5 }, circuitBreaker: { probes: 2 } })
+      assert.deepStrictEqual(overridden.bulkhead, { maxConcurrent: 5, maxQueue: 0, queueTimeoutMillis: undefined })
+      assert.strictEqual(overridden.circuitBreaker?.probes, 2)
+      assert.strictEqual(overridden.retryBudget?.ratio, 0.5) // a section not overridden still comes from the environment
+      const off = yield* protectionsOf({
+        HTTP_RESILIENT_RATE_LIMITER_LIMIT: "1",
+        HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second"
+      }, {
+        rateLimiter: false
+      })
+      assert.isUndefined(off.rateLimiter)
+      // an override's own bad value names the option, not a variable
+      const error = yield* buildError(
+        ResilientClient.layerConfig("HTTP_RESILIENT", { bulkhead: { maxQueue: -1 } }),
+        env
+      )
+      assert.deepStrictEqual(invalid(error), ["bulkhead.maxQueue: bulkhead.maxQueue: -1 is not an integer ≥ 0"])
     }))
 })

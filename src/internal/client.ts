@@ -31,7 +31,13 @@ import {
 } from "../HttpResilientError.js"
 import type { CircuitState, ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
-import { type ClientOptions, nameEnvironmentVariables, resolveConfig, type ResolvedConfig } from "./config.js"
+import {
+  type ClientOptions,
+  nameEnvironmentVariables,
+  protectionsFromConfig,
+  resolveConfig,
+  type ResolvedConfig
+} from "./config.js"
 import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
 import { Protections } from "./protections.js"
@@ -1006,14 +1012,15 @@ export const layerFromHttpClient = (
   Layer.provide(layerWithTransport(options), Transport.layerHttpClient)
 
 /**
- * Reads options from `Config` under `prefix` (environment: `PREFIX_BASE_URL`, `PREFIX_TIMEOUT` …),
- * then applies `overrides` on top.
+ * Reads options from `Config` under `prefix` (environment: `PREFIX_BASE_URL`, `PREFIX_TIMEOUT` …, and the
+ * protections' sections `PREFIX_CIRCUIT_BREAKER`, `PREFIX_BULKHEAD_MAX_CONCURRENT` …), then applies `overrides` on top.
  * @internal
  */
 export const optionsFromConfig = (prefix: string): Config.Config<ClientOptions> => {
   const nested = <A>(c: Config.Config<A>) => (prefix === "" ? c : Config.nested(c, prefix))
   const opt = <A>(c: Config.Config<A>) => nested(Config.option(c))
-  return Config.all({
+  const protections = nested(protectionsFromConfig(prefix))
+  const options = Config.all({
     baseUrl: opt(Config.string("BASE_URL")),
     timeout: opt(Config.duration("TIMEOUT")),
     deadline: opt(Config.duration("DEADLINE")),
@@ -1024,7 +1031,8 @@ export const optionsFromConfig = (prefix: string): Config.Config<ClientOptions> 
     connectTimeout: opt(Config.duration("CONNECT_TIMEOUT")),
     redactHeaders: opt(Config.array(Config.string(), "REDACT_HEADERS")),
     tracing: opt(Config.boolean("TRACING"))
-  }).pipe(
+  })
+  return Config.zipWith(options, protections, (values, sections) => ({ ...values, ...sections })).pipe(
     Config.map((values) => {
       const out: Record<string, unknown> = {}
       for (const [key, value] of Object.entries(values)) {

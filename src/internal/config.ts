@@ -1,14 +1,16 @@
 /** @internal */
+import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
 import type { BulkheadOptions } from "./bulkhead.js"
-import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
+import { type CircuitBreakerOptions, ratio, type Strategy } from "./circuitBreaker.js"
 import type { HedgeOptions } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
 import { nearestName, showValue } from "./optionValue.js"
@@ -368,10 +370,25 @@ export const environmentName = (prefix: string, option: string): string => {
 }
 
 /**
+ * The variable and config path of an option's path (`[option]` or `[option, key]`) under `prefix`:
+ * `[bulkhead, maxConcurrent]` → `HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT` at `[HTTP_RESILIENT, BULKHEAD, MAX_CONCURRENT]`,
+ * the path `optionsFromConfig` reads it at.
+ */
+const environmentPath = (prefix: string, path: ReadonlyArray<string>) => {
+  const keys = path.map((key) => environmentName("", key))
+  return {
+    variable: prefix === "" ? keys.join("_") : `${prefix}_${keys.join("_")}`,
+    path: prefix === "" ? keys : [prefix, ...keys]
+  }
+}
+
+/**
  * Rewrites the layer's `ConfigError` for options that came from the environment (`fromEnv`, those not replaced by
  * `overrides`): each of their errors is at the variable's config path and names the variable, then the option —
- * `HTTP_RESILIENT_MAX_CONNECTIONS (maxConnections): 0 is not an integer from 1 to 65536` — as a value that does not
- * parse at all is reported by `Config`. Errors of options given in code are left as they are.
+ * `HTTP_RESILIENT_MAX_CONNECTIONS (maxConnections): 0 is not an integer from 1 to 65536`, and for a protection's
+ * setting `HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT (bulkhead.maxConcurrent): 0 is not an integer ≥ 1` — as a value
+ * that does not parse at all is reported by `Config`. Errors of options given in code are left as they are (a
+ * protection given in `overrides` replaces the environment's whole section).
  * @internal
  */
 export const nameEnvironmentVariables = (
@@ -389,11 +406,12 @@ export const nameEnvironmentVariables = (
       case "InvalidData": {
         const option = error.path[0]
         if (option === undefined || !fromEnvironment.has(option)) return error
-        const variable = environmentName(prefix, option)
-        const path = prefix === "" ? [variable] : [prefix, variable.slice(prefix.length + 1)]
-        const own = `${option}: `
-        const text = error.message.startsWith(own) ? error.message.slice(own.length) : error.message
-        return ConfigError.InvalidData(path, `${variable} (${option}): ${text}`)
+        const { path, variable } = environmentPath(prefix, error.path)
+        const label = error.path.join(".")
+        // the option's own prefix (`bulkhead.maxConcurrent: `, or the section's `rateLimiter: `) gives way to ours
+        const own = [`${label}: `, `${option}: `].find((start) => error.message.startsWith(start))
+        const text = own === undefined ? error.message : error.message.slice(own.length)
+        return ConfigError.InvalidData(path, `${variable} (${label}): ${text}`)
       }
       default:
         return error
@@ -401,3 +419,111 @@ export const nameEnvironmentVariables = (
   }
   return rename
 }
+
+/** A setting of a protection read from the environment: its option name and how its value is read. */
+type Knobs = Record<string, Config.Config<unknown>>
+
+/**
+ * One protection's section of the environment, not yet under the prefix: the switch `SECTION` (`false` turns the
+ * protection off, `true` turns it on with its defaults) and the settings `SECTION_KEY`, read into the option's
+ * object (`build` may add to it, or fail at a setting's path). Nothing set: `None`, so the default stays. The switch
+ * `false` beside a setting is a `ConfigError` naming both.
+ */
+const section = (
+  prefix: string,
+  option: string,
+  knobs: Knobs,
+  build: (values: Record<string, unknown>) => Either.Either<Record<string, unknown>, ConfigError.ConfigError> =
+    Either.right
+): Config.Config<Option.Option<Record<string, unknown> | false>> => {
+  const name = environmentName("", option)
+  const settings: Record<string, Config.Config<Option.Option<unknown>>> = {}
+  for (const [key, config] of Object.entries(knobs)) settings[key] = Config.option(config)
+  return Config.all([
+    Config.option(Config.boolean(name)),
+    Config.nested(Config.all(settings), name)
+  ]).pipe(Config.mapOrFail(([on, read]) => {
+    const values: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(read)) if (Option.isSome(value)) values[key] = value.value
+    const given = Object.keys(values)
+    if (Option.isSome(on) && !on.value) {
+      if (given.length === 0) return Either.right(Option.some(false as const))
+      const variable = environmentPath(prefix, [option]).variable
+      const others = given.map((key) => environmentPath(prefix, [option, key]).variable).join(", ")
+      return Either.left(ConfigError.InvalidData(
+        [name],
+        `${variable} (${option}): false turns the ${option} off, which conflicts with ${others}; unset one or the other`
+      ))
+    }
+    if (Option.isNone(on) && given.length === 0) return Either.right(Option.none())
+    return Either.map(build(values), Option.some)
+  }))
+}
+
+const ratioKnobs = ["threshold", "minThroughput", "window"] as const
+
+/**
+ * The circuit breaker's settings with the default ratio strategy's knobs taken out and made into
+ * `strategy: CircuitBreaker.ratio(...)`; a knob `ratio` rejects fails at its variable's path,
+ * naming it.
+ */
+const circuitBreakerFromKnobs = (prefix: string) =>
+(
+  values: Record<string, unknown>
+): Either.Either<Record<string, unknown>, ConfigError.ConfigError> => {
+  const { minThroughput, threshold, window, ...rest } = values
+  const strategy = { threshold, minThroughput, window }
+  if (ratioKnobs.every((key) => strategy[key] === undefined)) return Either.right(rest)
+  const problems: Array<ConfigError.ConfigError> = []
+  for (const key of ratioKnobs) {
+    if (strategy[key] === undefined) continue
+    try {
+      ratio({ [key]: strategy[key] })
+    } catch (e) {
+      const message = String((e as Error).message)
+      const at = message.indexOf(" is not ")
+      const { variable } = environmentPath(prefix, ["circuitBreaker", key])
+      problems.push(ConfigError.InvalidData(
+        environmentPath("", ["circuitBreaker", key]).path,
+        `${variable} (CircuitBreaker.ratio ${key}): ${showValue(strategy[key])} ${
+          at < 0 ? message : message.slice(at + 1)
+        }`
+      ))
+    }
+  }
+  if (problems.length > 0) return Either.left(problems.reduce((a, b) => ConfigError.And(a, b)))
+  return Either.right({ ...rest, strategy: ratio(strategy as Parameters<typeof ratio>[0]) })
+}
+
+/**
+ * The protections' sections of the environment, not yet under the prefix (`optionsFromConfig` nests them):
+ * `CIRCUIT_BREAKER`, `BULKHEAD`, `RATE_LIMITER`, `RETRY_BUDGET`, each a switch and its settings (see `section`).
+ * @internal
+ */
+export const protectionsFromConfig = (prefix: string) =>
+  Config.all({
+    circuitBreaker: section(prefix, "circuitBreaker", {
+      threshold: Config.number("THRESHOLD"),
+      minThroughput: Config.integer("MIN_THROUGHPUT"),
+      window: Config.duration("WINDOW"),
+      breakDuration: Config.duration("BREAK_DURATION"),
+      backoffFactor: Config.number("BACKOFF_FACTOR"),
+      maxBreakDuration: Config.duration("MAX_BREAK_DURATION"),
+      probes: Config.integer("PROBES")
+    }, circuitBreakerFromKnobs(prefix)),
+    bulkhead: section(prefix, "bulkhead", {
+      maxConcurrent: Config.integer("MAX_CONCURRENT"),
+      maxQueue: Config.integer("MAX_QUEUE"),
+      queueTimeout: Config.duration("QUEUE_TIMEOUT")
+    }),
+    rateLimiter: section(prefix, "rateLimiter", {
+      limit: Config.integer("LIMIT"),
+      window: Config.duration("WINDOW"),
+      algorithm: Config.string("ALGORITHM")
+    }),
+    retryBudget: section(prefix, "retryBudget", {
+      ratio: Config.number("RATIO"),
+      window: Config.duration("WINDOW"),
+      minRetriesPerSecond: Config.number("MIN_RETRIES_PER_SECOND")
+    })
+  })
