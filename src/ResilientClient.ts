@@ -109,13 +109,28 @@ export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, Co
  * A client whose options come from `Config` under `prefix` (from the environment by default:
  * `PREFIX_BASE_URL`, `PREFIX_TIMEOUT`, `PREFIX_DEADLINE`, `PREFIX_MAX_CONNECTIONS`, `PREFIX_MAX_RESPONSE_SIZE`,
  * `PREFIX_FOLLOW_REDIRECTS`, `PREFIX_KEEP_ALIVE_TIMEOUT`, `PREFIX_CONNECT_TIMEOUT`, `PREFIX_REDACT_HEADERS`,
- * `PREFIX_TRACING`), with `overrides` on top.
+ * `PREFIX_TRACING`, and the protections' sections below), with `overrides` on top.
+ *
+ * Each protection is a section: a switch (`false` turns it off, `true` keeps its defaults) and its settings, the
+ * option's path in SCREAMING_SNAKE; unset, a setting keeps its default.
+ * - `PREFIX_CIRCUIT_BREAKER`; `PREFIX_CIRCUIT_BREAKER_THRESHOLD`, `_MIN_THROUGHPUT`, `_WINDOW` (the default ratio
+ *   strategy's, checked by `CircuitBreaker.ratio` as they are read), `_BREAK_DURATION`, `_BACKOFF_FACTOR`,
+ *   `_MAX_BREAK_DURATION`, `_PROBES`
+ * - `PREFIX_BULKHEAD`; `PREFIX_BULKHEAD_MAX_CONCURRENT`, `_MAX_QUEUE`, `_QUEUE_TIMEOUT`
+ * - `PREFIX_RETRY_BUDGET`; `PREFIX_RETRY_BUDGET_RATIO`, `_WINDOW`, `_MIN_RETRIES_PER_SECOND`
+ * - `PREFIX_RATE_LIMITER`; `PREFIX_RATE_LIMITER_LIMIT` and `_WINDOW` (together they turn a limiter on), `_ALGORITHM`
+ *   (`token-bucket` or `fixed-window`)
+ *
+ * A switch `false` beside a setting of its section is a `ConfigError` naming both.
  *
  * A value read from the environment that is not valid fails the layer with a `ConfigError` at the variable's
  * config path that names the variable, then the option:
- * `HTTP_RESILIENT_MAX_CONNECTIONS (maxConnections): 0 is not an integer from 1 to 65536` (a value that does not
- * parse at all, such as `HTTP_RESILIENT_MAX_CONNECTIONS=many`, is reported by `Config` at the same path). An option
- * in `overrides` replaces the environment's value, and its errors name the option, as `layer`'s do.
+ * `HTTP_RESILIENT_MAX_CONNECTIONS (maxConnections): 0 is not an integer from 1 to 65536`, or for a section's setting
+ * `HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT (bulkhead.maxConcurrent): 0 is not an integer ≥ 1` at
+ * `HTTP_RESILIENT.BULKHEAD.MAX_CONCURRENT` (a value that does not parse at all, such as
+ * `HTTP_RESILIENT_MAX_CONNECTIONS=many`, is reported by `Config` at the same path). An option in `overrides` replaces
+ * the environment's value — a protection given there replaces the environment's whole section — and its errors name
+ * the option, as `layer`'s do.
  *
  * @since 0.1.0
  * @category layers
@@ -126,7 +141,10 @@ export const layerConfig: (
 ) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerConfig
 
 /**
- * The options `layerConfig` reads, as a `Config`.
+ * The options `layerConfig` reads, as a `Config`: the options it lists, each only when its variable is set, and a
+ * protection's section as `false` (switched off) or its options object (the circuit breaker's ratio knobs made into
+ * `strategy: CircuitBreaker.ratio(...)`). The values are checked by the layer, not here, but for a section switched
+ * off beside its settings and a ratio knob `CircuitBreaker.ratio` rejects.
  *
  * @since 0.1.0
  * @category config
@@ -134,8 +152,10 @@ export const layerConfig: (
 export const optionsFromConfig: (prefix: string) => Config.Config<ClientOptions> = internal.optionsFromConfig
 
 /**
- * The client with every default, configurable from the environment with the `HTTP_RESILIENT_` prefix: it is
- * `layerConfig()`, and a bad value names its variable (`HTTP_RESILIENT_TIMEOUT (timeout): 0 is not a positive …`).
+ * The client with every default, configurable from the environment with the `HTTP_RESILIENT_` prefix, protections
+ * included (`HTTP_RESILIENT_CIRCUIT_BREAKER=false`, `HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT=50` …): it is
+ * `layerConfig()` (see there for every variable), and a bad value names its variable
+ * (`HTTP_RESILIENT_TIMEOUT (timeout): 0 is not a positive …`).
  *
  * @since 0.1.0
  * @category layers
