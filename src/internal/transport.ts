@@ -8,6 +8,7 @@ import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { constTrue } from "effect/Function"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -649,26 +650,70 @@ const toPlatformRequest = (request: TransportRequest): HttpClientRequest.HttpCli
     body: request.body
   })
 
-const platformFailure = (error: unknown): TransportFailure => {
-  // platform errors wrap the runtime's (fetch wraps once more: TypeError("fetch failed").cause.code): use the
-  // innermost cause that says what happened
-  let cause: unknown = (error as { cause?: unknown })?.cause
-  for (let depth = 0; depth < 5 && cause !== undefined; depth++) {
+/** What a runtime's message says when it gives no code (fetch outside Node, other platform clients). */
+const resetMessage = /\b(ECONNRESET|EPIPE|connection reset|socket hang up|other side closed)\b/i
+
+const messageOf = (error: unknown): string =>
+  typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : ""
+
+/**
+ * Maps a platform `HttpClientError` (or what its body stream fails with) to a transport reason, from the innermost
+ * cause that says what happened: platform errors wrap the runtime's, and fetch wraps once more
+ * (`TypeError("fetch failed").cause.code`). A port that fetch refuses to connect to (its "bad port" list: 1, 6000 …)
+ * is an invalid request, nothing was sent; a failure that says neither is `Unknown`, not a reset.
+ */
+const platformFailure = (error: unknown, url?: URL): TransportFailure => {
+  const chain: Array<unknown> = []
+  for (let cause = (error as { cause?: unknown })?.cause; cause !== undefined && chain.length < 5;) {
+    chain.push(cause)
+    cause = (cause as { cause?: unknown })?.cause
+  }
+  for (const cause of chain) {
     const classified = classifyError(cause)
     if (classified.reason !== "Unknown") return classified
-    cause = (cause as { cause?: unknown })?.cause
   }
   const classified = classifyError(error)
   if (classified.reason !== "Unknown") return classified
-  const reason = (error as { reason?: string })?.reason
-  if (reason === "Transport") {
-    return new TransportFailure("ConnectionReset", (error as { cause?: unknown })?.cause ?? error)
+  for (const cause of chain) {
+    const message = messageOf(cause)
+    if (message === "bad port") {
+      const port = url === undefined ? "" : ` ${url.port || (url.protocol === "https:" ? "443" : "80")}`
+      return new TransportFailure(
+        "InvalidRequest",
+        new Error(`fetch refuses port${port} (a "bad port" in the Fetch standard); nothing was sent`, { cause })
+      )
+    }
+    if (resetMessage.test(message)) return new TransportFailure("ConnectionReset", cause)
   }
-  return classified
+  return new TransportFailure("Unknown", chain.length > 0 ? chain[chain.length - 1] : error)
 }
 
+/** The platform's body stream fails with `EmptyBody` when the response has none (HEAD, 204): an empty body. */
+const platformBody = (
+  stream: Stream.Stream<Uint8Array, unknown>
+): Stream.Stream<Uint8Array, TransportFailure> =>
+  Stream.catchAll(
+    stream,
+    (error) =>
+      (error as { reason?: unknown })?.reason === "EmptyBody"
+        ? Stream.empty
+        : Stream.fail(platformFailure(error))
+  )
+
 /** @internal */
-export const makeHttpClientTransport = (client: HttpClient.HttpClient): TransportService => {
+export const makeHttpClientTransport = (platformClient: HttpClient.HttpClient): TransportService => {
+  // The attempt's span and its `traceparent` are ours (made around the transport, or not at all with
+  // `tracing: false`): the platform client must neither make its own span (which would carry the URL's query and
+  // request headers unredacted) nor replace our `traceparent` with one naming it. Turning the tracer off for the
+  // exchange also covers a client that was told to trace every request (its own `withTracerDisabledWhen`).
+  const client = platformClient.pipe(
+    HttpClient.withTracerDisabledWhen(constTrue),
+    HttpClient.withTracerPropagation(false),
+    HttpClient.transformResponse(Effect.withTracerEnabled(false))
+  )
+  const execute = (request: TransportRequest) =>
+    Effect.mapError(client.execute(toPlatformRequest(request)), (error) => platformFailure(error, request.url))
+
   const withTimeout = <A, R>(
     effect: Effect.Effect<A, TransportFailure, R>,
     request: TransportRequest
@@ -680,11 +725,10 @@ export const makeHttpClientTransport = (client: HttpClient.HttpClient): Transpor
   const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> =>
     withTimeout(
       Effect.scoped(Effect.gen(function*() {
-        const response = yield* Effect.mapError(client.execute(toPlatformRequest(request)), platformFailure)
+        const response = yield* execute(request)
         const chunks: Array<Uint8Array> = []
         let size = 0
-        yield* response.stream.pipe(
-          Stream.mapError(platformFailure),
+        yield* platformBody(response.stream).pipe(
           Stream.runForEach((chunk) => {
             size += chunk.byteLength
             if (size > request.maxResponseSize) {
@@ -694,8 +738,7 @@ export const makeHttpClientTransport = (client: HttpClient.HttpClient): Transpor
             }
             chunks.push(chunk)
             return Effect.void
-          }),
-          Effect.catchIf((f) => f.reason === "Unknown" && size === 0, () => Effect.void)
+          })
         )
         const body = Buffer.concat(chunks, size)
         const headers: Record<string, string> = {}
@@ -718,7 +761,7 @@ export const makeHttpClientTransport = (client: HttpClient.HttpClient): Transpor
 
   const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
     withTimeout(
-      Effect.map(Effect.mapError(client.execute(toPlatformRequest(request)), platformFailure), (response) => {
+      Effect.map(execute(request), (response) => {
         const headers: Record<string, string> = {}
         for (const name in response.headers) {
           if (name !== "set-cookie") headers[name] = response.headers[name]
@@ -729,7 +772,7 @@ export const makeHttpClientTransport = (client: HttpClient.HttpClient): Transpor
           headers,
           setCookie: [],
           url: request.url.href,
-          body: Stream.mapError(response.stream, platformFailure)
+          body: platformBody(response.stream)
         }
       }),
       request
