@@ -5,8 +5,9 @@
  * side (`onRequest`) runs in the declared order on an `@effect/platform` `HttpClientRequest`, the result is sent,
  * then the response side (`onResponse`) runs in the declared order on the `HttpClientResponse` (body in memory),
  * before the client decides whether the status is accepted — so a response interceptor sees 401s and 5xx too.
- * A function may return the value or an Effect of it; a throw or a failure fails the attempt with an
- * `InterceptorError` naming the interceptor (an `HttpResilientError` from `resend` passes through as it is).
+ * A function may return the value or an Effect of it; a throw, a failure or a defect (an `Effect.die`, a throw
+ * inside `Effect.sync`) fails the attempt with an `InterceptorError` naming the interceptor, with what went wrong as
+ * its `cause` (an `HttpResilientError` from `resend` passes through as it is); an interruption stays one.
  * With none configured they cost nothing. The streaming verbs (`stream`, `lines`, `ndjson`, `sse`) run the request
  * side only: their bodies are never in memory for a response interceptor to see.
  *
