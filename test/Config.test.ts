@@ -14,6 +14,7 @@ import {
 } from "effect"
 import type * as http from "node:http"
 import { Backoff, HttpResilient, ResilientClient, RetryPolicy } from "../src/index.js"
+import { awaitSleeps } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const fromEnv = (entries: Record<string, string>) =>
@@ -133,16 +134,6 @@ const failureTag = (exit: Exit.Exit<unknown, { readonly _tag: string }>) => {
   const failure = Cause.failureOption(exit.cause)
   return failure._tag === "Some" ? failure.value._tag : "none"
 }
-
-/** Polls (real time, bounded) until the TestClock has a sleep pending that satisfies `predicate`. */
-const awaitSleeps = (predicate: (wakeUps: ReadonlyArray<number>) => boolean) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 500; i++) {
-      if (predicate(Chunk.toReadonlyArray(yield* TestClock.sleeps()))) return
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
-    }
-    return yield* Effect.dieMessage("awaitSleeps: the expected sleeps never appeared")
-  })
 
 /** A server that holds every response until `release` is called. */
 const holdingServer = Effect.gen(function*() {

@@ -3,23 +3,14 @@
  * `FetchHttpClient`: the platform client must neither trace nor propagate on its own, and its failures are
  * classified for what they are.
  */
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import type { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base"
 import { Effect, Layer, Schedule } from "effect"
 import { HttpResilient, ResilientClient, RetryPolicy } from "../src/index.js"
 import type { ClientOptions } from "../src/ResilientClient.js"
+import { otel } from "./support/otel.js"
 import { serverScoped, type TestServer } from "./support/server.js"
-
-const otel = () => {
-  const exporter = new InMemorySpanExporter()
-  const layer = NodeSdk.layer(() => ({
-    resource: { serviceName: "test" },
-    spanProcessor: new SimpleSpanProcessor(exporter)
-  }))
-  return { exporter, layer }
-}
 
 const overFetch = (options: ClientOptions = {}) =>
   Layer.orDie(ResilientClient.layerFromHttpClient(options)).pipe(Layer.provide(FetchHttpClient.layer))

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, type Context, Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
+import { type Context, Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as net from "node:net"
 import { HttpResilient, HttpResilientTest, RateLimiter, ResilientClient } from "../src/index.js"
+import { awaitSleeps } from "./support/events.js"
 import { closedPort, serverScoped, waitUntil } from "./support/server.js"
 
 const times = Effect.map(HttpResilientTest.requests, (requests) => requests.map((r) => r.at))
@@ -180,16 +181,6 @@ const redisServer = Effect.acquireRelease(
       })
     )
 )
-
-/** Polls (real time, bounded) until the TestClock's pending sleeps satisfy `predicate`. */
-const awaitSleeps = (predicate: (wakeUps: ReadonlyArray<number>) => boolean) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 500; i++) {
-      if (predicate(Chunk.toReadonlyArray(yield* TestClock.sleeps()))) return
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
-    }
-    return yield* Effect.dieMessage("awaitSleeps: the expected sleeps never appeared")
-  })
 
 describe("RateLimiter.layerRedis", () => {
   if (redisBinary === undefined) {

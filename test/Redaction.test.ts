@@ -1,10 +1,9 @@
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { assert, describe, it } from "@effect/vitest"
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Cause, Chunk, Effect, Layer, Logger, LogLevel, Metric, Queue } from "effect"
 import { inspect } from "node:util"
 import { Backoff, HttpResilient, ResilientClient, type ResilientEvent, RetryPolicy } from "../src/index.js"
 import { advanceUntilDone, twoRetriesThenSuccess } from "./support/events.js"
+import { otel } from "./support/otel.js"
 import { serverScoped } from "./support/server.js"
 
 const SECRETS = ["Sekr1tBearer", "Sekr1tPass", "Sekr1tSession", "Sekr1tCookie", "Sekr1tQuery"]
@@ -23,11 +22,7 @@ const forms = (value: unknown): Array<string> => {
 
 describe("redaction", () => {
   it.scoped("no secret header, userinfo, custom redacted header or query secret reaches events, logs, metrics or spans", () => {
-    const exporter = new InMemorySpanExporter()
-    const otel = NodeSdk.layer(() => ({
-      resource: { serviceName: "test" },
-      spanProcessor: new SimpleSpanProcessor(exporter)
-    }))
+    const { exporter, layer: otelLayer } = otel()
     const hookEvents: Array<unknown> = []
     const client = ResilientClient.layer({
       redactHeaders: ["X-Session"],
@@ -104,7 +99,7 @@ describe("redaction", () => {
           }
         }
       }
-    }).pipe(Effect.provide(Layer.merge(client, otel)))
+    }).pipe(Effect.provide(Layer.merge(client, otelLayer)))
   })
 
   it.scoped("userinfo becomes Basic auth on the wire and nowhere else", () =>

@@ -1,11 +1,10 @@
-import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { assert, describe, it } from "@effect/vitest"
 import { SpanKind } from "@opentelemetry/api"
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Clock, Effect, Fiber, Layer, Metric, Schedule, TestClock, Tracer } from "effect"
 import type * as http from "node:http"
 import { CircuitBreaker, HttpResilient, HttpResilientTest, ResilientClient, Telemetry } from "../src/index.js"
 import * as internal from "../src/internal/telemetry.js"
+import { otel } from "./support/otel.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 /** 503, 503, 200, 503, 503, 200 … */
@@ -19,15 +18,6 @@ const flakyServer = () => {
 }
 
 const countOf = (metric: Metric.Metric.Histogram<number>) => Effect.map(Metric.value(metric), (s) => s.count)
-
-const otel = () => {
-  const exporter = new InMemorySpanExporter()
-  const layer = NodeSdk.layer(() => ({
-    resource: { serviceName: "test" },
-    spanProcessor: new SimpleSpanProcessor(exporter)
-  }))
-  return { exporter, layer }
-}
 
 describe("metrics", () => {
   it.scoped("503 → 503 → 200: the duration histogram counts each attempt under its status, retries by reason", () =>

@@ -41,3 +41,13 @@ export const waitForSleep = (due: number): Effect.Effect<void> =>
     }
     return yield* Effect.dieMessage(`no sleep until ${due} was registered`)
   })
+
+/** Polls (real time, bounded) until the TestClock's pending sleeps (wake-up times) satisfy `predicate`. */
+export const awaitSleeps = (predicate: (wakeUps: ReadonlyArray<number>) => boolean): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 500; i++) {
+      if (predicate(Chunk.toReadonlyArray(yield* TestClock.sleeps()))) return
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+    }
+    return yield* Effect.dieMessage("awaitSleeps: the expected sleeps never appeared")
+  })
