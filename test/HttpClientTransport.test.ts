@@ -10,7 +10,7 @@ import { Effect, Layer, Schedule } from "effect"
 import { HttpResilient, ResilientClient, RetryPolicy } from "../src/index.js"
 import type { ClientOptions } from "../src/ResilientClient.js"
 import { otel } from "./support/otel.js"
-import { serverScoped, type TestServer } from "./support/server.js"
+import { flakyServer, serverScoped, type TestServer } from "./support/server.js"
 
 const overFetch = (options: ClientOptions = {}) =>
   Layer.orDie(ResilientClient.layerFromHttpClient(options)).pipe(Layer.provide(FetchHttpClient.layer))
@@ -22,16 +22,6 @@ const scripted = (
   Layer.orDie(ResilientClient.layerFromHttpClient({ circuitBreaker: false })).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, HttpClient.make((request) => answer(request))))
   )
-
-/** 503, 503, 200, 503, 503, 200 … */
-const flakyServer = () => {
-  let n = 0
-  return serverScoped((_req, res) => {
-    n++
-    res.statusCode = n % 3 === 0 ? 200 : 503
-    res.end()
-  })
-}
 
 const secrets = ["QSECRET", "HSECRET", "ASECRET"]
 

@@ -5,17 +5,7 @@ import type * as http from "node:http"
 import { CircuitBreaker, HttpResilient, HttpResilientTest, ResilientClient, Telemetry } from "../src/index.js"
 import * as internal from "../src/internal/telemetry.js"
 import { otel } from "./support/otel.js"
-import { serverScoped, waitUntil } from "./support/server.js"
-
-/** 503, 503, 200, 503, 503, 200 … */
-const flakyServer = () => {
-  let n = 0
-  return serverScoped((_req, res) => {
-    n++
-    res.statusCode = n % 3 === 0 ? 200 : 503
-    res.end()
-  })
-}
+import { flakyServer, serverScoped, waitUntil } from "./support/server.js"
 
 const countOf = (metric: Metric.Metric.Histogram<number>) => Effect.map(Metric.value(metric), (s) => s.count)
 

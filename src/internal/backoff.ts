@@ -8,7 +8,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
-import { knownOptions, showValue, unknownKeys } from "./optionValue.js"
+import { showValue, unknownOptionsMessage } from "./optionValue.js"
 
 // ---------------------------------------------------------------------------
 // validation
@@ -31,14 +31,8 @@ export const checkOptionNames = (fn: string, options: unknown, known: ReadonlyAr
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     illegal(fn, "options", options, `must be an object with the options ${known.join(", ")}`)
   }
-  const unknown = unknownKeys(options as object, known)
-  if (unknown.length > 0) {
-    throw new Cause.IllegalArgumentException(
-      `${fn}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => `"${key}"`).join(", ")} (${
-        knownOptions(unknown[0], known)
-      })`
-    )
-  }
+  const unknown = unknownOptionsMessage(fn, options as object, known)
+  if (unknown !== undefined) throw new Cause.IllegalArgumentException(unknown)
 }
 
 const isNegativeInput = (input: unknown): boolean => {

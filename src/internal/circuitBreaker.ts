@@ -5,7 +5,7 @@ import { pipeArguments } from "effect/Pipeable"
 import type { Pipeable } from "effect/Pipeable"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { CircuitState } from "../ResilientEvent.js"
-import { knownOptions, showValue, unknownKeys } from "./optionValue.js"
+import { showValue, unknownOptionsMessage } from "./optionValue.js"
 import { RollingCounters } from "./retryBudget.js"
 
 // ---------------------------------------------------------------------------
@@ -91,14 +91,8 @@ export const ratio = (
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     invalid("ratio", showValue(options), "an object with the options threshold, minThroughput, window")
   }
-  const unknown = unknownKeys(options, ratioOptionNames)
-  if (unknown.length > 0) {
-    throw new RangeError(
-      `CircuitBreaker.ratio: unknown option${unknown.length > 1 ? "s" : ""} ${
-        unknown.map((key) => `"${key}"`).join(", ")
-      } (${knownOptions(unknown[0], ratioOptionNames)})`
-    )
-  }
+  const unknown = unknownOptionsMessage("CircuitBreaker.ratio", options, ratioOptionNames)
+  if (unknown !== undefined) throw new RangeError(unknown)
   const threshold = options.threshold ?? ratioDefaults.threshold
   if (typeof threshold !== "number" || !(threshold > 0 && threshold <= 1)) {
     invalid("ratio", `threshold ${threshold}`, "a share in (0, 1]")

@@ -10,7 +10,7 @@ import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import { idempotentMethods, TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
-import { knownOptions, showValue, unknownKeys } from "./optionValue.js"
+import { showValue, unknownOptionsMessage } from "./optionValue.js"
 import { redactUrl } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
 import * as Telemetry from "./telemetry.js"
@@ -107,14 +107,8 @@ export const validate = (options: HedgeOptions): HedgeSettings => {
   if (options === null || typeof options !== "object") {
     throw new TypeError(`HttpResilient.hedge: expected { delay, maxHedges? }, got ${String(options)}`)
   }
-  const unknown = unknownKeys(options, hedgeOptionNames)
-  if (unknown.length > 0) {
-    throw new TypeError(
-      `HttpResilient.hedge: unknown option${unknown.length > 1 ? "s" : ""} ${
-        unknown.map((key) => `"${key}"`).join(", ")
-      } (${knownOptions(unknown[0], hedgeOptionNames)})`
-    )
-  }
+  const unknown = unknownOptionsMessage("HttpResilient.hedge", options, hedgeOptionNames)
+  if (unknown !== undefined) throw new TypeError(unknown)
   const delay = Duration.decodeUnknown(options.delay)
   if (delay._tag === "None" || !Duration.isFinite(delay.value) || Duration.toMillis(delay.value) < 1) {
     // as the client option's: a hedge after 0 ms is two requests always, not a hedge

@@ -28,6 +28,22 @@ export const unknownKeys = (options: object, known: ReadonlyArray<string>): Arra
   Object.keys(options).filter((key) => !known.includes(key))
 
 /**
+ * The message for the options of `options` not among `known` (`fn: unknown option "x" (known: …)`), or undefined
+ * when there are none.
+ * @internal
+ */
+export const unknownOptionsMessage = (
+  fn: string,
+  options: object,
+  known: ReadonlyArray<string>
+): string | undefined => {
+  const unknown = unknownKeys(options, known)
+  if (unknown.length === 0) return undefined
+  const names = unknown.map((key) => `"${key}"`).join(", ")
+  return `${fn}: unknown option${unknown.length > 1 ? "s" : ""} ${names} (${knownOptions(unknown[0], known)})`
+}
+
+/**
  * What an unknown option is reported with: the known names, and the closest one when it looks like a misspelling.
  * @internal
  */

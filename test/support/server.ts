@@ -78,6 +78,16 @@ export const serverScoped = (handler: Handler) =>
     (server) => Effect.promise(() => server.close())
   )
 
+/** A server that answers 503, 503, 200, 503, 503, 200 … (with empty bodies). */
+export const flakyServer = () => {
+  let n = 0
+  return serverScoped((_req, res) => {
+    n++
+    res.statusCode = n % 3 === 0 ? 200 : 503
+    res.end()
+  })
+}
+
 /** A port on 127.0.0.1 where nothing listens. */
 export const closedPort = (): Promise<number> =>
   new Promise((resolve) => {
