@@ -220,6 +220,33 @@ describe("graceful close", () => {
   )
 })
 
+describe("graceful close after abandoned requests", () => {
+  it.live(
+    "a request abandoned while its connection hangs does not hold the close for gracePeriod",
+    () =>
+      Effect.gen(function*() {
+        // a host whose lookup never answers: the connection attempt hangs until undici's connect timeout
+        const lookup = () => {}
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(
+          Layer.orDie(ResilientClient.layer({ lookup, gracePeriod: "5 seconds", connectTimeout: "10 seconds" })),
+          scope
+        )
+        const error = yield* Effect.flip(
+          HttpResilient.get("http://hangs.test/", { timeout: "200 millis", retry: false }).pipe(
+            Effect.provide(context)
+          )
+        )
+        assert.isTrue(error._tag === "TimeoutError" && error.scope === "attempt")
+        const started = Date.now()
+        yield* Scope.close(scope, Exit.void)
+        const took = Date.now() - started
+        assert.isBelow(took, 1_000, `closing took ${took} ms`)
+      }),
+    20_000
+  )
+})
+
 describe("over a platform HttpClient", () => {
   it.scoped("FetchHttpClient: a refused connection is ConnectionRefused, like over undici", () =>
     Effect.gen(function*() {

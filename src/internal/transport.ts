@@ -347,6 +347,17 @@ const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure>
   )
 
 /**
+ * How many exchanges and streams of a transport are under way (started, not yet ended for their caller): what a
+ * graceful close waits for. Requests the caller has given up on (timed out, interrupted) no longer count, even
+ * while undici still holds them (an aborted request waiting for a connection that hangs stays queued until the
+ * connection attempt ends).
+ * @internal
+ */
+export interface InFlight {
+  count: number
+}
+
+/**
  * The state of one buffered exchange, and its undici handler: one object per request, its methods on the
  * prototype, so the hot path allocates no closures. The attempt timeout and interruption both abort the
  * socket; no promise, no AbortController, no fiber race.
@@ -372,12 +383,14 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   constructor(
     private readonly request: TransportRequest,
     private readonly dispatcher: Undici.Dispatcher,
-    private readonly body: string | Uint8Array | Readable | null
+    private readonly body: string | Uint8Array | Readable | null,
+    private readonly inFlight: InFlight
   ) {}
 
   /** The `Effect.async` registration: starts the timer and the exchange. */
   readonly register = (resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void): void => {
     this.resume = resume
+    this.inFlight.count++
     this.timer = startTimer(this.request.clock, this.request.timeoutMillis, onAttemptTimeout, this)
     this.dispatch()
   }
@@ -403,6 +416,7 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   private finish(result: Effect.Effect<RawResponse, TransportFailure>): void {
     if (this.finished) return
     this.finished = true
+    this.inFlight.count--
     stopTimer(this.timer)
     this.resume(result)
   }
@@ -433,6 +447,8 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   interrupt(): void {
     if (this.finished) return
     this.finished = true
+    // interrupted before `register` ran: it was never counted
+    if (this.resume !== ignoreResume) this.inFlight.count--
     stopTimer(this.timer)
     this.abortReason = new Undici.errors.RequestAbortedError("interrupted")
     if (this.abort) this.abort(this.abortReason)
@@ -505,12 +521,13 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
 const dispatchBuffered = (
   dispatcher: Undici.Dispatcher,
   request: TransportRequest,
-  body: string | Uint8Array | Readable | null
+  body: string | Uint8Array | Readable | null,
+  inFlight: InFlight
 ): Effect.Effect<RawResponse, TransportFailure> =>
   // the same as `Effect.async` with a canceler, in fewer steps: the exchange runs interruptibly inside an
   // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted
   Effect.uninterruptibleMask((restore) => {
-    const exchange = new BufferedExchange(request, dispatcher, body)
+    const exchange = new BufferedExchange(request, dispatcher, body, inFlight)
     return Effect.matchCauseEffect(restore(Effect.async<RawResponse, TransportFailure>(exchange.register)), {
       onFailure: (cause) => {
         if (Cause.isInterrupted(cause)) exchange.interrupt()
@@ -521,16 +538,20 @@ const dispatchBuffered = (
   })
 
 /** @internal */
-export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, warm?: WarmUp.WarmPool): TransportService => {
+export const makeUndiciTransport = (
+  dispatcher: Undici.Dispatcher,
+  warm?: WarmUp.WarmPool,
+  inFlight: InFlight = { count: 0 }
+): TransportService => {
   const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
-    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null)
+    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight)
     // body headers go on a copy: the caller's headers are left as they were
     const withBodyHeaders = { ...request, headers: { ...request.headers } }
     const body = bodyForUndici(request.body, withBodyHeaders.headers)
     if (body !== null && Effect.isEffect(body)) {
-      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, withBodyHeaders, b))
+      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight))
     }
-    return dispatchBuffered(dispatcher, withBodyHeaders, body as string | Uint8Array | Readable | null)
+    return dispatchBuffered(dispatcher, withBodyHeaders, body as string | Uint8Array | Readable | null, inFlight)
   }
 
   const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
@@ -539,7 +560,13 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, warm?: WarmUp
       const prepared = bodyForUndici(request.body, headers)
       const body = prepared !== null && Effect.isEffect(prepared) ? yield* prepared : prepared
       const controller = new AbortController()
-      yield* Effect.addFinalizer(() => Effect.sync(() => controller.abort()))
+      inFlight.count++
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          inFlight.count--
+          controller.abort()
+        })
+      )
       const response = yield* Effect.async<Undici.Dispatcher.ResponseData, TransportFailure>((resume) => {
         const cancelTimer = schedule(request.clock, request.timeoutMillis, () => {
           controller.abort()
@@ -602,17 +629,18 @@ const busy = (agent: Undici.Agent): boolean => {
 }
 
 /**
- * Lets in-flight requests finish for up to `graceMillis`, then destroys whatever is left (undici's `destroy` after
- * `close` would wait for them instead). Real time on purpose: this is about sockets, at shutdown, not about the
- * program's logic, so a test's virtual clock must not stall it.
+ * Lets the transport's requests under way finish for up to `graceMillis`, then destroys whatever is left (undici's
+ * `destroy` after `close` would wait for them instead); what undici still holds after the last of ours ended (an
+ * abandoned request queued behind a connection attempt that hangs) is destroyed at once. Real time on purpose:
+ * this is about sockets, at shutdown, not about the program's logic, so a test's virtual clock must not stall it.
  * @internal
  */
-export const closeGracefully = async (agent: Undici.Agent, graceMillis: number): Promise<void> => {
+export const closeGracefully = async (agent: Undici.Agent, graceMillis: number, inFlight: InFlight): Promise<void> => {
   const until = performance.now() + graceMillis
-  while (busy(agent) && performance.now() < until) {
+  while (inFlight.count > 0 && performance.now() < until) {
     await new Promise<void>((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, until - performance.now()))))
   }
-  if (busy(agent)) await agent.destroy()
+  if (inFlight.count > 0 || busy(agent)) await agent.destroy()
   else await agent.close()
 }
 
@@ -625,14 +653,15 @@ export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transp
         Effect.sync(() => WarmUp.make(connectOptionsOf(options), keepAliveMillis(options))),
         (pool) => Effect.sync(() => pool.close())
       )
+      const inFlight: InFlight = { count: 0 }
       const agent = yield* Effect.acquireRelease(
         Effect.sync(() => makeAgent(options, warm.connector)),
         (agent) =>
           Effect.promise(() =>
-            closeGracefully(agent, Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds")))
+            closeGracefully(agent, Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds")), inFlight)
           )
       )
-      return makeUndiciTransport(agent, warm)
+      return makeUndiciTransport(agent, warm, inFlight)
     })
   )
 
