@@ -129,8 +129,8 @@ export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, Co
  * `HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT (bulkhead.maxConcurrent): 0 is not an integer ≥ 1` at
  * `HTTP_RESILIENT.BULKHEAD.MAX_CONCURRENT` (a value that does not parse at all, such as
  * `HTTP_RESILIENT_MAX_CONNECTIONS=many`, is reported by `Config` at the same path). An option in `overrides` replaces
- * the environment's value — a protection given there replaces the environment's whole section — and its errors name
- * the option, as `layer`'s do.
+ * the environment's value — a protection given there replaces the environment's whole section — which is then not
+ * read at all (whatever its variables hold), and its errors name the option, as `layer`'s do.
  *
  * @since 0.1.0
  * @category layers

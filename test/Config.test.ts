@@ -484,4 +484,18 @@ describe("protections from the environment", () => {
       )
       assert.deepStrictEqual(invalid(error), ["bulkhead.maxQueue: bulkhead.maxQueue: -1 is not an integer ≥ 0"])
     }))
+
+  it.effect("what is given in overrides is not read from the environment at all: even unparsable or conflicting", () =>
+    Effect.gen(function*() {
+      const protections = yield* protectionsOf({
+        HTTP_RESILIENT_MAX_CONNECTIONS: "many",
+        HTTP_RESILIENT_BULKHEAD: "false",
+        HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "1",
+        HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "2",
+        HTTP_RESILIENT_RATE_LIMITER: "maybe"
+      }, { maxConnections: 2, bulkhead: { maxConcurrent: 3 }, circuitBreaker: false, rateLimiter: false })
+      assert.strictEqual(protections.bulkhead?.maxConcurrent, 3)
+      assert.isUndefined(protections.circuitBreaker)
+      assert.isUndefined(protections.rateLimiter)
+    }))
 })

@@ -1016,21 +1016,26 @@ export const layerFromHttpClient = (
  * protections' sections `PREFIX_CIRCUIT_BREAKER`, `PREFIX_BULKHEAD_MAX_CONCURRENT` …), then applies `overrides` on top.
  * @internal
  */
-export const optionsFromConfig = (prefix: string): Config.Config<ClientOptions> => {
+export const optionsFromConfig = (
+  prefix: string,
+  skip: ReadonlySet<string> = new Set()
+): Config.Config<ClientOptions> => {
   const nested = <A>(c: Config.Config<A>) => (prefix === "" ? c : Config.nested(c, prefix))
-  const opt = <A>(c: Config.Config<A>) => nested(Config.option(c))
-  const protections = nested(protectionsFromConfig(prefix))
+  // an option given in code instead (`skip`) is not read: its variable may be anything
+  const opt = <A>(option: string, c: Config.Config<A>): Config.Config<Option.Option<A>> =>
+    skip.has(option) ? Config.succeed(Option.none()) : nested(Config.option(c))
+  const protections = nested(protectionsFromConfig(prefix, skip))
   const options = Config.all({
-    baseUrl: opt(Config.string("BASE_URL")),
-    timeout: opt(Config.duration("TIMEOUT")),
-    deadline: opt(Config.duration("DEADLINE")),
-    maxConnections: opt(Config.integer("MAX_CONNECTIONS")),
-    maxResponseSize: opt(Config.integer("MAX_RESPONSE_SIZE")),
-    followRedirects: opt(Config.integer("FOLLOW_REDIRECTS")),
-    keepAliveTimeout: opt(Config.duration("KEEP_ALIVE_TIMEOUT")),
-    connectTimeout: opt(Config.duration("CONNECT_TIMEOUT")),
-    redactHeaders: opt(Config.array(Config.string(), "REDACT_HEADERS")),
-    tracing: opt(Config.boolean("TRACING"))
+    baseUrl: opt("baseUrl", Config.string("BASE_URL")),
+    timeout: opt("timeout", Config.duration("TIMEOUT")),
+    deadline: opt("deadline", Config.duration("DEADLINE")),
+    maxConnections: opt("maxConnections", Config.integer("MAX_CONNECTIONS")),
+    maxResponseSize: opt("maxResponseSize", Config.integer("MAX_RESPONSE_SIZE")),
+    followRedirects: opt("followRedirects", Config.integer("FOLLOW_REDIRECTS")),
+    keepAliveTimeout: opt("keepAliveTimeout", Config.duration("KEEP_ALIVE_TIMEOUT")),
+    connectTimeout: opt("connectTimeout", Config.duration("CONNECT_TIMEOUT")),
+    redactHeaders: opt("redactHeaders", Config.array(Config.string(), "REDACT_HEADERS")),
+    tracing: opt("tracing", Config.boolean("TRACING"))
   })
   return Config.zipWith(options, protections, (values, sections) => ({ ...values, ...sections })).pipe(
     Config.map((values) => {
@@ -1054,7 +1059,7 @@ export const layerConfig = (
 ): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
   Layer.unwrapEffect(
     Effect.map(
-      optionsFromConfig(prefix),
+      optionsFromConfig(prefix, new Set(Object.keys(overrides))),
       (fromEnv) =>
         Layer.mapError(layer({ ...fromEnv, ...overrides }), nameEnvironmentVariables(prefix, fromEnv, overrides))
     )

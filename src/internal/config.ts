@@ -429,7 +429,7 @@ type Knobs = Record<string, Config.Config<unknown>>
  * object (`build` may add to it, or fail at a setting's path). Nothing set: `None`, so the default stays. The switch
  * `false` beside a setting is a `ConfigError` naming both.
  */
-const section = (
+const readSection = (
   prefix: string,
   option: string,
   knobs: Knobs,
@@ -498,10 +498,13 @@ const circuitBreakerFromKnobs = (prefix: string) =>
 /**
  * The protections' sections of the environment, not yet under the prefix (`optionsFromConfig` nests them):
  * `CIRCUIT_BREAKER`, `BULKHEAD`, `RATE_LIMITER`, `RETRY_BUDGET`, each a switch and its settings (see `section`).
+ * A section named in `skip` (given in code instead) is not read at all.
  * @internal
  */
-export const protectionsFromConfig = (prefix: string) =>
-  Config.all({
+export const protectionsFromConfig = (prefix: string, skip: ReadonlySet<string> = new Set()) => {
+  const section: typeof readSection = (prefix, option, knobs, build) =>
+    skip.has(option) ? Config.succeed(Option.none()) : readSection(prefix, option, knobs, build)
+  return Config.all({
     circuitBreaker: section(prefix, "circuitBreaker", {
       threshold: Config.number("THRESHOLD"),
       minThroughput: Config.integer("MIN_THROUGHPUT"),
@@ -527,3 +530,4 @@ export const protectionsFromConfig = (prefix: string) =>
       minRetriesPerSecond: Config.number("MIN_RETRIES_PER_SECOND")
     })
   })
+}
