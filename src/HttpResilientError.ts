@@ -442,7 +442,10 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
-    return `Invalid request (${this.reason}): ${this.detail}: ${requestLabel(this)}`
+    // no URL: not about a request (e.g. `circuitState` of something that names no origin)
+    return this.url === ""
+      ? `Invalid request (${this.reason}): ${this.detail}`
+      : `Invalid request (${this.reason}): ${this.detail}: ${requestLabel(this)}`
   }
 }
 

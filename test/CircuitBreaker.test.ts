@@ -212,6 +212,8 @@ describe("CircuitBreaker", () => {
         assert.strictEqual(error.reason, "InvalidUrl")
         assert.match(error.detail, detail)
         assert.match(error.message, /^Invalid request \(InvalidUrl\): circuitState: /)
+        // about no request: no empty request label at the end
+        assert.notMatch(error.message, /\(attempt \d+\)$/)
       }
       assert.strictEqual(yield* ResilientClient.circuitState("https://api.example.com/any/path"), "closed")
     }).pipe(Effect.provide(ResilientClient.layer({ circuitBreaker: CircuitBreaker.consecutive(1) }))))
