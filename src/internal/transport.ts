@@ -560,12 +560,16 @@ export const makeUndiciTransport = (
       const prepared = bodyForUndici(request.body, headers)
       const body = prepared !== null && Effect.isEffect(prepared) ? yield* prepared : prepared
       const controller = new AbortController()
-      inFlight.count++
-      yield* Effect.addFinalizer(() =>
+      // counted and uncounted together with the scope (acquireRelease: no interruption between the two steps)
+      yield* Effect.acquireRelease(
         Effect.sync(() => {
-          inFlight.count--
-          controller.abort()
-        })
+          inFlight.count++
+        }),
+        () =>
+          Effect.sync(() => {
+            inFlight.count--
+            controller.abort()
+          })
       )
       const response = yield* Effect.async<Undici.Dispatcher.ResponseData, TransportFailure>((resume) => {
         const cancelTimer = schedule(request.clock, request.timeoutMillis, () => {
