@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigError, Effect, Either, Exit, Fiber, Layer, Scope } from "effect"
+import { ConfigError, Effect, Either, Exit, Fiber, Layer, Scope, Stream } from "effect"
 import { HttpResilient, ResilientClient } from "../src/index.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
@@ -215,6 +215,41 @@ describe("graceful close", () => {
         yield* waitUntil(() => server.sockets.size === 0)
         const exit = yield* Fiber.await(fiber)
         assert.isTrue(Exit.isFailure(exit))
+      }).pipe(Effect.scoped),
+    20_000
+  )
+})
+
+describe("graceful close of a stream", () => {
+  it.live(
+    "a stream being read is given gracePeriod too, then its socket is destroyed",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* serverScoped((_req, res) => {
+          res.writeHead(200, { "content-type": "application/octet-stream" })
+          res.write("first chunk") // then nothing: the body stalls
+        })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(
+          Layer.orDie(ResilientClient.layer({ gracePeriod: "300 millis" })),
+          scope
+        )
+        let received = 0
+        const fiber = yield* Effect.fork(
+          HttpResilient.stream(server.url, { retry: false }).pipe(
+            Stream.runForEach((chunk) => Effect.sync(() => received += chunk.byteLength)),
+            Effect.provide(context)
+          )
+        )
+        yield* waitUntil(() => received > 0)
+        const started = Date.now()
+        yield* Scope.close(scope, Exit.void)
+        const took = Date.now() - started
+        // waited for the stream (it counts as in flight) for the grace period, not less, then cut it
+        assert.isAtLeast(took, 250, `closing took ${took} ms`)
+        assert.isBelow(took, 3_000, `closing took ${took} ms`)
+        yield* waitUntil(() => server.sockets.size === 0)
+        assert.isTrue(Exit.isFailure(yield* Fiber.await(fiber)))
       }).pipe(Effect.scoped),
     20_000
   )
