@@ -375,25 +375,28 @@ export const establish = (
   return loop
 }
 
-const eventInfo = (session: Session, timestamp: number) => ({
-  method: session.prepared.method,
-  url: redactUrl(session.prepared.url),
-  attempt: session.attempt,
-  timestamp,
-  tag: session.prepared.tag
-})
+/** Publishes the event `make` builds from the session's last attempt, when anything listens. */
+const publishAbout = (
+  session: Session,
+  make: (info: Events.EventInfo) => Events.ResilientEvent
+): Effect.Effect<void> =>
+  session.client.hasListeners()
+    ? Effect.map(Clock.currentTimeMillis, (timestamp) =>
+      session.client.publish(make({
+        method: session.prepared.method,
+        url: redactUrl(session.prepared.url),
+        attempt: session.attempt,
+        timestamp,
+        tag: session.prepared.tag
+      })))
+    : Effect.void
 
 /**
  * Tells listeners that the body of the session's last attempt failed after its head arrived (`AttemptFailed`).
  * @internal
  */
 export const publishDrop = (session: Session, error: HttpResilientError): Effect.Effect<void> =>
-  session.client.hasListeners()
-    ? Effect.map(
-      Clock.currentTimeMillis,
-      (now) => session.client.publish(new Events.AttemptFailed({ ...eventInfo(session, now), error }))
-    )
-    : Effect.void
+  publishAbout(session, (info) => new Events.AttemptFailed({ ...info, error }))
 
 /**
  * Ends the session with `error` without asking its policy, because the stream cannot go on (it would repeat or
@@ -402,13 +405,7 @@ export const publishDrop = (session: Session, error: HttpResilientError): Effect
  */
 export const giveUp = (session: Session, error: HttpResilientError): Effect.Effect<never, HttpResilientError> =>
   Effect.zipRight(
-    session.client.hasListeners()
-      ? Effect.map(
-        Clock.currentTimeMillis,
-        (now) =>
-          session.client.publish(new Events.Failed({ ...eventInfo(session, now), reason: "not-retryable", error }))
-      )
-      : Effect.void,
+    publishAbout(session, (info) => new Events.Failed({ ...info, reason: "not-retryable", error })),
     Effect.fail(error)
   )
 
