@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
 import type * as http from "node:http"
 import { HttpResilient, ResilientClient } from "../src/index.js"
+import { failureTag } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 /** A slow server that counts the requests it is handling at once. */
@@ -21,12 +22,6 @@ const slowServer = (delayMs: number) =>
 
 /** Lets forked fibers run up to their first suspension. */
 const settle = Effect.repeatN(Effect.yieldNow(), 20)
-
-const failureTag = (exit: Exit.Exit<unknown, { readonly _tag: string }>) => {
-  if (Exit.isSuccess(exit)) return "ok"
-  const failure = Cause.failureOption(exit.cause)
-  return failure._tag === "Some" ? failure.value._tag : "none"
-}
 
 describe("Bulkhead", () => {
   it.scoped("maxConcurrent 10 with a queue: 200 concurrent calls never put more than 10 in flight", () =>

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Clock, Effect, Exit, Fiber, Layer, Queue, TestClock } from "effect"
+import { Chunk, Clock, Effect, Exit, Fiber, Layer, Queue, TestClock } from "effect"
 import type * as http from "node:http"
-import type { HttpResilientError } from "../src/HttpResilientError.js"
 import { CircuitBreaker, HttpResilient, ResilientClient, type ResilientEvent } from "../src/index.js"
+import { failureTag } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 /** A server whose status can be changed, and which can hold responses until released. */
@@ -26,12 +26,6 @@ const stateChanges = (queue: Queue.Dequeue<ResilientEvent.ResilientEvent>) =>
     (events) =>
       Chunk.toArray(events).flatMap((e) => e._tag === "CircuitStateChanged" ? [`${e.from}→${e.to}@${e.timestamp}`] : [])
   )
-
-const tagOf = (exit: Exit.Exit<unknown, HttpResilientError>): string => {
-  if (Exit.isSuccess(exit)) return "ok"
-  const failure = Cause.failureOption(exit.cause)
-  return failure._tag === "Some" ? failure.value._tag : "no failure"
-}
 
 describe("CircuitBreaker", () => {
   it.scoped("consecutive(5) against an always-503 server: opens, rejects without I/O, one probe, closes", () =>
@@ -72,7 +66,7 @@ describe("CircuitBreaker", () => {
       const rejected = yield* Effect.forEach(fibers, (f) => Effect.succeed(f.unsafePoll()))
       const settled = rejected.filter((e) => e !== null)
       assert.strictEqual(settled.length, 99, "99 calls rejected at once while the probe is in flight")
-      assert.isTrue(settled.every((e) => Exit.isFailure(e!) && tagOf(e!) === "CircuitOpenError"))
+      assert.isTrue(settled.every((e) => Exit.isFailure(e!) && failureTag(e!) === "CircuitOpenError"))
       releaseAll()
       const exits = yield* Effect.forEach(fibers, Fiber.await)
       assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)

@@ -14,7 +14,7 @@ import {
 } from "effect"
 import type * as http from "node:http"
 import { Backoff, HttpResilient, ResilientClient, RetryPolicy } from "../src/index.js"
-import { awaitSleeps } from "./support/events.js"
+import { awaitSleeps, failureTag } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const fromEnv = (entries: Record<string, string>) =>
@@ -128,12 +128,6 @@ const withEnv = (
 /** The resolved protections of the client the environment `env` makes. */
 const protectionsOf = (env: Record<string, string>, overrides: ResilientClient.ClientOptions = {}) =>
   Effect.map(ResilientClient.ResilientClient, (client) => client.config.protections).pipe(withEnv(env, overrides))
-
-const failureTag = (exit: Exit.Exit<unknown, { readonly _tag: string }>) => {
-  if (Exit.isSuccess(exit)) return "ok"
-  const failure = Cause.failureOption(exit.cause)
-  return failure._tag === "Some" ? failure.value._tag : "none"
-}
 
 /** A server that holds every response until `release` is called. */
 const holdingServer = Effect.gen(function*() {

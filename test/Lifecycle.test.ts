@@ -193,6 +193,18 @@ describe("secrets never reach an error", () => {
     }))
 })
 
+/** A client in a scope of its own, and `close`, which closes that scope and tells how long it took (real ms). */
+const clientInOwnScope = (options: ResilientClient.ClientOptions) =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    const context = yield* Layer.buildWithScope(Layer.orDie(ResilientClient.layer(options)), scope)
+    const close = Effect.suspend(() => {
+      const started = Date.now()
+      return Effect.map(Scope.close(scope, Exit.void), () => Date.now() - started)
+    })
+    return { context, close }
+  })
+
 describe("graceful close", () => {
   it.live(
     "closing the scope gives in-flight requests gracePeriod, then destroys their sockets",
@@ -201,16 +213,10 @@ describe("graceful close", () => {
         const server = yield* serverScoped((_req, res) => {
           setTimeout(() => res.destroyed || res.end("late"), 3_000)
         })
-        const scope = yield* Scope.make()
-        const context = yield* Layer.buildWithScope(
-          Layer.orDie(ResilientClient.layer({ gracePeriod: "200 millis" })),
-          scope
-        )
+        const { close, context } = yield* clientInOwnScope({ gracePeriod: "200 millis" })
         const fiber = yield* Effect.fork(HttpResilient.get(`${server.url}/slow`).pipe(Effect.provide(context)))
         yield* waitUntil(() => server.count() === 1)
-        const started = Date.now()
-        yield* Scope.close(scope, Exit.void)
-        const took = Date.now() - started
+        const took = yield* close
         assert.isBelow(took, 2_000, `closing took ${took} ms`)
         yield* waitUntil(() => server.sockets.size === 0)
         const exit = yield* Fiber.await(fiber)
@@ -229,11 +235,7 @@ describe("graceful close of a stream", () => {
           res.writeHead(200, { "content-type": "application/octet-stream" })
           res.write("first chunk") // then nothing: the body stalls
         })
-        const scope = yield* Scope.make()
-        const context = yield* Layer.buildWithScope(
-          Layer.orDie(ResilientClient.layer({ gracePeriod: "300 millis" })),
-          scope
-        )
+        const { close, context } = yield* clientInOwnScope({ gracePeriod: "300 millis" })
         let received = 0
         const fiber = yield* Effect.fork(
           HttpResilient.stream(server.url, { retry: false }).pipe(
@@ -242,9 +244,7 @@ describe("graceful close of a stream", () => {
           )
         )
         yield* waitUntil(() => received > 0)
-        const started = Date.now()
-        yield* Scope.close(scope, Exit.void)
-        const took = Date.now() - started
+        const took = yield* close
         // waited for the stream (it counts as in flight) for the grace period, not less, then cut it
         assert.isAtLeast(took, 250, `closing took ${took} ms`)
         assert.isBelow(took, 3_000, `closing took ${took} ms`)
@@ -262,20 +262,18 @@ describe("graceful close after abandoned requests", () => {
       Effect.gen(function*() {
         // a host whose lookup never answers: the connection attempt hangs until undici's connect timeout
         const lookup = () => {}
-        const scope = yield* Scope.make()
-        const context = yield* Layer.buildWithScope(
-          Layer.orDie(ResilientClient.layer({ lookup, gracePeriod: "5 seconds", connectTimeout: "10 seconds" })),
-          scope
-        )
+        const { close, context } = yield* clientInOwnScope({
+          lookup,
+          gracePeriod: "5 seconds",
+          connectTimeout: "10 seconds"
+        })
         const error = yield* Effect.flip(
           HttpResilient.get("http://hangs.test/", { timeout: "200 millis", retry: false }).pipe(
             Effect.provide(context)
           )
         )
         assert.isTrue(error._tag === "TimeoutError" && error.scope === "attempt")
-        const started = Date.now()
-        yield* Scope.close(scope, Exit.void)
-        const took = Date.now() - started
+        const took = yield* close
         assert.isBelow(took, 1_000, `closing took ${took} ms`)
       }),
     20_000

@@ -1,8 +1,10 @@
 /**
  * Helpers for tests of events and of anything a retry policy's backoff drives.
  */
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
 
@@ -51,3 +53,10 @@ export const awaitSleeps = (predicate: (wakeUps: ReadonlyArray<number>) => boole
     }
     return yield* Effect.dieMessage("awaitSleeps: the expected sleeps never appeared")
   })
+
+/** How a call ended, as a tag: "ok", its failure's `_tag`, or "none" (interrupted, or a defect). */
+export const failureTag = (exit: Exit.Exit<unknown, { readonly _tag: string }>): string => {
+  if (Exit.isSuccess(exit)) return "ok"
+  const failure = Cause.failureOption(exit.cause)
+  return failure._tag === "Some" ? failure.value._tag : "none"
+}
