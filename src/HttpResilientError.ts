@@ -111,12 +111,15 @@ class SafeInspect {
  * - `ConnectionRefused`, `ConnectionReset`, `ConnectTimeout`, `DnsFailure`: the socket could not be had or was lost.
  * - `HeadersTimeout`, `BodyTimeout`: the transport's own idle timeouts (not the attempt timeout).
  * - `TlsFailure`: the TLS handshake failed (untrusted certificate, wrong host name …).
- * - `ProtocolError`: the server spoke something that is not HTTP/1.1 (malformed status line, bad chunking …).
+ * - `ProtocolError`: the server spoke something that is not HTTP/1.1 (malformed status line, a status outside
+ *   100–599, headers over the transport's limit, bad chunking …). Not transient: the server broke the protocol.
  * - `ResponseTooLarge`: the body passed `maxResponseSize`; the socket was closed.
  * - `Aborted`: the request was aborted by something other than an interruption.
  * - `NotResumable`: a resumed stream could not continue without repeating or skipping bytes.
  * - `RedirectLoop`, `TooManyRedirects`: redirects did not end.
- * - `Unknown`: anything else; see `cause`.
+ * - `Unknown`: anything else; see `cause`. Every error code undici 7 defines maps to a named reason or, when the
+ *   request itself caused it (a body whose length differs from its `content-length`, a header undici refuses), to
+ *   an `InvalidRequestError` instead; `Unknown` is left for what no rule knows.
  *
  * @since 0.1.0
  * @category models
@@ -426,7 +429,10 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
 
 /**
  * The request could not be built: bad URL, method, header name or value (CR, LF, NUL …),
- * or a body that cannot be encoded. No I/O was done.
+ * or a body that cannot be encoded. No I/O was done. Also what the transport reports when the request itself is
+ * at fault — a body whose length differs from its `content-length` header, a header undici refuses: the request
+ * is to blame, not the server, so it is not transient, the circuit breaker ignores it and no retry spends the
+ * retry budget on it.
  *
  * @since 0.1.0
  * @category errors
@@ -542,6 +548,7 @@ export const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 50
 
 const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<TransportErrorReason>([
   "TlsFailure",
+  "ProtocolError",
   "ResponseTooLarge",
   "Aborted",
   "NotResumable",
@@ -550,7 +557,7 @@ const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<Transpo
 ])
 
 /**
- * Whether trying again later may succeed: transport failures (not TLS, size or redirect
+ * Whether trying again later may succeed: transport failures (not TLS, protocol, size or redirect
  * problems), attempt timeouts, and `StatusError` with 408, 429, 500, 502, 503, 504 — or 413
  * when it carries a Retry-After. Open circuits, bulkhead rejections, deadlines and invalid
  * requests are never transient.

@@ -477,10 +477,12 @@ export const transportErrorFor = (
         timeout: Duration.millis(timeoutMillis)
       })
     case "InvalidRequest":
+      // the request's own fault (DESIGN "Who is to blame"): not transient, not counted by breaker or budget
       return new InvalidRequestError({
         ...info,
-        reason: "InvalidOption",
-        detail: failure.cause instanceof Error ? failure.cause.message : "rejected by the transport",
+        reason: failure.invalid ?? "InvalidOption",
+        detail: failure.detail ??
+          (failure.cause instanceof Error ? failure.cause.message : "rejected by the transport"),
         cause: failure.cause
       })
     default:

@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import * as Undici from "undici"
-import { idempotentMethods, type TransportErrorReason } from "../HttpResilientError.js"
+import { idempotentMethods, type InvalidRequestError, type TransportErrorReason } from "../HttpResilientError.js"
 import type { RawResponse } from "./response.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "./timer.js"
 import * as WarmUp from "./warmUp.js"
@@ -44,7 +44,9 @@ export class TransportFailure {
   constructor(
     readonly reason: TransportErrorReason | "Timeout" | "InvalidRequest",
     readonly cause?: unknown,
-    readonly detail?: string
+    readonly detail?: string,
+    /** with `InvalidRequest`: the `InvalidRequestError` reason */
+    readonly invalid?: InvalidRequestReason
   ) {}
 }
 
@@ -156,66 +158,213 @@ const tlsCodes = new Set([
   "EPROTO"
 ])
 
+/** Why an `InvalidRequestError` the transport reports happened (its `reason`). */
+export type InvalidRequestReason = InvalidRequestError["reason"]
+
 /**
- * Maps an error from undici or Node's sockets to a transport reason.
+ * What an error becomes: a transport reason (the network's or the server's fault), or `InvalidRequest` (the
+ * request's or the client's own fault), with the `InvalidRequestError` reason and a detail where the error's own
+ * message says too little.
+ */
+interface Verdict {
+  readonly reason: TransportErrorReason | "InvalidRequest"
+  readonly invalid?: InvalidRequestReason | undefined
+  readonly detail?: string | undefined
+}
+
+const verdict = (reason: Verdict["reason"], detail?: string): Verdict => ({ reason, detail })
+const requestFault = (invalid: InvalidRequestReason | undefined, detail?: string): Verdict => ({
+  reason: "InvalidRequest",
+  invalid,
+  detail
+})
+
+/**
+ * Who is to blame, for every error code undici 7 defines (lib/core/errors.js, lib/mock/mock-errors.js) and the
+ * Node socket codes it passes on: the one place that decides (DESIGN "Security rules" → "Who is to blame").
+ *
+ * - The request or the client's own dispatcher caused it → `InvalidRequest` (an `InvalidRequestError`: not
+ *   transient, ignored by the circuit breaker, never retried so it spends no retry budget).
+ * - The server broke HTTP → `ProtocolError` (not transient).
+ * - The network or the server failed in a way trying again may fix → the matching transient reason.
+ *
+ * code (class): whose fault → reason
+ * - UND_ERR (UndiciError; raised as such by MockAgent / SnapshotAgent only): the dispatcher refused → InvalidRequest
+ * - UND_ERR_CONNECT_TIMEOUT (ConnectTimeoutError): network → ConnectTimeout
+ * - UND_ERR_HEADERS_TIMEOUT (HeadersTimeoutError): server → HeadersTimeout
+ * - UND_ERR_HEADERS_OVERFLOW (HeadersOverflowError): server, headers over the limit → ProtocolError
+ * - UND_ERR_BODY_TIMEOUT (BodyTimeoutError): server → BodyTimeout
+ * - UND_ERR_INVALID_ARG (InvalidArgumentError): request, a header, method, path or body undici refuses
+ *   → InvalidRequest
+ * - UND_ERR_INVALID_RETURN_VALUE (InvalidReturnValueError): the user's dispatcher → InvalidRequest
+ * - UND_ERR_ABORT, UND_ERR_ABORTED (AbortError, RequestAbortedError): local → Aborted
+ * - UND_ERR_INFO (InformationalError): undici closed the socket the request was on ("reset", "aborted", HTTP/2
+ *   stream errors) → ConnectionReset; the DNS interceptor's "No DNS entries found" → DnsFailure
+ * - UND_ERR_REQ_CONTENT_LENGTH_MISMATCH (RequestContentLengthMismatchError): request, body length ≠ its
+ *   content-length → InvalidRequest
+ * - UND_ERR_RES_CONTENT_LENGTH_MISMATCH (ResponseContentLengthMismatchError): a body cut short, like a reset
+ *   mid-body → ConnectionReset
+ * - UND_ERR_DESTROYED, UND_ERR_CLOSED (ClientDestroyedError, ClientClosedError): local, the pool is closed → Aborted
+ * - UND_ERR_SOCKET (SocketError): network or server closed the socket → ConnectionReset
+ * - UND_ERR_NOT_SUPPORTED (NotSupportedError): request, e.g. an `expect` header → InvalidRequest
+ * - UND_ERR_BPL_MISSING_UPSTREAM (BalancedPoolMissingUpstreamError): the user's dispatcher → InvalidRequest
+ * - HPE_* (HTTPParserError): server, not HTTP (malformed status line, bad chunking …) → ProtocolError
+ * - UND_ERR_RES_EXCEEDED_MAX_SIZE (ResponseExceededMaxSizeError): over the size limit → ResponseTooLarge
+ * - UND_ERR_REQ_RETRY (RequestRetryError, the user's RetryAgent gave up) and UND_ERR_RESPONSE (ResponseError, the
+ *   user's responseError interceptor): the server's status, which no reason names → Unknown, status in the detail
+ * - UND_ERR_PRX_TLS (SecureProxyConnectionError): TLS to the proxy → TlsFailure
+ * - UND_ERR_MAX_ORIGINS_REACHED (MaxOriginsReachedError): the user's dispatcher (`maxOrigins`) → InvalidRequest
+ * - UND_ERR_SOCKS5* (Socks5ProxyError): credentials refused → InvalidRequest; a proxy that speaks no SOCKS5
+ *   → ProtocolError; the proxy could not connect → ConnectionRefused
+ * - UND_ERR_WS_MESSAGE_SIZE_EXCEEDED (MessageSizeExceededError): over the size limit → ResponseTooLarge
+ * - UND_MOCK_ERR_MOCK_NOT_MATCHED (MockNotMatchedError): the user's MockAgent matched nothing → InvalidRequest
+ * - ERR_ASSERTION (AssertionError): undici's parser asserting what the server sent (a status below 100)
+ *   → ProtocolError
+ *
+ * A code not listed (a future undici's) is `Unknown`; test/Blame.test.ts builds every class undici exports and
+ * fails on one this table does not know.
+ */
+const verdicts: Record<string, Verdict> = {
+  // undici
+  UND_ERR: requestFault("InvalidOption"),
+  UND_ERR_CONNECT_TIMEOUT: verdict("ConnectTimeout"),
+  UND_ERR_HEADERS_TIMEOUT: verdict("HeadersTimeout"),
+  UND_ERR_HEADERS_OVERFLOW: verdict("ProtocolError", "the response's headers exceed the size limit"),
+  UND_ERR_BODY_TIMEOUT: verdict("BodyTimeout"),
+  UND_ERR_INVALID_ARG: requestFault(undefined),
+  UND_ERR_INVALID_RETURN_VALUE: requestFault("InvalidOption"),
+  UND_ERR_ABORT: verdict("Aborted"),
+  UND_ERR_ABORTED: verdict("Aborted"),
+  UND_ERR_INFO: verdict("ConnectionReset"),
+  UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: requestFault(
+    "InvalidBody",
+    "the body's length does not match the request's content-length header"
+  ),
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: verdict(
+    "ConnectionReset",
+    "the body's length does not match its Content-Length"
+  ),
+  UND_ERR_DESTROYED: verdict("Aborted", "the client's connection pool was destroyed"),
+  UND_ERR_CLOSED: verdict("Aborted", "the client's connection pool is closed"),
+  UND_ERR_SOCKET: verdict("ConnectionReset"),
+  UND_ERR_NOT_SUPPORTED: requestFault(undefined),
+  UND_ERR_BPL_MISSING_UPSTREAM: requestFault("InvalidOption"),
+  UND_ERR_RES_EXCEEDED_MAX_SIZE: verdict("ResponseTooLarge"),
+  UND_ERR_REQ_RETRY: verdict("Unknown"),
+  UND_ERR_RESPONSE: verdict("Unknown"),
+  UND_ERR_PRX_TLS: verdict("TlsFailure", "the TLS connection to the proxy failed"),
+  UND_ERR_MAX_ORIGINS_REACHED: requestFault("InvalidOption"),
+  UND_ERR_SOCKS5: verdict("ConnectionRefused"),
+  UND_ERR_WS_MESSAGE_SIZE_EXCEEDED: verdict("ResponseTooLarge"),
+  UND_MOCK_ERR_MOCK_NOT_MATCHED: requestFault("InvalidOption"),
+  ERR_ASSERTION: verdict("ProtocolError", "the transport refused what the server sent"),
+  // Node sockets and DNS
+  ECONNREFUSED: verdict("ConnectionRefused"),
+  EHOSTUNREACH: verdict("ConnectionRefused", "host unreachable"),
+  EHOSTDOWN: verdict("ConnectionRefused", "host down"),
+  ENETUNREACH: verdict("ConnectionRefused", "network unreachable"),
+  ENETDOWN: verdict("ConnectionRefused", "network down"),
+  ECONNRESET: verdict("ConnectionReset"),
+  EPIPE: verdict("ConnectionReset"),
+  ECONNABORTED: verdict("ConnectionReset"),
+  ETIMEDOUT: verdict("ConnectTimeout"),
+  ENOTFOUND: verdict("DnsFailure"),
+  EAI_AGAIN: verdict("DnsFailure"),
+  EAI_FAIL: verdict("DnsFailure"),
+  EAI_NODATA: verdict("DnsFailure"),
+  EAI_NONAME: verdict("DnsFailure"),
+  ABORT_ERR: verdict("Aborted"),
+  // Node's own request checks (node:http, URL), for platform clients that use them
+  ERR_INVALID_URL: requestFault("InvalidUrl"),
+  ERR_INVALID_PROTOCOL: requestFault("InvalidUrl"),
+  ERR_UNESCAPED_CHARACTERS: requestFault("InvalidUrl"),
+  ERR_INVALID_HTTP_TOKEN: requestFault("InvalidHeader"),
+  ERR_INVALID_CHAR: requestFault("InvalidHeader"),
+  ERR_HTTP_INVALID_HEADER_VALUE: requestFault("InvalidHeader"),
+  ERR_HTTP_CONTENT_LENGTH_MISMATCH: requestFault("InvalidBody")
+}
+
+/** What an InvalidArgumentError or NotSupportedError is about, from its message (failure path only). */
+const invalidReasonOf = (message: string): InvalidRequestReason =>
+  /header/i.test(message)
+    ? "InvalidHeader"
+    : /\b(url|path|protocol|origin|hostname|port)\b/i.test(message)
+    ? "InvalidUrl"
+    : /\bmethod\b/i.test(message)
+    ? "InvalidMethod"
+    : /\bbody\b/i.test(message)
+    ? "InvalidBody"
+    : "InvalidOption"
+
+const messageOf = (error: unknown): string =>
+  typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : ""
+
+/** The verdict for an error's code and name, before any detail from the error itself. */
+const verdictOf = (code: string, name: string): Verdict | undefined => {
+  const known = verdicts[code]
+  if (known !== undefined) return known
+  if (code.startsWith("HPE_") || name === "HTTPParserError") return verdict("ProtocolError")
+  if (code.startsWith("UND_ERR_SOCKS5_")) {
+    return code.includes("AUTH")
+      ? requestFault("InvalidOption")
+      : code.includes("VERSION") || code.includes("ADDR_TYPE")
+      ? verdict("ProtocolError")
+      : verdict("ConnectionRefused")
+  }
+  if (tlsCodes.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || code.startsWith("CERT_")) {
+    return verdict("TlsFailure")
+  }
+  if (name === "AbortError") return verdict("Aborted")
+  return undefined
+}
+
+/**
+ * Maps an error from undici or Node's sockets to a transport reason, by the table above.
  * @internal
  */
 export const classifyError = (error: unknown): TransportFailure => {
   if (error instanceof TransportFailure) return error
   const code = typeof (error as any)?.code === "string" ? (error as any).code as string : ""
   const name = typeof (error as any)?.name === "string" ? (error as any).name as string : ""
+  const found = verdictOf(code, name)
+  if (found === undefined) return new TransportFailure("Unknown", error)
   switch (code) {
-    case "ECONNREFUSED":
-      return new TransportFailure("ConnectionRefused", error)
-    case "ECONNRESET":
-    case "EPIPE":
-    case "ECONNABORTED":
-    case "UND_ERR_CLOSED":
-      return new TransportFailure("ConnectionReset", error)
     case "UND_ERR_SOCKET":
       // undici's "other side closed": the server closed the connection (a clean close cuts a body short too)
       return new TransportFailure(
         "ConnectionReset",
         error,
-        /other side closed/i.test(String((error as any)?.message))
-          ? "the server closed the connection"
-          : undefined
+        /other side closed/i.test(messageOf(error)) ? "the server closed the connection" : undefined
       )
-    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
-      return new TransportFailure("ConnectionReset", error, "the body's length does not match its Content-Length")
-    case "UND_ERR_CONNECT_TIMEOUT":
-    case "ETIMEDOUT":
-      return new TransportFailure("ConnectTimeout", error)
-    case "UND_ERR_HEADERS_TIMEOUT":
-      return new TransportFailure("HeadersTimeout", error)
-    case "UND_ERR_BODY_TIMEOUT":
-      return new TransportFailure("BodyTimeout", error)
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-    case "EAI_FAIL":
-    case "EAI_NODATA":
-    case "EAI_NONAME":
-      return new TransportFailure("DnsFailure", error)
-    case "UND_ERR_RES_EXCEEDED_MAX_SIZE":
-      return new TransportFailure("ResponseTooLarge", error)
-    case "UND_ERR_ABORTED":
-    case "UND_ERR_DESTROYED":
-    case "ABORT_ERR":
-      return new TransportFailure("Aborted", error)
-    case "UND_ERR_INVALID_ARG":
-    case "UND_ERR_NOT_SUPPORTED":
-    case "ERR_INVALID_URL":
-      return new TransportFailure("InvalidRequest", error)
+    case "UND_ERR_INFO":
+      return messageOf(error) === "No DNS entries found"
+        ? new TransportFailure("DnsFailure", error)
+        : new TransportFailure("ConnectionReset", error, messageOf(error) || undefined)
+    case "UND_ERR_REQ_RETRY":
+    case "UND_ERR_RESPONSE": {
+      const status = (error as { statusCode?: unknown }).statusCode
+      return new TransportFailure("Unknown", error, typeof status === "number" ? `status ${status}` : undefined)
+    }
   }
-  if (code.startsWith("HPE_") || name === "HTTPParserError" || code === "UND_ERR_INFO") {
-    return new TransportFailure("ProtocolError", error)
+  if (found.reason === "InvalidRequest") {
+    return new TransportFailure(
+      "InvalidRequest",
+      error,
+      found.detail,
+      found.invalid ?? invalidReasonOf(messageOf(error))
+    )
   }
-  if (tlsCodes.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || code.startsWith("CERT_")) {
-    return new TransportFailure("TlsFailure", error)
-  }
-  if (name === "AbortError") return new TransportFailure("Aborted", error)
-  return new TransportFailure("Unknown", error)
+  return new TransportFailure(found.reason, error, found.detail)
 }
+
+/**
+ * RFC 9110 §15: every valid status is from 100 to 599; anything else is the server breaking the protocol.
+ * @internal
+ */
+export const invalidStatus = (status: number): TransportFailure | undefined =>
+  status >= 100 && status <= 599
+    ? undefined
+    : new TransportFailure("ProtocolError", undefined, `invalid status ${status}`)
 
 const bodyForUndici = (
   body: HttpBody.HttpBody,
@@ -465,6 +614,11 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Array<Buffer>, _resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true
+    const invalid = invalidStatus(statusCode)
+    if (invalid !== undefined) {
+      this.abortWith(new Error(invalid.detail), invalid)
+      return false
+    }
     this.status = statusCode
     this.statusText = statusText
     this.rawHeaders = rawHeaders
@@ -599,6 +753,8 @@ export const makeUndiciTransport = (
         })
       })
       yield* Effect.addFinalizer(() => Effect.sync(() => response.body.destroy()))
+      const invalid = invalidStatus(response.statusCode)
+      if (invalid !== undefined) return yield* Effect.fail(invalid)
       const flat: Record<string, string> = {}
       let setCookie: ReadonlyArray<string> = []
       for (const [name, value] of Object.entries(response.headers)) {
@@ -686,9 +842,6 @@ const toPlatformRequest = (request: TransportRequest): HttpClientRequest.HttpCli
 /** What a runtime's message says when it gives no code (fetch outside Node, other platform clients). */
 const resetMessage = /\b(ECONNRESET|EPIPE|connection reset|socket hang up|other side closed)\b/i
 
-const messageOf = (error: unknown): string =>
-  typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : ""
-
 /**
  * Maps a platform `HttpClientError` (or what its body stream fails with) to a transport reason, from the innermost
  * cause that says what happened: platform errors wrap the runtime's, and fetch wraps once more
@@ -696,6 +849,19 @@ const messageOf = (error: unknown): string =>
  * is an invalid request, nothing was sent; a failure that says neither is `Unknown`, not a reset.
  */
 const platformFailure = (error: unknown, url?: URL): TransportFailure => {
+  // the platform's own verdict that the request could not be sent as it is: the request's fault
+  if ((error as { _tag?: unknown })?._tag === "RequestError") {
+    const reason = (error as { reason?: unknown }).reason
+    if (reason === "Encode" || reason === "InvalidUrl") {
+      // not the platform error's message: it shows the URL unredacted
+      return new TransportFailure(
+        "InvalidRequest",
+        (error as { cause?: unknown }).cause,
+        reason === "Encode" ? "the platform client could not encode the body" : "the platform client refused the URL",
+        reason === "Encode" ? "InvalidBody" : "InvalidUrl"
+      )
+    }
+  }
   const chain: Array<unknown> = []
   for (let cause = (error as { cause?: unknown })?.cause; cause !== undefined && chain.length < 5;) {
     chain.push(cause)
@@ -759,6 +925,8 @@ export const makeHttpClientTransport = (platformClient: HttpClient.HttpClient): 
     withTimeout(
       Effect.scoped(Effect.gen(function*() {
         const response = yield* execute(request)
+        const invalid = invalidStatus(response.status)
+        if (invalid !== undefined) return yield* Effect.fail(invalid)
         const chunks: Array<Uint8Array> = []
         let size = 0
         yield* platformBody(response.stream).pipe(
@@ -794,19 +962,21 @@ export const makeHttpClientTransport = (platformClient: HttpClient.HttpClient): 
 
   const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
     withTimeout(
-      Effect.map(execute(request), (response) => {
+      Effect.flatMap(execute(request), (response) => {
+        const invalid = invalidStatus(response.status)
+        if (invalid !== undefined) return Effect.fail(invalid)
         const headers: Record<string, string> = {}
         for (const name in response.headers) {
           if (name !== "set-cookie") headers[name] = response.headers[name]
         }
-        return {
+        return Effect.succeed<StreamingResponse>({
           status: response.status,
           statusText: "",
           headers,
           setCookie: [],
           url: request.url.href,
           body: platformBody(response.stream)
-        }
+        })
       }),
       request
     )
