@@ -405,7 +405,9 @@ export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExha
 }
 
 /**
- * The server asked to wait longer than `maxRetryAfter`, or past the deadline.
+ * The server asked to wait longer than `maxRetryAfter`, or past the deadline. A wait beyond what can be represented
+ * exactly (more than `Number.MAX_SAFE_INTEGER` milliseconds) is `Duration.infinity` here, and the message reads
+ * "Server asked to wait longer than can be represented".
  *
  * @since 0.1.0
  * @category errors
@@ -421,9 +423,10 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
-    return `Server asked to wait ${Duration.format(this.retryAfter)}, more than ${Duration.format(this.limit)}: ${
-      requestLabel(this)
-    }`
+    const wait = Duration.isFinite(this.retryAfter)
+      ? Duration.format(this.retryAfter)
+      : "longer than can be represented"
+    return `Server asked to wait ${wait}, more than ${Duration.format(this.limit)}: ${requestLabel(this)}`
   }
 }
 

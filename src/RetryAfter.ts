@@ -8,9 +8,14 @@
  * - `RateLimit-Reset` and `X-RateLimit-Reset`, the fallbacks: seconds (fractions allowed), or epoch seconds when
  *   the value is above 10⁹.
  *
- * Anything else — negative numbers, fractions in `Retry-After`, garbage, impossible dates (31 Feb), waits above
- * about 68 years — is `None`, never an exception. RFC 850 two-digit years follow RFC 9110 §5.6.7: the latest year
- * with those two digits that is not more than 50 years in the future.
+ * Anything else — negative numbers, fractions in `Retry-After`, garbage, impossible dates (31 Feb) — is `None`,
+ * never an exception. A valid value is never `None`, however far ahead: `Retry-After: 1000000000000` is a wait of
+ * 10¹² seconds and a date in the year 9999 a wait of about 8,000 years, both too long for any `maxRetryAfter`; a wait
+ * beyond what can be represented exactly (more than `Number.MAX_SAFE_INTEGER` milliseconds, about 285,000 years, or
+ * more digits than a number holds) is `Some(Duration.infinity)`. So a retry policy fails such a wait with
+ * `RetryAfterTooLongError` (or, with `onRetryAfterTooLong: "clamp"`, waits `maxRetryAfter`) instead of treating it
+ * as absent. RFC 850 two-digit years follow RFC 9110 §5.6.7: the latest year with those two digits that is not more
+ * than 50 years in the future.
  *
  * @example
  * ```ts

@@ -19,12 +19,13 @@ import {
   Backoff,
   HttpResilient,
   HttpResilientError,
+  HttpResilientTest,
   ResilientClient,
   type ResilientEvent,
   RetryPolicy,
   Telemetry
 } from "../src/index.js"
-import { twoRetriesThenSuccess, waitForSleep } from "./support/events.js"
+import { advanceUntilDone, twoRetriesThenSuccess, waitForSleep } from "./support/events.js"
 import { closedPort, serverScoped, waitUntil } from "./support/server.js"
 
 // Attempt timeouts are long so that their (virtual) timers never get in the way of the backoff's.
@@ -828,4 +829,65 @@ describe("HttpResilient.retry: Effect.retry set up only on failure", () => {
         [1, 2, 1, 2]
       )
     }).pipe(Effect.provide(Client)))
+})
+
+describe("a wait beyond what can be represented is too long, never absent (scripted transport)", () => {
+  const farFuture: Record<string, Record<string, string>> = {
+    "Retry-After: 1000000000000 (seconds)": { "retry-after": "1000000000000" },
+    "Retry-After: a date in the year 9999": { "retry-after": "Fri, 31 Dec 9999 23:59:59 GMT" },
+    "Retry-After: more digits than a number holds": { "retry-after": "9".repeat(400) },
+    "RateLimit-Reset: a far epoch": { "ratelimit-reset": "99999999999999" },
+    "X-RateLimit-Reset: a far epoch": { "x-ratelimit-reset": "99999999999999" }
+  }
+  const script = (headers: Record<string, string>) => [
+    HttpResilientTest.reply(503, { headers }),
+    HttpResilientTest.reply(200)
+  ]
+
+  for (const [what, headers] of Object.entries(farFuture)) {
+    it.scoped(`${what} → RetryAfterTooLongError at once, one request`, () =>
+      Effect.gen(function*() {
+        const fiber = yield* Effect.fork(
+          HttpResilient.get("http://api.test/x").pipe(Effect.retry(RetryPolicy.make({ maxRetryAfter: "60 seconds" })))
+        )
+        const exit = yield* Effect.exit(advanceUntilDone(fiber, 5))
+        const error = failure(exit)
+        assert.strictEqual(error._tag, "RetryAfterTooLongError")
+        if (error._tag !== "RetryAfterTooLongError") return
+        assert.isTrue(
+          Duration.greaterThan(error.retryAfter, Duration.days(365 * 1000)),
+          Duration.format(error.retryAfter)
+        )
+        assert.strictEqual(Duration.toMillis(error.limit), 60_000)
+        assert.strictEqual((yield* HttpResilientTest.requests).length, 1)
+      }).pipe(Effect.provide(HttpResilientTest.layer(script(headers)))))
+
+    it.scoped(`${what}, onRetryAfterTooLong: "clamp" → waits maxRetryAfter`, () =>
+      Effect.gen(function*() {
+        const fiber = yield* Effect.fork(
+          HttpResilient.get("http://api.test/x").pipe(
+            Effect.retry(RetryPolicy.make({ maxRetryAfter: "5 seconds", onRetryAfterTooLong: "clamp" }))
+          )
+        )
+        const response = yield* advanceUntilDone(fiber, 10)
+        assert.strictEqual(response.status, 200)
+        const sent = yield* HttpResilientTest.requests
+        assert.strictEqual(sent.length, 2)
+        assert.strictEqual(sent[1].at - sent[0].at, 5000)
+      }).pipe(Effect.provide(HttpResilientTest.layer(script(headers)))))
+  }
+
+  it("the error says the wait cannot be represented", () => {
+    const error = new HttpResilientError.RetryAfterTooLongError({
+      method: "GET",
+      url: "http://api.test/x",
+      attempt: 1,
+      retryAfter: Duration.infinity,
+      limit: Duration.seconds(60)
+    })
+    assert.strictEqual(
+      error.message,
+      "Server asked to wait longer than can be represented, more than 1m: GET http://api.test/x (attempt 1)"
+    )
+  })
 })

@@ -2,8 +2,13 @@
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 
-/** Waits longer than this (about 68 years) are absurd and count as absent. */
-const MAX_SECONDS = 2_147_483_647
+/**
+ * A valid wait in milliseconds as a Duration. One beyond what can be represented exactly (more than
+ * `Number.MAX_SAFE_INTEGER` ms, about 285,000 years, or more digits than a number holds) is `Duration.infinity`:
+ * still a wait, and too long for any limit — never absent (DESIGN "Security rules").
+ */
+const waitOf = (millis: number): Duration.Duration =>
+  millis <= Number.MAX_SAFE_INTEGER ? Duration.millis(Math.max(0, millis)) : Duration.infinity
 
 const months: Record<string, number> = {
   Jan: 0,
@@ -114,28 +119,27 @@ export const parseHttpDate = (input: string, nowMillis: number): number | undefi
 const digits = /^\d+$/
 
 /**
- * `Retry-After`: delta-seconds or an HTTP-date. A past date is zero; anything invalid is `None`.
+ * `Retry-After`: delta-seconds or an HTTP-date. A past date is zero; anything invalid is `None`; a valid value
+ * too far ahead to represent is `Duration.infinity`.
  * @internal
  */
 export const parseRetryAfter = (value: string | undefined, nowMillis: number): Option.Option<Duration.Duration> => {
   if (typeof value !== "string") return Option.none()
   const s = value.trim()
   if (s.length === 0) return Option.none()
-  if (digits.test(s)) {
-    const seconds = Number(s)
-    return seconds <= MAX_SECONDS ? Option.some(Duration.seconds(seconds)) : Option.none()
-  }
+  if (digits.test(s)) return Option.some(waitOf(Number(s) * 1000))
   const at = parseHttpDate(s, nowMillis)
   if (at === undefined) return Option.none()
   const wait = at - nowMillis
-  if (!Number.isFinite(wait) || wait > MAX_SECONDS * 1000) return Option.none()
-  return Option.some(Duration.millis(Math.max(0, wait)))
+  // no "now" to measure from (NaN): no wait can be told
+  return Number.isNaN(wait) ? Option.none() : Option.some(waitOf(wait))
 }
 
 const decimal = /^\d+(\.\d+)?$/
 
 /**
- * `RateLimit-Reset` / `X-RateLimit-Reset`: delta seconds, or epoch seconds when above 10⁹.
+ * `RateLimit-Reset` / `X-RateLimit-Reset`: delta seconds, or epoch seconds when above 10⁹. A valid value too far
+ * ahead to represent is `Duration.infinity`.
  * @internal
  */
 export const parseRateLimitReset = (
@@ -146,11 +150,9 @@ export const parseRateLimitReset = (
   const s = value.trim()
   if (!decimal.test(s)) return Option.none()
   const n = Number(s)
-  if (!Number.isFinite(n)) return Option.none()
   if (n > 1e9) {
     const wait = n * 1000 - nowMillis
-    if (!Number.isFinite(wait) || wait > MAX_SECONDS * 1000) return Option.none()
-    return Option.some(Duration.millis(Math.max(0, Math.ceil(wait))))
+    return Number.isNaN(wait) ? Option.none() : Option.some(waitOf(Math.ceil(wait)))
   }
   return Option.some(Duration.millis(Math.ceil(n * 1000)))
 }
