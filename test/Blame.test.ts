@@ -3,7 +3,7 @@
  * transient, not counted by the circuit breaker, no retry budget spent; a server's protocol violation is a
  * `TransportError` with reason `ProtocolError`, not transient; every error code undici defines is mapped on purpose.
  */
-import { FetchHttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientError } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
 import * as Undici from "undici"
@@ -236,4 +236,37 @@ describe("the server's protocol violations, over a real server: ProtocolError, n
       const error = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry: false })))
       assert.strictEqual(error._tag === "TransportError" && error.reason, "ProtocolError", error.message)
     }).pipe(Effect.provide(overUndici)))
+})
+
+describe("over a platform HttpClient, the same rule", () => {
+  const failingWith = (reason: "Encode" | "InvalidUrl") => {
+    let calls = 0
+    const layer = Layer.orDie(ResilientClient.layerFromHttpClient({})).pipe(
+      Layer.provide(Layer.succeed(
+        HttpClient.HttpClient,
+        HttpClient.make((request) => {
+          calls++
+          return Effect.fail(new HttpClientError.RequestError({ request, reason, cause: new Error("refused") }))
+        })
+      ))
+    )
+    return { layer, calls: () => calls }
+  }
+
+  for (
+    const [reason, expected] of [["Encode", "InvalidBody"], ["InvalidUrl", "InvalidUrl"]] as const
+  ) {
+    it.effect(`the platform's own ${reason} request error is an InvalidRequestError ${expected}, not retried`, () => {
+      const platform = failingWith(reason)
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(
+          HttpResilient.put("http://api.test/x?token=QSECRET", { text: "x" }).pipe(Effect.retry(RetryPolicy.default))
+        )
+        assert.strictEqual(error._tag, "InvalidRequestError", error.message)
+        assert.strictEqual(error._tag === "InvalidRequestError" && error.reason, expected)
+        assert.notInclude(JSON.stringify(error), "QSECRET")
+        assert.strictEqual(platform.calls(), 1)
+      }).pipe(Effect.provide(platform.layer))
+    })
+  }
 })
