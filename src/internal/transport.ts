@@ -158,7 +158,10 @@ const tlsCodes = new Set([
   "EPROTO"
 ])
 
-/** Why an `InvalidRequestError` the transport reports happened (its `reason`). */
+/**
+ * Why an `InvalidRequestError` the transport reports happened (its `reason`).
+ * @internal
+ */
 export type InvalidRequestReason = InvalidRequestError["reason"]
 
 /**
