@@ -135,6 +135,12 @@ describe("every undici error is mapped on purpose", () => {
     )
   })
 
+  it("a code that is an Object property name (constructor, __proto__) is Unknown, not a crash", () => {
+    for (const code of ["constructor", "__proto__", "toString"]) {
+      assert.deepStrictEqual(verdictOf(Object.assign(new Error("odd"), { code })), ["Unknown"], code)
+    }
+  })
+
   it("InformationalError from undici's DNS interceptor is a DNS failure", () => {
     assert.deepStrictEqual(verdictOf(new Undici.errors.InformationalError("No DNS entries found")), ["DnsFailure"])
   })

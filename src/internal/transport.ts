@@ -304,8 +304,8 @@ const messageOf = (error: unknown): string =>
 
 /** The verdict for an error's code and name, before any detail from the error itself. */
 const verdictOf = (code: string, name: string): Verdict | undefined => {
-  const known = verdicts[code]
-  if (known !== undefined) return known
+  // own keys only: a code such as "constructor" names nothing here
+  if (Object.prototype.hasOwnProperty.call(verdicts, code)) return verdicts[code]
   if (code.startsWith("HPE_") || name === "HTTPParserError") return verdict("ProtocolError")
   if (code.startsWith("UND_ERR_SOCKS5_")) {
     return code.includes("AUTH")
@@ -342,7 +342,7 @@ export const classifyError = (error: unknown): TransportFailure => {
     case "UND_ERR_INFO":
       return messageOf(error) === "No DNS entries found"
         ? new TransportFailure("DnsFailure", error)
-        : new TransportFailure("ConnectionReset", error, messageOf(error) || undefined)
+        : new TransportFailure("ConnectionReset", error, `the transport closed the socket: ${messageOf(error)}`)
     case "UND_ERR_REQ_RETRY":
     case "UND_ERR_RESPONSE": {
       const status = (error as { statusCode?: unknown }).statusCode
