@@ -116,6 +116,8 @@ class SafeInspect {
  * - `ResponseTooLarge`: the body passed `maxResponseSize`; the socket was closed.
  * - `Aborted`: the request was aborted by something other than an interruption.
  * - `NotResumable`: a resumed stream could not continue without repeating or skipping bytes.
+ * - `StreamEnded`: the server ended an event stream (`sse`) cleanly; it is reconnected to, as `EventSource` does,
+ *   and this is the error once the retry policy gives up.
  * - `RedirectLoop`, `TooManyRedirects`: redirects did not end.
  * - `Unknown`: anything else; see `cause`. Every error code undici 7 defines maps to a named reason or, when the
  *   request itself caused it (a body whose length differs from its `content-length`, a header undici refuses), to
@@ -136,6 +138,7 @@ export type TransportErrorReason =
   | "ResponseTooLarge"
   | "Aborted"
   | "NotResumable"
+  | "StreamEnded"
   | "RedirectLoop"
   | "TooManyRedirects"
   | "Unknown"
@@ -152,6 +155,7 @@ const transportReasonText: Record<TransportErrorReason, string> = {
   ResponseTooLarge: "Response too large",
   Aborted: "Aborted",
   NotResumable: "Stream not resumable",
+  StreamEnded: "Stream ended by the server",
   RedirectLoop: "Redirect loop",
   TooManyRedirects: "Too many redirects",
   Unknown: "Transport failure"

@@ -9,8 +9,8 @@
  * long it would have waited) without using up a slot.
  *
  * The quota lives in a store: by default a memory store of the client; put `layerMemory` under several clients
- * to share one in the process, or `layerRedis(options)` so every process of a fleet shares one quota (the key
- * names the quota: give the same key in every process). A store that fails does not stop calls: the attempt
+ * to share one in the process, or the Redis store of `effect-http-resilient/RateLimiterRedis` so every process of
+ * a fleet shares one quota (the key names the quota: give the same key in every process). A store that fails does not stop calls: the attempt
  * goes and the failure is logged.
  *
  * With `adaptive: true`, a 429 carrying `Retry-After` (or `RateLimit-Reset`) pauses every attempt to that
@@ -25,16 +25,15 @@
  * // 100 requests per second per origin, and back off the whole origin on 429
  * const Client = ResilientClient.layer({ rateLimiter: { limit: 100, window: "1 second", adaptive: true } })
  *
- * // one quota for the fleet, in Redis
- * const FleetClient = ResilientClient.layer({ rateLimiter: { limit: 1000, window: "1 minute", key: "partner-api" } })
- *   .pipe(Layer.provide(RateLimiter.layerRedis({ host: "127.0.0.1", port: 6379 })))
+ * // the quota in a memory store that other clients of the process can be given too
+ * const Shared = ResilientClient.layer({ rateLimiter: { limit: 10, window: "1 second", key: "partner-api" } })
+ *   .pipe(Layer.provide(RateLimiter.layerMemory))
  * ```
  *
  * @since 0.1.0
  */
 import * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import type * as internal from "./internal/rateLimiter.js"
 
 /**
@@ -82,51 +81,3 @@ export type Store = ExperimentalRateLimiter.RateLimiterStore
  * @category layers
  */
 export const layerMemory: Layer.Layer<Store> = ExperimentalRateLimiter.layerStoreMemory
-
-/**
- * Connection options of {@link layerRedis}: those of ioredis (`host`, `port`, `username`, `password`, `db`, `tls`,
- * … — any other ioredis option is passed through), plus the key `prefix`. Declared here so that the types do
- * not need `ioredis` installed unless the Redis store is used.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RedisOptions {
-  readonly host?: string | undefined
-  readonly port?: number | undefined
-  readonly path?: string | undefined
-  readonly username?: string | undefined
-  readonly password?: string | undefined
-  readonly db?: number | undefined
-  readonly tls?: object | undefined
-  readonly connectTimeout?: number | undefined
-  /** the prefix of the store's keys @default "ratelimiter:" */
-  readonly prefix?: string | undefined
-  readonly [option: string]: unknown
-}
-
-/**
- * A Redis store (ioredis `options` plus a key `prefix`, default `"ratelimiter:"`): every client, in every
- * process, that uses the same Redis and the same key shares one quota. The connection is closed with the
- * layer's scope. Needs the `ioredis` package, loaded only when this layer is built.
- *
- * @example
- * ```ts
- * import { Layer } from "effect"
- * import { RateLimiter, ResilientClient } from "effect-http-resilient"
- *
- * const Client = ResilientClient.layer({ rateLimiter: { limit: 50, window: "1 second", key: "geo-api" } }).pipe(
- *   Layer.provide(RateLimiter.layerRedis({ host: "redis.internal", port: 6379, prefix: "myapp:rl:" }))
- * )
- * ```
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerRedis = (options: RedisOptions): Layer.Layer<Store> =>
-  Layer.unwrapEffect(
-    Effect.map(
-      Effect.promise(() => import("@effect/experimental/RateLimiter/Redis")),
-      (redis) => redis.layerStore(options as Parameters<typeof redis.layerStore>[0])
-    )
-  )

@@ -397,6 +397,35 @@ describe("idempotency", () => {
       assert.strictEqual(only503.count(), 1)
     }).pipe(Effect.provide(Client)))
 
+  it.scoped("retry only on 503: statuses still retries a reset, retryOn retries nothing else (README recipe)", () =>
+    Effect.gen(function*() {
+      // every odd request is reset before an answer, every even one gets 200; no socket is reused, so a reset is
+      // the answer (not a stale keep-alive socket, which the transport re-sends inside the attempt)
+      let n = 0
+      const server = yield* serverScoped((req, res) => {
+        if (n++ % 2 === 0) return void req.socket.destroy()
+        res.writeHead(200, { connection: "close" }).end("ok")
+      })
+      const withStatuses = yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.make({ statuses: [503], backoff: noJitter("1 millis") }))
+        )
+      )
+      assert.isTrue(Exit.isSuccess(withStatuses.exit))
+      assert.strictEqual(server.count(), 2)
+      const only503 = yield* drive(
+        HttpResilient.get(server.url).pipe(
+          Effect.retry(RetryPolicy.make({
+            retryOn: (error) => error._tag === "StatusError" && error.status === 503,
+            backoff: noJitter("1 millis")
+          }))
+        )
+      )
+      const error = failure(only503.exit)
+      assert.isTrue(error._tag === "TransportError" && error.reason === "ConnectionReset")
+      assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+
   it.scoped("methods widens what is retried without a key", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)

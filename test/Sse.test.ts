@@ -163,8 +163,24 @@ describe("sse against a server that keeps dropping", () => {
       const error = yield* Effect.flip(
         Stream.runCollect(HttpResilient.sse(server.url, { retry: Schedule.recurs(2) }))
       )
-      assert.isTrue(error._tag === "TransportError" && error.reason === "ConnectionReset")
+      // a clean end is reconnected to (as EventSource does); when the policy gives up, the error says what happened
+      assert.isTrue(error._tag === "TransportError" && error.reason === "StreamEnded")
+      assert.match(error.message, /^Stream ended by the server: GET http:\/\/127\.0\.0\.1:\d+\/ \(attempt 3\)$/)
+      assert.notInclude(error.message, "reset")
       assert.strictEqual(server.count(), 3)
+    }).pipe(Effect.provide(Client)))
+
+  it.scoped("a connection reset mid-stream stays a ConnectionReset when the policy gives up", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" })
+        res.write("retry: 0\n\n", () => setTimeout(() => res.socket?.destroy(), 10))
+      })
+      const error = yield* Effect.flip(
+        Stream.runCollect(HttpResilient.sse(server.url, { retry: Schedule.recurs(1) }))
+      )
+      assert.isTrue(error._tag === "TransportError" && error.reason === "ConnectionReset")
+      assert.strictEqual(server.count(), 2)
     }).pipe(Effect.provide(Client)))
 })
 

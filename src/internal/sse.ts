@@ -166,8 +166,7 @@ export const sse = (
                 method: "GET",
                 url: redactUrl(session.prepared.url),
                 attempt: session.attempt,
-                reason: "ConnectionReset",
-                detail: "the server ended the event stream"
+                reason: "StreamEnded"
               })
             )
           )

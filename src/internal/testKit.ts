@@ -15,7 +15,7 @@ import type { RawResponse } from "./response.js"
 import { Transport, TransportFailure, type TransportRequest, type TransportService } from "./transport.js"
 
 /** @internal */
-export type Fault = Exclude<TransportErrorReason, "RedirectLoop" | "TooManyRedirects"> | "Timeout"
+export type Fault = Exclude<TransportErrorReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded"> | "Timeout"
 
 /** @internal */
 export interface Reply {
