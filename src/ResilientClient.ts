@@ -79,7 +79,9 @@ export type AcceptStatus = config.AcceptStatus
  * - pool: `keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `bodyTimeout`, `pipelining`, `gracePeriod`, `tls`, `lookup` (see `Transport.UndiciPoolOptions`).
  * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer other than Effect's built-in one is installed.
  * - `interceptors`: request/response interceptors run on every attempt, in order (see `Interceptor`).
- * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`).
+ * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`). A hook may
+ *   return nothing, an Effect or a Promise; one that throws, fails or rejects is logged at Warning level with the
+ *   hook's name and never fails the call nor reaches `unhandledRejection`.
  * - `circuitBreaker`: per-origin breakers — a strategy, `CircuitBreaker.CircuitBreakerOptions`, or `false`.
  *   @default ratio: ≥ 50 % of at least 20 attempts failing in 10 s; open 5 s; 1 probe
  * - `bulkhead`: attempts running at once, per client — `Bulkhead.BulkheadOptions` or `false`.

@@ -23,7 +23,8 @@ import type { RetryBudgetOptions } from "./retryBudget.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
 /**
- * A hook: a plain function or one returning an Effect. A hook that throws or fails is logged and ignored.
+ * A hook: a plain function, or one returning an Effect or a Promise. A hook that throws, fails or rejects is logged
+ * (Warning, naming the hook) and ignored.
  * @internal
  */
 export type Hook<E> = (event: E) => unknown

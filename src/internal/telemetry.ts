@@ -402,28 +402,28 @@ const hookNames: Record<string, string> = {
   Failed: "onFailure"
 }
 
-/**
- * Runs an effect apart from the caller, with the calling fiber's services and fiber refs (its logger,
- * log level and clock) when there is one.
- */
-const runDetached = (effect: Effect.Effect<unknown>): void => {
-  const fiber = Option.getOrUndefined(Fiber.getCurrentFiber())
-  if (fiber === undefined) {
-    Effect.runFork(effect)
-    return
-  }
-  Runtime.runFork(
-    Runtime.make({
-      context: fiber.currentContext,
-      fiberRefs: fiber.getFiberRefs(),
-      runtimeFlags: Runtime.defaultRuntimeFlags
-    })
-  )(effect)
+/** A runtime with `fiber`'s services and fiber refs (its logger, log level and clock), as they are now. */
+const runtimeOf = (fiber: Fiber.RuntimeFiber<any, any> | undefined): Runtime.Runtime<never> =>
+  fiber === undefined ? Runtime.defaultRuntime : Runtime.make({
+    context: fiber.currentContext,
+    fiberRefs: fiber.getFiberRefs(),
+    runtimeFlags: Runtime.defaultRuntimeFlags
+  })
+
+/** Runs an effect apart from the caller, in `runtime` (by default the calling fiber's). */
+const runDetached = (effect: Effect.Effect<unknown>, runtime = runtimeOf(currentFiber())): void => {
+  Runtime.runFork(runtime)(effect)
 }
 
+const currentFiber = (): Fiber.RuntimeFiber<any, any> | undefined => Option.getOrUndefined(Fiber.getCurrentFiber())
+
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
+
 /**
- * Calls a layer hook with an event. A hook may return an Effect, which runs apart from the call; a hook that
- * throws or fails is logged at Warning level and never breaks the call.
+ * Calls a layer hook with an event. A hook may return void, an Effect (which runs apart from the call) or a Promise;
+ * a hook that throws, fails or rejects is logged at Warning level, naming the hook, and never breaks the call nor
+ * reaches `unhandledRejection`.
  * @internal
  */
 export const runHook = (hook: (event: any) => unknown, event: { readonly _tag: string }): void => {
@@ -437,9 +437,19 @@ export const runHook = (hook: (event: any) => unknown, event: { readonly _tag: s
           (cause) => Effect.logWarning(`effect-http-resilient: the ${name} hook failed: ${Cause.pretty(cause)}`)
         )
       )
+    } else if (isThenable(result)) {
+      // the caller's fiber may be gone when the promise settles: its logger and refs are taken now
+      const runtime = runtimeOf(currentFiber())
+      result.then(undefined, (error) =>
+        runDetached(
+          Effect.logWarning(`effect-http-resilient: the ${name} hook rejected: ${describeThrown(error)}`),
+          runtime
+        ))
     }
   } catch (error) {
-    runDetached(Effect.logWarning(`effect-http-resilient: the ${name} hook threw: ${describeThrown(error)}`))
+    runDetached(
+      Effect.logWarning(`effect-http-resilient: the ${name} hook threw: ${describeThrown(error)}`)
+    )
   }
 }
 
