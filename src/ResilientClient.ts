@@ -230,7 +230,7 @@ export const warmUp: (
  * Everything the client publishes from the moment the stream is run (`RequestStarted`, `AttemptFailed`,
  * `Succeeded` from every attempt; `RetryScheduled`, `Failed` from retry policies; `CircuitStateChanged`,
  * `RetryBudgetExhausted` from the protections). The stream subscribes when it starts running: to miss nothing
- * of a call made right after, use `subscribe`.
+ * of a call made right after, use `subscribe`. Its backlog is bounded as `subscribe`'s.
  *
  * @since 0.1.0
  * @category events
@@ -239,6 +239,11 @@ export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = int
 
 /**
  * A queue of events, subscribed when this returns: subscribe, then call, and miss nothing.
+ *
+ * The queue is sliding and bounded: it holds at most 1,024 events (`Telemetry.eventBacklog.capacity`), and the
+ * response bodies carried by their errors at most 16 MiB together (`Telemetry.eventBacklog.maxBodyBytes`). An
+ * undrained subscription drops its oldest events to make room (the newest is always kept); each dropped event is
+ * counted in `Telemetry.eventsDropped` (`http_resilient.events.dropped`).
  *
  * @since 0.1.0
  * @category events

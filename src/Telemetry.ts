@@ -31,6 +31,7 @@
  * @since 0.1.0
  */
 import type * as Metric from "effect/Metric"
+import * as backlog from "./internal/eventBacklog.js"
 import * as redact from "./internal/redact.js"
 import * as internal from "./internal/telemetry.js"
 
@@ -62,6 +63,7 @@ export const metricNames: {
   readonly circuitTransitions: "http_resilient.circuit.transitions"
   readonly retryBudgetRejections: "http_resilient.retry_budget.rejections"
   readonly bulkheadRejections: "http_resilient.bulkhead.rejections"
+  readonly eventsDropped: "http_resilient.events.dropped"
 } = internal.metricNames
 
 /**
@@ -151,6 +153,29 @@ export const retryBudgetRejections: Metric.Metric.Counter<number> = internal.ret
  * @category metrics
  */
 export const bulkheadRejections: Metric.Metric.Counter<number> = internal.bulkheadRejections
+
+/**
+ * `http_resilient.events.dropped`: events dropped from a subscription's backlog (`ResilientClient.subscribe`,
+ * `ResilientClient.events`) that was not drained in time. A subscription holds at most `eventBacklog.capacity`
+ * events (1,024), and the response bodies their errors carry at most `eventBacklog.maxBodyBytes` (16 MiB) together;
+ * past either, the oldest events are dropped (the newest is always kept) and counted here.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const eventsDropped: Metric.Metric.Counter<number> = internal.eventsDropped
+
+/**
+ * The bounds of a subscription's backlog: at most `capacity` events, and at most `maxBodyBytes` of response bodies
+ * kept alive by the errors they carry. Past either, the oldest events are dropped and counted by `eventsDropped`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const eventBacklog: { readonly capacity: number; readonly maxBodyBytes: number } = {
+  capacity: backlog.capacity,
+  maxBodyBytes: backlog.maxBodyBytes
+}
 
 /**
  * Header names whose values are always redacted (lower case). The client option `redactHeaders` adds to them.

@@ -38,6 +38,7 @@ import {
   resolveConfig,
   type ResolvedConfig
 } from "./config.js"
+import * as EventBacklog from "./eventBacklog.js"
 import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
 import { Protections } from "./protections.js"
@@ -559,7 +560,7 @@ export const make = (
   const hasListeners = () => anyHook || subscribers.size > 0
   const subscribe = Effect.acquireRelease(
     Effect.sync(() => {
-      const queue = Effect.runSync(Queue.unbounded<ResilientEvent>())
+      const queue = Effect.runSync(EventBacklog.make(Telemetry.recordEventsDropped))
       subscribers.add(queue)
       return queue
     }),

@@ -39,7 +39,8 @@ export const metricNames = {
   retries: "http_resilient.retries",
   circuitTransitions: "http_resilient.circuit.transitions",
   retryBudgetRejections: "http_resilient.retry_budget.rejections",
-  bulkheadRejections: "http_resilient.bulkhead.rejections"
+  bulkheadRejections: "http_resilient.bulkhead.rejections",
+  eventsDropped: "http_resilient.events.dropped"
 } as const
 
 /** OpenTelemetry's advised buckets for `http.client.request.duration`, in seconds. @internal */
@@ -98,6 +99,12 @@ export const retryBudgetRejections: Metric.Metric.Counter<number> = Metric.count
 /** @internal */
 export const bulkheadRejections: Metric.Metric.Counter<number> = Metric.counter(metricNames.bulkheadRejections, {
   description: "Attempts rejected by the bulkhead",
+  incremental: true
+})
+
+/** @internal */
+export const eventsDropped: Metric.Metric.Counter<number> = Metric.counter(metricNames.eventsDropped, {
+  description: "Events dropped from a subscription's full backlog (the oldest first)",
   incremental: true
 })
 
@@ -162,6 +169,11 @@ export const recordRetryBudgetRejection = (): void => {
 /** @internal */
 export const recordBulkheadRejection = (): void => {
   bulkheadRejections.unsafeUpdate(1, noLabels)
+}
+
+/** Counts events dropped from a subscription's full backlog. @internal */
+export const recordEventsDropped = (count: number): void => {
+  eventsDropped.unsafeUpdate(count, noLabels)
 }
 
 /** The port a URL talks to, default ports included. @internal */
