@@ -71,6 +71,10 @@ export type AcceptStatus = config.AcceptStatus
  * - `timeout`: per attempt, headers and body together. @default "10 seconds"
  * - `deadline`: for a call retried by the `retry` option, all attempts and waits together. @default "30 seconds"
  * - `maxConnections`: sockets per origin. @default 128
+ * - `maxOrigins`: origins whose state the client keeps (circuit breakers, rate limiter pauses and in-memory quotas),
+ *   freed when its scope closes. Past it the least recently used is forgotten — for breakers only a closed one: an
+ *   open or half-open breaker is never forgotten to make room (a new origin's breaker is then not kept until one
+ *   closes). @default 1000
  * - `acceptStatus`: statuses that are not an error. @default 200–399
  * - `maxResponseSize`: bytes read into memory per response; above it, `TransportError` `ResponseTooLarge`. @default 32 MiB
  * - `followRedirects`: `false`, `true` (10) or the most redirects to follow within an attempt. @default 10

@@ -78,6 +78,7 @@ export const durationBuckets: ReadonlyArray<number> = internal.durationBuckets
  * `http.client.request.duration`: the duration of every attempt, in seconds. Tagged per attempt with
  * `http.request.method`, `server.address` (host only), `server.port`, and `http.response.status_code` and/or
  * `error.type` (the status of a `StatusError`, the reason of a `TransportError`, `timeout`, or the error's tag).
+ * Past `maxServerAddresses` servers, the address and port are `_OTHER`; so is a method OpenTelemetry does not list.
  *
  * @example
  * ```ts
@@ -93,6 +94,18 @@ export const durationBuckets: ReadonlyArray<number> = internal.durationBuckets
  * @category metrics
  */
 export const requestDuration: Metric.Metric.Histogram<number> = internal.requestDuration
+
+/**
+ * How many distinct `server.address` + `server.port` pairs get series of their own in `requestDuration`. Effect's
+ * metric registry is global and keeps every series for the life of the process, so the bound is process-wide: the
+ * first 1,000 servers any client talks to are tagged as they are, later ones `server.address` and `server.port`
+ * `_OTHER` (OpenTelemetry's convention for a bounded attribute). A method OpenTelemetry does not list (anything
+ * but CONNECT, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, QUERY, TRACE) is tagged `_OTHER` too.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const maxServerAddresses: number = internal.maxServerAddresses
 
 /**
  * `requestDuration` tagged the way the client tags it (tag order is part of a metric's identity, so prefer this
