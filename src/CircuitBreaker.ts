@@ -25,6 +25,11 @@
  * attempt count for it). The open → half-open change happens, and its `CircuitStateChanged` event is published,
  * when the first attempt (or `ResilientClient.circuitState`) arrives after the break. All time is the `Clock`'s.
  *
+ * A client keeps breakers for at most `maxOrigins` origins (default 1,000) and forgets them when its scope closes.
+ * Past the cap the least recently used closed breaker is forgotten; an open or half-open one never is, so a flood of
+ * new origins cannot close a breaker that protects an origin in trouble. When every kept breaker is open or
+ * half-open, a new origin's breaker is not kept (each attempt to it starts closed) until one of them closes.
+ *
  * The client option `circuitBreaker` takes a strategy, options, or `false`:
  *
  * @example

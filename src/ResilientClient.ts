@@ -71,6 +71,10 @@ export type AcceptStatus = config.AcceptStatus
  * - `timeout`: per attempt, headers and body together. @default "10 seconds"
  * - `deadline`: for a call retried by the `retry` option, all attempts and waits together. @default "30 seconds"
  * - `maxConnections`: sockets per origin. @default 128
+ * - `maxOrigins`: origins whose state the client keeps (circuit breakers, rate limiter pauses and in-memory quotas),
+ *   freed when its scope closes. Past it the least recently used is forgotten — for breakers only a closed one: an
+ *   open or half-open breaker is never forgotten to make room (a new origin's breaker is then not kept until one
+ *   closes). @default 1000
  * - `acceptStatus`: statuses that are not an error. @default 200–399
  * - `maxResponseSize`: bytes read into memory per response; above it, `TransportError` `ResponseTooLarge`. @default 32 MiB
  * - `followRedirects`: `false`, `true` (10) or the most redirects to follow within an attempt. @default 10
@@ -79,7 +83,9 @@ export type AcceptStatus = config.AcceptStatus
  * - pool: `keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `bodyTimeout`, `pipelining`, `gracePeriod`, `tls`, `lookup` (see `Transport.UndiciPoolOptions`).
  * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer other than Effect's built-in one is installed.
  * - `interceptors`: request/response interceptors run on every attempt, in order (see `Interceptor`).
- * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`).
+ * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`). A hook may
+ *   return nothing, an Effect or a Promise; one that throws, fails or rejects is logged at Warning level with the
+ *   hook's name and never fails the call nor reaches `unhandledRejection`.
  * - `circuitBreaker`: per-origin breakers — a strategy, `CircuitBreaker.CircuitBreakerOptions`, or `false`.
  *   @default ratio: ≥ 50 % of at least 20 attempts failing in 10 s; open 5 s; 1 probe
  * - `bulkhead`: attempts running at once, per client — `Bulkhead.BulkheadOptions` or `false`.
@@ -228,7 +234,7 @@ export const warmUp: (
  * Everything the client publishes from the moment the stream is run (`RequestStarted`, `AttemptFailed`,
  * `Succeeded` from every attempt; `RetryScheduled`, `Failed` from retry policies; `CircuitStateChanged`,
  * `RetryBudgetExhausted` from the protections). The stream subscribes when it starts running: to miss nothing
- * of a call made right after, use `subscribe`.
+ * of a call made right after, use `subscribe`. Its backlog is bounded as `subscribe`'s.
  *
  * @since 0.1.0
  * @category events
@@ -237,6 +243,11 @@ export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = int
 
 /**
  * A queue of events, subscribed when this returns: subscribe, then call, and miss nothing.
+ *
+ * The queue is sliding and bounded: it holds at most 1,024 events (`Telemetry.eventBacklog.capacity`), and the
+ * response bodies carried by their errors at most 16 MiB together (`Telemetry.eventBacklog.maxBodyBytes`). An
+ * undrained subscription drops its oldest events to make room (the newest is always kept); each dropped event is
+ * counted in `Telemetry.eventsDropped` (`http_resilient.events.dropped`).
  *
  * @since 0.1.0
  * @category events

@@ -31,6 +31,7 @@
  * @since 0.1.0
  */
 import type * as Metric from "effect/Metric"
+import * as backlog from "./internal/eventBacklog.js"
 import * as redact from "./internal/redact.js"
 import * as internal from "./internal/telemetry.js"
 
@@ -62,6 +63,7 @@ export const metricNames: {
   readonly circuitTransitions: "http_resilient.circuit.transitions"
   readonly retryBudgetRejections: "http_resilient.retry_budget.rejections"
   readonly bulkheadRejections: "http_resilient.bulkhead.rejections"
+  readonly eventsDropped: "http_resilient.events.dropped"
 } = internal.metricNames
 
 /**
@@ -76,6 +78,7 @@ export const durationBuckets: ReadonlyArray<number> = internal.durationBuckets
  * `http.client.request.duration`: the duration of every attempt, in seconds. Tagged per attempt with
  * `http.request.method`, `server.address` (host only), `server.port`, and `http.response.status_code` and/or
  * `error.type` (the status of a `StatusError`, the reason of a `TransportError`, `timeout`, or the error's tag).
+ * Past `maxServerAddresses` servers, the address and port are `_OTHER`; so is a method OpenTelemetry does not list.
  *
  * @example
  * ```ts
@@ -91,6 +94,18 @@ export const durationBuckets: ReadonlyArray<number> = internal.durationBuckets
  * @category metrics
  */
 export const requestDuration: Metric.Metric.Histogram<number> = internal.requestDuration
+
+/**
+ * How many distinct `server.address` + `server.port` pairs get series of their own in `requestDuration`. Effect's
+ * metric registry is global and keeps every series for the life of the process, so the bound is process-wide: the
+ * first 1,000 servers any client talks to are tagged as they are, later ones `server.address` and `server.port`
+ * `_OTHER` (OpenTelemetry's convention for a bounded attribute). A method OpenTelemetry does not list (anything
+ * but CONNECT, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, QUERY, TRACE) is tagged `_OTHER` too.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const maxServerAddresses: number = internal.maxServerAddresses
 
 /**
  * `requestDuration` tagged the way the client tags it (tag order is part of a metric's identity, so prefer this
@@ -151,6 +166,29 @@ export const retryBudgetRejections: Metric.Metric.Counter<number> = internal.ret
  * @category metrics
  */
 export const bulkheadRejections: Metric.Metric.Counter<number> = internal.bulkheadRejections
+
+/**
+ * `http_resilient.events.dropped`: events dropped from a subscription's backlog (`ResilientClient.subscribe`,
+ * `ResilientClient.events`) that was not drained in time. A subscription holds at most `eventBacklog.capacity`
+ * events (1,024), and the response bodies their errors carry at most `eventBacklog.maxBodyBytes` (16 MiB) together;
+ * past either, the oldest events are dropped (the newest is always kept) and counted here.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const eventsDropped: Metric.Metric.Counter<number> = internal.eventsDropped
+
+/**
+ * The bounds of a subscription's backlog: at most `capacity` events, and at most `maxBodyBytes` of response bodies
+ * kept alive by the errors they carry. Past either, the oldest events are dropped and counted by `eventsDropped`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const eventBacklog: { readonly capacity: number; readonly maxBodyBytes: number } = {
+  capacity: backlog.capacity,
+  maxBodyBytes: backlog.maxBodyBytes
+}
 
 /**
  * Header names whose values are always redacted (lower case). The client option `redactHeaders` adds to them.

@@ -325,24 +325,65 @@ export class Breaker {
 }
 
 /**
- * The breakers of a client, one per origin, made on first use.
+ * The breakers of a client, one per origin, made on first use and kept for at most `maxOrigins` origins.
+ *
+ * Past the cap, the least recently used breaker that is closed is forgotten (a closed breaker holds only recent
+ * counts, and forgetting it costs at most a late opening). An open or half-open breaker is never forgotten to make
+ * room: a flood of new origins cannot close a breaker that protects an origin in trouble. When every remembered
+ * breaker is open or half-open, a new origin gets a breaker of its own that is not remembered (each attempt to it
+ * starts closed) until a remembered one closes.
  * @internal
  */
 export class BreakerRegistry {
+  /** in order of use, least recent first */
   private readonly breakers = new Map<string, Breaker>()
+  /** the breaker used last (moving it to the end of `breakers` again is skipped) */
+  private latest: Breaker | undefined
 
   constructor(
     readonly settings: CircuitBreakerSettings,
-    private readonly onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void
+    private readonly onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
+    readonly maxOrigins: number
   ) {}
 
+  /** Origins with a remembered breaker. */
+  get size(): number {
+    return this.breakers.size
+  }
+
   get(origin: string): Breaker {
+    const latest = this.latest
+    if (latest !== undefined && latest.origin === origin) return latest
     let breaker = this.breakers.get(origin)
-    if (breaker === undefined) {
+    if (breaker !== undefined) {
+      // most recently used goes last
+      this.breakers.delete(origin)
+      this.breakers.set(origin, breaker)
+    } else {
       breaker = new Breaker(origin, this.settings, this.onTransition)
+      if (this.breakers.size >= this.maxOrigins && !this.evictClosed()) return breaker
       this.breakers.set(origin, breaker)
     }
+    this.latest = breaker
     return breaker
+  }
+
+  /** Forgets the least recently used closed breaker; false when there is none. */
+  private evictClosed(): boolean {
+    for (const [origin, breaker] of this.breakers) {
+      if (breaker.state === "closed") {
+        this.breakers.delete(origin)
+        if (this.latest === breaker) this.latest = undefined
+        return true
+      }
+    }
+    return false
+  }
+
+  /** Forgets every breaker (the client's scope closed). */
+  clear(): void {
+    this.breakers.clear()
+    this.latest = undefined
   }
 
   stateAt(origin: string, now: number): CircuitState {

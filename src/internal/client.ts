@@ -38,6 +38,7 @@ import {
   resolveConfig,
   type ResolvedConfig
 } from "./config.js"
+import * as EventBacklog from "./eventBacklog.js"
 import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
 import { Protections } from "./protections.js"
@@ -561,7 +562,7 @@ export const make = (
   const hasListeners = () => anyHook || subscribers.size > 0
   const subscribe = Effect.acquireRelease(
     Effect.sync(() => {
-      const queue = Effect.runSync(Queue.unbounded<ResilientEvent>())
+      const queue = Effect.runSync(EventBacklog.make(Telemetry.recordEventsDropped))
       subscribers.add(queue)
       return queue
     }),
@@ -570,7 +571,7 @@ export const make = (
         subscribers.delete(queue)
       }).pipe(Effect.zipRight(Queue.shutdown(queue)))
   ) as Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
-  const protections = new Protections(config.protections, publish, rateLimiter)
+  const protections = new Protections(config.protections, publish, rateLimiter, config.maxOrigins)
 
   // --- preparing ----------------------------------------------------------
   const prepare = (
@@ -979,15 +980,19 @@ const appendParams = (url: URL, params: RequestOptions["urlParams"]): RequestVal
 export const layerWithTransport = (
   options: ClientOptions = {}
 ): Layer.Layer<ResilientClient, ConfigError.ConfigError, Transport.Transport> =>
-  Layer.effect(
+  Layer.scoped(
     ResilientClient,
     Effect.flatMap(
       Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
       (config) =>
         Effect.flatMap(Transport.Transport, (transport) =>
-          config.protections.rateLimiter?.quota === undefined
-            ? Effect.succeed(make(config, transport))
-            : Effect.map(RateLimiter.limiterFromContext, (limiter) => make(config, transport, limiter)))
+          Effect.acquireRelease(
+            config.protections.rateLimiter?.quota === undefined
+              ? Effect.sync(() => make(config, transport))
+              : Effect.map(RateLimiter.limiterFromContext, (limiter) => make(config, transport, limiter)),
+            // per-origin state goes with the client's scope
+            (client) => Effect.sync(() => client.protections.release())
+          ))
     )
   )
 
@@ -1032,6 +1037,7 @@ export const optionsFromConfig = (
     timeout: opt("timeout", Config.duration("TIMEOUT")),
     deadline: opt("deadline", Config.duration("DEADLINE")),
     maxConnections: opt("maxConnections", Config.integer("MAX_CONNECTIONS")),
+    maxOrigins: opt("maxOrigins", Config.integer("MAX_ORIGINS")),
     maxResponseSize: opt("maxResponseSize", Config.integer("MAX_RESPONSE_SIZE")),
     followRedirects: opt("followRedirects", Config.integer("FOLLOW_REDIRECTS")),
     keepAliveTimeout: opt("keepAliveTimeout", Config.duration("KEEP_ALIVE_TIMEOUT")),

@@ -23,7 +23,8 @@ import type { RetryBudgetOptions } from "./retryBudget.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
 /**
- * A hook: a plain function or one returning an Effect. A hook that throws or fails is logged and ignored.
+ * A hook: a plain function, or one returning an Effect or a Promise. A hook that throws, fails or rejects is logged
+ * (Warning, naming the hook) and ignored.
  * @internal
  */
 export type Hook<E> = (event: E) => unknown
@@ -41,6 +42,7 @@ export interface ClientOptions {
   readonly timeout?: Duration.DurationInput | undefined
   readonly deadline?: Duration.DurationInput | undefined
   readonly maxConnections?: number | undefined
+  readonly maxOrigins?: number | undefined
   readonly acceptStatus?: AcceptStatus | undefined
   readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
@@ -86,6 +88,8 @@ export interface ResolvedConfig {
   /** `undefined` when none are configured, so the pipeline skips them for free */
   readonly interceptors: ReadonlyArray<Interceptor> | undefined
   readonly protections: Protections.ProtectionSettings
+  /** how many origins per-origin state (breakers, rate limiter pauses and quotas) is kept for */
+  readonly maxOrigins: number
   readonly options: ClientOptions
 }
 
@@ -94,6 +98,7 @@ export const defaults = {
   timeout: Duration.seconds(10),
   deadline: Duration.seconds(30),
   maxConnections: 128,
+  maxOrigins: 1000,
   maxResponseSize: 32 * 1024 * 1024,
   followRedirects: 10
 } as const
@@ -188,6 +193,7 @@ export const ClientOptionsSchema = Schema.Struct({
   timeout: Schema.optional(durationInput("timeout")),
   deadline: Schema.optional(durationInput("deadline")),
   maxConnections: Schema.optional(positiveInt("maxConnections", 65_536)),
+  maxOrigins: Schema.optional(positiveInt("maxOrigins", 1_000_000)),
   acceptStatus: Schema.optional(acceptStatusInput),
   maxResponseSize: Schema.optional(positiveInt("maxResponseSize", 2 ** 32)),
   followRedirects: Schema.optional(followRedirectsInput),
@@ -326,6 +332,7 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
       ? undefined
       : [...options.interceptors],
     protections: protections.right,
+    maxOrigins: options.maxOrigins ?? defaults.maxOrigins,
     options
   })
 }

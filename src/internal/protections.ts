@@ -280,24 +280,42 @@ export class Protections {
   constructor(
     settings: ProtectionSettings,
     private readonly publish: (event: ResilientEvent) => void,
-    limiter: ExperimentalRateLimiter.RateLimiter | undefined
+    limiter: ExperimentalRateLimiter.RateLimiter | undefined,
+    /** how many origins (or rate limiter keys) per-origin state is kept for; see `BreakerRegistry` */
+    maxOrigins: number
   ) {
     this.breakers = settings.circuitBreaker === undefined
       ? undefined
       : new CircuitBreaker.BreakerRegistry(
         settings.circuitBreaker,
-        (origin, from, to, now) => this.onCircuitTransition(origin, from, to, now)
+        (origin, from, to, now) => this.onCircuitTransition(origin, from, to, now),
+        maxOrigins
       )
     this.bulkhead = settings.bulkhead === undefined ? undefined : new Bulkhead.Bulkhead(settings.bulkhead)
-    this.rateLimiter = settings.rateLimiter === undefined ? undefined : new RateLimiter.ClientRateLimiter(
-      settings.rateLimiter,
-      settings.rateLimiter.quota === undefined ? undefined : limiter ?? RateLimiter.makeMemoryLimiter()
-    )
+    if (settings.rateLimiter === undefined) {
+      this.rateLimiter = undefined
+    } else if (settings.rateLimiter.quota === undefined || limiter !== undefined) {
+      this.rateLimiter = new RateLimiter.ClientRateLimiter(settings.rateLimiter, limiter, maxOrigins)
+    } else {
+      const memory = RateLimiter.makeMemoryLimiter(maxOrigins)
+      this.rateLimiter = new RateLimiter.ClientRateLimiter(
+        settings.rateLimiter,
+        memory.limiter,
+        maxOrigins,
+        memory.store
+      )
+    }
     this.retryBudget = settings.retryBudget === undefined
       ? undefined
       : new RetryBudget.RetryBudget(settings.retryBudget)
     this.hedge = settings.hedge
     this.guarding = this.breakers !== undefined || this.bulkhead !== undefined || this.rateLimiter !== undefined
+  }
+
+  /** Forgets every origin's state (breakers, pauses, in-memory quotas): the client's scope closed. */
+  release(): void {
+    this.breakers?.clear()
+    this.rateLimiter?.clear()
   }
 
   /** The call site of every breaker state change: event and metric. */

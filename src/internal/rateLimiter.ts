@@ -1,6 +1,7 @@
 /** @internal */
 import * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
 import type * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -50,26 +51,65 @@ export const resolve = (options: RateLimiterOptions): RateLimiterSettings => ({
 })
 
 /**
- * The memory store, made for one client when no `RateLimiterStore` is in context.
+ * A memory store that keeps the quota of at most `maxKeys` keys: each key has its own `@effect/experimental` memory
+ * store, and past the cap the least recently used key's is dropped (that key starts again with a full quota).
+ * `@effect/experimental`'s own memory store keeps every key it ever saw.
  * @internal
  */
-export const makeMemoryLimiter = (): ExperimentalRateLimiter.RateLimiter =>
-  Effect.runSync(
-    Effect.scoped(Layer.build(ExperimentalRateLimiter.layerStoreMemory)).pipe(
-      Effect.flatMap((context) => Effect.provide(ExperimentalRateLimiter.make, context))
-    )
-  )
+export const makeBoundedMemoryStore = (
+  maxKeys: number
+): ExperimentalRateLimiter.RateLimiterStore["Type"] & { readonly size: () => number; readonly clear: () => void } => {
+  /** in order of use, least recent first */
+  const stores = new Map<string, ExperimentalRateLimiter.RateLimiterStore["Type"]>()
+  const storeFor = (key: string) => {
+    let store = stores.get(key)
+    if (store !== undefined) {
+      stores.delete(key)
+    } else {
+      store = Effect.runSync(
+        Effect.scoped(Effect.map(Layer.build(ExperimentalRateLimiter.layerStoreMemory), Context.unsafeGet(Tag)))
+      )
+      if (stores.size >= maxKeys) stores.delete(stores.keys().next().value!)
+    }
+    stores.set(key, store)
+    return store
+  }
+  return {
+    fixedWindow: (options) => Effect.suspend(() => storeFor(options.key).fixedWindow(options)),
+    tokenBucket: (options) => Effect.suspend(() => storeFor(options.key).tokenBucket(options)),
+    size: () => stores.size,
+    clear: () => stores.clear()
+  }
+}
+
+const Tag = ExperimentalRateLimiter.RateLimiterStore
 
 /**
- * The limiter over the store in context (the Redis one, for example), or over a fresh memory store.
+ * A limiter over a fresh bounded memory store (`makeBoundedMemoryStore`), made for one client when no
+ * `RateLimiterStore` is in context.
  * @internal
  */
-export const limiterFromContext: Effect.Effect<ExperimentalRateLimiter.RateLimiter> = Effect.flatMap(
+export const makeMemoryLimiter = (
+  maxKeys: number
+): {
+  readonly limiter: ExperimentalRateLimiter.RateLimiter
+  readonly store: ReturnType<typeof makeBoundedMemoryStore>
+} => {
+  const store = makeBoundedMemoryStore(maxKeys)
+  return { limiter: Effect.runSync(Effect.provideService(ExperimentalRateLimiter.make, Tag, store)), store }
+}
+
+/**
+ * The limiter over the store in context (the Redis one, for example), or `undefined` (then the client makes its
+ * own over a bounded memory store).
+ * @internal
+ */
+export const limiterFromContext: Effect.Effect<ExperimentalRateLimiter.RateLimiter | undefined> = Effect.flatMap(
   Effect.serviceOption(ExperimentalRateLimiter.RateLimiterStore),
   (store) =>
     store._tag === "Some"
       ? Effect.provideService(ExperimentalRateLimiter.make, ExperimentalRateLimiter.RateLimiterStore, store.value)
-      : Effect.sync(makeMemoryLimiter)
+      : Effect.succeed(undefined)
 )
 
 /**
@@ -86,14 +126,29 @@ export class WouldPassDeadline {
  * @internal
  */
 export class ClientRateLimiter {
+  /** origin → epoch ms its pause ends, at most `maxOrigins` of them */
   private readonly pausedUntil = new Map<string, number>()
   private readonly window: Duration.Duration | undefined
 
   constructor(
     readonly settings: RateLimiterSettings,
-    private readonly limiter: ExperimentalRateLimiter.RateLimiter | undefined
+    private readonly limiter: ExperimentalRateLimiter.RateLimiter | undefined,
+    readonly maxOrigins: number,
+    /** the memory store the client made for itself, if it did */
+    readonly memoryStore?: ReturnType<typeof makeBoundedMemoryStore> | undefined
   ) {
     this.window = settings.quota?.window
+  }
+
+  /** Origins with a pause remembered. */
+  get pausedOrigins(): number {
+    return this.pausedUntil.size
+  }
+
+  /** Forgets every pause and quota kept in memory (the client's scope closed). */
+  clear(): void {
+    this.pausedUntil.clear()
+    this.memoryStore?.clear()
   }
 
   private keyFor(method: string, url: URL, origin: string): string {
@@ -171,7 +226,15 @@ export class ClientRateLimiter {
     if (!this.settings.adaptive || error._tag !== "StatusError" || error.status !== 429) return
     if (error.retryAfter._tag !== "Some") return
     const until = now + Duration.toMillis(error.retryAfter.value)
-    if (until > (this.pausedUntil.get(origin) ?? 0)) this.pausedUntil.set(origin, until)
+    const paused = this.pausedUntil
+    const current = paused.get(origin)
+    if (current !== undefined && until <= current) return
+    if (current === undefined && paused.size >= this.maxOrigins) {
+      // past the cap: pauses that are over go first, then the one set longest ago
+      for (const [key, end] of paused) if (end <= now) paused.delete(key)
+      if (paused.size >= this.maxOrigins) paused.delete(paused.keys().next().value!)
+    }
+    paused.set(origin, until)
   }
 
   /** Epoch ms until which the origin is paused (0 when it is not). */

@@ -39,7 +39,8 @@ export const metricNames = {
   retries: "http_resilient.retries",
   circuitTransitions: "http_resilient.circuit.transitions",
   retryBudgetRejections: "http_resilient.retry_budget.rejections",
-  bulkheadRejections: "http_resilient.bulkhead.rejections"
+  bulkheadRejections: "http_resilient.bulkhead.rejections",
+  eventsDropped: "http_resilient.events.dropped"
 } as const
 
 /** OpenTelemetry's advised buckets for `http.client.request.duration`, in seconds. @internal */
@@ -101,6 +102,12 @@ export const bulkheadRejections: Metric.Metric.Counter<number> = Metric.counter(
   incremental: true
 })
 
+/** @internal */
+export const eventsDropped: Metric.Metric.Counter<number> = Metric.counter(metricNames.eventsDropped, {
+  description: "Events dropped from a subscription's full backlog (the oldest first)",
+  incremental: true
+})
+
 const MAX_CACHED = 2048
 const noLabels: ReadonlyArray<MetricLabel.MetricLabel> = []
 
@@ -113,21 +120,24 @@ const makeCache = <In, Out>(
   labelNames: ReadonlyArray<string>
 ) => {
   const cache = new Map<string, Metric.Metric<any, In, Out>>()
-  /** `id` identifies `values` (they are only read on a miss) */
-  return (id: string, values: ReadonlyArray<string | undefined>): Metric.Metric<any, In, Out> => {
-    let metric = cache.get(id)
-    if (metric === undefined) {
-      const labels: Array<MetricLabel.MetricLabel> = []
-      for (let i = 0; i < labelNames.length; i++) {
-        const value = values[i]
-        if (value !== undefined) labels.push(MetricLabel.make(labelNames[i], value))
-      }
-      metric = Metric.fromMetricKey(MetricKey.taggedWithLabels(key, labels)) as any as Metric.Metric<any, In, Out>
-      if (cache.size >= MAX_CACHED) cache.clear()
-      cache.set(id, metric)
+  /** the series cached under `id`, if any */
+  const cached = (id: string): Metric.Metric<any, In, Out> | undefined => cache.get(id)
+  /** makes and caches the series of `values` under `id` */
+  const add = (id: string, values: ReadonlyArray<string | undefined>): Metric.Metric<any, In, Out> => {
+    const labels: Array<MetricLabel.MetricLabel> = []
+    for (let i = 0; i < labelNames.length; i++) {
+      const value = values[i]
+      if (value !== undefined) labels.push(MetricLabel.make(labelNames[i], value))
     }
+    const metric = Metric.fromMetricKey(MetricKey.taggedWithLabels(key, labels)) as any as Metric.Metric<any, In, Out>
+    if (cache.size >= MAX_CACHED) cache.clear()
+    cache.set(id, metric)
     return metric
   }
+  /** `id` identifies `values` (they are only read on a miss) */
+  const get = (id: string, values: ReadonlyArray<string | undefined>): Metric.Metric<any, In, Out> =>
+    cache.get(id) ?? add(id, values)
+  return { cached, add, get }
 }
 
 const durationLabels = [
@@ -146,12 +156,12 @@ const transitionsFor = makeCache<number, unknown>(transitionsKey, ["from", "to"]
  * @internal
  */
 export const recordRetry = (reason: string): void => {
-  retriesFor(reason, [reason]).unsafeUpdate(1, noLabels)
+  retriesFor.get(reason, [reason]).unsafeUpdate(1, noLabels)
 }
 
 /** @internal */
 export const recordCircuitTransition = (from: string, to: string): void => {
-  transitionsFor(`${from}\u0000${to}`, [from, to]).unsafeUpdate(1, noLabels)
+  transitionsFor.get(`${from}\u0000${to}`, [from, to]).unsafeUpdate(1, noLabels)
 }
 
 /** @internal */
@@ -162,6 +172,11 @@ export const recordRetryBudgetRejection = (): void => {
 /** @internal */
 export const recordBulkheadRejection = (): void => {
   bulkheadRejections.unsafeUpdate(1, noLabels)
+}
+
+/** Counts events dropped from a subscription's full backlog. @internal */
+export const recordEventsDropped = (count: number): void => {
+  eventsDropped.unsafeUpdate(count, noLabels)
 }
 
 /** The port a URL talks to, default ports included. @internal */
@@ -186,7 +201,48 @@ export const errorType = (error: HttpResilientError): string => {
 }
 
 /**
- * Records one attempt's duration in `http.client.request.duration`.
+ * The value of `server.address` and `server.port` for a server past `maxServerAddresses`, and of
+ * `http.request.method` for a method OpenTelemetry does not list (its convention for a bounded attribute).
+ * @internal
+ */
+export const OTHER = "_OTHER"
+
+/**
+ * How many distinct `server.address` + `server.port` pairs get series of their own in
+ * `http.client.request.duration`. Effect's metric registry is global and keeps every series for the life of the
+ * process, so this bound is process-wide: later servers are recorded as `_OTHER`.
+ * @internal
+ */
+export const maxServerAddresses = 1000
+
+/** `host:port` pairs given series of their own, process-wide (the registry they bound is process-wide too) */
+const seenAddresses = new Set<string>()
+
+/** The `server.address` and `server.port` a series is tagged with: the server's, or `_OTHER` past the bound. */
+const addressLabels = (host: string, port: string): readonly [string, string] => {
+  const key = `${host}:${port}`
+  if (seenAddresses.has(key)) return [host, port]
+  if (seenAddresses.size >= maxServerAddresses) return [OTHER, OTHER]
+  seenAddresses.add(key)
+  return [host, port]
+}
+
+const knownMethods: ReadonlySet<string> = new Set([
+  "CONNECT",
+  "DELETE",
+  "GET",
+  "HEAD",
+  "OPTIONS",
+  "PATCH",
+  "POST",
+  "PUT",
+  "QUERY",
+  "TRACE"
+])
+
+/**
+ * Records one attempt's duration in `http.client.request.duration`. Its attributes are bounded: a method
+ * OpenTelemetry does not list is `_OTHER`, and so are the address and port past `maxServerAddresses` servers.
  * @internal
  */
 export const recordDuration = (
@@ -201,13 +257,18 @@ export const recordDuration = (
   const type = error === undefined ? "" : errorType(error)
   // the common case (a response, no error) builds one short string and finds the cached series
   const id = `${method} ${url.protocol}${host}:${port} ${status ?? ""} ${type}`
-  durationFor(id, [
-    method,
-    host,
-    port !== "" ? port : url.protocol === "https:" ? "443" : "80",
-    status === undefined ? undefined : String(status),
-    error === undefined ? undefined : type
-  ]).unsafeUpdate(seconds, noLabels)
+  let series = durationFor.cached(id)
+  if (series === undefined) {
+    const [address, serverPort] = addressLabels(host, port !== "" ? port : url.protocol === "https:" ? "443" : "80")
+    series = durationFor.add(id, [
+      knownMethods.has(method) ? method : OTHER,
+      address,
+      serverPort,
+      status === undefined ? undefined : String(status),
+      error === undefined ? undefined : type
+    ])
+  }
+  series.unsafeUpdate(seconds, noLabels)
 }
 
 /**
@@ -402,28 +463,28 @@ const hookNames: Record<string, string> = {
   Failed: "onFailure"
 }
 
-/**
- * Runs an effect apart from the caller, with the calling fiber's services and fiber refs (its logger,
- * log level and clock) when there is one.
- */
-const runDetached = (effect: Effect.Effect<unknown>): void => {
-  const fiber = Option.getOrUndefined(Fiber.getCurrentFiber())
-  if (fiber === undefined) {
-    Effect.runFork(effect)
-    return
-  }
-  Runtime.runFork(
-    Runtime.make({
-      context: fiber.currentContext,
-      fiberRefs: fiber.getFiberRefs(),
-      runtimeFlags: Runtime.defaultRuntimeFlags
-    })
-  )(effect)
+/** A runtime with `fiber`'s services and fiber refs (its logger, log level and clock), as they are now. */
+const runtimeOf = (fiber: Fiber.RuntimeFiber<any, any> | undefined): Runtime.Runtime<never> =>
+  fiber === undefined ? Runtime.defaultRuntime : Runtime.make({
+    context: fiber.currentContext,
+    fiberRefs: fiber.getFiberRefs(),
+    runtimeFlags: Runtime.defaultRuntimeFlags
+  })
+
+/** Runs an effect apart from the caller, in `runtime` (by default the calling fiber's). */
+const runDetached = (effect: Effect.Effect<unknown>, runtime = runtimeOf(currentFiber())): void => {
+  Runtime.runFork(runtime)(effect)
 }
 
+const currentFiber = (): Fiber.RuntimeFiber<any, any> | undefined => Option.getOrUndefined(Fiber.getCurrentFiber())
+
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
+
 /**
- * Calls a layer hook with an event. A hook may return an Effect, which runs apart from the call; a hook that
- * throws or fails is logged at Warning level and never breaks the call.
+ * Calls a layer hook with an event. A hook may return void, an Effect (which runs apart from the call) or a Promise;
+ * a hook that throws, fails or rejects is logged at Warning level, naming the hook, and never breaks the call nor
+ * reaches `unhandledRejection`.
  * @internal
  */
 export const runHook = (hook: (event: any) => unknown, event: { readonly _tag: string }): void => {
@@ -437,9 +498,19 @@ export const runHook = (hook: (event: any) => unknown, event: { readonly _tag: s
           (cause) => Effect.logWarning(`effect-http-resilient: the ${name} hook failed: ${Cause.pretty(cause)}`)
         )
       )
+    } else if (isThenable(result)) {
+      // the caller's fiber may be gone when the promise settles: its logger and refs are taken now
+      const runtime = runtimeOf(currentFiber())
+      result.then(undefined, (error) =>
+        runDetached(
+          Effect.logWarning(`effect-http-resilient: the ${name} hook rejected: ${describeThrown(error)}`),
+          runtime
+        ))
     }
   } catch (error) {
-    runDetached(Effect.logWarning(`effect-http-resilient: the ${name} hook threw: ${describeThrown(error)}`))
+    runDetached(
+      Effect.logWarning(`effect-http-resilient: the ${name} hook threw: ${describeThrown(error)}`)
+    )
   }
 }
 

@@ -469,26 +469,59 @@ const ignoreResume = () => {}
 const canResend = (request: TransportRequest, body: string | Uint8Array | Readable | null): boolean =>
   idempotentMethods.has(request.method) && (body === null || typeof body === "string" || body instanceof Uint8Array)
 
-const connectCounts = new WeakMap<Undici.Dispatcher, Map<string, number>>()
-
 /**
- * How many connections the dispatcher has opened to `origin` so far (from its `connect` events; counting starts
- * with the first exchange). A reset with no new connection since the request was dispatched means the request
- * went out on a reused keep-alive socket.
+ * What a dispatcher's `connect` events tell: each connection's sequence number and, for the origins connected to
+ * most recently (at most `maxLoggedOrigins`), the last one's; `floor` is the newest number forgotten with an origin.
  */
-const connectsTo = (dispatcher: Undici.Dispatcher, origin: string): number => {
-  let counts = connectCounts.get(dispatcher)
-  if (counts === undefined) {
-    const map = new Map<string, number>()
-    counts = map
-    connectCounts.set(dispatcher, map)
+interface ConnectLog {
+  seq: number
+  floor: number
+  /** origin → sequence number of its last connection, least recent first */
+  readonly last: Map<string, number>
+}
+
+const connectLogs = new WeakMap<Undici.Dispatcher, ConnectLog>()
+const maxLoggedOrigins = 1024
+
+const connectLogOf = (dispatcher: Undici.Dispatcher): ConnectLog => {
+  let log = connectLogs.get(dispatcher)
+  if (log === undefined) {
+    const created: ConnectLog = { seq: 0, floor: 0, last: new Map() }
+    log = created
+    connectLogs.set(dispatcher, created)
     dispatcher.on("connect", (connected: URL | string) => {
       const key = typeof connected === "string" ? new URL(connected).origin : connected.origin
-      map.set(key, (map.get(key) ?? 0) + 1)
+      const seq = ++created.seq
+      created.last.delete(key)
+      created.last.set(key, seq)
+      if (created.last.size > maxLoggedOrigins) {
+        // the least recent origin has the smallest number: the floor only grows
+        const [oldest, oldestSeq] = created.last.entries().next().value!
+        created.last.delete(oldest)
+        created.floor = oldestSeq
+      }
     })
   }
-  return counts.get(origin) ?? 0
+  return log
 }
+
+/**
+ * Whether the dispatcher may have opened a connection to `origin` since `seq` (its `connectSeq` when a request was
+ * dispatched; counting starts with the first exchange). A reset with no new connection since means the request went
+ * out on a reused keep-alive socket. For an origin forgotten (past `maxLoggedOrigins`) the answer is yes when any
+ * forgotten origin connected since: never a wrong no.
+ * @internal
+ */
+export const connectedSince = (dispatcher: Undici.Dispatcher, origin: string, seq: number): boolean => {
+  const log = connectLogOf(dispatcher)
+  return (log.last.get(origin) ?? log.floor) > seq
+}
+
+/** The dispatcher's connection count so far (see `connectedSince`). @internal */
+export const connectSeq = (dispatcher: Undici.Dispatcher): number => connectLogOf(dispatcher).seq
+
+/** How many origins the dispatcher's connect log remembers (at most 1,024). @internal */
+export const loggedOrigins = (dispatcher: Undici.Dispatcher): number => connectLogOf(dispatcher).last.size
 
 const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure> =>
   Effect.fail(
@@ -528,7 +561,7 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
   private failure: TransportFailure | undefined = undefined
   private timer: TimerHandle = undefined
   private resent = false
-  /** connections opened to the origin when this exchange was dispatched (see `connectsTo`) */
+  /** the dispatcher's connection count when this exchange was dispatched (see `connectedSince`) */
   private connectsAtDispatch = 0
   private resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void = ignoreResume
 
@@ -551,7 +584,7 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
     const request = this.request
     const dispatcher = this.dispatcher
     const body = this.body
-    this.connectsAtDispatch = connectsTo(dispatcher, request.url.origin)
+    this.connectsAtDispatch = connectSeq(dispatcher)
     try {
       dispatcher.dispatch({
         origin: request.url.origin,
@@ -660,7 +693,7 @@ class BufferedExchange implements Undici.Dispatcher.DispatchHandler {
       !this.resent && !this.finished && this.status === 0 && this.failure === undefined &&
       failure.reason === "ConnectionReset" && canResend(this.request, this.body) &&
       // no connection was opened to the origin since: the request went out on a socket that was already open
-      connectsTo(this.dispatcher, this.request.url.origin) === this.connectsAtDispatch
+      !connectedSince(this.dispatcher, this.request.url.origin, this.connectsAtDispatch)
     ) {
       this.resent = true
       this.abort = undefined

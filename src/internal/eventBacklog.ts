@@ -1,0 +1,113 @@
+/** @internal */
+import * as Chunk from "effect/Chunk"
+import type * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import type { HttpResilientError } from "../HttpResilientError.js"
+import type { ResilientEvent } from "../ResilientEvent.js"
+import { BufferedResponse } from "./response.js"
+
+/**
+ * The most events a subscription holds before its oldest are dropped.
+ * @internal
+ */
+export const capacity = 1024
+
+/**
+ * The most response-body bytes the events a subscription holds may keep alive (an error carries its response, body
+ * in memory); past it the oldest events are dropped. The newest event is always kept.
+ * @internal
+ */
+export const maxBodyBytes = 16 * 1024 * 1024
+
+/** The body bytes an error keeps alive (its response's; a retry budget's refusal: its last error's). */
+const errorBytes = (error: HttpResilientError): number => {
+  const last = error._tag === "RetryBudgetExhaustedError" ? error.lastError : error
+  return last._tag === "StatusError" && last.response instanceof BufferedResponse ? last.response.bytes.byteLength : 0
+}
+
+/** The body bytes an event keeps alive. @internal */
+export const weightOf = (event: ResilientEvent): number =>
+  "error" in event && event.error !== undefined ? errorBytes(event.error) : 0
+
+const variance = { _A: (_: any) => _ }
+
+/**
+ * A sliding ring of events: an offer never fails; when the ring is full, or the bodies its events keep alive pass
+ * `maxBytes`, the oldest events are dropped (and counted by `onDrop`).
+ */
+class Backlog implements Queue.BackingQueue<ResilientEvent> {
+  readonly [Queue.BackingQueueTypeId] = variance as any
+  private readonly items: Array<ResilientEvent | undefined>
+  private readonly weights: Array<number>
+  private head = 0
+  private size = 0
+  private bytes = 0
+
+  constructor(
+    private readonly max: number,
+    private readonly maxBytes: number,
+    private readonly onDrop: (count: number) => void
+  ) {
+    this.items = new Array(max)
+    this.weights = new Array(max).fill(0)
+  }
+
+  private shift(): ResilientEvent {
+    const item = this.items[this.head]!
+    this.items[this.head] = undefined
+    this.bytes -= this.weights[this.head]
+    this.head = (this.head + 1) % this.max
+    this.size--
+    return item
+  }
+
+  poll<Def>(def: Def): ResilientEvent | Def {
+    return this.size === 0 ? def : this.shift()
+  }
+
+  pollUpTo(limit: number): Chunk.Chunk<ResilientEvent> {
+    const out: Array<ResilientEvent> = []
+    while (this.size > 0 && out.length < limit) out.push(this.shift())
+    return Chunk.unsafeFromArray(out)
+  }
+
+  offer(event: ResilientEvent): boolean {
+    const weight = weightOf(event)
+    let dropped = 0
+    while (this.size > 0 && (this.size >= this.max || this.bytes + weight > this.maxBytes)) {
+      this.shift()
+      dropped++
+    }
+    const tail = (this.head + this.size) % this.max
+    this.items[tail] = event
+    this.weights[tail] = weight
+    this.bytes += weight
+    this.size++
+    if (dropped > 0) this.onDrop(dropped)
+    return true
+  }
+
+  offerAll(events: Iterable<ResilientEvent>): Chunk.Chunk<ResilientEvent> {
+    for (const event of events) this.offer(event)
+    return Chunk.empty()
+  }
+
+  capacity(): number {
+    return this.max
+  }
+
+  length(): number {
+    return this.size
+  }
+}
+
+/**
+ * A subscription's queue: sliding, at most `max` events and `maxBytes` of response bodies kept alive by them; each
+ * event dropped to make room is counted by `onDrop`.
+ * @internal
+ */
+export const make = (
+  onDrop: (count: number) => void,
+  max: number = capacity,
+  maxBytes: number = maxBodyBytes
+): Effect.Effect<Queue.Queue<ResilientEvent>> => Queue.make(new Backlog(max, maxBytes, onDrop), Queue.slidingStrategy())

@@ -1,0 +1,211 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Chunk, ConfigProvider, Context, Effect, Exit, Layer, Metric, Queue, Scope } from "effect"
+import type { ConfigError } from "effect/ConfigError"
+import { EventEmitter } from "node:events"
+import type * as Undici from "undici"
+import { CircuitBreaker, HttpResilient, HttpResilientTest, ResilientClient, Telemetry } from "../src/index.js"
+import * as InternalClient from "../src/internal/client.js"
+import * as InternalTransport from "../src/internal/transport.js"
+
+const droppedSoFar = Effect.map(Metric.value(Telemetry.eventsDropped), (state) => state.count)
+
+describe("bounded event backlog", () => {
+  it.scoped("an undrained subscription keeps the newest 1,024 events and counts the ones it dropped", () =>
+    Effect.gen(function*() {
+      const capacity = Telemetry.eventBacklog.capacity
+      assert.strictEqual(capacity, 1024)
+      const queue = yield* ResilientClient.subscribe
+      const before = yield* droppedSoFar
+      const calls = 600 // two events each: RequestStarted, Succeeded
+      for (let i = 0; i < calls; i++) yield* HttpResilient.get(`http://backlog.test/${i}`)
+      assert.strictEqual(yield* Queue.size(queue), capacity)
+      assert.strictEqual((yield* droppedSoFar) - before, 2 * calls - capacity)
+      const kept = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+      assert.strictEqual(kept.length, capacity)
+      // sliding: the oldest went, the newest are all there, in order
+      const first = kept[0]
+      const last = kept[kept.length - 1]
+      assert.isTrue(first._tag === "RequestStarted" && first.url === `http://backlog.test/${calls - capacity / 2}`)
+      assert.isTrue(last._tag === "Succeeded" && last.url === `http://backlog.test/${calls - 1}`)
+    }).pipe(Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(200)))))
+
+  it.scoped("the response bodies an undrained subscription keeps alive stay under 16 MiB", () =>
+    Effect.gen(function*() {
+      const mib = 1024 * 1024
+      assert.strictEqual(Telemetry.eventBacklog.maxBodyBytes, 16 * mib)
+      const queue = yield* ResilientClient.subscribe
+      const before = yield* droppedSoFar
+      // 20 calls failing with a 1 MiB body: RequestStarted, AttemptFailed (its error carries the response) each
+      for (let i = 0; i < 20; i++) {
+        const exit = yield* Effect.exit(HttpResilient.get(`http://backlog.test/${i}`))
+        assert.isTrue(exit._tag === "Failure")
+      }
+      const kept = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+      let bytes = 0
+      for (const event of kept) {
+        if (event._tag === "AttemptFailed" && event.error._tag === "StatusError") {
+          bytes += (yield* event.error.response.arrayBuffer).byteLength
+        }
+      }
+      assert.strictEqual(bytes, 16 * mib)
+      // the 4 oldest calls' two events each made room
+      assert.strictEqual(kept.length, 40 - 8)
+      assert.strictEqual((yield* droppedSoFar) - before, 8)
+      assert.isTrue(kept[0]._tag === "RequestStarted" && kept[0].url === "http://backlog.test/4")
+    }).pipe(
+      Effect.provide(
+        HttpResilientTest.layer(() => HttpResilientTest.reply(503, { body: new Uint8Array(1024 * 1024) }), {
+          circuitBreaker: false
+        })
+      )
+    ))
+})
+
+/**
+ * Builds `layer` in a scope of its own; `use` runs with the client, and gets its internals (what per-origin state it
+ * keeps). Returns those internals after the scope closed.
+ */
+const withOwnScope = <A>(
+  layer: Layer.Layer<ResilientClient.ResilientClient | HttpResilientTest.Recorder, ConfigError>,
+  use: (client: InternalClient.ResilientClientService) => Effect.Effect<A, unknown, ResilientClient.ResilientClient>
+) =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    const context = yield* Layer.buildWithScope(layer, scope)
+    const client = Context.get(context, InternalClient.ResilientClient)
+    const result = yield* Effect.provide(use(client), context)
+    yield* Scope.close(scope, Exit.void)
+    return { client, result }
+  })
+
+const callAll = (urls: ReadonlyArray<string>) =>
+  Effect.forEach(urls, (url) => Effect.exit(HttpResilient.get(url)), { discard: true })
+
+const origins = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `http://${prefix}${i}.test/x`)
+
+describe("bounded per-origin state", () => {
+  it.effect("maxOrigins is validated like the other options, in code and from the environment", () =>
+    Effect.gen(function*() {
+      for (const bad of [0, 1.5, -1, 2_000_000, "10"]) {
+        const exit = yield* Effect.exit(
+          Layer.build(ResilientClient.layer({ maxOrigins: bad as number })).pipe(Effect.scoped)
+        )
+        assert.include(
+          String(Exit.isFailure(exit) ? Cause.squash(exit.cause) : "built"),
+          `maxOrigins: ${typeof bad === "string" ? `"${bad}"` : bad} is not an integer from 1 to 1000000`
+        )
+      }
+      const fromEnv = yield* Effect.exit(
+        Layer.build(ResilientClient.layerConfig("HTTP_RESILIENT")).pipe(
+          Effect.scoped,
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["HTTP_RESILIENT.MAX_ORIGINS", "0"]])))
+        )
+      )
+      assert.include(
+        String(Exit.isFailure(fromEnv) ? Cause.squash(fromEnv.cause) : "built"),
+        "HTTP_RESILIENT_MAX_ORIGINS (maxOrigins): 0 is not an integer"
+      )
+    }))
+
+  it.effect("the breakers of 2,000 origins stay at maxOrigins (1,000 by default) and go with the client's scope", () =>
+    Effect.gen(function*() {
+      const { client, result } = yield* withOwnScope(
+        HttpResilientTest.layer(() => HttpResilientTest.reply(200)),
+        (client) =>
+          Effect.gen(function*() {
+            yield* callAll(origins(2000, "many"))
+            return client.protections.breakers!.size
+          })
+      )
+      assert.strictEqual(result, 1000)
+      assert.strictEqual(client.protections.breakers!.size, 0)
+    }))
+
+  it.effect("a flood of new origins never forgets an open breaker; with every slot open, a new origin is not kept", () =>
+    Effect.gen(function*() {
+      const layer = HttpResilientTest.layer(
+        (request) => HttpResilientTest.reply(request.url.includes("down") ? 503 : 200),
+        { maxOrigins: 3, circuitBreaker: CircuitBreaker.consecutive(1) }
+      )
+      yield* withOwnScope(layer, (client) =>
+        Effect.gen(function*() {
+          yield* callAll(["http://down1.test/x"])
+          assert.strictEqual(yield* ResilientClient.circuitState("http://down1.test"), "open")
+          yield* callAll(origins(50, "up"))
+          assert.strictEqual(client.protections.breakers!.size, 3)
+          assert.strictEqual(yield* ResilientClient.circuitState("http://down1.test"), "open")
+          // the least recently used closed ones went: the newest are kept
+          assert.strictEqual(yield* ResilientClient.circuitState("http://up49.test"), "closed")
+          yield* callAll(["http://down2.test/x", "http://down3.test/x", "http://down4.test/x"])
+          assert.strictEqual(client.protections.breakers!.size, 3)
+          for (const down of ["down1", "down2", "down3"]) {
+            assert.strictEqual(yield* ResilientClient.circuitState(`http://${down}.test`), "open", down)
+          }
+          // every slot holds an open breaker: down4 tripped a breaker that is not kept
+          const exit = yield* Effect.exit(HttpResilient.get("http://down4.test/x"))
+          assert.isTrue(
+            exit._tag === "Failure" && exit.cause._tag === "Fail" && exit.cause.error._tag === "StatusError"
+          )
+        }))
+    }))
+
+  it.effect("the rate limiter's pauses and in-memory quotas stay at maxOrigins and go with the client's scope", () =>
+    Effect.gen(function*() {
+      const layer = HttpResilientTest.layer(
+        () => HttpResilientTest.reply(429, { headers: { "retry-after": "60" } }),
+        { maxOrigins: 10, circuitBreaker: false, rateLimiter: { limit: 100, window: "1 second", adaptive: true } }
+      )
+      const { client, result } = yield* withOwnScope(layer, (client) =>
+        Effect.gen(function*() {
+          yield* callAll(origins(40, "limited"))
+          const limiter = client.protections.rateLimiter!
+          return { paused: limiter.pausedOrigins, quotas: limiter.memoryStore!.size() }
+        }))
+      assert.deepStrictEqual(result, { paused: 10, quotas: 10 })
+      assert.strictEqual(client.protections.rateLimiter!.pausedOrigins, 0)
+      assert.strictEqual(client.protections.rateLimiter!.memoryStore!.size(), 0)
+    }))
+
+  it.effect("the duration histogram tags at most 1,000 servers and an unknown method as _OTHER", () =>
+    Effect.gen(function*() {
+      yield* Effect.gen(function*() {
+        yield* callAll(origins(1100, "metric"))
+        yield* HttpResilient.request("FROB", "http://metric0.test/x")
+      }).pipe(Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(200))))
+      const series = (yield* Metric.snapshot).filter((pair) =>
+        pair.metricKey.name === Telemetry.metricNames.requestDuration
+      )
+      const values = (name: string) =>
+        new Set(series.flatMap((pair) => pair.metricKey.tags.filter((t) => t.key === name).map((t) => t.value)))
+      const addresses = values(Telemetry.attributes.serverAddress)
+      assert.strictEqual(Telemetry.maxServerAddresses, 1000)
+      assert.isAtMost(addresses.size, 1000 + 1)
+      assert.isTrue(addresses.has("_OTHER"))
+      assert.isTrue(values(Telemetry.attributes.method).has("_OTHER"))
+      assert.isFalse(values(Telemetry.attributes.method).has("FROB"))
+      const other = yield* Metric.value(
+        Telemetry.requestDurationFor({ method: "GET", host: "_OTHER", port: "_OTHER", status: 200 })
+      )
+      assert.isAtLeast(other.count, 100)
+    }))
+})
+
+describe("bounded connect log", () => {
+  it("a dispatcher's connections to 5,000 origins leave at most 1,024 of them logged, and no wrong 'reused socket'", () => {
+    // the log listens to the dispatcher's connect events only
+    const dispatcher = new EventEmitter() as unknown as Undici.Dispatcher
+    const connect = (origin: string) => (dispatcher as unknown as EventEmitter).emit("connect", new URL(origin))
+    const before = InternalTransport.connectSeq(dispatcher)
+    connect("http://kept.test")
+    const dispatched = InternalTransport.connectSeq(dispatcher)
+    assert.isTrue(InternalTransport.connectedSince(dispatcher, "http://kept.test", before))
+    assert.isFalse(InternalTransport.connectedSince(dispatcher, "http://kept.test", dispatched))
+    for (let i = 0; i < 5000; i++) connect(`http://o${i}.test`)
+    assert.strictEqual(InternalTransport.loggedOrigins(dispatcher), 1024)
+    // kept.test was forgotten after its request went out: it may have connected since, so no resend on a reset
+    assert.isTrue(InternalTransport.connectedSince(dispatcher, "http://kept.test", dispatched))
+    // an origin still logged and not connected since a later dispatch: reused socket
+    const later = InternalTransport.connectSeq(dispatcher)
+    assert.isFalse(InternalTransport.connectedSince(dispatcher, "http://o4999.test", later))
+  })
+})
