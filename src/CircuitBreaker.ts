@@ -49,6 +49,14 @@ import * as internal from "./internal/circuitBreaker.js"
 import type * as Event from "./ResilientEvent.js"
 
 /**
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "effect-http-resilient"
+ *
+ * // every strategy carries the type id; `isStrategy` checks for it
+ * assert.ok(CircuitBreaker.StrategyTypeId in CircuitBreaker.consecutive(5))
+ * ```
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -154,6 +162,14 @@ export const ratio: (options?: {
 /**
  * Whether a value is a breaker strategy.
  *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "effect-http-resilient"
+ *
+ * assert.strictEqual(CircuitBreaker.isStrategy(CircuitBreaker.ratio()), true)
+ * assert.strictEqual(CircuitBreaker.isStrategy({ threshold: 5 }), false)
+ * ```
+ *
  * @since 0.1.0
  * @category refinements
  */
@@ -164,6 +180,19 @@ export const isStrategy: (u: unknown) => u is Strategy = internal.isStrategy
  * success (any other status), `undefined` for what says nothing about the origin (deadline, invalid request,
  * decode or interceptor failure).
  *
+ * @example
+ * ```ts
+ * import { CircuitBreaker, ResilientClient } from "effect-http-resilient"
+ *
+ * // also count 404s against the origin (say a misrouted deployment answers them), else the default rule
+ * const Client = ResilientClient.layer({
+ *   circuitBreaker: {
+ *     isFailure: (error) =>
+ *       (error._tag === "StatusError" && error.status === 404) || CircuitBreaker.defaultIsFailure(error) === true
+ *   }
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */
@@ -173,6 +202,15 @@ export const defaultIsFailure: (error: HttpResilientError) => boolean | undefine
  * The defaults: `breakDuration` 5 s, `backoffFactor` 1, `maxBreakDuration` 1 min, `probes` 1; the `ratio`
  * strategy's are in `ratioDefaults`.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { CircuitBreaker } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Duration.toSeconds(CircuitBreaker.defaults.breakDuration), 5)
+ * assert.strictEqual(CircuitBreaker.defaults.probes, 1)
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -180,6 +218,14 @@ export const defaults: typeof internal.defaults = internal.defaults
 
 /**
  * The `ratio` strategy's defaults: `threshold` 0.5, `minThroughput` 20, `window` 10 s.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "effect-http-resilient"
+ *
+ * assert.strictEqual(CircuitBreaker.ratioDefaults.threshold, 0.5)
+ * assert.strictEqual(CircuitBreaker.ratioDefaults.minThroughput, 20)
+ * ```
  *
  * @since 0.1.0
  * @category constants

@@ -87,6 +87,15 @@ export * as HttpResilientTest from "./HttpResilientTest.js"
 /**
  * The client with every default, configurable from the environment (`HTTP_RESILIENT_*`).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, ResilientClientLive } from "effect-http-resilient"
+ *
+ * const main = HttpResilient.get("https://api.example.com/health").pipe(Effect.provide(ResilientClientLive))
+ * // run it with NodeRuntime.runMain(main); tune it with HTTP_RESILIENT_* variables (see ResilientClient.layerConfig)
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
