@@ -61,13 +61,14 @@ const parseFrontMatter = (markdown: string): { readonly fields: Record<string, s
 
 const toPage = (source: SourcePage): Page => {
   const { body, fields } = parseFrontMatter(source.markdown)
-  const overview = /^## .* overview\s*\n+([\s\S]*?)(?:\n\s*\n|$)/m.exec(body)
+  const heading = /^## .* overview[ \t]*\n/m.exec(body)
+  const overview = heading === null ? "" : body.slice(heading.index + heading[0].length).trim().split(/\n\s*\n/)[0]
   return {
     title: fields.title ?? source.file.replace(/\.md$/, ""),
     navOrder: Number(fields.nav_order ?? Number.MAX_SAFE_INTEGER),
     href: `modules/${source.file.replace(/\.md$/, ".html")}`,
     body,
-    summary: overview?.[1] ?? ""
+    summary: overview
   }
 }
 

@@ -15,7 +15,8 @@ parent: Modules
 
 ## Backoff overview
 
-Backoff strategies as Effect \`Schedule\`s.
+Backoff strategies as Effect \`Schedule\`s,
+over two lines.
 
 More text.
 
@@ -77,7 +78,7 @@ describe("docs:html", () => {
     ])
     const index = files.get("index.html")!
     assert.include(index, "<a href=\"modules/Backoff.ts.html\">Backoff</a>")
-    assert.include(index, "Backoff strategies as Effect <code>Schedule</code>s.")
+    assert.include(index, "<dd>Backoff strategies as Effect <code>Schedule</code>s,\nover two lines.</dd>")
     assert.notInclude(index, "More text")
     const page = files.get("modules/Backoff.ts.html")!
     assert.match(page, /^<!doctype html>/)
