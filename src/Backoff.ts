@@ -279,7 +279,7 @@ export const capped: {
  * ```ts
  * import { Backoff, RetryPolicy } from "effect-http-resilient"
  *
- * // retry for 30 seconds at most, attempts included, however many retries that is
+ * // no wait that would end more than 30 s after the first failure (the attempts' own time counts too)
  * const policy = RetryPolicy.make({
  *   retries: Infinity,
  *   backoff: Backoff.exponential({ base: "200 millis", max: "5 seconds" }).pipe(Backoff.upTo("30 seconds"))

@@ -182,15 +182,14 @@ export const isStrategy: (u: unknown) => u is Strategy = internal.isStrategy
  *
  * @example
  * ```ts
- * import { CircuitBreaker, ResilientClient } from "effect-http-resilient"
+ * import { Duration } from "effect"
+ * import { CircuitBreaker, HttpResilientError } from "effect-http-resilient"
  *
- * // also count 404s against the origin (say a misrouted deployment answers them), else the default rule
- * const Client = ResilientClient.layer({
- *   circuitBreaker: {
- *     isFailure: (error) =>
- *       (error._tag === "StatusError" && error.status === 404) || CircuitBreaker.defaultIsFailure(error) === true
- *   }
- * })
+ * const request = { method: "GET", url: "https://api.example.com/", attempt: 1 }
+ * const reset = new HttpResilientError.TransportError({ ...request, reason: "ConnectionReset" })
+ * const deadline = new HttpResilientError.TimeoutError({ ...request, scope: "deadline", timeout: Duration.zero })
+ * assert.strictEqual(CircuitBreaker.defaultIsFailure(reset), true) // counts against the origin
+ * assert.strictEqual(CircuitBreaker.defaultIsFailure(deadline), undefined) // says nothing about it
  * ```
  *
  * @since 0.1.0

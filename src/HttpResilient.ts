@@ -82,7 +82,7 @@ export type BodyOptions = Req.BodyOptions
  * ```ts
  * import { HttpResilient } from "effect-http-resilient"
  *
- * // any method token, here QUERY (a GET with a body)
+ * // any method token, here QUERY (safe and idempotent like GET, with a body)
  * const results = HttpResilient.request("QUERY", "https://api.example.com/search", { json: { name: "Ada" } })
  * ```
  *

@@ -123,13 +123,19 @@ export const fault: (kind: Fault, options?: { readonly delay?: Duration.Duration
  *
  * @example
  * ```ts
- * import { HttpResilientTest } from "effect-http-resilient"
+ * import { Effect, Fiber, TestClock, TestContext } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
  *
- * // the first answer comes too late for a 1 s attempt timeout (a TimeoutError under TestClock), the second at once
- * const TestClient = HttpResilientTest.layer(
- *   [HttpResilientTest.delayed(HttpResilientTest.reply(200), "3 seconds"), HttpResilientTest.reply(200)],
- *   { timeout: "1 second" }
- * )
+ * // an answer after 3 s, too late for the 1 s attempt timeout; in virtual time
+ * const script = [HttpResilientTest.delayed(HttpResilientTest.reply(200), "3 seconds")]
+ * const test = Effect.gen(function*() {
+ *   const fiber = yield* Effect.fork(Effect.flip(HttpResilient.get("http://api.test/slow")))
+ *   yield* TestClock.adjust("1 second")
+ *   const error = yield* Fiber.join(fiber)
+ *   assert.strictEqual(error._tag, "TimeoutError")
+ * })
+ * const TestClient = HttpResilientTest.layer(script, { timeout: "1 second" })
+ * Effect.runPromise(test.pipe(Effect.provide(TestClient), Effect.provide(TestContext.TestContext)))
  * ```
  *
  * @since 0.1.0

@@ -203,7 +203,7 @@ export const optionsFromConfig: (prefix: string) => Config.Config<ClientOptions>
  * import { Effect } from "effect"
  * import { HttpResilient, ResilientClient } from "effect-http-resilient"
  *
- * // HTTP_RESILIENT_TIMEOUT=5s HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT=50 … tune it without a code change
+ * // HTTP_RESILIENT_TIMEOUT="5 seconds" HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT=50 … tune it without a code change
  * const main = HttpResilient.get("https://api.example.com/health").pipe(
  *   Effect.provide(ResilientClient.ResilientClientLive)
  * )

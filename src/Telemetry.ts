@@ -224,8 +224,8 @@ export const bulkheadRejections: Metric.Metric.Counter<number> = internal.bulkhe
  * ```ts
  * import { Telemetry } from "effect-http-resilient"
  *
- * assert.deepStrictEqual(Telemetry.builtInRedactedHeaders.includes("authorization"), true)
- * assert.deepStrictEqual(Telemetry.builtInRedactedHeaders.includes("x-api-key"), true)
+ * assert.strictEqual(Telemetry.builtInRedactedHeaders.includes("authorization"), true)
+ * assert.strictEqual(Telemetry.builtInRedactedHeaders.includes("x-api-key"), true)
  * ```
  *
  * @since 0.1.0

@@ -40,7 +40,7 @@ export type StreamingResponse = internal.StreamingResponse
  * import { Effect, Layer } from "effect"
  * import { Transport } from "effect-http-resilient"
  *
- * // wraps the transport in context: requests to *.internal never leave the process
+ * // wraps the transport in context: buffered requests to *.internal fail without leaving the process
  * const BlockInternal = Layer.effect(
  *   Transport.Transport,
  *   Effect.map(Transport.Transport, (inner) => ({
@@ -178,7 +178,7 @@ export const layerHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClien
  * import { Agent } from "undici"
  * import { Transport } from "effect-http-resilient"
  *
- * // requests to *.internal through a pool of their own, the rest through the transport in context
+ * // buffered requests to *.internal through a pool of their own, the rest through the transport in context
  * const internalPool = Transport.makeUndici(new Agent({ connections: 4 }))
  * const Routed = Layer.effect(
  *   Transport.Transport,
