@@ -7,6 +7,22 @@
  * `RequestStarted`, `AttemptFailed`, `RetryScheduled`, `RequestStarted`, `AttemptFailed`,
  * `RetryScheduled`, `RequestStarted`, `Succeeded`.
  *
+ * @example
+ * ```ts
+ * import { Chunk, Effect, Queue } from "effect"
+ * import { HttpResilient, HttpResilientTest, ResilientClient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const script = [HttpResilientTest.reply(503, { headers: { "retry-after": "0" } }), HttpResilientTest.reply(200)]
+ * const tags = Effect.gen(function*() {
+ *   const events = yield* ResilientClient.subscribe
+ *   yield* HttpResilient.get("http://api.test/x").pipe(Effect.retry(RetryPolicy.default))
+ *   return Chunk.toArray(yield* Queue.takeAll(events)).map((event) => event._tag)
+ * }).pipe(Effect.scoped, Effect.provide(HttpResilientTest.layer(script)))
+ * Effect.runPromise(tags).then((t) =>
+ *   assert.deepStrictEqual(t, ["RequestStarted", "AttemptFailed", "RetryScheduled", "RequestStarted", "Succeeded"])
+ * )
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"

@@ -1,6 +1,23 @@
 /**
  * effect-http-resilient: a resilient HTTP client for Effect.
  *
+ * @example
+ * ```ts
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { Backoff, HttpResilient, ResilientClientLive, RetryPolicy } from "effect-http-resilient"
+ *
+ * const policy = RetryPolicy.make({
+ *   retries: 5,
+ *   backoff: Backoff.exponential({ base: "100 millis" }).pipe(Backoff.fullJitter)
+ * })
+ * const program = HttpResilient.get("https://api.example.com/users/1").pipe(
+ *   Effect.retry(policy), // a Schedule: compose it like any other
+ *   Effect.flatMap((response) => response.json) // an @effect/platform HttpClientResponse
+ * )
+ * const main = () => program.pipe(Effect.provide(ResilientClientLive), NodeRuntime.runMain)
+ * ```
+ *
  * @since 0.1.0
  */
 
