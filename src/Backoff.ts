@@ -94,6 +94,17 @@ export const exponential: (options: ExponentialOptions) => Schedule.Schedule<Dur
 /**
  * Delays `base`, `base`, `2 × base`, `3 × base`, `5 × base` … (never above `max`), forever.
  *
+ * @example
+ * ```ts
+ * import { Chunk, Duration, Effect, Schedule } from "effect"
+ * import { Backoff } from "effect-http-resilient"
+ *
+ * const backoff = Backoff.fibonacci({ base: "100 millis", max: "10 seconds" })
+ * // the first five delays
+ * const delays = Effect.runSync(Schedule.run(backoff, 0, [1, 2, 3, 4, 5]))
+ * assert.deepStrictEqual(Chunk.toArray(delays).map(Duration.toMillis), [100, 100, 200, 300, 500])
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -102,6 +113,16 @@ export const fibonacci: (options: FibonacciOptions) => Schedule.Schedule<Duratio
 /**
  * Delays `initial`, `initial + step`, `initial + 2 × step` … (never above `max`), forever.
  *
+ * @example
+ * ```ts
+ * import { Chunk, Duration, Effect, Schedule } from "effect"
+ * import { Backoff } from "effect-http-resilient"
+ *
+ * const backoff = Backoff.linear({ initial: "100 millis", step: "50 millis", max: "5 seconds" })
+ * const delays = Effect.runSync(Schedule.run(backoff, 0, [1, 2, 3, 4]))
+ * assert.deepStrictEqual(Chunk.toArray(delays).map(Duration.toMillis), [100, 150, 200, 250])
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -109,6 +130,14 @@ export const linear: (options: LinearOptions) => Schedule.Schedule<Duration.Dura
 
 /**
  * The same delay, forever.
+ *
+ * @example
+ * ```ts
+ * import { Backoff, RetryPolicy } from "effect-http-resilient"
+ *
+ * // at most 3 retries, 1 second apart
+ * const policy = RetryPolicy.make({ retries: 3, backoff: Backoff.constant("1 second") })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -135,6 +164,14 @@ export const fromDelays: (
 /**
  * A delay drawn uniformly between `min` and `max` each time (from the `Random` service), forever.
  *
+ * @example
+ * ```ts
+ * import { Backoff, RetryPolicy } from "effect-http-resilient"
+ *
+ * // each wait drawn from 200 ms to 1 s
+ * const policy = RetryPolicy.make({ backoff: Backoff.random({ min: "200 millis", max: "1 second" }) })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -144,6 +181,16 @@ export const random: (options: RandomOptions) => Schedule.Schedule<Duration.Dura
  * AWS's "decorrelated jitter": each delay is `min(max, uniform(base, previous × 3))`, starting from
  * `previous = base`. It is a strategy of its own — every delay depends on the one before — rather than a
  * combinator over another schedule.
+ *
+ * @example
+ * ```ts
+ * import { Backoff, RetryPolicy } from "effect-http-resilient"
+ *
+ * const policy = RetryPolicy.make({
+ *   retries: 5,
+ *   backoff: Backoff.decorrelatedJitter({ base: "100 millis", max: "10 seconds" })
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -171,6 +218,14 @@ export const fullJitter: <Out, In, R>(self: Schedule.Schedule<Out, In, R>) => Sc
 /**
  * "Equal jitter": each delay `d` of `self` becomes `d / 2 + uniform(0, d / 2)`.
  *
+ * @example
+ * ```ts
+ * import { Backoff } from "effect-http-resilient"
+ *
+ * // delays from 50 to 100 ms, then 100 to 200 ms, 200 to 400 ms …: never less than half the exponential delay
+ * const backoff = Backoff.exponential({ base: "100 millis" }).pipe(Backoff.equalJitter)
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -180,6 +235,14 @@ export const equalJitter: <Out, In, R>(self: Schedule.Schedule<Out, In, R>) => S
 /**
  * Effect's own jitter (`Schedule.jittered`): each delay is multiplied by a random factor from 0.8 to 1.2.
  *
+ * @example
+ * ```ts
+ * import { Backoff } from "effect-http-resilient"
+ *
+ * // 1 s ± 20 %
+ * const backoff = Backoff.constant("1 second").pipe(Backoff.jittered)
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -188,6 +251,16 @@ export const jittered: <Out, In, R>(self: Schedule.Schedule<Out, In, R>) => Sche
 
 /**
  * No delay of `self` is longer than `max`.
+ *
+ * @example
+ * ```ts
+ * import { Chunk, Duration, Effect, Schedule } from "effect"
+ * import { Backoff } from "effect-http-resilient"
+ *
+ * const backoff = Backoff.exponential({ base: "100 millis" }).pipe(Backoff.capped("500 millis"))
+ * const delays = Effect.runSync(Schedule.run(backoff, 0, [1, 2, 3, 4, 5]))
+ * assert.deepStrictEqual(Chunk.toArray(delays).map(Duration.toMillis), [100, 200, 400, 500, 500])
+ * ```
  *
  * @since 0.1.0
  * @category combinators
@@ -201,6 +274,17 @@ export const capped: {
  * Stops `self` once its next delay would end more than `total` after its first recurrence (measured by the
  * `Clock`, so the time the attempts take counts too). Unlike Effect's `Schedule.upTo`, no sleep is started that
  * would end past `total`.
+ *
+ * @example
+ * ```ts
+ * import { Backoff, RetryPolicy } from "effect-http-resilient"
+ *
+ * // no wait that would end more than 30 s after the first failure (the attempts' own time counts too)
+ * const policy = RetryPolicy.make({
+ *   retries: Infinity,
+ *   backoff: Backoff.exponential({ base: "200 millis", max: "5 seconds" }).pipe(Backoff.upTo("30 seconds"))
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category combinators

@@ -43,6 +43,13 @@ export interface BulkheadOptions {
 /**
  * The defaults: 1000 concurrent attempts, no queue.
  *
+ * @example
+ * ```ts
+ * import { Bulkhead } from "effect-http-resilient"
+ *
+ * assert.deepStrictEqual(Bulkhead.defaults, { maxConcurrent: 1000, maxQueue: 0 })
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */

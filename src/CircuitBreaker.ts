@@ -54,6 +54,14 @@ import * as internal from "./internal/circuitBreaker.js"
 import type * as Event from "./ResilientEvent.js"
 
 /**
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "effect-http-resilient"
+ *
+ * // every strategy carries the type id; `isStrategy` checks for it
+ * assert.ok(CircuitBreaker.StrategyTypeId in CircuitBreaker.consecutive(5))
+ * ```
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -159,6 +167,14 @@ export const ratio: (options?: {
 /**
  * Whether a value is a breaker strategy.
  *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "effect-http-resilient"
+ *
+ * assert.strictEqual(CircuitBreaker.isStrategy(CircuitBreaker.ratio()), true)
+ * assert.strictEqual(CircuitBreaker.isStrategy({ threshold: 5 }), false)
+ * ```
+ *
  * @since 0.1.0
  * @category refinements
  */
@@ -169,6 +185,18 @@ export const isStrategy: (u: unknown) => u is Strategy = internal.isStrategy
  * success (any other status), `undefined` for what says nothing about the origin (deadline, invalid request,
  * decode or interceptor failure).
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { CircuitBreaker, HttpResilientError } from "effect-http-resilient"
+ *
+ * const request = { method: "GET", url: "https://api.example.com/", attempt: 1 }
+ * const reset = new HttpResilientError.TransportError({ ...request, reason: "ConnectionReset" })
+ * const deadline = new HttpResilientError.TimeoutError({ ...request, scope: "deadline", timeout: Duration.zero })
+ * assert.strictEqual(CircuitBreaker.defaultIsFailure(reset), true) // counts against the origin
+ * assert.strictEqual(CircuitBreaker.defaultIsFailure(deadline), undefined) // says nothing about it
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */
@@ -178,6 +206,15 @@ export const defaultIsFailure: (error: HttpResilientError) => boolean | undefine
  * The defaults: `breakDuration` 5 s, `backoffFactor` 1, `maxBreakDuration` 1 min, `probes` 1; the `ratio`
  * strategy's are in `ratioDefaults`.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { CircuitBreaker } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Duration.toSeconds(CircuitBreaker.defaults.breakDuration), 5)
+ * assert.strictEqual(CircuitBreaker.defaults.probes, 1)
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -185,6 +222,14 @@ export const defaults: typeof internal.defaults = internal.defaults
 
 /**
  * The `ratio` strategy's defaults: `threshold` 0.5, `minThroughput` 20, `window` 10 s.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "effect-http-resilient"
+ *
+ * assert.strictEqual(CircuitBreaker.ratioDefaults.threshold, 0.5)
+ * assert.strictEqual(CircuitBreaker.ratioDefaults.minThroughput, 20)
+ * ```
  *
  * @since 0.1.0
  * @category constants

@@ -78,6 +78,14 @@ export type BodyOptions = Req.BodyOptions
 /**
  * One request with any method token (QUERY included).
  *
+ * @example
+ * ```ts
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * // any method token, here QUERY (safe and idempotent like GET, with a body)
+ * const results = HttpResilient.request("QUERY", "https://api.example.com/search", { json: { name: "Ada" } })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -136,6 +144,13 @@ export const post = (
 /**
  * PUT `url`.
  *
+ * @example
+ * ```ts
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const saved = HttpResilient.put("https://api.example.com/users/1", { json: { name: "Ada" } })
+ * ```
+ *
  * @since 0.1.0
  * @category verbs
  */
@@ -147,6 +162,17 @@ export const put = (
 
 /**
  * PATCH `url`. Retried by a policy only with an `idempotencyKey`.
+ *
+ * @example
+ * ```ts
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * // the key makes it safe to retry
+ * const renamed = HttpResilient.patch("https://api.example.com/users/1", {
+ *   json: { name: "Ada" },
+ *   idempotencyKey: true
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category verbs
@@ -160,6 +186,13 @@ export const patch = (
 /**
  * DELETE `url` (`delete` is a reserved word).
  *
+ * @example
+ * ```ts
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const removed = HttpResilient.del("https://api.example.com/users/1", { headers: { "if-match": "\"v7\"" } })
+ * ```
+ *
  * @since 0.1.0
  * @category verbs
  */
@@ -171,6 +204,16 @@ export const del = (
 
 /**
  * HEAD `url`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const size = HttpResilient.head("https://example.com/big.iso").pipe(
+ *   Effect.map((response) => Number(response.headers["content-length"]))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category verbs
@@ -184,6 +227,16 @@ export const head = (
 /**
  * OPTIONS `url`.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const allowed = HttpResilient.options("https://api.example.com/users").pipe(
+ *   Effect.map((response) => response.headers["allow"])
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category verbs
  */
@@ -196,6 +249,18 @@ export const options = (
 /**
  * Sends an `@effect/platform` `HttpClientRequest` (method, URL, URL params, headers and body are taken from it).
  *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const request = HttpClientRequest.post("https://api.example.com/orders").pipe(
+ *   HttpClientRequest.setHeader("x-tenant", "acme"),
+ *   HttpClientRequest.bodyUnsafeJson({ sku: "A1" })
+ * )
+ * const created = HttpResilient.execute(request, { idempotencyKey: true, timeout: "5 seconds" })
+ * ```
+ *
  * @since 0.1.0
  * @category verbs
  */
@@ -206,6 +271,17 @@ export const execute: (
 
 /**
  * The number of the running attempt: 1, 2, 3 … Right under a plain `Effect.retry(policy)` too.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schedule } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const flaky = HttpResilient.currentAttempt.pipe(
+ *   Effect.flatMap((attempt) => attempt < 3 ? Effect.fail(`attempt ${attempt} failed`) : Effect.succeed(attempt))
+ * )
+ * assert.strictEqual(Effect.runSync(Effect.retry(flaky, Schedule.recurs(5))), 3)
+ * ```
  *
  * @since 0.1.0
  * @category attempts
@@ -307,6 +383,18 @@ export const json = <A, I, R>(schema: Schema.Schema<A, I, R>) => {
 /**
  * The body as text (UTF-8).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * const motd = HttpResilient.get("http://api.test/motd").pipe(Effect.flatMap(HttpResilient.text))
+ *
+ * const script = [HttpResilientTest.reply(200, { body: "hello" })]
+ * Effect.runPromise(Effect.provide(motd, HttpResilientTest.layer(script)))
+ *   .then((text) => assert.strictEqual(text, "hello"))
+ * ```
+ *
  * @since 0.1.0
  * @category bodies
  */
@@ -316,6 +404,15 @@ export const text = (response: HttpClientResponse.HttpClientResponse): Effect.Ef
 /**
  * The body as bytes.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const logo = HttpResilient.get("https://example.com/logo.png").pipe(Effect.flatMap(HttpResilient.bytes))
+ * // Effect<Uint8Array, HttpResilientError, ResilientClient>
+ * ```
+ *
  * @since 0.1.0
  * @category bodies
  */
@@ -324,6 +421,16 @@ export const bytes = (response: HttpClientResponse.HttpClientResponse): Effect.E
 
 /**
  * Shorthand: `get(url)` then decode its JSON with `schema`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const User = Schema.Struct({ id: Schema.Number, name: Schema.String })
+ * // Effect<{ readonly id: number; readonly name: string }, HttpResilientError, ResilientClient>
+ * const user = HttpResilient.getJson("https://api.example.com/users/1", User, { timeout: "2 seconds" })
+ * ```
  *
  * @since 0.1.0
  * @category bodies
@@ -383,6 +490,17 @@ export const stream: (
 
 /**
  * The body of a GET as UTF-8 text lines (`\n`, `\r\n` or `\r`), streamed.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const errors = HttpResilient.lines("https://example.com/app.log").pipe(
+ *   Stream.filter((line) => line.includes("ERROR")),
+ *   Stream.runForEach((line) => Effect.log(line))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category streaming

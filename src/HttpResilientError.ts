@@ -20,6 +20,15 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 
 /**
+ * @example
+ * ```ts
+ * import { HttpResilientError } from "effect-http-resilient"
+ *
+ * const error = new HttpResilientError.TransportError({ method: "GET", url: "", attempt: 1, reason: "DnsFailure" })
+ * // every error of the union carries the type id; `isHttpResilientError` checks for it
+ * assert.ok(HttpResilientError.TypeId in error)
+ * ```
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -203,6 +212,19 @@ export class TransportError extends Data.TaggedError("TransportError")<
  * A retry policy gives up with it as soon as its next wait would not end before the deadline, without sleeping
  * into it.
  *
+ * @example
+ * ```ts
+ * import { Duration, Effect } from "effect"
+ * import { HttpResilient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const options = { timeout: "5 seconds", deadline: "20 seconds" } as const
+ * const report = HttpResilient.get("https://api.example.com/report", options).pipe(
+ *   Effect.retry(RetryPolicy.default),
+ *   Effect.catchTag("TimeoutError", (e) =>
+ *     Effect.fail(e.scope === "deadline" ? "no report in 20 s" : `an attempt took over ${Duration.format(e.timeout)}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -225,6 +247,19 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
 /**
  * The response's status is outside the client's `acceptStatus` (by default 200–399).
  * The response is kept, its body already read, so `error.response.text` works.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * // a 404 is an answer, not a failure, for this call
+ * const user = HttpResilient.get("http://api.test/users/7").pipe(
+ *   Effect.catchTag("StatusError", (e) => e.status === 404 ? Effect.succeed(null) : Effect.fail(e))
+ * )
+ * const script = [HttpResilientTest.reply(404, { body: "no such user" })]
+ * Effect.runPromise(Effect.provide(user, HttpResilientTest.layer(script))).then((u) => assert.strictEqual(u, null))
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -298,6 +333,20 @@ const reasonPhrases: Record<number, string> = {
  * `Circuit half-open for https://host, no free probe (2 in flight): GET https://host/path (attempt 1)`.
  * (`state` is always set by the client; an error built without one reads as open.)
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * // serve the last known prices while the origin's breaker is open
+ * const cached: ReadonlyArray<number> = []
+ * const prices = HttpResilient.get("https://prices.example.com/latest").pipe(
+ *   Effect.flatMap((response) => response.json),
+ *   Effect.catchTag("CircuitOpenError", (e) =>
+ *     Effect.as(Effect.logWarning(`${e.origin} unavailable until ${new Date(e.retryAt).toISOString()}`), cached))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -343,6 +392,18 @@ export type BulkheadRejectionReason = "full" | "queue-timeout"
  * `Bulkhead queue wait timed out after 50ms (1 running, 0 queued): GET https://host/path (attempt 1)`.
  * (`reason` is always set by the client; an error built without one reads as `"full"`.)
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * // shed load: answer "busy" at once rather than pile up
+ * const thumbnail = HttpResilient.get("https://images.example.com/t/1.png").pipe(
+ *   Effect.map(() => "ok"),
+ *   Effect.catchTag("BulkheadRejectedError", (e) => Effect.succeed(`busy (${e.limit} running, ${e.reason})`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -372,6 +433,16 @@ export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedErr
 /**
  * The client-side rate limiter would make the call wait past its deadline.
  *
+ * @example
+ * ```ts
+ * import { Duration, Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const quote = HttpResilient.get("https://partner.example.com/quote", { deadline: "1 second" }).pipe(
+ *   Effect.catchTag("RateLimitedError", (e) => Effect.fail(`quota used up, next in ${Duration.format(e.waitFor)}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -391,6 +462,18 @@ export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
 /**
  * A retry was due but the client's retry budget is empty. `lastError` is the error that
  * would have been retried.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const user = HttpResilient.get("https://api.example.com/users/1").pipe(
+ *   Effect.retry(RetryPolicy.default),
+ *   // the fleet is retrying too much already: report the error that would have been retried
+ *   Effect.catchTag("RetryBudgetExhaustedError", (e) => Effect.fail(e.lastError))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -412,6 +495,17 @@ export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExha
  * The server asked to wait longer than `maxRetryAfter`, or past the deadline. A wait beyond what can be represented
  * exactly (more than `Number.MAX_SAFE_INTEGER` milliseconds) is `Duration.infinity` here, and the message reads
  * "Server asked to wait longer than can be represented".
+ *
+ * @example
+ * ```ts
+ * import { Duration, Effect } from "effect"
+ * import { HttpResilient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const job = HttpResilient.get("https://api.example.com/jobs/1").pipe(
+ *   Effect.retry(RetryPolicy.make({ maxRetryAfter: "10 seconds" })),
+ *   Effect.catchTag("RetryAfterTooLongError", (e) => Effect.fail(`come back in ${Duration.format(e.retryAfter)}`))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -441,6 +535,19 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
  * is to blame, not the server, so it is not transient, the circuit breaker ignores it and no retry spends the
  * retry budget on it.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * // a relative URL and no `baseUrl`: fails before any I/O
+ * const error = HttpResilient.get("users/1").pipe(Effect.flip, Effect.provide(HttpResilientTest.layer([])))
+ * Effect.runPromise(error).then((e) => {
+ *   assert.strictEqual(e._tag, "InvalidRequestError")
+ *   if (e._tag === "InvalidRequestError") assert.strictEqual(e.reason, "InvalidUrl")
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -466,6 +573,19 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
  * The body is not valid JSON, or does not match the schema. From `ndjson`, `line` is the number (from 1, blank
  * lines counted) of the line that failed.
  *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * const User = Schema.Struct({ id: Schema.Number })
+ * const error = HttpResilient.getJson("http://api.test/users/1", User).pipe(
+ *   Effect.flip,
+ *   Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200, { json: { id: "one" } })]))
+ * )
+ * Effect.runPromise(error).then((e) => assert.strictEqual(e._tag, "DecodeError"))
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -486,6 +606,21 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
 
 /**
  * A request or response interceptor failed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, HttpResilientTest, Interceptor } from "effect-http-resilient"
+ *
+ * const auth = Interceptor.onRequest("auth", () => Effect.fail("no token"))
+ * const error = HttpResilient.get("http://api.test/me").pipe(
+ *   Effect.flip,
+ *   Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], { interceptors: [auth] }))
+ * )
+ * Effect.runPromise(error).then((e) =>
+ *   assert.strictEqual(e.message, "Interceptor \"auth\" failed (no token): GET http://api.test/me (attempt 1)")
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -540,6 +675,15 @@ export type HttpResilientError =
   | InterceptorError
 
 /**
+ * @example
+ * ```ts
+ * import { HttpResilientError } from "effect-http-resilient"
+ *
+ * const error = new HttpResilientError.TransportError({ method: "GET", url: "", attempt: 1, reason: "Unknown" })
+ * assert.strictEqual(HttpResilientError.isHttpResilientError(error), true)
+ * assert.strictEqual(HttpResilientError.isHttpResilientError(new Error("boom")), false)
+ * ```
+ *
  * @since 0.1.0
  * @category refinements
  */
@@ -547,6 +691,14 @@ export const isHttpResilientError = (u: unknown): u is HttpResilientError => Pre
 
 /**
  * The statuses that are worth retrying by default: 408, 429, 500, 502, 503, 504.
+ *
+ * @example
+ * ```ts
+ * import { HttpResilientError } from "effect-http-resilient"
+ *
+ * assert.strictEqual(HttpResilientError.transientStatuses.has(503), true)
+ * assert.strictEqual(HttpResilientError.transientStatuses.has(501), false) // Not Implemented stays so
+ * ```
  *
  * @since 0.1.0
  * @category constants
@@ -569,6 +721,17 @@ const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<Transpo
  * when it carries a Retry-After. Open circuits, bulkhead rejections, deadlines and invalid
  * requests are never transient.
  *
+ * @example
+ * ```ts
+ * import { HttpResilientError } from "effect-http-resilient"
+ *
+ * const request = { method: "GET", url: "https://api.example.com/", attempt: 1 }
+ * const reset = new HttpResilientError.TransportError({ ...request, reason: "ConnectionReset" })
+ * const badCertificate = new HttpResilientError.TransportError({ ...request, reason: "TlsFailure" })
+ * assert.strictEqual(HttpResilientError.isTransient(reset), true)
+ * assert.strictEqual(HttpResilientError.isTransient(badCertificate), false)
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */
@@ -588,6 +751,14 @@ export const isTransient = (error: HttpResilientError): boolean => {
 /**
  * Methods that may be repeated without changing the outcome (RFC 9110 §9.2.2), plus QUERY.
  *
+ * @example
+ * ```ts
+ * import { HttpResilientError } from "effect-http-resilient"
+ *
+ * assert.strictEqual(HttpResilientError.idempotentMethods.has("PUT"), true)
+ * assert.strictEqual(HttpResilientError.idempotentMethods.has("POST"), false)
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -604,6 +775,17 @@ export const idempotentMethods: ReadonlySet<string> = new Set([
 /**
  * Whether `error`, from a request with `method`, may be retried: it is transient and the method is
  * idempotent, or it is POST/PATCH and the request carried an `Idempotency-Key`.
+ *
+ * @example
+ * ```ts
+ * import { HttpResilientError } from "effect-http-resilient"
+ *
+ * const request = { method: "POST", url: "https://api.example.com/orders", attempt: 1 }
+ * const reset = new HttpResilientError.TransportError({ ...request, reason: "ConnectionReset" })
+ * assert.strictEqual(HttpResilientError.isRetryable(reset, "POST"), false)
+ * assert.strictEqual(HttpResilientError.isRetryable(reset, "POST", true), true) // with an Idempotency-Key
+ * assert.strictEqual(HttpResilientError.isRetryable("GET")(reset), true)
+ * ```
  *
  * @since 0.1.0
  * @category predicates

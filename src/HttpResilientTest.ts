@@ -72,6 +72,17 @@ export type RecordedRequest = internal.RecordedRequest
  * A response: status, `headers`, a `body` (string or bytes) or `json`, and an optional `delay` before it
  * (on the `Clock`; a delay past the attempt timeout becomes a `TimeoutError`).
  *
+ * @example
+ * ```ts
+ * import { HttpResilientTest } from "effect-http-resilient"
+ *
+ * const script = [
+ *   HttpResilientTest.reply(503, { headers: { "retry-after": "1" } }),
+ *   HttpResilientTest.reply(200, { json: { id: 1, name: "Ada" } })
+ * ]
+ * const TestClient = HttpResilientTest.layer(script)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -88,6 +99,19 @@ export const reply: (
 /**
  * A transport fault, e.g. `fault("ConnectionReset")`, optionally after a `delay`.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Backoff, HttpResilient, HttpResilientTest, RetryPolicy } from "effect-http-resilient"
+ *
+ * const script = [HttpResilientTest.fault("ConnectionReset"), HttpResilientTest.reply(200)]
+ * const program = HttpResilient.get("http://api.test/x").pipe(
+ *   Effect.retry(RetryPolicy.make({ retries: 2, backoff: Backoff.constant(0) })),
+ *   Effect.provide(HttpResilientTest.layer(script))
+ * )
+ * Effect.runPromise(program).then((response) => assert.strictEqual(response.status, 200))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -97,6 +121,23 @@ export const fault: (kind: Fault, options?: { readonly delay?: Duration.Duration
 /**
  * The same step after `delay`.
  *
+ * @example
+ * ```ts
+ * import { Effect, Fiber, TestClock, TestContext } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * // an answer after 3 s, too late for the 1 s attempt timeout; in virtual time
+ * const script = [HttpResilientTest.delayed(HttpResilientTest.reply(200), "3 seconds")]
+ * const test = Effect.gen(function*() {
+ *   const fiber = yield* Effect.fork(Effect.flip(HttpResilient.get("http://api.test/slow")))
+ *   yield* TestClock.adjust("1 second")
+ *   const error = yield* Fiber.join(fiber)
+ *   assert.strictEqual(error._tag, "TimeoutError")
+ * })
+ * const TestClient = HttpResilientTest.layer(script, { timeout: "1 second" })
+ * Effect.runPromise(test.pipe(Effect.provide(TestClient), Effect.provide(TestContext.TestContext)))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -104,6 +145,15 @@ export const delayed: (step: Step, delay: Duration.DurationInput) => Step = inte
 
 /**
  * The recorder of requests the scripted transport saw.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Ref } from "effect"
+ * import { HttpResilientTest } from "effect-http-resilient"
+ *
+ * // what `HttpResilientTest.requests` reads
+ * const sent = Effect.flatMap(HttpResilientTest.Recorder, (recorder) => Ref.get(recorder.requests))
+ * ```
  *
  * @since 0.1.0
  * @category tags
@@ -119,6 +169,20 @@ export type Recorder = internal.Recorder
 /**
  * A client (with `options`) over a scripted transport, plus the recorder.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * // a script as a function of the request, and client options
+ * const TestClient = HttpResilientTest.layer(
+ *   (request) => request.url.endsWith("/health") ? HttpResilientTest.reply(200) : HttpResilientTest.reply(404),
+ *   { baseUrl: "http://api.test" }
+ * )
+ * const status = HttpResilient.get("health").pipe(Effect.map((response) => response.status))
+ * Effect.runPromise(Effect.provide(status, TestClient)).then((s) => assert.strictEqual(s, 200))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -130,6 +194,18 @@ export const layer: (
 /**
  * Just the scripted transport and the recorder, for `ResilientClient.layerWithTransport`.
  *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { HttpResilientTest, ResilientClient } from "effect-http-resilient"
+ *
+ * // the client under test exactly as the application builds it, over the scripted transport
+ * const AppClient = ResilientClient.layerWithTransport({ baseUrl: "http://api.test", timeout: "2 seconds" })
+ * const Scripted = HttpResilientTest.layerTransport([HttpResilientTest.reply(200)])
+ * // provideMerge: the test sees the Recorder too
+ * const TestClient = AppClient.pipe(Layer.provideMerge(Scripted))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -137,6 +213,20 @@ export const layerTransport: (script: Script) => Layer.Layer<Transport | Recorde
 
 /**
  * The requests seen so far, in order.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * const test = Effect.gen(function*() {
+ *   yield* HttpResilient.post("http://api.test/orders", { json: { sku: "A1" }, idempotencyKey: "order-1" })
+ *   const [sent] = yield* HttpResilientTest.requests
+ *   assert.strictEqual(sent.method, "POST")
+ *   assert.strictEqual(sent.headers["idempotency-key"], "order-1")
+ * })
+ * Effect.runPromise(Effect.provide(test, HttpResilientTest.layer([HttpResilientTest.reply(201)])))
+ * ```
  *
  * @since 0.1.0
  * @category accessors

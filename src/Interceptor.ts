@@ -87,6 +87,19 @@ export const make: (interceptor: Interceptor) => Interceptor = internal.make
 /**
  * A request-side interceptor.
  *
+ * @example
+ * ```ts
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Interceptor, ResilientClient } from "effect-http-resilient"
+ *
+ * const apiVersion = Interceptor.onRequest("api-version", (request, { attempt }) =>
+ *   request.pipe(
+ *     HttpClientRequest.setHeader("x-api-version", "2"),
+ *     HttpClientRequest.setHeader("x-attempt", `${attempt}`)
+ *   ))
+ * const Client = ResilientClient.layer({ interceptors: [apiVersion] })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -94,6 +107,19 @@ export const onRequest: (name: string, f: NonNullable<Interceptor["onRequest"]>)
 
 /**
  * A response-side interceptor.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Interceptor, ResilientClient } from "effect-http-resilient"
+ *
+ * // log deprecation warnings the server sends
+ * const deprecations = Interceptor.onResponse("deprecation", (response, { request }) =>
+ *   response.headers["deprecation"] === undefined
+ *     ? response
+ *     : Effect.as(Effect.logWarning(`${request.method} ${request.url} is deprecated`), response))
+ * const Client = ResilientClient.layer({ interceptors: [deprecations] })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -129,6 +155,17 @@ export const bearerToken: <E1, E2>(options: {
 /**
  * Sets a correlation id header (default `x-correlation-id`) from `generate` on requests that have none. To keep one
  * id across every attempt of a call, pass the header in the request options: it is then left as it is.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { randomUUID } from "node:crypto"
+ * import { Interceptor, ResilientClient } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({
+ *   interceptors: [Interceptor.correlationId({ generate: Effect.sync(() => randomUUID()), header: "x-request-id" })]
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category constructors

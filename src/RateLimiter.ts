@@ -63,6 +63,15 @@ export interface RateLimiterOptions extends internal.RateLimiterOptions {}
  * The store the quotas live in: `@effect/experimental`'s `RateLimiterStore`. A client uses the one in context
  * when its layer is built, else a memory store of its own.
  *
+ * @example
+ * ```ts
+ * import * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
+ * import { RateLimiter } from "effect-http-resilient"
+ *
+ * // any @effect/experimental store layer can hold the client's quotas
+ * assert.strictEqual(RateLimiter.Store, ExperimentalRateLimiter.RateLimiterStore)
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -76,6 +85,17 @@ export type Store = ExperimentalRateLimiter.RateLimiterStore
 
 /**
  * A memory store; provide it to several clients so they share their quotas.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { RateLimiter, ResilientClient } from "effect-http-resilient"
+ *
+ * // the quota lives in the store given to the layer, not in the client
+ * const Client = ResilientClient.layer({ rateLimiter: { limit: 10, window: "1 second", key: "partner-api" } }).pipe(
+ *   Layer.provide(RateLimiter.layerMemory)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category layers

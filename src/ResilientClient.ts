@@ -44,6 +44,15 @@ export type ResilientClientService = internal.ResilientClientService
 /**
  * The client's tag.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // the service, for what the verbs do not show: the client's resolved configuration
+ * const baseUrl = Effect.map(ResilientClient.ResilientClient, (client) => client.config.baseUrl)
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -106,6 +115,20 @@ export type ClientOptions = config.ClientOptions
 /**
  * A client with the given options over a scoped undici pool.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, ResilientClient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const GitHub = ResilientClient.layer({
+ *   baseUrl: "https://api.github.com",
+ *   headers: { accept: "application/vnd.github+json" },
+ *   timeout: "5 seconds",
+ *   retry: RetryPolicy.default
+ * })
+ * const repo = HttpResilient.get("repos/Effect-TS/effect").pipe(Effect.provide(GitHub))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -138,6 +161,14 @@ export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, Co
  * the environment's value — a protection given there replaces the environment's whole section — which is then not
  * read at all (whatever its variables hold), and its errors name the option, as `layer`'s do.
  *
+ * @example
+ * ```ts
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // PAYMENTS_BASE_URL, PAYMENTS_TIMEOUT, PAYMENTS_CIRCUIT_BREAKER … from the environment; the headers from code
+ * const Payments = ResilientClient.layerConfig("PAYMENTS", { headers: { "x-client": "checkout" } })
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -152,6 +183,16 @@ export const layerConfig: (
  * `strategy: CircuitBreaker.ratio(...)`). The values are checked by the layer, not here, but for a section switched
  * off beside its settings and a ratio knob `CircuitBreaker.ratio` rejects.
  *
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * const env = ConfigProvider.fromJson({ PAYMENTS: { BASE_URL: "https://pay.example.com", BULKHEAD: "false" } })
+ * const options = Effect.runSync(Effect.withConfigProvider(ResilientClient.optionsFromConfig("PAYMENTS"), env))
+ * assert.deepStrictEqual(options, { baseUrl: "https://pay.example.com", bulkhead: false })
+ * ```
+ *
  * @since 0.1.0
  * @category config
  */
@@ -163,6 +204,17 @@ export const optionsFromConfig: (prefix: string) => Config.Config<ClientOptions>
  * `layerConfig()` (see there for every variable), and a bad value names its variable
  * (`HTTP_RESILIENT_TIMEOUT (timeout): 0 is not a positive …`).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, ResilientClient } from "effect-http-resilient"
+ *
+ * // HTTP_RESILIENT_TIMEOUT="5 seconds" HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT=50 … tune it without a code change
+ * const main = HttpResilient.get("https://api.example.com/health").pipe(
+ *   Effect.provide(ResilientClient.ResilientClientLive)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -170,6 +222,18 @@ export const ResilientClientLive: Layer.Layer<ResilientClient, ConfigError.Confi
 
 /**
  * A client over any `@effect/platform` `HttpClient` in context, e.g. `FetchHttpClient.layer`.
+ *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Layer } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // over the global fetch (browsers, Deno, Bun, edge runtimes)
+ * const Client = ResilientClient.layerFromHttpClient({ timeout: "5 seconds" }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category layers
@@ -181,6 +245,16 @@ export const layerFromHttpClient: (
 /**
  * A client over an undici dispatcher you own; it is never closed by the client.
  *
+ * @example
+ * ```ts
+ * import { ProxyAgent } from "undici"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // through a proxy; the agent is yours to close
+ * const proxy = new ProxyAgent("http://proxy.internal:3128")
+ * const Client = ResilientClient.layerFromDispatcher(proxy, { timeout: "5 seconds" })
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -191,6 +265,16 @@ export const layerFromDispatcher: (
 
 /**
  * A client over whatever `Transport` is in context (the test kit's scripted transport, for example).
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { ResilientClient, Transport } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layerWithTransport({ timeout: "5 seconds" }).pipe(
+ *   Layer.provide(Transport.layerUndici({ connections: 16, keepAliveTimeout: "30 seconds" }))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category layers
@@ -236,6 +320,21 @@ export const warmUp: (
  * `RetryBudgetExhausted` from the protections). The stream subscribes when it starts running: to miss nothing
  * of a call made right after, use `subscribe`. Its backlog is bounded as `subscribe`'s.
  *
+ * @example
+ * ```ts
+ * import { Duration, Effect, Stream } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // log every retry the client schedules; fork it next to the application
+ * const logRetries = ResilientClient.events.pipe(
+ *   Stream.runForEach((event) =>
+ *     event._tag === "RetryScheduled"
+ *       ? Effect.logInfo(`retrying ${event.url} in ${Duration.format(event.delay)} (${event.reason})`)
+ *       : Effect.void
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category events
  */
@@ -248,6 +347,19 @@ export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = int
  * response bodies carried by their errors at most 16 MiB together (`Telemetry.eventBacklog.maxBodyBytes`). An
  * undrained subscription drops its oldest events to make room (the newest is always kept); each dropped event is
  * counted in `Telemetry.eventsDropped` (`http_resilient.events.dropped`).
+ *
+ * @example
+ * ```ts
+ * import { Chunk, Effect, Queue } from "effect"
+ * import { HttpResilient, HttpResilientTest, ResilientClient } from "effect-http-resilient"
+ *
+ * const program = Effect.gen(function*() {
+ *   const events = yield* ResilientClient.subscribe
+ *   yield* HttpResilient.get("http://api.test/x")
+ *   return Chunk.toArray(yield* Queue.takeAll(events)).map((event) => event._tag)
+ * }).pipe(Effect.scoped, Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)])))
+ * Effect.runPromise(program).then((tags) => assert.deepStrictEqual(tags, ["RequestStarted", "Succeeded"]))
+ * ```
  *
  * @since 0.1.0
  * @category events

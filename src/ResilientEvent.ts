@@ -7,6 +7,22 @@
  * `RequestStarted`, `AttemptFailed`, `RetryScheduled`, `RequestStarted`, `AttemptFailed`,
  * `RetryScheduled`, `RequestStarted`, `Succeeded`.
  *
+ * @example
+ * ```ts
+ * import { Chunk, Effect, Queue } from "effect"
+ * import { HttpResilient, HttpResilientTest, ResilientClient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const script = [HttpResilientTest.reply(503, { headers: { "retry-after": "0" } }), HttpResilientTest.reply(200)]
+ * const tags = Effect.gen(function*() {
+ *   const events = yield* ResilientClient.subscribe
+ *   yield* HttpResilient.get("http://api.test/x").pipe(Effect.retry(RetryPolicy.default))
+ *   return Chunk.toArray(yield* Queue.takeAll(events)).map((event) => event._tag)
+ * }).pipe(Effect.scoped, Effect.provide(HttpResilientTest.layer(script)))
+ * Effect.runPromise(tags).then((t) =>
+ *   assert.deepStrictEqual(t, ["RequestStarted", "AttemptFailed", "RetryScheduled", "RequestStarted", "Succeeded"])
+ * )
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
@@ -31,6 +47,16 @@ export interface EventInfo {
 /**
  * Before every attempt, once the request is valid.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({
+ *   onRequest: (event) => Effect.logDebug(`${event.method} ${event.url} (attempt ${event.attempt})`)
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category events
  */
@@ -38,6 +64,20 @@ export class RequestStarted extends Data.TaggedClass("RequestStarted")<EventInfo
 
 /**
  * An attempt failed (with a tagged error). Whether it is retried is told by the next event.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * const logFailedAttempts = ResilientClient.events.pipe(
+ *   Stream.runForEach((event) =>
+ *     event._tag === "AttemptFailed"
+ *       ? Effect.logWarning(`attempt ${event.attempt} failed: ${event.error.message}`)
+ *       : Effect.void
+ *   )
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -57,6 +97,20 @@ export type RetryReason = "backoff" | "retry-after" | "rate-limit-reset" | "hedg
 /**
  * A retry policy decided to try again after `delay`.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, HttpResilientTest, RetryPolicy } from "effect-http-resilient"
+ *
+ * const reasons: Array<string> = []
+ * const TestClient = HttpResilientTest.layer(
+ *   [HttpResilientTest.reply(503, { headers: { "retry-after": "0" } }), HttpResilientTest.reply(200)],
+ *   { onRetry: (event) => reasons.push(event.reason) }
+ * )
+ * const call = HttpResilient.get("http://api.test/x").pipe(Effect.retry(RetryPolicy.default))
+ * Effect.runPromise(Effect.provide(call, TestClient)).then(() => assert.deepStrictEqual(reasons, ["retry-after"]))
+ * ```
+ *
  * @since 0.1.0
  * @category events
  */
@@ -75,6 +129,17 @@ export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline
 /**
  * A retry policy gave up; `error` is what the call fails with.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({
+ *   onFailure: (event) =>
+ *     event.reason === "budget" ? Effect.logError(`retry budget empty, gave up on ${event.url}`) : Effect.void
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category events
  */
@@ -84,6 +149,19 @@ export class Failed extends Data.TaggedClass("Failed")<
 
 /**
  * An attempt got an accepted response.
+ *
+ * @example
+ * ```ts
+ * import { Duration, Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({
+ *   onSuccess: (event) =>
+ *     Duration.toMillis(event.duration) > 1000
+ *       ? Effect.logWarning(`slow: ${event.method} ${event.url} took ${Duration.format(event.duration)}`)
+ *       : Effect.void
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -103,6 +181,20 @@ export type CircuitState = "closed" | "open" | "half-open"
 /**
  * An origin's circuit breaker changed state.
  *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * const alertOnOpen = ResilientClient.events.pipe(
+ *   Stream.runForEach((event) =>
+ *     event._tag === "CircuitStateChanged" && event.to === "open"
+ *       ? Effect.logError(`circuit for ${event.origin} opened`)
+ *       : Effect.void
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category events
  */
@@ -115,6 +207,18 @@ export class CircuitStateChanged extends Data.TaggedClass("CircuitStateChanged")
 
 /**
  * A retry was refused because the client's retry budget was empty.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // how many retries the budget refused, counted until the stream is interrupted
+ * const refused = ResilientClient.events.pipe(
+ *   Stream.filter((event) => event._tag === "RetryBudgetExhausted"),
+ *   Stream.runCount
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category events

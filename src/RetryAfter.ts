@@ -68,6 +68,18 @@ export const parse = (value: string | undefined, nowMillis: number): Option.Opti
  * Parses an HTTP-date (IMF-fixdate, RFC 850 or asctime) as epoch milliseconds; `nowMillis` resolves RFC 850's
  * two-digit years.
  *
+ * @example
+ * ```ts
+ * import { Option } from "effect"
+ * import { RetryAfter } from "effect-http-resilient"
+ *
+ * const now = Date.UTC(2015, 9, 1)
+ * const date = (value: string) => Option.getOrThrow(RetryAfter.parseHttpDate(value, now))
+ * assert.strictEqual(date("Wed, 21 Oct 2015 07:28:00 GMT"), Date.UTC(2015, 9, 21, 7, 28))
+ * assert.strictEqual(date("Wednesday, 21-Oct-15 07:28:00 GMT"), Date.UTC(2015, 9, 21, 7, 28)) // RFC 850
+ * assert.strictEqual(date("Wed Oct 21 07:28:00 2015"), Date.UTC(2015, 9, 21, 7, 28)) // asctime
+ * ```
+ *
  * @since 0.1.0
  * @category parsing
  */
@@ -76,6 +88,17 @@ export const parseHttpDate = (value: string, nowMillis: number): Option.Option<n
 
 /**
  * Parses a `RateLimit-Reset` / `X-RateLimit-Reset` value at `nowMillis`: seconds, or epoch seconds above 10⁹.
+ *
+ * @example
+ * ```ts
+ * import { Duration, Option } from "effect"
+ * import { RetryAfter } from "effect-http-resilient"
+ *
+ * const now = Date.UTC(2025, 0, 1)
+ * const seconds = (value: string) => Duration.toSeconds(Option.getOrThrow(RetryAfter.parseRateLimitReset(value, now)))
+ * assert.strictEqual(seconds("30"), 30) // delta seconds
+ * assert.strictEqual(seconds(String(now / 1000 + 60)), 60) // epoch seconds
+ * ```
  *
  * @since 0.1.0
  * @category parsing
@@ -87,6 +110,15 @@ export const parseRateLimitReset = (value: string | undefined, nowMillis: number
  * The server's wait from a set of response headers at `nowMillis`: `Retry-After` first, else `RateLimit-Reset`,
  * else `X-RateLimit-Reset`. An invalid value counts as absent.
  *
+ * @example
+ * ```ts
+ * import { Duration, Option } from "effect"
+ * import { RetryAfter } from "effect-http-resilient"
+ *
+ * const wait = RetryAfter.fromHeaders({ "Retry-After": "120", "RateLimit-Reset": "5" }, Date.now())
+ * assert.strictEqual(Option.map(wait, Duration.toSeconds).pipe(Option.getOrThrow), 120) // Retry-After wins
+ * ```
+ *
  * @since 0.1.0
  * @category parsing
  */
@@ -95,6 +127,15 @@ export const fromHeaders = (headers: HeadersInput, nowMillis: number): Option.Op
 
 /**
  * {@link fromHeaders} at the `Clock`'s current time (so `TestClock` controls it).
+ *
+ * @example
+ * ```ts
+ * import { Duration, Effect, Option } from "effect"
+ * import { RetryAfter } from "effect-http-resilient"
+ *
+ * const wait = Effect.runSync(RetryAfter.fromHeadersNow([["x-ratelimit-reset", "2"]]))
+ * assert.deepStrictEqual(Option.map(wait, Duration.toMillis), Option.some(2000))
+ * ```
  *
  * @since 0.1.0
  * @category parsing

@@ -59,6 +59,16 @@ export interface RetryBudget {
 /**
  * The defaults: ratio 0.2, window 10 s, 10 retries per second in reserve.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { RetryBudget } from "effect-http-resilient"
+ *
+ * assert.strictEqual(RetryBudget.defaults.ratio, 0.2)
+ * assert.strictEqual(Duration.toSeconds(RetryBudget.defaults.window), 10)
+ * assert.strictEqual(RetryBudget.defaults.minRetriesPerSecond, 10)
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -91,6 +101,16 @@ export const make = (options?: RetryBudgetOptions): RetryBudget => {
 
 /**
  * How many retries the client's budget would grant now (`Infinity` when `retryBudget: false`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilientTest, RetryBudget } from "effect-http-resilient"
+ *
+ * // a fresh client has its reserve: 10 retries per second of the 10 s window
+ * const TestClient = HttpResilientTest.layer([HttpResilientTest.reply(200)])
+ * Effect.runPromise(Effect.provide(RetryBudget.available, TestClient)).then((n) => assert.strictEqual(n, 100))
+ * ```
  *
  * @since 0.1.0
  * @category accessors

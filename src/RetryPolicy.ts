@@ -129,6 +129,15 @@ export {
   /**
    * The policy with every default (see {@link defaultPolicy}).
    *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { HttpResilient, RetryPolicy } from "effect-http-resilient"
+   *
+   * const user = HttpResilient.get("https://api.example.com/users/1").pipe(Effect.retry(RetryPolicy.default))
+   * assert.strictEqual(RetryPolicy.default, RetryPolicy.defaultPolicy)
+   * ```
+   *
    * @since 0.1.0
    * @category constructors
    */
@@ -138,6 +147,15 @@ export {
 /**
  * Never retries (and publishes nothing). As a request's `retry` option it turns a client's policy off, like
  * `retry: false`.
+ *
+ * @example
+ * ```ts
+ * import { HttpResilient, ResilientClient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({ retry: RetryPolicy.default })
+ * // a health check is sent once, whatever the client's policy
+ * const health = HttpResilient.get("https://api.example.com/health", { retry: RetryPolicy.none })
+ * ```
  *
  * @since 0.1.0
  * @category constructors

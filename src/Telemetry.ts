@@ -38,6 +38,15 @@ import * as internal from "./internal/telemetry.js"
 /**
  * Span and metric attribute names (OpenTelemetry HTTP semantic conventions).
  *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * // e.g. to pick the retried attempts out of exported spans
+ * assert.strictEqual(Telemetry.attributes.resendCount, "http.request.resend_count")
+ * assert.strictEqual(Telemetry.attributes.statusCode, "http.response.status_code")
+ * ```
+ *
  * @since 0.1.0
  * @category names
  */
@@ -54,6 +63,14 @@ export const attributes: {
 /**
  * Metric names.
  *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Telemetry.metricNames.requestDuration, "http.client.request.duration")
+ * assert.strictEqual(Telemetry.metricNames.retries, "http_resilient.retries")
+ * ```
+ *
  * @since 0.1.0
  * @category names
  */
@@ -68,6 +85,19 @@ export const metricNames: {
 
 /**
  * The histogram buckets of `requestDuration`, in seconds: OpenTelemetry's advised boundaries.
+ *
+ * @example
+ * ```ts
+ * import { Metric, MetricBoundaries } from "effect"
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * // a histogram of your own, comparable with the client's
+ * const checkoutDuration = Metric.histogram(
+ *   "checkout.duration",
+ *   MetricBoundaries.fromIterable(Telemetry.durationBuckets),
+ *   "seconds"
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category metrics
@@ -138,6 +168,16 @@ export const requestDurationFor: (options: {
  * `http_resilient.retries`: retries scheduled, tagged `reason` (`backoff`, `retry-after`, `rate-limit-reset`,
  * `hedge`).
  *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * // retries that waited for the server's Retry-After
+ * const afterRetryAfter = Telemetry.retries.pipe(Metric.tagged("reason", "retry-after"))
+ * const honoured = Effect.map(Metric.value(afterRetryAfter), (state) => state.count)
+ * ```
+ *
  * @since 0.1.0
  * @category metrics
  */
@@ -145,6 +185,15 @@ export const retries: Metric.Metric.Counter<number> = internal.retries
 
 /**
  * `http_resilient.circuit.transitions`: circuit breaker state changes, tagged `from` and `to`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * const opened = Telemetry.circuitTransitions.pipe(Metric.tagged("from", "closed"), Metric.tagged("to", "open"))
+ * const timesOpened = Effect.map(Metric.value(opened), (state) => state.count)
+ * ```
  *
  * @since 0.1.0
  * @category metrics
@@ -154,6 +203,14 @@ export const circuitTransitions: Metric.Metric.Counter<number> = internal.circui
 /**
  * `http_resilient.retry_budget.rejections`: retries refused because the retry budget was empty.
  *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * const refused = Effect.map(Metric.value(Telemetry.retryBudgetRejections), (state) => state.count)
+ * ```
+ *
  * @since 0.1.0
  * @category metrics
  */
@@ -161,6 +218,14 @@ export const retryBudgetRejections: Metric.Metric.Counter<number> = internal.ret
 
 /**
  * `http_resilient.bulkhead.rejections`: attempts rejected by a full bulkhead.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * const shed = Effect.map(Metric.value(Telemetry.bulkheadRejections), (state) => state.count)
+ * ```
  *
  * @since 0.1.0
  * @category metrics
@@ -193,6 +258,14 @@ export const eventBacklog: { readonly capacity: number; readonly maxBodyBytes: n
 /**
  * Header names whose values are always redacted (lower case). The client option `redactHeaders` adds to them.
  *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Telemetry.builtInRedactedHeaders.includes("authorization"), true)
+ * assert.strictEqual(Telemetry.builtInRedactedHeaders.includes("x-api-key"), true)
+ * ```
+ *
  * @since 0.1.0
  * @category redaction
  */
@@ -200,6 +273,14 @@ export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedac
 
 /**
  * What a redacted value is replaced with.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * const shown = Telemetry.redactHeaders({ authorization: "Bearer s3cret", accept: "text/plain" })
+ * assert.deepStrictEqual(shown, { authorization: Telemetry.REDACTED, accept: "text/plain" })
+ * ```
  *
  * @since 0.1.0
  * @category redaction
@@ -225,6 +306,14 @@ export const redactUrl: (url: string | URL) => string = redact.redactUrl
 
 /**
  * A copy of `headers` with the values of redacted names replaced; `extra` adds names to the built-in list.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * const shown = Telemetry.redactHeaders({ "X-Session": "abc", "Accept": "text/plain" }, ["x-session"])
+ * assert.deepStrictEqual(shown, { "X-Session": Telemetry.REDACTED, "Accept": "text/plain" })
+ * ```
  *
  * @since 0.1.0
  * @category redaction

@@ -35,6 +35,24 @@ export type StreamingResponse = internal.StreamingResponse
 /**
  * The failure a transport reports; the client turns it into a tagged `HttpResilientError`.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Transport } from "effect-http-resilient"
+ *
+ * // wraps the transport in context: buffered requests to *.internal fail without leaving the process
+ * const BlockInternal = Layer.effect(
+ *   Transport.Transport,
+ *   Effect.map(Transport.Transport, (inner) => ({
+ *     ...inner,
+ *     send: (request) =>
+ *       request.url.hostname.endsWith(".internal")
+ *         ? Effect.fail(new Transport.TransportFailure("ConnectionRefused", undefined, "blocked host"))
+ *         : inner.send(request)
+ *   }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -48,6 +66,19 @@ export type TransportFailure = internal.TransportFailure
 
 /**
  * The transport service tag.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { HttpResilient, ResilientClient, Transport } from "effect-http-resilient"
+ *
+ * // a network that is down: every exchange is refused
+ * const refused = Effect.fail(new Transport.TransportFailure("ConnectionRefused"))
+ * const Offline = Layer.succeed(Transport.Transport, { send: () => refused, stream: () => refused, warmUp: () => refused })
+ * const Client = ResilientClient.layerWithTransport().pipe(Layer.provide(Offline))
+ * const error = HttpResilient.get("https://api.example.com/").pipe(Effect.flip, Effect.provide(Client))
+ * Effect.runPromise(error).then((e) => assert.strictEqual(e._tag === "TransportError" && e.reason, "ConnectionRefused"))
+ * ```
  *
  * @since 0.1.0
  * @category tags
@@ -97,6 +128,20 @@ export const layerUndici: (options?: UndiciPoolOptions) => Layer.Layer<Transport
  * A transport over a dispatcher you own (an `Agent`, a `Pool`, a `MockAgent`, a `ProxyAgent` …). It is
  * never closed by this library.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { MockAgent } from "undici"
+ * import { HttpResilient, ResilientClient, Transport } from "effect-http-resilient"
+ *
+ * const agent = new MockAgent()
+ * agent.disableNetConnect()
+ * agent.get("https://api.example.com").intercept({ path: "/users/1" }).reply(200, { id: 1 })
+ * const Client = ResilientClient.layerWithTransport().pipe(Layer.provide(Transport.layerFromDispatcher(agent)))
+ * const user = HttpResilient.get("https://api.example.com/users/1").pipe(Effect.flatMap((r) => r.json))
+ * Effect.runPromise(Effect.provide(user, Client)).then((body) => assert.deepStrictEqual(body, { id: 1 }))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -107,6 +152,18 @@ export const layerFromDispatcher: (dispatcher: Undici.Dispatcher) => Layer.Layer
  * A transport over any `@effect/platform` `HttpClient` in context (e.g. `FetchHttpClient.layer`).
  * Slower than undici's dispatcher, but it runs wherever that client runs.
  *
+ * @example
+ * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Layer } from "effect"
+ * import { ResilientClient, Transport } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layerWithTransport().pipe(
+ *   Layer.provide(Transport.layerHttpClient),
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -114,6 +171,23 @@ export const layerHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClien
 
 /**
  * Builds a transport over an undici dispatcher.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Agent } from "undici"
+ * import { Transport } from "effect-http-resilient"
+ *
+ * // buffered requests to *.internal through a pool of their own, the rest through the transport in context
+ * const internalPool = Transport.makeUndici(new Agent({ connections: 4 }))
+ * const Routed = Layer.effect(
+ *   Transport.Transport,
+ *   Effect.map(Transport.Transport, (inner) => ({
+ *     ...inner,
+ *     send: (request) => (request.url.hostname.endsWith(".internal") ? internalPool : inner).send(request)
+ *   }))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -1,6 +1,23 @@
 /**
  * effect-http-resilient: a resilient HTTP client for Effect.
  *
+ * @example
+ * ```ts
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { Backoff, HttpResilient, ResilientClientLive, RetryPolicy } from "effect-http-resilient"
+ *
+ * const policy = RetryPolicy.make({
+ *   retries: 5,
+ *   backoff: Backoff.exponential({ base: "100 millis" }).pipe(Backoff.fullJitter)
+ * })
+ * const program = HttpResilient.get("https://api.example.com/users/1").pipe(
+ *   Effect.retry(policy), // a Schedule: compose it like any other
+ *   Effect.flatMap((response) => response.json) // an @effect/platform HttpClientResponse
+ * )
+ * const main = () => program.pipe(Effect.provide(ResilientClientLive), NodeRuntime.runMain)
+ * ```
+ *
  * @since 0.1.0
  */
 
@@ -86,6 +103,15 @@ export * as HttpResilientTest from "./HttpResilientTest.js"
 
 /**
  * The client with every default, configurable from the environment (`HTTP_RESILIENT_*`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, ResilientClientLive } from "effect-http-resilient"
+ *
+ * const main = HttpResilient.get("https://api.example.com/health").pipe(Effect.provide(ResilientClientLive))
+ * // run it with NodeRuntime.runMain(main); tune it with HTTP_RESILIENT_* variables (see ResilientClient.layerConfig)
+ * ```
  *
  * @since 0.1.0
  * @category layers
