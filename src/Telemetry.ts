@@ -132,6 +132,14 @@ export const requestDuration: Metric.Metric.Histogram<number> = internal.request
  * `_OTHER` (OpenTelemetry's convention for a bounded attribute). A method OpenTelemetry does not list (anything
  * but CONNECT, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, QUERY, TRACE) is tagged `_OTHER` too.
  *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * // servers past this many are tagged server.address "_OTHER" in the duration histogram
+ * assert.strictEqual(Telemetry.maxServerAddresses, 1000)
+ * ```
+ *
  * @since 0.1.0
  * @category metrics
  */
@@ -238,6 +246,15 @@ export const bulkheadRejections: Metric.Metric.Counter<number> = internal.bulkhe
  * events (1,024), and the response bodies their errors carry at most `eventBacklog.maxBodyBytes` (16 MiB) together;
  * past either, the oldest events are dropped (the newest is always kept) and counted here.
  *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * // alert when a subscriber falls behind
+ * const dropped = Effect.map(Metric.value(Telemetry.eventsDropped), (state) => state.count)
+ * ```
+ *
  * @since 0.1.0
  * @category metrics
  */
@@ -246,6 +263,14 @@ export const eventsDropped: Metric.Metric.Counter<number> = internal.eventsDropp
 /**
  * The bounds of a subscription's backlog: at most `capacity` events, and at most `maxBodyBytes` of response bodies
  * kept alive by the errors they carry. Past either, the oldest events are dropped and counted by `eventsDropped`.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Telemetry.eventBacklog.capacity, 1024)
+ * assert.strictEqual(Telemetry.eventBacklog.maxBodyBytes, 16 * 1024 * 1024)
+ * ```
  *
  * @since 0.1.0
  * @category metrics
