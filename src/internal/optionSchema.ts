@@ -111,44 +111,55 @@ const isRecord = (u: unknown): u is Record<string, unknown> => {
   return proto === Object.prototype || proto === null
 }
 
+const headerValueProblem = (name: string, header: string, v: unknown, inList: boolean): string | undefined => {
+  if (typeof v !== "string") {
+    return `${name}: header ${JSON.stringify(header)} has a ${typeof v === "object" ? "non-string" : typeof v} ${
+      inList ? "element" : "value"
+    } (expected a string or a list of strings)`
+  }
+  if (!isValidHeaderValue(v)) {
+    return `${name}: header ${JSON.stringify(header)} value contains a control character (CR, LF, NUL …)`
+  }
+  return undefined
+}
+
+const headerProblem = (name: string, header: string, value: unknown): string | undefined => {
+  if (!isToken(header)) return `${name}: ${showValue(header)} is not an HTTP token`
+  if (value === undefined) return undefined
+  if (!Array.isArray(value)) return headerValueProblem(name, header, value, false)
+  for (const v of value) {
+    const problem = headerValueProblem(name, header, v, true)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
 /**
  * What is wrong with a headers option (a record of names to a value or a list of values, a `Headers`, or
  * `[name, value]` pairs), or undefined when nothing is. Never shows a header's value: the name may be a secret's.
+ * No closures: this runs on every call that sets headers.
  */
 const headersProblem = (name: string, u: unknown): string | undefined => {
-  if (u instanceof Headers) return undefined
-  const expected = `${name}: expected a record of header values, a Headers or [name, value] pairs, got ${showValue(u)}`
-  const entry = (header: string, value: unknown): string | undefined => {
-    if (!isToken(header)) return `${name}: ${showValue(header)} is not an HTTP token`
-    if (value === undefined) return undefined
-    const values = Array.isArray(value) ? value : [value]
-    for (const v of values) {
-      if (typeof v !== "string") {
-        return `${name}: header ${JSON.stringify(header)} has a ${typeof v === "object" ? "non-string" : typeof v} ${
-          Array.isArray(value) ? "element" : "value"
-        } (expected a string or a list of strings)`
-      }
-      if (!isValidHeaderValue(v)) {
-        return `${name}: header ${JSON.stringify(header)} value contains a control character (CR, LF, NUL …)`
-      }
+  if (isRecord(u)) {
+    for (const header in u) {
+      const problem = headerProblem(name, header, u[header])
+      if (problem !== undefined) return problem
     }
     return undefined
   }
   if (Array.isArray(u)) {
     for (const pair of u) {
-      if (!isPair(pair)) return expected
-      const problem = entry(pair[0], pair[1])
+      if (!isPair(pair)) return headersExpected(name, u)
+      const problem = headerProblem(name, pair[0], pair[1])
       if (problem !== undefined) return problem
     }
     return undefined
   }
-  if (!isRecord(u)) return expected
-  for (const header in u) {
-    const problem = entry(header, u[header])
-    if (problem !== undefined) return problem
-  }
-  return undefined
+  return u instanceof Headers ? undefined : headersExpected(name, u)
 }
+
+const headersExpected = (name: string, u: unknown): string =>
+  `${name}: expected a record of header values, a Headers or [name, value] pairs, got ${showValue(u)}`
 
 /**
  * Headers: a record of names to a string or a list of strings, a `Headers`, or `[name, value]` pairs; every name an
