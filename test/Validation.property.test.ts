@@ -319,7 +319,7 @@ describe("every request option, any value (property)", () => {
 })
 
 describe("every client option, any value (property)", () => {
-  const names = [...Object.keys(ClientOptionsSchema.fields), ...extraOptionNames, "interceptors"]
+  const names = [...Object.keys(ClientOptionsSchema.fields), ...extraOptionNames]
 
   /** Builds a client with `options` and makes one call with it: a ConfigError naming `name`, or a typed call. */
   const check = (options: ResilientClient.ClientOptions, name: string, value: unknown) =>
