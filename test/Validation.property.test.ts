@@ -300,6 +300,19 @@ describe("every request option, any value (property)", () => {
         assert.strictEqual(error._tag, "InvalidRequestError")
         assert.include(error.message, message)
       }
+      // values that may be secrets are never shown: the parameter, header or entry is named instead
+      const secrets: ReadonlyArray<[HttpResilient.RequestOptions, string]> = [
+        [{ urlParams: { token: { v: "s3cr3t" } } as any }, `urlParams: "token" is not a string`],
+        [{ form: { password: [{ v: "s3cr3t" }] } as any }, `form: "password" is not a string`],
+        [{ failover: ["http://u:s3cr3t@h.test/", 5] as any }, "failover[1]: expected a URL"],
+        [{ headers: { authorization: ["s3cr3t", 5] } as any }, `headers: header "authorization" has a number element`],
+        [{ headers: { "x-api-key": "s3cr3t\n" } }, `headers: header "x-api-key" value contains a control character`]
+      ]
+      for (const [options, message] of secrets) {
+        const error = yield* Effect.flip(HttpResilient.get("http://api.test/x", options))
+        assert.include(error.message, message)
+        assert.notInclude(error.message, "s3cr3t")
+      }
       assert.strictEqual((yield* HttpResilientTest.requests).length, 0)
     }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(301, { headers: { location: "/x" } })]))))
 

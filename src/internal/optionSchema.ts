@@ -174,29 +174,55 @@ export const headersInput = (name = "headers"): Schema.Schema<HeadersInput> =>
 const isParamValue = (u: unknown): boolean => typeof u === "string" || typeof u === "number" || typeof u === "boolean"
 
 /**
+ * What is wrong with URL parameters, or undefined. Names the parameter, never shows a value: query parameters and form
+ * fields carry tokens and passwords.
+ */
+const urlParamsProblem = (name: string, u: unknown): string | undefined => {
+  if (isRecord(u)) {
+    for (const key in u) {
+      const value = u[key]
+      if (value !== undefined && !isParamValue(value) && !(Array.isArray(value) && value.every(isParamValue))) {
+        return `${name}: ${JSON.stringify(key)} is not a string, number or boolean, nor a list of them (got ${
+          kindOf(value)
+        })`
+      }
+    }
+    return undefined
+  }
+  if (Array.isArray(u)) {
+    for (let i = 0; i < u.length; i++) {
+      if (!isPair(u[i])) return `${name}: entry ${i} is not a [name, value] pair of strings`
+    }
+    return undefined
+  }
+  return u instanceof URLSearchParams
+    ? undefined
+    : `${name}: expected a record of strings, numbers, booleans or lists of them, a URLSearchParams or [name, value] pairs, got ${
+      kindOf(u)
+    }`
+}
+
+/**
+ * What kind of value `u` is, without showing it (for values that may hold secrets): `null`, `a number`, `an array`,
+ * `an object` …
+ * @internal
+ */
+export const kindOf = (u: unknown): string => {
+  if (u === null) return "null"
+  if (Array.isArray(u)) return "an array"
+  const type = typeof u
+  return type === "undefined" ? "undefined" : `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`
+}
+
+/**
  * URL parameters (and a `form` body): a record of names to a string, number or boolean or a list of them, a
- * `URLSearchParams`, or `[name, value]` pairs.
+ * `URLSearchParams`, or `[name, value]` pairs. The message names the parameter, never its value.
  * @internal
  */
 export const urlParamsInput = (name = "urlParams"): Schema.Schema<UrlParamsInput> =>
-  rule(
-    (u: unknown): u is UrlParamsInput => {
-      if (u instanceof URLSearchParams) return true
-      if (Array.isArray(u)) return u.every(isPair)
-      if (!isRecord(u)) return false
-      for (const key in u) {
-        const value = u[key]
-        if (value !== undefined && !isParamValue(value) && !(Array.isArray(value) && value.every(isParamValue))) {
-          return false
-        }
-      }
-      return true
-    },
-    (value) =>
-      `${name}: ${
-        showValue(value)
-      } is not a record of strings, numbers, booleans or lists of them, a URLSearchParams or [name, value] pairs`
-  )
+  Schema.declare((u: unknown): u is UrlParamsInput => urlParamsProblem(name, u) === undefined, {
+    message: (issue) => urlParamsProblem(name, issue.actual) ?? `${name}: invalid`
+  })
 
 /**
  * The message of a failed decode against one of these rules (the first issue's, without the `Expected undefined`

@@ -16,6 +16,7 @@ import {
   headersInput,
   headerValueInput,
   issueMessage,
+  kindOf,
   positiveInt,
   retryInput,
   stringInput,
@@ -99,11 +100,21 @@ export const attemptOptions = {
 const callOptions = {
   deadline: option(durationInput("deadline")),
   failover: option(
-    instance(
-      "failover",
-      (u): u is ReadonlyArray<string | URL> =>
+    // never shows the value: URLs carry userinfo and query secrets (each URL is then checked as the request's is)
+    Schema.declare(
+      (u: unknown): u is ReadonlyArray<string | URL> =>
         Array.isArray(u) && u.every((x) => typeof x === "string" || x instanceof URL),
-      "a list of URLs (strings or URL objects)"
+      {
+        message: (issue) => {
+          const u = issue.actual
+          const at = Array.isArray(u) ? u.findIndex((x) => typeof x !== "string" && !(x instanceof URL)) : -1
+          return at < 0
+            ? `failover: expected a list of URLs (strings or URL objects), got ${kindOf(u)}`
+            : `failover[${at}]: expected a URL (a string or a URL object), got ${
+              kindOf((u as ReadonlyArray<unknown>)[at])
+            }`
+        }
+      }
     )
   ),
   retry: option(retryInput("retry"))
