@@ -62,7 +62,17 @@ import type { ResilientClient } from "./ResilientClient.js"
  *   nothing up until the first attempt fails: on the happy path it costs next to nothing. @default the client's
  *   `retry`
  * - `tag`: a label carried on events, logs and spans.
- * - `maxResponseSize`, `followRedirects`: per-request overrides of the client options.
+ * - `maxResponseSize` (an integer from 1 to 2^32), `followRedirects` (`true`, `false` or an integer from 0 to 100):
+ *   per-request overrides of the client options.
+ *
+ * Every option given is checked when the call runs, before anything else (no I/O), by the same rules as the client
+ * options: a bad value — `headers: null`, `retry: 5`, `followRedirects: NaN`, an `attempts` entry's bad `timeout` —
+ * fails the call with `InvalidRequestError` (reason `InvalidHeader` for headers, `InvalidBody` for a body option,
+ * else `InvalidOption`) whose detail names the option and shows the value (never a header's), e.g.
+ * `followRedirects: NaN is not true, false or an integer from 0 to 100` or `attempts[1].timeout: -1 is not a positive
+ * finite duration …`. An unknown option is reported too, with the nearest known name when it looks misspelt; an
+ * `attempts` entry takes the per-attempt options only (not `deadline`, `failover`, `attempts` or `retry`), and every
+ * `failover` URL is checked up front. A call without options checks nothing.
  *
  * @since 0.1.0
  * @category models
@@ -247,7 +257,9 @@ export const options = (
   request("OPTIONS", url, options)
 
 /**
- * Sends an `@effect/platform` `HttpClientRequest` (method, URL, URL params, headers and body are taken from it).
+ * Sends an `@effect/platform` `HttpClientRequest` (method, URL, URL params, fragment, headers and body are taken from
+ * it). `options` apply on top: their headers win over the request's, their `urlParams` come after the request's. A
+ * relative URL is joined to the client's `baseUrl` and keeps its URL params, as with `get`.
  *
  * @example
  * ```ts

@@ -7,7 +7,10 @@
  * before the client decides whether the status is accepted — so a response interceptor sees 401s and 5xx too.
  * A function may return the value or an Effect of it; a throw, a failure or a defect (an `Effect.die`, a throw
  * inside `Effect.sync`) fails the attempt with an `InterceptorError` naming the interceptor, with what went wrong as
- * its `cause` (an `HttpResilientError` from `resend` passes through as it is); an interruption stays one.
+ * its `cause` (an `HttpResilientError` from `resend` passes through as it is); an interruption stays one. So does
+ * returning anything else — a Promise (an `async` function: wrap the promise with `Effect.tryPromise` instead; its
+ * rejection is caught, never unhandled), `undefined`, or an Effect of something that is not a request (`onRequest`)
+ * or a response (`onResponse`).
  * With none configured they cost nothing. The streaming verbs (`stream`, `lines`, `ndjson`, `sse`) run the request
  * side only: their bodies are never in memory for a response interceptor to see.
  *

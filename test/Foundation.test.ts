@@ -1,3 +1,4 @@
+import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, TestClock } from "effect"
 import { HttpResilient, ResilientClient } from "../src/index.js"
@@ -72,4 +73,29 @@ describe("one attempt end to end", () => {
       // the socket was aborted
       yield* waitUntil(() => server.sockets.size === 0)
     }).pipe(Effect.provide(Client)))
+})
+
+describe("execute", () => {
+  it.scoped("a platform request with a relative URL keeps its URL params, fragment aside, as get does", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => res.end("ok"))
+      const client = ResilientClient.layer({ baseUrl: `${server.url}/api` })
+      const request = HttpClientRequest.get("/users").pipe(
+        HttpClientRequest.setUrlParam("q", "a b"),
+        HttpClientRequest.setHeader("x-from", "request")
+      )
+      yield* HttpResilient.execute(request).pipe(Effect.provide(client))
+      // the options' headers (any shape) win and their urlParams come after the request's
+      yield* HttpResilient.execute(request, {
+        headers: new Headers({ "x-from": "options" }),
+        urlParams: [["r", "2"]]
+      }).pipe(Effect.provide(client))
+      yield* HttpResilient.get("/users", { urlParams: { q: "a b" } }).pipe(Effect.provide(client))
+      assert.deepStrictEqual(server.received.map((r) => r.url), [
+        "/api/users?q=a+b",
+        "/api/users?q=a+b&r=2",
+        "/api/users?q=a+b"
+      ])
+      assert.deepStrictEqual(server.received.map((r) => r.headers["x-from"]), ["request", "options", undefined])
+    }))
 })

@@ -2,7 +2,7 @@ import { HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Ref, Schedule } from "effect"
 import { createHmac } from "node:crypto"
-import { HttpResilient, HttpResilientError, Interceptor, ResilientClient } from "../src/index.js"
+import { HttpResilient, HttpResilientError, HttpResilientTest, Interceptor, ResilientClient } from "../src/index.js"
 import { serverScoped } from "./support/server.js"
 
 const echo = serverScoped((_req, res) => res.end("ok"))
@@ -68,6 +68,40 @@ describe("interceptors", () => {
       )
       assert.isTrue(second._tag === "InterceptorError" && second.interceptor === "parser" && second.attempt === 1)
       assert.strictEqual(server.count(), 1)
+    }))
+
+  it.scoped("an async interceptor (a Promise where an Effect is expected) is an InterceptorError naming it", () =>
+    Effect.gen(function*() {
+      const rejections: Array<unknown> = []
+      const onRejection = (reason: unknown) => rejections.push(reason)
+      process.on("unhandledRejection", onRejection)
+      yield* Effect.addFinalizer(() => Effect.sync(() => process.off("unhandledRejection", onRejection)))
+      const cases: ReadonlyArray<[Interceptor.Interceptor, string, boolean]> = [
+        [Interceptor.onRequest("asyncAuth", (async (request: any) => request) as any), "returned a Promise", false],
+        [
+          Interceptor.onRequest("rejects", (() => Promise.reject(new Error("no token"))) as any),
+          "returned a Promise",
+          false
+        ],
+        [Interceptor.onRequest("nothing", (() => undefined) as any), "returned undefined", false],
+        [Interceptor.onRequest("effectOfNumber", (() => Effect.succeed(5)) as any), "succeeded with number", false],
+        [Interceptor.onResponse("asyncLog", (async (response: any) => response) as any), "returned a Promise", true]
+      ]
+      for (const [interceptor, why, sends] of cases) {
+        const { error, sent } = yield* Effect.gen(function*() {
+          const error = yield* Effect.flip(HttpResilient.get("http://api.test/x"))
+          return { error, sent: (yield* HttpResilientTest.requests).length }
+        }).pipe(
+          Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], { interceptors: [interceptor] }))
+        )
+        assert.strictEqual(error._tag, "InterceptorError", `${interceptor.name}: ${error.message}`)
+        if (error._tag !== "InterceptorError") continue
+        assert.strictEqual(error.interceptor, interceptor.name)
+        assert.include(error.message, why)
+        assert.strictEqual(sent, sends ? 1 : 0, interceptor.name)
+      }
+      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      assert.deepStrictEqual(rejections, [])
     }))
 
   it.scoped("a defect inside an interceptor's Effect is an InterceptorError naming it, with the defect as cause", () =>

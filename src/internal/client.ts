@@ -33,6 +33,7 @@ import type { CircuitState, ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
 import {
   type ClientOptions,
+  defaults,
   nameEnvironmentVariables,
   protectionsFromConfig,
   resolveConfig,
@@ -46,8 +47,6 @@ import * as RateLimiter from "./rateLimiter.js"
 import { redactHeaders, redactUrl } from "./redact.js"
 import {
   appendUrlParams,
-  durationMillis,
-  isValidHeaderValue,
   joinUrl,
   makeBody,
   mergeHeaders,
@@ -57,6 +56,11 @@ import {
   RequestValidationError,
   toPlatformRequest
 } from "./request.js"
+import {
+  type RequestOptionFields,
+  requestOptions as requestOptionFields,
+  validateRequestOptions
+} from "./requestOptions.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import * as RetryAfterParser from "./retryAfter.js"
 import * as Telemetry from "./telemetry.js"
@@ -70,6 +74,11 @@ import * as Transport from "./transport.js"
 export interface ResilientClientService {
   readonly config: ResolvedConfig
   readonly transport: Transport.TransportService
+  /**
+   * Checks the options a call was given (`fields`: those of its verb) before anything else, and its `failover` URLs;
+   * no I/O. `prepare` then only reads them.
+   */
+  readonly validate: (options: unknown, fields: RequestOptionFields) => RequestValidationError | undefined
   /**
    * Builds and validates a request; no I/O. `idempotencyKey` is the key to send when the options ask for a
    * generated one (`idempotencyKey: true`); without it a fresh key is generated.
@@ -574,6 +583,21 @@ export const make = (
   const protections = new Protections(config.protections, publish, rateLimiter, config.maxOrigins)
 
   // --- preparing ----------------------------------------------------------
+  const validate = (options: unknown, fields: RequestOptionFields): RequestValidationError | undefined => {
+    const invalid = validateRequestOptions(options, fields)
+    if (invalid !== undefined) return invalid
+    // every failover URL now, not when its attempt comes (after I/O)
+    const failover = (options as RequestOptions | undefined)?.failover
+    if (failover === undefined) return undefined
+    for (let i = 0; i < failover.length; i++) {
+      const joined = joinUrl(failover[i], config.baseUrl)
+      if (joined instanceof RequestValidationError) {
+        return new RequestValidationError(joined.reason, `failover[${i}]: ${joined.detail}`, joined.cause)
+      }
+    }
+    return undefined
+  }
+
   const prepare = (
     method: string,
     url: string | URL,
@@ -596,34 +620,16 @@ export const make = (
         const error = appendParams(joined, requestOptions.urlParams)
         if (error) return error
       }
-      const t = durationMillis("timeout", requestOptions.timeout)
-      if (t instanceof RequestValidationError) return t
-      timeoutMillis = t
-      if (requestOptions.maxResponseSize !== undefined) {
-        const size = requestOptions.maxResponseSize
-        if (!Number.isInteger(size) || size < 1) {
-          return new RequestValidationError(
-            "InvalidOption",
-            `option "maxResponseSize": ${size} is not a positive integer`
-          )
-        }
-        maxResponseSize = size
+      // the options were validated by the call (validateRequestOptions): here they are only read
+      if (requestOptions.timeout !== undefined) {
+        timeoutMillis = Duration.toMillis(Duration.decode(requestOptions.timeout))
       }
-      if (requestOptions.followRedirects !== undefined) {
-        const f = requestOptions.followRedirects
-        followRedirects = f === true ? 10 : f === false ? 0 : f
-      }
+      maxResponseSize = requestOptions.maxResponseSize
+      const f = requestOptions.followRedirects
+      if (f !== undefined) followRedirects = f === true ? defaults.followRedirects : f === false ? 0 : f
       const key = requestOptions.idempotencyKey
       if (key !== undefined && key !== false && headers["idempotency-key"] === undefined) {
-        if (key === true) headers["idempotency-key"] = idempotencyKey ?? newIdempotencyKey()
-        else if (typeof key !== "string" || key.length === 0 || !isValidHeaderValue(key)) {
-          return new RequestValidationError(
-            "InvalidOption",
-            `option "idempotencyKey": expected true, false or a non-empty header value, got ${
-              typeof key === "string" ? JSON.stringify(key) : String(key)
-            }`
-          )
-        } else headers["idempotency-key"] = key
+        headers["idempotency-key"] = key === true ? idempotencyKey ?? newIdempotencyKey() : key
       }
     }
     // URL userinfo becomes Basic auth unless an explicit authorization header is set
@@ -882,9 +888,13 @@ export const make = (
     url: string | URL,
     requestOptions: RequestOptions | undefined
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
-    const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? config.retry
     return Effect.withFiberRuntime((fiber) => {
       const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
+      if (requestOptions !== undefined) {
+        const invalid = validate(requestOptions, requestOptionFields)
+        if (invalid !== undefined) return Effect.fail(validationError(invalid, method, url, meta.recurrence + 1))
+      }
+      const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? config.retry
       let previous: RetryMark | undefined
       if (meta.recurrence > 0) {
         const refusal = takeRetryRefusal(meta.input)
@@ -913,11 +923,8 @@ export const make = (
       let exact = false
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       if (requestOptions?.deadline !== undefined) {
-        const millis = durationMillis("deadline", requestOptions.deadline)
-        if (millis instanceof RequestValidationError) {
-          return Effect.fail(validationError(millis, method, url, attemptNo))
-        }
-        deadlineAt = previous?.deadlineAt ?? clock.unsafeCurrentTimeMillis() + (millis as number)
+        deadlineAt = previous?.deadlineAt ??
+          clock.unsafeCurrentTimeMillis() + Duration.toMillis(Duration.decode(requestOptions.deadline))
         exact = true
       } else if (policy !== undefined) {
         deadlineAt = previous?.deadlineAt ?? clock.unsafeCurrentTimeMillis() + Duration.toMillis(config.deadline)
@@ -950,6 +957,7 @@ export const make = (
   const service: ResilientClientService = {
     config,
     transport,
+    validate,
     prepare,
     attempt,
     request,
@@ -1105,30 +1113,43 @@ export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = Str
 export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, ResilientClient | Scope.Scope> = Effect
   .flatMap(ResilientClient, (client) => client.subscribe)
 
-/** @internal */
+/**
+ * Sends a platform request: its method, URL, URL parameters, fragment, headers and body, with `options` over them
+ * (the options' headers win, their `urlParams` come after the request's). The request's URL parameters go through
+ * the `urlParams` option, so a relative URL keeps them as `get` does.
+ * @internal
+ */
 export const execute = (
   request: HttpClientRequest.HttpClientRequest,
   options?: RequestOptions
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> => {
-  const headers: Record<string, string> = { ...request.headers }
-  let url: URL | string = request.url
-  if (request.urlParams.length > 0 || request.hash._tag === "Some") {
-    try {
-      const u = new URL(request.url)
-      for (const [k, v] of request.urlParams) u.searchParams.append(k, v)
-      if (request.hash._tag === "Some") u.hash = request.hash.value
-      url = u
-    } catch {
-      // a relative URL: joined to the base by the client
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> =>
+  Effect.flatMap(ResilientClient, (client) => {
+    let url = request.url
+    if (request.hash._tag === "Some") {
+      const at = url.indexOf("#")
+      url = `${at < 0 ? url : url.slice(0, at)}#${request.hash.value}`
     }
-  }
-  const merged: RequestOptions = {
-    ...options,
-    headers: { ...headers, ...(options?.headers as Record<string, string> | undefined) },
-    ...(request.body._tag === "Empty" ? {} : { body: request.body })
-  }
-  return Effect.flatMap(ResilientClient, (client) => client.request(request.method, url, merged))
-}
+    if (options !== undefined) {
+      // checked before merging: the merge reads the options' headers and urlParams
+      const invalid = client.validate(options, requestOptionFields)
+      if (invalid !== undefined) return Effect.fail(validationError(invalid, request.method, url, 1))
+    }
+    const headers: Record<string, string> = { ...request.headers }
+    mergeHeaders(headers, options?.headers, client.config.redacted)
+    let urlParams = options?.urlParams
+    if (request.urlParams.length > 0) {
+      const params = new URLSearchParams(request.urlParams as Array<[string, string]>)
+      appendUrlParams({ searchParams: params } as URL, urlParams)
+      urlParams = params
+    }
+    const merged: RequestOptions = {
+      ...options,
+      headers,
+      ...(urlParams === undefined ? {} : { urlParams }),
+      ...(request.body._tag === "Empty" ? {} : { body: request.body })
+    }
+    return client.request(request.method, url, merged)
+  })
 
 /**
  * Opens `connections` sockets to `origin` ahead of demand (see `WarmUp`); relative to the client's `baseUrl`.

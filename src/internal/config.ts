@@ -13,11 +13,20 @@ import type { BulkheadOptions } from "./bulkhead.js"
 import { type CircuitBreakerOptions, ratio, type Strategy } from "./circuitBreaker.js"
 import type { HedgeOptions } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
+import {
+  booleanInput,
+  durationInput,
+  fn,
+  followRedirectsInput,
+  headersInput,
+  positiveInt,
+  retryInput
+} from "./optionSchema.js"
 import { nearestName, showValue } from "./optionValue.js"
 import * as Protections from "./protections.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
 import { makeRedactedSet } from "./redact.js"
-import { type HeadersInput, isToken, isValidHeaderValue, RequestValidationError } from "./request.js"
+import { type HeadersInput, isToken, RequestValidationError } from "./request.js"
 import { mergeHeaders } from "./request.js"
 import type { RetryBudgetOptions } from "./retryBudget.js"
 import type { UndiciPoolOptions } from "./transport.js"
@@ -103,23 +112,6 @@ export const defaults = {
   followRedirects: 10
 } as const
 
-const durationInput = (name: string, { allowZero = false } = {}) =>
-  Schema.declare((u: unknown): u is Duration.DurationInput => {
-    const d = Duration.decodeUnknown(u)
-    return d._tag === "Some" && Duration.isFinite(d.value) &&
-      (allowZero ? Duration.toMillis(d.value) >= 0 : Duration.toMillis(d.value) > 0)
-  }, {
-    message: (issue) =>
-      `${name}: ${showValue(issue.actual)} is not a ${
-        allowZero ? "non-negative" : "positive"
-      } finite duration (e.g. "10 seconds" or 10000 for milliseconds)`
-  })
-
-const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) =>
-  Schema.declare((u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= max, {
-    message: (issue) => `${name}: ${showValue(issue.actual)} is not an integer from 1 to ${max}`
-  })
-
 const urlInput = Schema.declare((u: unknown): u is string | URL => {
   if (u instanceof URL) return u.protocol === "http:" || u.protocol === "https:"
   if (typeof u !== "string") return false
@@ -130,12 +122,6 @@ const urlInput = Schema.declare((u: unknown): u is string | URL => {
     return false
   }
 }, { message: (issue) => `baseUrl: ${showValue(issue.actual)} is not an absolute http: or https: URL` })
-
-const followRedirectsInput = Schema.declare(
-  (u: unknown): u is boolean | number =>
-    typeof u === "boolean" || (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 100),
-  { message: (issue) => `followRedirects: ${showValue(issue.actual)} is not true, false or an integer from 0 to 100` }
-)
 
 const acceptStatusInput = Schema.declare((u: unknown): u is AcceptStatus => {
   if (typeof u === "function") return true
@@ -156,32 +142,26 @@ const redactHeadersInput = Schema.declare(
   { message: (issue) => `redactHeaders: ${showValue(issue.actual)} is not a list of header names` }
 )
 
-const headersInput = Schema.declare(
-  (u: unknown): u is HeadersInput => {
-    if (u === null || typeof u !== "object") return false
-    if (u instanceof Headers || Array.isArray(u)) return true
-    return Object.entries(u).every(([name, value]) =>
-      isToken(name) && (value === undefined ||
-        (typeof value === "string" && isValidHeaderValue(value)) ||
-        (Array.isArray(value) && value.every((v) => typeof v === "string" && isValidHeaderValue(v))))
-    )
-  },
-  {
-    message: () => `headers: every name must be an HTTP token and no value may contain CR, LF or NUL`
-  }
-)
+const bytesLike = (u: unknown) => typeof u === "string" || u instanceof Uint8Array
 
-const fn = (name: string) =>
-  Schema.declare((u: unknown): u is (...args: Array<any>) => any => typeof u === "function", {
-    message: (issue) => `${name}: expected a function, got ${showValue(issue.actual)}`
-  })
+const tlsKeys = ["ca", "cert", "key", "rejectUnauthorized", "servername"]
 
-const booleanInput = (name: string) =>
-  Schema.declare((u: unknown): u is boolean => typeof u === "boolean", {
-    message: (issue) => `${name}: expected true or false, got ${showValue(issue.actual)}`
-  })
-
-const anyValue = Schema.Unknown
+/** What undici's connector takes of TLS settings, and nothing else (a misspelt key would be ignored). */
+const tlsInput = Schema.declare((u: unknown): u is UndiciPoolOptions["tls"] => {
+  if (typeof u !== "object" || u === null || Array.isArray(u)) return false
+  const tls = u as Record<string, unknown>
+  return Object.keys(tls).every((key) => tlsKeys.includes(key)) &&
+    (tls.ca === undefined || bytesLike(tls.ca) || (Array.isArray(tls.ca) && tls.ca.every(bytesLike))) &&
+    (tls.cert === undefined || bytesLike(tls.cert)) &&
+    (tls.key === undefined || bytesLike(tls.key)) &&
+    (tls.rejectUnauthorized === undefined || typeof tls.rejectUnauthorized === "boolean") &&
+    (tls.servername === undefined || typeof tls.servername === "string")
+}, {
+  message: (issue) =>
+    `tls: ${
+      typeof issue.actual === "object" && issue.actual !== null ? "this value" : showValue(issue.actual)
+    } is not { ca?, cert?, key? (strings or Buffers; ca also a list), rejectUnauthorized?: boolean, servername?: string }`
+})
 
 /**
  * The schema of the client options. Unknown keys are reported, so a misspelt option is not silently ignored.
@@ -189,7 +169,7 @@ const anyValue = Schema.Unknown
  */
 export const ClientOptionsSchema = Schema.Struct({
   baseUrl: Schema.optional(urlInput),
-  headers: Schema.optional(headersInput),
+  headers: Schema.optional(headersInput("headers")),
   timeout: Schema.optional(durationInput("timeout")),
   deadline: Schema.optional(durationInput("deadline")),
   maxConnections: Schema.optional(positiveInt("maxConnections", 65_536)),
@@ -198,14 +178,14 @@ export const ClientOptionsSchema = Schema.Struct({
   maxResponseSize: Schema.optional(positiveInt("maxResponseSize", 2 ** 32)),
   followRedirects: Schema.optional(followRedirectsInput),
   redactHeaders: Schema.optional(redactHeadersInput),
-  retry: Schema.optional(anyValue),
+  retry: Schema.optional(retryInput("retry")),
   keepAliveTimeout: Schema.optional(durationInput("keepAliveTimeout")),
   connectTimeout: Schema.optional(durationInput("connectTimeout")),
   headersTimeout: Schema.optional(durationInput("headersTimeout")),
   bodyTimeout: Schema.optional(durationInput("bodyTimeout")),
   pipelining: Schema.optional(positiveInt("pipelining", 128)),
   gracePeriod: Schema.optional(durationInput("gracePeriod", { allowZero: true })),
-  tls: Schema.optional(anyValue),
+  tls: Schema.optional(tlsInput),
   lookup: Schema.optional(fn("lookup")),
   tracing: Schema.optional(booleanInput("tracing")),
   onRequest: Schema.optional(fn("onRequest")),
@@ -292,11 +272,6 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     return Either.left(ConfigError.InvalidData(["headers"], `headers: ${headerError.detail}`))
   }
   const retry = options.retry
-  if (retry !== undefined && retry !== false && !(typeof retry === "object" && retry !== null)) {
-    return Either.left(
-      ConfigError.InvalidData(["retry"], `retry: expected a Schedule or false, got ${showValue(retry)}`)
-    )
-  }
   const interceptorError = validateInterceptors(options.interceptors)
   if (interceptorError !== undefined) return Either.left(interceptorError)
   const followRedirects = options.followRedirects === undefined || options.followRedirects === true

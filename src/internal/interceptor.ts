@@ -1,6 +1,6 @@
 /** @internal */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
@@ -161,12 +161,45 @@ const guard = <A>(
     return Effect.failCause(cause as Cause.Cause<never>)
   })
 
-/** Calls an interceptor's function: a throw becomes a failure, a plain value a success. */
-const invoke = <A>(f: () => Effect.Effect<A, unknown> | A): Effect.Effect<A, unknown> =>
+const isRequest = (u: unknown): boolean => typeof u === "object" && u !== null && HttpClientRequest.TypeId in u
+const isResponse = (u: unknown): boolean => typeof u === "object" && u !== null && HttpClientResponse.TypeId in u
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  (typeof u === "object" || typeof u === "function") && u !== null && typeof (u as any).then === "function"
+
+/** Why what `side` produced is not a request (`onRequest`) or a response (`onResponse`). */
+const wrongResult = (side: "onRequest" | "onResponse", value: unknown, inEffect: boolean): TypeError => {
+  const what = side === "onRequest" ? "an HttpClientRequest" : "an HttpClientResponse"
+  if (!inEffect && isThenable(value)) {
+    // nothing will wait for it: a rejection must not become an unhandled one
+    Promise.resolve(value).catch(() => {})
+    return new TypeError(
+      `${side} returned a Promise; return an Effect (wrap the promise: Effect.tryPromise(() => …)) or ${what}`
+    )
+  }
+  const shown = value === null ? "null" : isThenable(value) ? "a Promise" : typeof value
+  return new TypeError(`${side} ${inEffect ? "succeeded with" : "returned"} ${shown}, not ${what}`)
+}
+
+/**
+ * Calls an interceptor's function: a throw becomes a failure, a plain value a success; what it returns, or what its
+ * Effect succeeds with, must be a request (`onRequest`) or a response (`onResponse`), else it fails (a Promise
+ * included: interceptors are Effects).
+ */
+const invoke = <A>(
+  side: "onRequest" | "onResponse",
+  f: () => Effect.Effect<A, unknown> | A
+): Effect.Effect<A, unknown> =>
   Effect.suspend(() => {
+    const is = side === "onRequest" ? isRequest : isResponse
     try {
       const value = f()
-      return Effect.isEffect(value) ? value as Effect.Effect<A, unknown> : Effect.succeed(value)
+      if (Effect.isEffect(value)) {
+        return Effect.flatMap(
+          value as Effect.Effect<A, unknown>,
+          (out) => is(out) ? Effect.succeed(out) : Effect.fail(wrongResult(side, out, true))
+        )
+      }
+      return is(value) ? Effect.succeed(value as A) : Effect.fail(wrongResult(side, value, false))
     } catch (error) {
       return Effect.fail(error)
     }
@@ -259,7 +292,7 @@ const chain = <A, C extends InterceptorContext>(
     if (f === undefined) continue
     effect = Effect.flatMap(
       effect,
-      (value) => guard(invoke(() => f(value, context)), wrap(interceptor.name, prepared, context.attempt))
+      (value) => guard(invoke(side, () => f(value, context)), wrap(interceptor.name, prepared, context.attempt))
     )
   }
   return effect

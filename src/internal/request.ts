@@ -358,23 +358,6 @@ export const normaliseMethod = (method: string): string | RequestValidationError
 
 const standardMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"])
 
-/** @internal */
-export const durationMillis = (
-  name: string,
-  input: Duration.DurationInput | undefined
-): number | undefined | RequestValidationError => {
-  if (input === undefined) return undefined
-  const decoded = Duration.decodeUnknown(input)
-  if (decoded._tag === "None") {
-    return new RequestValidationError("InvalidOption", `option "${name}": ${String(input)} is not a duration`)
-  }
-  const ms = Duration.toMillis(decoded.value)
-  if (!(ms > 0)) {
-    return new RequestValidationError("InvalidOption", `option "${name}": must be positive, got ${String(input)}`)
-  }
-  return ms
-}
-
 /**
  * A platform request for a prepared one (for `response.request`).
  * @internal

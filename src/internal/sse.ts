@@ -7,6 +7,7 @@ import { type HttpResilientError, TransportError } from "../HttpResilientError.j
 import type { ResilientClient } from "./client.js"
 import { redactUrl } from "./redact.js"
 import type { RequestOptions } from "./request.js"
+import { sseOptions } from "./requestOptions.js"
 import {
   bodyOf,
   bounded,
@@ -91,7 +92,7 @@ export const sse = (
   options?: SseOptions
 ): Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> =>
   Stream.unwrap(Effect.map(
-    makeSession(url, options, { accept: "text/event-stream", "cache-control": "no-cache" }),
+    makeSession(url, options, { accept: "text/event-stream", "cache-control": "no-cache" }, sseOptions),
     (session) => {
       let lastEventId = options?.lastEventId
       let serverRetry: Duration.Duration | undefined

@@ -35,13 +35,8 @@ import {
 } from "./client.js"
 import * as Interceptors from "./interceptor.js"
 import { redactUrl } from "./redact.js"
-import {
-  durationMillis,
-  type PreparedRequest,
-  type RequestOptions,
-  RequestValidationError,
-  toPlatformRequest
-} from "./request.js"
+import { type PreparedRequest, type RequestOptions, RequestValidationError, toPlatformRequest } from "./request.js"
+import { type RequestOptionFields, streamOptions } from "./requestOptions.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import { defaultPolicy } from "./retryPolicy.js"
 import * as Telemetry from "./telemetry.js"
@@ -270,13 +265,17 @@ const prepareAttempt = (
 export const makeSession = (
   url: string | URL,
   options: RequestOptions | undefined,
-  verbHeaders?: Record<string, string>
+  verbHeaders?: Record<string, string>,
+  fields: RequestOptionFields = streamOptions
 ): Effect.Effect<Session, HttpResilientError, ResilientClient> =>
   Effect.flatMap(ResilientClient, (client) => {
+    if (options !== undefined) {
+      const invalid = client.validate(options, fields)
+      if (invalid !== undefined) return Effect.fail(validationError(invalid, "GET", url, 1))
+    }
     const prepared = prepareAttempt(client, url, options, verbHeaders, 1)
     if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
-    const deadline = durationMillis("deadline", options?.deadline)
-    if (deadline instanceof RequestValidationError) return Effect.fail(validationError(deadline, "GET", url, 1))
+    const deadline = options?.deadline === undefined ? undefined : Duration.toMillis(Duration.decode(options.deadline))
     return Effect.flatMap(Clock.currentTimeMillis, (now) =>
       Effect.map(Schedule.driver(policyFor(client, options)), (driver) => ({
         client,
