@@ -7,8 +7,9 @@
  * `503 Service Unavailable: GET https://host/path (attempt 2)`.
  *
  * Nothing secret is ever part of an error's `message`, `String()`, `toJSON()` or inspected
- * form: header values of `authorization`, `proxy-authorization`, `cookie`, `set-cookie`,
- * `x-api-key` (and the client's `redactHeaders`) are replaced, URL userinfo is dropped.
+ * form: values of secret headers (`authorization`, `cookie`, `x-api-key` … and any name the secret rule matches:
+ * see `Telemetry`) and of secret query parameters are replaced, URL userinfo is dropped — for URLs that do not
+ * parse too.
  *
  * @since 0.1.0
  */
@@ -116,6 +117,8 @@ class SafeInspect {
  * - `Aborted`: the request was aborted by something other than an interruption.
  * - `NotResumable`: a resumed stream could not continue without repeating or skipping bytes.
  * - `RedirectLoop`, `TooManyRedirects`: redirects did not end.
+ * - `InsecureRedirect`: a redirect from https: to http:, refused unless the client option `allowInsecureRedirects` is
+ *   true (nothing was sent to the http: URL).
  * - `Unknown`: anything else; see `cause`.
  *
  * @since 0.1.0
@@ -135,6 +138,7 @@ export type TransportErrorReason =
   | "NotResumable"
   | "RedirectLoop"
   | "TooManyRedirects"
+  | "InsecureRedirect"
   | "Unknown"
 
 const transportReasonText: Record<TransportErrorReason, string> = {
@@ -151,6 +155,7 @@ const transportReasonText: Record<TransportErrorReason, string> = {
   NotResumable: "Stream not resumable",
   RedirectLoop: "Redirect loop",
   TooManyRedirects: "Too many redirects",
+  InsecureRedirect: "Insecure redirect (https to http)",
   Unknown: "Transport failure"
 }
 
@@ -546,7 +551,8 @@ const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<Transpo
   "Aborted",
   "NotResumable",
   "RedirectLoop",
-  "TooManyRedirects"
+  "TooManyRedirects",
+  "InsecureRedirect"
 ])
 
 /**

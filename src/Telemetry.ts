@@ -194,4 +194,5 @@ export const redactUrl: (url: string | URL) => string = redact.redactUrl
 export const redactHeaders = (
   headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
   extra?: ReadonlyArray<string>
-): Record<string, string> => redact.redactHeaders(headers, redact.makeRedactedSet(extra))
+): Record<string, string> =>
+  redact.redactHeaders(headers, extra === undefined ? redact.defaultSecrets : new redact.Secrets(extra))

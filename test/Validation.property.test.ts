@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, FastCheck as fc } from "effect"
 import { HttpResilient, HttpResilientTest } from "../src/index.js"
-import { defaultRedactedSet } from "../src/internal/redact.js"
+import { defaultSecrets } from "../src/internal/redact.js"
 import { isValidHeaderValue, joinUrl, mergeHeaders, RequestValidationError } from "../src/internal/request.js"
 
 const hasBadChar = (s: string) =>
@@ -18,7 +18,7 @@ describe("header validation (property)", () => {
         fc.constantFrom("x-a", "authorization", "X-Mixed-Case"),
         (value, name) => {
           const target: Record<string, string> = {}
-          const result = mergeHeaders(target, { [name]: value }, defaultRedactedSet)
+          const result = mergeHeaders(target, { [name]: value }, defaultSecrets)
           if (hasBadChar(value)) {
             assert.instanceOf(result, RequestValidationError)
             assert.isUndefined(target[name.toLowerCase()])
@@ -39,7 +39,7 @@ describe("header validation (property)", () => {
     const tokenChar = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
     fc.assert(
       fc.property(fc.string({ unit: "binary", minLength: 0, maxLength: 20 }), (name) => {
-        const result = mergeHeaders({}, [[name, "v"]], defaultRedactedSet)
+        const result = mergeHeaders({}, [[name, "v"]], defaultSecrets)
         assert.strictEqual(result === undefined, tokenChar.test(name))
       }),
       { numRuns: 10_000 }

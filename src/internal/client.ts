@@ -42,7 +42,7 @@ import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
 import { Protections } from "./protections.js"
 import * as RateLimiter from "./rateLimiter.js"
-import { redactHeaders, redactUrl } from "./redact.js"
+import { redactHeaders, redactUrl, type Secrets } from "./redact.js"
 import {
   appendUrlParams,
   durationMillis,
@@ -328,7 +328,6 @@ const newIdempotencyKey = (): string => randomUUID()
 
 /** @internal */
 export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
-const crossOriginDropped = ["authorization", "cookie", "proxy-authorization"]
 
 /**
  * An attempt's time: its timeout clipped to the deadline, counted from when the attempt was let through.
@@ -377,7 +376,7 @@ export const statusError = (
   attempt: number,
   raw: RawResponse,
   response: BufferedResponse,
-  redacted: ReadonlySet<string>,
+  redacted: Secrets,
   clock: Clock.Clock
 ): StatusError =>
   new StatusError({
@@ -403,7 +402,9 @@ export interface Hop {
  * The request a redirect leads to, or `undefined` when the response is to be handed back as it is (not a redirect,
  * redirects off, no usable `Location`, or a method/body that may not follow), or a `TransportError` for a loop or
  * too many redirects. 301/302 follow for GET and HEAD only; 303 becomes a GET without a body; 307/308 keep the
- * method and body when the body can be sent again. Credentials are dropped across origins.
+ * method and body when the body can be sent again. A hop to another origin carries no secret header (the client's
+ * one rule, `Secrets.isSecretHeader`: what is redacted is what is dropped) and no `Host`; a hop from https: to http:
+ * fails with `InsecureRedirect` unless the client allows it.
  * @internal
  */
 export const redirectHop = (
@@ -414,7 +415,8 @@ export const redirectHop = (
   redirects: number,
   maxRedirects: number,
   visited: Set<string> | undefined,
-  info: { readonly method: string; readonly url: string; readonly attempt: number }
+  info: { readonly method: string; readonly url: string; readonly attempt: number },
+  rules: Pick<ResolvedConfig, "redacted" | "allowInsecureRedirects">
 ): (Hop & { readonly visited: Set<string> }) | TransportError | undefined => {
   if (!redirectStatuses.has(status) || maxRedirects === 0 || location === undefined) return undefined
   const { body, headers, method, url } = request
@@ -435,10 +437,17 @@ export const redirectHop = (
     return undefined
   }
   if (next.protocol !== "http:" && next.protocol !== "https:") return undefined
+  if (url.protocol === "https:" && next.protocol === "http:" && !rules.allowInsecureRedirects) {
+    return new TransportError({
+      ...info,
+      reason: "InsecureRedirect",
+      detail: `to ${redactUrl(next, rules.redacted)}; set allowInsecureRedirects: true to follow`
+    })
+  }
   const seen = visited ?? new Set([`${method} ${url.href}`])
   const key = `${nextMethod} ${next.href}`
   if (seen.has(key)) {
-    return new TransportError({ ...info, reason: "RedirectLoop", detail: `back to ${redactUrl(next)}` })
+    return new TransportError({ ...info, reason: "RedirectLoop", detail: `back to ${redactUrl(next, rules.redacted)}` })
   }
   if (redirects >= maxRedirects) {
     return new TransportError({ ...info, reason: "TooManyRedirects", detail: `more than ${maxRedirects}` })
@@ -447,7 +456,11 @@ export const redirectHop = (
   let nextHeaders = headers
   if (next.origin !== url.origin || nextBody !== body) {
     nextHeaders = { ...headers }
-    if (next.origin !== url.origin) { for (const name of crossOriginDropped) delete nextHeaders[name] }
+    if (next.origin !== url.origin) {
+      for (const name in nextHeaders) {
+        if (name === "host" || rules.redacted.isSecretHeader(name)) delete nextHeaders[name]
+      }
+    }
     if (nextBody !== body) {
       delete nextHeaders["content-type"]
       delete nextHeaders["content-length"]
@@ -468,7 +481,7 @@ export const transportErrorFor = (
   timeoutMillis: number,
   clippedByDeadline: boolean
 ): HttpResilientError => {
-  const info = { method: prepared.method, url: redactUrl(url), attempt }
+  const info = { method: prepared.method, url: redactUrl(url, prepared.secrets), attempt }
   switch (failure.reason) {
     case "Timeout":
       return new TimeoutError({
@@ -521,11 +534,12 @@ export const validationError = (
   error: RequestValidationError,
   method: string,
   url: string | URL,
-  attempt: number
+  attempt: number,
+  secrets: Secrets
 ): InvalidRequestError =>
   new InvalidRequestError({
     method: typeof method === "string" && method.length < 32 ? method : "?",
-    url: redactUrl(url),
+    url: redactUrl(url, secrets),
     attempt,
     reason: error.reason,
     detail: error.detail,
@@ -580,7 +594,7 @@ export const make = (
   ): PreparedRequest | RequestValidationError => {
     const m = normaliseMethod(method)
     if (m instanceof RequestValidationError) return m
-    const joined = joinUrl(url, config.baseUrl)
+    const joined = joinUrl(url, config.baseUrl, config.redacted)
     if (joined instanceof RequestValidationError) return joined
     const headers: Record<string, string> = { ...config.headers }
     let timeoutMillis: number | undefined
@@ -626,9 +640,9 @@ export const make = (
     // URL userinfo becomes Basic auth unless an explicit authorization header is set
     if (joined.username !== "" || joined.password !== "") {
       if (headers.authorization === undefined) {
-        const user = decodeURIComponent(joined.username)
-        const pass = decodeURIComponent(joined.password)
-        headers.authorization = "Basic " + Buffer.from(`${user}:${pass}`).toString("base64")
+        const basic = basicAuth(joined)
+        if (basic instanceof RequestValidationError) return basic
+        headers.authorization = basic
       }
       joined.username = ""
       joined.password = ""
@@ -646,7 +660,8 @@ export const make = (
       followRedirects,
       tag: requestOptions?.tag,
       options: requestOptions,
-      deadlineAt
+      deadlineAt,
+      secrets: config.redacted
     }
   }
 
@@ -660,7 +675,7 @@ export const make = (
       const attemptNo = currentAttemptNumber(context)
       // the URL as events and errors show it: computed once, and only when something shows it
       let shownUrl: string | undefined
-      const shown = () => shownUrl ??= redactUrl(prepared.url)
+      const shown = () => shownUrl ??= redactUrl(prepared.url, prepared.secrets)
       Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const now = clock.unsafeCurrentTimeMillis()
@@ -726,7 +741,8 @@ export const make = (
               redirects,
               maxRedirects,
               visited,
-              { method: prepared.method, url: shown(), attempt: attemptNo }
+              { method: prepared.method, url: shown(), attempt: attemptNo },
+              config
             )
             if (hop === undefined) return Effect.succeed(raw)
             if (hop instanceof TransportError) return Effect.fail(hop)
@@ -819,7 +835,7 @@ export const make = (
 
   const noteAttempt = (info: DeadlineInfo, prepared: PreparedRequest, attemptNo: number) => {
     info.method = prepared.method
-    info.url = redactUrl(prepared.url)
+    info.url = redactUrl(prepared.url, prepared.secrets)
     info.attempt = attemptNo
   }
 
@@ -834,7 +850,7 @@ export const make = (
       call.info === undefined ? call.deadlineAt : undefined
     )
     if (prepared instanceof RequestValidationError) {
-      return Effect.fail(validationError(prepared, call.method, url, attemptNo))
+      return Effect.fail(validationError(prepared, call.method, url, attemptNo, config.redacted))
     }
     if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
     if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
@@ -912,7 +928,7 @@ export const make = (
       if (requestOptions?.deadline !== undefined) {
         const millis = durationMillis("deadline", requestOptions.deadline)
         if (millis instanceof RequestValidationError) {
-          return Effect.fail(validationError(millis, method, url, attemptNo))
+          return Effect.fail(validationError(millis, method, url, attemptNo, config.redacted))
         }
         deadlineAt = previous?.deadlineAt ?? clock.unsafeCurrentTimeMillis() + (millis as number)
         exact = true
@@ -925,7 +941,7 @@ export const make = (
         options: requestOptions,
         idempotencyKey,
         deadlineAt,
-        info: exact ? { method, url: redactUrl(url), attempt: attemptNo } : undefined,
+        info: exact ? { method, url: redactUrl(url, config.redacted), attempt: attemptNo } : undefined,
         outerInfo: fiber.getFiberRef(currentDeadlineInfo)
       }
       // a policy's deadline reaches the attempts through `prepared.deadlineAt` and the policy through the
@@ -957,6 +973,23 @@ export const make = (
     protections
   }
   return service
+}
+
+/**
+ * The `Authorization: Basic` value for a URL's userinfo (percent-decoded). A userinfo that is not valid
+ * percent-encoding is an invalid URL; the message does not show it.
+ */
+const basicAuth = (url: URL): string | RequestValidationError => {
+  try {
+    const user = decodeURIComponent(url.username)
+    const pass = decodeURIComponent(url.password)
+    return "Basic " + Buffer.from(`${user}:${pass}`).toString("base64")
+  } catch {
+    return new RequestValidationError(
+      "InvalidUrl",
+      "the URL's userinfo is not valid percent-encoding (a \"%\" in a user name or password must be written %25)"
+    )
+  }
 }
 
 /** Adds the `urlParams` option to the URL; a value that cannot be encoded is an invalid option. */
@@ -1035,6 +1068,8 @@ export const optionsFromConfig = (
     keepAliveTimeout: opt("keepAliveTimeout", Config.duration("KEEP_ALIVE_TIMEOUT")),
     connectTimeout: opt("connectTimeout", Config.duration("CONNECT_TIMEOUT")),
     redactHeaders: opt("redactHeaders", Config.array(Config.string(), "REDACT_HEADERS")),
+    redactQueryParams: opt("redactQueryParams", Config.array(Config.string(), "REDACT_QUERY_PARAMS")),
+    allowInsecureRedirects: opt("allowInsecureRedirects", Config.boolean("ALLOW_INSECURE_REDIRECTS")),
     tracing: opt("tracing", Config.boolean("TRACING"))
   })
   return Config.zipWith(options, protections, (values, sections) => ({ ...values, ...sections })).pipe(
@@ -1072,7 +1107,7 @@ export const layerConfig = (
  */
 export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> =>
   Effect.flatMap(ResilientClient, (client) => {
-    const url = joinUrl(origin, client.config.baseUrl)
+    const url = joinUrl(origin, client.config.baseUrl, client.config.redacted)
     if (url instanceof RequestValidationError) {
       return Effect.fail(
         new InvalidRequestError({
@@ -1131,14 +1166,15 @@ export const warmUp = (
   connections: number
 ): Effect.Effect<void, HttpResilientError, ResilientClient> =>
   Effect.flatMap(ResilientClient, (client) => {
-    const url = joinUrl(origin, client.config.baseUrl)
+    const secrets = client.config.redacted
+    const url = joinUrl(origin, client.config.baseUrl, secrets)
     const info = { method: "CONNECT", attempt: 1 }
-    if (url instanceof RequestValidationError) return Effect.fail(validationError(url, "CONNECT", origin, 1))
+    if (url instanceof RequestValidationError) return Effect.fail(validationError(url, "CONNECT", origin, 1, secrets))
     if (!Number.isInteger(connections) || connections < 1 || connections > 65_536) {
       return Effect.fail(
         new InvalidRequestError({
           ...info,
-          url: redactUrl(url),
+          url: redactUrl(url, secrets),
           reason: "InvalidOption",
           detail: `warmUp: connections ${connections} is not an integer from 1 to 65536`
         })
@@ -1155,14 +1191,14 @@ export const warmUp = (
           failure.reason === "InvalidRequest"
             ? new InvalidRequestError({
               ...info,
-              url: redactUrl(url),
+              url: redactUrl(url, secrets),
               reason: "InvalidOption",
               detail: failure.cause instanceof Error ? failure.cause.message : "warmUp is not supported",
               cause: failure.cause
             })
             : new TransportError({
               ...info,
-              url: redactUrl(url),
+              url: redactUrl(url, secrets),
               reason: failure.reason === "Timeout" ? "ConnectTimeout" : failure.reason,
               detail: failure.detail,
               cause: failure.cause

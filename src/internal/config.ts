@@ -16,7 +16,7 @@ import type { Interceptor } from "./interceptor.js"
 import { nearestName, showValue } from "./optionValue.js"
 import * as Protections from "./protections.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
-import { makeRedactedSet } from "./redact.js"
+import { redactText, Secrets } from "./redact.js"
 import { type HeadersInput, isToken, isValidHeaderValue, RequestValidationError } from "./request.js"
 import { mergeHeaders } from "./request.js"
 import type { RetryBudgetOptions } from "./retryBudget.js"
@@ -45,6 +45,8 @@ export interface ClientOptions {
   readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
   readonly redactHeaders?: ReadonlyArray<string> | undefined
+  readonly redactQueryParams?: ReadonlyArray<string> | undefined
+  readonly allowInsecureRedirects?: boolean | undefined
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
   readonly connectTimeout?: Duration.DurationInput | undefined
@@ -79,7 +81,10 @@ export interface ResolvedConfig {
   readonly acceptStatus: (status: number) => boolean
   readonly maxResponseSize: number
   readonly followRedirects: number
-  readonly redacted: ReadonlySet<string>
+  /** the one rule for secret header and query parameter names (built-ins, `redactHeaders`, `redactQueryParams`) */
+  readonly redacted: Secrets
+  /** whether a redirect may go from https: to http: */
+  readonly allowInsecureRedirects: boolean
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
   readonly pool: UndiciPoolOptions
   readonly tracing: boolean | undefined
@@ -124,7 +129,15 @@ const urlInput = Schema.declare((u: unknown): u is string | URL => {
   } catch {
     return false
   }
-}, { message: (issue) => `baseUrl: ${showValue(issue.actual)} is not an absolute http: or https: URL` })
+}, {
+  // the value as the redaction shows it: a userinfo or a secret query parameter in a rejected baseUrl stays secret
+  message: (issue) =>
+    `baseUrl: ${
+      typeof issue.actual === "string" || issue.actual instanceof URL
+        ? showValue(redactText(String(issue.actual)))
+        : showValue(issue.actual)
+    } is not an absolute http: or https: URL`
+})
 
 const followRedirectsInput = Schema.declare(
   (u: unknown): u is boolean | number =>
@@ -149,6 +162,11 @@ const acceptStatusInput = Schema.declare((u: unknown): u is AcceptStatus => {
 const redactHeadersInput = Schema.declare(
   (u: unknown): u is ReadonlyArray<string> => Array.isArray(u) && u.every((x) => typeof x === "string" && isToken(x)),
   { message: (issue) => `redactHeaders: ${showValue(issue.actual)} is not a list of header names` }
+)
+
+const redactQueryParamsInput = Schema.declare(
+  (u: unknown): u is ReadonlyArray<string> => Array.isArray(u) && u.every((x) => typeof x === "string" && x !== ""),
+  { message: (issue) => `redactQueryParams: ${showValue(issue.actual)} is not a list of non-empty parameter names` }
 )
 
 const headersInput = Schema.declare(
@@ -192,6 +210,8 @@ export const ClientOptionsSchema = Schema.Struct({
   maxResponseSize: Schema.optional(positiveInt("maxResponseSize", 2 ** 32)),
   followRedirects: Schema.optional(followRedirectsInput),
   redactHeaders: Schema.optional(redactHeadersInput),
+  redactQueryParams: Schema.optional(redactQueryParamsInput),
+  allowInsecureRedirects: Schema.optional(booleanInput("allowInsecureRedirects")),
   retry: Schema.optional(anyValue),
   keepAliveTimeout: Schema.optional(durationInput("keepAliveTimeout")),
   connectTimeout: Schema.optional(durationInput("connectTimeout")),
@@ -279,7 +299,7 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     return Either.left(Either.isLeft(protections) ? ConfigError.And(error, protections.left) : error)
   }
   if (Either.isLeft(protections)) return Either.left(protections.left)
-  const redacted = makeRedactedSet(options.redactHeaders)
+  const redacted = new Secrets(options.redactHeaders, options.redactQueryParams)
   const headers: Record<string, string> = {}
   const headerError = mergeHeaders(headers, options.headers, redacted)
   if (headerError instanceof RequestValidationError) {
@@ -309,6 +329,7 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     maxResponseSize: options.maxResponseSize ?? defaults.maxResponseSize,
     followRedirects,
     redacted,
+    allowInsecureRedirects: options.allowInsecureRedirects === true,
     retry: retry === false || retry === undefined ? undefined : retry,
     pool: {
       connections: options.maxConnections ?? defaults.maxConnections,

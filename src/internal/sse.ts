@@ -164,7 +164,7 @@ export const sse = (
             new Dropped(
               new TransportError({
                 method: "GET",
-                url: redactUrl(session.prepared.url),
+                url: redactUrl(session.prepared.url, session.prepared.secrets),
                 attempt: session.attempt,
                 reason: "ConnectionReset",
                 detail: "the server ended the event stream"
@@ -188,7 +188,7 @@ export const sse = (
 const protocolError = (session: Session, detail: string): TransportError =>
   new TransportError({
     method: "GET",
-    url: redactUrl(session.prepared.url),
+    url: redactUrl(session.prepared.url, session.prepared.secrets),
     attempt: session.attempt,
     reason: "ProtocolError",
     detail
