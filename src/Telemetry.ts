@@ -12,8 +12,17 @@
  *   them off.
  * - Debug logs: `Effect.logDebug` lines around each attempt, annotated with `method`, the redacted `url` and
  *   `attempt`, built only when the fiber's minimum log level lets Debug through.
- * - Redaction: header values of `builtInRedactedHeaders` and of the client option `redactHeaders`, URL userinfo and
- *   sensitive query values never reach events, logs, metrics, spans or errors.
+ * - Redaction: one rule decides which names are secret (names compare case-insensitively):
+ *   - headers: `builtInRedactedHeaders`; any name containing one of `secretNameFragments` (token, secret, password,
+ *     passwd, signature, credential, apikey, api_key, api-key, session, auth) or ending in `-key` / `_key`, except
+ *     `notSecretHeaders` (standard headers that describe authentication, and nonces such as `idempotency-key`);
+ *     and the client option `redactHeaders`;
+ *   - query parameters (percent-decoded names; also a fragment shaped like parameters): any name containing one of
+ *     `secretNameFragments`; `secretQueryNames` (code, jwt, key, pass, private_key, pwd, sig); and the client option
+ *     `redactQueryParams`;
+ *   - URL userinfo, always.
+ *   Secret values never reach events, logs, metrics, spans or errors. The same header rule decides what a redirect
+ *   to another origin drops.
  *
  * @example
  * ```ts
@@ -153,12 +162,39 @@ export const retryBudgetRejections: Metric.Metric.Counter<number> = internal.ret
 export const bulkheadRejections: Metric.Metric.Counter<number> = internal.bulkheadRejections
 
 /**
- * Header names whose values are always redacted (lower case). The client option `redactHeaders` adds to them.
+ * Header names whose values are always secret (lower case), besides the names the rule matches (see the module
+ * docs). The client option `redactHeaders` adds to them.
  *
  * @since 0.1.0
  * @category redaction
  */
 export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedactedHeaders
+
+/**
+ * A header or query parameter name containing one of these (case-insensitive) is secret.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const secretNameFragments: ReadonlyArray<string> = redact.secretNameFragments
+
+/**
+ * Query parameter names that are secret although they contain none of `secretNameFragments` (lower case).
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const secretQueryNames: ReadonlyArray<string> = redact.secretQueryNames
+
+/**
+ * Standard header names the rule would match that are not secret unless the client option `redactHeaders` names
+ * them: `www-authenticate`, `proxy-authenticate`, `authentication-info`, `proxy-authentication-info`,
+ * `access-control-allow-credentials`, `idempotency-key`, `x-idempotency-key`, `sec-websocket-key`.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const notSecretHeaders: ReadonlyArray<string> = redact.notSecretHeaders
 
 /**
  * What a redacted value is replaced with.
@@ -169,8 +205,9 @@ export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedac
 export const REDACTED: string = redact.REDACTED
 
 /**
- * A URL as it may be shown: no userinfo, values of sensitive query parameters (`token`, `api_key`, `sig` …)
- * replaced.
+ * A URL as it may be shown: no userinfo, values of secret query parameters (`token`, `api_key`, `sig` …, by the rule in
+ * the module docs) replaced. A string that is not a URL is redacted by the same rules. The client option
+ * `redactQueryParams` is applied by the client itself; this function knows the built-in rule.
  *
  * @example
  * ```ts
@@ -186,7 +223,8 @@ export const REDACTED: string = redact.REDACTED
 export const redactUrl: (url: string | URL) => string = redact.redactUrl
 
 /**
- * A copy of `headers` with the values of redacted names replaced; `extra` adds names to the built-in list.
+ * A copy of `headers` with the values of secret names (by the rule in the module docs) replaced; `extra` adds names,
+ * as the client option `redactHeaders` does.
  *
  * @since 0.1.0
  * @category redaction

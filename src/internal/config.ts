@@ -45,7 +45,17 @@ export interface ClientOptions {
   readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
   readonly redactHeaders?: ReadonlyArray<string> | undefined
+  /**
+   * Query parameter names that are secret beside the rule (see `Telemetry`); case-insensitive.
+   * @since 0.1.0
+   * @default []
+   */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
+  /**
+   * Follow a redirect from https: to http: (otherwise `TransportError` reason `InsecureRedirect`).
+   * @since 0.1.0
+   * @default false
+   */
   readonly allowInsecureRedirects?: boolean | undefined
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
