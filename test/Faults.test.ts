@@ -1,15 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, TestClock } from "effect"
-import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import * as https from "node:https"
-import type { AddressInfo } from "node:net"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { Backoff, HttpResilient, HttpResilientError, ResilientClient, RetryPolicy } from "../src/index.js"
 import { advanceUntilDone } from "./support/events.js"
 import { rawServerScoped } from "./support/rawServer.js"
 import { closedPort, serverScoped, waitUntil } from "./support/server.js"
+import { tlsServer } from "./support/tls.js"
 
 const client = (options: ResilientClient.ClientOptions) => Layer.orDie(ResilientClient.layer(options))
 const Client = client({})
@@ -135,39 +130,8 @@ describe("fault matrix: each fault gives the right tagged error and retry decisi
 
   it.scoped("TLS: a self-signed loopback server is refused without ca (TlsFailure) and accepted with it", () =>
     Effect.gen(function*() {
-      const dir = mkdtempSync(join(tmpdir(), "ehr-tls-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
-      execFileSync("openssl", [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem")
-      ], { stdio: "ignore" })
-      const cert = readFileSync(join(dir, "cert.pem"))
-      const key = readFileSync(join(dir, "key.pem"))
-      const server = https.createServer({ cert, key }, (_req, res) => res.end("secure"))
-      yield* Effect.acquireRelease(
-        Effect.promise(() => new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()))),
-        () =>
-          Effect.promise(() =>
-            new Promise<void>((ok) => {
-              server.closeAllConnections()
-              server.close(() => ok())
-            })
-          )
-      )
-      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`
+      const { cert, origin } = yield* tlsServer((_req, res) => res.end("secure"))
+      const url = `${origin}/`
       const refused = yield* Effect.flip(HttpResilient.get(url).pipe(Effect.provide(Client)))
       expectTransport(refused, "TlsFailure")
       assert.isFalse(HttpResilientError.isTransient(refused))

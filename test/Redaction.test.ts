@@ -1,24 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Layer, Logger, LogLevel, Metric, Queue } from "effect"
-import { inspect } from "node:util"
 import { Backoff, HttpResilient, ResilientClient, type ResilientEvent, RetryPolicy } from "../src/index.js"
 import { advanceUntilDone, twoRetriesThenSuccess } from "./support/events.js"
+import { forms } from "./support/forms.js"
 import { otel } from "./support/otel.js"
 import { serverScoped } from "./support/server.js"
 
 const SECRETS = ["Sekr1tBearer", "Sekr1tPass", "Sekr1tSession", "Sekr1tCookie", "Sekr1tQuery"]
-
-/** every string form a value can take on its way out of the process */
-const forms = (value: unknown): Array<string> => {
-  const out = [inspect(value, { depth: 20 }), String(value)]
-  try {
-    out.push(JSON.stringify(value) ?? "")
-  } catch {
-    // circular: inspect covers it
-  }
-  if (Cause.isCause(value)) out.push(Cause.pretty(value))
-  return out
-}
 
 describe("redaction", () => {
   it.scoped("no secret header, userinfo, custom redacted header or query secret reaches events, logs, metrics or spans", () => {

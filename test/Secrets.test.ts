@@ -7,33 +7,12 @@
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, ConfigError, ConfigProvider, Effect, Exit, Layer, Logger, LogLevel, Queue, Stream } from "effect"
-import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import * as https from "node:https"
-import type { AddressInfo } from "node:net"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { inspect } from "node:util"
 import { HttpResilient, ResilientClient, RetryPolicy, Telemetry } from "../src/index.js"
 import type { ClientOptions } from "../src/ResilientClient.js"
+import { forms } from "./support/forms.js"
 import { otel } from "./support/otel.js"
 import { type Received, serverScoped } from "./support/server.js"
-
-/** every string form a value can take on its way out of the process */
-const forms = (value: unknown): Array<string> => {
-  const out = [inspect(value, { depth: 20 }), String(value)]
-  try {
-    out.push(JSON.stringify(value) ?? "")
-  } catch {
-    // circular: inspect covers it
-  }
-  if (Cause.isCause(value)) out.push(Cause.pretty(value))
-  else out.push(Cause.pretty(Cause.fail(value)))
-  if (value instanceof Error || (typeof value === "object" && value !== null && "message" in value)) {
-    out.push(String((value as { message: unknown }).message))
-  }
-  return out
-}
+import { tlsServer as tlsServerScoped } from "./support/tls.js"
 
 const assertNoSecret = (values: ReadonlyArray<unknown>, secrets: ReadonlyArray<string>) => {
   for (const value of values) {
@@ -134,46 +113,16 @@ describe("secret headers on redirects", () => {
 })
 
 describe("https → http redirects", () => {
+  /** a TLS server that redirects every request to `redirectTo`, remembering the paths it was asked for */
   const tlsServer = (redirectTo: string) =>
     Effect.gen(function*() {
-      const dir = mkdtempSync(join(tmpdir(), "ehr-secrets-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
-      execFileSync("openssl", [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem")
-      ], { stdio: "ignore" })
-      const cert = readFileSync(join(dir, "cert.pem"))
-      const key = readFileSync(join(dir, "key.pem"))
       const seen: Array<string> = []
-      const server = https.createServer({ cert, key }, (req, res) => {
+      const server = yield* tlsServerScoped((req, res) => {
         seen.push(req.url ?? "")
         res.writeHead(302, { location: redirectTo })
         res.end()
       })
-      yield* Effect.acquireRelease(
-        Effect.promise(() => new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()))),
-        () =>
-          Effect.promise(() =>
-            new Promise<void>((ok) => {
-              server.closeAllConnections()
-              server.close(() => ok())
-            })
-          )
-      )
-      return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, cert, seen }
+      return { url: server.origin, cert: server.cert, seen }
     })
 
   it.scopedLive("fail with TransportError InsecureRedirect, nothing sent in cleartext; allowed, secrets still dropped", () =>
