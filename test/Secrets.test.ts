@@ -195,6 +195,12 @@ const queryNames = [
   "code",
   "password"
 ]
+/** a server that answers 500 to everything */
+const failing = serverScoped((_req, res) => {
+  res.statusCode = 500
+  res.end()
+})
+
 const secretQuery = queryNames.map((name, i) => `${name}=QS${i}x`).join("&")
 const querySecrets = queryNames.map((_, i) => `QS${i}x`)
 
@@ -224,10 +230,7 @@ describe("the query rule", () => {
   it.scopedLive("no secret parameter in errors, events, debug logs or span url.full; the wire has them all", () => {
     const { exporter, layer: otelLayer } = otel()
     return Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => {
-        res.statusCode = 500
-        res.end()
-      })
+      const server = yield* failing
       const queue = yield* ResilientClient.subscribe
       const logged: Array<unknown> = []
       const logger = Logger.make((options) => {
@@ -258,10 +261,7 @@ describe("the query rule", () => {
   it.scopedLive("redactQueryParams adds names (case-insensitive) to the rule: errors, events and spans", () => {
     const { exporter, layer: otelLayer } = otel()
     return Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => {
-        res.statusCode = 500
-        res.end()
-      })
+      const server = yield* failing
       const queue = yield* ResilientClient.subscribe
       const error = yield* Effect.flip(HttpResilient.get(`${server.url}/r?tenant_ref=S-tenant&page=2`))
       assert.include(error.message, "tenant_ref=<redacted>&page=2")
@@ -408,10 +408,7 @@ describe("no error path shows a secret", () => {
 describe("baseUrl userinfo", () => {
   it.scopedLive("is sent as Basic auth for relative requests, to the base's origin only, and shown nowhere", () =>
     Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => {
-        res.statusCode = 500
-        res.end()
-      })
+      const server = yield* failing
       const base = server.url.replace("http://", "http://alice:S-base%40pw@") + "/v1"
       const error = yield* Effect.flip(
         HttpResilient.get("users/1").pipe(Effect.provide(Layer.orDie(overUndici({ baseUrl: base }))))
