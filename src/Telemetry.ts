@@ -309,6 +309,15 @@ export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedac
 /**
  * A header or query parameter name containing one of these (case-insensitive) is secret.
  *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * // x-refresh-token, client_secret, X-Session-Id: each contains a fragment, so each is secret
+ * assert.strictEqual(Telemetry.secretNameFragments.includes("token"), true)
+ * assert.strictEqual(Telemetry.redactUrl("https://h/cb?client_secret=s&page=2"), "https://h/cb?client_secret=<redacted>&page=2")
+ * ```
+ *
  * @since 0.1.0
  * @category redaction
  */
@@ -316,6 +325,14 @@ export const secretNameFragments: ReadonlyArray<string> = redact.secretNameFragm
 
 /**
  * Query parameter names that are secret although they contain none of `secretNameFragments` (lower case).
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Telemetry.secretQueryNames.includes("jwt"), true)
+ * assert.strictEqual(Telemetry.redactUrl("https://h/?jwt=e30&page=2"), "https://h/?jwt=<redacted>&page=2")
+ * ```
  *
  * @since 0.1.0
  * @category redaction
@@ -326,6 +343,14 @@ export const secretQueryNames: ReadonlyArray<string> = redact.secretQueryNames
  * Standard header names the rule would match that are not secret unless the client option `redactHeaders` names
  * them: `www-authenticate`, `proxy-authenticate`, `authentication-info`, `proxy-authentication-info`,
  * `access-control-allow-credentials`, `idempotency-key`, `x-idempotency-key`, `sec-websocket-key`.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * // contains "auth", yet a standard header whose value is no secret
+ * assert.strictEqual(Telemetry.notSecretHeaders.includes("www-authenticate"), true)
+ * ```
  *
  * @since 0.1.0
  * @category redaction
