@@ -306,7 +306,10 @@ describe("every request option, any value (property)", () => {
         [{ form: { password: [{ v: "s3cr3t" }] } as any }, `form: "password" is not a string`],
         [{ failover: ["http://u:s3cr3t@h.test/", 5] as any }, "failover[1]: expected a URL"],
         [{ headers: { authorization: ["s3cr3t", 5] } as any }, `headers: header "authorization" has a number element`],
-        [{ headers: { "x-api-key": "s3cr3t\n" } }, `headers: header "x-api-key" value contains a control character`]
+        [{ headers: { "x-api-key": "s3cr3t\n" } }, `headers: header "x-api-key" value contains a control character`],
+        [{ headers: [["authorization", "Bearer s3cr3t", "x"]] as any }, "headers: entry 0 is not a [name, value] pair"],
+        [{ headers: ["authorization", "Bearer s3cr3t"] as any }, "headers: entry 0 is not a [name, value] pair"],
+        [{ headers: "Bearer s3cr3t" as any }, "headers: expected a record of header values, a Headers or [name, value]"]
       ]
       for (const [options, message] of secrets) {
         const error = yield* Effect.flip(HttpResilient.get("http://api.test/x", options))

@@ -148,18 +148,18 @@ const headersProblem = (name: string, u: unknown): string | undefined => {
     return undefined
   }
   if (Array.isArray(u)) {
-    for (const pair of u) {
-      if (!isPair(pair)) return headersExpected(name, u)
+    for (let i = 0; i < u.length; i++) {
+      const pair = u[i]
+      if (!isPair(pair)) return `${name}: entry ${i} is not a [name, value] pair of strings`
       const problem = headerProblem(name, pair[0], pair[1])
       if (problem !== undefined) return problem
     }
     return undefined
   }
-  return u instanceof Headers ? undefined : headersExpected(name, u)
+  return u instanceof Headers
+    ? undefined
+    : `${name}: expected a record of header values, a Headers or [name, value] pairs, got ${kindOf(u)}`
 }
-
-const headersExpected = (name: string, u: unknown): string =>
-  `${name}: expected a record of header values, a Headers or [name, value] pairs, got ${showValue(u)}`
 
 /**
  * Headers: a record of names to a string or a list of strings, a `Headers`, or `[name, value]` pairs; every name an
