@@ -362,7 +362,9 @@ export const withDeadline: {
 
 const requestInfo = (response: HttpClientResponse.HttpClientResponse) => ({
   method: response.request.method,
-  url: redactUrl((response as { url?: string }).url ?? response.request.url),
+  // ours knows the client's rule for secret names; any other response is shown by the built-in rule
+  url: (response as { redactedUrl?: string }).redactedUrl ??
+    redactUrl((response as { url?: string }).url ?? response.request.url),
   attempt: (response as { attempt?: number }).attempt ?? 1
 })
 

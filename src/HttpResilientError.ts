@@ -7,8 +7,9 @@
  * `503 Service Unavailable: GET https://host/path (attempt 2)`.
  *
  * Nothing secret is ever part of an error's `message`, `String()`, `toJSON()` or inspected
- * form: header values of `authorization`, `proxy-authorization`, `cookie`, `set-cookie`,
- * `x-api-key` (and the client's `redactHeaders`) are replaced, URL userinfo is dropped.
+ * form: values of secret headers (`authorization`, `cookie`, `x-api-key` … and any name the secret rule matches:
+ * see `Telemetry`) and of secret query parameters are replaced, URL userinfo is dropped — for URLs that do not
+ * parse too.
  *
  * @since 0.1.0
  */
@@ -128,6 +129,8 @@ class SafeInspect {
  * - `StreamEnded`: the server ended an event stream (`sse`) cleanly; it is reconnected to, as `EventSource` does,
  *   and this is the error once the retry policy gives up.
  * - `RedirectLoop`, `TooManyRedirects`: redirects did not end.
+ * - `InsecureRedirect`: a redirect from https: to http:, refused unless the client option `allowInsecureRedirects` is
+ *   true (nothing was sent to the http: URL).
  * - `Unknown`: anything else; see `cause`. Every error code undici 7 defines maps to a named reason or, when the
  *   request itself caused it (a body whose length differs from its `content-length`, a header undici refuses), to
  *   an `InvalidRequestError` instead; `Unknown` is left for what no rule knows.
@@ -150,6 +153,7 @@ export type TransportErrorReason =
   | "StreamEnded"
   | "RedirectLoop"
   | "TooManyRedirects"
+  | "InsecureRedirect"
   | "Unknown"
 
 const transportReasonText: Record<TransportErrorReason, string> = {
@@ -167,6 +171,7 @@ const transportReasonText: Record<TransportErrorReason, string> = {
   StreamEnded: "Stream ended by the server",
   RedirectLoop: "Redirect loop",
   TooManyRedirects: "Too many redirects",
+  InsecureRedirect: "Insecure redirect (https to http)",
   Unknown: "Transport failure"
 }
 
@@ -712,7 +717,8 @@ const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<Transpo
   "Aborted",
   "NotResumable",
   "RedirectLoop",
-  "TooManyRedirects"
+  "TooManyRedirects",
+  "InsecureRedirect"
 ])
 
 /**

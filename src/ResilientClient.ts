@@ -75,7 +75,8 @@ export type AcceptStatus = config.AcceptStatus
 /**
  * Options of a client. Every field is optional.
  *
- * - `baseUrl`: relative request URLs are appended to its path (`https://api/v1` + `users/1` → `https://api/v1/users/1`).
+ * - `baseUrl`: relative request URLs are appended to its path (`https://api/v1` + `users/1` → `https://api/v1/users/1`);
+ *   its userinfo is sent as `Authorization: Basic` to its own origin, like a request URL's.
  * - `headers`: sent with every request; names are case-insensitive and a request's own headers win.
  * - `timeout`: per attempt, headers and body together. @default "10 seconds"
  * - `deadline`: for a call retried by the `retry` option, all attempts and waits together. @default "30 seconds"
@@ -86,8 +87,20 @@ export type AcceptStatus = config.AcceptStatus
  *   closes). @default 1000
  * - `acceptStatus`: statuses that are not an error. @default 200–399
  * - `maxResponseSize`: bytes read into memory per response; above it, `TransportError` `ResponseTooLarge`. @default 32 MiB
- * - `followRedirects`: `false`, `true` (10) or the most redirects to follow within an attempt. @default 10
- * - `redactHeaders`: header names added to the built-in redacted list (authorization, proxy-authorization, cookie, set-cookie, x-api-key).
+ * - `followRedirects`: `false`, `true` (10) or the most redirects to follow within an attempt. A hop to another origin
+ *   drops every secret header (see `redactHeaders`) and the request's `Host`. @default 10
+ * - `allowInsecureRedirects`: follow a redirect from https: to http:; otherwise it fails with `TransportError`
+ *   reason `InsecureRedirect` and nothing is sent in cleartext. @default false
+ * - `redactHeaders`: header names that are secret beside the rule: built-in `authorization`, `proxy-authorization`,
+ *   `cookie`, `set-cookie`, `x-api-key`, `x-auth-token`, and any name containing `token`, `secret`, `password`,
+ *   `passwd`, `signature`, `credential`, `apikey`, `api_key`, `api-key`, `session` or `auth`, or ending in `-key` /
+ *   `_key` (except the standard `www-authenticate`, `proxy-authenticate`, `authentication-info`,
+ *   `proxy-authentication-info`, `access-control-allow-credentials`, `idempotency-key`, `x-idempotency-key`,
+ *   `sec-websocket-key`). A secret header's value is redacted everywhere it is shown, and the header is dropped by a
+ *   redirect to another origin. Case-insensitive. @default []
+ * - `redactQueryParams`: query parameter names that are secret beside the rule: any name containing one of the
+ *   fragments above, and `code`, `jwt`, `key`, `pass`, `private_key`, `pwd`, `sig`. Their values are redacted in every
+ *   URL shown (errors, events, logs, span `url.full`). Case-insensitive. @default []
  * - `retry`: a policy applied to every call (don't also retry at the call site). @default none
  * - pool: `keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `bodyTimeout`, `pipelining`, `gracePeriod`, `tls`, `lookup` (see `Transport.UndiciPoolOptions`).
  * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer other than Effect's built-in one is installed.
@@ -138,7 +151,8 @@ export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, Co
  * A client whose options come from `Config` under `prefix` (from the environment by default:
  * `PREFIX_BASE_URL`, `PREFIX_TIMEOUT`, `PREFIX_DEADLINE`, `PREFIX_MAX_CONNECTIONS`, `PREFIX_MAX_RESPONSE_SIZE`,
  * `PREFIX_FOLLOW_REDIRECTS`, `PREFIX_KEEP_ALIVE_TIMEOUT`, `PREFIX_CONNECT_TIMEOUT`, `PREFIX_REDACT_HEADERS`,
- * `PREFIX_TRACING`, and the protections' sections below), with `overrides` on top.
+ * `PREFIX_REDACT_QUERY_PARAMS`, `PREFIX_ALLOW_INSECURE_REDIRECTS`, `PREFIX_TRACING`, and the protections' sections
+ * below), with `overrides` on top.
  *
  * Each protection is a section: a switch (`false` turns it off, `true` keeps its defaults) and its settings, the
  * option's path in SCREAMING_SNAKE; unset, a setting keeps its default.
@@ -222,6 +236,9 @@ export const ResilientClientLive: Layer.Layer<ResilientClient, ConfigError.Confi
 
 /**
  * A client over any `@effect/platform` `HttpClient` in context, e.g. `FetchHttpClient.layer`.
+ *
+ * Redirects follow the client's rules as over undici: fetch is asked for `redirect: "manual"` and never follows one
+ * itself. A custom `FetchHttpClient.Fetch` is used when it is provided where this layer (or the call) sees it.
  *
  * @example
  * ```ts

@@ -12,8 +12,17 @@
  *   them off.
  * - Debug logs: `Effect.logDebug` lines around each attempt, annotated with `method`, the redacted `url` and
  *   `attempt`, built only when the fiber's minimum log level lets Debug through.
- * - Redaction: header values of `builtInRedactedHeaders` and of the client option `redactHeaders`, URL userinfo and
- *   sensitive query values never reach events, logs, metrics, spans or errors.
+ * - Redaction: one rule decides which names are secret (names compare case-insensitively):
+ *   - headers: `builtInRedactedHeaders`; any name containing one of `secretNameFragments` (token, secret, password,
+ *     passwd, signature, credential, apikey, api_key, api-key, session, auth) or ending in `-key` / `_key`, except
+ *     `notSecretHeaders` (standard headers that describe authentication, and nonces such as `idempotency-key`);
+ *     and the client option `redactHeaders`;
+ *   - query parameters (percent-decoded names; also a fragment shaped like parameters): any name containing one of
+ *     `secretNameFragments`; `secretQueryNames` (code, jwt, key, pass, private_key, pwd, sig); and the client option
+ *     `redactQueryParams`;
+ *   - URL userinfo, always.
+ *   Secret values never reach events, logs, metrics, spans or errors. The same header rule decides what a redirect
+ *   to another origin drops.
  *
  * @example
  * ```ts
@@ -281,7 +290,8 @@ export const eventBacklog: { readonly capacity: number; readonly maxBodyBytes: n
 }
 
 /**
- * Header names whose values are always redacted (lower case). The client option `redactHeaders` adds to them.
+ * Header names whose values are always secret (lower case), besides the names the rule matches (see the module
+ * docs). The client option `redactHeaders` adds to them.
  *
  * @example
  * ```ts
@@ -295,6 +305,32 @@ export const eventBacklog: { readonly capacity: number; readonly maxBodyBytes: n
  * @category redaction
  */
 export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedactedHeaders
+
+/**
+ * A header or query parameter name containing one of these (case-insensitive) is secret.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const secretNameFragments: ReadonlyArray<string> = redact.secretNameFragments
+
+/**
+ * Query parameter names that are secret although they contain none of `secretNameFragments` (lower case).
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const secretQueryNames: ReadonlyArray<string> = redact.secretQueryNames
+
+/**
+ * Standard header names the rule would match that are not secret unless the client option `redactHeaders` names
+ * them: `www-authenticate`, `proxy-authenticate`, `authentication-info`, `proxy-authentication-info`,
+ * `access-control-allow-credentials`, `idempotency-key`, `x-idempotency-key`, `sec-websocket-key`.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const notSecretHeaders: ReadonlyArray<string> = redact.notSecretHeaders
 
 /**
  * What a redacted value is replaced with.
@@ -313,8 +349,9 @@ export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedac
 export const REDACTED: string = redact.REDACTED
 
 /**
- * A URL as it may be shown: no userinfo, values of sensitive query parameters (`token`, `api_key`, `sig` …)
- * replaced.
+ * A URL as it may be shown: no userinfo, values of secret query parameters (`token`, `api_key`, `sig` …, by the rule in
+ * the module docs) replaced. A string that is not a URL is redacted by the same rules. The client option
+ * `redactQueryParams` is applied by the client itself; this function knows the built-in rule.
  *
  * @example
  * ```ts
@@ -330,7 +367,8 @@ export const REDACTED: string = redact.REDACTED
 export const redactUrl: (url: string | URL) => string = redact.redactUrl
 
 /**
- * A copy of `headers` with the values of redacted names replaced; `extra` adds names to the built-in list.
+ * A copy of `headers` with the values of secret names (by the rule in the module docs) replaced; `extra` adds names,
+ * as the client option `redactHeaders` does.
  *
  * @example
  * ```ts
@@ -346,4 +384,5 @@ export const redactUrl: (url: string | URL) => string = redact.redactUrl
 export const redactHeaders = (
   headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
   extra?: ReadonlyArray<string>
-): Record<string, string> => redact.redactHeaders(headers, redact.makeRedactedSet(extra))
+): Record<string, string> =>
+  redact.redactHeaders(headers, extra === undefined ? redact.defaultSecrets : new redact.Secrets(extra))

@@ -150,7 +150,9 @@ export const layerFromDispatcher: (dispatcher: Undici.Dispatcher) => Layer.Layer
 
 /**
  * A transport over any `@effect/platform` `HttpClient` in context (e.g. `FetchHttpClient.layer`).
- * Slower than undici's dispatcher, but it runs wherever that client runs.
+ * Slower than undici's dispatcher, but it runs wherever that client runs. fetch is asked for manual redirects (the
+ * `FetchHttpClient.Fetch` of the call, else of this layer's context, else the global `fetch`), so that the client's
+ * redirect stage decides: every 3xx comes back to it as it is.
  *
  * @example
  * ```ts

@@ -17,7 +17,7 @@ import {
 } from "effect"
 import { HttpResilient, HttpResilientError, HttpResilientTest, ResilientClient } from "../src/index.js"
 import { ClientOptionsSchema, extraOptionNames } from "../src/internal/config.js"
-import { defaultRedactedSet } from "../src/internal/redact.js"
+import { defaultSecrets } from "../src/internal/redact.js"
 import { isValidHeaderValue, joinUrl, mergeHeaders, RequestValidationError } from "../src/internal/request.js"
 import { attemptOptions, requestOptions } from "../src/internal/requestOptions.js"
 
@@ -35,7 +35,7 @@ describe("header validation (property)", () => {
         fc.constantFrom("x-a", "authorization", "X-Mixed-Case"),
         (value, name) => {
           const target: Record<string, string> = {}
-          const result = mergeHeaders(target, { [name]: value }, defaultRedactedSet)
+          const result = mergeHeaders(target, { [name]: value }, defaultSecrets)
           if (hasBadChar(value)) {
             assert.instanceOf(result, RequestValidationError)
             assert.isUndefined(target[name.toLowerCase()])
@@ -56,7 +56,7 @@ describe("header validation (property)", () => {
     const tokenChar = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
     fc.assert(
       fc.property(fc.string({ unit: "binary", minLength: 0, maxLength: 20 }), (name) => {
-        const result = mergeHeaders({}, [[name, "v"]], defaultRedactedSet)
+        const result = mergeHeaders({}, [[name, "v"]], defaultSecrets)
         assert.strictEqual(result === undefined, tokenChar.test(name))
       }),
       { numRuns: 10_000 }

@@ -44,7 +44,7 @@ import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
 import { Protections } from "./protections.js"
 import * as RateLimiter from "./rateLimiter.js"
-import { redactHeaders, redactUrl } from "./redact.js"
+import { redactHeaders, redactUrl, type Secrets } from "./redact.js"
 import {
   appendUrlParams,
   joinUrl,
@@ -338,7 +338,6 @@ const newIdempotencyKey = (): string => randomUUID()
 
 /** @internal */
 export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
-const crossOriginDropped = ["authorization", "cookie", "proxy-authorization"]
 
 /**
  * An attempt's time: its timeout clipped to the deadline, counted from when the attempt was let through.
@@ -387,7 +386,7 @@ export const statusError = (
   attempt: number,
   raw: RawResponse,
   response: BufferedResponse,
-  redacted: ReadonlySet<string>,
+  redacted: Secrets,
   clock: Clock.Clock
 ): StatusError =>
   new StatusError({
@@ -413,7 +412,9 @@ export interface Hop {
  * The request a redirect leads to, or `undefined` when the response is to be handed back as it is (not a redirect,
  * redirects off, no usable `Location`, or a method/body that may not follow), or a `TransportError` for a loop or
  * too many redirects. 301/302 follow for GET and HEAD only; 303 becomes a GET without a body; 307/308 keep the
- * method and body when the body can be sent again. Credentials are dropped across origins.
+ * method and body when the body can be sent again. A hop to another origin carries no secret header (the client's
+ * one rule, `Secrets.isSecretHeader`: what is redacted is what is dropped) and no `Host`; a hop from https: to http:
+ * fails with `InsecureRedirect` unless the client allows it.
  * @internal
  */
 export const redirectHop = (
@@ -424,7 +425,8 @@ export const redirectHop = (
   redirects: number,
   maxRedirects: number,
   visited: Set<string> | undefined,
-  info: { readonly method: string; readonly url: string; readonly attempt: number }
+  info: { readonly method: string; readonly url: string; readonly attempt: number },
+  rules: Pick<ResolvedConfig, "redacted" | "allowInsecureRedirects">
 ): (Hop & { readonly visited: Set<string> }) | TransportError | undefined => {
   if (!redirectStatuses.has(status) || maxRedirects === 0 || location === undefined) return undefined
   const { body, headers, method, url } = request
@@ -445,10 +447,17 @@ export const redirectHop = (
     return undefined
   }
   if (next.protocol !== "http:" && next.protocol !== "https:") return undefined
+  if (url.protocol === "https:" && next.protocol === "http:" && !rules.allowInsecureRedirects) {
+    return new TransportError({
+      ...info,
+      reason: "InsecureRedirect",
+      detail: `to ${redactUrl(next, rules.redacted)}; set allowInsecureRedirects: true to follow`
+    })
+  }
   const seen = visited ?? new Set([`${method} ${url.href}`])
   const key = `${nextMethod} ${next.href}`
   if (seen.has(key)) {
-    return new TransportError({ ...info, reason: "RedirectLoop", detail: `back to ${redactUrl(next)}` })
+    return new TransportError({ ...info, reason: "RedirectLoop", detail: `back to ${redactUrl(next, rules.redacted)}` })
   }
   if (redirects >= maxRedirects) {
     return new TransportError({ ...info, reason: "TooManyRedirects", detail: `more than ${maxRedirects}` })
@@ -457,7 +466,11 @@ export const redirectHop = (
   let nextHeaders = headers
   if (next.origin !== url.origin || nextBody !== body) {
     nextHeaders = { ...headers }
-    if (next.origin !== url.origin) { for (const name of crossOriginDropped) delete nextHeaders[name] }
+    if (next.origin !== url.origin) {
+      for (const name in nextHeaders) {
+        if (name === "host" || rules.redacted.isSecretHeader(name)) delete nextHeaders[name]
+      }
+    }
     if (nextBody !== body) {
       delete nextHeaders["content-type"]
       delete nextHeaders["content-length"]
@@ -478,7 +491,7 @@ export const transportErrorFor = (
   timeoutMillis: number,
   clippedByDeadline: boolean
 ): HttpResilientError => {
-  const info = { method: prepared.method, url: redactUrl(url), attempt }
+  const info = { method: prepared.method, url: redactUrl(url, prepared.secrets), attempt }
   switch (failure.reason) {
     case "Timeout":
       return new TimeoutError({
@@ -533,11 +546,12 @@ export const validationError = (
   error: RequestValidationError,
   method: string,
   url: string | URL,
-  attempt: number
+  attempt: number,
+  secrets: Secrets
 ): InvalidRequestError =>
   new InvalidRequestError({
     method: typeof method === "string" && method.length < 32 ? method : "?",
-    url: redactUrl(url),
+    url: redactUrl(url, secrets),
     attempt,
     reason: error.reason,
     detail: error.detail,
@@ -590,7 +604,7 @@ export const make = (
     const failover = (options as RequestOptions | undefined)?.failover
     if (failover === undefined) return undefined
     for (let i = 0; i < failover.length; i++) {
-      const joined = joinUrl(failover[i], config.baseUrl)
+      const joined = joinUrl(failover[i], config.baseUrl, config.redacted)
       if (joined instanceof RequestValidationError) {
         return new RequestValidationError(joined.reason, `failover[${i}]: ${joined.detail}`, joined.cause)
       }
@@ -607,7 +621,7 @@ export const make = (
   ): PreparedRequest | RequestValidationError => {
     const m = normaliseMethod(method)
     if (m instanceof RequestValidationError) return m
-    const joined = joinUrl(url, config.baseUrl)
+    const joined = joinUrl(url, config.baseUrl, config.redacted)
     if (joined instanceof RequestValidationError) return joined
     const headers: Record<string, string> = { ...config.headers }
     let timeoutMillis: number | undefined
@@ -635,9 +649,9 @@ export const make = (
     // URL userinfo becomes Basic auth unless an explicit authorization header is set
     if (joined.username !== "" || joined.password !== "") {
       if (headers.authorization === undefined) {
-        const user = decodeURIComponent(joined.username)
-        const pass = decodeURIComponent(joined.password)
-        headers.authorization = "Basic " + Buffer.from(`${user}:${pass}`).toString("base64")
+        const basic = basicAuth(joined)
+        if (basic instanceof RequestValidationError) return basic
+        headers.authorization = basic
       }
       joined.username = ""
       joined.password = ""
@@ -655,7 +669,8 @@ export const make = (
       followRedirects,
       tag: requestOptions?.tag,
       options: requestOptions,
-      deadlineAt
+      deadlineAt,
+      secrets: config.redacted
     }
   }
 
@@ -669,7 +684,7 @@ export const make = (
       const attemptNo = currentAttemptNumber(context)
       // the URL as events and errors show it: computed once, and only when something shows it
       let shownUrl: string | undefined
-      const shown = () => shownUrl ??= redactUrl(prepared.url)
+      const shown = () => shownUrl ??= redactUrl(prepared.url, prepared.secrets)
       Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const now = clock.unsafeCurrentTimeMillis()
@@ -735,7 +750,8 @@ export const make = (
               redirects,
               maxRedirects,
               visited,
-              { method: prepared.method, url: shown(), attempt: attemptNo }
+              { method: prepared.method, url: shown(), attempt: attemptNo },
+              config
             )
             if (hop === undefined) return Effect.succeed(raw)
             if (hop instanceof TransportError) return Effect.fail(hop)
@@ -828,7 +844,7 @@ export const make = (
 
   const noteAttempt = (info: DeadlineInfo, prepared: PreparedRequest, attemptNo: number) => {
     info.method = prepared.method
-    info.url = redactUrl(prepared.url)
+    info.url = redactUrl(prepared.url, prepared.secrets)
     info.attempt = attemptNo
   }
 
@@ -843,7 +859,7 @@ export const make = (
       call.info === undefined ? call.deadlineAt : undefined
     )
     if (prepared instanceof RequestValidationError) {
-      return Effect.fail(validationError(prepared, call.method, url, attemptNo))
+      return Effect.fail(validationError(prepared, call.method, url, attemptNo, config.redacted))
     }
     if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
     if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
@@ -892,7 +908,9 @@ export const make = (
       const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
       if (requestOptions !== undefined) {
         const invalid = validate(requestOptions, requestOptionFields)
-        if (invalid !== undefined) return Effect.fail(validationError(invalid, method, url, meta.recurrence + 1))
+        if (invalid !== undefined) {
+          return Effect.fail(validationError(invalid, method, url, meta.recurrence + 1, config.redacted))
+        }
       }
       const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? config.retry
       let previous: RetryMark | undefined
@@ -935,7 +953,7 @@ export const make = (
         options: requestOptions,
         idempotencyKey,
         deadlineAt,
-        info: exact ? { method, url: redactUrl(url), attempt: attemptNo } : undefined,
+        info: exact ? { method, url: redactUrl(url, config.redacted), attempt: attemptNo } : undefined,
         outerInfo: fiber.getFiberRef(currentDeadlineInfo)
       }
       // a policy's deadline reaches the attempts through `prepared.deadlineAt` and the policy through the
@@ -968,6 +986,23 @@ export const make = (
     protections
   }
   return service
+}
+
+/**
+ * The `Authorization: Basic` value for a URL's userinfo (percent-decoded). A userinfo that is not valid
+ * percent-encoding is an invalid URL; the message does not show it.
+ */
+const basicAuth = (url: URL): string | RequestValidationError => {
+  try {
+    const user = decodeURIComponent(url.username)
+    const pass = decodeURIComponent(url.password)
+    return "Basic " + Buffer.from(`${user}:${pass}`).toString("base64")
+  } catch {
+    return new RequestValidationError(
+      "InvalidUrl",
+      "the URL's userinfo is not valid percent-encoding (a \"%\" in a user name or password must be written %25)"
+    )
+  }
 }
 
 /** Adds the `urlParams` option to the URL; a value that cannot be encoded is an invalid option. */
@@ -1051,6 +1086,8 @@ export const optionsFromConfig = (
     keepAliveTimeout: opt("keepAliveTimeout", Config.duration("KEEP_ALIVE_TIMEOUT")),
     connectTimeout: opt("connectTimeout", Config.duration("CONNECT_TIMEOUT")),
     redactHeaders: opt("redactHeaders", Config.array(Config.string(), "REDACT_HEADERS")),
+    redactQueryParams: opt("redactQueryParams", Config.array(Config.string(), "REDACT_QUERY_PARAMS")),
+    allowInsecureRedirects: opt("allowInsecureRedirects", Config.boolean("ALLOW_INSECURE_REDIRECTS")),
     tracing: opt("tracing", Config.boolean("TRACING"))
   })
   return Config.zipWith(options, protections, (values, sections) => ({ ...values, ...sections })).pipe(
@@ -1088,7 +1125,7 @@ export const layerConfig = (
  */
 export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> =>
   Effect.flatMap(ResilientClient, (client) => {
-    const url = joinUrl(origin, client.config.baseUrl)
+    const url = joinUrl(origin, client.config.baseUrl, client.config.redacted)
     if (url instanceof RequestValidationError) {
       return Effect.fail(
         new InvalidRequestError({
@@ -1132,7 +1169,9 @@ export const execute = (
     if (options !== undefined) {
       // checked before merging: the merge reads the options' headers and urlParams
       const invalid = client.validate(options, requestOptionFields)
-      if (invalid !== undefined) return Effect.fail(validationError(invalid, request.method, url, 1))
+      if (invalid !== undefined) {
+        return Effect.fail(validationError(invalid, request.method, url, 1, client.config.redacted))
+      }
     }
     const headers: Record<string, string> = { ...request.headers }
     mergeHeaders(headers, options?.headers, client.config.redacted)
@@ -1160,14 +1199,15 @@ export const warmUp = (
   connections: number
 ): Effect.Effect<void, HttpResilientError, ResilientClient> =>
   Effect.flatMap(ResilientClient, (client) => {
-    const url = joinUrl(origin, client.config.baseUrl)
+    const secrets = client.config.redacted
+    const url = joinUrl(origin, client.config.baseUrl, secrets)
     const info = { method: "CONNECT", attempt: 1 }
-    if (url instanceof RequestValidationError) return Effect.fail(validationError(url, "CONNECT", origin, 1))
+    if (url instanceof RequestValidationError) return Effect.fail(validationError(url, "CONNECT", origin, 1, secrets))
     if (!Number.isInteger(connections) || connections < 1 || connections > 65_536) {
       return Effect.fail(
         new InvalidRequestError({
           ...info,
-          url: redactUrl(url),
+          url: redactUrl(url, secrets),
           reason: "InvalidOption",
           detail: `warmUp: connections ${connections} is not an integer from 1 to 65536`
         })
@@ -1184,14 +1224,14 @@ export const warmUp = (
           failure.reason === "InvalidRequest"
             ? new InvalidRequestError({
               ...info,
-              url: redactUrl(url),
+              url: redactUrl(url, secrets),
               reason: "InvalidOption",
               detail: failure.cause instanceof Error ? failure.cause.message : "warmUp is not supported",
               cause: failure.cause
             })
             : new TransportError({
               ...info,
-              url: redactUrl(url),
+              url: redactUrl(url, secrets),
               reason: failure.reason === "Timeout" ? "ConnectTimeout" : failure.reason,
               detail: failure.detail,
               cause: failure.cause

@@ -25,7 +25,7 @@ import {
 import { nearestName, showValue } from "./optionValue.js"
 import * as Protections from "./protections.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
-import { makeRedactedSet } from "./redact.js"
+import { redactText, Secrets } from "./redact.js"
 import { type HeadersInput, isToken, RequestValidationError } from "./request.js"
 import { mergeHeaders } from "./request.js"
 import type { RetryBudgetOptions } from "./retryBudget.js"
@@ -56,6 +56,18 @@ export interface ClientOptions {
   readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
   readonly redactHeaders?: ReadonlyArray<string> | undefined
+  /**
+   * Query parameter names that are secret beside the rule (see `Telemetry`); case-insensitive.
+   * @since 0.1.0
+   * @default []
+   */
+  readonly redactQueryParams?: ReadonlyArray<string> | undefined
+  /**
+   * Follow a redirect from https: to http: (otherwise `TransportError` reason `InsecureRedirect`).
+   * @since 0.1.0
+   * @default false
+   */
+  readonly allowInsecureRedirects?: boolean | undefined
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
   readonly connectTimeout?: Duration.DurationInput | undefined
@@ -90,7 +102,10 @@ export interface ResolvedConfig {
   readonly acceptStatus: (status: number) => boolean
   readonly maxResponseSize: number
   readonly followRedirects: number
-  readonly redacted: ReadonlySet<string>
+  /** the one rule for secret header and query parameter names (built-ins, `redactHeaders`, `redactQueryParams`) */
+  readonly redacted: Secrets
+  /** whether a redirect may go from https: to http: */
+  readonly allowInsecureRedirects: boolean
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
   readonly pool: UndiciPoolOptions
   readonly tracing: boolean | undefined
@@ -121,7 +136,15 @@ const urlInput = Schema.declare((u: unknown): u is string | URL => {
   } catch {
     return false
   }
-}, { message: (issue) => `baseUrl: ${showValue(issue.actual)} is not an absolute http: or https: URL` })
+}, {
+  // the value as the redaction shows it: a userinfo or a secret query parameter in a rejected baseUrl stays secret
+  message: (issue) =>
+    `baseUrl: ${
+      typeof issue.actual === "string" || issue.actual instanceof URL
+        ? showValue(redactText(String(issue.actual)))
+        : showValue(issue.actual)
+    } is not an absolute http: or https: URL`
+})
 
 const acceptStatusInput = Schema.declare((u: unknown): u is AcceptStatus => {
   if (typeof u === "function") return true
@@ -143,6 +166,11 @@ const redactHeadersInput = Schema.declare(
 )
 
 const bytesLike = (u: unknown) => typeof u === "string" || u instanceof Uint8Array
+
+const redactQueryParamsInput = Schema.declare(
+  (u: unknown): u is ReadonlyArray<string> => Array.isArray(u) && u.every((x) => typeof x === "string" && x !== ""),
+  { message: (issue) => `redactQueryParams: ${showValue(issue.actual)} is not a list of non-empty parameter names` }
+)
 
 const tlsKeys = ["ca", "cert", "key", "rejectUnauthorized", "servername"]
 
@@ -179,6 +207,8 @@ export const ClientOptionsSchema = Schema.Struct({
   followRedirects: Schema.optional(followRedirectsInput),
   redactHeaders: Schema.optional(redactHeadersInput),
   retry: Schema.optional(retryInput("retry")),
+  redactQueryParams: Schema.optional(redactQueryParamsInput),
+  allowInsecureRedirects: Schema.optional(booleanInput("allowInsecureRedirects")),
   keepAliveTimeout: Schema.optional(durationInput("keepAliveTimeout")),
   connectTimeout: Schema.optional(durationInput("connectTimeout")),
   headersTimeout: Schema.optional(durationInput("headersTimeout")),
@@ -265,7 +295,7 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     return Either.left(Either.isLeft(protections) ? ConfigError.And(error, protections.left) : error)
   }
   if (Either.isLeft(protections)) return Either.left(protections.left)
-  const redacted = makeRedactedSet(options.redactHeaders)
+  const redacted = new Secrets(options.redactHeaders, options.redactQueryParams)
   const headers: Record<string, string> = {}
   const headerError = mergeHeaders(headers, options.headers, redacted)
   if (headerError instanceof RequestValidationError) {
@@ -290,6 +320,7 @@ export const resolveConfig = (options: ClientOptions): Either.Either<ResolvedCon
     maxResponseSize: options.maxResponseSize ?? defaults.maxResponseSize,
     followRedirects,
     redacted,
+    allowInsecureRedirects: options.allowInsecureRedirects === true,
     retry: retry === false || retry === undefined ? undefined : retry,
     pool: {
       connections: options.maxConnections ?? defaults.maxConnections,

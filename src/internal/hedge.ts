@@ -11,7 +11,7 @@ import * as Schedule from "effect/Schedule"
 import { idempotentMethods, TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
 import { showValue, unknownOptionsMessage } from "./optionValue.js"
-import { redactUrl } from "./redact.js"
+import { redactUrl, type Secrets } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
 import * as Telemetry from "./telemetry.js"
 import { schedule } from "./timer.js"
@@ -31,6 +31,8 @@ export interface HedgeGate {
   state: 0 | 1 | 2
   method: string
   url: URL | undefined
+  /** the client's rule for secret names, to show `url` */
+  secrets: Secrets | undefined
   tag: string | undefined
   /** the generated `Idempotency-Key` of each call (by its options object) inside, shared by all copies */
   keys: Map<object, string> | undefined
@@ -80,6 +82,7 @@ export const observe = (gate: HedgeGate | undefined, prepared: PreparedRequest):
   if (gate.url === undefined) {
     gate.method = prepared.method
     gate.url = prepared.url
+    gate.secrets = prepared.secrets
     gate.tag = prepared.tag
   }
 }
@@ -144,7 +147,14 @@ export const hedge = <A, E, R>(
     Effect.withFiberRuntime<A, E, R>((parent) => {
       const context = runtime.context
       const clock = Context.get(parent.currentDefaultServices, Clock.Clock)
-      const gate: HedgeGate = { state: 0, method: "", url: undefined, tag: undefined, keys: undefined }
+      const gate: HedgeGate = {
+        state: 0,
+        method: "",
+        url: undefined,
+        secrets: undefined,
+        tag: undefined,
+        keys: undefined
+      }
       const copy = Effect.locally(self, currentHedgeGate, gate)
       const fibers: Array<Fiber.RuntimeFiber<A, E>> = []
       let running = 0
@@ -184,7 +194,7 @@ export const hedge = <A, E, R>(
           if (client !== undefined) {
             const info = {
               method: gate.method,
-              url: redactUrl(gate.url),
+              url: redactUrl(gate.url, gate.secrets),
               attempt: Context.get(context as Context.Context<never>, Schedule.CurrentIterationMetadata).recurrence + 1,
               timestamp: now,
               tag: gate.tag

@@ -4,7 +4,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
-import { redactUrl } from "./redact.js"
+import { redactUrl, type Secrets } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 
@@ -138,7 +138,7 @@ export const fromPlatform = (request: HttpClientRequest.HttpClientRequest): Outg
 const wrap = (name: string, prepared: PreparedRequest, attempt: number) => (cause: unknown): HttpResilientError =>
   isHttpResilientError(cause) ? cause : new InterceptorError({
     method: prepared.method,
-    url: redactUrl(prepared.url),
+    url: redactUrl(prepared.url, prepared.secrets),
     attempt,
     interceptor: name,
     cause
@@ -214,7 +214,7 @@ export const runRaw = (
   interceptors: ReadonlyArray<Interceptor>,
   prepared: PreparedRequest,
   attempt: number,
-  redacted: ReadonlySet<string>,
+  redacted: Secrets,
   send: (outgoing: Outgoing) => Effect.Effect<RawResponse, HttpResilientError>
 ): Effect.Effect<RawResponse, HttpResilientError> =>
   Effect.flatMap(

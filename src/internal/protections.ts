@@ -18,7 +18,7 @@ import * as CircuitBreaker from "./circuitBreaker.js"
 import type { HedgeOptions, HedgeSettings } from "./hedge.js"
 import { knownOptions, showValue } from "./optionValue.js"
 import * as RateLimiter from "./rateLimiter.js"
-import { redactUrl } from "./redact.js"
+import { redactUrl, type Secrets } from "./redact.js"
 import * as RetryBudget from "./retryBudget.js"
 import * as Telemetry from "./telemetry.js"
 
@@ -246,6 +246,8 @@ const resolveBreaker = (
 export interface AttemptInfo {
   readonly method: string
   readonly url: URL
+  /** the client's rule for secret names, to show `url` */
+  readonly secrets: Secrets
 }
 
 /**
@@ -336,7 +338,7 @@ export class Protections {
     return Effect.fail(
       new BulkheadRejectedError({
         method: info.method,
-        url: redactUrl(info.url),
+        url: redactUrl(info.url, info.secrets),
         attempt,
         limit: bulkhead.settings.maxConcurrent,
         queued: bulkhead.queued,
@@ -352,7 +354,7 @@ export class Protections {
   private rateLimited(info: AttemptInfo, attempt: number, waitMillis: number): RateLimitedError {
     return new RateLimitedError({
       method: info.method,
-      url: redactUrl(info.url),
+      url: redactUrl(info.url, info.secrets),
       attempt,
       waitFor: Duration.millis(waitMillis)
     })
@@ -439,7 +441,7 @@ export class Protections {
         return Effect.fail(
           new CircuitOpenError({
             method: info.method,
-            url: redactUrl(info.url),
+            url: redactUrl(info.url, info.secrets),
             attempt,
             origin,
             retryAt: breaker.retryAt(now),

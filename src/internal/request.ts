@@ -5,6 +5,7 @@ import * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import type { HttpResilientError } from "../HttpResilientError.js"
+import { defaultSecrets, redactUrl, type Secrets } from "./redact.js"
 
 /**
  * Request body options: at most one of them.
@@ -76,6 +77,8 @@ export interface PreparedRequest {
   readonly options: RequestOptions | undefined
   /** the deadline (epoch ms by the Clock) of the call's own retry policy, if any: the attempt clips its timeout to it */
   readonly deadlineAt?: number | undefined
+  /** the client's rule for secret names: what every view of this request redacts */
+  readonly secrets: Secrets
 }
 
 /** @internal */
@@ -143,7 +146,7 @@ const describeValue = (s: string): string => {
 export const mergeHeaders = (
   target: Record<string, string>,
   input: HeadersInput | undefined,
-  redacted: ReadonlySet<string>
+  redacted: Secrets
 ): RequestValidationError | undefined => {
   if (input === undefined) return undefined
   const add = (rawName: string, value: string | ReadonlyArray<string> | undefined) => {
@@ -154,7 +157,7 @@ export const mergeHeaders = (
     }
     const joined = typeof value === "string" ? value : (value as ReadonlyArray<string>).join(", ")
     if (!isValidHeaderValue(joined)) {
-      const shown = redacted.has(name) ? "" : ` ${describeValue(joined)}`
+      const shown = redacted.isSecretHeader(name) ? "" : ` ${describeValue(joined)}`
       return new RequestValidationError(
         "InvalidHeader",
         `header "${name}" value${shown} contains a control character (CR, LF, NUL …)`
@@ -208,10 +211,15 @@ export const appendUrlParams = (url: URL, params: UrlParamsInput | undefined): v
 /**
  * Joins a request URL to the client's base URL. An absolute URL (with a scheme) is used as is; anything
  * else is appended to the base's path, so base `https://api/v1` and `users/1` or `/users/1` give
- * `https://api/v1/users/1`. A query or fragment in the input is kept.
+ * `https://api/v1/users/1`. A query or fragment in the input is kept, and so is the base's userinfo (sent as Basic
+ * auth like a request URL's). Failures show the input as `secrets` redacts it, and carry no cause holding it.
  * @internal
  */
-export const joinUrl = (input: string | URL, base: URL | undefined): URL | RequestValidationError => {
+export const joinUrl = (
+  input: string | URL,
+  base: URL | undefined,
+  secrets: Secrets = defaultSecrets
+): URL | RequestValidationError => {
   if (typeof input !== "string") {
     if (!(input instanceof URL)) return new RequestValidationError("InvalidUrl", `expected a string or URL`)
     return checkScheme(new URL(input.href))
@@ -223,13 +231,13 @@ export const joinUrl = (input: string | URL, base: URL | undefined): URL | Reque
     try {
       return checkScheme(new URL(input))
     } catch (cause) {
-      return new RequestValidationError("InvalidUrl", `not a valid URL`, cause)
+      return invalidUrl(cause)
     }
   }
   if (base === undefined) {
     return new RequestValidationError(
       "InvalidUrl",
-      `relative URL ${describeValue(input)} needs the client's baseUrl, and none is set`
+      `relative URL ${describeValue(redactUrl(input, secrets))} needs the client's baseUrl, and none is set`
     )
   }
   try {
@@ -243,10 +251,25 @@ export const joinUrl = (input: string | URL, base: URL | undefined): URL | Reque
       url.searchParams.forEach((value, name) => merged.append(name, value))
       url.search = merged.toString()
     }
+    // the base's credentials, for the base's origin only
+    if ((base.username !== "" || base.password !== "") && url.origin === base.origin) {
+      url.username = base.username
+      url.password = base.password
+    }
     return checkScheme(url)
   } catch (cause) {
-    return new RequestValidationError("InvalidUrl", `not a valid URL`, cause)
+    return invalidUrl(cause)
   }
+}
+
+/**
+ * A URL that does not parse. The parser's error carries the whole input (`TypeError.input`): it is replaced by one
+ * with the same message and code and no input, so that nothing reaches the outside world unredacted.
+ */
+const invalidUrl = (cause: unknown): RequestValidationError => {
+  const message = cause instanceof Error ? cause.message : "Invalid URL"
+  const safe = Object.assign(new TypeError(message), { code: (cause as { code?: unknown })?.code ?? "ERR_INVALID_URL" })
+  return new RequestValidationError("InvalidUrl", `not a valid URL`, safe)
 }
 
 /** Whether `s` starts with a URL scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"). */

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { redactHeaders, redactUrl } from "./redact.js"
+import { redactHeaders, redactUrl, type Secrets } from "./redact.js"
 
 const ResponseTypeId: HttpClientResponse.TypeId = Symbol.for(
   "@effect/platform/HttpClientResponse"
@@ -41,16 +41,16 @@ export interface RawResponse {
  */
 export const withRedactedViews = (
   request: HttpClientRequest.HttpClientRequest,
-  redacted: ReadonlySet<string>
+  redacted: Secrets
 ): HttpClientRequest.HttpClientRequest => {
   const view = () => {
     let url = request.url
     try {
       const u = new URL(request.url)
       for (const [name, value] of request.urlParams) u.searchParams.append(name, value)
-      url = redactUrl(u)
+      url = redactUrl(u, redacted)
     } catch {
-      url = redactUrl(request.url)
+      url = redactUrl(request.url, redacted)
     }
     return {
       _id: "@effect/platform/HttpClientRequest",
@@ -84,7 +84,7 @@ export class BufferedResponse implements HttpClientResponse.HttpClientResponse {
   constructor(
     private readonly raw: RawResponse,
     private readonly makeRequest: () => HttpClientRequest.HttpClientRequest,
-    private readonly redacted: ReadonlySet<string>,
+    private readonly redacted: Secrets,
     /** the attempt that got this response: 1, 2, 3 … */
     readonly attempt: number = 1
   ) {}
@@ -100,6 +100,11 @@ export class BufferedResponse implements HttpClientResponse.HttpClientResponse {
   /** The URL that produced this response (the last one, if redirects were followed). */
   get url(): string {
     return this.raw.url
+  }
+
+  /** `url` as it may be shown, by the client's rule for secret names. */
+  get redactedUrl(): string {
+    return redactUrl(this.raw.url, this.redacted)
   }
 
   /** The body bytes, as received. */
@@ -191,7 +196,7 @@ export class BufferedResponse implements HttpClientResponse.HttpClientResponse {
       _id: "@effect/platform/HttpClientResponse",
       status: this.raw.status,
       statusText: this.raw.statusText,
-      url: redactUrl(this.raw.url),
+      url: redactUrl(this.raw.url, this.redacted),
       headers: redactHeaders(this.raw.headers, this.redacted),
       bodyLength: this.raw.body.byteLength
     }

@@ -165,7 +165,7 @@ export const sse = (
             new Dropped(
               new TransportError({
                 method: "GET",
-                url: redactUrl(session.prepared.url),
+                url: redactUrl(session.prepared.url, session.prepared.secrets),
                 attempt: session.attempt,
                 reason: "StreamEnded"
               })
@@ -188,7 +188,7 @@ export const sse = (
 const protocolError = (session: Session, detail: string): TransportError =>
   new TransportError({
     method: "GET",
-    url: redactUrl(session.prepared.url),
+    url: redactUrl(session.prepared.url, session.prepared.secrets),
     attempt: session.attempt,
     reason: "ProtocolError",
     detail

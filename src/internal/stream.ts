@@ -106,7 +106,7 @@ export const open = (
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const now = clock.unsafeCurrentTimeMillis()
     const url = prepared.url
-    const info = { method: prepared.method, url: redactUrl(url), attempt, tag: prepared.tag }
+    const info = { method: prepared.method, url: redactUrl(url, prepared.secrets), attempt, tag: prepared.tag }
     const time = new AttemptTime(now, prepared.timeoutMillis ?? config.timeoutMillis, deadline)
     if (time.spent) {
       return Effect.fail(
@@ -149,7 +149,8 @@ export const open = (
             redirects,
             maxRedirects,
             visited,
-            { method: prepared.method, url: info.url, attempt }
+            { method: prepared.method, url: info.url, attempt },
+            config
           )
           if (hop === undefined) return Effect.succeed(response)
           // the redirect's own body is read (and dropped) so that its connection can be reused
@@ -191,7 +192,7 @@ export const open = (
       Telemetry.instrument(
         fiber,
         config.tracing,
-        { method: prepared.method, url, headers, tag: prepared.tag },
+        { method: prepared.method, url, headers, tag: prepared.tag, secrets: prepared.secrets },
         attempt,
         clock,
         now,
@@ -257,7 +258,9 @@ const prepareAttempt = (
 ): PreparedRequest | InvalidRequestError => {
   const attemptUrl = urlForAttempt(url, options, attemptNo)
   const prepared = client.prepare("GET", attemptUrl, optionsForAttempt(options, attemptNo))
-  if (prepared instanceof RequestValidationError) return validationError(prepared, "GET", attemptUrl, attemptNo)
+  if (prepared instanceof RequestValidationError) {
+    return validationError(prepared, "GET", attemptUrl, attemptNo, client.config.redacted)
+  }
   return verbHeaders === undefined ? prepared : { ...prepared, headers: { ...verbHeaders, ...prepared.headers } }
 }
 
@@ -271,7 +274,7 @@ export const makeSession = (
   Effect.flatMap(ResilientClient, (client) => {
     if (options !== undefined) {
       const invalid = client.validate(options, fields)
-      if (invalid !== undefined) return Effect.fail(validationError(invalid, "GET", url, 1))
+      if (invalid !== undefined) return Effect.fail(validationError(invalid, "GET", url, 1, client.config.redacted))
     }
     const prepared = prepareAttempt(client, url, options, verbHeaders, 1)
     if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
@@ -313,7 +316,7 @@ export const bounded = <A, E>(
         Effect.fail(
           new TimeoutError({
             method: session.prepared.method,
-            url: redactUrl(session.prepared.url),
+            url: redactUrl(session.prepared.url, session.prepared.secrets),
             attempt: Math.max(1, session.attempt),
             scope: "deadline",
             timeout: Duration.millis(remaining)
@@ -383,7 +386,7 @@ const publishAbout = (
     ? Effect.map(Clock.currentTimeMillis, (timestamp) =>
       session.client.publish(make({
         method: session.prepared.method,
-        url: redactUrl(session.prepared.url),
+        url: redactUrl(session.prepared.url, session.prepared.secrets),
         attempt: session.attempt,
         timestamp,
         tag: session.prepared.tag
@@ -433,7 +436,7 @@ export const bodyOf = (
 const notResumable = (session: Session, detail: string): TransportError =>
   new TransportError({
     method: session.prepared.method,
-    url: redactUrl(session.prepared.url),
+    url: redactUrl(session.prepared.url, session.prepared.secrets),
     attempt: session.attempt,
     reason: "NotResumable",
     detail
@@ -583,21 +586,23 @@ export const ndjson = <A, I, R>(
   options?: StreamOptions
 ): Stream.Stream<A, HttpResilientError, ResilientClient | R> => {
   const decode = Schema.decodeUnknown(schema)
-  const info = { method: "GET", url: redactUrl(url), attempt: 1 }
-  return lines(url, options).pipe(
-    Stream.zipWithIndex,
-    Stream.filter(([line]) => line.trim() !== ""),
-    Stream.mapEffect(([line, index]) => {
-      let value: unknown
-      try {
-        value = JSON.parse(line)
-      } catch (cause) {
-        return Effect.fail(new DecodeError({ ...info, cause, line: index + 1 }))
-      }
-      return Effect.mapError(
-        decode(value),
-        (cause: ParseResult.ParseError) => new DecodeError({ ...info, cause, line: index + 1 })
-      )
-    })
-  )
+  return Stream.unwrap(Effect.map(ResilientClient, (client) => {
+    const info = { method: "GET", url: redactUrl(url, client.config.redacted), attempt: 1 }
+    return lines(url, options).pipe(
+      Stream.zipWithIndex,
+      Stream.filter(([line]) => line.trim() !== ""),
+      Stream.mapEffect(([line, index]) => {
+        let value: unknown
+        try {
+          value = JSON.parse(line)
+        } catch (cause) {
+          return Effect.fail(new DecodeError({ ...info, cause, line: index + 1 }))
+        }
+        return Effect.mapError(
+          decode(value),
+          (cause: ParseResult.ParseError) => new DecodeError({ ...info, cause, line: index + 1 })
+        )
+      })
+    )
+  }))
 }

@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import type * as Tracer from "effect/Tracer"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import { redactUrl } from "./redact.js"
+import { redactUrl, type Secrets } from "./redact.js"
 
 // ---------------------------------------------------------------------------
 // names
@@ -367,11 +367,12 @@ export const traced = <A extends { readonly status: number }, R>(
   url: URL,
   attempt: number,
   tag: string | undefined,
+  secrets: Secrets,
   run: (traceparent: string) => Effect.Effect<A, HttpResilientError, R>
 ): Effect.Effect<A, HttpResilientError, R> => {
   const spanAttributes: Record<string, unknown> = {
     [attributes.method]: method,
-    [attributes.urlFull]: redactUrl(url),
+    [attributes.urlFull]: redactUrl(url, secrets),
     [attributes.serverAddress]: url.hostname,
     [attributes.serverPort]: Number(portOf(url))
   }
@@ -408,7 +409,8 @@ export const logged = <A extends { readonly status: number }, R>(
   method: string,
   url: URL,
   attempt: number,
-  tag: string | undefined
+  tag: string | undefined,
+  secrets: Secrets
 ): Effect.Effect<A, HttpResilientError, R> =>
   Effect.annotateLogs(
     Effect.zipRight(
@@ -418,7 +420,9 @@ export const logged = <A extends { readonly status: number }, R>(
         onFailure: (error) => Effect.logDebug(`http attempt failed: ${error.message}`)
       })
     ),
-    tag === undefined ? { method, url: redactUrl(url), attempt } : { method, url: redactUrl(url), attempt, tag }
+    tag === undefined
+      ? { method, url: redactUrl(url, secrets), attempt }
+      : { method, url: redactUrl(url, secrets), attempt, tag }
   )
 
 // ---------------------------------------------------------------------------
@@ -438,17 +442,18 @@ export const instrument = <A extends { readonly status: number }>(
     readonly url: URL
     readonly headers: Record<string, string>
     readonly tag: string | undefined
+    readonly secrets: Secrets
   },
   attempt: number,
   clock: Clock.Clock,
   startMillis: number,
   run: (headers: Record<string, string>) => Effect.Effect<A, HttpResilientError>
 ): Effect.Effect<A, HttpResilientError> => {
-  const { headers, method, tag, url } = request
+  const { headers, method, secrets, tag, url } = request
   let effect = spansEnabled(tracing, fiber)
-    ? traced(method, url, attempt, tag, (parent) => run({ ...headers, traceparent: parent }))
+    ? traced(method, url, attempt, tag, secrets, (parent) => run({ ...headers, traceparent: parent }))
     : run(headers)
-  if (debugEnabled(fiber)) effect = logged(effect, method, url, attempt, tag)
+  if (debugEnabled(fiber)) effect = logged(effect, method, url, attempt, tag, secrets)
   return measured(effect, method, url, clock, startMillis)
 }
 

@@ -15,7 +15,9 @@ import type { RawResponse } from "./response.js"
 import { Transport, TransportFailure, type TransportRequest, type TransportService } from "./transport.js"
 
 /** @internal */
-export type Fault = Exclude<TransportErrorReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded"> | "Timeout"
+export type Fault =
+  | Exclude<TransportErrorReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded" | "InsecureRedirect">
+  | "Timeout"
 
 /** @internal */
 export interface Reply {

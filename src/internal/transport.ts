@@ -1,8 +1,11 @@
 /** @internal */
 import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -935,8 +938,25 @@ const platformBody = (
         : Stream.fail(platformFailure(error))
   )
 
-/** @internal */
-export const makeHttpClientTransport = (platformClient: HttpClient.HttpClient): TransportService => {
+/**
+ * `fetch` with `redirect: "manual"`: it hands every 3xx back as it is, so the client's one redirect stage decides
+ * whether and where to follow (`followRedirects`, loops, secret headers across origins, https → http). Node's fetch
+ * returns the redirect itself (status and `Location`), not an opaque response.
+ */
+const manualRedirects = (fetch: () => typeof globalThis.fetch): typeof globalThis.fetch =>
+  ((input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) =>
+    fetch()(input, { ...init, redirect: "manual" })) as typeof globalThis.fetch
+
+/**
+ * A transport over a platform `HttpClient`. For `FetchHttpClient`, redirects are never followed by fetch itself:
+ * the `FetchHttpClient.Fetch` in use (the call's, else `fetch` — the one in the layer's context —, else the global
+ * one, looked up at each call) is wrapped to ask for manual redirects.
+ * @internal
+ */
+export const makeHttpClientTransport = (
+  platformClient: HttpClient.HttpClient,
+  fetch?: typeof globalThis.fetch | undefined
+): TransportService => {
   // The attempt's span and its `traceparent` are ours (made around the transport, or not at all with
   // `tracing: false`): the platform client must neither make its own span (which would carry the URL's query and
   // request headers unredacted) nor replace our `traceparent` with one naming it. Turning the tracer off for the
@@ -946,8 +966,19 @@ export const makeHttpClientTransport = (platformClient: HttpClient.HttpClient): 
     HttpClient.withTracerPropagation(false),
     HttpClient.transformResponse(Effect.withTracerEnabled(false))
   )
+  const manualFetch = manualRedirects(() => fetch ?? globalThis.fetch)
   const execute = (request: TransportRequest) =>
-    Effect.mapError(client.execute(toPlatformRequest(request)), (error) => platformFailure(error, request.url))
+    Effect.mapError(
+      Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((fiber) => {
+        const own = Context.getOption(fiber.currentContext, FetchHttpClient.Fetch)
+        return Effect.provideService(
+          client.execute(toPlatformRequest(request)),
+          FetchHttpClient.Fetch,
+          own._tag === "Some" ? manualRedirects(() => own.value) : manualFetch
+        )
+      }),
+      (error) => platformFailure(error, request.url)
+    )
 
   const withTimeout = <A, R>(
     effect: Effect.Effect<A, TransportFailure, R>,
@@ -1023,5 +1054,9 @@ export const makeHttpClientTransport = (platformClient: HttpClient.HttpClient): 
 /** @internal */
 export const layerHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClient> = Layer.effect(
   Transport,
-  Effect.map(HttpClient.HttpClient, makeHttpClientTransport)
+  Effect.zipWith(
+    HttpClient.HttpClient,
+    Effect.serviceOption(FetchHttpClient.Fetch),
+    (client, fetch) => makeHttpClientTransport(client, fetch._tag === "Some" ? fetch.value : undefined)
+  )
 )
