@@ -524,6 +524,48 @@ describe("deadlines", () => {
       assert.match(error.url, /^http:\/\/127\.0\.0\.1:\d+\/slowly$/)
       assert.strictEqual(error.attempt, 1)
     }).pipe(Effect.provide(Client)))
+
+  it.scoped("an enclosing withDeadline's timeout names the request too, however deep the call", () =>
+    Effect.gen(function*() {
+      const server = yield* statusServer(503)
+      const calls = [
+        // the outer deadline is the earlier one: it fires, not the inner one
+        HttpResilient.get(`${server.url}/nested`).pipe(
+          Effect.retry(Schedule.spaced("10 seconds")),
+          HttpResilient.withDeadline("10 seconds"),
+          HttpResilient.withDeadline("5 seconds")
+        ),
+        // the outer deadline passes after the inner block ended
+        HttpResilient.get(`${server.url}/nested`).pipe(
+          Effect.ignore,
+          HttpResilient.withDeadline("1 second"),
+          Effect.zipRight(Effect.never),
+          HttpResilient.withDeadline("5 seconds")
+        ),
+        // a request's own deadline option inside two withDeadlines
+        HttpResilient.get(`${server.url}/nested`, { deadline: "10 seconds" }).pipe(
+          Effect.retry(Schedule.spaced("10 seconds")),
+          HttpResilient.withDeadline("10 seconds"),
+          HttpResilient.withDeadline("5 seconds")
+        )
+      ]
+      for (const call of calls) {
+        const before = server.count()
+        const start = yield* TestClock.currentTimeMillis
+        const fiber = yield* Effect.fork(call)
+        yield* waitUntil(() => server.count() === before + 1)
+        yield* waitForSleep(start + 5000)
+        yield* TestClock.adjust("5 seconds")
+        const error = yield* Effect.flip(Fiber.join(fiber))
+        assert.strictEqual(error._tag, "TimeoutError")
+        if (error._tag !== "TimeoutError") return
+        assert.strictEqual(error.scope, "deadline")
+        assert.strictEqual(error.method, "GET")
+        assert.match(error.url, /^http:\/\/127\.0\.0\.1:\d+\/nested$/)
+        assert.strictEqual(error.attempt, 1)
+        assert.match(error.message, /^Deadline exceeded: GET http:\/\/127\.0\.0\.1:\d+\/nested \(attempt 1\)$/)
+      }
+    }).pipe(Effect.provide(Client)))
 })
 
 describe("failover and per-attempt options", () => {

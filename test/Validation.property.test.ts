@@ -293,7 +293,19 @@ describe("every request option, any value (property)", () => {
         [{ timeout: Infinity }, "timeout: Infinity is not a positive finite duration"],
         [{ deadline: NaN }, "deadline: NaN is not a positive finite duration"],
         [{ maxResponseSize: 2.5 }, "maxResponseSize: 2.5 is not an integer from 1 to"],
-        [{ failover: ["relative/path"] }, "failover[0]: relative URL \"relative/path\" needs the client's baseUrl"]
+        [{ failover: ["relative/path"] }, "failover[0]: relative URL \"relative/path\" needs the client's baseUrl"],
+        // objects without a JSON form of their own are named by their kind, not shown as {}
+        [{ timeout: Promise.resolve(1) as any }, "timeout: a Promise is not a positive finite duration"],
+        [
+          { retry: Promise.resolve(false) as any },
+          "retry: expected a Schedule (e.g. a RetryPolicy) or false, got a Promise"
+        ],
+        [
+          { idempotencyKey: new Map() as any },
+          "idempotencyKey: expected true, false or a non-empty header value (no CR, LF, NUL …), got a Map"
+        ],
+        [{ headers: new Map([["a", "b"]]) as any }, "pairs, got a Map"],
+        [{ urlParams: Promise.resolve({}) as any }, "pairs, got a Promise"]
       ]
       for (const [options, message] of cases) {
         const error = yield* Effect.flip(HttpResilient.get("http://api.test/x", options))
@@ -306,7 +318,10 @@ describe("every request option, any value (property)", () => {
         [{ form: { password: [{ v: "s3cr3t" }] } as any }, `form: "password" is not a string`],
         [{ failover: ["http://u:s3cr3t@h.test/", 5] as any }, "failover[1]: expected a URL"],
         [{ headers: { authorization: ["s3cr3t", 5] } as any }, `headers: header "authorization" has a number element`],
-        [{ headers: { "x-api-key": "s3cr3t\n" } }, `headers: header "x-api-key" value contains a control character`]
+        [{ headers: { "x-api-key": "s3cr3t\n" } }, `headers: header "x-api-key" value contains a control character`],
+        [{ headers: [["authorization", "Bearer s3cr3t", "x"]] as any }, "headers: entry 0 is not a [name, value] pair"],
+        [{ headers: ["authorization", "Bearer s3cr3t"] as any }, "headers: entry 0 is not a [name, value] pair"],
+        [{ headers: "Bearer s3cr3t" as any }, "headers: expected a record of header values, a Headers or [name, value]"]
       ]
       for (const [options, message] of secrets) {
         const error = yield* Effect.flip(HttpResilient.get("http://api.test/x", options))

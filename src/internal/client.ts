@@ -154,13 +154,15 @@ export function earliestDeadline(a: number | undefined, b: number | undefined): 
 }
 
 /**
- * The request a deadline's timeout names: the last attempt started under `withDeadline`.
+ * The request a deadline's timeout names: the last attempt started under `withDeadline`. `outer` is the enclosing
+ * deadline's: an attempt started under this one started under that one too.
  * @internal
  */
 interface DeadlineInfo {
   method: string
   url: string
   attempt: number
+  readonly outer: DeadlineInfo | undefined
 }
 
 /** @internal */
@@ -267,7 +269,7 @@ export const withDeadline = dual<
   return Effect.withFiberRuntime((fiber) => {
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     const now = clock.unsafeCurrentTimeMillis()
-    const info: DeadlineInfo = { method: "", url: "", attempt: 0 }
+    const info: DeadlineInfo = { method: "", url: "", attempt: 0, outer: fiber.getFiberRef(currentDeadlineInfo) }
     return boundByDeadline(self, now + millis, now, fiber.getFiberRef(currentDeadline), info)
   })
 })
@@ -842,10 +844,14 @@ export const make = (
     readonly outerInfo: DeadlineInfo | undefined
   }
 
+  /** Notes the attempt on `info` and on every deadline enclosing it. */
   const noteAttempt = (info: DeadlineInfo, prepared: PreparedRequest, attemptNo: number) => {
-    info.method = prepared.method
-    info.url = redactUrl(prepared.url, prepared.secrets)
-    info.attempt = attemptNo
+    const url = redactUrl(prepared.url, prepared.secrets)
+    for (let at: DeadlineInfo | undefined = info; at !== undefined; at = at.outer) {
+      at.method = prepared.method
+      at.url = url
+      at.attempt = attemptNo
+    }
   }
 
   const attemptOf = (call: Call, attemptNo: number) => {
@@ -953,7 +959,9 @@ export const make = (
         options: requestOptions,
         idempotencyKey,
         deadlineAt,
-        info: exact ? { method, url: redactUrl(url, config.redacted), attempt: attemptNo } : undefined,
+        info: exact
+          ? { method, url: redactUrl(url, config.redacted), attempt: attemptNo, outer: undefined }
+          : undefined,
         outerInfo: fiber.getFiberRef(currentDeadlineInfo)
       }
       // a policy's deadline reaches the attempts through `prepared.deadlineAt` and the policy through the

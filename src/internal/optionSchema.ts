@@ -9,7 +9,7 @@ import * as Duration from "effect/Duration"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import { showValue } from "./optionValue.js"
+import { classOf, showValue, withArticle } from "./optionValue.js"
 import { type HeadersInput, isToken, isValidHeaderValue, type UrlParamsInput } from "./request.js"
 
 /** A Schema that accepts what `is` accepts and otherwise fails with `message(value)`. */
@@ -148,18 +148,18 @@ const headersProblem = (name: string, u: unknown): string | undefined => {
     return undefined
   }
   if (Array.isArray(u)) {
-    for (const pair of u) {
-      if (!isPair(pair)) return headersExpected(name, u)
+    for (let i = 0; i < u.length; i++) {
+      const pair = u[i]
+      if (!isPair(pair)) return `${name}: entry ${i} is not a [name, value] pair of strings`
       const problem = headerProblem(name, pair[0], pair[1])
       if (problem !== undefined) return problem
     }
     return undefined
   }
-  return u instanceof Headers ? undefined : headersExpected(name, u)
+  return u instanceof Headers
+    ? undefined
+    : `${name}: expected a record of header values, a Headers or [name, value] pairs, got ${kindOf(u)}`
 }
-
-const headersExpected = (name: string, u: unknown): string =>
-  `${name}: expected a record of header values, a Headers or [name, value] pairs, got ${showValue(u)}`
 
 /**
  * Headers: a record of names to a string or a list of strings, a `Headers`, or `[name, value]` pairs; every name an
@@ -204,14 +204,15 @@ const urlParamsProblem = (name: string, u: unknown): string | undefined => {
 
 /**
  * What kind of value `u` is, without showing it (for values that may hold secrets): `null`, `a number`, `an array`,
- * `an object` …
+ * `an object`, `a Promise`, `a Map` (an object's class, never its contents) …
  * @internal
  */
 export const kindOf = (u: unknown): string => {
   if (u === null) return "null"
   if (Array.isArray(u)) return "an array"
   const type = typeof u
-  return type === "undefined" ? "undefined" : `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`
+  if (type === "undefined") return "undefined"
+  return withArticle((type === "object" ? classOf(u as object) : undefined) ?? type)
 }
 
 /**

@@ -13,12 +13,37 @@ export const showValue = (u: unknown): string => {
   if (typeof u === "string") return JSON.stringify(u)
   if (typeof u === "bigint") return `${u}n`
   if (typeof u === "number" || typeof u === "boolean" || u === null || u === undefined) return String(u)
+  const kind = typeof u === "object" ? classOf(u) : undefined
+  if (kind === "Promise") return "a Promise"
   try {
-    return JSON.stringify(u) ?? String(u)
+    const json = JSON.stringify(u)
+    // a Map, a Set, a Headers … has no JSON form of its own: `{}` would hide what it is
+    if (json === "{}" && kind !== undefined) return withArticle(kind)
+    return json ?? String(u)
   } catch {
     return String(u)
   }
 }
+
+/**
+ * The class of an object that is neither a plain object nor an array (`Promise` for any thenable, `Map`, `Headers`
+ * …), or undefined. A class name, never the object's contents.
+ * @internal
+ */
+export const classOf = (u: object): string | undefined => {
+  if (Array.isArray(u)) return undefined
+  if (typeof (u as { then?: unknown }).then === "function") return "Promise"
+  const proto: unknown = Object.getPrototypeOf(u)
+  if (proto === null || proto === Object.prototype) return undefined
+  const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name
+  return typeof name === "string" && name !== "" && name !== "Object" ? name : undefined
+}
+
+/**
+ * `a Map`, `an object`.
+ * @internal
+ */
+export const withArticle = (noun: string): string => `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`
 
 /**
  * The keys of an options object that are not among `known`, in their order.
