@@ -63,9 +63,10 @@ export interface RequestInfo {
  *
  * An error's `call` is set by the client on every error an attempt fails with (and on the error a policy ends a call
  * with instead, which keeps the facts of the error it refused to retry); it is `undefined` on errors made outside an
- * attempt — `circuitState`, `warmUp`, options refused before any request was built, decoding a body after a
- * success, errors built by hand. It is filled only when an error is made: a call that succeeds allocates nothing
- * for it.
+ * attempt — `circuitState`, `warmUp`, options refused before any request was built, the call's own `deadline`
+ * passing while an attempt runs, decoding a body after a success, errors built by hand. (A `RetryPolicy` that gives
+ * up on such an error gives it bare facts to record `gaveUp` on.) It is filled only when an error is made: a call
+ * that succeeds allocates nothing for it.
  *
  * `call` is a non-enumerable property: it is not part of an error's `toJSON()`, inspected form, `Cause.pretty` or
  * structural equality (`Equal.equals`), which show what failed, not the call's bookkeeping; read it by name. Nothing
@@ -267,7 +268,12 @@ export class TransportError extends Data.TaggedError("TransportError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -309,7 +315,12 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -353,7 +364,12 @@ export class StatusError extends Data.TaggedError("StatusError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -440,7 +456,12 @@ export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -498,7 +519,12 @@ export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedErr
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -534,7 +560,12 @@ export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -568,7 +599,12 @@ export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExha
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -604,7 +640,12 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -647,7 +688,12 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -686,7 +732,12 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
@@ -724,7 +775,12 @@ export class InterceptorError extends Data.TaggedError("InterceptorError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
-  /** The facts of the call this error came from; see {@link CallInfo}. Not enumerable. @since 0.1.0 */
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
