@@ -19,6 +19,7 @@ import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
+import type { FailureReason } from "./ResilientEvent.js"
 
 /**
  * @example
@@ -54,6 +55,72 @@ export interface RequestInfo {
   readonly url: string
   /** The attempt that failed: 1 for the first, 2 for the first retry … */
   readonly attempt: number
+}
+
+/**
+ * The facts of the call an error came from, as the client knew them when the attempt failed: what a retry policy
+ * decides with (`RetryPolicy` reads them here), and what it decided.
+ *
+ * An error's `call` is set by the client on every error an attempt fails with (and on the error a policy ends a call
+ * with instead, which keeps the facts of the error it refused to retry); it is `undefined` on errors made outside an
+ * attempt — `circuitState`, `warmUp`, options refused before any request was built, the call's own `deadline`
+ * passing while an attempt runs, decoding a body after a success, errors built by hand. (A `RetryPolicy` that gives
+ * up on such an error gives it bare facts to record `gaveUp` on.) It is filled only when an error is made: a call
+ * that succeeds allocates nothing for it.
+ *
+ * `call` is a non-enumerable property: it is not part of an error's `toJSON()`, inspected form, `Cause.pretty` or
+ * structural equality (`Equal.equals`), which show what failed, not the call's bookkeeping; read it by name. Nothing
+ * in it is secret: the idempotency key is an opaque token the server sees on every attempt.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Backoff, HttpResilient, HttpResilientTest, RetryPolicy } from "effect-http-resilient"
+ *
+ * const order = HttpResilient.post("http://api.test/orders", { json: { sku: 7 }, idempotencyKey: "order-7" }).pipe(
+ *   Effect.retry(RetryPolicy.make({ retries: 1, backoff: Backoff.constant("1 millis") })),
+ *   Effect.flip
+ * )
+ * const script = [HttpResilientTest.reply(503), HttpResilientTest.reply(503)]
+ * Effect.runPromise(Effect.provide(order, HttpResilientTest.layer(script))).then((e) => {
+ *   assert.strictEqual(e.call?.attempt, 2)
+ *   assert.strictEqual(e.call?.idempotencyKey, "order-7")
+ *   assert.strictEqual(e.call?.gaveUp, "exhausted")
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallInfo {
+  /** The attempt that failed: 1 for the first, 2 for the first retry … (the error's `attempt`). */
+  readonly attempt: number
+  /**
+   * The `Idempotency-Key` header the attempt sent, if any. A generated key (`idempotencyKey: true`) is the same on
+   * every attempt of the call, also when a plain `Effect.retry` runs the call again. A policy retries POST and PATCH
+   * only when there is one.
+   */
+  readonly idempotencyKey: string | undefined
+  /** Whether the request's body can be sent again: false for a one-shot `stream` body, which is never retried. */
+  readonly replayable: boolean
+  /**
+   * The call's deadline, epoch milliseconds by the `Clock`, if it has one: its `deadline` option, else the client's
+   * `deadline` when the call has a retry policy of its own (the `retry` option). A policy schedules no wait past it.
+   */
+  readonly deadlineAt: number | undefined
+  /** The request's `tag` option, as events and spans show it. */
+  readonly tag: string | undefined
+  /**
+   * Set when a `RetryPolicy` gave up after this error (and published `Failed` for it): why. An enclosing policy
+   * that sees the same error does not report it again.
+   */
+  readonly gaveUp: FailureReason | undefined
+  /**
+   * Set when a `RetryPolicy` refused a retry that was due after this error — the retry budget is empty
+   * (`RetryBudgetExhaustedError`), the server's wait is too long (`RetryAfterTooLongError`), or the wait would end
+   * past the deadline (`TimeoutError` deadline): the error the call ends with instead.
+   */
+  readonly refusal: HttpResilientError | undefined
 }
 
 const nodeInspect = Symbol.for("nodejs.util.inspect.custom")
@@ -201,6 +268,13 @@ export class TransportError extends Data.TaggedError("TransportError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     const detail = this.detail ? ` (${this.detail})` : ""
@@ -241,6 +315,13 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     return this.scope === "attempt"
@@ -283,6 +364,13 @@ export class StatusError extends Data.TaggedError("StatusError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     const text = this.statusText || reasonPhrases[this.status] || ""
@@ -368,6 +456,13 @@ export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     if (this.state === "half-open") {
@@ -424,6 +519,13 @@ export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedErr
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     const counts = `(${this.limit} running, ${this.queued} queued)`
@@ -458,6 +560,13 @@ export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     return `Rate limited, would wait ${Duration.format(this.waitFor)}: ${requestLabel(this)}`
@@ -490,6 +599,13 @@ export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExha
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     return `Retry budget exhausted after: ${this.lastError.message}`
@@ -524,6 +640,13 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     const wait = Duration.isFinite(this.retryAfter)
@@ -565,6 +688,13 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     // no URL: not about a request (e.g. `circuitState` of something that names no origin)
@@ -602,6 +732,13 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     const what = this.line === undefined ? "the body" : `line ${this.line} of the body`
@@ -638,6 +775,13 @@ export class InterceptorError extends Data.TaggedError("InterceptorError")<
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
     return `Interceptor "${this.interceptor}" failed (${describeCause(this.cause)}): ${requestLabel(this)}`
@@ -659,6 +803,29 @@ for (
   ]
 ) installSafeViews(C.prototype)
 installSafeViews(StatusError.prototype)
+for (
+  const C of [
+    TransportError,
+    TimeoutError,
+    StatusError,
+    CircuitOpenError,
+    BulkheadRejectedError,
+    RateLimitedError,
+    RetryBudgetExhaustedError,
+    RetryAfterTooLongError,
+    InvalidRequestError,
+    DecodeError,
+    InterceptorError
+  ]
+) {
+  // `undefined` until the client sets an error's own (non-enumerable) `call`: see `CallInfo`
+  Object.defineProperty(C.prototype, "call", {
+    value: undefined,
+    writable: true,
+    enumerable: false,
+    configurable: true
+  })
+}
 
 /**
  * Every error a call can fail with.

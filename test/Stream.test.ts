@@ -296,25 +296,20 @@ describe("stream", () => {
       assert.deepStrictEqual(events, ["RequestStarted", "Succeeded"])
     }))
 
-  it.scoped("a policy's refusal (marked on the error) ends the stream with the refusal, without another request", () =>
+  it.scoped("a policy's refusal (on the error's call.refusal) ends the stream with the refusal, without another request", () =>
     Effect.gen(function*() {
       const server = yield* serverScoped((_req, res) => {
         res.statusCode = 503
         res.end()
       })
+      // what RetryPolicy does when it refuses a retry that was due: it writes the refusal on the error's call facts
       const refusing = Schedule.recurs(3).pipe(
         Schedule.tapInput((error: HttpResilientError.HttpResilientError) =>
-          Effect.sync(() =>
-            Object.defineProperty(error, Symbol.for("effect-http-resilient/RetryRefusal"), {
-              value: new HttpResilientError.RetryBudgetExhaustedError({
-                method: error.method,
-                url: error.url,
-                attempt: error.attempt,
-                lastError: error
-              }),
-              configurable: true
-            })
-          )
+          Effect.sync(() => {
+            const call = error.call as { refusal: HttpResilientError.HttpResilientError }
+            const { attempt, method, url } = error
+            call.refusal = new HttpResilientError.RetryBudgetExhaustedError({ method, url, attempt, lastError: error })
+          })
         )
       )
       const error = yield* Effect.flip(Stream.runDrain(HttpResilient.stream(server.url, { retry: refusing })))

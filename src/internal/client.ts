@@ -23,13 +23,15 @@ import * as Stream from "effect/Stream"
 import { randomUUID } from "node:crypto"
 import type * as Undici from "undici"
 import {
+  type CallInfo,
   type HttpResilientError,
   InvalidRequestError,
+  isHttpResilientError,
   StatusError,
   TimeoutError,
   TransportError
 } from "../HttpResilientError.js"
-import type { CircuitState, ResilientEvent } from "../ResilientEvent.js"
+import type { CircuitState, FailureReason, ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
 import {
   type ClientOptions,
@@ -196,7 +198,12 @@ const retryOnFailure = <A, E, R>(
       const next = (error: E): Effect.Effect<A, E, R> =>
         Effect.matchEffect(driver.next(error), {
           onFailure: () => Effect.fail(error),
-          onSuccess: () => Effect.catchAll(again, next)
+          onSuccess: () => {
+            // a policy that refused the retry (budget, Retry-After too long, deadline) ends here with its refusal,
+            // without the extra run a plain `Effect.retry` needs for it (see `takeRetryRefusal`)
+            const refusal = takeRetryRefusal(error)
+            return refusal === undefined ? Effect.catchAll(again, next) : Effect.fail(refusal as E)
+          }
         })
       return next(first)
     }))
@@ -278,58 +285,75 @@ export const withDeadline = dual<
 // what a retry policy learns from a failed attempt
 // ---------------------------------------------------------------------------
 
-/**
- * Facts about the call an error came from, attached to the error (a hidden symbol-keyed property, set on
- * failure only) so that a retry policy — also a user's plain `Effect.retry(policy)` around the call — can
- * decide, and the next run of the same call can reuse its idempotency key and deadline.
- * @internal
- */
-export interface RetryMark {
-  /** the method, URL and options as given to the call: together they identify "the same call" */
+/** The call as it was given, to tell "the same call" apart: never shown (the URL and options may hold secrets). */
+interface CallOrigin {
   readonly method: string
   readonly url: string | URL
   readonly options: RequestOptions | undefined
-  /** the `Idempotency-Key` the attempt sent, if any */
-  readonly idempotencyKey: string | undefined
-  /** whether the body can be sent again */
-  readonly replayable: boolean
-  /** the call's absolute deadline (epoch ms by the Clock), if it has one */
-  readonly deadlineAt: number | undefined
-  readonly tag: string | undefined
 }
-
-const retryMarkKey = Symbol.for("effect-http-resilient/RetryMark")
-const retryRefusalKey = Symbol.for("effect-http-resilient/RetryRefusal")
-
-const setHidden = (target: object, key: symbol, value: unknown): void => {
-  Object.defineProperty(target, key, { value, enumerable: false, configurable: true, writable: true })
-}
-
-const hiddenOf = (error: unknown, key: symbol): any =>
-  typeof error === "object" && error !== null ? (error as Record<symbol, unknown>)[key] : undefined
 
 /**
- * The facts about the call `error` came from, if it came from a call.
+ * The public `CallInfo` of an error (its `call`), made when an attempt fails, so that a retry policy — also a user's
+ * plain `Effect.retry(policy)` around the call — can decide, and the next run of the same call can reuse its
+ * idempotency key and deadline. `gaveUp` and `refusal` are written by the policy that decides on the error.
  * @internal
  */
-export const retryMark = (error: unknown): RetryMark | undefined => hiddenOf(error, retryMarkKey)
-
-/**
- * What the next run of a call fails with, at once and without I/O, because a retry policy refused to retry
- * after `error` (budget empty, Retry-After too long, deadline): `Effect.retry` can only end with the last
- * error, so the policy lets it run once more and the call turns that run into the refusal. Taken once: the
- * refusal is removed from `error` as the run fails with it.
- * @internal
- */
-export const takeRetryRefusal = (error: unknown): HttpResilientError | undefined => {
-  const refusal: HttpResilientError | undefined = hiddenOf(error, retryRefusalKey)
-  if (refusal !== undefined) delete (error as Record<symbol, unknown>)[retryRefusalKey]
-  return refusal
+export class CallFacts implements CallInfo {
+  gaveUp: FailureReason | undefined = undefined
+  refusal: HttpResilientError | undefined = undefined
+  /** the run that fails with `refusal` has been made (once) */
+  #refused = false
+  readonly #origin: CallOrigin | undefined
+  constructor(
+    readonly attempt: number,
+    readonly idempotencyKey: string | undefined,
+    readonly replayable: boolean,
+    readonly deadlineAt: number | undefined,
+    readonly tag: string | undefined,
+    origin: CallOrigin | undefined
+  ) {
+    this.#origin = origin
+  }
+  /** Whether these are the facts of the call made with `method`, `url` and `options` (the same objects). */
+  isCallOf(method: string, url: string | URL, options: RequestOptions | undefined): boolean {
+    const origin = this.#origin
+    return origin !== undefined && origin.method === method && origin.url === url && origin.options === options
+  }
+  /** The refusal, the first time it is asked for; `undefined` after (and without one). */
+  takeRefusal(): HttpResilientError | undefined {
+    if (this.refusal === undefined || this.#refused) return undefined
+    this.#refused = true
+    return this.refusal
+  }
 }
 
-/** @internal */
-export const refuseRetry = (error: object, refusal: HttpResilientError): void =>
-  setHidden(error, retryRefusalKey, refusal)
+/**
+ * Sets `error.call` (a non-enumerable property, see `CallInfo`) and returns the facts.
+ * @internal
+ */
+export const setCall = (error: HttpResilientError, facts: CallFacts): CallFacts => {
+  Object.defineProperty(error, "call", { value: facts, enumerable: false, configurable: true, writable: true })
+  return facts
+}
+
+/**
+ * The client's facts of the call `error` came from, if it came from a call.
+ * @internal
+ */
+export const callOf = (error: unknown): CallFacts | undefined => {
+  const call = isHttpResilientError(error) ? error.call : undefined
+  return call instanceof CallFacts ? call : undefined
+}
+
+/**
+ * What the next run of a call fails with, at once and without I/O, because a retry policy refused to retry after
+ * `error` (budget empty, Retry-After too long, deadline); taken once. `Effect.retry` ends only with the last error
+ * its effect failed with (its schedule's step cannot fail, and its decision only says stop or go on), so under a
+ * user's plain `Effect.retry(policy)` the policy lets the effect run once more, at once, and the call turns that run
+ * into the refusal. The client's own retry loops (`retry`, the `retry` option, streams) take it without that run.
+ * @internal
+ */
+export const takeRetryRefusal = (error: unknown): HttpResilientError | undefined => callOf(error)?.takeRefusal()
 
 /** A key for `idempotencyKey: true`: a UUID from the platform's CSPRNG, since keys must be unique fleet-wide. */
 const newIdempotencyKey = (): string => randomUUID()
@@ -827,8 +851,8 @@ export const make = (
 
   // --- a whole call -----------------------------------------------------------
   // A call's state lives as long as one run of the call's effect. When the effect is run again by a retry
-  // around it (a user's plain `Effect.retry(policy)`), the previous run's error carries a `RetryMark`: the same
-  // call (same method, URL and options object) takes its idempotency key and deadline from it.
+  // around it (a user's plain `Effect.retry(policy)`), the previous run's error carries its `call` facts: the same
+  // call (same method, URL and options object) takes its idempotency key and deadline from them.
   interface Call {
     readonly method: string
     readonly url: string | URL
@@ -865,7 +889,9 @@ export const make = (
       call.info === undefined ? call.deadlineAt : undefined
     )
     if (prepared instanceof RequestValidationError) {
-      return Effect.fail(validationError(prepared, call.method, url, attemptNo, config.redacted))
+      const error = validationError(prepared, call.method, url, attemptNo, config.redacted)
+      setCall(error, factsOf(call, attemptNo, undefined, true, call.options?.tag))
+      return Effect.fail(error)
     }
     if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
     if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
@@ -873,20 +899,22 @@ export const make = (
     return Effect.catchAllCause(attempt(prepared), (cause) => {
       const error = Cause.failureOption(cause)
       if (Option.isSome(error)) {
-        const mark: RetryMark = {
-          method: call.method,
-          url: call.url,
-          options: call.options,
-          idempotencyKey: prepared.headers["idempotency-key"],
-          replayable: prepared.replayable,
-          deadlineAt: call.deadlineAt,
-          tag: prepared.tag
-        }
-        setHidden(error.value, retryMarkKey, mark)
+        setCall(
+          error.value,
+          factsOf(call, attemptNo, prepared.headers["idempotency-key"], prepared.replayable, prepared.tag)
+        )
       }
       return Effect.failCause(cause)
     })
   }
+
+  const factsOf = (
+    call: Call,
+    attemptNo: number,
+    idempotencyKey: string | undefined,
+    replayable: boolean,
+    tag: string | undefined
+  ): CallFacts => new CallFacts(attemptNo, idempotencyKey, replayable, call.deadlineAt, tag, call)
 
   /** An attempt with the client's `hedge` option, if set. */
   const hedged = (
@@ -919,14 +947,12 @@ export const make = (
         }
       }
       const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? config.retry
-      let previous: RetryMark | undefined
+      let previous: CallFacts | undefined
       if (meta.recurrence > 0) {
         const refusal = takeRetryRefusal(meta.input)
         if (refusal !== undefined) return Effect.fail(refusal)
-        const mark = retryMark(meta.input)
-        if (mark !== undefined && mark.method === method && mark.url === url && mark.options === requestOptions) {
-          previous = mark
-        }
+        const facts = callOf(meta.input)
+        if (facts !== undefined && facts.isCallOf(method, url, requestOptions)) previous = facts
       }
       const attemptNo = meta.recurrence + 1
       const keyOption = requestOptions?.idempotencyKey
@@ -965,7 +991,7 @@ export const make = (
         outerInfo: fiber.getFiberRef(currentDeadlineInfo)
       }
       // a policy's deadline reaches the attempts through `prepared.deadlineAt` and the policy through the
-      // errors' RetryMark, so nothing is wrapped around the call for it
+      // errors' `call.deadlineAt`, so nothing is wrapped around the call for it
       const run = policy === undefined
         ? hedged(attemptOf(call, attemptNo))
         : retryOnFailure(

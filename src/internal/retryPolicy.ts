@@ -18,13 +18,13 @@ import {
 import * as Events from "../ResilientEvent.js"
 import { checkOptionNames, decisionDelay, durationOption, exponential, fullJitter, illegal } from "./backoff.js"
 import {
+  CallFacts,
+  callOf,
   currentDeadline,
   earliestDeadline,
-  refuseRetry,
   ResilientClient,
   type ResilientClientService,
-  type RetryMark,
-  retryMark
+  setCall
 } from "./client.js"
 import { isToken } from "./request.js"
 import { sourceOf } from "./retryAfter.js"
@@ -63,9 +63,6 @@ interface State {
 type Step = readonly [State, Duration.Duration, ScheduleDecision.ScheduleDecision]
 
 const fn = "RetryPolicy.make"
-
-/** Errors a policy gave up on (and published `Failed` for), so that an enclosing policy does not repeat it. */
-const given = new WeakSet<object>()
 
 /** The options {@link make} knows. */
 const optionNames: ReadonlyArray<keyof RetryPolicyOptions> = [
@@ -136,11 +133,11 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
   }
 
   /** whether: the request may be sent again */
-  const mayResend = (error: HttpResilientError, mark: RetryMark | undefined): boolean => {
-    if (mark !== undefined && !mark.replayable) return false
+  const mayResend = (error: HttpResilientError, call: CallFacts | undefined): boolean => {
+    if (call !== undefined && !call.replayable) return false
     const method = error.method.toUpperCase()
     if (methods.has(method)) return true
-    return mark?.idempotencyKey !== undefined && (method === "POST" || method === "PATCH")
+    return call?.idempotencyKey !== undefined && (method === "POST" || method === "PATCH")
   }
 
   const initial: State = { retries: 0, backoff: backoff.initial, refused: false }
@@ -152,7 +149,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
         const stop: Step = [state, Duration.zero, ScheduleDecision.done]
         if (state.refused || !isHttpResilientError(input)) return Effect.succeed(stop)
         const error = input
-        const mark = retryMark(error)
+        const call = callOf(error)
         const client = Option.getOrUndefined(Context.getOption(fiber.currentContext, ResilientClient))
         const listening = client !== undefined && client.hasListeners()
         const info = () => ({
@@ -160,21 +157,28 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
           url: error.url,
           attempt: error.attempt,
           timestamp: now,
-          tag: mark?.tag
+          tag: call?.tag
         })
         const giveUp = (reason: Events.FailureReason): Effect.Effect<Step> => {
-          // an error some policy already gave up on (a call's own policy inside a retry around the call) is not
+          // the decision is written on the error's call facts (an error from outside a call gets bare ones); an
+          // error some policy already gave up on (a call's own policy inside a retry around the call) is not
           // reported twice
-          if (listening && !given.has(error)) client.publish(new Events.Failed({ ...info(), reason, error }))
-          given.add(error)
+          const facts = call ?? setCall(error, bareFacts(error))
+          if (facts.gaveUp === undefined) {
+            if (listening) client.publish(new Events.Failed({ ...info(), reason, error }))
+            facts.gaveUp = reason
+          }
           return Effect.succeed(stop)
         }
-        // Effect.retry ends with the last error; to end with `refusal` the policy grants one more run, at once,
-        // which the call turns into `refusal` without I/O (see `takeRetryRefusal` in client.ts)
+        // Effect.retry ends with the last error: its step cannot fail, and its decision only says stop or go on. To
+        // end with `refusal` the policy lets the effect run once more, at once, and the call turns that run into
+        // `refusal` without I/O (`error.call.refusal`; see `takeRetryRefusal` in client.ts). The client's own retry
+        // loops (`HttpResilient.retry`, the `retry` option, streams) fail with it without that run.
         const refuse = (reason: Events.FailureReason, refusal: HttpResilientError): Step => {
           if (listening) client.publish(new Events.Failed({ ...info(), reason, error: refusal }))
-          given.add(refusal)
-          refuseRetry(error, refusal)
+          const facts = call ?? setCall(error, bareFacts(error))
+          setCall(refusal, refusalFacts(facts, reason))
+          facts.refusal = refusal
           return [
             { ...state, refused: true },
             Duration.zero,
@@ -183,7 +187,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
         }
 
         if (error._tag === "TimeoutError" && error.scope === "deadline") return giveUp("deadline")
-        if (!worthRetrying(error) || !mayResend(error, mark)) return giveUp("not-retryable")
+        if (!worthRetrying(error) || !mayResend(error, call)) return giveUp("not-retryable")
         if (state.retries >= retries) return giveUp("exhausted")
         return Effect.flatMap(
           backoff.step(now, error, state.backoff),
@@ -191,7 +195,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
             if (ScheduleDecision.isDone(decision)) return giveUp("exhausted")
             let delay = decisionDelay(now, decision)
             let reason: Events.RetryReason = "backoff"
-            const deadline = earliestDeadline(fiber.getFiberRef(currentDeadline), mark?.deadlineAt)
+            const deadline = earliestDeadline(fiber.getFiberRef(currentDeadline), call?.deadlineAt)
             const remaining = deadline === undefined ? Infinity : deadline - now
             if (respectRetryAfter && error._tag === "StatusError" && Option.isSome(error.retryAfter)) {
               // the server's wait replaces the backoff exactly
@@ -244,6 +248,17 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
         )
       })
   )
+}
+
+/** Call facts for an error that came from no call (made by hand, or after a call), to write a decision on. */
+const bareFacts = (error: HttpResilientError): CallFacts =>
+  new CallFacts(error.attempt, undefined, true, undefined, undefined, undefined)
+
+/** The facts of a refusal: those of the error it refuses to retry, and the policy's reason. */
+const refusalFacts = (of: CallFacts, reason: Events.FailureReason): CallFacts => {
+  const facts = new CallFacts(of.attempt, of.idempotencyKey, of.replayable, of.deadlineAt, of.tag, undefined)
+  facts.gaveUp = reason
+  return facts
 }
 
 const requestInfo = (error: HttpResilientError) => ({

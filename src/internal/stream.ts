@@ -20,6 +20,8 @@ import {
 import * as Events from "../ResilientEvent.js"
 import {
   AttemptTime,
+  CallFacts,
+  callOf,
   currentDeadline,
   earliestDeadline,
   optionsForAttempt,
@@ -27,6 +29,7 @@ import {
   redirectStatuses,
   ResilientClient,
   type ResilientClientService,
+  setCall,
   statusError,
   takeRetryRefusal,
   transportErrorFor,
@@ -346,16 +349,31 @@ const stepPolicy = (session: Session, error: HttpResilientError) => {
  * Asks the session's policy whether to try again after `error` (sleeping its delay); fails with `error` when not.
  * @internal
  */
-export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> =>
-  Effect.matchEffect(stepPolicy(session, error), {
+export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> => {
+  if (callOf(error) === undefined) {
+    const prepared = session.prepared
+    setCall(
+      error,
+      new CallFacts(
+        error.attempt,
+        prepared.headers["idempotency-key"],
+        prepared.replayable,
+        session.deadlineAt,
+        prepared.tag,
+        undefined
+      )
+    )
+  }
+  return Effect.matchEffect(stepPolicy(session, error), {
     onFailure: () => Effect.fail(error),
     onSuccess: () => {
-      // a policy that refuses a retry (budget, Retry-After too long, deadline) lets one more run through and marks
-      // the error with what that run must fail with instead
+      // a policy that refuses a retry (budget, Retry-After too long, deadline) writes what the call ends with
+      // instead on the error's `call.refusal`; the session fails with it at once, without another attempt
       const refusal = takeRetryRefusal(error)
       return refusal === undefined ? Effect.void : Effect.fail(refusal)
     }
   })
+}
 
 /**
  * Opens a streamed response, retrying per the session's policy.
