@@ -15,9 +15,9 @@ import {
   Schedule,
   Stream
 } from "effect"
+import { defaultSecrets } from "../src/core/secrets.js"
 import { HttpResilient, HttpResilientError, HttpResilientTest, ResilientClient } from "../src/index.js"
 import { ClientOptionsSchema, extraOptionNames } from "../src/internal/config.js"
-import { defaultSecrets } from "../src/internal/redact.js"
 import { isValidHeaderValue, joinUrl, mergeHeaders, RequestValidationError } from "../src/internal/request.js"
 import { attemptOptions, requestOptions } from "../src/internal/requestOptions.js"
 

@@ -22,6 +22,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { randomUUID } from "node:crypto"
 import type * as Undici from "undici"
+import { redactHeaders, redactUrl, type Secrets } from "../core/secrets.js"
 import {
   type HttpResilientError,
   InvalidRequestError,
@@ -44,7 +45,6 @@ import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
 import { Protections } from "./protections.js"
 import * as RateLimiter from "./rateLimiter.js"
-import { redactHeaders, redactUrl, type Secrets } from "./redact.js"
 import {
   appendUrlParams,
   joinUrl,

@@ -4,8 +4,8 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
+import { defaultSecrets, redactUrl, type Secrets } from "../core/secrets.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import { defaultSecrets, redactUrl, type Secrets } from "./redact.js"
 
 /**
  * Request body options: at most one of them.

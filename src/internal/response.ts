@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { redactHeaders, redactUrl, type Secrets } from "./redact.js"
+import { redactHeaders, redactUrl, type Secrets } from "../core/secrets.js"
 
 const ResponseTypeId: HttpClientResponse.TypeId = Symbol.for(
   "@effect/platform/HttpClientResponse"
