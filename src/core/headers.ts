@@ -146,3 +146,69 @@ export const mergeHeaders = (
     return undefined
   })
 }
+
+/**
+ * Response headers as the client keeps them: lower-case names, a repeated header's values joined with ", ", and
+ * `set-cookie` apart (one entry per cookie, never joined).
+ * @internal
+ */
+export interface ResponseHeaders {
+  readonly headers: Record<string, string>
+  readonly setCookie: ReadonlyArray<string>
+}
+
+const noCookies: ReadonlyArray<string> = []
+
+/**
+ * undici's raw header list (name, value, name, value …) as {@link ResponseHeaders}.
+ * @internal
+ */
+export const fromRawHeaders = (raw: Array<Buffer> | Array<string> | null): ResponseHeaders => {
+  const headers: Record<string, string> = {}
+  let setCookie = noCookies as Array<string>
+  if (raw) {
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i].toString("latin1").toLowerCase()
+      const value = raw[i + 1].toString("latin1")
+      if (name === "set-cookie") {
+        if (setCookie === noCookies) setCookie = []
+        setCookie.push(value)
+      } else {
+        const existing = headers[name]
+        headers[name] = existing === undefined ? value : `${existing}, ${value}`
+      }
+    }
+  }
+  return { headers, setCookie }
+}
+
+/**
+ * A header record whose names are already lower case (undici's parsed headers: a value, or a list for a repeated
+ * header) as {@link ResponseHeaders}.
+ * @internal
+ */
+export const fromHeaderRecord = (
+  record: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+): ResponseHeaders => {
+  const headers: Record<string, string> = {}
+  let setCookie: ReadonlyArray<string> = noCookies
+  for (const name of Object.keys(record)) {
+    const value = record[name]
+    if (value === undefined) continue
+    if (name === "set-cookie") setCookie = typeof value === "string" ? [value] : value
+    else headers[name] = typeof value === "string" ? value : value.join(", ")
+  }
+  return { headers, setCookie }
+}
+
+/**
+ * A copy of a header record without `set-cookie` (for a response whose cookies are read apart).
+ * @internal
+ */
+export const withoutSetCookie = (record: Readonly<Record<string, string>>): Record<string, string> => {
+  const headers: Record<string, string> = {}
+  for (const name in record) {
+    if (name !== "set-cookie") headers[name] = record[name]
+  }
+  return headers
+}
