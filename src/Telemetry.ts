@@ -309,6 +309,13 @@ export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedac
 /**
  * A header or query parameter name containing one of these (case-insensitive) is secret.
  *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Telemetry.secretNameFragments.includes("token"), true) // so x-session-token is secret
+ * ```
+ *
  * @since 0.1.0
  * @category redaction
  */
@@ -316,6 +323,14 @@ export const secretNameFragments: ReadonlyArray<string> = redact.secretNameFragm
 
 /**
  * Query parameter names that are secret although they contain none of `secretNameFragments` (lower case).
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Telemetry.secretQueryNames.includes("sig"), true)
+ * assert.strictEqual(Telemetry.redactUrl("https://h.test/?sig=abc&page=2"), "https://h.test/?sig=<redacted>&page=2")
+ * ```
  *
  * @since 0.1.0
  * @category redaction
@@ -326,6 +341,14 @@ export const secretQueryNames: ReadonlyArray<string> = redact.secretQueryNames
  * Standard header names the rule would match that are not secret unless the client option `redactHeaders` names
  * them: `www-authenticate`, `proxy-authenticate`, `authentication-info`, `proxy-authentication-info`,
  * `access-control-allow-credentials`, `idempotency-key`, `x-idempotency-key`, `sec-websocket-key`.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient"
+ *
+ * assert.strictEqual(Telemetry.notSecretHeaders.includes("www-authenticate"), true)
+ * assert.deepStrictEqual(Telemetry.redactHeaders({ "idempotency-key": "k1" }), { "idempotency-key": "k1" })
+ * ```
  *
  * @since 0.1.0
  * @category redaction
