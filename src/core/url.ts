@@ -83,11 +83,11 @@ export const appendUrlParamsOption = (
  */
 export const urlWithParams = (
   href: string,
-  params: Iterable<readonly [string, string]>,
+  params: ReadonlyArray<readonly [string, string]>,
   hash?: string | undefined
 ): URL => {
   const url = new URL(href)
-  for (const [name, value] of params) url.searchParams.append(name, value)
+  appendParams(url.searchParams, params)
   if (hash !== undefined) url.hash = hash
   return url
 }
