@@ -28,5 +28,20 @@ export default tseslint.config(
         message: "Use effect/Random so tests can fix the seed."
       }]
     }
+  },
+  {
+    // the Effect-free core: plain TypeScript, node: built-ins and undici, shared by every edition
+    files: ["src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          regex: "^(effect|@effect)(/|$)",
+          message: "src/core is Effect-free: convert to Effect types in src/internal or src/*.ts."
+        }, {
+          regex: "^\\.\\./",
+          message: "src/core imports only src/core (./…), node: built-ins and undici, never src/internal or src/*.ts."
+        }]
+      }]
+    }
   }
 )

@@ -19,6 +19,7 @@ import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
+import * as Replay from "./core/replay.js"
 import type { FailureReason } from "./ResilientEvent.js"
 
 /**
@@ -935,15 +936,7 @@ export const isTransient = (error: HttpResilientError): boolean => {
  * @since 0.1.0
  * @category constants
  */
-export const idempotentMethods: ReadonlySet<string> = new Set([
-  "GET",
-  "HEAD",
-  "OPTIONS",
-  "PUT",
-  "DELETE",
-  "TRACE",
-  "QUERY"
-])
+export const idempotentMethods: ReadonlySet<string> = Replay.idempotentMethods
 
 /**
  * Whether `error`, from a request with `method`, may be retried: it is transient and the method is
@@ -975,7 +968,5 @@ export const isRetryable: {
   return isTransient(args[0]) && methodAllowsRetry(args[1], args[2] === true)
 } as any
 
-const methodAllowsRetry = (method: string, hasIdempotencyKey: boolean): boolean => {
-  const m = method.toUpperCase()
-  return idempotentMethods.has(m) || (hasIdempotencyKey && (m === "POST" || m === "PATCH"))
-}
+const methodAllowsRetry = (method: string, hasIdempotencyKey: boolean): boolean =>
+  Replay.mayRepeat(method.toUpperCase(), hasIdempotencyKey)

@@ -33,6 +33,8 @@ import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { lowerCaseHeaders } from "./core/headers.js"
+import * as core from "./core/retryAfter.js"
 import * as internal from "./internal/retryAfter.js"
 
 /**
@@ -84,7 +86,7 @@ export const parse = (value: string | undefined, nowMillis: number): Option.Opti
  * @category parsing
  */
 export const parseHttpDate = (value: string, nowMillis: number): Option.Option<number> =>
-  Option.fromNullable(internal.parseHttpDate(value, nowMillis))
+  Option.fromNullable(core.parseHttpDate(value, nowMillis))
 
 /**
  * Parses a `RateLimit-Reset` / `X-RateLimit-Reset` value at `nowMillis`: seconds, or epoch seconds above 10⁹.
@@ -123,7 +125,7 @@ export const parseRateLimitReset = (value: string | undefined, nowMillis: number
  * @category parsing
  */
 export const fromHeaders = (headers: HeadersInput, nowMillis: number): Option.Option<Duration.Duration> =>
-  internal.fromHeaders(internal.lowerCaseHeaders(headers), nowMillis)
+  internal.fromHeaders(lowerCaseHeaders(headers), nowMillis)
 
 /**
  * {@link fromHeaders} at the `Clock`'s current time (so `TestClock` controls it).

@@ -40,8 +40,8 @@
  * @since 0.1.0
  */
 import type * as Metric from "effect/Metric"
+import * as redact from "./core/secrets.js"
 import * as backlog from "./internal/eventBacklog.js"
-import * as redact from "./internal/redact.js"
 import * as internal from "./internal/telemetry.js"
 
 /**

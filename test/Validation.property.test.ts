@@ -15,10 +15,12 @@ import {
   Schedule,
   Stream
 } from "effect"
+import { isValidHeaderValue, mergeHeaders } from "../src/core/headers.js"
+import { RequestValidationError } from "../src/core/requestError.js"
+import { defaultSecrets } from "../src/core/secrets.js"
+import { joinUrl } from "../src/core/url.js"
 import { HttpResilient, HttpResilientError, HttpResilientTest, ResilientClient } from "../src/index.js"
 import { ClientOptionsSchema, extraOptionNames } from "../src/internal/config.js"
-import { defaultSecrets } from "../src/internal/redact.js"
-import { isValidHeaderValue, joinUrl, mergeHeaders, RequestValidationError } from "../src/internal/request.js"
 import { attemptOptions, requestOptions } from "../src/internal/requestOptions.js"
 
 const hasBadChar = (s: string) =>

@@ -22,6 +22,10 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { randomUUID } from "node:crypto"
 import type * as Undici from "undici"
+import { mergeHeaders, normaliseMethod } from "../core/headers.js"
+import { RequestValidationError } from "../core/requestError.js"
+import { redactHeaders, redactUrl, type Secrets } from "../core/secrets.js"
+import { appendParams, appendUrlParamsOption, joinUrl, userinfoToAuthorization } from "../core/url.js"
 import {
   type CallInfo,
   type HttpResilientError,
@@ -46,18 +50,7 @@ import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
 import { Protections } from "./protections.js"
 import * as RateLimiter from "./rateLimiter.js"
-import { redactHeaders, redactUrl, type Secrets } from "./redact.js"
-import {
-  appendUrlParams,
-  joinUrl,
-  makeBody,
-  mergeHeaders,
-  normaliseMethod,
-  type PreparedRequest,
-  type RequestOptions,
-  RequestValidationError,
-  toPlatformRequest
-} from "./request.js"
+import { makeBody, type PreparedRequest, type RequestOptions, toPlatformRequest } from "./request.js"
 import {
   type RequestOptionFields,
   requestOptions as requestOptionFields,
@@ -657,7 +650,7 @@ export const make = (
       const headerError = mergeHeaders(headers, requestOptions.headers, config.redacted)
       if (headerError) return headerError
       if (requestOptions.urlParams !== undefined) {
-        const error = appendParams(joined, requestOptions.urlParams)
+        const error = appendUrlParamsOption(joined, requestOptions.urlParams)
         if (error) return error
       }
       // the options were validated by the call (validateRequestOptions): here they are only read
@@ -673,15 +666,8 @@ export const make = (
       }
     }
     // URL userinfo becomes Basic auth unless an explicit authorization header is set
-    if (joined.username !== "" || joined.password !== "") {
-      if (headers.authorization === undefined) {
-        const basic = basicAuth(joined)
-        if (basic instanceof RequestValidationError) return basic
-        headers.authorization = basic
-      }
-      joined.username = ""
-      joined.password = ""
-    }
+    const userinfoError = userinfoToAuthorization(joined, headers)
+    if (userinfoError) return userinfoError
     const body = makeBody(requestOptions)
     if (body instanceof RequestValidationError) return body
     return {
@@ -1022,33 +1008,6 @@ export const make = (
   return service
 }
 
-/**
- * The `Authorization: Basic` value for a URL's userinfo (percent-decoded). A userinfo that is not valid
- * percent-encoding is an invalid URL; the message does not show it.
- */
-const basicAuth = (url: URL): string | RequestValidationError => {
-  try {
-    const user = decodeURIComponent(url.username)
-    const pass = decodeURIComponent(url.password)
-    return "Basic " + Buffer.from(`${user}:${pass}`).toString("base64")
-  } catch {
-    return new RequestValidationError(
-      "InvalidUrl",
-      "the URL's userinfo is not valid percent-encoding (a \"%\" in a user name or password must be written %25)"
-    )
-  }
-}
-
-/** Adds the `urlParams` option to the URL; a value that cannot be encoded is an invalid option. */
-const appendParams = (url: URL, params: RequestOptions["urlParams"]): RequestValidationError | undefined => {
-  try {
-    appendUrlParams(url, params)
-    return undefined
-  } catch (cause) {
-    return new RequestValidationError("InvalidOption", `option "urlParams" could not be encoded`, cause)
-  }
-}
-
 // ---------------------------------------------------------------------------
 // layers
 // ---------------------------------------------------------------------------
@@ -1212,7 +1171,7 @@ export const execute = (
     let urlParams = options?.urlParams
     if (request.urlParams.length > 0) {
       const params = new URLSearchParams(request.urlParams as Array<[string, string]>)
-      appendUrlParams({ searchParams: params } as URL, urlParams)
+      appendParams(params, urlParams)
       urlParams = params
     }
     const merged: RequestOptions = {

@@ -8,10 +8,11 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
-import { idempotentMethods, TimeoutError } from "../HttpResilientError.js"
+import * as Replay from "../core/replay.js"
+import { redactUrl, type Secrets } from "../core/secrets.js"
+import { TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
 import { showValue, unknownOptionsMessage } from "./optionValue.js"
-import { redactUrl, type Secrets } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
 import * as Telemetry from "./telemetry.js"
 import { schedule } from "./timer.js"
@@ -65,10 +66,9 @@ export const currentHedgeGate: FiberRef.FiberRef<HedgeGate | undefined> = FiberR
  */
 export const mayRepeat = (prepared: PreparedRequest): boolean => {
   if (!prepared.replayable) return false
-  if (idempotentMethods.has(prepared.method)) return true
   const keyed = prepared.headers["idempotency-key"] !== undefined ||
     (prepared.options?.idempotencyKey !== undefined && prepared.options.idempotencyKey !== false)
-  return keyed && (prepared.method === "POST" || prepared.method === "PATCH")
+  return Replay.mayRepeat(prepared.method, keyed)
 }
 
 /**

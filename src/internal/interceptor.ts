@@ -3,8 +3,9 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import { redactUrl, type Secrets } from "../core/secrets.js"
+import { urlWithParams } from "../core/url.js"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
-import { redactUrl, type Secrets } from "./redact.js"
 import type { PreparedRequest } from "./request.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 
@@ -129,9 +130,11 @@ export const toPlatform = (outgoing: Outgoing): HttpClientRequest.HttpClientRequ
 
 /** @internal */
 export const fromPlatform = (request: HttpClientRequest.HttpClientRequest): Outgoing => {
-  const url = new URL(request.url)
-  for (const [k, v] of request.urlParams) url.searchParams.append(k, v)
-  if (request.hash._tag === "Some") url.hash = request.hash.value
+  const url = urlWithParams(
+    request.url,
+    request.urlParams,
+    request.hash._tag === "Some" ? request.hash.value : undefined
+  )
   return { method: request.method, url, headers: { ...request.headers }, body: request.body }
 }
 

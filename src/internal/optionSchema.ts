@@ -9,8 +9,9 @@ import * as Duration from "effect/Duration"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import { type HeadersInput, isToken, isValidHeaderValue } from "../core/headers.js"
+import type { UrlParamsInput } from "../core/url.js"
 import { classOf, showValue, withArticle } from "./optionValue.js"
-import { type HeadersInput, isToken, isValidHeaderValue, type UrlParamsInput } from "./request.js"
 
 /** A Schema that accepts what `is` accepts and otherwise fails with `message(value)`. */
 const rule = <A>(is: (u: unknown) => u is A, message: (value: unknown) => string): Schema.Schema<A> =>

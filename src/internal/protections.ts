@@ -6,6 +6,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { redactUrl, type Secrets } from "../core/secrets.js"
 import {
   BulkheadRejectedError,
   CircuitOpenError,
@@ -18,7 +19,6 @@ import * as CircuitBreaker from "./circuitBreaker.js"
 import type { HedgeOptions, HedgeSettings } from "./hedge.js"
 import { knownOptions, showValue } from "./optionValue.js"
 import * as RateLimiter from "./rateLimiter.js"
-import { redactUrl, type Secrets } from "./redact.js"
 import * as RetryBudget from "./retryBudget.js"
 import * as Telemetry from "./telemetry.js"
 

@@ -4,8 +4,11 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
+import type { HeadersInput } from "../core/headers.js"
+import { RequestValidationError } from "../core/requestError.js"
+import type { Secrets } from "../core/secrets.js"
+import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import { defaultSecrets, redactUrl, type Secrets } from "./redact.js"
 
 /**
  * Request body options: at most one of them.
@@ -25,18 +28,6 @@ export interface BodyOptions {
   readonly contentType?: string | undefined
   readonly contentLength?: number | undefined
 }
-
-/** @internal */
-export type HeadersInput =
-  | Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  | Headers
-  | ReadonlyArray<readonly [string, string]>
-
-/** @internal */
-export type UrlParamsInput =
-  | Readonly<Record<string, string | number | boolean | ReadonlyArray<string | number | boolean> | undefined>>
-  | URLSearchParams
-  | ReadonlyArray<readonly [string, string]>
 
 /**
  * Request options; documented on `HttpResilient.RequestOptions`. Call-level options (`deadline`,
@@ -81,215 +72,6 @@ export interface PreparedRequest {
   readonly secrets: Secrets
 }
 
-/** @internal */
-export class RequestValidationError {
-  readonly _tag = "RequestValidationError"
-  constructor(
-    readonly reason: "InvalidUrl" | "InvalidMethod" | "InvalidHeader" | "InvalidBody" | "InvalidOption",
-    readonly detail: string,
-    readonly cause?: unknown
-  ) {}
-}
-
-// RFC 9110 token characters
-const tokenChars = (() => {
-  const table = new Uint8Array(128)
-  const extra = "!#$%&'*+-.^_`|~"
-  for (let c = 48; c <= 57; c++) table[c] = 1
-  for (let c = 65; c <= 90; c++) table[c] = 1
-  for (let c = 97; c <= 122; c++) table[c] = 1
-  for (const ch of extra) table[ch.charCodeAt(0)] = 1
-  return table
-})()
-
-/** @internal */
-export const isToken = (s: string): boolean => {
-  if (s.length === 0) return false
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 128 || tokenChars[c] === 0) return false
-  }
-  return true
-}
-
-/**
- * A header value may hold visible characters, spaces and tabs; never CR, LF, NUL or other controls.
- * @internal
- */
-export const isValidHeaderValue = (s: string): boolean => {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if ((c < 32 && c !== 9) || c === 127 || c > 255) return false
-  }
-  return true
-}
-
-/** @internal */
-export const hasControlChars = (s: string): boolean => {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 32 || c === 127) return true
-  }
-  return false
-}
-
-const describeValue = (s: string): string => {
-  const shown = JSON.stringify(s.length > 40 ? s.slice(0, 40) + "…" : s)
-  return shown
-}
-
-/**
- * Adds `input` to `target` (names lower-cased); a later value for the same name replaces the earlier.
- * Fails on an invalid name or value. Values of redacted names are not echoed in the message.
- * @internal
- */
-export const mergeHeaders = (
-  target: Record<string, string>,
-  input: HeadersInput | undefined,
-  redacted: Secrets
-): RequestValidationError | undefined => {
-  if (input === undefined) return undefined
-  const add = (rawName: string, value: string | ReadonlyArray<string> | undefined) => {
-    if (value === undefined) return undefined
-    const name = rawName.toLowerCase()
-    if (!isToken(name)) {
-      return new RequestValidationError("InvalidHeader", `header name ${describeValue(rawName)} is not an HTTP token`)
-    }
-    const joined = typeof value === "string" ? value : (value as ReadonlyArray<string>).join(", ")
-    if (!isValidHeaderValue(joined)) {
-      const shown = redacted.isSecretHeader(name) ? "" : ` ${describeValue(joined)}`
-      return new RequestValidationError(
-        "InvalidHeader",
-        `header "${name}" value${shown} contains a control character (CR, LF, NUL …)`
-      )
-    }
-    target[name] = joined
-    return undefined
-  }
-  if (typeof (input as Headers).forEach === "function" && !Array.isArray(input)) {
-    let error: RequestValidationError | undefined
-    ;(input as Headers).forEach((value, name) => {
-      error ??= add(name, value)
-    })
-    return error
-  }
-  if (Array.isArray(input)) {
-    for (const [name, value] of input as ReadonlyArray<readonly [string, string]>) {
-      const error = add(name, value)
-      if (error) return error
-    }
-    return undefined
-  }
-  const record = input as Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  for (const name in record) {
-    const error = add(name, record[name])
-    if (error) return error
-  }
-  return undefined
-}
-
-/** @internal */
-export const appendUrlParams = (url: URL, params: UrlParamsInput | undefined): void => {
-  if (params === undefined) return
-  if (params instanceof URLSearchParams) {
-    params.forEach((value, name) => url.searchParams.append(name, value))
-    return
-  }
-  if (Array.isArray(params)) {
-    for (const [name, value] of params as ReadonlyArray<readonly [string, string]>) url.searchParams.append(name, value)
-    return
-  }
-  const record = params as Readonly<Record<string, unknown>>
-  for (const name in record) {
-    const value = record[name]
-    if (value === undefined) continue
-    if (Array.isArray(value)) { for (const v of value) url.searchParams.append(name, String(v)) }
-    else url.searchParams.append(name, String(value))
-  }
-}
-
-/**
- * Joins a request URL to the client's base URL. An absolute URL (with a scheme) is used as is; anything
- * else is appended to the base's path, so base `https://api/v1` and `users/1` or `/users/1` give
- * `https://api/v1/users/1`. A query or fragment in the input is kept, and so is the base's userinfo (sent as Basic
- * auth like a request URL's). Failures show the input as `secrets` redacts it, and carry no cause holding it.
- * @internal
- */
-export const joinUrl = (
-  input: string | URL,
-  base: URL | undefined,
-  secrets: Secrets = defaultSecrets
-): URL | RequestValidationError => {
-  if (typeof input !== "string") {
-    if (!(input instanceof URL)) return new RequestValidationError("InvalidUrl", `expected a string or URL`)
-    return checkScheme(new URL(input.href))
-  }
-  if (hasControlChars(input)) {
-    return new RequestValidationError("InvalidUrl", `URL contains a control character (CR, LF, NUL, tab …)`)
-  }
-  if (hasScheme(input)) {
-    try {
-      return checkScheme(new URL(input))
-    } catch (cause) {
-      return invalidUrl(cause)
-    }
-  }
-  if (base === undefined) {
-    return new RequestValidationError(
-      "InvalidUrl",
-      `relative URL ${describeValue(redactUrl(input, secrets))} needs the client's baseUrl, and none is set`
-    )
-  }
-  try {
-    const basePath = base.pathname.endsWith("/") ? base.pathname : base.pathname + "/"
-    const relative = input.startsWith("/") ? input.slice(1) : input
-    const url = new URL(basePath + relative, base.origin)
-    // keep the base's own query parameters, then the input's
-    if (base.search && !relative.includes("?")) url.search = base.search
-    else if (base.search) {
-      const merged = new URLSearchParams(base.search)
-      url.searchParams.forEach((value, name) => merged.append(name, value))
-      url.search = merged.toString()
-    }
-    // the base's credentials, for the base's origin only
-    if ((base.username !== "" || base.password !== "") && url.origin === base.origin) {
-      url.username = base.username
-      url.password = base.password
-    }
-    return checkScheme(url)
-  } catch (cause) {
-    return invalidUrl(cause)
-  }
-}
-
-/**
- * A URL that does not parse. The parser's error carries the whole input (`TypeError.input`): it is replaced by one
- * with the same message and code and no input, so that nothing reaches the outside world unredacted.
- */
-const invalidUrl = (cause: unknown): RequestValidationError => {
-  const message = cause instanceof Error ? cause.message : "Invalid URL"
-  const safe = Object.assign(new TypeError(message), { code: (cause as { code?: unknown })?.code ?? "ERR_INVALID_URL" })
-  return new RequestValidationError("InvalidUrl", `not a valid URL`, safe)
-}
-
-/** Whether `s` starts with a URL scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"). */
-const hasScheme = (s: string): boolean => {
-  const first = s.charCodeAt(0) | 0x20
-  if (first < 97 || first > 122) return false
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 58) return true
-    const lower = c | 0x20
-    if (!((lower >= 97 && lower <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return false
-  }
-  return false
-}
-
-const checkScheme = (url: URL): URL | RequestValidationError =>
-  url.protocol === "http:" || url.protocol === "https:"
-    ? url
-    : new RequestValidationError("InvalidUrl", `unsupported scheme "${url.protocol}" (expected http: or https:)`)
-
 const bodyKeys = ["json", "text", "form", "multipart", "bytes", "stream", "body"] as const
 
 /**
@@ -332,7 +114,7 @@ export const makeBody = (
       return { body: HttpBody.text(options.text!, contentType ?? "text/plain; charset=utf-8"), replayable: true }
     case "form": {
       const params = new URLSearchParams()
-      appendUrlParams({ searchParams: params } as URL, options.form as UrlParamsInput)
+      appendParams(params, options.form as UrlParamsInput)
       return {
         body: HttpBody.text(params.toString(), contentType ?? "application/x-www-form-urlencoded"),
         replayable: true
@@ -365,21 +147,6 @@ export const makeBody = (
 }
 
 const emptyBody = { body: HttpBody.empty, replayable: true } as const
-
-/** @internal */
-export const normaliseMethod = (method: string): string | RequestValidationError => {
-  if (typeof method !== "string" || !isToken(method)) {
-    return new RequestValidationError(
-      "InvalidMethod",
-      `method ${typeof method === "string" ? describeValue(method) : String(method)} is not an HTTP token`
-    )
-  }
-  const upper = method.toUpperCase()
-  // RFC 9110 methods are case-sensitive; normalise only the standard ones
-  return standardMethods.has(upper) ? upper : method
-}
-
-const standardMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"])
 
 /**
  * A platform request for a prepared one (for `response.request`).

@@ -9,6 +9,8 @@ import * as Either from "effect/Either"
 import type { ParseError } from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { isValidHeaderValue } from "../core/headers.js"
+import { RequestValidationError } from "../core/requestError.js"
 import {
   booleanInput,
   durationInput,
@@ -23,7 +25,6 @@ import {
   urlParamsInput
 } from "./optionSchema.js"
 import { nearestName, showValue } from "./optionValue.js"
-import { isValidHeaderValue, RequestValidationError } from "./request.js"
 
 type Reason = "InvalidHeader" | "InvalidBody" | "InvalidOption"
 

@@ -10,7 +10,8 @@ import * as Effect from "effect/Effect"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { redactHeaders, redactUrl, type Secrets } from "./redact.js"
+import { redactHeaders, redactUrl, type Secrets } from "../core/secrets.js"
+import { urlWithParams } from "../core/url.js"
 
 const ResponseTypeId: HttpClientResponse.TypeId = Symbol.for(
   "@effect/platform/HttpClientResponse"
@@ -46,9 +47,7 @@ export const withRedactedViews = (
   const view = () => {
     let url = request.url
     try {
-      const u = new URL(request.url)
-      for (const [name, value] of request.urlParams) u.searchParams.append(name, value)
-      url = redactUrl(u, redacted)
+      url = redactUrl(urlWithParams(request.url, request.urlParams), redacted)
     } catch {
       url = redactUrl(request.url, redacted)
     }

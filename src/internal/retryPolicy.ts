@@ -6,6 +6,8 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
+import { isToken } from "../core/headers.js"
+import { sourceOf } from "../core/retryAfter.js"
 import {
   type HttpResilientError,
   idempotentMethods,
@@ -26,8 +28,6 @@ import {
   type ResilientClientService,
   setCall
 } from "./client.js"
-import { isToken } from "./request.js"
-import { sourceOf } from "./retryAfter.js"
 import * as Telemetry from "./telemetry.js"
 
 /** @internal */

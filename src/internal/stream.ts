@@ -10,6 +10,8 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { RequestValidationError } from "../core/requestError.js"
+import { redactUrl } from "../core/secrets.js"
 import {
   DecodeError,
   type HttpResilientError,
@@ -37,8 +39,7 @@ import {
   validationError
 } from "./client.js"
 import * as Interceptors from "./interceptor.js"
-import { redactUrl } from "./redact.js"
-import { type PreparedRequest, type RequestOptions, RequestValidationError, toPlatformRequest } from "./request.js"
+import { type PreparedRequest, type RequestOptions, toPlatformRequest } from "./request.js"
 import { type RequestOptionFields, streamOptions } from "./requestOptions.js"
 import { BufferedResponse, type RawResponse } from "./response.js"
 import { defaultPolicy } from "./retryPolicy.js"

@@ -13,8 +13,8 @@ import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import type * as Tracer from "effect/Tracer"
+import { redactUrl, type Secrets } from "../core/secrets.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import { redactUrl, type Secrets } from "./redact.js"
 
 // ---------------------------------------------------------------------------
 // names

@@ -17,7 +17,9 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import * as Undici from "undici"
-import { idempotentMethods, type InvalidRequestError, type TransportErrorReason } from "../HttpResilientError.js"
+import { fromHeaderRecord, fromRawHeaders, type ResponseHeaders, withoutSetCookie } from "../core/headers.js"
+import { idempotentMethods } from "../core/replay.js"
+import type { InvalidRequestError, TransportErrorReason } from "../HttpResilientError.js"
 import type { RawResponse } from "./response.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "./timer.js"
 import * as WarmUp from "./warmUp.js"
@@ -405,31 +407,6 @@ const bodyForUndici = (
   }
 }
 
-const noCookies: ReadonlyArray<string> = []
-
-/**
- * undici's raw header list (name, value, name, value …) as a record with lower-case names, repeated
- * headers joined with ", " and `set-cookie` kept apart.
- */
-const parseRawHeaders = (raw: Array<Buffer> | Array<string> | null) => {
-  const headers: Record<string, string> = {}
-  let setCookie = noCookies as Array<string>
-  if (raw) {
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i].toString("latin1").toLowerCase()
-      const value = raw[i + 1].toString("latin1")
-      if (name === "set-cookie") {
-        if (setCookie === noCookies) setCookie = []
-        setCookie.push(value)
-      } else {
-        const existing = headers[name]
-        headers[name] = existing === undefined ? value : `${existing}, ${value}`
-      }
-    }
-  }
-  return { headers, setCookie }
-}
-
 /** The declared `content-length` in a raw header list, without decoding the other headers. */
 const declaredLength = (raw: Array<Buffer>): number | undefined => {
   for (let i = 0; i < raw.length; i += 2) {
@@ -446,7 +423,7 @@ const declaredLength = (raw: Array<Buffer>): number | undefined => {
  * (the common case) never decodes them. undici hands each response a fresh header list.
  */
 class UndiciRawResponse implements RawResponse {
-  private parsed: { headers: Record<string, string>; setCookie: ReadonlyArray<string> } | undefined = undefined
+  private parsed: ResponseHeaders | undefined = undefined
   constructor(
     readonly status: number,
     readonly statusText: string,
@@ -455,10 +432,10 @@ class UndiciRawResponse implements RawResponse {
     readonly url: string
   ) {}
   get headers(): Record<string, string> {
-    return (this.parsed ??= parseRawHeaders(this.rawHeaders)).headers
+    return (this.parsed ??= fromRawHeaders(this.rawHeaders)).headers
   }
   get setCookie(): ReadonlyArray<string> {
-    return (this.parsed ??= parseRawHeaders(this.rawHeaders)).setCookie
+    return (this.parsed ??= fromRawHeaders(this.rawHeaders)).setCookie
   }
 }
 
@@ -794,18 +771,12 @@ export const makeUndiciTransport = (
       yield* Effect.addFinalizer(() => Effect.sync(() => response.body.destroy()))
       const invalid = invalidStatus(response.statusCode)
       if (invalid !== undefined) return yield* Effect.fail(invalid)
-      const flat: Record<string, string> = {}
-      let setCookie: ReadonlyArray<string> = []
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value === undefined) continue
-        if (name === "set-cookie") setCookie = Array.isArray(value) ? value : [value]
-        else flat[name] = Array.isArray(value) ? value.join(", ") : value
-      }
+      const received = fromHeaderRecord(response.headers)
       return {
         status: response.statusCode,
         statusText: (response as { statusText?: string }).statusText ?? "",
-        headers: flat,
-        setCookie,
+        headers: received.headers,
+        setCookie: received.setCookie,
         url: request.url.href,
         body: NodeStream.fromReadable<TransportFailure, Uint8Array>(
           () => response.body,
@@ -1009,10 +980,7 @@ export const makeHttpClientTransport = (
           })
         )
         const body = Buffer.concat(chunks, size)
-        const headers: Record<string, string> = {}
-        for (const name in response.headers) {
-          if (name !== "set-cookie") headers[name] = response.headers[name]
-        }
+        const headers = withoutSetCookie(response.headers)
         const setCookie: Array<string> = []
         for (const cookie of Object.values(response.cookies.cookies)) setCookie.push(`${cookie.name}=${cookie.value}`)
         return {
@@ -1032,10 +1000,7 @@ export const makeHttpClientTransport = (
       Effect.flatMap(execute(request), (response) => {
         const invalid = invalidStatus(response.status)
         if (invalid !== undefined) return Effect.fail(invalid)
-        const headers: Record<string, string> = {}
-        for (const name in response.headers) {
-          if (name !== "set-cookie") headers[name] = response.headers[name]
-        }
+        const headers = withoutSetCookie(response.headers)
         return Effect.succeed<StreamingResponse>({
           status: response.status,
           statusText: "",

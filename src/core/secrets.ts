@@ -1,4 +1,8 @@
-/** @internal */
+/**
+ * The secret-name rule (which header and query parameter values are secret) and the redaction of headers, URLs and
+ * text by it. Effect-free.
+ * @internal
+ */
 
 /**
  * Header names whose values are always secret. Lower case.
