@@ -7,6 +7,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import { isToken } from "../core/headers.js"
+import * as Replay from "../core/replay.js"
 import { sourceOf } from "../core/retryAfter.js"
 import {
   type HttpResilientError,
@@ -135,9 +136,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
   /** whether: the request may be sent again */
   const mayResend = (error: HttpResilientError, call: CallFacts | undefined): boolean => {
     if (call !== undefined && !call.replayable) return false
-    const method = error.method.toUpperCase()
-    if (methods.has(method)) return true
-    return call?.idempotencyKey !== undefined && (method === "POST" || method === "PATCH")
+    return Replay.mayRepeat(error.method.toUpperCase(), call?.idempotencyKey !== undefined, methods)
   }
 
   const initial: State = { retries: 0, backoff: backoff.initial, refused: false }
