@@ -66,7 +66,11 @@ describe("no loss, no duplicates, no leaks", () => {
     () =>
       Effect.gen(function*() {
         const server = yield* serverScoped(mixedFaults())
-        const layer = Layer.orDie(ResilientClient.layer({ timeout: "2 seconds", maxConnections: 256 }))
+        // the breaker is off: on a starved machine the 2 s attempt timeouts can open it, and the rest of the run
+        // would then be CircuitOpenErrors, which says nothing about the transport's faults
+        const layer = Layer.orDie(
+          ResilientClient.layer({ timeout: "2 seconds", maxConnections: 256, circuitBreaker: false })
+        )
         const tally = { ok: 0, StatusError: 0, TransportError: 0, TimeoutError: 0, other: 0, defects: 0 }
         const unhandled: Array<unknown> = []
         const onUnhandled = (e: unknown) => unhandled.push(e)
@@ -84,7 +88,10 @@ describe("no loss, no duplicates, no leaks", () => {
                 if (failure._tag === "None") return void tally.defects++
                 const tag = failure.value._tag as keyof typeof tally
                 if (tag in tally) tally[tag]++
-                else tally.other++
+                else {
+                  tally.other++
+                  console.log(`unexpected ${tag}: ${String(failure.value)}`)
+                }
               })
             ),
           { concurrency: 256, discard: true }
@@ -93,7 +100,7 @@ describe("no loss, no duplicates, no leaks", () => {
           tally.defects
         assert.strictEqual(total, 10_000)
         assert.strictEqual(tally.defects, 0)
-        assert.strictEqual(tally.other, 0)
+        assert.strictEqual(tally.other, 0, JSON.stringify(tally))
         assert.deepStrictEqual(unhandled, [])
         // 10 % of first answers are faults and each call is retried once: most end well
         assert.isAbove(tally.ok, 9_000, JSON.stringify(tally))
