@@ -195,12 +195,12 @@ describe("core/circuitBreaker", () => {
       registry.get("http://b")
       registry.get("http://c")
       attempt(a, 0, "failure") // a is open
-      registry.get("http://b") // b used more recently than c
-      registry.get("http://d") // forgets c (a is open, b more recent)
+      const b = registry.get("http://b") // b used more recently than c
+      const d = registry.get("http://d") // forgets c (a is open, b more recent)
       assert.strictEqual(registry.size, 3)
       assert.strictEqual(registry.get("http://a"), a)
-      const b = registry.get("http://b")
-      const d = registry.get("http://d")
+      assert.strictEqual(registry.get("http://b"), b)
+      assert.strictEqual(registry.get("http://d"), d)
       attempt(b, 0, "failure")
       attempt(d, 0, "failure")
       // every remembered breaker is open: a new origin gets a breaker that is not remembered
