@@ -96,7 +96,11 @@ export const make = (options?: RetryBudgetOptions): RetryBudget => {
   const checked = Protections.resolve({ retryBudget: options ?? {} })
   if (Either.isLeft(checked)) throw new RangeError(`RetryBudget.make: ${String(checked.left)}`)
   const budget = new internal.RetryBudget(internal.resolve(options))
-  return { recordRequest: budget.recordRequest, tryRetry: budget.tryRetry, available: (now) => budget.available(now) }
+  return {
+    recordRequest: (now) => budget.recordRequest(now),
+    tryRetry: (now) => budget.tryRetry(now),
+    available: (now) => budget.available(now)
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { BulkheadSlots } from "../core/bulkhead.js"
 import { schedule } from "./timer.js"
 
 /** @internal */
@@ -41,39 +42,19 @@ interface Waiter {
 }
 
 /**
- * A counter of running attempts and a FIFO queue for the rare overflow. Acquiring a free slot is a
- * comparison and an increment — no fiber, no race; only a queued attempt suspends (`Effect.async`, with its
- * queue timeout on the `Clock`). A released slot goes straight to the oldest waiter.
+ * The client's bulkhead: the core's counting and FIFO queue (`core/bulkhead.ts`), and the wait of a queued attempt
+ * — only a queued attempt suspends (`Effect.async`, with its queue timeout on the `Clock`).
  * @internal
  */
-export class Bulkhead {
-  active = 0
-  private readonly waiters: Array<Waiter> = []
-
-  constructor(readonly settings: BulkheadSettings) {}
-
-  get queued(): number {
-    return this.waiters.length
+export class Bulkhead extends BulkheadSlots<Waiter> {
+  constructor(override readonly settings: BulkheadSettings) {
+    super(settings)
   }
 
-  tryAcquire(): boolean {
-    if (this.active < this.settings.maxConcurrent) {
-      this.active++
-      return true
-    }
-    return false
-  }
-
-  canQueue(): boolean {
-    return this.waiters.length < this.settings.maxQueue
-  }
-
+  /** Gives back a slot; the oldest waiter, if any, is woken holding it. */
   release(): void {
-    const next = this.waiters.shift()
-    if (next === undefined) {
-      this.active--
-      return
-    }
+    const next = this.handOver()
+    if (next === undefined) return
     next.granted = true
     next.cancelTimer?.()
     const resume = next.resume
@@ -90,7 +71,7 @@ export class Bulkhead {
       const waiter: Waiter = { granted: false, resume: undefined, cancelTimer: undefined }
       const wait = Effect.async<boolean>((resume) => {
         waiter.resume = (granted) => resume(Effect.succeed(granted))
-        this.waiters.push(waiter)
+        this.enqueue(waiter)
         const timeout = this.settings.queueTimeoutMillis
         if (timeout !== undefined) {
           waiter.cancelTimer = schedule(clock, timeout, () => {
@@ -115,10 +96,5 @@ export class Bulkhead {
           }
         }))
     })
-  }
-
-  private remove(waiter: Waiter): void {
-    const index = this.waiters.indexOf(waiter)
-    if (index >= 0) this.waiters.splice(index, 1)
   }
 }
