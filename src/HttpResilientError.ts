@@ -20,7 +20,6 @@ import type * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Replay from "./core/replay.js"
-import type { FailureReason } from "./ResilientEvent.js"
 
 /**
  * @example
@@ -57,6 +56,15 @@ export interface RequestInfo {
   /** The attempt that failed: 1 for the first, 2 for the first retry … */
   readonly attempt: number
 }
+
+/**
+ * Why a retry policy gave up: `error.call.gaveUp`, and the `reason` of the `Failed` event
+ * (`ResilientEvent.FailureReason` is the same type).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline" | "retry-after-too-long"
 
 /**
  * The facts of the call an error came from, as the client knew them when the attempt failed: what a retry policy

@@ -27,7 +27,7 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
-import type { HttpResilientError } from "./HttpResilientError.js"
+import type { FailureReason as GaveUpReason, HttpResilientError } from "./HttpResilientError.js"
 
 /**
  * @since 0.1.0
@@ -119,12 +119,12 @@ export class RetryScheduled extends Data.TaggedClass("RetryScheduled")<
 > {}
 
 /**
- * Why a retry policy gave up.
+ * Why a retry policy gave up (the same type as `HttpResilientError.FailureReason`, which `error.call.gaveUp` holds).
  *
  * @since 0.1.0
  * @category models
  */
-export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline" | "retry-after-too-long"
+export type FailureReason = GaveUpReason
 
 /**
  * A retry policy gave up; `error` is what the call fails with.
