@@ -801,21 +801,6 @@ for (
   const C of [
     TransportError,
     TimeoutError,
-    CircuitOpenError,
-    BulkheadRejectedError,
-    RateLimitedError,
-    RetryBudgetExhaustedError,
-    RetryAfterTooLongError,
-    InvalidRequestError,
-    DecodeError,
-    InterceptorError
-  ]
-) installSafeViews(C.prototype)
-installSafeViews(StatusError.prototype)
-for (
-  const C of [
-    TransportError,
-    TimeoutError,
     StatusError,
     CircuitOpenError,
     BulkheadRejectedError,
@@ -827,6 +812,7 @@ for (
     InterceptorError
   ]
 ) {
+  installSafeViews(C.prototype)
   // `undefined` until the client sets an error's own (non-enumerable) `call`: see `CallInfo`
   Object.defineProperty(C.prototype, "call", {
     value: undefined,
