@@ -1,7 +1,7 @@
 /**
  * Instructions per call over an in-memory transport, counted by valgrind (`--tool=callgrind`) with V8 on one thread
  * (`--single-threaded`: no background compilation or garbage collection threads counted). Calls run one after
- * another, so nothing depends on timing (though two builds of nearly the same code have differed by up to 10 %:
+ * another, so nothing depends on timing (though two builds of nearly the same code have differed by up to 25 %:
  * compare a change with its base in the same run, repeated). Per call = (count(large) − count(small)) ÷
  * (large − small), with small large enough that the optimising compiler is done before it (at 2,000 calls it is not,
  * and what it compiles later is counted as per-call cost). The socket-based counts are in bench/instructions.ts.
