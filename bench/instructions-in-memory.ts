@@ -10,70 +10,26 @@
  *
  * Needs valgrind (`apt-get install -y valgrind`); no server.
  */
-import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
+import { compile, compiled, count, pairwise, requireValgrind } from "./callgrind.js"
 import { variants } from "./instructions-in-memory-worker.js"
 
 const small = 10_000
 const large = 40_000
-const compiled = "bench/.tmp/instructions"
 
-const count = (variant: string, n: number): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const child = spawn("valgrind", [
-      "--tool=callgrind",
-      "--callgrind-out-file=/dev/null",
-      process.execPath,
-      "--single-threaded",
-      `${compiled}/bench/instructions-in-memory-worker.js`,
-      variant,
-      String(n)
-    ], { stdio: ["ignore", "ignore", "pipe"] })
-    let stderr = ""
-    child.stderr.on("data", (chunk) => stderr += chunk)
-    child.on("close", (code) => {
-      const match = /Collected\s*:\s*(\d+)/.exec(stderr)
-      if (code !== 0 || match === null) reject(new Error(`${variant} × ${n}: exit ${code}\n${stderr.slice(-2000)}`))
-      else resolve(Number(match[1]))
-    })
-  })
+const countVariant = (variant: string, n: number): Promise<number> =>
+  count(
+    ["--single-threaded", `${compiled}/bench/instructions-in-memory-worker.js`, variant, String(n)],
+    `${variant} × ${n}`
+  )
 
 const main = async () => {
-  if (spawnSync("valgrind", ["--version"]).error) {
-    console.error("instructions-in-memory: valgrind is not installed. Install it with: apt-get install -y valgrind")
-    process.exit(1)
-  }
+  requireValgrind("instructions-in-memory")
   const started = Date.now()
-  fs.rmSync(compiled, { recursive: true, force: true })
-  const tsc = spawnSync(process.execPath, [
-    "node_modules/typescript/bin/tsc",
-    "-p",
-    "tsconfig.json",
-    "--noEmit",
-    "false",
-    "--declaration",
-    "false",
-    "--sourceMap",
-    "false",
-    "--outDir",
-    compiled
-  ], { stdio: "inherit" })
-  if (tsc.status !== 0) {
-    console.error("instructions-in-memory: tsc failed")
-    process.exit(1)
-  }
+  compile("instructions-in-memory")
   const names = Object.keys(variants)
-  const tasks = names.flatMap((name) => [small, large].map((n) => () => count(name, n)))
-  const counts: Array<number> = new Array(tasks.length)
-  let next = 0
-  const lane = async () => {
-    while (next < tasks.length) {
-      const i = next++
-      counts[i] = await tasks[i]()
-    }
-  }
-  await Promise.all([lane(), lane()])
+  const counts = await pairwise(names.flatMap((name) => [small, large].map((n) => () => countVariant(name, n))))
   const perCall = (i: number) => (counts[2 * i + 1] - counts[2 * i]) / (large - small)
   const get = perCall(0)
   const lines = [

@@ -10,84 +10,32 @@
  *
  * Needs valgrind (`apt-get install -y valgrind`) and the benchmark's nginx (see bench/README.md).
  */
-import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
+import { compile, compiled, count, pairwise, requireValgrind } from "./callgrind.js"
 import { reference, variants } from "./instructions-worker.js"
 import * as Server from "./server.js"
 
 const small = 2_000
 const large = 14_000
-const compiled = "bench/.tmp/instructions"
 
-const count = (origin: string, variant: string, n: number): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const child = spawn("valgrind", [
-      "--tool=callgrind",
-      "--callgrind-out-file=/dev/null",
-      process.execPath,
-      `${compiled}/bench/instructions-worker.js`,
-      origin,
-      variant,
-      String(n)
-    ], { stdio: ["ignore", "ignore", "pipe"] })
-    let stderr = ""
-    child.stderr.on("data", (chunk) => stderr += chunk)
-    child.on("close", (code) => {
-      const match = /Collected\s*:\s*(\d+)/.exec(stderr)
-      if (code !== 0 || match === null) reject(new Error(`${variant} × ${n}: exit ${code}\n${stderr.slice(-2000)}`))
-      else resolve(Number(match[1]))
-    })
-  })
-
-/** Runs `tasks` two at a time. */
-const pairwise = async <A>(tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>> => {
-  const out: Array<A> = new Array(tasks.length)
-  let next = 0
-  const lane = async () => {
-    while (next < tasks.length) {
-      const i = next++
-      out[i] = await tasks[i]()
-    }
-  }
-  await Promise.all([lane(), lane()])
-  return out
-}
+const countVariant = (origin: string, variant: string, n: number): Promise<number> =>
+  count([`${compiled}/bench/instructions-worker.js`, origin, variant, String(n)], `${variant} × ${n}`)
 
 const main = async () => {
-  if (spawnSync("valgrind", ["--version"]).error) {
-    console.error("instructions: valgrind is not installed. Install it with: apt-get install -y valgrind")
-    process.exit(1)
-  }
+  requireValgrind("instructions")
   const problem = Server.missing()
   if (problem !== undefined) {
     console.error(`instructions: ${problem}`)
     process.exit(1)
   }
   const started = Date.now()
-  fs.rmSync(compiled, { recursive: true, force: true })
-  const tsc = spawnSync(process.execPath, [
-    "node_modules/typescript/bin/tsc",
-    "-p",
-    "tsconfig.json",
-    "--noEmit",
-    "false",
-    "--declaration",
-    "false",
-    "--sourceMap",
-    "false",
-    "--outDir",
-    compiled
-  ], { stdio: "inherit" })
-  if (tsc.status !== 0) {
-    console.error("instructions: tsc failed")
-    process.exit(1)
-  }
+  compile("instructions")
   const server = await Server.start()
   try {
     const names = [reference, ...Object.keys(variants)]
     const counts = await pairwise(
-      names.flatMap((name) => [small, large].map((n) => () => count(server.origin, name, n)))
+      names.flatMap((name) => [small, large].map((n) => () => countVariant(server.origin, name, n)))
     )
     const perRequest = new Map<string, number>()
     names.forEach((name, i) => {
