@@ -6,29 +6,14 @@
  *   node bench/.tmp/instructions/bench/instructions-in-memory-worker.js <variant> <count>
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import { HttpResilient, RetryPolicy } from "../src/index.js"
 import * as Client from "../src/internal/client.js"
-import * as Transport from "../src/internal/transport.js"
+import { instantClient } from "./instantClient.js"
 
 const [variant, countArg] = process.argv.slice(2)
 const count = Number(countArg)
 
-const answer = {
-  status: 200,
-  statusText: "OK",
-  headers: { "content-type": "text/plain" },
-  setCookie: [],
-  body: new Uint8Array(2),
-  url: "http://bench.test/"
-}
-const instant = Layer.succeed(Transport.Transport, {
-  send: () => Effect.succeed(answer),
-  stream: () => Effect.dieMessage("not used"),
-  warmUp: () => Effect.void
-})
-const client = Layer.provide(Client.layerWithTransport({}), instant)
 const url = "http://bench.test/x"
 
 export const variants: Record<string, () => Effect.Effect<unknown, unknown, Client.ResilientClient>> = {
@@ -48,7 +33,7 @@ const main = async () => {
   const program = Effect.gen(function*() {
     for (let i = 0; i < count; i++) yield* make()
   })
-  await Effect.runPromise(Effect.provide(program, client))
+  await Effect.runPromise(Effect.provide(program, instantClient))
 }
 
 if (variant !== undefined) main()

@@ -5,26 +5,10 @@
  *   npx tsx test/RetryPolicy.bench.ts
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
+import { instantClient } from "../bench/instantClient.js"
 import { HttpResilient, RetryPolicy } from "../src/index.js"
 import * as Client from "../src/internal/client.js"
-import * as Transport from "../src/internal/transport.js"
-
-const raw = {
-  status: 200,
-  statusText: "OK",
-  headers: { "content-type": "text/plain" },
-  setCookie: [],
-  body: new Uint8Array(2),
-  url: "http://bench.test/"
-}
-const instant = Layer.succeed(Transport.Transport, {
-  send: () => Effect.succeed(raw),
-  stream: () => Effect.dieMessage("not used"),
-  warmUp: () => Effect.void
-})
-const client = Layer.provide(Client.layerWithTransport({}), instant)
 
 const calls = 100_000
 const rounds = 5
@@ -54,7 +38,7 @@ const program = Effect.gen(function*() {
   }
 })
 
-Effect.runPromise(Effect.provide(program, client)).then(() => {
+Effect.runPromise(Effect.provide(program, instantClient)).then(() => {
   for (const [label, micros] of Object.entries(best)) {
     console.log(`${label.padEnd(45)} ${micros.toFixed(2)} µs/call (best of ${rounds} × ${calls})`)
   }
