@@ -438,6 +438,17 @@ describe("idempotency", () => {
     }).pipe(Effect.provide(Client)))
 })
 
+/** A deadline `TimeoutError` of the first attempt of a GET to `/${path}` on the loopback server: returned, checked. */
+const assertDeadlineOf = (error: unknown, path: string): HttpResilientError.TimeoutError => {
+  assert.instanceOf(error, HttpResilientError.TimeoutError)
+  const timeout = error as HttpResilientError.TimeoutError
+  assert.strictEqual(timeout.scope, "deadline")
+  assert.strictEqual(timeout.method, "GET")
+  assert.match(timeout.url, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/${path}$`))
+  assert.strictEqual(timeout.attempt, 1)
+  return timeout
+}
+
 describe("deadlines", () => {
   it.scoped("a 2 s deadline with a 5 s Retry-After fails at once", () =>
     Effect.gen(function*() {
@@ -516,13 +527,7 @@ describe("deadlines", () => {
       yield* waitUntil(() => server.count() === 1)
       yield* waitForSleep(5000)
       yield* TestClock.adjust("5 seconds")
-      const error = yield* Effect.flip(Fiber.join(fiber))
-      assert.strictEqual(error._tag, "TimeoutError")
-      if (error._tag !== "TimeoutError") return
-      assert.strictEqual(error.scope, "deadline")
-      assert.strictEqual(error.method, "GET")
-      assert.match(error.url, /^http:\/\/127\.0\.0\.1:\d+\/slowly$/)
-      assert.strictEqual(error.attempt, 1)
+      assertDeadlineOf(yield* Effect.flip(Fiber.join(fiber)), "slowly")
     }).pipe(Effect.provide(Client)))
 
   it.scoped("an enclosing withDeadline's timeout names the request too, however deep the call", () =>
@@ -556,13 +561,7 @@ describe("deadlines", () => {
         yield* waitUntil(() => server.count() === before + 1)
         yield* waitForSleep(start + 5000)
         yield* TestClock.adjust("5 seconds")
-        const error = yield* Effect.flip(Fiber.join(fiber))
-        assert.strictEqual(error._tag, "TimeoutError")
-        if (error._tag !== "TimeoutError") return
-        assert.strictEqual(error.scope, "deadline")
-        assert.strictEqual(error.method, "GET")
-        assert.match(error.url, /^http:\/\/127\.0\.0\.1:\d+\/nested$/)
-        assert.strictEqual(error.attempt, 1)
+        const error = assertDeadlineOf(yield* Effect.flip(Fiber.join(fiber)), "nested")
         assert.match(error.message, /^Deadline exceeded: GET http:\/\/127\.0\.0\.1:\d+\/nested \(attempt 1\)$/)
       }
     }).pipe(Effect.provide(Client)))
