@@ -1,12 +1,12 @@
 /**
  * A client whose transport answers every request at once with a 200: what a call costs in the client and Effect
- * alone, without sockets. Used by `bench/instructions-in-memory-worker.ts` and `test/RetryPolicy.bench.ts`.
+ * alone, without sockets. Used by `bench/instructions-in-memory-worker.ts`, `bench/hops-worker.ts` and
+ * `test/RetryPolicy.bench.ts`. Built from the public API only.
  */
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Client from "../src/internal/client.js"
-import * as Transport from "../src/internal/transport.js"
+import { ResilientClient, Transport } from "../src/index.js"
 
 const answer = {
   status: 200,
@@ -24,7 +24,7 @@ const instant = Layer.succeed(Transport.Transport, {
 })
 
 /** The default client over the instant transport. */
-export const instantClient: Layer.Layer<Client.ResilientClient, ConfigError.ConfigError> = Layer.provide(
-  Client.layerWithTransport({}),
+export const instantClient: Layer.Layer<ResilientClient.ResilientClient, ConfigError.ConfigError> = Layer.provide(
+  ResilientClient.layerWithTransport({}),
   instant
 )

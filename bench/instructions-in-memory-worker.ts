@@ -8,7 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { HttpResilient, RetryPolicy } from "../src/index.js"
-import * as Client from "../src/internal/client.js"
+import type { ResilientClient } from "../src/index.js"
 import { instantClient } from "./instantClient.js"
 
 const [variant, countArg] = process.argv.slice(2)
@@ -16,7 +16,7 @@ const count = Number(countArg)
 
 const url = "http://bench.test/x"
 
-export const variants: Record<string, () => Effect.Effect<unknown, unknown, Client.ResilientClient>> = {
+export const variants: Record<string, () => Effect.Effect<unknown, unknown, ResilientClient.ResilientClient>> = {
   "get": () => HttpResilient.get(url),
   "get { headers, timeout }": () =>
     HttpResilient.get(url, { headers: { "x-tenant": "a", accept: "text/plain" }, timeout: "5 seconds" }),
