@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as path from "node:path"
 
 /** Where the counters' workers are compiled to. */
 export const compiled = "bench/.tmp/instructions"
@@ -17,13 +18,13 @@ export const requireValgrind = (tool: string): void => {
   }
 }
 
-/** Compiles the project into `compiled` (afresh); exits when tsc fails. */
-export const compile = (tool: string): void => {
-  fs.rmSync(compiled, { recursive: true, force: true })
+/** Compiles the project in `root` (default: here) into `outDir` (afresh); exits when tsc fails. */
+export const compile = (tool: string, root = ".", outDir = compiled): void => {
+  fs.rmSync(outDir, { recursive: true, force: true })
   const tsc = spawnSync(process.execPath, [
     "node_modules/typescript/bin/tsc",
     "-p",
-    "tsconfig.json",
+    `${root}/tsconfig.json`,
     "--noEmit",
     "false",
     "--declaration",
@@ -31,7 +32,7 @@ export const compile = (tool: string): void => {
     "--sourceMap",
     "false",
     "--outDir",
-    compiled
+    path.resolve(outDir)
   ], { stdio: "inherit" })
   if (tsc.status !== 0) {
     console.error(`${tool}: tsc failed`)
