@@ -31,6 +31,8 @@ export type Reader = "duration" | "integer" | "number" | "string" | "boolean" | 
 export interface Field {
   readonly rule: Rule
   readonly env?: Reader | undefined
+  /** the option must be given (a backoff's `base`); others may be left out for their defaults */
+  readonly required?: boolean | undefined
 }
 
 /**
@@ -100,6 +102,8 @@ export interface OptionsSpec {
   readonly fields: Readonly<Record<string, Field>>
   /** what the options are, said of a value that is no object: `false or { maxConcurrent, maxQueue, queueTimeout }` */
   readonly expected: string
+  /** whether the options object itself must be given (a constructor's); otherwise undefined means the defaults */
+  readonly required?: boolean | undefined
   /** values accepted as they are, unchecked */
   readonly pass?: ((u: unknown) => boolean) | undefined
   /** checks across options, run after each option's own (also when one failed) */
@@ -107,11 +111,12 @@ export interface OptionsSpec {
 }
 
 /**
- * The problems of `input` as the options of `spec` at `path` (undefined passes: the defaults apply).
+ * The problems of `input` as the options of `spec` at `path` (undefined passes unless `spec.required`: the
+ * defaults apply).
  * @internal
  */
 export const problemsOf = (spec: OptionsSpec, path: Path, frame: Frame, input: unknown): ReadonlyArray<Problem> => {
-  if (input === undefined || spec.pass?.(input) === true) return []
+  if ((input === undefined && spec.required !== true) || spec.pass?.(input) === true) return []
   if (!isObject(input)) {
     return [{
       key: undefined,
@@ -124,8 +129,8 @@ export const problemsOf = (spec: OptionsSpec, path: Path, frame: Frame, input: u
   const problems: Array<Problem> = unknown.length === 0 ? [] : [...frame.unknown(path, unknown, known)]
   for (const key of known) {
     const value = input[key]
-    const rule = spec.fields[key].rule
-    if (value !== undefined && !rule.is(value)) {
+    const { required, rule } = spec.fields[key]
+    if ((value !== undefined || required === true) && !rule.is(value)) {
       problems.push({ key, message: frame.invalid([...path, key], value, rule) })
     }
   }

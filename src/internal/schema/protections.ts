@@ -133,6 +133,7 @@ export const retryBudgetSpec: OptionsSpec = {
 /** The options of `HttpResilient.hedge` (the client option `hedge` may also be `false`). */
 const hedgeOptionsSpec: OptionsSpec = {
   expected: "{ delay, maxHedges? }",
+  required: true,
   fields: {
     delay: { rule: MillisDuration },
     maxHedges: { rule: intRange(1, 16) }
@@ -144,7 +145,12 @@ const hedgeOptionsSpec: OptionsSpec = {
 }
 
 /** @internal */
-export const hedgeSpec: OptionsSpec = { ...hedgeOptionsSpec, expected: "false or { delay, maxHedges }", pass: off }
+export const hedgeSpec: OptionsSpec = {
+  ...hedgeOptionsSpec,
+  expected: "false or { delay, maxHedges }",
+  required: false,
+  pass: off
+}
 
 /**
  * The protections' options, by client option.
@@ -193,7 +199,10 @@ const decodeRetryBudget = Schema.decodeUnknownEither(
  * @internal
  */
 export const checkRetryBudget = (options: unknown): Either.Either<unknown, ConfigError.ConfigError> =>
-  Either.mapLeft(decodeRetryBudget(options), (error) => toConfigError(error))
+  Either.mapLeft(
+    decodeRetryBudget(options),
+    (error) => toConfigError(error, { ...layerFrame, at: (path) => ["retryBudget", ...path] })
+  )
 
 /**
  * The Schema of the options of `HttpResilient.hedge`, reporting by `frame`.
