@@ -5,7 +5,7 @@ import { Backoff, CircuitBreaker, HttpResilient, ResilientClient, RetryPolicy } 
 describe("one rule for each kind of option value", () => {
   it.effect("a negative duration for an option that accepts zero is a ConfigError, not read as 0", () =>
     Effect.gen(function*() {
-      for (const gracePeriod of [-5, "-1 seconds"]) {
+      for (const gracePeriod of [-5, "-1 seconds"] as const) {
         const error = yield* Effect.flip(Layer.build(ResilientClient.layer({ gracePeriod })).pipe(Effect.scoped))
         assert.include(
           String(error),
