@@ -30,6 +30,7 @@ import type * as Undici from "undici"
 import type { HttpResilientError, InvalidRequestError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
 import type * as config from "./internal/config.js"
+import * as configEnv from "./internal/configEnv.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
 
@@ -189,7 +190,7 @@ export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, Co
 export const layerConfig: (
   prefix?: string,
   overrides?: ClientOptions
-) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerConfig
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = configEnv.layerConfig
 
 /**
  * The options `layerConfig` reads, as a `Config`: the options it lists, each only when its variable is set, and a
@@ -210,7 +211,7 @@ export const layerConfig: (
  * @since 0.1.0
  * @category config
  */
-export const optionsFromConfig: (prefix: string) => Config.Config<ClientOptions> = internal.optionsFromConfig
+export const optionsFromConfig: (prefix: string) => Config.Config<ClientOptions> = configEnv.optionsFromConfig
 
 /**
  * The client with every default, configurable from the environment with the `HTTP_RESILIENT_` prefix, protections

@@ -24,8 +24,8 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as client from "./internal/client.js"
-import * as Protections from "./internal/protections.js"
 import * as internal from "./internal/retryBudget.js"
+import { checkRetryBudget } from "./internal/schema/protections.js"
 
 /**
  * Options of the client's `retryBudget` (`false` turns it off).
@@ -93,7 +93,7 @@ export const defaults: typeof internal.defaults = internal.defaults
  * @category constructors
  */
 export const make = (options?: RetryBudgetOptions): RetryBudget => {
-  const checked = Protections.resolve({ retryBudget: options ?? {} })
+  const checked = checkRetryBudget(options ?? {})
   if (Either.isLeft(checked)) throw new RangeError(`RetryBudget.make: ${String(checked.left)}`)
   const budget = new internal.RetryBudget(internal.resolve(options))
   return {

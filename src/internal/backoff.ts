@@ -8,67 +8,123 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
-import { showValue, unknownOptionsMessage } from "./optionValue.js"
+import { showValue } from "./optionValue.js"
+import {
+  constructorFrame,
+  decodeOrThrow,
+  type Field,
+  firstProblemDecoder,
+  type Frame,
+  optionsSchema,
+  type OptionsSpec,
+  ruleSchema
+} from "./schema/frame.js"
+import { durationMillis, NonNegativeDuration, PositiveDuration, type Rule, rule } from "./schema/rules.js"
 
 // ---------------------------------------------------------------------------
-// validation
+// validation: one Schema per function's options, over the shared rules
 // ---------------------------------------------------------------------------
 
 /**
- * Throws an `IllegalArgumentException` naming the function, the option and the value.
+ * How a backoff (and `RetryPolicy.make`) reports a bad option: an `IllegalArgumentException` naming the function,
+ * the option and the value (`Backoff.exponential: option "base" must be a positive finite duration, got 0`).
  * @internal
  */
-export const illegal = (fn: string, option: string, value: unknown, why: string): never => {
-  throw new Cause.IllegalArgumentException(`${fn}: option "${option}" ${why}, got ${showValue(value)}`)
+export const illegalFrame = (fn: string): Frame =>
+  constructorFrame(
+    fn,
+    (path, value, rule) =>
+      `${fn}: option "${path.length === 0 ? "options" : path.join(".")}" must be ${rule.expected}, got ${
+        showValue(value)
+      }`,
+    (path, text) => `${fn}: option "${path.join(".")}" ${text}`
+  )
+
+/**
+ * A decoder of the options of `fn` against `spec` (reported by `illegalFrame`), throwing an
+ * `IllegalArgumentException` at the first problem.
+ * @internal
+ */
+export const optionsDecoder = <A>(fn: string, spec: OptionsSpec): (options: unknown) => A => {
+  const decode = firstProblemDecoder(optionsSchema<A>(spec, [], illegalFrame(fn)))
+  return (options) => decodeOrThrow(decode, options, (message) => new Cause.IllegalArgumentException(message))
 }
 
-/**
- * Checks that `options` is an object with no option outside `known`; otherwise throws an
- * `IllegalArgumentException` naming the function, the unknown option and the known ones.
- * @internal
- */
-export const checkOptionNames = (fn: string, options: unknown, known: ReadonlyArray<string>): void => {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    illegal(fn, "options", options, `must be an object with the options ${known.join(", ")}`)
+/** A decoder of one duration option of `fn`, to its milliseconds. */
+const durationDecoder = (fn: string, option: string, rule: Rule): (input: unknown) => number => {
+  const decode = firstProblemDecoder(ruleSchema<Duration.DurationInput>([option], rule, illegalFrame(fn)))
+  return (input) => {
+    decodeOrThrow(decode, input, (message) => new Cause.IllegalArgumentException(message))
+    return durationMillis(input)!
   }
-  const unknown = unknownOptionsMessage(fn, options as object, known)
-  if (unknown !== undefined) throw new Cause.IllegalArgumentException(unknown)
 }
 
-const isNegativeInput = (input: unknown): boolean => {
-  if (typeof input === "number") return input < 0 || Number.isNaN(input)
-  if (typeof input === "bigint") return input < BigInt(0)
-  if (typeof input === "string") return /^\s*-/.test(input)
-  if (Array.isArray(input)) return input.some((x) => typeof x === "number" && x < 0)
-  return false
+/** The option `option` may not be a shorter duration than the option `lower`. */
+const notBelow = (option: string, lower: string): OptionsSpec["check"] => (options, path, frame) => {
+  const low = durationMillis(options[lower])
+  const value = durationMillis(options[option])
+  return options[option] === undefined || low === undefined || value === undefined || value >= low ? [] : [{
+    key: option,
+    message: frame.problem(
+      [...path, option],
+      `must not be below "${lower}" (${low} ms), got ${showValue(options[option])}`
+    )
+  }]
 }
 
-/**
- * A duration option in milliseconds: finite, never negative, positive unless `allowZero`.
- * (`Duration.decode` turns negative numbers into zero silently, so they are caught first.)
- * @internal
- */
-export const durationOption = (
-  fn: string,
-  option: string,
-  input: unknown,
-  { allowZero = false }: { readonly allowZero?: boolean } = {}
-): number => {
-  const what = allowZero ? "must be a non-negative finite duration" : "must be a positive finite duration"
-  if (input === undefined || input === null || isNegativeInput(input)) return illegal(fn, option, input, what)
-  const decoded = Duration.decodeUnknown(input)
-  if (decoded._tag === "None" || !Duration.isFinite(decoded.value)) return illegal(fn, option, input, what)
-  const millis = Duration.toMillis(decoded.value)
-  if (!allowZero && millis <= 0) return illegal(fn, option, input, what)
-  return millis
-}
+const spec = (
+  fields: Record<string, Field>,
+  check?: OptionsSpec["check"]
+): OptionsSpec => ({
+  fields,
+  expected: `an object with the options ${Object.keys(fields).join(", ")}`,
+  required: true,
+  check
+})
 
-const optionalMax = (fn: string, input: unknown, atLeast: number, atLeastName: string): number => {
-  if (input === undefined) return Infinity
-  const max = durationOption(fn, "max", input)
-  if (max < atLeast) illegal(fn, "max", input, `must not be below "${atLeastName}" (${atLeast} ms)`)
-  return max
-}
+const Factor = rule((u) => typeof u === "number" && Number.isFinite(u) && u >= 1, "a finite number of at least 1")
+
+/** The options of each backoff. */
+const specs = {
+  exponential: spec({
+    base: { rule: PositiveDuration, required: true },
+    factor: { rule: Factor },
+    max: { rule: PositiveDuration }
+  }, notBelow("max", "base")),
+  fibonacci: spec(
+    { base: { rule: PositiveDuration, required: true }, max: { rule: PositiveDuration } },
+    notBelow("max", "base")
+  ),
+  linear: spec({
+    initial: { rule: NonNegativeDuration, required: true },
+    step: { rule: NonNegativeDuration, required: true },
+    max: { rule: PositiveDuration }
+  }, notBelow("max", "initial")),
+  random: spec(
+    { min: { rule: NonNegativeDuration, required: true }, max: { rule: NonNegativeDuration, required: true } },
+    notBelow("max", "min")
+  ),
+  decorrelatedJitter: spec(
+    { base: { rule: PositiveDuration, required: true }, max: { rule: PositiveDuration, required: true } },
+    notBelow("max", "base")
+  )
+} as const
+
+const decodeExponential = optionsDecoder<ExponentialOptions>("Backoff.exponential", specs.exponential)
+const decodeFibonacci = optionsDecoder<FibonacciOptions>("Backoff.fibonacci", specs.fibonacci)
+const decodeLinear = optionsDecoder<LinearOptions>("Backoff.linear", specs.linear)
+const decodeRandom = optionsDecoder<RandomOptions>("Backoff.random", specs.random)
+const decodeDecorrelated = optionsDecoder<DecorrelatedJitterOptions>(
+  "Backoff.decorrelatedJitter",
+  specs.decorrelatedJitter
+)
+const constantDelay = durationDecoder("Backoff.constant", "delay", NonNegativeDuration)
+const cappedMax = durationDecoder("Backoff.capped", "max", NonNegativeDuration)
+const upToTotal = durationDecoder("Backoff.upTo", "total", NonNegativeDuration)
+
+/** An optional `max` in milliseconds (`Infinity` when there is none). */
+const maxMillis = (max: Duration.DurationInput | undefined): number =>
+  max === undefined ? Infinity : durationMillis(max)!
 
 // ---------------------------------------------------------------------------
 // building blocks
@@ -138,14 +194,10 @@ export interface ExponentialOptions {
 
 /** @internal */
 export const exponential = (options: ExponentialOptions): Schedule.Schedule<Duration.Duration> => {
-  const fn = "Backoff.exponential"
-  checkOptionNames(fn, options, ["base", "factor", "max"])
-  const base = durationOption(fn, "base", options.base)
+  decodeExponential(options)
+  const base = durationMillis(options.base)!
   const factor = options.factor ?? 2
-  if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1) {
-    illegal(fn, "factor", factor, "must be a finite number of at least 1")
-  }
-  const max = optionalMax(fn, options.max, base, "base")
+  const max = maxMillis(options.max)
   return unfoldDelays(0, (n) => {
     const delay = Math.min(base * Math.pow(factor, n), max)
     return [delay, delay >= max ? n : n + 1]
@@ -160,10 +212,9 @@ export interface FibonacciOptions {
 
 /** @internal */
 export const fibonacci = (options: FibonacciOptions): Schedule.Schedule<Duration.Duration> => {
-  const fn = "Backoff.fibonacci"
-  checkOptionNames(fn, options, ["base", "max"])
-  const base = durationOption(fn, "base", options.base)
-  const max = optionalMax(fn, options.max, base, "base")
+  decodeFibonacci(options)
+  const base = durationMillis(options.base)!
+  const max = maxMillis(options.max)
   return unfoldDelays(
     [base, base] as const,
     ([a, b]) => [Math.min(a, max), a >= max ? [a, b] as const : [b, a + b] as const]
@@ -179,17 +230,16 @@ export interface LinearOptions {
 
 /** @internal */
 export const linear = (options: LinearOptions): Schedule.Schedule<Duration.Duration> => {
-  const fn = "Backoff.linear"
-  checkOptionNames(fn, options, ["initial", "step", "max"])
-  const initial = durationOption(fn, "initial", options.initial, { allowZero: true })
-  const step = durationOption(fn, "step", options.step, { allowZero: true })
-  const max = optionalMax(fn, options.max, initial, "initial")
+  decodeLinear(options)
+  const initial = durationMillis(options.initial)!
+  const step = durationMillis(options.step)!
+  const max = maxMillis(options.max)
   return unfoldDelays(0, (n) => [Math.min(initial + n * step, max), n + 1])
 }
 
 /** @internal */
 export const constant = (delay: Duration.DurationInput): Schedule.Schedule<Duration.Duration> => {
-  const millis = durationOption("Backoff.constant", "delay", delay, { allowZero: true })
+  const millis = constantDelay(delay)
   return unfoldDelays(undefined, () => [millis, undefined])
 }
 
@@ -197,8 +247,10 @@ export const constant = (delay: Duration.DurationInput): Schedule.Schedule<Durat
 export const fromDelays = (
   ...delays: readonly [Duration.DurationInput, ...Array<Duration.DurationInput>]
 ): Schedule.Schedule<Duration.Duration> => {
-  if (delays.length === 0) illegal("Backoff.fromDelays", "delays", delays, "must hold at least one delay")
-  const millis = delays.map((d, i) => durationOption("Backoff.fromDelays", `delays[${i}]`, d, { allowZero: true }))
+  if (delays.length === 0) {
+    throw new Cause.IllegalArgumentException(`Backoff.fromDelays: option "delays" must hold at least one delay, got []`)
+  }
+  const millis = delays.map((d, i) => durationDecoder("Backoff.fromDelays", `delays[${i}]`, NonNegativeDuration)(d))
   return Schedule.makeWithState(0, (now, _input: unknown, n: number) =>
     Effect.succeed(
       n < millis.length
@@ -226,11 +278,9 @@ const uniform = (min: number, max: number): Effect.Effect<number> => {
 
 /** @internal */
 export const random = (options: RandomOptions): Schedule.Schedule<Duration.Duration> => {
-  const fn = "Backoff.random"
-  checkOptionNames(fn, options, ["min", "max"])
-  const min = durationOption(fn, "min", options.min, { allowZero: true })
-  const max = durationOption(fn, "max", options.max, { allowZero: true })
-  if (max < min) illegal(fn, "max", options.max, `must not be below "min" (${min} ms)`)
+  decodeRandom(options)
+  const min = durationMillis(options.min)!
+  const max = durationMillis(options.max)!
   return Schedule.makeWithState(
     undefined,
     (now, _input: unknown, state: undefined) =>
@@ -246,11 +296,9 @@ export interface DecorrelatedJitterOptions {
 
 /** @internal */
 export const decorrelatedJitter = (options: DecorrelatedJitterOptions): Schedule.Schedule<Duration.Duration> => {
-  const fn = "Backoff.decorrelatedJitter"
-  checkOptionNames(fn, options, ["base", "max"])
-  const base = durationOption(fn, "base", options.base)
-  const max = durationOption(fn, "max", options.max)
-  if (max < base) illegal(fn, "max", options.max, `must not be below "base" (${base} ms)`)
+  decodeDecorrelated(options)
+  const base = durationMillis(options.base)!
+  const max = durationMillis(options.max)!
   return Schedule.makeWithState(
     base,
     (now, _input: unknown, previous: number) =>
@@ -282,7 +330,7 @@ export const capped = dual<
   (max: Duration.DurationInput) => <Out, In, R>(self: Schedule.Schedule<Out, In, R>) => Schedule.Schedule<Out, In, R>,
   <Out, In, R>(self: Schedule.Schedule<Out, In, R>, max: Duration.DurationInput) => Schedule.Schedule<Out, In, R>
 >(2, (self, max) => {
-  const millis = durationOption("Backoff.capped", "max", max, { allowZero: true })
+  const millis = cappedMax(max)
   return mapDelay(self, (delay) => Math.min(delay, millis))
 })
 
@@ -291,7 +339,7 @@ export const upTo = dual<
   (total: Duration.DurationInput) => <Out, In, R>(self: Schedule.Schedule<Out, In, R>) => Schedule.Schedule<Out, In, R>,
   <Out, In, R>(self: Schedule.Schedule<Out, In, R>, total: Duration.DurationInput) => Schedule.Schedule<Out, In, R>
 >(2, <Out, In, R>(self: Schedule.Schedule<Out, In, R>, total: Duration.DurationInput) => {
-  const limit = durationOption("Backoff.upTo", "total", total, { allowZero: true })
+  const limit = upToTotal(total)
   return Schedule.makeWithState(
     [undefined as number | undefined, self.initial] as const,
     (now, input: In, [start, state]) => {

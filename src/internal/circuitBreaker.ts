@@ -1,11 +1,19 @@
 /** @internal */
 import * as Duration from "effect/Duration"
-import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import type { Pipeable } from "effect/Pipeable"
 import * as core from "../core/circuitBreaker.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import { showValue, unknownOptionsMessage } from "./optionValue.js"
+import { showValue } from "./optionValue.js"
+import {
+  constructorFrame,
+  decodeOrThrow,
+  firstProblemDecoder,
+  optionsSchema,
+  type OptionsSpec,
+  ruleSchema
+} from "./schema/frame.js"
+import { MillisDuration, PositiveInt, Share } from "./schema/rules.js"
 
 // ---------------------------------------------------------------------------
 // strategies: when a closed breaker opens (kept apart from the breaker's state)
@@ -57,13 +65,20 @@ const strategyProto = {
 /** @internal */
 export const isStrategy = (u: unknown): u is Strategy => typeof u === "object" && u !== null && StrategyTypeId in u
 
-const invalid = (what: string, value: unknown, expected: string): never => {
-  throw new RangeError(`CircuitBreaker.${what}: ${String(value)} is not ${expected}`)
-}
+const decodeConsecutive = firstProblemDecoder(
+  ruleSchema<number>(
+    [],
+    PositiveInt,
+    constructorFrame(
+      "CircuitBreaker.consecutive",
+      (_path, value, rule) => `CircuitBreaker.consecutive: ${String(value)} is not ${rule.expected}`
+    )
+  )
+)
 
 /** @internal */
 export const consecutive = (threshold: number): ConsecutiveStrategy => {
-  if (!Number.isInteger(threshold) || threshold < 1) invalid("consecutive", threshold, "an integer ≥ 1")
+  decodeOrThrow(decodeConsecutive, threshold, (message) => new RangeError(message))
   const self = Object.create(strategyProto)
   self._tag = "Consecutive"
   self.threshold = threshold
@@ -77,40 +92,45 @@ export const ratioDefaults = {
   window: Duration.seconds(10)
 } as const
 
-const ratioOptionNames = ["threshold", "minThroughput", "window"]
+/**
+ * The options of `ratio`, and how the environment reads them (`CIRCUIT_BREAKER_THRESHOLD` …, see configEnv.ts).
+ * @internal
+ */
+export const ratioSpec: OptionsSpec = {
+  expected: "an object with the options threshold, minThroughput, window",
+  fields: {
+    threshold: { rule: Share, env: "number" },
+    minThroughput: { rule: PositiveInt, env: "integer" },
+    window: { rule: MillisDuration, env: "duration" }
+  }
+}
+
+const decodeRatio = firstProblemDecoder(
+  optionsSchema<RatioOptions>(
+    ratioSpec,
+    [],
+    constructorFrame("CircuitBreaker.ratio", (path, value, rule) =>
+      path.length === 0
+        ? `CircuitBreaker.ratio: ${showValue(value)} is not ${rule.expected}`
+        : `CircuitBreaker.ratio: ${path.join(".")} ${String(value)} is not ${rule.expected}`)
+  )
+)
 
 /** @internal */
-export const ratio = (
-  options: {
-    readonly threshold?: number | undefined
-    readonly minThroughput?: number | undefined
-    readonly window?: Duration.DurationInput | undefined
-  } = {}
-): RatioStrategy => {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    invalid("ratio", showValue(options), "an object with the options threshold, minThroughput, window")
-  }
-  const unknown = unknownOptionsMessage("CircuitBreaker.ratio", options, ratioOptionNames)
-  if (unknown !== undefined) throw new RangeError(unknown)
-  const threshold = options.threshold ?? ratioDefaults.threshold
-  if (typeof threshold !== "number" || !(threshold > 0 && threshold <= 1)) {
-    invalid("ratio", `threshold ${threshold}`, "a share in (0, 1]")
-  }
-  const minThroughput = options.minThroughput ?? ratioDefaults.minThroughput
-  if (!Number.isInteger(minThroughput) || minThroughput < 1) {
-    invalid("ratio", `minThroughput ${minThroughput}`, "an integer ≥ 1")
-  }
-  const window = options.window === undefined
-    ? Option.some(ratioDefaults.window)
-    : Duration.decodeUnknown(options.window)
-  if (Option.isNone(window) || !Duration.isFinite(window.value) || Duration.toMillis(window.value) < 1) {
-    return invalid("ratio", `window ${String(options.window)}`, "a finite duration of at least 1 millisecond")
-  }
+export interface RatioOptions {
+  readonly threshold?: number | undefined
+  readonly minThroughput?: number | undefined
+  readonly window?: Duration.DurationInput | undefined
+}
+
+/** @internal */
+export const ratio = (options: RatioOptions = {}): RatioStrategy => {
+  decodeOrThrow(decodeRatio, options, (message) => new RangeError(message))
   const self = Object.create(strategyProto)
   self._tag = "Ratio"
-  self.threshold = threshold
-  self.minThroughput = minThroughput
-  self.window = window.value
+  self.threshold = options.threshold ?? ratioDefaults.threshold
+  self.minThroughput = options.minThroughput ?? ratioDefaults.minThroughput
+  self.window = options.window === undefined ? ratioDefaults.window : Duration.decode(options.window)
   return self
 }
 

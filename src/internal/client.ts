@@ -5,7 +5,6 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -37,14 +36,7 @@ import {
 } from "../HttpResilientError.js"
 import type { CircuitState, FailureReason, ResilientEvent } from "../ResilientEvent.js"
 import * as Events from "../ResilientEvent.js"
-import {
-  type ClientOptions,
-  defaults,
-  nameEnvironmentVariables,
-  protectionsFromConfig,
-  resolveConfig,
-  type ResolvedConfig
-} from "./config.js"
+import { type ClientOptions, defaults, resolveConfig, type ResolvedConfig } from "./config.js"
 import * as EventBacklog from "./eventBacklog.js"
 import * as Hedge from "./hedge.js"
 import * as Interceptors from "./interceptor.js"
@@ -1053,63 +1045,6 @@ export const layerFromHttpClient = (
   options: ClientOptions = {}
 ): Layer.Layer<ResilientClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.provide(layerWithTransport(options), Transport.layerHttpClient)
-
-/**
- * Reads options from `Config` under `prefix` (environment: `PREFIX_BASE_URL`, `PREFIX_TIMEOUT` …, and the
- * protections' sections `PREFIX_CIRCUIT_BREAKER`, `PREFIX_BULKHEAD_MAX_CONCURRENT` …), then applies `overrides` on top.
- * @internal
- */
-export const optionsFromConfig = (
-  prefix: string,
-  skip: ReadonlySet<string> = new Set()
-): Config.Config<ClientOptions> => {
-  const nested = <A>(c: Config.Config<A>) => (prefix === "" ? c : Config.nested(c, prefix))
-  // an option given in code instead (`skip`) is not read: its variable may be anything
-  const opt = <A>(option: string, c: Config.Config<A>): Config.Config<Option.Option<A>> =>
-    skip.has(option) ? Config.succeed(Option.none()) : nested(Config.option(c))
-  const protections = nested(protectionsFromConfig(prefix, skip))
-  const options = Config.all({
-    baseUrl: opt("baseUrl", Config.string("BASE_URL")),
-    timeout: opt("timeout", Config.duration("TIMEOUT")),
-    deadline: opt("deadline", Config.duration("DEADLINE")),
-    maxConnections: opt("maxConnections", Config.integer("MAX_CONNECTIONS")),
-    maxOrigins: opt("maxOrigins", Config.integer("MAX_ORIGINS")),
-    maxResponseSize: opt("maxResponseSize", Config.integer("MAX_RESPONSE_SIZE")),
-    followRedirects: opt("followRedirects", Config.integer("FOLLOW_REDIRECTS")),
-    keepAliveTimeout: opt("keepAliveTimeout", Config.duration("KEEP_ALIVE_TIMEOUT")),
-    connectTimeout: opt("connectTimeout", Config.duration("CONNECT_TIMEOUT")),
-    redactHeaders: opt("redactHeaders", Config.array(Config.string(), "REDACT_HEADERS")),
-    redactQueryParams: opt("redactQueryParams", Config.array(Config.string(), "REDACT_QUERY_PARAMS")),
-    allowInsecureRedirects: opt("allowInsecureRedirects", Config.boolean("ALLOW_INSECURE_REDIRECTS")),
-    tracing: opt("tracing", Config.boolean("TRACING"))
-  })
-  return Config.zipWith(options, protections, (values, sections) => ({ ...values, ...sections })).pipe(
-    Config.map((values) => {
-      const out: Record<string, unknown> = {}
-      for (const [key, value] of Object.entries(values)) {
-        if (Option.isSome(value as Option.Option<unknown>)) out[key] = (value as Option.Some<unknown>).value
-      }
-      return out as ClientOptions
-    })
-  )
-}
-
-/**
- * A client from `Config` under `prefix`, with `overrides` on top; a bad value from the environment names its
- * variable, one from `overrides` its option.
- * @internal
- */
-export const layerConfig = (
-  prefix = "HTTP_RESILIENT",
-  overrides: ClientOptions = {}
-): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
-  Layer.unwrapEffect(
-    Effect.map(
-      optionsFromConfig(prefix, new Set(Object.keys(overrides))),
-      (fromEnv) =>
-        Layer.mapError(layer({ ...fromEnv, ...overrides }), nameEnvironmentVariables(prefix, fromEnv, overrides))
-    )
-  )
 
 /**
  * The state of the circuit breaker of the origin of `origin` (absolute, or relative to the client's `baseUrl`);

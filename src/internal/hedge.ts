@@ -12,8 +12,10 @@ import * as Replay from "../core/replay.js"
 import { redactUrl, type Secrets } from "../core/secrets.js"
 import { TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
-import { showValue, unknownOptionsMessage } from "./optionValue.js"
+import { showValue } from "./optionValue.js"
 import type { PreparedRequest } from "./request.js"
+import { constructorFrame, decodeOrThrow, firstProblemDecoder } from "./schema/frame.js"
+import { hedgeOptionsSchema } from "./schema/protections.js"
 import * as Telemetry from "./telemetry.js"
 import { schedule } from "./timer.js"
 
@@ -103,27 +105,22 @@ export interface HedgeSettings {
   readonly maxHedges: number
 }
 
-const hedgeOptionNames = ["delay", "maxHedges"]
+const decodeHedge = firstProblemDecoder(hedgeOptionsSchema(constructorFrame(
+  "HttpResilient.hedge",
+  (path, value, rule) =>
+    path.length === 0
+      ? `HttpResilient.hedge: expected { delay, maxHedges? }, got ${String(value)}`
+      : `HttpResilient.hedge: ${path.join(".")} ${showValue(value)} is not ${rule.expected}`
+)))
 
-/** @internal */
+/**
+ * The settings of `HttpResilient.hedge`'s options, checked by the Schema the client option `hedge` is checked by:
+ * a `TypeError` for what is no options object or an unknown option, a `RangeError` naming a bad value.
+ * @internal
+ */
 export const validate = (options: HedgeOptions): HedgeSettings => {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`HttpResilient.hedge: expected { delay, maxHedges? }, got ${String(options)}`)
-  }
-  const unknown = unknownOptionsMessage("HttpResilient.hedge", options, hedgeOptionNames)
-  if (unknown !== undefined) throw new TypeError(unknown)
-  const delay = Duration.decodeUnknown(options.delay)
-  if (delay._tag === "None" || !Duration.isFinite(delay.value) || Duration.toMillis(delay.value) < 1) {
-    // as the client option's: a hedge after 0 ms is two requests always, not a hedge
-    throw new RangeError(
-      `HttpResilient.hedge: delay ${showValue(options.delay)} is not a finite duration of at least 1 millisecond`
-    )
-  }
-  const maxHedges = options.maxHedges ?? 1
-  if (!Number.isInteger(maxHedges) || maxHedges < 1 || maxHedges > 16) {
-    throw new RangeError(`HttpResilient.hedge: maxHedges ${String(options.maxHedges)} is not an integer from 1 to 16`)
-  }
-  return { delay: delay.value, maxHedges }
+  decodeOrThrow(decodeHedge, options, (message, shape) => shape ? new TypeError(message) : new RangeError(message))
+  return { delay: Duration.decode(options.delay), maxHedges: options.maxHedges ?? 1 }
 }
 
 /**

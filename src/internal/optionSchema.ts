@@ -1,17 +1,19 @@
 /**
- * The rules option values are checked by: one Schema per kind of value (a duration, a count, a header record …),
- * each failing with a message that names the option, shows the value (`showValue`) and says what it is not. Client
- * options (config.ts) and request options (requestOptions.ts) are built from these, so one rule reads the same
- * wherever it applies.
+ * The Schemas of the kinds of option values requests and clients share (a duration, a count, a header record …),
+ * each failing with a message that names the option, shows the value (`showValue`) and says what it is not. The
+ * rules behind the plain ones (durations, counts) are said once in schema/rules.ts; request options
+ * (requestOptions.ts) and client options (config.ts) are built from these.
  * @internal
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { type HeadersInput, isToken, isValidHeaderValue } from "../core/headers.js"
 import type { UrlParamsInput } from "../core/url.js"
 import { classOf, showValue, withArticle } from "./optionValue.js"
+import { ruleSchema } from "./schema/frame.js"
+import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration } from "./schema/rules.js"
 
 /** A Schema that accepts what `is` accepts and otherwise fails with `message(value)`. */
 const rule = <A>(is: (u: unknown) => u is A, message: (value: unknown) => string): Schema.Schema<A> =>
@@ -23,37 +25,20 @@ const rule = <A>(is: (u: unknown) => u is A, message: (value: unknown) => string
  * @internal
  */
 export const durationInput = (name: string, { allowZero = false } = {}): Schema.Schema<Duration.DurationInput> =>
-  rule(
-    (u: unknown): u is Duration.DurationInput => {
-      const d = Duration.decodeUnknown(u)
-      return d._tag === "Some" && Duration.isFinite(d.value) &&
-        (allowZero ? Duration.toMillis(d.value) >= 0 : Duration.toMillis(d.value) > 0)
-    },
-    (value) =>
-      `${name}: ${showValue(value)} is not a ${
-        allowZero ? "non-negative" : "positive"
-      } finite duration (e.g. "10 seconds" or 10000 for milliseconds)`
-  )
+  ruleSchema([name], allowZero ? NonNegativeDuration : PositiveDuration)
 
 /**
  * An integer from 1 to `max`.
  * @internal
  */
 export const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER): Schema.Schema<number> =>
-  rule(
-    (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= max,
-    (value) => `${name}: ${showValue(value)} is not an integer from 1 to ${max}`
-  )
+  ruleSchema([name], intRange(1, max))
 
 /**
  * `true` (the default limit), `false` (none followed) or how many redirects to follow, 0 to 100.
  * @internal
  */
-export const followRedirectsInput: Schema.Schema<boolean | number> = rule(
-  (u: unknown): u is boolean | number =>
-    typeof u === "boolean" || (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 100),
-  (value) => `followRedirects: ${showValue(value)} is not true, false or an integer from 0 to 100`
-)
+export const followRedirectsInput: Schema.Schema<boolean | number> = ruleSchema(["followRedirects"], FollowRedirects)
 
 /**
  * A function (hooks, `lookup`).

@@ -63,10 +63,17 @@ export const unknownOptionsMessage = (
   known: ReadonlyArray<string>
 ): string | undefined => {
   const unknown = unknownKeys(options, known)
-  if (unknown.length === 0) return undefined
-  const names = unknown.map((key) => `"${key}"`).join(", ")
-  return `${fn}: unknown option${unknown.length > 1 ? "s" : ""} ${names} (${knownOptions(unknown[0], known)})`
+  return unknown.length === 0 ? undefined : unknownNamesMessage(fn, unknown, known)
 }
+
+/**
+ * The message for the options `unknown` (not empty) of `fn`: `fn: unknown option "x" (known: …)`.
+ * @internal
+ */
+export const unknownNamesMessage = (fn: string, unknown: ReadonlyArray<string>, known: ReadonlyArray<string>): string =>
+  `${fn}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => `"${key}"`).join(", ")} (${
+    knownOptions(unknown[0], known)
+  })`
 
 /**
  * What an unknown option is reported with: the known names, and the closest one when it looks like a misspelling.

@@ -1,22 +1,14 @@
 /** @internal */
-import * as Duration from "effect/Duration"
 import * as core from "../core/retryBudget.js"
 import type { RetryBudgetHandle } from "./client.js"
+import { resolveRetryBudget, retryBudgetDefaults } from "./schema/protections.js"
 import * as Telemetry from "./telemetry.js"
 
 /** @internal */
-export interface RetryBudgetOptions {
-  readonly ratio?: number | undefined
-  readonly window?: Duration.DurationInput | undefined
-  readonly minRetriesPerSecond?: number | undefined
-}
+export type { RetryBudgetOptions } from "./schema/protections.js"
 
 /** @internal */
-export const defaults = {
-  ratio: 0.2,
-  window: Duration.seconds(10),
-  minRetriesPerSecond: 10
-} as const
+export const defaults = retryBudgetDefaults
 
 /**
  * The resolved settings of a retry budget.
@@ -37,8 +29,4 @@ export class RetryBudget extends core.RetryBudgetAccount implements RetryBudgetH
 }
 
 /** @internal */
-export const resolve = (options: RetryBudgetOptions | undefined): RetryBudgetSettings => ({
-  ratio: options?.ratio ?? defaults.ratio,
-  windowMillis: Duration.toMillis(options?.window === undefined ? defaults.window : Duration.decode(options.window)),
-  minRetriesPerSecond: options?.minRetriesPerSecond ?? defaults.minRetriesPerSecond
-})
+export const resolve = resolveRetryBudget

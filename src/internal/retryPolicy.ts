@@ -19,7 +19,7 @@ import {
   TimeoutError
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
-import { checkOptionNames, decisionDelay, durationOption, exponential, fullJitter, illegal } from "./backoff.js"
+import { decisionDelay, exponential, fullJitter, optionsDecoder } from "./backoff.js"
 import {
   CallFacts,
   callOf,
@@ -29,6 +29,8 @@ import {
   type ResilientClientService,
   setCall
 } from "./client.js"
+import type { OptionsSpec } from "./schema/frame.js"
+import { durationMillis, functionRule, NonNegativeDuration, oneOf, rule } from "./schema/rules.js"
 import * as Telemetry from "./telemetry.js"
 
 /** @internal */
@@ -77,38 +79,48 @@ const optionNames: ReadonlyArray<keyof RetryPolicyOptions> = [
   "onRetryAfterTooLong"
 ]
 
+/** What each option of {@link make} must be. */
+const optionsSpec: OptionsSpec = {
+  expected: `an object with the options ${optionNames.join(", ")}`,
+  fields: {
+    retries: {
+      rule: rule(
+        (u) => typeof u === "number" && (Number.isInteger(u) || u === Infinity) && u >= 0,
+        "a non-negative integer (or Infinity)"
+      )
+    },
+    backoff: { rule: rule(Schedule.isSchedule, "a Schedule (see the Backoff module)") },
+    statuses: {
+      rule: rule(
+        (u) => Array.isArray(u) && u.every((s) => Number.isInteger(s) && s >= 100 && s <= 599),
+        "a list of HTTP statuses (integers from 100 to 599)"
+      )
+    },
+    methods: {
+      rule: rule(
+        (u) => Array.isArray(u) && u.every((m) => typeof m === "string" && isToken(m)),
+        "a list of HTTP method names"
+      )
+    },
+    retryOn: { rule: functionRule("a function from the error to a boolean") },
+    respectRetryAfter: { rule: rule((u) => typeof u === "boolean", "a boolean") },
+    maxRetryAfter: { rule: NonNegativeDuration },
+    onRetryAfterTooLong: { rule: oneOf("fail", "clamp") }
+  }
+}
+
+const decodeOptions = optionsDecoder<RetryPolicyOptions>(fn, optionsSpec)
+
 const validate = (options: RetryPolicyOptions) => {
-  checkOptionNames(fn, options, optionNames)
+  decodeOptions(options)
   const retries = options.retries ?? defaults.retries
-  if (typeof retries !== "number" || !(Number.isInteger(retries) || retries === Infinity) || retries < 0) {
-    illegal(fn, "retries", retries, "must be a non-negative integer (or Infinity)")
-  }
   const backoff = options.backoff ?? defaults.backoff
-  if (!Schedule.isSchedule(backoff)) illegal(fn, "backoff", backoff, "must be a Schedule (see the Backoff module)")
   const statuses = options.statuses
-  if (
-    statuses !== undefined &&
-    (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && s >= 100 && s <= 599))
-  ) illegal(fn, "statuses", statuses, "must be a list of HTTP statuses (integers from 100 to 599)")
   const methods = options.methods
-  if (
-    methods !== undefined && (!Array.isArray(methods) || !methods.every((m) => typeof m === "string" && isToken(m)))
-  ) {
-    illegal(fn, "methods", methods, "must be a list of HTTP method names")
-  }
-  if (options.retryOn !== undefined && typeof options.retryOn !== "function") {
-    illegal(fn, "retryOn", options.retryOn, "must be a function from the error to a boolean")
-  }
-  if (options.respectRetryAfter !== undefined && typeof options.respectRetryAfter !== "boolean") {
-    illegal(fn, "respectRetryAfter", options.respectRetryAfter, "must be a boolean")
-  }
   const maxRetryAfter = options.maxRetryAfter === undefined
     ? Duration.toMillis(defaults.maxRetryAfter)
-    : durationOption(fn, "maxRetryAfter", options.maxRetryAfter, { allowZero: true })
+    : durationMillis(options.maxRetryAfter)!
   const onTooLong = options.onRetryAfterTooLong ?? "fail"
-  if (onTooLong !== "fail" && onTooLong !== "clamp") {
-    illegal(fn, "onRetryAfterTooLong", onTooLong, `must be "fail" or "clamp"`)
-  }
   return {
     retries,
     backoff: backoff as Schedule.Schedule<unknown, HttpResilientError, never>,

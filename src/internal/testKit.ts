@@ -12,6 +12,8 @@ import type { TransportErrorReason } from "../HttpResilientError.js"
 import * as client from "./client.js"
 import type { ClientOptions } from "./config.js"
 import type { RawResponse } from "./response.js"
+import { constructorFrame, decodeOrThrow, firstProblemDecoder, ruleSchema } from "./schema/frame.js"
+import { Rate01 } from "./schema/rules.js"
 import { Transport, TransportFailure, type TransportRequest, type TransportService } from "./transport.js"
 
 /** @internal */
@@ -260,10 +262,21 @@ export interface ChaosOptions {
   readonly fault?: { readonly rate: number; readonly reason?: Fault | undefined } | undefined
 }
 
-const checkRate = (name: string, rate: number) => {
-  if (!(rate >= 0 && rate <= 1)) {
-    throw new RangeError(`HttpResilientTest.chaos: ${name}.rate ${rate} is not within 0..1`)
-  }
+/** The Schema of a chaos option's `rate` (the shared `Rate01`), reporting as `chaos` throws: a `RangeError`. */
+const rateDecoder = (name: string) =>
+  firstProblemDecoder(ruleSchema<number>(
+    [`${name}.rate`],
+    Rate01,
+    constructorFrame(
+      "HttpResilientTest.chaos",
+      (path, value, rule) => `HttpResilientTest.chaos: ${path.join(".")} ${String(value)} is not ${rule.expected}`
+    )
+  ))
+
+const rateDecoders = { latency: rateDecoder("latency"), status: rateDecoder("status"), fault: rateDecoder("fault") }
+
+const checkRate = (name: keyof typeof rateDecoders, rate: number) => {
+  decodeOrThrow(rateDecoders[name], rate, (message) => new RangeError(message))
 }
 
 /** @internal */
