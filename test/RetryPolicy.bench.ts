@@ -7,14 +7,13 @@
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { instantClient } from "../bench/instantClient.js"
-import { HttpResilient, RetryPolicy } from "../src/index.js"
-import * as Client from "../src/internal/client.js"
+import { HttpResilient, type ResilientClient, RetryPolicy } from "../src/index.js"
 
 const calls = 100_000
 const rounds = 5
 const best: Record<string, number> = {}
 
-const measure = (label: string, call: Effect.Effect<unknown, unknown, Client.ResilientClient>) =>
+const measure = (label: string, call: Effect.Effect<unknown, unknown, ResilientClient.ResilientClient>) =>
   Effect.gen(function*() {
     for (let i = 0; i < calls / 10; i++) yield* call
     const start = performance.now()
@@ -24,7 +23,7 @@ const measure = (label: string, call: Effect.Effect<unknown, unknown, Client.Res
   })
 
 const url = "http://bench.test/x"
-const cases: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown, Client.ResilientClient>]> = [
+const cases: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown, ResilientClient.ResilientClient>]> = [
   ["get", HttpResilient.get(url)],
   ["get |> Effect.retry(Schedule.recurs(3))", HttpResilient.get(url).pipe(Effect.retry(Schedule.recurs(3)))],
   ["get |> Effect.retry(RetryPolicy.default)", HttpResilient.get(url).pipe(Effect.retry(RetryPolicy.default))],
