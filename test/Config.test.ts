@@ -1,17 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import {
-  Cause,
-  Chunk,
-  ConfigError,
-  ConfigProvider,
-  Duration,
-  Effect,
-  Either,
-  Exit,
-  Fiber,
-  Layer,
-  TestClock
-} from "effect"
+import { Cause, ConfigError, ConfigProvider, Duration, Effect, Either, Exit, Fiber, Layer, TestClock } from "effect"
 import type * as http from "node:http"
 import {
   Backoff,
@@ -23,7 +11,7 @@ import {
   RetryBudget,
   RetryPolicy
 } from "../src/index.js"
-import { awaitSleeps, failureTag } from "./support/events.js"
+import { failureTag } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const fromEnv = (entries: Record<string, string>) =>
@@ -133,6 +121,24 @@ const withEnv = (
 ) =>
 <A, E>(self: Effect.Effect<A, E, ResilientClient.ResilientClient>) =>
   self.pipe(Effect.provide(ResilientClient.layerConfig(prefix, overrides)), Effect.withConfigProvider(fromEnv(env)))
+
+/**
+ * Runs `self` against a client made (as `layerConfig` makes it) of the options the environment `env` gives, over a
+ * scripted transport answering `script`: behaviour in virtual time, no socket.
+ */
+const withEnvScripted =
+  (env: Record<string, string>, script: HttpResilientTest.Script) =>
+  <A, E>(self: Effect.Effect<A, E, ResilientClient.ResilientClient | HttpResilientTest.Recorder>) =>
+    self.pipe(
+      Effect.provide(Layer.unwrapEffect(
+        Effect.map(ResilientClient.optionsFromConfig("HTTP_RESILIENT"), (options) =>
+          HttpResilientTest.layer(script, options))
+      )),
+      Effect.withConfigProvider(fromEnv(env))
+    )
+
+/** Lets forked fibers run up to their first suspension. */
+const settle = Effect.repeatN(Effect.yieldNow(), 20)
 
 /** The options the environment `env` gives `layerConfig` (it builds `layer` of them, code overrides over them). */
 const optionsOf = (env: Record<string, string>) =>
@@ -271,32 +277,35 @@ describe("protections from the environment", () => {
       assert.deepStrictEqual(free.map(failureTag), ["ok", "ok"])
     }))
 
-  it.scoped("BULKHEAD_MAX_QUEUE and _QUEUE_TIMEOUT: one call waits in the queue, and times out on the Clock", () =>
+  it.effect("BULKHEAD_MAX_QUEUE and _QUEUE_TIMEOUT: one call waits in the queue, and times out on the Clock", () =>
     Effect.gen(function*() {
-      const { release, server } = yield* holdingServer
-      const exits = yield* Effect.gen(function*() {
-        const first = yield* Effect.fork(HttpResilient.get(`${server.url}/1`))
-        yield* waitUntil(() => server.count() === 1)
-        const queued = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
-        yield* Effect.repeatN(Effect.yieldNow(), 20)
-        const full = yield* Effect.flip(HttpResilient.get(`${server.url}/3`))
+      const { exits, sent } = yield* Effect.gen(function*() {
+        // /1 takes a second to answer
+        const first = yield* Effect.fork(HttpResilient.get("http://api.test/1"))
+        yield* settle
+        const queued = yield* Effect.fork(HttpResilient.get("http://api.test/2"))
+        yield* settle
+        const full = yield* Effect.flip(HttpResilient.get("http://api.test/3"))
         assert.strictEqual(full._tag, "BulkheadRejectedError")
         assert.strictEqual((full as { reason?: string }).reason, "full")
         yield* TestClock.adjust("49 millis")
         assert.isNull(queued.unsafePoll())
         yield* TestClock.adjust("1 millis")
         const timedOut = yield* Effect.flip(Fiber.join(queued))
-        yield* release
-        return [yield* Fiber.await(first), timedOut] as const
-      }).pipe(withEnv({
+        yield* TestClock.adjust("1 second")
+        return {
+          exits: [yield* Fiber.await(first), timedOut] as const,
+          sent: (yield* HttpResilientTest.requests).length
+        }
+      }).pipe(withEnvScripted({
         HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "1",
         HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "1",
         HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT: "50 millis"
-      }))
+      }, [HttpResilientTest.reply(200, { delay: "1 second" })]))
       assert.strictEqual(failureTag(exits[0]), "ok")
       assert.strictEqual(exits[1]._tag, "BulkheadRejectedError")
       assert.strictEqual((exits[1] as { reason?: string }).reason, "queue-timeout")
-      assert.strictEqual(server.count(), 1)
+      assert.strictEqual(sent, 1)
     }))
 
   it.scoped("CIRCUIT_BREAKER=false: 30 straight 503s never open a breaker (by default they do)", () =>
@@ -377,47 +386,49 @@ describe("protections from the environment", () => {
       assert.strictEqual(server.count() - two, 3)
     }))
 
-  it.scoped("RATE_LIMITER_LIMIT + _WINDOW turn a limiter on: the call past the quota waits on the Clock", () =>
+  it.effect("RATE_LIMITER_LIMIT + _WINDOW turn a limiter on: the call past the quota waits on the Clock", () =>
     Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => res.end("ok"))
+      const ok = [HttpResilientTest.reply(200, { body: "ok" })]
       yield* Effect.gen(function*() {
-        yield* HttpResilient.get(`${server.url}/1`)
-        const second = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
-        yield* awaitSleeps((wakeUps) => wakeUps.includes(1000))
-        assert.strictEqual(server.count(), 1)
-        yield* TestClock.adjust("1 second")
+        yield* HttpResilient.get("http://api.test/1")
+        const second = yield* Effect.fork(HttpResilient.get("http://api.test/2"))
+        yield* TestClock.adjust("999 millis")
+        assert.strictEqual((yield* HttpResilientTest.requests).length, 1)
+        yield* TestClock.adjust("1 millis")
         yield* Fiber.join(second)
-        assert.strictEqual(server.count(), 2)
-      }).pipe(withEnv({ HTTP_RESILIENT_RATE_LIMITER_LIMIT: "1", HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second" }))
+        assert.deepStrictEqual((yield* HttpResilientTest.requests).map((r) => r.at), [0, 1000])
+      }).pipe(
+        withEnvScripted({ HTTP_RESILIENT_RATE_LIMITER_LIMIT: "1", HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second" }, ok)
+      )
 
       // unset: no limiter, both go at once
-      yield* Effect.all([HttpResilient.get(`${server.url}/3`), HttpResilient.get(`${server.url}/4`)]).pipe(withEnv({}))
-      assert.strictEqual(server.count(), 4)
+      const start = yield* TestClock.currentTimeMillis
+      const unset = yield* Effect.gen(function*() {
+        yield* Effect.all([HttpResilient.get("http://api.test/3"), HttpResilient.get("http://api.test/4")])
+        return (yield* HttpResilientTest.requests).map((r) => r.at - start)
+      }).pipe(withEnvScripted({}, ok))
+      assert.deepStrictEqual(unset, [0, 0])
     }))
 
-  it.scoped("RATE_LIMITER_ALGORITHM: a fixed window refills at its end, a token bucket one token at a time", () =>
+  it.effect("RATE_LIMITER_ALGORITHM: a fixed window refills at its end, a token bucket one token at a time", () =>
     Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => res.end("ok"))
-      const thirdWakesAt = (algorithm: string | undefined) =>
+      const thirdSentAt = (algorithm: string | undefined) =>
         Effect.gen(function*() {
           const start = yield* TestClock.currentTimeMillis
-          yield* HttpResilient.get(`${server.url}/1`)
-          yield* HttpResilient.get(`${server.url}/2`)
-          const third = yield* Effect.fork(HttpResilient.get(`${server.url}/3`))
-          // the limiter's wait, not the attempt timeout (10 s)
-          const waits = (wakeUps: ReadonlyArray<number>) => wakeUps.filter((at) => at - start > 0 && at - start < 5_000)
-          yield* awaitSleeps((wakeUps) => waits(wakeUps).length > 0)
-          const wakeUp = waits(Chunk.toReadonlyArray(yield* TestClock.sleeps()))[0] - start
+          yield* HttpResilient.get("http://api.test/1")
+          yield* HttpResilient.get("http://api.test/2")
+          const third = yield* Effect.fork(HttpResilient.get("http://api.test/3"))
           yield* TestClock.adjust("1 second")
           yield* Fiber.join(third)
-          return wakeUp
-        }).pipe(withEnv({
+          const sent = yield* HttpResilientTest.requests
+          return sent[2].at - start
+        }).pipe(withEnvScripted({
           HTTP_RESILIENT_RATE_LIMITER_LIMIT: "2",
           HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second",
           ...(algorithm === undefined ? {} : { HTTP_RESILIENT_RATE_LIMITER_ALGORITHM: algorithm })
-        }))
-      assert.strictEqual(yield* thirdWakesAt(undefined), 500)
-      assert.strictEqual(yield* thirdWakesAt("fixed-window"), 1000)
+        }, [HttpResilientTest.reply(200)]))
+      assert.strictEqual(yield* thirdSentAt(undefined), 500)
+      assert.strictEqual(yield* thirdSentAt("fixed-window"), 1000)
     }))
 
   it.effect("a bad value names its variable, then the option, at the variable's config path", () =>
