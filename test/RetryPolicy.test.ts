@@ -26,10 +26,7 @@ import {
   Telemetry
 } from "../src/index.js"
 import { twoRetriesThenSuccess } from "./support/events.js"
-import { closedPort, serverScoped } from "./support/server.js"
 
-// Attempt timeouts are long so that their (virtual) timers never get in the way of the backoff's.
-const Client = ResilientClient.layer({ timeout: "1 hour" })
 const noJitter = (base: Duration.DurationInput) => Backoff.exponential({ base })
 
 type AnyEvent = ResilientEvent.ResilientEvent
@@ -94,21 +91,64 @@ const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
 
 const tags = (events: ReadonlyArray<AnyEvent>) => events.map((e) => e._tag)
 
-const statusServer = (status: number, headers: Record<string, string> = {}) =>
-  serverScoped((_req, res) => {
-    res.writeHead(status, headers)
-    res.end(`status ${status}`)
+/** What a scripted origin was sent: path and query, headers, body. */
+interface Received {
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Buffer
+}
+
+/** A "server": an origin of the scripted transport (no socket), and what it was sent. */
+interface ScriptedServer {
+  readonly url: string
+  readonly received: Array<Received>
+  count(): number
+}
+
+/** The scripted transport's origins: host → how it answers its request n (from 0), and what it was sent. */
+const origins = new Map<
+  string,
+  { readonly answer: (n: number) => HttpResilientTest.Step; readonly received: Array<Received> }
+>()
+let originsMade = 0
+
+/** A new origin of the scripted transport answering its request n (from 0) with `answer(n)`. */
+const scriptedOrigin = (answer: (n: number) => HttpResilientTest.Step): Effect.Effect<ScriptedServer> =>
+  Effect.sync(() => {
+    const host = `s${originsMade++}.test`
+    const received: Array<Received> = []
+    origins.set(host, { answer, received })
+    return { url: `http://${host}`, received, count: () => received.length }
   })
 
-/** A server answering with the given statuses in turn (the last one repeats). */
-const scriptedServer = (statuses: ReadonlyArray<number>, headers: Record<string, string> = {}) => {
-  let n = 0
-  return serverScoped((_req, res) => {
-    const status = statuses[Math.min(n++, statuses.length - 1)]
-    res.writeHead(status, status >= 400 ? headers : {})
-    res.end(`status ${status}`)
+/** An origin answering every request with `status` (and `headers`). */
+const statusServer = (status: number, headers: Record<string, string> = {}) =>
+  scriptedOrigin(() => HttpResilientTest.reply(status, { headers, body: `status ${status}` }))
+
+/** An origin answering with the given statuses in turn (the last one repeats); `headers` go on the 4xx/5xx. */
+const scriptedServer = (statuses: ReadonlyArray<number>, headers: Record<string, string> = {}) =>
+  scriptedOrigin((n) => {
+    const status = statuses[Math.min(n, statuses.length - 1)]
+    return HttpResilientTest.reply(status, { headers: status >= 400 ? headers : {}, body: `status ${status}` })
   })
-}
+
+/** An origin where nothing listens: every request is refused. */
+const refusedUrl = "http://refused.test"
+
+/**
+ * A client over the scripted transport that routes each request to its origin. Attempt timeouts are long (an hour) so
+ * that their (virtual) timers never get in the way of the backoff's.
+ */
+const clientWith = (options: ResilientClient.ClientOptions = {}) =>
+  HttpResilientTest.layer((request) => {
+    const url = new URL(request.url)
+    const origin = origins.get(url.host)
+    if (origin === undefined) return HttpResilientTest.fault("ConnectionRefused")
+    origin.received.push({ url: url.pathname + url.search, headers: request.headers, body: Buffer.from(request.body) })
+    return origin.answer(origin.received.length - 1)
+  }, { timeout: "1 hour", ...options })
+
+const Client = clientWith()
 
 /** A client (attempt timeouts an hour away, like `Client`) over a scripted transport answering `steps`. */
 const scripted = (steps: HttpResilientTest.Script, options: ResilientClient.ClientOptions = {}) =>
@@ -117,7 +157,7 @@ const scripted = (steps: HttpResilientTest.Script, options: ResilientClient.Clie
 /** How many requests the scripted transport saw. */
 const sentCount = Effect.map(HttpResilientTest.requests, (sent) => sent.length)
 
-describe("RetryPolicy over a real server", () => {
+describe("RetryPolicy over a server (scripted)", () => {
   it.scoped("always 503 with retries: 3 → exactly 4 requests, the last StatusError with attempt 4", () =>
     Effect.gen(function*() {
       const server = yield* statusServer(503)
@@ -411,13 +451,10 @@ describe("idempotency", () => {
 
   it.scoped("retry only on 503: statuses still retries a reset, retryOn retries nothing else (README recipe)", () =>
     Effect.gen(function*() {
-      // every odd request is reset before an answer, every even one gets 200; no socket is reused, so a reset is
-      // the answer (not a stale keep-alive socket, which the transport re-sends inside the attempt)
-      let n = 0
-      const server = yield* serverScoped((req, res) => {
-        if (n++ % 2 === 0) return void req.socket.destroy()
-        res.writeHead(200, { connection: "close" }).end("ok")
-      })
+      // every odd request is reset before an answer, every even one gets 200
+      const server = yield* scriptedOrigin((n) =>
+        n % 2 === 0 ? HttpResilientTest.fault("ConnectionReset") : HttpResilientTest.reply(200, { body: "ok" })
+      )
       const withStatuses = yield* drive(
         HttpResilient.get(server.url).pipe(
           Effect.retry(RetryPolicy.make({ statuses: [503], backoff: noJitter("1 millis") }))
@@ -499,7 +536,7 @@ describe("deadlines", () => {
         assert.strictEqual(error._tag, "TimeoutError")
         assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
         assert.strictEqual(error.attempt, 4)
-        assert.match(error.message, /GET http:\/\/127\.0\.0\.1:\d+\/ \(attempt 4\)/)
+        assert.match(error.message, /GET http:\/\/s\d+\.test\/ \(attempt 4\)/)
         // attempts at 0, 300, 600, 900: a fifth at 1200 would pass the deadline
         assert.strictEqual(server.count() - before, 4)
         assert.strictEqual((yield* TestClock.currentTimeMillis) - start, 900)
@@ -583,10 +620,9 @@ describe("deadlines", () => {
 describe("failover and per-attempt options", () => {
   it.scoped("first URL refuses connections, the second answers → success on attempt 2 at the second URL", () =>
     Effect.gen(function*() {
-      const port = yield* Effect.promise(closedPort)
       const server = yield* statusServer(200)
       const { events, exit } = yield* drive(
-        HttpResilient.get(`http://127.0.0.1:${port}/a`, { failover: [`${server.url}/b`] }).pipe(
+        HttpResilient.get(`${refusedUrl}/a`, { failover: [`${server.url}/b`] }).pipe(
           Effect.retry(RetryPolicy.default)
         )
       )
@@ -714,12 +750,7 @@ describe("retry options and composition", () => {
       yield* Effect.flip(HttpResilient.get(server.url, { retry: RetryPolicy.none }))
       assert.strictEqual(server.count(), 5)
     }).pipe(
-      Effect.provide(
-        ResilientClient.layer({
-          timeout: "1 hour",
-          retry: RetryPolicy.make({ retries: 2, backoff: noJitter("5 millis") })
-        })
-      )
+      Effect.provide(clientWith({ retry: RetryPolicy.make({ retries: 2, backoff: noJitter("5 millis") }) }))
     ))
 
   it.scoped("composes with Schedule.intersect: the longer delay, both limits", () =>
