@@ -1,10 +1,17 @@
+import { HttpBody } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, ConfigProvider, Effect, Exit, Layer, Metric, Queue, Scope } from "effect"
+import { Cause, Chunk, Clock, ConfigProvider, Effect, Exit, Fiber, Layer, Metric, Queue, Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { EventEmitter } from "node:events"
 import type * as Undici from "undici"
-import { CircuitBreaker, HttpResilient, HttpResilientTest, ResilientClient, Telemetry } from "../src/index.js"
-import * as InternalTransport from "../src/internal/transport.js"
+import {
+  CircuitBreaker,
+  HttpResilient,
+  HttpResilientTest,
+  ResilientClient,
+  Telemetry,
+  Transport
+} from "../src/index.js"
 
 const droppedSoFar = Effect.map(Metric.value(Telemetry.eventsDropped), (state) => state.count)
 
@@ -248,22 +255,102 @@ describe("bounded per-origin state", () => {
     }))
 })
 
-describe("bounded connect log", () => {
-  it("a dispatcher's connections to 5,000 origins leave at most 1,024 of them logged, and no wrong 'reused socket'", () => {
-    // the log listens to the dispatcher's connect events only
-    const dispatcher = new EventEmitter() as unknown as Undici.Dispatcher
-    const connect = (origin: string) => (dispatcher as unknown as EventEmitter).emit("connect", new URL(origin))
-    const before = InternalTransport.connectSeq(dispatcher)
-    connect("http://kept.test")
-    const dispatched = InternalTransport.connectSeq(dispatcher)
-    assert.isTrue(InternalTransport.connectedSince(dispatcher, "http://kept.test", before))
-    assert.isFalse(InternalTransport.connectedSince(dispatcher, "http://kept.test", dispatched))
-    for (let i = 0; i < 5000; i++) connect(`http://o${i}.test`)
-    assert.strictEqual(InternalTransport.loggedOrigins(dispatcher), 1024)
-    // kept.test was forgotten after its request went out: it may have connected since, so no resend on a reset
-    assert.isTrue(InternalTransport.connectedSince(dispatcher, "http://kept.test", dispatched))
-    // an origin still logged and not connected since a later dispatch: reused socket
-    const later = InternalTransport.connectSeq(dispatcher)
-    assert.isFalse(InternalTransport.connectedSince(dispatcher, "http://o4999.test", later))
+/**
+ * A dispatcher the test drives: it keeps each dispatched request's handler, and `connect` emits undici's connect
+ * event. Through the public `Transport.makeUndici`, `send(origin)` forks one GET; `reset()` fails the oldest pending
+ * request with ECONNRESET, `answer()` answers it 200. The undici transport re-sends a reset GET once when no
+ * connection to its origin was opened since it was dispatched (it went out on a reused keep-alive socket).
+ */
+const drivenDispatcher = () => {
+  const emitter = new EventEmitter()
+  const pending: Array<Undici.Dispatcher.DispatchHandler> = []
+  let dispatched = 0
+  const dispatcher = Object.assign(emitter, {
+    dispatch: (_options: unknown, handler: Undici.Dispatcher.DispatchHandler) => {
+      dispatched++
+      pending.push(handler)
+      return true
+    }
+  }) as unknown as Undici.Dispatcher
+  const transport = Transport.makeUndici(dispatcher)
+  return {
+    connect: (origin: string) => void emitter.emit("connect", new URL(origin)),
+    send: (origin: string) =>
+      Effect.tap(
+        Effect.fork(transport.send({
+          method: "GET",
+          url: new URL(`${origin}/x`),
+          headers: {},
+          body: HttpBody.empty,
+          timeoutMillis: Number.POSITIVE_INFINITY,
+          maxResponseSize: Number.POSITIVE_INFINITY,
+          clock: Clock.make()
+        })),
+        () => Effect.yieldNow()
+      ),
+    reset: Effect.sync(() =>
+      pending.shift()!.onError!(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }))
+    ),
+    answer: Effect.sync(() => {
+      const handler = pending.shift()!
+      handler.onHeaders!(200, [], () => {}, "OK")
+      handler.onComplete!([])
+    }),
+    dispatched: () => dispatched
+  }
+}
+
+/**
+ * Whether a GET to `origin`, reset before any answer, is sent again: `before` runs before it is dispatched, `during`
+ * while it is in flight.
+ */
+const resentAfterReset = (
+  before: (connect: (origin: string) => void) => void,
+  during: (connect: (origin: string) => void) => void
+) =>
+  Effect.gen(function*() {
+    const driven = drivenDispatcher()
+    // the log starts with the first exchange
+    const first = yield* driven.send("http://first.test")
+    yield* driven.answer
+    yield* Fiber.join(first)
+    before(driven.connect)
+    const fiber = yield* driven.send("http://kept.test")
+    const sentBefore = driven.dispatched()
+    during(driven.connect)
+    yield* driven.reset
+    const resent = driven.dispatched() > sentBefore
+    if (resent) yield* driven.answer
+    const exit = yield* Fiber.await(fiber)
+    return { resent, exit }
   })
+
+const connectMany = (n: number) => (connect: (origin: string) => void) => {
+  for (let i = 0; i < n; i++) connect(`http://o${i}.test`)
+}
+
+describe("bounded connect log", () => {
+  it.effect("a dispatcher's connections to 5,000 origins leave at most 1,024 of them logged, and no wrong 'reused socket'", () =>
+    Effect.gen(function*() {
+      // connected before, not since: the request went out on a reused socket, so the reset is sent again
+      const reused = yield* resentAfterReset((connect) => connect("http://kept.test"), () => {})
+      assert.isTrue(reused.resent)
+      assert.isTrue(Exit.isSuccess(reused.exit))
+      // connected since it was dispatched: a fresh socket was reset, nothing is sent again
+      const fresh = yield* resentAfterReset(() => {}, (connect) => connect("http://kept.test"))
+      assert.isFalse(fresh.resent)
+      assert.isTrue(
+        Exit.isFailure(fresh.exit) && fresh.exit.cause._tag === "Fail" &&
+          fresh.exit.cause.error.reason === "ConnectionReset"
+      )
+      // kept.test was forgotten after its request went out (5,000 origins connected since): it may have connected
+      // since, so no resend on a reset
+      const flooded = yield* resentAfterReset((connect) => connect("http://kept.test"), connectMany(5000))
+      assert.isFalse(flooded.resent)
+      // the log holds 1,024 origins: kept.test and 1,023 newer are all remembered, and with 1,024 newer the forgotten
+      // ones all connected before the request; one more and an origin that connected since is forgotten too
+      assert.isTrue((yield* resentAfterReset((connect) => connect("http://kept.test"), connectMany(1023))).resent)
+      assert.isTrue((yield* resentAfterReset((connect) => connect("http://kept.test"), connectMany(1024))).resent)
+      assert.isFalse((yield* resentAfterReset((connect) => connect("http://kept.test"), connectMany(1025))).resent)
+    }))
 })
