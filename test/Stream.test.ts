@@ -1,6 +1,6 @@
 import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
+import { Chunk, Effect, Exit, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import type * as http from "node:http"
 import {
@@ -229,6 +229,54 @@ describe("stream", () => {
       assert.isTrue(shifted.error._tag === "TransportError" && shifted.error.reason === "NotResumable")
       assert.include(shifted.error.message, "Stream not resumable")
     }).pipe(Effect.provide(Client)))
+
+  it.effect("resume over the scripted transport: Range + If-Range after a reset; NotResumable when it cannot go on", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(64 * 1024)
+      const resumeAfterReset = (first: HttpResilientTest.ReplyOptions, then: HttpResilientTest.Step) =>
+        Effect.gen(function*() {
+          let received = 0
+          const exit = yield* HttpResilient.stream("http://api.test/file", { resume: true, retry }).pipe(
+            Stream.runForEach((bytes) => Effect.sync(() => received += bytes.byteLength)),
+            Effect.exit
+          )
+          return { exit, received, sent: yield* HttpResilientTest.requests }
+        }).pipe(
+          Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200, { ...first, resetAfter: 1000 }), then]))
+        )
+      const file = { body: data, headers: { etag: `"v1"` } }
+      const resumed = yield* resumeAfterReset(file, HttpResilientTest.reply(200, { ...file, ranges: true }))
+      assert.isTrue(Exit.isSuccess(resumed.exit))
+      assert.strictEqual(resumed.received, data.length)
+      assert.strictEqual(resumed.sent[1].headers.range, "bytes=1000-")
+      assert.strictEqual(resumed.sent[1].headers["if-range"], `"v1"`)
+      const notResumable = (outcome: { readonly exit: Exit.Exit<void, HttpResilientError.HttpResilientError> }) =>
+        Exit.isFailure(outcome.exit) && outcome.exit.cause._tag === "Fail" &&
+        outcome.exit.cause.error._tag === "TransportError" && outcome.exit.cause.error.reason === "NotResumable"
+      // no validator: no second request
+      const none = yield* resumeAfterReset({ body: data }, HttpResilientTest.reply(200, { body: data, ranges: true }))
+      assert.isTrue(notResumable(none))
+      assert.strictEqual(none.sent.length, 1)
+      // the whole body again (200), a Content-Range that starts elsewhere, a changed ETag
+      const whole = yield* resumeAfterReset(file, HttpResilientTest.reply(200, file))
+      assert.isTrue(notResumable(whole) && whole.sent.length === 2 && whole.received === 1000)
+      const shifted = yield* resumeAfterReset(
+        file,
+        HttpResilientTest.reply(206, {
+          body: data.subarray(1001),
+          headers: { etag: `"v1"`, "content-range": `bytes 1001-${data.length - 1}/${data.length}` }
+        })
+      )
+      assert.isTrue(notResumable(shifted))
+      const changed = yield* resumeAfterReset(
+        file,
+        HttpResilientTest.reply(206, {
+          body: data.subarray(1000),
+          headers: { etag: `"v2"`, "content-range": `bytes 1000-${data.length - 1}/${data.length}` }
+        })
+      )
+      assert.isTrue(notResumable(changed))
+    }))
 
   it.scoped("a body that drops is an AttemptFailed event; a stream that cannot go on ends with Failed", () =>
     Effect.gen(function*() {
