@@ -69,8 +69,100 @@ export type Script = internal.Script
 export type RecordedRequest = internal.RecordedRequest
 
 /**
- * A response: status, `headers`, a `body` (string or bytes) or `json`, and an optional `delay` before it
- * (on the `Clock`; a delay past the attempt timeout becomes a `TimeoutError`).
+ * How a scripted body ends once its chunks are sent: `"complete"`, `"stall"` (nothing more, ever: only the
+ * attempt timeout of a buffered call, or a deadline, ends it) or a transport fault such as `"ConnectionReset"` (the
+ * connection breaks mid-body).
+ *
+ * @example
+ * ```ts
+ * import { HttpResilientTest } from "effect-http-resilient"
+ *
+ * const end: HttpResilientTest.BodyEnd = "ConnectionReset"
+ * // the head and "first part", then the connection breaks
+ * const step = HttpResilientTest.reply(200, { body: ["first part"], end })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BodyEnd = internal.BodyEnd
+
+/**
+ * Options of {@link reply}. The body can be streamed: sent in chunks (`body` as a list) with `chunkDelay` between
+ * them on the `Clock`, cut by a reset (`resetAfter`), left hanging (`end: "stall"`), and served from an offset
+ * for a range request (`ranges`) — what `HttpResilient.stream`, `lines`, `ndjson` and `sse` see from a real server.
+ *
+ * @example
+ * ```ts
+ * import { Chunk, Effect, Stream } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * // a download that resets after 4 bytes, resumed from byte 4 with Range + If-Range
+ * const file = { body: "0123456789", headers: { etag: `"v1"` } }
+ * const TestClient = HttpResilientTest.layer([
+ *   HttpResilientTest.reply(200, { ...file, resetAfter: 4 }),
+ *   HttpResilientTest.reply(200, { ...file, ranges: true })
+ * ])
+ * const test = Effect.gen(function*() {
+ *   const chunks = yield* Stream.runCollect(HttpResilient.stream("http://api.test/file", { resume: true }))
+ *   const text = Chunk.toReadonlyArray(chunks).map((bytes) => new TextDecoder().decode(bytes)).join("")
+ *   const sent = yield* HttpResilientTest.requests
+ *   assert.strictEqual(text, "0123456789")
+ *   assert.strictEqual(sent[1].headers.range, "bytes=4-")
+ *   assert.strictEqual(sent[1].headers["if-range"], `"v1"`)
+ * })
+ * Effect.runPromise(Effect.provide(test, TestClient))
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReplyOptions {
+  /** Response headers (names are matched case-insensitively). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /**
+   * The body: a string, bytes, or a list of them, sent as those chunks one after the other (empty ones are
+   * skipped). `content-length` declares the whole body unless `headers` sets it.
+   * @default empty
+   */
+  readonly body?: string | Uint8Array | ReadonlyArray<string | Uint8Array> | undefined
+  /** A JSON body (and `content-type: application/json` unless `headers` sets one); wins over `body`. */
+  readonly json?: unknown
+  /**
+   * The wait before the head, on the `Clock`; a delay that reaches the attempt timeout is a `TimeoutError`.
+   * @default 0
+   */
+  readonly delay?: Duration.DurationInput | undefined
+  /**
+   * The wait before each chunk after the first, on the `Clock`. A buffered call waits them all within its attempt
+   * timeout; a stream's attempt timeout covers only the head.
+   * @default 0
+   */
+  readonly chunkDelay?: Duration.DurationInput | undefined
+  /**
+   * How the body ends after its last chunk.
+   * @default "complete"
+   */
+  readonly end?: BodyEnd | undefined
+  /**
+   * The connection resets (`ConnectionReset`) after this many bytes of the body were sent — of the bytes from the
+   * range's start, for a 206. Not together with `end`.
+   * @default undefined (no reset)
+   */
+  readonly resetAfter?: number | undefined
+  /**
+   * Answer a `Range: bytes=N-` request like a server that supports ranges: when its `If-Range` is absent or equals
+   * the reply's strong `ETag` (else its `Last-Modified`), a 200 reply becomes a 206 with the bytes from N on and
+   * `Content-Range: bytes N-last/length` (a 416 when N is past the end); otherwise the whole body, 200.
+   * @default false
+   */
+  readonly ranges?: boolean | undefined
+}
+
+/**
+ * A response: status, `headers`, a `body` (string, bytes, or a list of chunks) or `json`, and an optional `delay`
+ * before it (on the `Clock`; a delay past the attempt timeout becomes a `TimeoutError`). A streamed body: see
+ * {@link ReplyOptions} (`chunkDelay`, `end`, `resetAfter`, `ranges`).
  *
  * @example
  * ```ts
@@ -83,18 +175,38 @@ export type RecordedRequest = internal.RecordedRequest
  * const TestClient = HttpResilientTest.layer(script)
  * ```
  *
+ * @example
+ * ```ts
+ * import { Chunk, Effect, Fiber, Stream, TestClock, TestContext } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * // an event stream: two events a second apart, then the connection drops; the client reconnects with
+ * // Last-Event-ID after the server's retry: delay, all in virtual time
+ * const TestClient = HttpResilientTest.layer([
+ *   HttpResilientTest.reply(200, {
+ *     headers: { "content-type": "text/event-stream" },
+ *     body: ["retry: 3000\nid: 1\ndata: a\n\n", "id: 2\ndata: b\n\n"],
+ *     chunkDelay: "1 second",
+ *     end: "ConnectionReset"
+ *   }),
+ *   HttpResilientTest.reply(200, { headers: { "content-type": "text/event-stream" }, body: "id: 3\ndata: c\n\n" })
+ * ])
+ * const test = Effect.gen(function*() {
+ *   const fiber = yield* Effect.fork(Stream.runCollect(Stream.take(HttpResilient.sse("http://api.test/events"), 3)))
+ *   yield* TestClock.adjust("4 seconds")
+ *   const events = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+ *   const sent = yield* HttpResilientTest.requests
+ *   assert.deepStrictEqual(events.map((e) => e.data), ["a", "b", "c"])
+ *   assert.strictEqual(sent[1].headers["last-event-id"], "2")
+ *   assert.strictEqual(sent[1].at - sent[0].at, 4000)
+ * })
+ * Effect.runPromise(test.pipe(Effect.provide(TestClient), Effect.provide(TestContext.TestContext)))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const reply: (
-  status: number,
-  options?: {
-    readonly headers?: Readonly<Record<string, string>> | undefined
-    readonly body?: string | Uint8Array | undefined
-    readonly json?: unknown
-    readonly delay?: Duration.DurationInput | undefined
-  }
-) => Step = internal.reply
+export const reply: (status: number, options?: ReplyOptions) => Step = internal.reply
 
 /**
  * A transport fault, e.g. `fault("ConnectionReset")`, optionally after a `delay`.

@@ -3,9 +3,9 @@
  * transient, not counted by the circuit breaker, no retry budget spent; a server's protocol violation is a
  * `TransportError` with reason `ProtocolError`, not transient; every error code undici defines is mapped on purpose.
  */
-import { FetchHttpClient, HttpClient, HttpClientError } from "@effect/platform"
+import { FetchHttpClient, HttpBody, HttpClient, HttpClientError } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Stream } from "effect"
+import { Clock, Effect, Layer, Stream } from "effect"
 import * as Undici from "undici"
 import {
   Backoff,
@@ -14,9 +14,9 @@ import {
   HttpResilientError,
   ResilientClient,
   RetryBudget,
-  RetryPolicy
+  RetryPolicy,
+  Transport
 } from "../src/index.js"
-import { classifyError } from "../src/internal/transport.js"
 import { rawServerScoped } from "./support/rawServer.js"
 import { serverScoped } from "./support/server.js"
 
@@ -88,10 +88,29 @@ const undiciClasses: Record<string, readonly [build: () => Error, expected: Expe
   ]
 }
 
-const verdictOf = (error: unknown): Expected => {
-  const failure = classifyError(error)
-  return failure.reason === "InvalidRequest" ? [failure.reason, failure.invalid!] : [failure.reason]
+/** What the undici transport fails with when its dispatcher rejects a request with `error`. */
+const failureOf = (error: unknown): Effect.Effect<Transport.TransportFailure> => {
+  const dispatcher = { request: () => Promise.reject(error) } as unknown as Undici.Dispatcher
+  return Transport.makeUndici(dispatcher).stream({
+    method: "GET",
+    url: new URL("http://api.test/x"),
+    headers: {},
+    body: HttpBody.empty,
+    timeoutMillis: Infinity,
+    maxResponseSize: Infinity,
+    clock: Clock.make()
+  }).pipe(
+    Effect.scoped,
+    Effect.flatMap(() => Effect.dieMessage("the transport answered")),
+    Effect.flip
+  )
 }
+
+const verdictOf = (error: unknown): Effect.Effect<Expected> =>
+  Effect.map(
+    failureOf(error),
+    (failure): Expected => failure.reason === "InvalidRequest" ? [failure.reason, failure.invalid!] : [failure.reason]
+  )
 
 describe("every undici error is mapped on purpose", () => {
   it("the table covers every class undici exports", () => {
@@ -100,50 +119,58 @@ describe("every undici error is mapped on purpose", () => {
   })
 
   for (const [name, [build, expected]] of Object.entries(undiciClasses)) {
-    it(`${name} → ${expected.join(" ")}`, () => {
-      assert.deepStrictEqual(verdictOf(build()), expected)
-    })
+    it.effect(`${name} → ${expected.join(" ")}`, () =>
+      Effect.gen(function*() {
+        assert.deepStrictEqual(yield* verdictOf(build()), expected)
+      }))
   }
 
-  it("each undici code is examined: none falls to Unknown but the two that carry the server's status", () => {
-    for (const [name, [build]] of Object.entries(undiciClasses)) {
-      const failure = classifyError(build())
-      if (name === "RequestRetryError" || name === "ResponseError") {
-        assert.match(failure.detail ?? "", /^status 50\d$/, name)
-      } else assert.notStrictEqual(failure.reason, "Unknown", name)
-    }
-  })
+  it.effect("each undici code is examined: none falls to Unknown but the two that carry the server's status", () =>
+    Effect.gen(function*() {
+      for (const [name, [build]] of Object.entries(undiciClasses)) {
+        const failure = yield* failureOf(build())
+        if (name === "RequestRetryError" || name === "ResponseError") {
+          assert.match(failure.detail ?? "", /^status 50\d$/, name)
+        } else assert.notStrictEqual(failure.reason, "Unknown", name)
+      }
+    }))
 
-  it("SOCKS5 codes: credentials refused is the request's fault, a proxy that speaks no SOCKS5 a protocol error", () => {
-    const socks = (code: string) => new (Undici.errors as any).Socks5ProxyError("x", code)
-    assert.deepStrictEqual(verdictOf(socks("UND_ERR_SOCKS5_AUTH_FAILED")), ["InvalidRequest", "InvalidOption"])
-    assert.deepStrictEqual(verdictOf(socks("UND_ERR_SOCKS5_VERSION")), ["ProtocolError"])
-    assert.deepStrictEqual(verdictOf(socks("UND_ERR_SOCKS5_REPLY_5")), ["ConnectionRefused"])
-  })
+  it.effect("SOCKS5 codes: credentials refused is the request's fault, a proxy that speaks no SOCKS5 a protocol error", () =>
+    Effect.gen(function*() {
+      const socks = (code: string) => new (Undici.errors as any).Socks5ProxyError("x", code)
+      assert.deepStrictEqual(yield* verdictOf(socks("UND_ERR_SOCKS5_AUTH_FAILED")), ["InvalidRequest", "InvalidOption"])
+      assert.deepStrictEqual(yield* verdictOf(socks("UND_ERR_SOCKS5_VERSION")), ["ProtocolError"])
+      assert.deepStrictEqual(yield* verdictOf(socks("UND_ERR_SOCKS5_REPLY_5")), ["ConnectionRefused"])
+    }))
 
-  it("undici's refusals name what was refused: header, URL, method, body", () => {
-    const invalid = (message: string) => verdictOf(new Undici.errors.InvalidArgumentError(message))
-    assert.deepStrictEqual(invalid("invalid transfer-encoding header"), ["InvalidRequest", "InvalidHeader"])
-    assert.deepStrictEqual(invalid("Invalid URL protocol: the URL must start with `http:` or `https:`."), [
-      "InvalidRequest",
-      "InvalidUrl"
-    ])
-    assert.deepStrictEqual(invalid("invalid request method"), ["InvalidRequest", "InvalidMethod"])
-    assert.deepStrictEqual(
-      invalid("body must be a string, a Buffer, a Readable stream, an iterable, or an async iterable"),
-      ["InvalidRequest", "InvalidBody"]
-    )
-  })
+  it.effect("undici's refusals name what was refused: header, URL, method, body", () =>
+    Effect.gen(function*() {
+      const invalid = (message: string) => verdictOf(new Undici.errors.InvalidArgumentError(message))
+      assert.deepStrictEqual(yield* invalid("invalid transfer-encoding header"), ["InvalidRequest", "InvalidHeader"])
+      assert.deepStrictEqual(yield* invalid("Invalid URL protocol: the URL must start with `http:` or `https:`."), [
+        "InvalidRequest",
+        "InvalidUrl"
+      ])
+      assert.deepStrictEqual(yield* invalid("invalid request method"), ["InvalidRequest", "InvalidMethod"])
+      assert.deepStrictEqual(
+        yield* invalid("body must be a string, a Buffer, a Readable stream, an iterable, or an async iterable"),
+        ["InvalidRequest", "InvalidBody"]
+      )
+    }))
 
-  it("a code that is an Object property name (constructor, __proto__) is Unknown, not a crash", () => {
-    for (const code of ["constructor", "__proto__", "toString"]) {
-      assert.deepStrictEqual(verdictOf(Object.assign(new Error("odd"), { code })), ["Unknown"], code)
-    }
-  })
+  it.effect("a code that is an Object property name (constructor, __proto__) is Unknown, not a crash", () =>
+    Effect.gen(function*() {
+      for (const code of ["constructor", "__proto__", "toString"]) {
+        assert.deepStrictEqual(yield* verdictOf(Object.assign(new Error("odd"), { code })), ["Unknown"], code)
+      }
+    }))
 
-  it("InformationalError from undici's DNS interceptor is a DNS failure", () => {
-    assert.deepStrictEqual(verdictOf(new Undici.errors.InformationalError("No DNS entries found")), ["DnsFailure"])
-  })
+  it.effect("InformationalError from undici's DNS interceptor is a DNS failure", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* verdictOf(new Undici.errors.InformationalError("No DNS entries found")), [
+        "DnsFailure"
+      ])
+    }))
 
   it("a protocol error is not transient", () => {
     const error = new HttpResilientError.TransportError({ method: "GET", url: "", attempt: 1, reason: "ProtocolError" })

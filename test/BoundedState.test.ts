@@ -1,11 +1,17 @@
+import { HttpBody } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, ConfigProvider, Context, Effect, Exit, Layer, Metric, Queue, Scope } from "effect"
+import { Cause, Chunk, Clock, ConfigProvider, Effect, Exit, Fiber, Layer, Metric, Queue, Scope } from "effect"
 import type { ConfigError } from "effect/ConfigError"
 import { EventEmitter } from "node:events"
 import type * as Undici from "undici"
-import { CircuitBreaker, HttpResilient, HttpResilientTest, ResilientClient, Telemetry } from "../src/index.js"
-import * as InternalClient from "../src/internal/client.js"
-import * as InternalTransport from "../src/internal/transport.js"
+import {
+  CircuitBreaker,
+  HttpResilient,
+  HttpResilientTest,
+  ResilientClient,
+  Telemetry,
+  Transport
+} from "../src/index.js"
 
 const droppedSoFar = Effect.map(Metric.value(Telemetry.eventsDropped), (state) => state.count)
 
@@ -62,20 +68,20 @@ describe("bounded event backlog", () => {
 })
 
 /**
- * Builds `layer` in a scope of its own; `use` runs with the client, and gets its internals (what per-origin state it
- * keeps). Returns those internals after the scope closed.
+ * Builds `layer` in a scope of its own and runs `use` with the client; then closes the scope and runs `after` with
+ * the same client (what it still remembers once its scope closed).
  */
-const withOwnScope = <A>(
+const withOwnScope = <A, B>(
   layer: Layer.Layer<ResilientClient.ResilientClient | HttpResilientTest.Recorder, ConfigError>,
-  use: (client: InternalClient.ResilientClientService) => Effect.Effect<A, unknown, ResilientClient.ResilientClient>
+  use: Effect.Effect<A, unknown, ResilientClient.ResilientClient | HttpResilientTest.Recorder>,
+  after: Effect.Effect<B, unknown, ResilientClient.ResilientClient | HttpResilientTest.Recorder>
 ) =>
   Effect.gen(function*() {
     const scope = yield* Scope.make()
     const context = yield* Layer.buildWithScope(layer, scope)
-    const client = Context.get(context, InternalClient.ResilientClient)
-    const result = yield* Effect.provide(use(client), context)
+    const result = yield* Effect.provide(use, context)
     yield* Scope.close(scope, Exit.void)
-    return { client, result }
+    return { result, after: yield* Effect.provide(after, context) }
   })
 
 const callAll = (urls: ReadonlyArray<string>) =>
@@ -107,18 +113,38 @@ describe("bounded per-origin state", () => {
       )
     }))
 
+  /**
+   * Whether the client still remembers a.test's breaker after `others` other origins were called: a.test fails once
+   * (a consecutive(2) breaker counts it), the others are called, a.test fails again — its breaker opens only if it
+   * was kept. Also returns a.test's state once the client's scope closed.
+   */
+  const keptAfter = (others: number, options: ResilientClient.ClientOptions = {}) =>
+    withOwnScope(
+      HttpResilientTest.layer(
+        (request) => HttpResilientTest.reply(request.url.startsWith("http://a.test") ? 503 : 200),
+        { circuitBreaker: CircuitBreaker.consecutive(2), ...options }
+      ),
+      Effect.gen(function*() {
+        yield* callAll(["http://a.test/x"])
+        yield* callAll(origins(others, "many"))
+        yield* callAll(["http://a.test/x"])
+        return yield* ResilientClient.circuitState("http://a.test")
+      }),
+      ResilientClient.circuitState("http://a.test")
+    )
+
   it.effect("the breakers of 2,000 origins stay at maxOrigins (1,000 by default) and go with the client's scope", () =>
     Effect.gen(function*() {
-      const { client, result } = yield* withOwnScope(
-        HttpResilientTest.layer(() => HttpResilientTest.reply(200)),
-        (client) =>
-          Effect.gen(function*() {
-            yield* callAll(origins(2000, "many"))
-            return client.protections.breakers!.size
-          })
-      )
-      assert.strictEqual(result, 1000)
-      assert.strictEqual(client.protections.breakers!.size, 0)
+      // a.test and 999 others fit in 1,000: its first failure was remembered and the second opens the breaker
+      const fit = yield* keptAfter(999)
+      assert.strictEqual(fit.result, "open")
+      // once the client's scope closed it remembers no breaker
+      assert.strictEqual(fit.after, "closed")
+      // 1,000 others: a.test's was the least recently used, forgotten; so it is after 2,000
+      assert.strictEqual((yield* keptAfter(1000)).result, "closed")
+      assert.strictEqual((yield* keptAfter(2000)).result, "closed")
+      assert.strictEqual((yield* keptAfter(9, { maxOrigins: 10 })).result, "open")
+      assert.strictEqual((yield* keptAfter(10, { maxOrigins: 10 })).result, "closed")
     }))
 
   it.effect("a flood of new origins never forgets an open breaker; with every slot open, a new origin is not kept", () =>
@@ -127,43 +153,82 @@ describe("bounded per-origin state", () => {
         (request) => HttpResilientTest.reply(request.url.includes("down") ? 503 : 200),
         { maxOrigins: 3, circuitBreaker: CircuitBreaker.consecutive(1) }
       )
-      yield* withOwnScope(layer, (client) =>
+      const { after } = yield* withOwnScope(
+        layer,
         Effect.gen(function*() {
           yield* callAll(["http://down1.test/x"])
           assert.strictEqual(yield* ResilientClient.circuitState("http://down1.test"), "open")
           yield* callAll(origins(50, "up"))
-          assert.strictEqual(client.protections.breakers!.size, 3)
           assert.strictEqual(yield* ResilientClient.circuitState("http://down1.test"), "open")
           // the least recently used closed ones went: the newest are kept
           assert.strictEqual(yield* ResilientClient.circuitState("http://up49.test"), "closed")
           yield* callAll(["http://down2.test/x", "http://down3.test/x", "http://down4.test/x"])
-          assert.strictEqual(client.protections.breakers!.size, 3)
           for (const down of ["down1", "down2", "down3"]) {
             assert.strictEqual(yield* ResilientClient.circuitState(`http://${down}.test`), "open", down)
           }
+          // 3 remembered, all open: up49's closed breaker made room for down2, down3; down4's was not kept
+          assert.strictEqual(yield* ResilientClient.circuitState("http://down4.test"), "closed")
           // every slot holds an open breaker: down4 tripped a breaker that is not kept
           const exit = yield* Effect.exit(HttpResilient.get("http://down4.test/x"))
           assert.isTrue(
             exit._tag === "Failure" && exit.cause._tag === "Fail" && exit.cause.error._tag === "StatusError"
           )
-        }))
+        }),
+        ResilientClient.circuitState("http://down1.test")
+      )
+      assert.strictEqual(after, "closed")
     }))
 
   it.effect("the rate limiter's pauses and in-memory quotas stay at maxOrigins and go with the client's scope", () =>
     Effect.gen(function*() {
-      const layer = HttpResilientTest.layer(
-        () => HttpResilientTest.reply(429, { headers: { "retry-after": "60" } }),
+      /**
+       * Whether a call to `origin` goes at once: with a 1 second deadline, a call that would have to wait for a
+       * pause (60 s) or the quota (1 a minute) fails without a request.
+       */
+      const goesAtOnce = (origin: string) =>
+        Effect.gen(function*() {
+          const before = (yield* HttpResilientTest.requests).length
+          yield* Effect.exit(HttpResilient.get(`http://${origin}.test/x`, { deadline: "1 second", retry: false }))
+          return (yield* HttpResilientTest.requests).length - before === 1
+        })
+      // pauses: every origin answers its first call 429 + Retry-After: 60
+      const answered = new Set<string>()
+      const pausing = HttpResilientTest.layer(
+        (request) => {
+          const first = !answered.has(request.url)
+          answered.add(request.url)
+          return first
+            ? HttpResilientTest.reply(429, { headers: { "retry-after": "60" } })
+            : HttpResilientTest.reply(200)
+        },
         { maxOrigins: 10, circuitBreaker: false, rateLimiter: { limit: 100, window: "1 second", adaptive: true } }
       )
-      const { client, result } = yield* withOwnScope(layer, (client) =>
+      const paused = yield* withOwnScope(
+        pausing,
         Effect.gen(function*() {
           yield* callAll(origins(40, "limited"))
-          const limiter = client.protections.rateLimiter!
-          return { paused: limiter.pausedOrigins, quotas: limiter.memoryStore!.size() }
-        }))
-      assert.deepStrictEqual(result, { paused: 10, quotas: 10 })
-      assert.strictEqual(client.protections.rateLimiter!.pausedOrigins, 0)
-      assert.strictEqual(client.protections.rateLimiter!.memoryStore!.size(), 0)
+          // the 10 most recent pauses are kept (limited30 … limited39), the older ones forgotten
+          return [yield* goesAtOnce("limited30"), yield* goesAtOnce("limited29"), yield* goesAtOnce("limited0")]
+        }),
+        goesAtOnce("limited39")
+      )
+      assert.deepStrictEqual(paused.result, [false, true, true])
+      assert.isTrue(paused.after)
+      // quotas: one call a minute per origin
+      const quotas = yield* withOwnScope(
+        HttpResilientTest.layer(() => HttpResilientTest.reply(200), {
+          maxOrigins: 10,
+          circuitBreaker: false,
+          rateLimiter: { limit: 1, window: "1 minute" }
+        }),
+        Effect.gen(function*() {
+          yield* callAll(origins(40, "limited"))
+          return [yield* goesAtOnce("limited39"), yield* goesAtOnce("limited30"), yield* goesAtOnce("limited29")]
+        }),
+        goesAtOnce("limited38")
+      )
+      assert.deepStrictEqual(quotas.result, [false, false, true])
+      assert.isTrue(quotas.after)
     }))
 
   it.effect("the duration histogram tags at most 1,000 servers and an unknown method as _OTHER", () =>
@@ -190,22 +255,102 @@ describe("bounded per-origin state", () => {
     }))
 })
 
-describe("bounded connect log", () => {
-  it("a dispatcher's connections to 5,000 origins leave at most 1,024 of them logged, and no wrong 'reused socket'", () => {
-    // the log listens to the dispatcher's connect events only
-    const dispatcher = new EventEmitter() as unknown as Undici.Dispatcher
-    const connect = (origin: string) => (dispatcher as unknown as EventEmitter).emit("connect", new URL(origin))
-    const before = InternalTransport.connectSeq(dispatcher)
-    connect("http://kept.test")
-    const dispatched = InternalTransport.connectSeq(dispatcher)
-    assert.isTrue(InternalTransport.connectedSince(dispatcher, "http://kept.test", before))
-    assert.isFalse(InternalTransport.connectedSince(dispatcher, "http://kept.test", dispatched))
-    for (let i = 0; i < 5000; i++) connect(`http://o${i}.test`)
-    assert.strictEqual(InternalTransport.loggedOrigins(dispatcher), 1024)
-    // kept.test was forgotten after its request went out: it may have connected since, so no resend on a reset
-    assert.isTrue(InternalTransport.connectedSince(dispatcher, "http://kept.test", dispatched))
-    // an origin still logged and not connected since a later dispatch: reused socket
-    const later = InternalTransport.connectSeq(dispatcher)
-    assert.isFalse(InternalTransport.connectedSince(dispatcher, "http://o4999.test", later))
+/**
+ * A dispatcher the test drives: it keeps each dispatched request's handler, and `connect` emits undici's connect
+ * event. Through the public `Transport.makeUndici`, `send(origin)` forks one GET; `reset()` fails the oldest pending
+ * request with ECONNRESET, `answer()` answers it 200. The undici transport re-sends a reset GET once when no
+ * connection to its origin was opened since it was dispatched (it went out on a reused keep-alive socket).
+ */
+const drivenDispatcher = () => {
+  const emitter = new EventEmitter()
+  const pending: Array<Undici.Dispatcher.DispatchHandler> = []
+  let dispatched = 0
+  const dispatcher = Object.assign(emitter, {
+    dispatch: (_options: unknown, handler: Undici.Dispatcher.DispatchHandler) => {
+      dispatched++
+      pending.push(handler)
+      return true
+    }
+  }) as unknown as Undici.Dispatcher
+  const transport = Transport.makeUndici(dispatcher)
+  return {
+    connect: (origin: string) => void emitter.emit("connect", new URL(origin)),
+    send: (origin: string) =>
+      Effect.tap(
+        Effect.fork(transport.send({
+          method: "GET",
+          url: new URL(`${origin}/x`),
+          headers: {},
+          body: HttpBody.empty,
+          timeoutMillis: Number.POSITIVE_INFINITY,
+          maxResponseSize: Number.POSITIVE_INFINITY,
+          clock: Clock.make()
+        })),
+        () => Effect.yieldNow()
+      ),
+    reset: Effect.sync(() =>
+      pending.shift()!.onError!(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }))
+    ),
+    answer: Effect.sync(() => {
+      const handler = pending.shift()!
+      handler.onHeaders!(200, [], () => {}, "OK")
+      handler.onComplete!([])
+    }),
+    dispatched: () => dispatched
+  }
+}
+
+/**
+ * Whether a GET to `origin`, reset before any answer, is sent again: `before` runs before it is dispatched, `during`
+ * while it is in flight.
+ */
+const resentAfterReset = (
+  before: (connect: (origin: string) => void) => void,
+  during: (connect: (origin: string) => void) => void
+) =>
+  Effect.gen(function*() {
+    const driven = drivenDispatcher()
+    // the log starts with the first exchange
+    const first = yield* driven.send("http://first.test")
+    yield* driven.answer
+    yield* Fiber.join(first)
+    before(driven.connect)
+    const fiber = yield* driven.send("http://kept.test")
+    const sentBefore = driven.dispatched()
+    during(driven.connect)
+    yield* driven.reset
+    const resent = driven.dispatched() > sentBefore
+    if (resent) yield* driven.answer
+    const exit = yield* Fiber.await(fiber)
+    return { resent, exit }
   })
+
+const connectMany = (n: number) => (connect: (origin: string) => void) => {
+  for (let i = 0; i < n; i++) connect(`http://o${i}.test`)
+}
+
+describe("bounded connect log", () => {
+  it.effect("a dispatcher's connections to 5,000 origins leave at most 1,024 of them logged, and no wrong 'reused socket'", () =>
+    Effect.gen(function*() {
+      // connected before, not since: the request went out on a reused socket, so the reset is sent again
+      const reused = yield* resentAfterReset((connect) => connect("http://kept.test"), () => {})
+      assert.isTrue(reused.resent)
+      assert.isTrue(Exit.isSuccess(reused.exit))
+      // connected since it was dispatched: a fresh socket was reset, nothing is sent again
+      const fresh = yield* resentAfterReset(() => {}, (connect) => connect("http://kept.test"))
+      assert.isFalse(fresh.resent)
+      assert.isTrue(
+        Exit.isFailure(fresh.exit) && fresh.exit.cause._tag === "Fail" &&
+          fresh.exit.cause.error.reason === "ConnectionReset"
+      )
+      // kept.test was forgotten after its request went out (5,000 origins connected since): it may have connected
+      // since, so no resend on a reset
+      const flooded = yield* resentAfterReset((connect) => connect("http://kept.test"), connectMany(5000))
+      assert.isFalse(flooded.resent)
+      // the log holds 1,024 origins: kept.test and 1,023 newer are all remembered, and with 1,024 newer the forgotten
+      // ones all connected before the request; one more and an origin that connected since is forgotten too
+      assert.isTrue((yield* resentAfterReset((connect) => connect("http://kept.test"), connectMany(1023))).resent)
+      assert.isTrue((yield* resentAfterReset((connect) => connect("http://kept.test"), connectMany(1024))).resent)
+      assert.isFalse((yield* resentAfterReset((connect) => connect("http://kept.test"), connectMany(1025))).resent)
+    }))
 })

@@ -1,9 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Clock, Effect, Exit, Fiber, Layer, Queue, TestClock } from "effect"
 import type * as http from "node:http"
-import { CircuitBreaker, HttpResilient, ResilientClient, type ResilientEvent } from "../src/index.js"
+import {
+  CircuitBreaker,
+  HttpResilient,
+  HttpResilientTest,
+  ResilientClient,
+  type ResilientEvent,
+  Transport
+} from "../src/index.js"
 import { failureTag } from "./support/events.js"
-import { serverScoped, waitUntil } from "./support/server.js"
+import { serverScoped } from "./support/server.js"
 
 /** A server whose status can be changed, and which can hold responses until released. */
 const controllableServer = Effect.gen(function*() {
@@ -20,6 +27,39 @@ const controllableServer = Effect.gen(function*() {
   return { server, state, held, releaseAll }
 })
 
+/**
+ * The same over the scripted transport, for tests that move the TestClock: a client (`options`) whose origin
+ * http://api.test answers `state.status`; while `state.hold`, answers wait (the request arrived, is recorded) until
+ * `releaseAll`. `count` is the number of requests that arrived.
+ */
+const controllable = (options: ResilientClient.ClientOptions) => {
+  const state = { status: 503, hold: false }
+  const held: Array<() => void> = []
+  const holding = Layer.effect(
+    Transport.Transport,
+    Effect.map(Transport.Transport, (inner): Transport.TransportService => ({
+      ...inner,
+      send: (request) =>
+        Effect.flatMap(inner.send(request), (raw) =>
+          state.hold
+            ? Effect.as(Effect.async<void>((resume) => void held.push(() => resume(Effect.void))), raw)
+            : Effect.succeed(raw))
+    }))
+  )
+  const layer = ResilientClient.layerWithTransport(options).pipe(
+    Layer.provide(holding),
+    Layer.provideMerge(HttpResilientTest.layerTransport(() => HttpResilientTest.reply(state.status)))
+  )
+  const releaseAll = Effect.sync(() => {
+    for (const release of held.splice(0)) release()
+  })
+  const count = Effect.map(HttpResilientTest.requests, (sent) => sent.length)
+  return { state, layer, releaseAll, count, url: "http://api.test/x", origin: "http://api.test" }
+}
+
+/** Lets forked fibers run up to their first suspension. */
+const settle = Effect.repeatN(Effect.yieldNow(), 20)
+
 const stateChanges = (queue: Queue.Dequeue<ResilientEvent.ResilientEvent>) =>
   Effect.map(
     Queue.takeAll(queue),
@@ -28,26 +68,26 @@ const stateChanges = (queue: Queue.Dequeue<ResilientEvent.ResilientEvent>) =>
   )
 
 describe("CircuitBreaker", () => {
+  const always503 = controllable({ circuitBreaker: CircuitBreaker.consecutive(5) })
   it.scoped("consecutive(5) against an always-503 server: opens, rejects without I/O, one probe, closes", () =>
     Effect.gen(function*() {
-      const { releaseAll, server, state } = yield* controllableServer
+      const { count, origin, releaseAll, state, url } = always503
       const events = yield* ResilientClient.subscribe
-      const url = `${server.url}/x`
       for (let i = 0; i < 5; i++) {
         const error = yield* Effect.flip(HttpResilient.get(url))
         assert.strictEqual(error._tag, "StatusError")
       }
-      assert.strictEqual(yield* ResilientClient.circuitState(server.url), "open")
+      assert.strictEqual(yield* ResilientClient.circuitState(origin), "open")
       for (let i = 0; i < 20; i++) {
         const error = yield* Effect.flip(HttpResilient.get(url))
         assert.strictEqual(error._tag, "CircuitOpenError")
         if (error._tag === "CircuitOpenError") {
-          assert.strictEqual(error.origin, server.url)
+          assert.strictEqual(error.origin, origin)
           assert.strictEqual(error.retryAt, 5_000)
-          assert.match(error.message, /^Circuit open for http:\/\/127\.0\.0\.1:\d+: GET http/)
+          assert.match(error.message, /^Circuit open for http:\/\/api\.test: GET http/)
         }
       }
-      assert.strictEqual(server.count(), 5, "no request reached the server while open")
+      assert.strictEqual(yield* count, 5, "no request reached the server while open")
 
       // the break is 5 s of virtual time
       yield* TestClock.adjust("4999 millis")
@@ -62,34 +102,42 @@ describe("CircuitBreaker", () => {
         Array.from({ length: 100 }, () => HttpResilient.get(url)),
         (call) => Effect.fork(call)
       )
-      yield* waitUntil(() => server.count() === 6)
+      yield* settle
+      assert.strictEqual(yield* count, 6)
       const rejected = yield* Effect.forEach(fibers, (f) => Effect.succeed(f.unsafePoll()))
       const settled = rejected.filter((e) => e !== null)
       assert.strictEqual(settled.length, 99, "99 calls rejected at once while the probe is in flight")
       assert.isTrue(settled.every((e) => Exit.isFailure(e!) && failureTag(e!) === "CircuitOpenError"))
-      releaseAll()
+      yield* releaseAll
       const exits = yield* Effect.forEach(fibers, Fiber.await)
       assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
-      assert.strictEqual(server.count(), 6)
+      assert.strictEqual(yield* count, 6)
       assert.strictEqual(yield* ResilientClient.circuitState(url), "closed")
 
       // closed again: calls go through
       state.hold = false
       const response = yield* HttpResilient.get(url)
       assert.strictEqual(response.status, 200)
-      assert.strictEqual(server.count(), 7)
+      assert.strictEqual(yield* count, 7)
       assert.deepStrictEqual(yield* stateChanges(events), [
         "closed→open@0",
         "open→half-open@5000",
         "half-open→closed@5000"
       ])
-    }).pipe(Effect.provide(ResilientClient.layer({ circuitBreaker: CircuitBreaker.consecutive(5) }))))
+    }).pipe(Effect.provide(always503.layer)))
 
+  const growing = controllable({
+    circuitBreaker: {
+      strategy: CircuitBreaker.consecutive(2),
+      breakDuration: "1 second",
+      backoffFactor: 2,
+      maxBreakDuration: "3 seconds"
+    }
+  })
   it.scoped("a failing probe re-opens the breaker for a longer break (backoffFactor), up to the maximum", () =>
     Effect.gen(function*() {
-      const { server, state } = yield* controllableServer
+      const { count, state, url } = growing
       const events = yield* ResilientClient.subscribe
-      const url = `${server.url}/x`
       yield* Effect.flip(HttpResilient.get(url))
       yield* Effect.flip(HttpResilient.get(url))
       // open for 1 s, then each failed probe doubles the break: 2 s, then 3 s (the maximum)
@@ -97,9 +145,9 @@ describe("CircuitBreaker", () => {
         yield* TestClock.adjust(breakMillis - 1)
         assert.strictEqual((yield* Effect.flip(HttpResilient.get(url)))._tag, "CircuitOpenError")
         yield* TestClock.adjust(1)
-        const before = server.count()
+        const before = yield* count
         assert.strictEqual((yield* Effect.flip(HttpResilient.get(url)))._tag, "StatusError")
-        assert.strictEqual(server.count(), before + 1, "the probe went out")
+        assert.strictEqual(yield* count, before + 1, "the probe went out")
       }
       state.status = 200
       yield* TestClock.adjust("3 seconds")
@@ -117,40 +165,37 @@ describe("CircuitBreaker", () => {
         "open→half-open@12000",
         "half-open→closed@12000"
       ])
-    }).pipe(Effect.provide(ResilientClient.layer({
-      circuitBreaker: {
-        strategy: CircuitBreaker.consecutive(2),
-        breakDuration: "1 second",
-        backoffFactor: 2,
-        maxBreakDuration: "3 seconds"
-      }
-    }))))
+    }).pipe(Effect.provide(growing.layer)))
 
+  const interruptible = controllable({ circuitBreaker: CircuitBreaker.consecutive(1) })
   it.scoped("an interrupted probe gives its slot back: the next call probes", () =>
     Effect.gen(function*() {
-      const { releaseAll, server, state } = yield* controllableServer
-      const url = `${server.url}/x`
+      const { count, releaseAll, state, url } = interruptible
       yield* Effect.flip(HttpResilient.get(url))
       yield* TestClock.adjust("5 seconds")
       state.hold = true
       const probe = yield* Effect.fork(HttpResilient.get(url))
-      yield* waitUntil(() => server.count() === 2)
+      yield* settle
+      assert.strictEqual(yield* count, 2)
       assert.strictEqual((yield* Effect.flip(HttpResilient.get(url)))._tag, "CircuitOpenError")
       yield* Fiber.interrupt(probe)
       assert.strictEqual(yield* ResilientClient.circuitState(url), "half-open")
       state.hold = false
       state.status = 200
-      releaseAll()
+      yield* releaseAll
       const response = yield* HttpResilient.get(url)
       assert.strictEqual(response.status, 200)
-      assert.strictEqual(server.count(), 3)
+      assert.strictEqual(yield* count, 3)
       assert.strictEqual(yield* ResilientClient.circuitState(url), "closed")
-    }).pipe(Effect.provide(ResilientClient.layer({ circuitBreaker: CircuitBreaker.consecutive(1) }))))
+    }).pipe(Effect.provide(interruptible.layer)))
 
+  const twoProbes = controllable({
+    timeout: "2 seconds",
+    circuitBreaker: { strategy: CircuitBreaker.consecutive(2), probes: 2 }
+  })
   it.scoped("a half-open rejection says so; its retryAt is when the first probe is due, never in the past", () =>
     Effect.gen(function*() {
-      const { releaseAll, server, state } = yield* controllableServer
-      const url = `${server.url}/x`
+      const { count, releaseAll, state, url } = twoProbes
       yield* Effect.flip(HttpResilient.get(url))
       yield* Effect.flip(HttpResilient.get(url))
       const open = yield* Effect.flip(HttpResilient.get(url))
@@ -158,38 +203,34 @@ describe("CircuitBreaker", () => {
       if (open._tag !== "CircuitOpenError") return
       assert.strictEqual(open.state, "open")
       assert.strictEqual(open.retryAt, 5_000)
-      assert.match(open.message, /^Circuit open for http:\/\/127\.0\.0\.1:\d+: GET /)
+      assert.match(open.message, /^Circuit open for http:\/\/api\.test: GET /)
 
       yield* TestClock.adjust("5 seconds")
       state.hold = true
       const fibers = yield* Effect.forEach(Array.from({ length: 4 }, () => HttpResilient.get(url)), Effect.fork)
-      yield* waitUntil(() => server.count() === 4)
+      yield* settle
+      assert.strictEqual(yield* count, 4)
       const rejected = yield* Effect.forEach(fibers.slice(2), (fiber) => Effect.flip(Fiber.join(fiber)))
       for (const error of rejected) {
         assert.strictEqual(error._tag, "CircuitOpenError")
         if (error._tag !== "CircuitOpenError") continue
         assert.strictEqual(error.state, "half-open")
         assert.strictEqual(error.probes, 2)
-        assert.match(
+        assert.strictEqual(
           error.message,
-          /^Circuit half-open for http:\/\/127\.0\.0\.1:\d+, no free probe \(2 in flight\): GET http:\/\/127\.0\.0\.1:\d+\/x \(attempt 1\)$/
+          "Circuit half-open for http://api.test, no free probe (2 in flight): GET http://api.test/x (attempt 1)"
         )
         // the probes started at 5 s with a 2 s attempt timeout: by 7 s the first has settled
         assert.strictEqual(error.retryAt, 7_000)
         assert.isAtLeast(error.retryAt, yield* Clock.currentTimeMillis)
       }
       // the probes fail: open again, and a rejection's retryAt is the new break's end
-      releaseAll()
+      yield* releaseAll
       yield* Effect.forEach(fibers.slice(0, 2), (fiber) => Effect.flip(Fiber.join(fiber)))
       const reopened = yield* Effect.flip(HttpResilient.get(url))
       assert.strictEqual(reopened._tag === "CircuitOpenError" && reopened.state, "open")
       assert.strictEqual(reopened._tag === "CircuitOpenError" && reopened.retryAt, 10_000)
-    }).pipe(
-      Effect.provide(ResilientClient.layer({
-        timeout: "2 seconds",
-        circuitBreaker: { strategy: CircuitBreaker.consecutive(2), probes: 2 }
-      }))
-    ))
+    }).pipe(Effect.provide(twoProbes.layer)))
 
   it.effect("circuitState of something that names no origin is an InvalidRequestError, not \"closed\"", () =>
     Effect.gen(function*() {
@@ -225,40 +266,34 @@ describe("CircuitBreaker", () => {
       )
     }))
 
+  const threeProbes = controllable({ circuitBreaker: { strategy: CircuitBreaker.consecutive(1), probes: 3 } })
   it.scoped("probes: n lets n attempts through at once in half-open", () =>
     Effect.gen(function*() {
-      const { releaseAll, server, state } = yield* controllableServer
-      const url = `${server.url}/x`
+      const { count, releaseAll, state, url } = threeProbes
       yield* Effect.flip(HttpResilient.get(url))
       yield* TestClock.adjust("5 seconds")
       state.hold = true
       state.status = 200
       const fibers = yield* Effect.forEach(Array.from({ length: 10 }, () => HttpResilient.get(url)), Effect.fork)
-      yield* waitUntil(() => server.count() === 4)
-      releaseAll()
+      yield* settle
+      assert.strictEqual(yield* count, 4)
+      yield* releaseAll
       const exits = yield* Effect.forEach(fibers, Fiber.await)
       assert.strictEqual(exits.filter(Exit.isSuccess).length, 3)
-      assert.strictEqual(server.count(), 4)
-    }).pipe(
-      Effect.provide(ResilientClient.layer({ circuitBreaker: { strategy: CircuitBreaker.consecutive(1), probes: 3 } }))
-    ))
+      assert.strictEqual(yield* count, 4)
+    }).pipe(Effect.provide(threeProbes.layer)))
 
+  let n = 0
+  let failEvery = 10
   it.scoped("default ratio: opens at ≥ 50 % of at least 20 attempts; 10 % failures never open it", () =>
     Effect.gen(function*() {
-      let n = 0
-      let failEvery = 10
-      const server = yield* serverScoped((_req, res) => {
-        n++
-        res.statusCode = n % failEvery === 0 ? 503 : 200
-        res.end()
-      })
-      const url = `${server.url}/x`
+      const url = "http://api.test/x"
       const call = Effect.either(HttpResilient.get(url))
       for (let i = 0; i < 300; i++) {
         yield* call
         if (i % 50 === 0) yield* TestClock.adjust("1 second")
       }
-      assert.strictEqual(server.count(), 300)
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 300)
       assert.strictEqual(yield* ResilientClient.circuitState(url), "closed")
 
       // an outage: every other attempt fails; the window (10 s) still holds 10 % failures, so it takes a while
@@ -273,7 +308,10 @@ describe("CircuitBreaker", () => {
       assert.strictEqual(attempts, 20, "opens at the 20th attempt, 10 of them failed")
       const error = yield* Effect.flip(HttpResilient.get(url))
       assert.strictEqual(error._tag, "CircuitOpenError")
-    }).pipe(Effect.provide(ResilientClient.layer({}))))
+    }).pipe(Effect.provide(HttpResilientTest.layer(() => {
+      n++
+      return HttpResilientTest.reply(n % failEvery === 0 ? 503 : 200)
+    }))))
 
   it.scoped("other 4xx count as successes; 408 and 429 as failures", () =>
     Effect.gen(function*() {

@@ -1,20 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
-import {
-  Cause,
-  Chunk,
-  ConfigError,
-  ConfigProvider,
-  Duration,
-  Effect,
-  Either,
-  Exit,
-  Fiber,
-  Layer,
-  TestClock
-} from "effect"
+import { Cause, ConfigError, ConfigProvider, Duration, Effect, Either, Exit, Fiber, Layer, TestClock } from "effect"
 import type * as http from "node:http"
-import { Backoff, HttpResilient, ResilientClient, RetryPolicy } from "../src/index.js"
-import { awaitSleeps, failureTag } from "./support/events.js"
+import {
+  Backoff,
+  Bulkhead,
+  type CircuitBreaker,
+  HttpResilient,
+  HttpResilientTest,
+  ResilientClient,
+  RetryBudget,
+  RetryPolicy
+} from "../src/index.js"
+import { failureTag } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const fromEnv = (entries: Record<string, string>) =>
@@ -125,9 +122,30 @@ const withEnv = (
 <A, E>(self: Effect.Effect<A, E, ResilientClient.ResilientClient>) =>
   self.pipe(Effect.provide(ResilientClient.layerConfig(prefix, overrides)), Effect.withConfigProvider(fromEnv(env)))
 
-/** The resolved protections of the client the environment `env` makes. */
-const protectionsOf = (env: Record<string, string>, overrides: ResilientClient.ClientOptions = {}) =>
-  Effect.map(ResilientClient.ResilientClient, (client) => client.config.protections).pipe(withEnv(env, overrides))
+/**
+ * Runs `self` against a client made (as `layerConfig` makes it) of the options the environment `env` gives, over a
+ * scripted transport answering `script`: behaviour in virtual time, no socket.
+ */
+const withEnvScripted =
+  (env: Record<string, string>, script: HttpResilientTest.Script) =>
+  <A, E>(self: Effect.Effect<A, E, ResilientClient.ResilientClient | HttpResilientTest.Recorder>) =>
+    self.pipe(
+      Effect.provide(Layer.unwrapEffect(
+        Effect.map(ResilientClient.optionsFromConfig("HTTP_RESILIENT"), (options) =>
+          HttpResilientTest.layer(script, options))
+      )),
+      Effect.withConfigProvider(fromEnv(env))
+    )
+
+/** Lets forked fibers run up to their first suspension. */
+const settle = Effect.repeatN(Effect.yieldNow(), 20)
+
+/** The options the environment `env` gives `layerConfig` (it builds `layer` of them, code overrides over them). */
+const optionsOf = (env: Record<string, string>) =>
+  ResilientClient.optionsFromConfig("HTTP_RESILIENT").pipe(Effect.withConfigProvider(fromEnv(env)))
+
+/** The retry budget's reserve in the client the environment `env` makes (`Infinity` with no budget). */
+const budgetOf = (env: Record<string, string>) => RetryBudget.available.pipe(withEnv(env))
 
 /** A server that holds every response until `release` is called. */
 const holdingServer = Effect.gen(function*() {
@@ -142,13 +160,32 @@ const holdingServer = Effect.gen(function*() {
 describe("protections from the environment", () => {
   it.effect("nothing set leaves the defaults; each section's variables land in its settings", () =>
     Effect.gen(function*() {
-      const defaults = yield* protectionsOf({})
-      assert.strictEqual(defaults.circuitBreaker?.strategy._tag, "Ratio")
-      assert.deepStrictEqual(defaults.bulkhead, { maxConcurrent: 1000, maxQueue: 0, queueTimeoutMillis: undefined })
-      assert.isUndefined(defaults.rateLimiter)
-      assert.deepStrictEqual(defaults.retryBudget, { ratio: 0.2, windowMillis: 10_000, minRetriesPerSecond: 10 })
+      // nothing set: the client gets no option, so every default
+      assert.deepStrictEqual(yield* optionsOf({}), {})
+      assert.deepStrictEqual(Bulkhead.defaults, { maxConcurrent: 1000, maxQueue: 0 })
+      assert.deepStrictEqual(
+        [
+          RetryBudget.defaults.ratio,
+          Duration.toMillis(RetryBudget.defaults.window),
+          RetryBudget.defaults.minRetriesPerSecond
+        ],
+        [0.2, 10_000, 10]
+      )
+      // the default budget's reserve: 10 retries a second over 10 s
+      assert.strictEqual(yield* budgetOf({}), 100)
+      // the default breaker is the ratio strategy: half of 20 calls failing, not in a row, opens it
+      const alternating = yield* Effect.forEach(
+        Array.from({ length: 21 }, (_, i) => i),
+        (i) => Effect.exit(HttpResilient.get(`http://ratio.test/${i}`))
+      ).pipe(
+        Effect.provide(HttpResilientTest.layer((_request, i) => HttpResilientTest.reply(i % 2 === 0 ? 200 : 503)))
+      )
+      assert.deepStrictEqual(
+        alternating.map(failureTag),
+        [...Array.from({ length: 20 }, (_, i) => i % 2 === 0 ? "ok" : "StatusError"), "CircuitOpenError"]
+      )
 
-      const set = yield* protectionsOf({
+      const env = {
         HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "0.25",
         HTTP_RESILIENT_CIRCUIT_BREAKER_MIN_THROUGHPUT: "7",
         HTTP_RESILIENT_CIRCUIT_BREAKER_WINDOW: "30 seconds",
@@ -165,42 +202,53 @@ describe("protections from the environment", () => {
         HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.5",
         HTTP_RESILIENT_RETRY_BUDGET_WINDOW: "20 seconds",
         HTTP_RESILIENT_RETRY_BUDGET_MIN_RETRIES_PER_SECOND: "1.5"
-      })
-      const breaker = set.circuitBreaker!
-      const strategy = breaker.strategy
+      }
+      const set = yield* optionsOf(env)
+      const breaker = set.circuitBreaker as CircuitBreaker.CircuitBreakerOptions
+      const strategy = breaker.strategy!
       assert.deepStrictEqual(
         strategy._tag === "Ratio"
           ? [strategy.threshold, strategy.minThroughput, Duration.toMillis(strategy.window)]
           : [],
         [0.25, 7, 30_000]
       )
+      const millis = (d: Duration.DurationInput | undefined) => d === undefined ? undefined : Duration.toMillis(d)
       assert.deepStrictEqual(
-        [breaker.breakMillis, breaker.backoffFactor, breaker.maxBreakMillis, breaker.probes],
+        [millis(breaker.breakDuration), breaker.backoffFactor, millis(breaker.maxBreakDuration), breaker.probes],
         [2000, 2, 40_000, 3]
       )
-      assert.deepStrictEqual(set.bulkhead, { maxConcurrent: 4, maxQueue: 2, queueTimeoutMillis: 50 })
-      assert.deepStrictEqual(set.rateLimiter?.quota, {
+      const bulkhead = set.bulkhead as Bulkhead.BulkheadOptions
+      assert.deepStrictEqual(
+        [bulkhead.maxConcurrent, bulkhead.maxQueue, millis(bulkhead.queueTimeout)],
+        [4, 2, 50]
+      )
+      assert.deepStrictEqual(set.rateLimiter, {
         limit: 5,
         window: Duration.seconds(1),
         algorithm: "fixed-window"
       })
-      assert.deepStrictEqual(set.retryBudget, { ratio: 0.5, windowMillis: 20_000, minRetriesPerSecond: 1.5 })
+      const budget = set.retryBudget as RetryBudget.RetryBudgetOptions
+      assert.deepStrictEqual([budget.ratio, millis(budget.window), budget.minRetriesPerSecond], [0.5, 20_000, 1.5])
+      // the client made of them has that budget: a reserve of 1.5 retries a second over 20 s
+      assert.strictEqual(yield* budgetOf(env), 30)
 
       // the switches: false turns a section off, true keeps its defaults
-      const off = yield* protectionsOf({
+      const switches = {
         HTTP_RESILIENT_CIRCUIT_BREAKER: "false",
         HTTP_RESILIENT_BULKHEAD: "false",
         HTTP_RESILIENT_RATE_LIMITER: "false",
         HTTP_RESILIENT_RETRY_BUDGET: "false"
+      }
+      assert.deepStrictEqual(yield* optionsOf(switches), {
+        circuitBreaker: false,
+        bulkhead: false,
+        rateLimiter: false,
+        retryBudget: false
       })
-      assert.deepStrictEqual(off, {
-        ...defaults,
-        circuitBreaker: undefined,
-        bulkhead: undefined,
-        retryBudget: undefined
-      })
-      const on = yield* protectionsOf({ HTTP_RESILIENT_BULKHEAD: "true", HTTP_RESILIENT_RETRY_BUDGET: "true" })
-      assert.deepStrictEqual([on.bulkhead, on.retryBudget], [defaults.bulkhead, defaults.retryBudget])
+      assert.strictEqual(yield* budgetOf(switches), Number.POSITIVE_INFINITY)
+      const on = { HTTP_RESILIENT_BULKHEAD: "true", HTTP_RESILIENT_RETRY_BUDGET: "true" }
+      assert.deepStrictEqual(yield* optionsOf(on), { bulkhead: {}, retryBudget: {} })
+      assert.strictEqual(yield* budgetOf(on), 100)
     }))
 
   it.scoped("BULKHEAD_MAX_CONCURRENT=1: a second concurrent call is rejected (by default it goes through)", () =>
@@ -229,32 +277,35 @@ describe("protections from the environment", () => {
       assert.deepStrictEqual(free.map(failureTag), ["ok", "ok"])
     }))
 
-  it.scoped("BULKHEAD_MAX_QUEUE and _QUEUE_TIMEOUT: one call waits in the queue, and times out on the Clock", () =>
+  it.effect("BULKHEAD_MAX_QUEUE and _QUEUE_TIMEOUT: one call waits in the queue, and times out on the Clock", () =>
     Effect.gen(function*() {
-      const { release, server } = yield* holdingServer
-      const exits = yield* Effect.gen(function*() {
-        const first = yield* Effect.fork(HttpResilient.get(`${server.url}/1`))
-        yield* waitUntil(() => server.count() === 1)
-        const queued = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
-        yield* Effect.repeatN(Effect.yieldNow(), 20)
-        const full = yield* Effect.flip(HttpResilient.get(`${server.url}/3`))
+      const { exits, sent } = yield* Effect.gen(function*() {
+        // /1 takes a second to answer
+        const first = yield* Effect.fork(HttpResilient.get("http://api.test/1"))
+        yield* settle
+        const queued = yield* Effect.fork(HttpResilient.get("http://api.test/2"))
+        yield* settle
+        const full = yield* Effect.flip(HttpResilient.get("http://api.test/3"))
         assert.strictEqual(full._tag, "BulkheadRejectedError")
         assert.strictEqual((full as { reason?: string }).reason, "full")
         yield* TestClock.adjust("49 millis")
         assert.isNull(queued.unsafePoll())
         yield* TestClock.adjust("1 millis")
         const timedOut = yield* Effect.flip(Fiber.join(queued))
-        yield* release
-        return [yield* Fiber.await(first), timedOut] as const
-      }).pipe(withEnv({
+        yield* TestClock.adjust("1 second")
+        return {
+          exits: [yield* Fiber.await(first), timedOut] as const,
+          sent: (yield* HttpResilientTest.requests).length
+        }
+      }).pipe(withEnvScripted({
         HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "1",
         HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "1",
         HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT: "50 millis"
-      }))
+      }, [HttpResilientTest.reply(200, { delay: "1 second" })]))
       assert.strictEqual(failureTag(exits[0]), "ok")
       assert.strictEqual(exits[1]._tag, "BulkheadRejectedError")
       assert.strictEqual((exits[1] as { reason?: string }).reason, "queue-timeout")
-      assert.strictEqual(server.count(), 1)
+      assert.strictEqual(sent, 1)
     }))
 
   it.scoped("CIRCUIT_BREAKER=false: 30 straight 503s never open a breaker (by default they do)", () =>
@@ -335,47 +386,49 @@ describe("protections from the environment", () => {
       assert.strictEqual(server.count() - two, 3)
     }))
 
-  it.scoped("RATE_LIMITER_LIMIT + _WINDOW turn a limiter on: the call past the quota waits on the Clock", () =>
+  it.effect("RATE_LIMITER_LIMIT + _WINDOW turn a limiter on: the call past the quota waits on the Clock", () =>
     Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => res.end("ok"))
+      const ok = [HttpResilientTest.reply(200, { body: "ok" })]
       yield* Effect.gen(function*() {
-        yield* HttpResilient.get(`${server.url}/1`)
-        const second = yield* Effect.fork(HttpResilient.get(`${server.url}/2`))
-        yield* awaitSleeps((wakeUps) => wakeUps.includes(1000))
-        assert.strictEqual(server.count(), 1)
-        yield* TestClock.adjust("1 second")
+        yield* HttpResilient.get("http://api.test/1")
+        const second = yield* Effect.fork(HttpResilient.get("http://api.test/2"))
+        yield* TestClock.adjust("999 millis")
+        assert.strictEqual((yield* HttpResilientTest.requests).length, 1)
+        yield* TestClock.adjust("1 millis")
         yield* Fiber.join(second)
-        assert.strictEqual(server.count(), 2)
-      }).pipe(withEnv({ HTTP_RESILIENT_RATE_LIMITER_LIMIT: "1", HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second" }))
+        assert.deepStrictEqual((yield* HttpResilientTest.requests).map((r) => r.at), [0, 1000])
+      }).pipe(
+        withEnvScripted({ HTTP_RESILIENT_RATE_LIMITER_LIMIT: "1", HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second" }, ok)
+      )
 
       // unset: no limiter, both go at once
-      yield* Effect.all([HttpResilient.get(`${server.url}/3`), HttpResilient.get(`${server.url}/4`)]).pipe(withEnv({}))
-      assert.strictEqual(server.count(), 4)
+      const start = yield* TestClock.currentTimeMillis
+      const unset = yield* Effect.gen(function*() {
+        yield* Effect.all([HttpResilient.get("http://api.test/3"), HttpResilient.get("http://api.test/4")])
+        return (yield* HttpResilientTest.requests).map((r) => r.at - start)
+      }).pipe(withEnvScripted({}, ok))
+      assert.deepStrictEqual(unset, [0, 0])
     }))
 
-  it.scoped("RATE_LIMITER_ALGORITHM: a fixed window refills at its end, a token bucket one token at a time", () =>
+  it.effect("RATE_LIMITER_ALGORITHM: a fixed window refills at its end, a token bucket one token at a time", () =>
     Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => res.end("ok"))
-      const thirdWakesAt = (algorithm: string | undefined) =>
+      const thirdSentAt = (algorithm: string | undefined) =>
         Effect.gen(function*() {
           const start = yield* TestClock.currentTimeMillis
-          yield* HttpResilient.get(`${server.url}/1`)
-          yield* HttpResilient.get(`${server.url}/2`)
-          const third = yield* Effect.fork(HttpResilient.get(`${server.url}/3`))
-          // the limiter's wait, not the attempt timeout (10 s)
-          const waits = (wakeUps: ReadonlyArray<number>) => wakeUps.filter((at) => at - start > 0 && at - start < 5_000)
-          yield* awaitSleeps((wakeUps) => waits(wakeUps).length > 0)
-          const wakeUp = waits(Chunk.toReadonlyArray(yield* TestClock.sleeps()))[0] - start
+          yield* HttpResilient.get("http://api.test/1")
+          yield* HttpResilient.get("http://api.test/2")
+          const third = yield* Effect.fork(HttpResilient.get("http://api.test/3"))
           yield* TestClock.adjust("1 second")
           yield* Fiber.join(third)
-          return wakeUp
-        }).pipe(withEnv({
+          const sent = yield* HttpResilientTest.requests
+          return sent[2].at - start
+        }).pipe(withEnvScripted({
           HTTP_RESILIENT_RATE_LIMITER_LIMIT: "2",
           HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second",
           ...(algorithm === undefined ? {} : { HTTP_RESILIENT_RATE_LIMITER_ALGORITHM: algorithm })
-        }))
-      assert.strictEqual(yield* thirdWakesAt(undefined), 500)
-      assert.strictEqual(yield* thirdWakesAt("fixed-window"), 1000)
+        }, [HttpResilientTest.reply(200)]))
+      assert.strictEqual(yield* thirdSentAt(undefined), 500)
+      assert.strictEqual(yield* thirdSentAt("fixed-window"), 1000)
     }))
 
   it.effect("a bad value names its variable, then the option, at the variable's config path", () =>
@@ -452,7 +505,7 @@ describe("protections from the environment", () => {
       }
     }))
 
-  it.effect("a section given in overrides replaces the environment's whole section, bad values included", () =>
+  it.scopedLive("a section given in overrides replaces the environment's whole section, bad values included", () =>
     Effect.gen(function*() {
       const env = {
         HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "0",
@@ -460,17 +513,65 @@ describe("protections from the environment", () => {
         HTTP_RESILIENT_CIRCUIT_BREAKER: "false",
         HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.5"
       }
-      const overridden = yield* protectionsOf(env, { bulkhead: { maxConcurrent: 5 }, circuitBreaker: { probes: 2 } })
-      assert.deepStrictEqual(overridden.bulkhead, { maxConcurrent: 5, maxQueue: 0, queueTimeoutMillis: undefined })
-      assert.strictEqual(overridden.circuitBreaker?.probes, 2)
-      assert.strictEqual(overridden.retryBudget?.ratio, 0.5) // a section not overridden still comes from the environment
-      const off = yield* protectionsOf({
+      const overrides: ResilientClient.ClientOptions = {
+        bulkhead: { maxConcurrent: 5 },
+        circuitBreaker: { probes: 2, breakDuration: "50 millis" }
+      }
+      // 20 calls fail (the default ratio strategy opens at the 20th), then every call is held until released
+      let n = 0
+      const held: Array<http.ServerResponse> = []
+      const server = yield* serverScoped((_req, res) => {
+        if (++n <= 20) return void res.writeHead(503).end()
+        held.push(res)
+      })
+      const release = Effect.sync(() => {
+        for (const res of held.splice(0)) res.end("ok")
+      })
+      yield* Effect.gen(function*() {
+        // the environment's ratio (0.5, the reserve 10 × 10 s): 20 first attempts add 10 retries to the reserve of 100
+        const exits = yield* Effect.forEach(
+          Array.from({ length: 20 }, (_, i) => i),
+          (i) => Effect.exit(HttpResilient.get(`${server.url}/fail/${i}`))
+        )
+        assert.deepStrictEqual(exits.map(failureTag), Array(20).fill("StatusError"))
+        assert.strictEqual(yield* RetryBudget.available, 110)
+        // the breaker is on although the environment turns it off: the overrides' section replaced it
+        const open = yield* Effect.flip(HttpResilient.get(`${server.url}/open`))
+        assert.strictEqual(open._tag, "CircuitOpenError")
+        yield* Effect.sleep("100 millis")
+        // half-open: probes 2 (from the overrides) go, a third is rejected
+        const probes = yield* Effect.forEach([1, 2], (i) => Effect.fork(HttpResilient.get(`${server.url}/probe/${i}`)))
+        yield* waitUntil(() => held.length === 2)
+        const third = yield* Effect.flip(HttpResilient.get(`${server.url}/probe/3`))
+        assert.isTrue(third._tag === "CircuitOpenError" && third.state === "half-open")
+        yield* release
+        yield* Effect.forEach(probes, Fiber.join)
+        // the bulkhead is the overrides' whole section: 5 at once (the environment's 0 is not read) and no queue
+        // (the environment's 3 is not merged in)
+        const five = yield* Effect.forEach(
+          [1, 2, 3, 4, 5],
+          (i) => Effect.fork(HttpResilient.get(`${server.url}/held/${i}`))
+        )
+        yield* waitUntil(() => held.length === 5)
+        const sixth = yield* Effect.flip(HttpResilient.get(`${server.url}/held/6`))
+        assert.isTrue(sixth._tag === "BulkheadRejectedError" && sixth.reason === "full")
+        yield* release
+        yield* Effect.forEach(five, Fiber.join)
+      }).pipe(withEnv(env, overrides))
+      const off = yield* Effect.gen(function*() {
+        const first = yield* HttpResilient.get(`${server.url}/a`).pipe(Effect.fork)
+        const second = yield* HttpResilient.get(`${server.url}/b`).pipe(Effect.fork)
+        yield* waitUntil(() => held.length === 2)
+        yield* release
+        return yield* Effect.forEach([first, second], Fiber.await)
+      }).pipe(withEnv({
         HTTP_RESILIENT_RATE_LIMITER_LIMIT: "1",
-        HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second"
+        HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 minute"
       }, {
         rateLimiter: false
-      })
-      assert.isUndefined(off.rateLimiter)
+      }))
+      // no limiter: both went at once, although the environment's quota is one call a minute
+      assert.deepStrictEqual(off.map(failureTag), ["ok", "ok"])
       // an override's own bad value names the option, not a variable
       const error = yield* buildError(
         ResilientClient.layerConfig("HTTP_RESILIENT", { bulkhead: { maxQueue: -1 } }),
@@ -479,17 +580,49 @@ describe("protections from the environment", () => {
       assert.deepStrictEqual(invalid(error), ["bulkhead.maxQueue: bulkhead.maxQueue: -1 is not an integer ≥ 0"])
     }))
 
-  it.effect("what is given in overrides is not read from the environment at all: even unparsable or conflicting", () =>
+  it.scopedLive("what is given in overrides is not read from the environment at all: even unparsable or conflicting", () =>
     Effect.gen(function*() {
-      const protections = yield* protectionsOf({
+      const held: Array<http.ServerResponse> = []
+      const server = yield* serverScoped((req, res) => {
+        if (req.url?.startsWith("/many/")) return void res.writeHead(503).end()
+        held.push(res)
+      })
+      const env = {
         HTTP_RESILIENT_MAX_CONNECTIONS: "many",
         HTTP_RESILIENT_BULKHEAD: "false",
         HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "1",
         HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "2",
         HTTP_RESILIENT_RATE_LIMITER: "maybe"
-      }, { maxConnections: 2, bulkhead: { maxConcurrent: 3 }, circuitBreaker: false, rateLimiter: false })
-      assert.strictEqual(protections.bulkhead?.maxConcurrent, 3)
-      assert.isUndefined(protections.circuitBreaker)
-      assert.isUndefined(protections.rateLimiter)
+      }
+      const overrides: ResilientClient.ClientOptions = {
+        maxConnections: 2,
+        bulkhead: { maxConcurrent: 3 },
+        circuitBreaker: false,
+        rateLimiter: false
+      }
+      const outcome = yield* Effect.gen(function*() {
+        // the bulkhead is the overrides' (3 at once), not off and not 1
+        const three = yield* Effect.forEach([1, 2, 3], (i) => Effect.fork(HttpResilient.get(`${server.url}/${i}`)))
+        yield* waitUntil(() => held.length >= 2)
+        const fourth = yield* Effect.flip(HttpResilient.get(`${server.url}/4`))
+        const answerAll = (fibers: ReadonlyArray<Fiber.RuntimeFiber<unknown, unknown>>) =>
+          Effect.gen(function*() {
+            while (fibers.some((fiber) => fiber.unsafePoll() === null)) {
+              for (const res of held.splice(0)) res.writeHead(503).end()
+              yield* Effect.sleep("5 millis")
+            }
+          })
+        yield* answerAll(three)
+        const exits = yield* Effect.forEach(three, Fiber.await)
+        // no breaker and no limiter: 30 straight 503s, each sent
+        const many = yield* Effect.forEach(
+          Array.from({ length: 30 }, (_, i) => i),
+          (i) => Effect.exit(HttpResilient.get(`${server.url}/many/${i}`))
+        )
+        return { fourth, exits: exits.map(failureTag), many: many.map(failureTag) }
+      }).pipe(withEnv(env, overrides))
+      assert.isTrue(outcome.fourth._tag === "BulkheadRejectedError" && outcome.fourth.reason === "full")
+      assert.deepStrictEqual(outcome.exits, ["StatusError", "StatusError", "StatusError"])
+      assert.deepStrictEqual(outcome.many, Array(30).fill("StatusError"))
     }))
 })

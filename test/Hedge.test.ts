@@ -164,7 +164,7 @@ describe("HttpResilient.hedge", () => {
       HttpResilientTest.reply(500, { delay: "10 millis" })
     ]))))
 
-  it.scoped("the losing copy's socket is aborted (real loopback server)", () =>
+  it.scopedLive("the losing copy's socket is aborted (real loopback server, real time)", () =>
     Effect.gen(function*() {
       const sockets: Array<Socket> = []
       const server = yield* serverScoped((req, res) => {
@@ -176,8 +176,7 @@ describe("HttpResilient.hedge", () => {
         Effect.flatMap(HttpResilient.text),
         Effect.fork
       )
-      yield* waitUntil(() => server.count() === 1)
-      yield* TestClock.adjust("50 millis")
+      // the first request is never answered: the copy sent after 50 ms wins
       assert.strictEqual(yield* Fiber.join(fiber), "fast")
       assert.strictEqual(server.count(), 2)
       assert.notStrictEqual(sockets[0], sockets[1])

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Exit, Fiber, Layer, Schedule, TestClock } from "effect"
+import { Effect, Exit, Fiber, Layer, Schedule, TestClock } from "effect"
 import type { HttpResilientError } from "../src/HttpResilientError.js"
-import { HttpResilient, HttpResilientTest, ResilientClient, RetryBudget, RetryPolicy } from "../src/index.js"
+import { Backoff, HttpResilient, HttpResilientTest, ResilientClient, RetryBudget, RetryPolicy } from "../src/index.js"
 import { serverScoped } from "./support/server.js"
 
 /** `calls` logical calls, one every `everyMillis` of virtual time, each retried by `RetryPolicy.make({ retries: 3 })`. */
@@ -56,20 +56,32 @@ describe("RetryBudget", () => {
     assert.throws(() => RetryBudget.make({ ratio: -1 }), /retryBudget\.ratio: -1 is not a number from 0 to 1000/)
   })
 
+  let retriedOnce = 0
   it.effect("every attempt is recorded: the client's budget grows with traffic", () =>
     Effect.gen(function*() {
       assert.strictEqual(yield* RetryBudget.available, 0)
       for (let i = 0; i < 10; i++) yield* HttpResilient.get("http://api.test/x")
       assert.strictEqual(yield* RetryBudget.available, 5)
-      const client = yield* ResilientClient.ResilientClient
-      assert.isTrue(client.retryBudget!.tryRetry(yield* Clock.currentTimeMillis))
-      // a granted retry is spent at once; its attempt, when it goes, is a request but not a first attempt
-      assert.strictEqual(yield* RetryBudget.available, 3)
-      yield* HttpResilient.get("http://api.test/x")
+      // a call answered 503 is retried after 1 s
+      const retried = yield* Effect.fork(
+        Effect.retry(
+          HttpResilient.get("http://api.test/retried"),
+          RetryPolicy.make({ retries: 1, backoff: Backoff.constant("1 second") })
+        )
+      )
+      yield* TestClock.adjust("500 millis")
+      // a granted retry is spent at once: 11 first attempts, 1 retry (unspent it would be 5)
       assert.strictEqual(yield* RetryBudget.available, 4)
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-      retryBudget: { ratio: 0.5, minRetriesPerSecond: 0 }
-    }))))
+      yield* TestClock.adjust("500 millis")
+      assert.strictEqual((yield* Fiber.join(retried)).status, 200)
+      // its attempt, when it goes, is a request but not a first attempt (as a first attempt it would be 5)
+      assert.strictEqual(yield* RetryBudget.available, 4)
+      yield* HttpResilient.get("http://api.test/x")
+      assert.strictEqual(yield* RetryBudget.available, 5)
+    }).pipe(Effect.provide(HttpResilientTest.layer(
+      (request) => HttpResilientTest.reply(request.url.endsWith("/retried") && !retriedOnce++ ? 503 : 200),
+      { retryBudget: { ratio: 0.5, minRetriesPerSecond: 0 } }
+    ))))
 
   it.effect("1,000 calls at 100/s into a 100 % 503 outage, 3 retries each: at most 1.3 requests per call", () =>
     Effect.gen(function*() {
@@ -152,9 +164,10 @@ describe("RetryBudget", () => {
       assert.include(text, `retryBudget.ratio: "a lot" is not a number from 0 to 1000`)
       assert.include(text, "retryBudget.window: 0 is not a finite duration of at least 1 millisecond")
       assert.include(text, "retryBudget.minRetriesPerSecond: -1 is not a number from 0 to 1000000")
-      const client = yield* ResilientClient.ResilientClient.pipe(
+      // no budget: nothing is ever refused
+      const available = yield* RetryBudget.available.pipe(
         Effect.provide(ResilientClient.layer({ retryBudget: false }))
       )
-      assert.isUndefined(client.retryBudget)
+      assert.strictEqual(available, Number.POSITIVE_INFINITY)
     }))
 })

@@ -7,8 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { instantClient } from "../bench/instantClient.js"
-import { HttpResilient, RetryPolicy } from "../src/index.js"
-import type { ResilientClient } from "../src/index.js"
+import { HttpResilient, type ResilientClient, RetryPolicy } from "../src/index.js"
 
 const calls = 100_000
 const rounds = 5

@@ -434,25 +434,38 @@ describe("baseUrl userinfo", () => {
 })
 
 describe("options from the environment", () => {
-  it.effect("REDACT_QUERY_PARAMS and ALLOW_INSECURE_REDIRECTS are read like the other options", () =>
+  it.scopedLive("REDACT_QUERY_PARAMS and ALLOW_INSECURE_REDIRECTS are read like the other options", () =>
     Effect.gen(function*() {
-      const client = yield* Effect.scoped(
-        Effect.map(
-          Layer.build(ResilientClient.layerConfig("SEC")),
-          (context) =>
-            context.unsafeMap.get(ResilientClient.ResilientClient.key) as ResilientClient.ResilientClientService
-        )
-      ).pipe(
-        Effect.withConfigProvider(
-          ConfigProvider.fromMap(
-            new Map([["SEC_REDACT_QUERY_PARAMS", "tenant_ref,Region"], ["SEC_ALLOW_INSECURE_REDIRECTS", "true"]]),
-            { pathDelim: "_" }
-          )
+      const env = ConfigProvider.fromMap(
+        new Map([["SEC_REDACT_QUERY_PARAMS", "tenant_ref,Region"], ["SEC_ALLOW_INSECURE_REDIRECTS", "true"]]),
+        { pathDelim: "_" }
+      )
+      const options = yield* ResilientClient.optionsFromConfig("SEC").pipe(Effect.withConfigProvider(env))
+      assert.deepStrictEqual(options, { allowInsecureRedirects: true, redactQueryParams: ["tenant_ref", "Region"] })
+      // the client layerConfig makes of them: an https → http redirect is followed, and "region" (in any case) is
+      // redacted like a built-in secret parameter
+      const plain = yield* serverScoped((req, res) => {
+        res.statusCode = req.url?.startsWith("/cleartext") ? 200 : 500
+        res.end("landed")
+      })
+      const tls = yield* tlsServerScoped((_req, res) => {
+        res.writeHead(302, { location: `${plain.url}/cleartext` })
+        res.end()
+      })
+      const client = Layer.orDie(ResilientClient.layerConfig("SEC", { tls: { ca: tls.cert } }))
+      const response = yield* HttpResilient.get(`${tls.origin}/start`).pipe(
+        Effect.provide(client),
+        Effect.withConfigProvider(env)
+      )
+      assert.strictEqual(yield* response.text, "landed")
+      const error = yield* Effect.flip(
+        HttpResilient.get(`${plain.url}/x?region=S-region&page=2`).pipe(
+          Effect.provide(client),
+          Effect.withConfigProvider(env)
         )
       )
-      assert.strictEqual(client.config.allowInsecureRedirects, true)
-      assert.deepStrictEqual(client.config.options.redactQueryParams, ["tenant_ref", "Region"])
-      assert.isTrue(client.config.redacted.isSecretQueryParam("region"))
+      assert.strictEqual(error.url, `${plain.url}/x?region=${Telemetry.REDACTED}&page=2`)
+      assertNoSecret([error], ["S-region"])
       const bad = yield* Effect.flip(Effect.scoped(Layer.build(ResilientClient.layer({ redactQueryParams: [""] }))))
       assert.include(String(bad), "redactQueryParams")
     }))

@@ -1,94 +1,74 @@
 import * as Sse from "@effect/experimental/Sse"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, FastCheck as fc, Fiber, Queue, Schedule, Stream, TestClock } from "effect"
-import { HttpResilient, ResilientClient } from "../src/index.js"
-import { makeEventParser } from "../src/internal/sse.js"
+import { Chunk, Effect, FastCheck as fc, Fiber, Queue, Schedule, Stream, TestClock } from "effect"
+import { HttpResilient, HttpResilientTest, ResilientClient } from "../src/index.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
 const Client = ResilientClient.layer({})
-const realDelay = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
 const event = (id: number) => `id: ${id}\ndata: event ${id}\n\n`
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
-/** Waits (real time, bounded) until the fiber under test sleeps until `now + millis` on the TestClock. */
-const awaitSleep = (millis: number) =>
-  Effect.gen(function*() {
-    const now = yield* TestClock.currentTimeMillis
-    for (let i = 0; i < 500; i++) {
-      const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
-      if (sleeps.includes(now + millis)) return
-      yield* realDelay(5)
-    }
-    throw new Error(`no sleep of ${millis} ms appeared`)
-  })
+const eventStream = { "content-type": "text/event-stream" }
 
 describe("sse", () => {
-  it.scoped("after a drop at id 7 it reconnects after the server's retry: delay with Last-Event-ID, each event once", () =>
+  it.effect("after a drop at id 7 it reconnects after the server's retry: delay with Last-Event-ID, each event once", () =>
     Effect.gen(function*() {
-      let dropped = false
-      const server = yield* serverScoped((req, res) => {
-        res.writeHead(200, { "content-type": "text/event-stream" })
-        if (req.headers["last-event-id"] === undefined) {
-          res.write(
-            "\uFEFFretry: 5000\n\n" + range(1, 7).map(event).join("") + "data: half an ev",
-            () =>
-              setTimeout(() => {
-                res.socket?.destroy()
-                dropped = true
-              }, 20)
-          )
-          return
-        }
-        // a server that resumes at the last id it was given, repeating it
-        const from = Number(req.headers["last-event-id"])
-        res.write(range(from, 10).map(event).join(""))
-      })
-      const fiber = yield* HttpResilient.sse(`${server.url}/events`).pipe(
+      const fiber = yield* HttpResilient.sse("http://api.test/events").pipe(
         Stream.take(10),
         Stream.runCollect,
         Effect.fork
       )
-      yield* waitUntil(() => dropped)
-      yield* awaitSleep(5000)
       yield* TestClock.adjust("4999 millis")
-      yield* realDelay(50)
-      assert.strictEqual(server.count(), 1)
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 1)
       yield* TestClock.adjust("1 millis")
       const events = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
       assert.deepStrictEqual(events.map((e) => e.id), range(1, 10).map(String))
       assert.deepStrictEqual(events.map((e) => e.data), range(1, 10).map((n) => `event ${n}`))
       assert.isTrue(events.every((e) => e.event === "message"))
-      assert.strictEqual(server.count(), 2)
-      assert.strictEqual(server.received[1].headers["last-event-id"], "7")
-      assert.strictEqual(server.received[0].headers.accept, "text/event-stream")
-      assert.isUndefined(server.received[0].headers["last-event-id"])
-    }).pipe(Effect.provide(Client)))
+      const sent = yield* HttpResilientTest.requests
+      assert.strictEqual(sent.length, 2)
+      assert.strictEqual(sent[1].headers["last-event-id"], "7")
+      assert.strictEqual(sent[1].at - sent[0].at, 5000)
+      assert.strictEqual(sent[0].headers.accept, "text/event-stream")
+      assert.isUndefined(sent[0].headers["last-event-id"])
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer((request) => {
+        if (request.headers["last-event-id"] === undefined) {
+          return HttpResilientTest.reply(200, {
+            headers: eventStream,
+            body: ["\uFEFFretry: 5000\n\n" + range(1, 7).map(event).join("") + "data: half an ev"],
+            end: "ConnectionReset"
+          })
+        }
+        // a server that resumes at the last id it was given, repeating it
+        const from = Number(request.headers["last-event-id"])
+        return HttpResilientTest.reply(200, {
+          headers: eventStream,
+          body: [range(from, 10).map(event).join("")],
+          end: "stall"
+        })
+      }))
+    ))
 
-  it.scoped("without retry: from the server it reconnects after the retry policy's backoff; the drop is an event", () =>
+  it.effect("without retry: from the server it reconnects after the retry policy's backoff; the drop is an event", () =>
     Effect.gen(function*() {
       const queue = yield* ResilientClient.subscribe
-      const server = yield* serverScoped((req, res) => {
-        res.writeHead(200, { "content-type": "text/event-stream" })
-        if (req.headers["last-event-id"] === undefined) {
-          res.end("event: tick\nid: a\ndata: one\n\n")
-          return
-        }
-        res.write("event: tick\nid: b\ndata: two\n\n")
-      })
-      const fiber = yield* HttpResilient.sse(server.url, { retry: Schedule.spaced("2 seconds") }).pipe(
+      const fiber = yield* HttpResilient.sse("http://api.test/events", { retry: Schedule.spaced("2 seconds") }).pipe(
         Stream.take(2),
         Stream.runCollect,
         Effect.fork
       )
-      yield* awaitSleep(2000)
-      assert.strictEqual(server.count(), 1)
-      yield* TestClock.adjust("2 seconds")
+      yield* TestClock.adjust("1999 millis")
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 1)
+      yield* TestClock.adjust("1 millis")
       const events = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
       assert.deepStrictEqual(events, [
         { id: "a", event: "tick", data: "one" },
         { id: "b", event: "tick", data: "two" }
       ])
-      assert.strictEqual(server.received[1].headers["last-event-id"], "a")
+      const sent = yield* HttpResilientTest.requests
+      assert.strictEqual(sent[1].headers["last-event-id"], "a")
+      assert.strictEqual(sent[1].at - sent[0].at, 2000)
       const seen = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
       assert.deepStrictEqual(seen.map((e) => e._tag), [
         "RequestStarted",
@@ -99,9 +79,47 @@ describe("sse", () => {
       ])
       const drop = seen[2]
       assert.isTrue(drop._tag === "AttemptFailed" && drop.attempt === 1 && drop.error._tag === "TransportError")
-    }).pipe(Effect.provide(Client)))
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(HttpResilientTest.layer([
+        // the server ends the stream after one event
+        HttpResilientTest.reply(200, { headers: eventStream, body: "event: tick\nid: a\ndata: one\n\n" }),
+        HttpResilientTest.reply(200, {
+          headers: eventStream,
+          body: ["event: tick\nid: b\ndata: two\n\n"],
+          end: "stall"
+        })
+      ]))
+    ))
 
-  it.scoped("follows a redirect to the event stream; the deadline ends a quiet stream with TimeoutError", () =>
+  it.effect("follows a redirect to the event stream; the deadline ends a quiet stream with TimeoutError", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const fiber = yield* Effect.fork(
+        HttpResilient.sse("http://api.test/old", { deadline: "30 seconds" }).pipe(
+          Stream.runForEach((e) => Effect.sync(() => received.push(e.data)))
+        )
+      )
+      yield* TestClock.adjust("29999 millis")
+      assert.deepStrictEqual(received, ["event 1", "event 2"])
+      assert.deepStrictEqual((yield* HttpResilientTest.requests).map((r) => r.url), [
+        "http://api.test/old",
+        "http://api.test/events"
+      ])
+      assert.isNull(fiber.unsafePoll())
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.isTrue(error._tag === "TimeoutError" && error.scope === "deadline")
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer((request) =>
+        request.url.endsWith("/old")
+          ? HttpResilientTest.reply(308, { headers: { location: "/events" } })
+          // then quiet, connection open
+          : HttpResilientTest.reply(200, { headers: eventStream, body: [event(1) + event(2)], end: "stall" })
+      ))
+    ))
+
+  it.scopedLive("the deadline closes a quiet event stream's socket; the redirect's may stay in the pool (real time)", () =>
     Effect.gen(function*() {
       let eventsSocket: { readonly destroyed: boolean } | undefined
       const server = yield* serverScoped((req, res) => {
@@ -116,17 +134,14 @@ describe("sse", () => {
         // then quiet, connection open
       })
       const received: Array<string> = []
-      const fiber = yield* Effect.fork(
-        HttpResilient.sse(`${server.url}/old`, { deadline: "30 seconds" }).pipe(
+      const error = yield* Effect.flip(
+        HttpResilient.sse(`${server.url}/old`, { deadline: "300 millis" }).pipe(
           Stream.runForEach((e) => Effect.sync(() => received.push(e.data)))
         )
       )
-      yield* waitUntil(() => received.length === 2)
+      assert.isTrue(error._tag === "TimeoutError" && error.scope === "deadline")
       assert.deepStrictEqual(received, ["event 1", "event 2"])
       assert.deepStrictEqual(server.received.map((r) => r.url), ["/old", "/events"])
-      yield* TestClock.adjust("30 seconds")
-      const error = yield* Effect.flip(Fiber.join(fiber))
-      assert.isTrue(error._tag === "TimeoutError" && error.scope === "deadline")
       // the event stream's socket is closed (the redirect's may stay in the pool, idle)
       yield* waitUntil(() => eventsSocket?.destroyed === true)
     }).pipe(Effect.provide(Client)))
@@ -211,52 +226,94 @@ const splitAt = <T extends string | Uint8Array>(text: T, cuts: ReadonlyArray<num
   return parts
 }
 
-describe("sse parser", () => {
-  it.prop(
+/**
+ * The events an event stream whose body arrives in `parts` is parsed into: the client's own parsing, over the scripted
+ * transport (one connection; the stream stops after `count` events).
+ */
+const parsedFrom = (parts: ReadonlyArray<string | Uint8Array>, count: number) =>
+  HttpResilient.sse("http://api.test/events").pipe(
+    Stream.take(count),
+    Stream.runCollect,
+    Effect.map(Chunk.toReadonlyArray),
+    Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200, { headers: eventStream, body: parts })]))
+  )
+
+/** Events with distinct ids (or none): the client delivers an id it has seen once only. */
+const arbEvents = (constraints: { minLength?: number; maxLength: number }) =>
+  fc.uniqueArray(arbEvent, { ...constraints, selector: (e) => e.id ?? Symbol() })
+
+describe("sse parser (the client's parsing, through the scripted transport)", () => {
+  it.effect.prop(
     "any events, any chunking, LF or CRLF, with or without BOM: parsed back exactly",
     [
-      fc.array(arbEvent, { maxLength: 8 }),
+      arbEvents({ maxLength: 8 }),
       fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
       fc
         .boolean(),
       fc.boolean()
     ],
-    ([events, cuts, crlf, bom]) => {
-      let text = events.map((e) => Sse.encoder.write({ _tag: "Event", ...e })).join("")
-      if (crlf) text = text.replace(/\n/g, "\r\n")
-      if (bom) text = "\uFEFF" + text
-      const parser = makeEventParser()
-      const parsed = splitAt(text, cuts).flatMap((part) => parser.feed(part).events)
-      assert.deepStrictEqual(parsed, events.map((e) => ({ id: e.id, event: e.event, data: e.data })))
-    }
+    ([events, cuts, crlf, bom]) =>
+      Effect.gen(function*() {
+        let text = events.map((e) => Sse.encoder.write({ _tag: "Event", ...e })).join("")
+        if (crlf) text = text.replace(/\n/g, "\r\n")
+        if (bom) text = "\uFEFF" + text
+        const parsed = yield* parsedFrom(splitAt(text, cuts), events.length)
+        assert.deepStrictEqual(parsed, events.map((e) => ({ id: e.id, event: e.event, data: e.data })))
+      })
   )
 
-  it.prop(
+  it.effect.prop(
     "byte-level chunking through a streaming UTF-8 decoder keeps multi-byte characters whole",
     [
-      fc.array(arbEvent, { minLength: 1, maxLength: 5 }),
+      arbEvents({ minLength: 1, maxLength: 5 }),
       fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
         maxLength: 8
       })
     ],
-    ([events, cuts]) => {
-      const bytes = new TextEncoder().encode(
-        "\uFEFF" + events.map((e) => Sse.encoder.write({ _tag: "Event", ...e })).join("")
-      )
-      const decoder = new TextDecoder()
-      const parser = makeEventParser()
-      const parsed = splitAt(bytes, cuts).flatMap((part) => parser.feed(decoder.decode(part, { stream: true })).events)
-      assert.deepStrictEqual(parsed, events.map((e) => ({ id: e.id, event: e.event, data: e.data })))
-    }
+    ([events, cuts]) =>
+      Effect.gen(function*() {
+        const bytes = new TextEncoder().encode(
+          "\uFEFF" + events.map((e) => Sse.encoder.write({ _tag: "Event", ...e })).join("")
+        )
+        const parsed = yield* parsedFrom(splitAt(bytes, cuts), events.length)
+        assert.deepStrictEqual(parsed, events.map((e) => ({ id: e.id, event: e.event, data: e.data })))
+      })
   )
 
-  it("retry: fields are reported, comments ignored, a half event is held back", () => {
-    const parser = makeEventParser()
-    const first = parser.feed(": comment\nretry: 2500\n\nevent: a\ndata: x\n")
-    assert.deepStrictEqual(first.events, [])
-    assert.isTrue(first.retry !== undefined && Duration.toMillis(first.retry) === 2500)
-    const second = parser.feed("\n")
-    assert.deepStrictEqual(second.events, [{ id: undefined, event: "a", data: "x" }])
-    assert.isUndefined(second.retry)
-  })
+  it.effect("retry: fields are reported, comments ignored, a half event is held back", () =>
+    Effect.gen(function*() {
+      const received: Array<HttpResilient.ServerSentEvent> = []
+      const fiber = yield* HttpResilient.sse("http://api.test/events").pipe(
+        Stream.take(2),
+        Stream.runForEach((e) => Effect.sync(() => received.push(e))),
+        Effect.fork
+      )
+      // the comment is no event, and "event: a / data: x" has no blank line yet
+      yield* TestClock.adjust("999 millis")
+      assert.deepStrictEqual(received, [])
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(received, [{ id: undefined, event: "a", data: "x" }])
+      // the connection drops: the next one comes after the retry: delay the server gave, 2.5 s
+      yield* TestClock.adjust("2499 millis")
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 1)
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(fiber)
+      assert.deepStrictEqual(received, [{ id: undefined, event: "a", data: "x" }, {
+        id: undefined,
+        event: "b",
+        data: "y"
+      }])
+      const sent = yield* HttpResilientTest.requests
+      assert.strictEqual(sent[1].at - sent[0].at, 3500)
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer([
+        HttpResilientTest.reply(200, {
+          headers: eventStream,
+          body: [": comment\nretry: 2500\n\nevent: a\ndata: x\n", "\n"],
+          chunkDelay: "1 second",
+          end: "ConnectionReset"
+        }),
+        HttpResilientTest.reply(200, { headers: eventStream, body: ["event: b\ndata: y\n\n"], end: "stall" })
+      ]))
+    ))
 })

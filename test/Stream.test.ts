@@ -1,17 +1,17 @@
 import { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
+import { Chunk, Effect, Exit, Fiber, Queue, Schedule, Schema, Stream, TestClock } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import type * as http from "node:http"
 import {
   CircuitBreaker,
   HttpResilient,
   HttpResilientError,
+  HttpResilientTest,
   Interceptor,
   ResilientClient,
   RetryPolicy
 } from "../src/index.js"
-import { advanceUntilDone, waitForSleep } from "./support/events.js"
 import { closedPort, serverScoped, waitUntil } from "./support/server.js"
 
 const Client = ResilientClient.layer({})
@@ -230,6 +230,54 @@ describe("stream", () => {
       assert.include(shifted.error.message, "Stream not resumable")
     }).pipe(Effect.provide(Client)))
 
+  it.effect("resume over the scripted transport: Range + If-Range after a reset; NotResumable when it cannot go on", () =>
+    Effect.gen(function*() {
+      const data = randomBytes(64 * 1024)
+      const resumeAfterReset = (first: HttpResilientTest.ReplyOptions, then: HttpResilientTest.Step) =>
+        Effect.gen(function*() {
+          let received = 0
+          const exit = yield* HttpResilient.stream("http://api.test/file", { resume: true, retry }).pipe(
+            Stream.runForEach((bytes) => Effect.sync(() => received += bytes.byteLength)),
+            Effect.exit
+          )
+          return { exit, received, sent: yield* HttpResilientTest.requests }
+        }).pipe(
+          Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200, { ...first, resetAfter: 1000 }), then]))
+        )
+      const file = { body: data, headers: { etag: `"v1"` } }
+      const resumed = yield* resumeAfterReset(file, HttpResilientTest.reply(200, { ...file, ranges: true }))
+      assert.isTrue(Exit.isSuccess(resumed.exit))
+      assert.strictEqual(resumed.received, data.length)
+      assert.strictEqual(resumed.sent[1].headers.range, "bytes=1000-")
+      assert.strictEqual(resumed.sent[1].headers["if-range"], `"v1"`)
+      const notResumable = (outcome: { readonly exit: Exit.Exit<void, HttpResilientError.HttpResilientError> }) =>
+        Exit.isFailure(outcome.exit) && outcome.exit.cause._tag === "Fail" &&
+        outcome.exit.cause.error._tag === "TransportError" && outcome.exit.cause.error.reason === "NotResumable"
+      // no validator: no second request
+      const none = yield* resumeAfterReset({ body: data }, HttpResilientTest.reply(200, { body: data, ranges: true }))
+      assert.isTrue(notResumable(none))
+      assert.strictEqual(none.sent.length, 1)
+      // the whole body again (200), a Content-Range that starts elsewhere, a changed ETag
+      const whole = yield* resumeAfterReset(file, HttpResilientTest.reply(200, file))
+      assert.isTrue(notResumable(whole) && whole.sent.length === 2 && whole.received === 1000)
+      const shifted = yield* resumeAfterReset(
+        file,
+        HttpResilientTest.reply(206, {
+          body: data.subarray(1001),
+          headers: { etag: `"v1"`, "content-range": `bytes 1001-${data.length - 1}/${data.length}` }
+        })
+      )
+      assert.isTrue(notResumable(shifted))
+      const changed = yield* resumeAfterReset(
+        file,
+        HttpResilientTest.reply(206, {
+          body: data.subarray(1000),
+          headers: { etag: `"v2"`, "content-range": `bytes 1000-${data.length - 1}/${data.length}` }
+        })
+      )
+      assert.isTrue(notResumable(changed))
+    }))
+
   it.scoped("a body that drops is an AttemptFailed event; a stream that cannot go on ends with Failed", () =>
     Effect.gen(function*() {
       const data = randomBytes(1 << 20)
@@ -317,18 +365,21 @@ describe("stream", () => {
       assert.strictEqual(server.count(), 1)
     }).pipe(Effect.provide(Client)))
 
-  it.scoped("without a retry option, establishing is retried by RetryPolicy.default (TestClock drives its backoff)", () =>
+  it.effect("without a retry option, establishing is retried by RetryPolicy.default (TestClock drives its backoff)", () =>
     Effect.gen(function*() {
-      let n = 0
-      const server = yield* serverScoped((_req, res) => {
-        n++
-        res.statusCode = n <= 2 ? 503 : 200
-        res.end("finally")
-      })
-      const body = yield* advanceUntilDone(yield* Effect.fork(collect(HttpResilient.stream(server.url))))
+      const fiber = yield* Effect.fork(collect(HttpResilient.stream("http://api.test/s")))
+      // RetryPolicy.default: full jitter under 100 ms, then 200 ms
+      yield* TestClock.adjust("300 millis")
+      const body = yield* Fiber.join(fiber)
       assert.strictEqual(body.toString(), "finally")
-      assert.strictEqual(server.count(), 3)
-    }).pipe(Effect.provide(Client)))
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 3)
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer([
+        HttpResilientTest.reply(503, { body: "busy" }),
+        HttpResilientTest.reply(503, { body: "busy" }),
+        HttpResilientTest.reply(200, { body: "finally" })
+      ]))
+    ))
 })
 
 describe("a stream's opening takes a buffered attempt's steps", () => {
@@ -363,56 +414,70 @@ describe("a stream's opening takes a buffered attempt's steps", () => {
       assert.strictEqual(off.toString(), "moved")
     }).pipe(Effect.provide(Client)))
 
-  it.scoped("the deadline option bounds the whole stream: a body that stalls ends in TimeoutError deadline", () =>
+  it.effect("the deadline option bounds the whole stream: a body that stalls ends in TimeoutError deadline", () =>
     Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => {
-        res.writeHead(200, { "content-type": "text/plain" })
-        res.write("first part ")
-        // then nothing, ever
-      })
       const received: Array<string> = []
       const fiber = yield* Effect.fork(
-        HttpResilient.stream(server.url, { deadline: "5 seconds" }).pipe(
+        HttpResilient.stream("http://api.test/s", { deadline: "5 seconds" }).pipe(
           Stream.tap((bytes) => Effect.sync(() => received.push(Buffer.from(bytes).toString()))),
           Stream.runDrain
         )
       )
-      yield* waitUntil(() => received.length === 1)
       yield* TestClock.adjust("4 seconds")
+      assert.deepStrictEqual(received, ["first part "])
       assert.isNull(fiber.unsafePoll())
       yield* TestClock.adjust("1 second")
       const error = yield* Effect.flip(Fiber.join(fiber))
       assert.strictEqual(error._tag, "TimeoutError")
       assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
       assert.strictEqual(error.attempt, 1)
+    }).pipe(
+      Effect.provide(
+        HttpResilientTest.layer([
+          HttpResilientTest.reply(200, {
+            headers: { "content-type": "text/plain" },
+            body: ["first part "],
+            // then nothing, ever
+            end: "stall"
+          })
+        ])
+      )
+    ))
+
+  it.scopedLive("a stream its deadline ends closes its stalled socket (real time)", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.writeHead(200, { "content-type": "text/plain" })
+        res.write("first part ")
+        // then nothing, ever
+      })
+      const error = yield* Effect.flip(
+        Stream.runDrain(HttpResilient.stream(server.url, { deadline: "300 millis" }))
+      )
+      assert.isTrue(error._tag === "TimeoutError" && error.scope === "deadline")
       // the stalled socket is closed, not left open
       yield* waitUntil(() => server.sockets.size === 0)
     }).pipe(Effect.provide(Client)))
 
-  it.scoped("the deadline clips establishing: retries stop before it and the policy reports the deadline", () =>
+  it.effect("the deadline clips establishing: retries stop before it and the policy reports the deadline", () =>
     Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => {
-        res.statusCode = 503
-        res.end("busy")
-      })
       const fiber = yield* Effect.fork(
         Effect.flip(Stream.runDrain(
-          HttpResilient.stream(server.url, {
+          HttpResilient.stream("http://api.test/s", {
             deadline: "1 second",
             retry: RetryPolicy.make({ retries: 10, backoff: Schedule.spaced("400 millis") })
           })
         ))
       )
-      yield* waitForSleep(400)
       yield* TestClock.adjust("400 millis")
-      yield* waitForSleep(800)
       yield* TestClock.adjust("400 millis")
       const error = yield* Fiber.join(fiber)
       assert.strictEqual(error._tag, "TimeoutError")
       assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
       // attempts at 0, 400 and 800 ms; the next wait of 400 ms would pass the deadline, so no fourth request
-      assert.strictEqual(server.count(), 3)
-    }).pipe(Effect.provide(Client)))
+      const sent = yield* HttpResilientTest.requests
+      assert.deepStrictEqual(sent.map((r) => r.at), [0, 400, 800])
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503, { body: "busy" })]))))
 
   it.scoped("an open circuit rejects a stream without a request; a stream's 503s open it", () =>
     Effect.gen(function*() {

@@ -1,9 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import { SpanKind } from "@opentelemetry/api"
-import { Clock, Effect, Fiber, Layer, Metric, Schedule, TestClock, Tracer } from "effect"
+import { Effect, Fiber, Layer, Metric, Schedule, TestClock, Tracer } from "effect"
 import type * as http from "node:http"
-import { CircuitBreaker, HttpResilient, HttpResilientTest, ResilientClient, Telemetry } from "../src/index.js"
-import * as internal from "../src/internal/telemetry.js"
+import {
+  Backoff,
+  CircuitBreaker,
+  HttpResilient,
+  HttpResilientTest,
+  ResilientClient,
+  RetryPolicy,
+  Telemetry
+} from "../src/index.js"
 import { otel } from "./support/otel.js"
 import { flakyServer, serverScoped, waitUntil } from "./support/server.js"
 
@@ -18,10 +25,8 @@ describe("metrics", () => {
       const failed = Telemetry.requestDurationFor({ ...base, status: 503, errorType: "503" })
       const backoff = Telemetry.retries.pipe(Metric.tagged("reason", "backoff"))
       const retriesBefore = (yield* Metric.value(backoff)).count
-      // what RetryPolicy does on each retry it schedules
-      const policy = Schedule.recurs(2).pipe(
-        Schedule.tapOutput(() => Effect.sync(() => internal.recordRetry("backoff")))
-      )
+      // RetryPolicy counts each retry it schedules, by reason
+      const policy = RetryPolicy.make({ retries: 2, backoff: Backoff.constant(0) })
       yield* HttpResilient.get(`${server.url}/m`).pipe(Effect.retry(policy))
       assert.strictEqual(yield* countOf(ok), 1)
       assert.strictEqual(yield* countOf(failed), 2)
@@ -50,14 +55,37 @@ describe("metrics", () => {
       const c0 = (yield* Metric.value(transitions)).count
       const b0 = (yield* Metric.value(Telemetry.bulkheadRejections)).count
       const r0 = (yield* Metric.value(Telemetry.retryBudgetRejections)).count
-      internal.recordCircuitTransition("closed", "open")
-      internal.recordBulkheadRejection()
-      internal.recordBulkheadRejection()
-      internal.recordRetryBudgetRejection()
+      // one 503: its breaker opens (consecutive(1)), and the retry is refused by an empty budget
+      const refused = yield* Effect.flip(
+        HttpResilient.get("http://down.test/x").pipe(
+          Effect.retry(RetryPolicy.make({ retries: 1, backoff: Backoff.constant(0) }))
+        )
+      )
+      assert.strictEqual(refused._tag, "RetryBudgetExhaustedError")
+      // two calls are turned away by the bulkhead while a slow one holds its only slot
+      const slow = yield* Effect.fork(HttpResilient.get("http://slow.test/x"))
+      yield* TestClock.adjust("10 millis")
+      for (let i = 0; i < 2; i++) {
+        assert.strictEqual((yield* Effect.flip(HttpResilient.get("http://up.test/x")))._tag, "BulkheadRejectedError")
+      }
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(slow)
       assert.strictEqual((yield* Metric.value(transitions)).count - c0, 1)
       assert.strictEqual((yield* Metric.value(Telemetry.bulkheadRejections)).count - b0, 2)
       assert.strictEqual((yield* Metric.value(Telemetry.retryBudgetRejections)).count - r0, 1)
-    }))
+    }).pipe(Effect.provide(HttpResilientTest.layer(
+      (request) =>
+        request.url.startsWith("http://slow.test")
+          ? HttpResilientTest.reply(200, { delay: "1 second" })
+          : request.url.startsWith("http://up.test")
+          ? HttpResilientTest.reply(200)
+          : HttpResilientTest.reply(503),
+      {
+        circuitBreaker: CircuitBreaker.consecutive(1),
+        bulkhead: { maxConcurrent: 1, maxQueue: 0 },
+        retryBudget: { ratio: 0, minRetriesPerSecond: 0 }
+      }
+    ))))
 
   it.scoped("breaker transitions, bulkhead rejections and retry budget rejections are counted where they happen", () =>
     Effect.gen(function*() {
@@ -93,8 +121,13 @@ describe("metrics", () => {
       assert.strictEqual((yield* count(Telemetry.bulkheadRejections)) - b0, 1)
 
       yield* Effect.gen(function*() {
-        const client = yield* ResilientClient.ResilientClient
-        assert.isFalse(client.retryBudget!.tryRetry(yield* Clock.currentTimeMillis))
+        const refused = yield* Effect.flip(
+          HttpResilient.get(failing.url).pipe(
+            Effect.retry(RetryPolicy.make({ retries: 1, backoff: Backoff.constant(0) }))
+          )
+        )
+        assert.strictEqual(refused._tag, "RetryBudgetExhaustedError")
+        assert.strictEqual(failing.count(), 3)
       }).pipe(Effect.provide(ResilientClient.layer({ retryBudget: { ratio: 0, minRetriesPerSecond: 0 } })))
       assert.strictEqual((yield* count(Telemetry.retryBudgetRejections)) - r0, 1)
     }))

@@ -20,8 +20,6 @@ import { RequestValidationError } from "../src/core/requestError.js"
 import { defaultSecrets } from "../src/core/secrets.js"
 import { joinUrl } from "../src/core/url.js"
 import { HttpResilient, HttpResilientError, HttpResilientTest, ResilientClient } from "../src/index.js"
-import { ClientOptionsSchema, extraOptionNames } from "../src/internal/config.js"
-import { attemptOptions, requestOptions } from "../src/internal/requestOptions.js"
 
 const hasBadChar = (s: string) =>
   [...s].some((ch) => {
@@ -195,8 +193,43 @@ const valuesFor = (seed: number, n: number): ReadonlyArray<unknown> => [
   ...fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: n, seed })
 ]
 
-const requestOptionNames = Object.keys(requestOptions)
-const attemptOptionNames = Object.keys(attemptOptions)
+/**
+ * Every property name of `T`, as a list the compiler checks both ways: a name `T` does not have is an error, and so
+ * is a list that leaves one of `T`'s out.
+ */
+const everyName = <T>() =>
+<const Names extends ReadonlyArray<keyof T & string>>(
+  names:
+    & Names
+    & ([Exclude<keyof T, Names[number]>] extends [never] ? unknown : { missing: Exclude<keyof T, Names[number]> })
+): ReadonlyArray<string> => names
+
+/** Every option a request takes (the public `HttpResilient.RequestOptions`). */
+const requestOptionNames = everyName<HttpResilient.RequestOptions>()([
+  "headers",
+  "urlParams",
+  "timeout",
+  "idempotencyKey",
+  "tag",
+  "maxResponseSize",
+  "followRedirects",
+  "json",
+  "text",
+  "form",
+  "multipart",
+  "bytes",
+  "stream",
+  "body",
+  "contentType",
+  "contentLength",
+  "deadline",
+  "failover",
+  "retry",
+  "attempts"
+])
+/** What an entry of `attempts` may set: every request option but those of the whole call. */
+const wholeCall = ["deadline", "failover", "retry", "attempts"]
+const attemptOptionNames = requestOptionNames.filter((name) => !wholeCall.includes(name))
 
 /** Runs `call` and reports how it ended and whether the transport was reached. */
 const outcome = <A, E, R>(call: Effect.Effect<A, E, R>) =>
@@ -349,7 +382,41 @@ describe("every request option, any value (property)", () => {
 })
 
 describe("every client option, any value (property)", () => {
-  const names = [...Object.keys(ClientOptionsSchema.fields), ...extraOptionNames]
+  /** Every client option (the public `ResilientClient.ClientOptions`). */
+  const names = everyName<ResilientClient.ClientOptions>()([
+    "baseUrl",
+    "headers",
+    "timeout",
+    "deadline",
+    "maxConnections",
+    "maxOrigins",
+    "acceptStatus",
+    "maxResponseSize",
+    "followRedirects",
+    "redactHeaders",
+    "retry",
+    "redactQueryParams",
+    "allowInsecureRedirects",
+    "keepAliveTimeout",
+    "connectTimeout",
+    "headersTimeout",
+    "bodyTimeout",
+    "pipelining",
+    "gracePeriod",
+    "tls",
+    "lookup",
+    "tracing",
+    "onRequest",
+    "onRetry",
+    "onSuccess",
+    "onFailure",
+    "circuitBreaker",
+    "bulkhead",
+    "rateLimiter",
+    "retryBudget",
+    "interceptors",
+    "hedge"
+  ])
 
   /** Builds a client with `options` and makes one call with it: a ConfigError naming `name`, or a typed call. */
   const check = (options: ResilientClient.ClientOptions, name: string, value: unknown) =>

@@ -1,5 +1,6 @@
 /** @internal */
 import * as HttpBody from "@effect/platform/HttpBody"
+import * as Chunk from "effect/Chunk"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -21,13 +22,31 @@ export type Fault =
   | Exclude<TransportErrorReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded" | "InsecureRedirect">
   | "Timeout"
 
+/**
+ * How a scripted body ends after its last chunk: `"complete"` (a clean end), `"stall"` (nothing more, ever: only an
+ * attempt timeout or a deadline ends it) or a transport fault (the connection breaks mid-body).
+ * @internal
+ */
+export type BodyEnd = "complete" | "stall" | Exclude<Fault, "Timeout">
+
 /** @internal */
 export interface Reply {
   readonly _tag: "Reply"
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
+  /** the whole body (what `content-length` declares) */
   readonly body: Uint8Array
   readonly delay: Duration.Duration
+  /** the chunks the body is sent in, in order; `undefined`: the whole body as one chunk */
+  readonly chunks: ReadonlyArray<Uint8Array> | undefined
+  /** the wait before each chunk after the first */
+  readonly chunkDelay: Duration.Duration
+  /** how the body ends once its chunks are sent */
+  readonly end: BodyEnd
+  /** bytes of the body sent before the connection resets, if it does */
+  readonly resetAfter: number | undefined
+  /** whether a `Range: bytes=N-` request (with a matching `If-Range`, if any) gets a 206 */
+  readonly ranges: boolean
 }
 
 /** @internal */
@@ -53,33 +72,97 @@ export interface RecordedRequest {
 /** @internal */
 export type Script = ReadonlyArray<Step> | ((request: RecordedRequest, index: number) => Step)
 
+/** @internal */
+export interface ReplyOptions {
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** the body; a list is sent in those chunks, one after the other */
+  readonly body?: string | Uint8Array | ReadonlyArray<string | Uint8Array> | undefined
+  readonly json?: unknown
+  readonly delay?: Duration.DurationInput | undefined
+  readonly chunkDelay?: Duration.DurationInput | undefined
+  readonly end?: BodyEnd | undefined
+  readonly resetAfter?: number | undefined
+  readonly ranges?: boolean | undefined
+}
+
 const encoder = new TextEncoder()
 
+const bytesOf = (part: string | Uint8Array): Uint8Array => typeof part === "string" ? encoder.encode(part) : part
+
+const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.byteLength
+  }
+  return out
+}
+
+/** every way a body can end: the compiler checks the list is whole */
+const bodyEnds: Record<BodyEnd, true> = {
+  complete: true,
+  stall: true,
+  ConnectionRefused: true,
+  ConnectionReset: true,
+  ConnectTimeout: true,
+  HeadersTimeout: true,
+  BodyTimeout: true,
+  DnsFailure: true,
+  TlsFailure: true,
+  ProtocolError: true,
+  ResponseTooLarge: true,
+  Aborted: true,
+  NotResumable: true,
+  Unknown: true
+}
+
 /** @internal */
-export const reply = (
-  status: number,
-  options: {
-    readonly headers?: Readonly<Record<string, string>> | undefined
-    readonly body?: string | Uint8Array | undefined
-    readonly json?: unknown
-    readonly delay?: Duration.DurationInput | undefined
-  } = {}
-): Reply => {
+export const reply = (status: number, options: ReplyOptions = {}): Reply => {
   if (!Number.isInteger(status) || status < 100 || status > 599) {
     throw new RangeError(`HttpResilientTest.reply: status ${status} is not an integer from 100 to 599`)
+  }
+  const { end = "complete", resetAfter } = options
+  if (!Object.hasOwn(bodyEnds, end)) {
+    throw new RangeError(
+      `HttpResilientTest.reply: end ${JSON.stringify(end)} is not "complete", "stall" or a transport fault`
+    )
+  }
+  if (resetAfter !== undefined && !(Number.isInteger(resetAfter) && resetAfter >= 0)) {
+    throw new RangeError(`HttpResilientTest.reply: resetAfter ${resetAfter} is not a whole number of bytes (0 or more)`)
+  }
+  if (resetAfter !== undefined && end !== "complete") {
+    throw new RangeError(
+      `HttpResilientTest.reply: resetAfter ${resetAfter} with end ${JSON.stringify(end)}: a body ends one way only`
+    )
   }
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
   let body: Uint8Array
+  let chunks: ReadonlyArray<Uint8Array> | undefined
   if (options.json !== undefined) {
     body = encoder.encode(JSON.stringify(options.json))
     headers["content-type"] ??= "application/json"
-  } else if (typeof options.body === "string") {
-    body = encoder.encode(options.body)
+  } else if (typeof options.body === "string" || options.body instanceof Uint8Array) {
+    body = bytesOf(options.body)
+  } else if (options.body === undefined) {
+    body = new Uint8Array(0)
   } else {
-    body = options.body ?? new Uint8Array(0)
+    chunks = options.body.map(bytesOf).filter((chunk) => chunk.byteLength > 0)
+    body = concat(chunks)
   }
-  return { _tag: "Reply", status, headers, body, delay: Duration.decode(options.delay ?? 0) }
+  return {
+    _tag: "Reply",
+    status,
+    headers,
+    body,
+    delay: Duration.decode(options.delay ?? 0),
+    chunks,
+    chunkDelay: Duration.decode(options.chunkDelay ?? 0),
+    end,
+    resetAfter,
+    ranges: options.ranges === true
+  }
 }
 
 /** @internal */
@@ -119,59 +202,171 @@ const bodyBytes = (body: HttpBody.HttpBody): Effect.Effect<Uint8Array> => {
       return Effect.promise(() => new Response(body.formData).arrayBuffer().then((b) => new Uint8Array(b)))
     case "Stream":
       return Stream.runCollect(body.stream as Stream.Stream<Uint8Array, never>).pipe(
-        Effect.map((chunks) => {
-          const parts = Array.from(chunks)
-          const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-          let offset = 0
-          for (const p of parts) {
-            out.set(p, offset)
-            offset += p.byteLength
-          }
-          return out
-        }),
+        Effect.map((chunks) => concat(Array.from(chunks))),
         Effect.orDie
       )
   }
 }
 
-/**
- * Waits `delay` on the request's clock, failing with the attempt timeout if that comes first.
- */
-const waitStep = (request: TransportRequest, delay: Duration.Duration): Effect.Effect<void, TransportFailure> => {
-  const ms = Duration.toMillis(delay)
-  if (ms <= 0) return Effect.void
-  if (ms >= request.timeoutMillis) {
-    return Effect.zipRight(
-      request.clock.sleep(Duration.millis(request.timeoutMillis)),
+/** The attempt timeout as an instant on the request's clock (epoch ms; `Infinity` for none). */
+const timeoutAt = (request: TransportRequest): number => request.clock.unsafeCurrentTimeMillis() + request.timeoutMillis
+
+const timedOut = (request: TransportRequest, until: number): Effect.Effect<never, TransportFailure> =>
+  Number.isFinite(until)
+    ? Effect.zipRight(
+      request.clock.sleep(Duration.millis(Math.max(0, until - request.clock.unsafeCurrentTimeMillis()))),
       Effect.fail(new TransportFailure("Timeout"))
     )
-  }
+    : Effect.never
+
+/**
+ * Waits `delay` on the request's clock, failing with the attempt timeout (at `until`) if that comes first.
+ */
+const waitUntil = (
+  request: TransportRequest,
+  delay: Duration.Duration,
+  until: number
+): Effect.Effect<void, TransportFailure> => {
+  const ms = Duration.toMillis(delay)
+  if (ms <= 0) return Effect.void
+  if (request.clock.unsafeCurrentTimeMillis() + ms >= until) return timedOut(request, until)
   return request.clock.sleep(delay)
 }
 
-const runStep = (request: TransportRequest, step: Step): Effect.Effect<RawResponse, TransportFailure> =>
+/**
+ * Waits `delay` on the request's clock, failing with the attempt timeout if that comes first.
+ */
+const waitStep = (request: TransportRequest, delay: Duration.Duration): Effect.Effect<void, TransportFailure> =>
+  waitUntil(request, delay, timeoutAt(request))
+
+const faultFailure = (fault: Exclude<Fault, "Timeout">): TransportFailure =>
+  new TransportFailure(fault, new Error(`scripted fault: ${fault}`))
+
+/** What goes on the wire for a reply to one request: its head, and its body as chunks and an end. */
+interface Served {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly chunks: ReadonlyArray<Uint8Array>
+  readonly end: BodyEnd
+}
+
+/** The chunks of `chunks` from byte `start` on, and up to byte `stop` (exclusive). */
+const sliceChunks = (chunks: ReadonlyArray<Uint8Array>, start: number, stop: number): Array<Uint8Array> => {
+  const out: Array<Uint8Array> = []
+  let offset = 0
+  for (const chunk of chunks) {
+    const from = Math.max(start - offset, 0)
+    const to = Math.min(stop - offset, chunk.byteLength)
+    if (to > from) out.push(chunk.subarray(from, to))
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+/**
+ * A reply as served to `request`: with `ranges`, a `Range: bytes=N-` request whose `If-Range` (if any) is the
+ * reply's strong ETag, else its Last-Modified, gets a 206 with the bytes from N on (a 416 when N is past the end);
+ * the cut of `resetAfter` applies to the bytes actually sent.
+ */
+const serve = (step: Reply, request: TransportRequest): Served => {
+  const all = step.chunks ?? (step.body.byteLength > 0 ? [step.body] : [])
+  const length = step.body.byteLength
+  let status = step.status
+  let headers: Record<string, string> = { "content-length": String(length), ...step.headers }
+  let start = 0
+  const range = step.ranges && status === 200 ? /^bytes=(\d+)-$/.exec(request.headers.range ?? "") : null
+  if (range !== null) {
+    const ifRange = request.headers["if-range"]
+    const etag = step.headers.etag
+    const validator = etag !== undefined && !etag.startsWith("W/") ? etag : step.headers["last-modified"]
+    if (ifRange === undefined || ifRange === validator) {
+      start = Number(range[1])
+      if (start >= length) {
+        return {
+          status: 416,
+          headers: { ...step.headers, "content-range": `bytes */${length}`, "content-length": "0" },
+          chunks: [],
+          end: "complete"
+        }
+      }
+      status = 206
+      headers = {
+        ...headers,
+        "content-range": `bytes ${start}-${length - 1}/${length}`,
+        "content-length": String(length - start)
+      }
+    }
+  }
+  const stop = step.resetAfter === undefined ? length : Math.min(length, start + step.resetAfter)
+  return {
+    status,
+    headers,
+    chunks: start === 0 && stop === length ? all : sliceChunks(all, start, stop),
+    end: stop < length ? "ConnectionReset" : step.end
+  }
+}
+
+/** The head of the step's answer, after its delay (bounded by the attempt timeout), or the step's fault. */
+const answer = (request: TransportRequest, step: Step, until: number): Effect.Effect<Served, TransportFailure> =>
   Effect.zipRight(
-    waitStep(request, step.delay),
+    waitUntil(request, step.delay, until),
     step._tag === "Fault"
-      ? step.fault === "Timeout"
-        ? Effect.zipRight(
-          Number.isFinite(request.timeoutMillis)
-            ? request.clock.sleep(Duration.millis(request.timeoutMillis))
-            : Effect.never,
-          Effect.fail(new TransportFailure("Timeout"))
-        )
-        : Effect.fail(new TransportFailure(step.fault, new Error(`scripted fault: ${step.fault}`)))
+      ? step.fault === "Timeout" ? timedOut(request, until) : Effect.fail(faultFailure(step.fault))
       : step.body.byteLength > request.maxResponseSize
       ? Effect.fail(new TransportFailure("ResponseTooLarge", undefined, `limit ${request.maxResponseSize}`))
-      : Effect.succeed({
-        status: step.status,
+      : Effect.succeed(serve(step, request))
+  )
+
+/** Reads a served body into memory, chunk by chunk on the clock, under the attempt timeout. */
+const readAll = (
+  request: TransportRequest,
+  served: Served,
+  chunkDelay: Duration.Duration,
+  until: number
+): Effect.Effect<Uint8Array, TransportFailure> => {
+  const chunks = served.chunks
+  const finish = served.end === "complete"
+    ? Effect.succeed(chunks.length === 1 ? chunks[0] : concat(chunks))
+    : served.end === "stall"
+    ? timedOut(request, until)
+    : Effect.fail(faultFailure(served.end))
+  if (chunks.length < 2 || Duration.toMillis(chunkDelay) <= 0) return finish
+  return Effect.zipRight(waitUntil(request, Duration.times(chunkDelay, chunks.length - 1), until), finish)
+}
+
+/** A served body as a stream: chunk by chunk on the clock, then its end. No attempt timeout: it covers the head. */
+const bodyStream = (
+  request: TransportRequest,
+  served: Served,
+  chunkDelay: Duration.Duration
+): Stream.Stream<Uint8Array, TransportFailure> => {
+  const end: Stream.Stream<never, TransportFailure> = served.end === "complete"
+    ? Stream.empty
+    : served.end === "stall"
+    ? Stream.never
+    : Stream.fail(faultFailure(served.end))
+  const wait = Duration.toMillis(chunkDelay) > 0
+  const chunks = served.chunks.map((chunk, i) =>
+    i === 0 || !wait ? Stream.succeed(chunk) : Stream.fromEffect(Effect.as(request.clock.sleep(chunkDelay), chunk))
+  )
+  return Stream.concat(chunks.length === 0 ? Stream.empty : Stream.concatAll(Chunk.unsafeFromArray(chunks)), end)
+}
+
+const runStep = (request: TransportRequest, step: Step): Effect.Effect<RawResponse, TransportFailure> => {
+  const until = timeoutAt(request)
+  return Effect.flatMap(answer(request, step, until), (served) =>
+    Effect.map(
+      readAll(request, served, step._tag === "Reply" ? step.chunkDelay : Duration.zero, until),
+      (body): RawResponse => ({
+        status: served.status,
         statusText: "",
-        headers: { "content-length": String(step.body.byteLength), ...step.headers },
+        headers: served.headers,
         setCookie: [],
-        body: step.body,
+        body,
         url: request.url.href
       })
-  )
+    ))
+}
 
 /** The headers as they would go on the wire: the body's content type unless one was set. */
 const withContentType = (request: TransportRequest): Record<string, string> => {
@@ -190,7 +385,8 @@ export const makeScripted = (
   requests: Ref.Ref<ReadonlyArray<RecordedRequest>>
 ): TransportService => {
   let index = 0
-  const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> =>
+  /** Records the request and picks its step. */
+  const next = (request: TransportRequest): Effect.Effect<Step> =>
     Effect.flatMap(bodyBytes(request.body), (body) => {
       const recorded: RecordedRequest = {
         method: request.method,
@@ -209,19 +405,20 @@ export const makeScripted = (
         }
         step = script[Math.min(n, script.length - 1)]
       }
-      return Effect.zipRight(Ref.update(requests, (all) => [...all, recorded]), runStep(request, step))
+      return Effect.as(Ref.update(requests, (all) => [...all, recorded]), step)
     })
   return {
-    send,
+    send: (request) => Effect.flatMap(next(request), (step) => runStep(request, step)),
     stream: (request) =>
-      Effect.map(send(request), (raw) => ({
-        status: raw.status,
-        statusText: raw.statusText,
-        headers: raw.headers,
-        setCookie: raw.setCookie,
-        url: raw.url,
-        body: raw.body.byteLength === 0 ? Stream.empty : Stream.succeed(raw.body)
-      })),
+      Effect.flatMap(next(request), (step) =>
+        Effect.map(answer(request, step, timeoutAt(request)), (served) => ({
+          status: served.status,
+          statusText: "",
+          headers: served.headers,
+          setCookie: [],
+          url: request.url.href,
+          body: bodyStream(request, served, step._tag === "Reply" ? step.chunkDelay : Duration.zero)
+        }))),
     warmUp: () => Effect.void
   }
 }
