@@ -68,6 +68,7 @@ type Holds<T extends true> = T
  * Compiles only while the core's reason unions are the public ones (the core may not import the public module).
  * @internal
  */
-export type _ReasonsAgree = Holds<
-  Same<TransportReason, TransportErrorReason> & Same<InvalidRequestReason, InvalidRequestError["reason"]>
->
+export type _ReasonsAgree = [
+  Holds<Same<TransportReason, TransportErrorReason>>,
+  Holds<Same<InvalidRequestReason, InvalidRequestError["reason"]>>
+]
