@@ -29,10 +29,14 @@ import {
   warmUpUnsupported
 } from "./service.js"
 
+/**
+ * A request body as undici takes it, its `content-type` / `content-length` set on `headers` where missing; a form is
+ * encoded first (an effect).
+ */
 const bodyForUndici = (
   body: HttpBody.HttpBody,
   headers: Record<string, string>
-): string | Uint8Array | Readable | null | Effect.Effect<Readable | Uint8Array> => {
+): UndiciBody | Effect.Effect<Readable | Uint8Array> => {
   switch (body._tag) {
     case "Empty":
       return null
@@ -200,7 +204,7 @@ export const makeUndiciTransport = (
     if (body !== null && Effect.isEffect(body)) {
       return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight))
     }
-    return dispatchBuffered(dispatcher, withBodyHeaders, body as string | Uint8Array | Readable | null, inFlight)
+    return dispatchBuffered(dispatcher, withBodyHeaders, body as UndiciBody, inFlight)
   }
 
   const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
