@@ -19,7 +19,9 @@ import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
+import { describeCause, reasonPhrases, requestLabel, transportReasonText } from "./core/errorText.js"
 import * as Replay from "./core/replay.js"
+import { installSafeViews } from "./internal/errorViews.js"
 
 /**
  * @example
@@ -132,65 +134,6 @@ export interface CallInfo {
   readonly refusal: HttpResilientError | undefined
 }
 
-const nodeInspect = Symbol.for("nodejs.util.inspect.custom")
-
-const requestLabel = (self: RequestInfo): string =>
-  self.url === "" ? `(attempt ${self.attempt})` : `${self.method} ${self.url} (attempt ${self.attempt})`
-
-/** JSON view of an error: its own fields, with `cause` reduced to a message and no response object. */
-const safeJson = (self: Record<string, unknown>, omit: ReadonlyArray<string> = []): Record<string, unknown> => {
-  const out: Record<string, unknown> = { _tag: self._tag }
-  for (const key of Object.keys(self)) {
-    if (key === "cause" || key === "response" || key === "lastError" || omit.includes(key)) continue
-    const value = self[key]
-    out[key] = Duration.isDuration(value) ? Duration.format(value) : value
-  }
-  if ("lastError" in self && self.lastError !== undefined) {
-    out.lastError = (self.lastError as { toJSON?: () => unknown }).toJSON?.() ?? String(self.lastError)
-  }
-  if (self.cause !== undefined) out.cause = describeCause(self.cause)
-  out.message = self.message
-  return out
-}
-
-const describeCause = (cause: unknown): string => {
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code
-    return typeof code === "string" ? `${cause.name} [${code}]: ${cause.message}` : `${cause.name}: ${cause.message}`
-  }
-  return String(cause)
-}
-
-const installSafeViews = (proto: object, omit: ReadonlyArray<string> = []) => {
-  Object.defineProperty(proto, "toJSON", {
-    value(this: Record<string, unknown>) {
-      return safeJson(this, omit)
-    },
-    writable: true,
-    configurable: true
-  })
-  Object.defineProperty(proto, nodeInspect, {
-    value(this: Record<string, unknown>) {
-      const json = safeJson(this, omit)
-      const stack = (this as { stack?: string }).stack
-      return stack ? Object.assign(new SafeInspect(stack), json) : json
-    },
-    writable: true,
-    configurable: true
-  })
-  Object.defineProperty(proto, "toString", {
-    value(this: { _tag: string; message: string }) {
-      return `${this._tag}: ${this.message}`
-    },
-    writable: true,
-    configurable: true
-  })
-}
-
-class SafeInspect {
-  constructor(readonly stack: string) {}
-}
-
 /**
  * Why a {@link TransportError} happened.
  *
@@ -231,25 +174,6 @@ export type TransportErrorReason =
   | "TooManyRedirects"
   | "InsecureRedirect"
   | "Unknown"
-
-const transportReasonText: Record<TransportErrorReason, string> = {
-  ConnectionRefused: "Connection refused",
-  ConnectionReset: "Connection reset",
-  ConnectTimeout: "Connect timeout",
-  HeadersTimeout: "Headers timeout",
-  BodyTimeout: "Body timeout",
-  DnsFailure: "DNS lookup failed",
-  TlsFailure: "TLS handshake failed",
-  ProtocolError: "Protocol error",
-  ResponseTooLarge: "Response too large",
-  Aborted: "Aborted",
-  NotResumable: "Stream not resumable",
-  StreamEnded: "Stream ended by the server",
-  RedirectLoop: "Redirect loop",
-  TooManyRedirects: "Too many redirects",
-  InsecureRedirect: "Insecure redirect (https to http)",
-  Unknown: "Transport failure"
-}
 
 /**
  * The network failed: the connection was refused or reset, DNS or TLS failed, the server
@@ -385,42 +309,6 @@ export class StatusError extends Data.TaggedError("StatusError")<
     const text = this.statusText || reasonPhrases[this.status] || ""
     return `${this.status}${text ? ` ${text}` : ""}: ${requestLabel(this)}`
   }
-}
-
-/** RFC 9110 reason phrases, for transports that give none (fetch, the test kit). */
-const reasonPhrases: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  402: "Payment Required",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  406: "Not Acceptable",
-  407: "Proxy Authentication Required",
-  408: "Request Timeout",
-  409: "Conflict",
-  410: "Gone",
-  411: "Length Required",
-  412: "Precondition Failed",
-  413: "Content Too Large",
-  414: "URI Too Long",
-  415: "Unsupported Media Type",
-  416: "Range Not Satisfiable",
-  417: "Expectation Failed",
-  421: "Misdirected Request",
-  422: "Unprocessable Content",
-  425: "Too Early",
-  426: "Upgrade Required",
-  428: "Precondition Required",
-  429: "Too Many Requests",
-  431: "Request Header Fields Too Large",
-  451: "Unavailable For Legal Reasons",
-  500: "Internal Server Error",
-  501: "Not Implemented",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-  505: "HTTP Version Not Supported"
 }
 
 /**

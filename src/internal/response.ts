@@ -10,8 +10,12 @@ import * as Effect from "effect/Effect"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type { RawResponse } from "../core/exchange.js"
 import { redactHeaders, redactUrl, type Secrets } from "../core/secrets.js"
 import { urlWithParams } from "../core/url.js"
+
+/** What a transport hands back for a buffered attempt (src/core/exchange.ts). @internal */
+export type { RawResponse }
 
 const ResponseTypeId: HttpClientResponse.TypeId = Symbol.for(
   "@effect/platform/HttpClientResponse"
@@ -19,21 +23,6 @@ const ResponseTypeId: HttpClientResponse.TypeId = Symbol.for(
 
 const decoder = new TextDecoder()
 const emptyBytes = new Uint8Array(0)
-
-/**
- * What a transport hands back for a buffered attempt.
- * @internal
- */
-export interface RawResponse {
-  readonly status: number
-  readonly statusText: string
-  /** lower-case names; repeated headers joined with ", " (set-cookie kept apart in `setCookie`) */
-  readonly headers: Record<string, string>
-  readonly setCookie: ReadonlyArray<string>
-  readonly body: Uint8Array
-  /** The URL that answered (after redirects). */
-  readonly url: string
-}
 
 /**
  * The request as it may be shown: its `toJSON`, `toString` and inspected form redact header values and the URL

@@ -1,9 +1,10 @@
 /** @internal */
 import * as Sse from "@effect/experimental/Sse"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { redactUrl } from "../core/secrets.js"
+import { SseParser } from "../core/sse.js"
 import { type HttpResilientError, TransportError } from "../HttpResilientError.js"
 import type { ResilientClient } from "./client.js"
 import type { RequestOptions } from "./request.js"
@@ -51,29 +52,24 @@ export interface Parsed {
 }
 
 /**
- * An incremental parser over `@effect/experimental`'s `Sse.makeParser` that strips a leading byte order mark and
- * reports `retry:` fields instead of acting on them.
+ * An incremental parser over the core's (src/core/sse.ts: `@effect/experimental`'s `Sse.makeParser`, carried over)
+ * that strips a leading byte order mark and reports `retry:` fields instead of acting on them.
  * @internal
  */
 export const makeEventParser = (options?: Sse.DecodeOptions): { readonly feed: (text: string) => Parsed } => {
-  let first = true
-  let events: Array<ServerSentEvent> = []
-  let retry: Duration.Duration | undefined
-  const parser = Sse.makeParser((event) => {
-    if (event._tag === "Event") events.push({ id: event.id, event: event.event, data: event.data })
-    else retry = event.duration
-  }, options)
+  const parser = new SseParser(options?.maxEventSize)
   return {
     feed(text) {
-      if (first && text.length > 0) {
-        first = false
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      const events = parser.feed(text)
+      const retry = parser.retry
+      const error = parser.error
+      return {
+        events,
+        retry: retry === undefined ? undefined : Duration.millis(retry),
+        error: error === undefined
+          ? undefined
+          : new Sse.SseError({ cause: new Sse.EventTooLarge({ maxEventSize: error.maxEventSize }) })
       }
-      retry = undefined
-      const error = parser.feed(text)
-      const out = events
-      events = []
-      return { events: out, retry, error }
     }
   }
 }

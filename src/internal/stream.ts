@@ -10,6 +10,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { LineSplitter } from "../core/lines.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { redactUrl } from "../core/secrets.js"
 import {
@@ -564,30 +565,13 @@ export const stream = (
  */
 export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<string, E, R> =>
   Stream.suspend(() => {
-    let partial = ""
-    // the previous chunk ended with "\r": a "\n" opening the next one belongs to it
-    let afterCr = false
+    const splitter = new LineSplitter()
     return Stream.concat(
-      Stream.mapConcat(self, (text) => {
-        if (text.length === 0) return []
-        const out: Array<string> = []
-        let start = afterCr && text.charCodeAt(0) === 10 ? 1 : 0
-        afterCr = false
-        for (let i = start; i < text.length; i++) {
-          const c = text.charCodeAt(i)
-          if (c !== 10 && c !== 13) continue
-          out.push(partial + text.slice(start, i))
-          partial = ""
-          if (c === 13) {
-            if (i + 1 === text.length) afterCr = true
-            else if (text.charCodeAt(i + 1) === 10) i++
-          }
-          start = i + 1
-        }
-        partial += text.slice(start)
-        return out
-      }),
-      Stream.suspend(() => partial.length > 0 ? Stream.make(partial) : Stream.empty)
+      Stream.mapConcat(self, (text) => splitter.feed(text)),
+      Stream.suspend(() => {
+        const last = splitter.end()
+        return last === undefined ? Stream.empty : Stream.make(last)
+      })
     )
   })
 

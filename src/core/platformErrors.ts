@@ -1,0 +1,56 @@
+/**
+ * What a platform `HttpClient` (fetch, or any other) fails with, as a transport reason: the innermost cause that
+ * says what happened decides, by the same table as undici's errors. Effect-free: the errors are read by shape.
+ * @internal
+ */
+import { TransportFailure } from "./transportFailure.js"
+import { classifyError, messageOf } from "./undiciErrors.js"
+
+/** What a runtime's message says when it gives no code (fetch outside Node, other platform clients). */
+const resetMessage = /\b(ECONNRESET|EPIPE|connection reset|socket hang up|other side closed)\b/i
+
+/**
+ * Maps a platform `HttpClientError` (or what its body stream fails with) to a transport reason, from the innermost
+ * cause that says what happened: platform errors wrap the runtime's, and fetch wraps once more
+ * (`TypeError("fetch failed").cause.code`). A port that fetch refuses to connect to (its "bad port" list: 1, 6000 …)
+ * is an invalid request, nothing was sent; a failure that says neither is `Unknown`, not a reset.
+ * @internal
+ */
+export const platformFailure = (error: unknown, url?: URL): TransportFailure => {
+  // the platform's own verdict that the request could not be sent as it is: the request's fault
+  if ((error as { _tag?: unknown })?._tag === "RequestError") {
+    const reason = (error as { reason?: unknown }).reason
+    if (reason === "Encode" || reason === "InvalidUrl") {
+      // not the platform error's message: it shows the URL unredacted
+      return new TransportFailure(
+        "InvalidRequest",
+        (error as { cause?: unknown }).cause,
+        reason === "Encode" ? "the platform client could not encode the body" : "the platform client refused the URL",
+        reason === "Encode" ? "InvalidBody" : "InvalidUrl"
+      )
+    }
+  }
+  const chain: Array<unknown> = []
+  for (let cause = (error as { cause?: unknown })?.cause; cause !== undefined && chain.length < 5;) {
+    chain.push(cause)
+    cause = (cause as { cause?: unknown })?.cause
+  }
+  for (const cause of chain) {
+    const classified = classifyError(cause)
+    if (classified.reason !== "Unknown") return classified
+  }
+  const classified = classifyError(error)
+  if (classified.reason !== "Unknown") return classified
+  for (const cause of chain) {
+    const message = messageOf(cause)
+    if (message === "bad port") {
+      const port = url === undefined ? "" : ` ${url.port || (url.protocol === "https:" ? "443" : "80")}`
+      return new TransportFailure(
+        "InvalidRequest",
+        new Error(`fetch refuses port${port} (a "bad port" in the Fetch standard); nothing was sent`, { cause })
+      )
+    }
+    if (resetMessage.test(message)) return new TransportFailure("ConnectionReset", cause)
+  }
+  return new TransportFailure("Unknown", chain.length > 0 ? chain[chain.length - 1] : error)
+}

@@ -1,0 +1,70 @@
+/**
+ * undici's pool for the client's own transport: the agent's options and its connector's options (closing it is
+ * src/core/pool.ts).
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Undici from "undici"
+
+/** @internal */
+export interface UndiciPoolOptions {
+  readonly connections?: number | undefined
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  readonly keepAliveMaxTimeout?: Duration.DurationInput | undefined
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  readonly headersTimeout?: Duration.DurationInput | undefined
+  readonly bodyTimeout?: Duration.DurationInput | undefined
+  readonly pipelining?: number | undefined
+  readonly gracePeriod?: Duration.DurationInput | undefined
+  readonly tls?: {
+    readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
+    readonly cert?: string | Buffer | undefined
+    readonly key?: string | Buffer | undefined
+    readonly rejectUnauthorized?: boolean | undefined
+    readonly servername?: string | undefined
+  } | undefined
+  readonly lookup?: ((hostname: string, options: any, callback: (...args: Array<any>) => void) => void) | undefined
+}
+
+const millis = (d: Duration.DurationInput | undefined): number | undefined =>
+  d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
+
+/**
+ * What undici's connector is built from: TLS settings, connect timeout, lookup.
+ * @internal
+ */
+export const connectOptionsOf = (options: UndiciPoolOptions): Record<string, unknown> => {
+  const connect: Record<string, unknown> = {}
+  if (options.tls) {
+    const { ca, cert, key, rejectUnauthorized, servername } = options.tls
+    if (ca !== undefined) connect.ca = ca
+    if (cert !== undefined) connect.cert = cert
+    if (key !== undefined) connect.key = key
+    if (rejectUnauthorized !== undefined) connect.rejectUnauthorized = rejectUnauthorized
+    if (servername !== undefined) connect.servername = servername
+  }
+  if (options.lookup) connect.lookup = options.lookup
+  const connectTimeout = millis(options.connectTimeout)
+  if (connectTimeout !== undefined) connect.timeout = connectTimeout
+  return connect
+}
+
+/** @internal */
+export const keepAliveMillis = (options: UndiciPoolOptions): number => millis(options.keepAliveTimeout) ?? 4_000
+
+/**
+ * The pool. `connector`, when given, replaces undici's own (it must be built from `connectOptionsOf(options)`).
+ * @internal
+ */
+export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildConnector.connector): Undici.Agent => {
+  const agentOptions: Undici.Agent.Options = {
+    connections: options.connections ?? 128,
+    pipelining: options.pipelining ?? 1,
+    keepAliveTimeout: keepAliveMillis(options),
+    keepAliveMaxTimeout: millis(options.keepAliveMaxTimeout) ?? 600_000,
+    headersTimeout: millis(options.headersTimeout) ?? 300_000,
+    bodyTimeout: millis(options.bodyTimeout) ?? 300_000,
+    connect: connector ?? connectOptionsOf(options) as any
+  }
+  return new Undici.Agent(agentOptions)
+}

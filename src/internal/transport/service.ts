@@ -1,0 +1,74 @@
+/**
+ * The transport as the client sees it: the service, its tag, and the request and streaming response it trades in.
+ * The failure type is the core's (src/core/transportFailure.ts).
+ * @internal
+ */
+import type * as HttpBody from "@effect/platform/HttpBody"
+import type * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type { RawResponse } from "../../core/exchange.js"
+import { type InvalidRequestReason, TransportFailure, type TransportReason } from "../../core/transportFailure.js"
+import type { InvalidRequestError, TransportErrorReason } from "../../HttpResilientError.js"
+
+/**
+ * One request as the transport sees it: URL parsed, headers lower-case, body ready.
+ * @internal
+ */
+export interface TransportRequest {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Record<string, string>
+  readonly body: HttpBody.HttpBody
+  /** milliseconds for the whole attempt, headers and body; `Infinity` for none */
+  readonly timeoutMillis: number
+  readonly maxResponseSize: number
+  /** the clock that drives the attempt timeout */
+  readonly clock: Clock.Clock
+}
+
+/** @internal */
+export interface StreamingResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: Record<string, string>
+  readonly setCookie: ReadonlyArray<string>
+  readonly url: string
+  readonly body: Stream.Stream<Uint8Array, TransportFailure>
+}
+
+/** @internal */
+export interface TransportService {
+  /** One exchange, body read into memory. Interruption aborts the socket. */
+  readonly send: (request: TransportRequest) => Effect.Effect<RawResponse, TransportFailure>
+  /** One exchange whose body is streamed with backpressure; the scope owns the socket. */
+  readonly stream: (request: TransportRequest) => Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope>
+  /** Opens `connections` idle sockets to `origin`, when the transport has a pool. */
+  readonly warmUp: (origin: URL, connections: number, clock: Clock.Clock) => Effect.Effect<void, TransportFailure>
+}
+
+/** @internal */
+export class Transport extends Context.Tag("effect-http-resilient/Transport")<Transport, TransportService>() {}
+
+/** `warmUp` of a transport without its own pool. @internal */
+export const warmUpUnsupported = (what: string): Effect.Effect<never, TransportFailure> =>
+  Effect.fail(
+    new TransportFailure(
+      "InvalidRequest",
+      new Error(`warmUp needs the client's own pool (ResilientClient.layer); this client uses ${what}`)
+    )
+  )
+
+type Same<A, B> = [A] extends [B] ? [B] extends [A] ? true : false : false
+type Holds<T extends true> = T
+
+/**
+ * Compiles only while the core's reason unions are the public ones (the core may not import the public module).
+ * @internal
+ */
+export type _ReasonsAgree = [
+  Holds<Same<TransportReason, TransportErrorReason>>,
+  Holds<Same<InvalidRequestReason, InvalidRequestError["reason"]>>
+]

@@ -1,0 +1,244 @@
+/**
+ * The undici transport's Effect face: the exchange of src/core/exchange.ts run as an `Effect.async`, the streamed
+ * exchange, request bodies as undici takes them, and the layers over the client's own pool or a given dispatcher.
+ * @internal
+ */
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import type * as HttpBody from "@effect/platform/HttpBody"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type { Readable } from "node:stream"
+import type * as Undici from "undici"
+import { BufferedExchange, type InFlight, type RawResponse, type UndiciBody } from "../../core/exchange.js"
+import { fromHeaderRecord } from "../../core/headers.js"
+import { closeGracefully } from "../../core/pool.js"
+import { invalidStatus, TIMEOUT, type TransportFailure } from "../../core/transportFailure.js"
+import { classifyError } from "../../core/undiciErrors.js"
+import { schedule, startTimer, stopTimer, type TimerHandle } from "../timer.js"
+import * as WarmUp from "../warmUp.js"
+import { connectOptionsOf, keepAliveMillis, makeAgent, type UndiciPoolOptions } from "./pool.js"
+import {
+  type StreamingResponse,
+  Transport,
+  type TransportRequest,
+  type TransportService,
+  warmUpUnsupported
+} from "./service.js"
+
+/**
+ * A request body as undici takes it, its `content-type` / `content-length` set on `headers` where missing; a form is
+ * encoded first (an effect).
+ */
+const bodyForUndici = (
+  body: HttpBody.HttpBody,
+  headers: Record<string, string>
+): UndiciBody | Effect.Effect<Readable | Uint8Array> => {
+  switch (body._tag) {
+    case "Empty":
+      return null
+    case "Uint8Array":
+      if (headers["content-type"] === undefined) headers["content-type"] = body.contentType
+      if (headers["content-length"] === undefined) headers["content-length"] = String(body.body.byteLength)
+      return body.body
+    case "Raw": {
+      if (body.contentType !== undefined && headers["content-type"] === undefined) {
+        headers["content-type"] = body.contentType
+      }
+      return body.body as any
+    }
+    case "FormData": {
+      const response = new Response(body.formData)
+      const contentType = response.headers.get("content-type")
+      if (contentType) headers["content-type"] = contentType
+      return Effect.promise(() => response.arrayBuffer().then((buffer) => new Uint8Array(buffer)))
+    }
+    case "Stream": {
+      if (headers["content-type"] === undefined) headers["content-type"] = body.contentType
+      if (body.contentLength !== undefined && headers["content-length"] === undefined) {
+        headers["content-length"] = String(body.contentLength)
+      }
+      return NodeStream.toReadableNever(body.stream as Stream.Stream<Uint8Array, never>) as any
+    }
+  }
+}
+
+const onAttemptTimeout = (exchange: Exchange) => exchange.timeout()
+const ignoreResume = () => {}
+
+/**
+ * The core's buffered exchange as an `Effect.async` registration: the attempt timer runs on the request's clock,
+ * the result resumes the fiber.
+ */
+class Exchange extends BufferedExchange<TransportRequest> {
+  private timer: TimerHandle = undefined
+  private resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void = ignoreResume
+
+  /** The `Effect.async` registration: starts the timer and the exchange. */
+  readonly register = (resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void): void => {
+    this.resume = resume
+    this.start()
+  }
+
+  protected startTimer(): void {
+    this.timer = startTimer(this.request.clock, this.request.timeoutMillis, onAttemptTimeout, this)
+  }
+
+  protected stopTimer(): void {
+    stopTimer(this.timer)
+  }
+
+  protected succeed(response: RawResponse): void {
+    this.resume(Effect.succeed(response))
+  }
+
+  protected fail(failure: TransportFailure): void {
+    this.resume(Effect.fail(failure))
+  }
+}
+
+/**
+ * One exchange over an undici dispatcher, body buffered.
+ */
+const dispatchBuffered = (
+  dispatcher: Undici.Dispatcher,
+  request: TransportRequest,
+  body: UndiciBody,
+  inFlight: InFlight
+): Effect.Effect<RawResponse, TransportFailure> =>
+  // the same as `Effect.async` with a canceler, in fewer steps: the exchange runs interruptibly inside an
+  // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted
+  Effect.uninterruptibleMask((restore) => {
+    const exchange = new Exchange(request, dispatcher, body, inFlight)
+    return Effect.matchCauseEffect(restore(Effect.async<RawResponse, TransportFailure>(exchange.register)), {
+      onFailure: (cause) => {
+        if (Cause.isInterrupted(cause)) exchange.interrupt()
+        return Effect.failCause(cause)
+      },
+      onSuccess: Effect.succeed
+    })
+  })
+
+/**
+ * One exchange over an undici dispatcher whose body is streamed with backpressure; the scope owns the socket.
+ */
+const dispatchStreamed = (
+  dispatcher: Undici.Dispatcher,
+  request: TransportRequest,
+  inFlight: InFlight
+): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
+  Effect.gen(function*() {
+    const headers = request.headers
+    const prepared = bodyForUndici(request.body, headers)
+    const body = prepared !== null && Effect.isEffect(prepared) ? yield* prepared : prepared
+    const controller = new AbortController()
+    // counted and uncounted together with the scope (acquireRelease: no interruption between the two steps)
+    yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        inFlight.count++
+      }),
+      () =>
+        Effect.sync(() => {
+          inFlight.count--
+          controller.abort()
+        })
+    )
+    const response = yield* Effect.async<Undici.Dispatcher.ResponseData, TransportFailure>((resume) => {
+      const cancelTimer = schedule(request.clock, request.timeoutMillis, () => {
+        controller.abort()
+        resume(Effect.fail(TIMEOUT))
+      })
+      dispatcher.request({
+        origin: request.url.origin,
+        path: request.url.pathname + request.url.search,
+        method: request.method as Undici.Dispatcher.HttpMethod,
+        headers: request.headers,
+        body: body as any,
+        signal: controller.signal
+      }).then(
+        (data) => {
+          cancelTimer()
+          resume(Effect.succeed(data))
+        },
+        (error) => {
+          cancelTimer()
+          resume(Effect.fail(classifyError(error)))
+        }
+      )
+      return Effect.sync(() => {
+        cancelTimer()
+        controller.abort()
+      })
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(() => response.body.destroy()))
+    const invalid = invalidStatus(response.statusCode)
+    if (invalid !== undefined) return yield* Effect.fail(invalid)
+    const received = fromHeaderRecord(response.headers)
+    return {
+      status: response.statusCode,
+      statusText: (response as { statusText?: string }).statusText ?? "",
+      headers: received.headers,
+      setCookie: received.setCookie,
+      url: request.url.href,
+      body: NodeStream.fromReadable<TransportFailure, Uint8Array>(
+        () => response.body,
+        (error) => classifyError(error)
+      )
+    }
+  })
+
+/** @internal */
+export const makeUndiciTransport = (
+  dispatcher: Undici.Dispatcher,
+  warm?: WarmUp.WarmPool,
+  inFlight: InFlight = { count: 0 }
+): TransportService => {
+  const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
+    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight)
+    // body headers go on a copy: the caller's headers are left as they were
+    const withBodyHeaders = { ...request, headers: { ...request.headers } }
+    const body = bodyForUndici(request.body, withBodyHeaders.headers)
+    if (body !== null && Effect.isEffect(body)) {
+      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight))
+    }
+    return dispatchBuffered(dispatcher, withBodyHeaders, body as UndiciBody, inFlight)
+  }
+
+  const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
+    dispatchStreamed(dispatcher, request, inFlight)
+
+  const warmUp = (origin: URL, connections: number): Effect.Effect<void, TransportFailure> =>
+    warm === undefined
+      ? warmUpUnsupported("a given dispatcher")
+      : Effect.mapError(warm.warm(origin, connections), classifyError)
+
+  return { send, stream, warmUp }
+}
+
+/** @internal */
+export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transport> =>
+  Layer.scoped(
+    Transport,
+    Effect.gen(function*() {
+      const warm = yield* Effect.acquireRelease(
+        Effect.sync(() => WarmUp.make(connectOptionsOf(options), keepAliveMillis(options))),
+        (pool) => Effect.sync(() => pool.close())
+      )
+      const inFlight: InFlight = { count: 0 }
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() => makeAgent(options, warm.connector)),
+        (agent) =>
+          Effect.promise(() =>
+            closeGracefully(agent, Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds")), inFlight)
+          )
+      )
+      return makeUndiciTransport(agent, warm, inFlight)
+    })
+  )
+
+/** @internal */
+export const layerFromDispatcher = (dispatcher: Undici.Dispatcher): Layer.Layer<Transport> =>
+  Layer.succeed(Transport, makeUndiciTransport(dispatcher))
