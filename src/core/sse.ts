@@ -1,8 +1,8 @@
 /**
- * Server-sent event framing: the incremental parser the `sse` stream uses. It is `@effect/experimental`'s
- * `Sse.makeParser` (adapted there from https://github.com/rexxars/eventsource-parser, MIT) carried over statement
- * for statement so its output is the same for every input (test/core/sse.test.ts runs both), plus the client's own
- * rules around it: a leading U+FEFF is stripped, and `retry:` is reported, not acted on. Effect-free.
+ * Server-sent event framing: the incremental parser the `sse` stream uses. Its output is `@effect/experimental`'s
+ * `Sse.makeParser`'s for every text without a CR (test/core/sse.test.ts runs both), and what HTML's event-stream
+ * rules say where that parser errs: a CRLF cut between chunks, and CRLF beside LF in one chunk. Around it the
+ * client's own rules: a leading U+FEFF is stripped, and `retry:` is reported, not acted on. Effect-free.
  * @internal
  */
 
@@ -43,7 +43,8 @@ const hasBom = (buffer: string): boolean =>
 /**
  * An incremental server-sent event parser: `feed` a chunk of text, get the events it completes; `retry` and `error`
  * then tell the chunk's last `retry:` value (milliseconds, as `parseInt` read it) and whether the pending event
- * passed `maxEventSize` (the parser then starts over, as on a new stream).
+ * passed `maxEventSize` (the parser then starts over, as on a new stream). Lines end with LF, CR or CRLF (HTML's
+ * "Interpreting an event stream"), also when a CRLF is cut between two chunks.
  * @internal
  */
 export class SseParser {
@@ -54,11 +55,12 @@ export class SseParser {
 
   private textSeen = false
   private events: Array<SseEvent> = []
-  // processing state
+  // line state
   private isFirstChunk = true
-  private buffer = ""
-  private startingPosition = 0
-  private startingFieldLength = -1
+  /** the start of a line whose end has not come yet */
+  private partial = ""
+  /** the last chunk ended with "\r": a "\n" opening the next one ends no line of its own */
+  private afterCr = false
   // event state
   private eventId: string | undefined = undefined
   private eventName: string | undefined = undefined
@@ -86,66 +88,43 @@ export class SseParser {
 
   private reset(): void {
     this.isFirstChunk = true
-    this.buffer = ""
-    this.startingPosition = 0
-    this.startingFieldLength = -1
+    this.partial = ""
+    this.afterCr = false
     this.eventId = undefined
     this.eventName = undefined
     this.data = ""
   }
 
   private parse(chunk: string): SseEventTooLarge | undefined {
-    let buffer = this.buffer ? this.buffer + chunk : chunk
-    // a UTF-8 byte order mark decoded as Latin-1 at the start of the stream
-    if (this.isFirstChunk && hasBom(buffer)) buffer = buffer.slice(BOM.length)
+    // a UTF-8 byte order mark decoded as Latin-1 opening the stream's first chunk (nothing is pending before it)
+    let start = this.isFirstChunk && hasBom(chunk) ? BOM.length : 0
     this.isFirstChunk = false
-    const length = buffer.length
-    let position = 0
-    let discardTrailingNewline = false
-    while (position < length) {
-      // a "\n" right after a "\r" ends no line of its own
-      if (discardTrailingNewline) {
-        if (buffer[position] === "\n") ++position
-        discardTrailingNewline = false
-      }
-      let lineLength = -1
-      let fieldLength = this.startingFieldLength
-      // as the original does: the scan starts at `startingPosition`, which is 0 after a complete line, so the lines
-      // before `position` are scanned again (their ends give negative lengths, but a "\r" among them still sets
-      // `discardTrailingNewline`)
-      for (let index = this.startingPosition; lineLength < 0 && index < length; ++index) {
-        const character = buffer[index]
-        if (character === ":" && fieldLength < 0) {
-          fieldLength = index - position
-        } else if (character === "\r") {
-          discardTrailingNewline = true
-          lineLength = index - position
-        } else if (character === "\n") {
-          lineLength = index - position
-        }
-      }
-      if (lineLength < 0) {
-        this.startingPosition = length - position
-        this.startingFieldLength = fieldLength
-        break
-      }
-      this.startingPosition = 0
-      this.startingFieldLength = -1
-      this.parseLine(buffer, position, fieldLength, lineLength)
-      position += lineLength + 1
+    if (this.afterCr && start < chunk.length) {
+      if (chunk.charCodeAt(start) === 10) start++
+      this.afterCr = false
     }
-    if (position === length) buffer = ""
-    else if (position > 0) buffer = buffer.slice(position)
-    this.buffer = buffer
-    if (buffer.length + this.data.length > this.maxEventSize) {
+    for (let i = start; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i)
+      if (c !== 10 && c !== 13) continue
+      const line = this.partial.length > 0 ? this.partial + chunk.slice(start, i) : chunk.slice(start, i)
+      this.partial = ""
+      this.parseLine(line)
+      if (c === 13) {
+        if (i + 1 === chunk.length) this.afterCr = true
+        else if (chunk.charCodeAt(i + 1) === 10) i++
+      }
+      start = i + 1
+    }
+    if (start < chunk.length) this.partial += chunk.slice(start)
+    if (this.partial.length + this.data.length > this.maxEventSize) {
       this.reset()
       return new SseEventTooLarge(this.maxEventSize)
     }
     return undefined
   }
 
-  private parseLine(lineBuffer: string, index: number, fieldLength: number, lineLength: number): void {
-    if (lineLength === 0) {
+  private parseLine(line: string): void {
+    if (line.length === 0) {
       // an empty line ends the event
       if (this.data.length > 0) {
         this.events.push({ id: this.eventId, event: this.eventName ?? "message", data: this.data.slice(0, -1) })
@@ -155,13 +134,12 @@ export class SseParser {
       this.eventName = undefined
       return
     }
-    const noValue = fieldLength < 0
-    const field = lineBuffer.slice(index, index + (noValue ? lineLength : fieldLength))
-    const step = noValue ? lineLength : lineBuffer[index + fieldLength + 1] === " " ? fieldLength + 2 : fieldLength + 1
-    const position = index + step
-    const value = lineBuffer.slice(position, position + lineLength - step)
+    const colon = line.indexOf(":")
+    // a line opening with ":" is a comment (its field is "", which names nothing)
+    const field = colon < 0 ? line : line.slice(0, colon)
+    const value = colon < 0 ? "" : line.slice(line.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1)
     if (field === "data") {
-      this.data += value ? `${value}\n` : "\n"
+      this.data += `${value}\n`
     } else if (field === "event") {
       this.eventName = value
     } else if (field === "id" && !value.includes("\u0000")) {
