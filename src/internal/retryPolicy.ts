@@ -20,15 +20,9 @@ import {
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import { checkOptionNames, decisionDelay, durationOption, exponential, fullJitter, illegal } from "./backoff.js"
-import {
-  CallFacts,
-  callOf,
-  currentDeadline,
-  earliestDeadline,
-  ResilientClient,
-  type ResilientClientService,
-  setCall
-} from "./client.js"
+import { CallFacts, callOf, setCall } from "./callFacts.js"
+import { ResilientClient, type ResilientClientService } from "./client.js"
+import { currentDeadline, earliestDeadline } from "./deadline.js"
 import * as Telemetry from "./telemetry.js"
 
 /** @internal */
@@ -171,7 +165,7 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
         }
         // Effect.retry ends with the last error: its step cannot fail, and its decision only says stop or go on. To
         // end with `refusal` the policy lets the effect run once more, at once, and the call turns that run into
-        // `refusal` without I/O (`error.call.refusal`; see `takeRetryRefusal` in client.ts). The client's own retry
+        // `refusal` without I/O (`error.call.refusal`; see `takeRetryRefusal` in callFacts.ts). The client's own retry
         // loops (`HttpResilient.retry`, the `retry` option, streams) fail with it without that run.
         const refuse = (reason: Events.FailureReason, refusal: HttpResilientError): Step => {
           if (listening) client.publish(new Events.Failed({ ...info(), reason, error: refusal }))

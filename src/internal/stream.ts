@@ -1,14 +1,13 @@
 /** @internal */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import * as Scope from "effect/Scope"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { RequestValidationError } from "../core/requestError.js"
 import { redactUrl } from "../core/secrets.js"
@@ -20,30 +19,15 @@ import {
   TransportError
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
-import {
-  AttemptTime,
-  CallFacts,
-  callOf,
-  currentDeadline,
-  earliestDeadline,
-  optionsForAttempt,
-  redirectHop,
-  redirectStatuses,
-  ResilientClient,
-  type ResilientClientService,
-  setCall,
-  statusError,
-  takeRetryRefusal,
-  transportErrorFor,
-  urlForAttempt,
-  validationError
-} from "./client.js"
-import * as Interceptors from "./interceptor.js"
-import { type PreparedRequest, type RequestOptions, toPlatformRequest } from "./request.js"
+import { transportErrorFor, validationError } from "./attemptErrors.js"
+import { CallFacts, callOf, setCall } from "./callFacts.js"
+import { ResilientClient, type ResilientClientService } from "./client.js"
+import { currentDeadline, earliestDeadline } from "./deadline.js"
+import { optionsForAttempt, urlForAttempt } from "./prepare.js"
+import type { PreparedRequest, RequestOptions } from "./request.js"
 import { type RequestOptionFields, streamOptions } from "./requestOptions.js"
-import { BufferedResponse, type RawResponse } from "./response.js"
+import { decide, retryLoop } from "./retryDriver.js"
 import { defaultPolicy } from "./retryPolicy.js"
-import * as Telemetry from "./telemetry.js"
 import type { StreamingResponse } from "./transport.js"
 
 /**
@@ -61,177 +45,6 @@ export const policyFor = (
   options: RequestOptions | undefined
 ): Schedule.Schedule<unknown, HttpResilientError> =>
   options?.retry === false ? Schedule.stop : options?.retry ?? client.config.retry ?? defaultPolicy
-
-const ERROR_BODY_LIMIT = 1 << 20
-
-/** Reads (at most 1 MiB of) an error response's body, so a `StatusError` carries it like a buffered call's. */
-const readErrorBody = (response: StreamingResponse): Effect.Effect<RawResponse> =>
-  Effect.map(
-    response.body.pipe(
-      Stream.runFoldWhile(
-        { chunks: [] as Array<Uint8Array>, size: 0 },
-        (acc) => acc.size < ERROR_BODY_LIMIT,
-        (acc, chunk) => {
-          acc.chunks.push(chunk)
-          acc.size += chunk.byteLength
-          return acc
-        }
-      ),
-      Effect.orElseSucceed(() => ({ chunks: [] as Array<Uint8Array>, size: 0 }))
-    ),
-    (acc): RawResponse => ({
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-      setCookie: response.setCookie,
-      body: Buffer.concat(acc.chunks, acc.size),
-      url: response.url
-    })
-  )
-
-/**
- * One attempt at opening a streamed response, through the steps of a buffered attempt: the deadline (spent →
- * `TimeoutError` deadline; the attempt timeout, which covers the headers, clipped to it), rate limiter, bulkhead and
- * circuit breaker (which records how the opening ended), request interceptors, redirects followed by the buffered
- * rules (a redirect's body is read and dropped), a status outside `acceptStatus` failing with `StatusError`;
- * events, metrics and spans likewise. The bulkhead slot is held until the response head arrives, not for the
- * whole body: a long stream does not starve buffered calls. The scope owns the socket.
- * @internal
- */
-export const open = (
-  client: ResilientClientService,
-  prepared: PreparedRequest,
-  extraHeaders: Record<string, string> | undefined,
-  attempt: number,
-  deadline?: number | undefined
-): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> =>
-  Effect.withFiberRuntime((fiber) => {
-    const config = client.config
-    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-    const now = clock.unsafeCurrentTimeMillis()
-    const url = prepared.url
-    const info = { method: prepared.method, url: redactUrl(url, prepared.secrets), attempt, tag: prepared.tag }
-    const time = new AttemptTime(now, prepared.timeoutMillis ?? config.timeoutMillis, deadline)
-    if (time.spent) {
-      return Effect.fail(
-        new TimeoutError({ method: info.method, url: info.url, attempt, scope: "deadline", timeout: Duration.zero })
-      )
-    }
-    const listening = client.hasListeners()
-    if (listening) client.publish(new Events.RequestStarted({ ...info, timestamp: now }))
-    const headers = extraHeaders === undefined ? prepared.headers : { ...prepared.headers, ...extraHeaders }
-    const maxRedirects = prepared.followRedirects ?? config.followRedirects
-    const send = (
-      outgoing: Interceptors.Outgoing,
-      scope: Scope.Scope,
-      redirects: number,
-      visited: Set<string> | undefined
-    ): Effect.Effect<StreamingResponse, HttpResilientError> =>
-      Effect.flatMap(
-        Effect.mapError(
-          Scope.extend(
-            client.transport.stream({
-              method: outgoing.method,
-              url: outgoing.url,
-              headers: { ...outgoing.headers },
-              body: outgoing.body,
-              timeoutMillis: time.left(clock.unsafeCurrentTimeMillis()),
-              maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
-              clock
-            }),
-            scope
-          ),
-          (failure) => transportErrorFor(failure, prepared, outgoing.url, attempt, time.timeoutMillis, time.clipped)
-        ),
-        (response) => {
-          if (!redirectStatuses.has(response.status) || maxRedirects === 0) return Effect.succeed(response)
-          const hop = redirectHop(
-            outgoing,
-            response.status,
-            response.headers.location,
-            prepared.replayable,
-            redirects,
-            maxRedirects,
-            visited,
-            { method: prepared.method, url: info.url, attempt },
-            config
-          )
-          if (hop === undefined) return Effect.succeed(response)
-          // the redirect's own body is read (and dropped) so that its connection can be reused
-          return Effect.zipRight(
-            readErrorBody(response),
-            hop instanceof TransportError ? Effect.fail(hop) : send(hop, scope, redirects + 1, hop.visited)
-          )
-        }
-      )
-    const classify = (response: StreamingResponse): Effect.Effect<StreamingResponse, HttpResilientError> => {
-      if (config.acceptStatus(response.status)) {
-        if (listening) {
-          const end = clock.unsafeCurrentTimeMillis()
-          client.publish(
-            new Events.Succeeded({
-              ...info,
-              timestamp: end,
-              status: response.status,
-              duration: Duration.millis(end - now)
-            })
-          )
-        }
-        return Effect.succeed(response)
-      }
-      return Effect.flatMap(readErrorBody(response), (raw) =>
-        Effect.fail(
-          statusError(
-            prepared,
-            info.url,
-            attempt,
-            raw,
-            new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, attempt),
-            config.redacted,
-            clock
-          )
-        ))
-    }
-    return Effect.scopeWith((scope) =>
-      Telemetry.instrument(
-        fiber,
-        config.tracing,
-        { method: prepared.method, url, headers, tag: prepared.tag, secrets: prepared.secrets },
-        attempt,
-        clock,
-        now,
-        (h) =>
-          client.protections.guard(
-            prepared,
-            attempt,
-            clock,
-            time,
-            Effect.flatMap(
-              Effect.flatMap(
-                config.interceptors === undefined
-                  ? Effect.succeed<Interceptors.Outgoing>({
-                    method: prepared.method,
-                    url,
-                    headers: h,
-                    body: prepared.body
-                  })
-                  : Interceptors.runRequestSide(config.interceptors, { ...prepared, headers: h }, attempt),
-                (outgoing) => send(outgoing, scope, 0, undefined)
-              ),
-              classify
-            )
-          )
-      )
-    ).pipe(
-      (effect) =>
-        listening
-          ? Effect.tapError(effect, (error) =>
-            Effect.sync(() =>
-              client.publish(new Events.AttemptFailed({ ...info, timestamp: clock.unsafeCurrentTimeMillis(), error }))
-            ))
-          : effect
-    )
-  })
 
 /**
  * Mutable bookkeeping of one run of a streaming verb.
@@ -347,10 +160,9 @@ const stepPolicy = (session: Session, error: HttpResilientError) => {
 }
 
 /**
- * Asks the session's policy whether to try again after `error` (sleeping its delay); fails with `error` when not.
- * @internal
+ * The session's policy's next step after `error` (the error gets the session's call facts first, if it has none).
  */
-export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> => {
+const step = (session: Session, error: HttpResilientError) => {
   if (callOf(error) === undefined) {
     const prepared = session.prepared
     setCall(
@@ -365,36 +177,38 @@ export const retryOrFail = (session: Session, error: HttpResilientError): Effect
       )
     )
   }
-  return Effect.matchEffect(stepPolicy(session, error), {
-    onFailure: () => Effect.fail(error),
-    onSuccess: () => {
-      // a policy that refuses a retry (budget, Retry-After too long, deadline) writes what the call ends with
-      // instead on the error's `call.refusal`; the session fails with it at once, without another attempt
-      const refusal = takeRetryRefusal(error)
-      return refusal === undefined ? Effect.void : Effect.fail(refusal)
-    }
-  })
+  return stepPolicy(session, error)
 }
 
 /**
- * Opens a streamed response, retrying per the session's policy.
+ * Asks the session's policy whether to try again after `error` (sleeping its delay); fails with `error` when not,
+ * or with what the policy refused the retry with (budget, Retry-After too long, deadline), without another attempt.
+ * @internal
+ */
+export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> =>
+  decide(step(session, error), error, Effect.void)
+
+/**
+ * Opens a streamed response (one attempt through the client's pipeline, `openStream`), retrying per the session's
+ * policy by the client's one retry driver.
  * @internal
  */
 export const establish = (
   session: Session,
   extraHeaders: Record<string, string> | undefined
-): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> => {
-  const loop: Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> = Effect.suspend(() => {
-    const attemptNo = ++session.attempt
-    if (attemptNo > 1 && attemptsDiffer(session.options)) {
-      const prepared = prepareAttempt(session.client, session.url, session.options, session.verbHeaders, attemptNo)
-      if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
-      session.prepared = prepared
-    }
-    return open(session.client, session.prepared, extraHeaders, attemptNo, session.deadlineAt)
-  }).pipe(Effect.catchAll((error) => Effect.zipRight(retryOrFail(session, error), loop)))
-  return loop
-}
+): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> =>
+  retryLoop(
+    Effect.suspend(() => {
+      const attemptNo = ++session.attempt
+      if (attemptNo > 1 && attemptsDiffer(session.options)) {
+        const prepared = prepareAttempt(session.client, session.url, session.options, session.verbHeaders, attemptNo)
+        if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
+        session.prepared = prepared
+      }
+      return session.client.openStream(session.prepared, extraHeaders, attemptNo, session.deadlineAt)
+    }),
+    (error: HttpResilientError) => step(session, error)
+  ).loop
 
 /** Publishes the event `make` builds from the session's last attempt, when anything listens. */
 const publishAbout = (

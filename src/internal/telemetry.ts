@@ -431,7 +431,8 @@ export const logged = <A extends { readonly status: number }, R>(
 
 /**
  * Wraps one attempt with what is consumed: a span (with `traceparent` added to the headers `run` sends) when
- * spans are on, debug log lines when the fiber logs at Debug, and always the duration histogram.
+ * spans are on, debug log lines when the fiber logs at Debug, and always the duration histogram. `about` gives the
+ * request's `tag` and the client's rule for secret names.
  * @internal
  */
 export const instrument = <A extends { readonly status: number }>(
@@ -441,6 +442,8 @@ export const instrument = <A extends { readonly status: number }>(
     readonly method: string
     readonly url: URL
     readonly headers: Record<string, string>
+  },
+  about: {
     readonly tag: string | undefined
     readonly secrets: Secrets
   },
@@ -449,7 +452,8 @@ export const instrument = <A extends { readonly status: number }>(
   startMillis: number,
   run: (headers: Record<string, string>) => Effect.Effect<A, HttpResilientError>
 ): Effect.Effect<A, HttpResilientError> => {
-  const { headers, method, secrets, tag, url } = request
+  const { headers, method, url } = request
+  const { secrets, tag } = about
   let effect = spansEnabled(tracing, fiber)
     ? traced(method, url, attempt, tag, secrets, (parent) => run({ ...headers, traceparent: parent }))
     : run(headers)
