@@ -55,7 +55,8 @@ export interface ResilientClientService {
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
   /**
    * One attempt at opening a streamed response of a prepared request, through the same stages as a buffered
-   * attempt (see `pipeline.ts`); `extraHeaders` go over the request's, `deadlineAt` is the stream's own deadline.
+   * attempt (see `pipeline.ts`); `extraHeaders` go over the request's; its timeout is clipped to the earlier of the
+   * enclosing deadline and `deadlineAt`, the stream's own.
    * The scope owns the socket.
    */
   readonly openStream: (

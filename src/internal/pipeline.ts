@@ -166,8 +166,8 @@ export const runBuffered = (
 
 /**
  * Runs attempt `attemptNo` at opening a streamed response of `prepared` (with `extraHeaders` over its headers)
- * through `attempt`; `deadlineAt` is the stream's own deadline, which its timeout is clipped to. The scope owns the
- * socket.
+ * through `attempt`. Its timeout is clipped to the earlier of the enclosing deadline and the stream's own
+ * (`deadlineAt`), as a buffered attempt's is. The scope owns the socket.
  * @internal
  */
 export const runStreamed = (
@@ -191,7 +191,7 @@ export const runStreamed = (
         clock,
         clock.unsafeCurrentTimeMillis(),
         timeout,
-        deadlineAt
+        earliestDeadline(fiber.getFiberRef(currentDeadline), deadlineAt)
       )
       state.scope = scope
       if (extraHeaders === undefined) return attempt(state, prepared)
