@@ -21,29 +21,47 @@ import type { PreparedRequest } from "./request.js"
  * @internal
  */
 export class AttemptState extends AttemptTime {
+  // fields are declared, and set in the constructor only: plain stores, one object shape (see `AttemptTime`)
+  declare readonly fiber: Fiber.RuntimeFiber<any, any>
+  declare readonly prepared: PreparedRequest
+  declare readonly attempt: number
+  declare readonly clock: Clock.Clock
+  /** when the attempt started (before any wait of the protections) */
+  declare readonly began: number
   /** the URL as events and errors show it: computed once, and only when something shows it (`shown`) */
-  shownUrl: string | undefined = undefined
+  declare shownUrl: string | undefined
   /** whether anything listened to events when the attempt started (set by the events stage) */
-  listening = false
+  declare listening: boolean
   /** the scope that owns a streamed response's socket (streamed attempts only) */
-  scope: Scope.Scope | undefined = undefined
+  declare scope: Scope.Scope | undefined
   /** the protections' interruption mask, opened around the rate limiter, bulkhead and breaker (`protect`) */
-  restore: <X, E, R>(effect: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R> = identity
+  declare restore: <X, E, R>(effect: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>
   /** the origin's breaker, when the attempt was admitted by one, with its ticket and the attempt's due time */
-  breaker: Breaker | undefined = undefined
-  ticket = 0
-  due = 0
+  declare breaker: Breaker | undefined
+  declare ticket: number
+  declare due: number
   constructor(
-    readonly fiber: Fiber.RuntimeFiber<any, any>,
-    readonly prepared: PreparedRequest,
-    readonly attempt: number,
-    readonly clock: Clock.Clock,
-    /** when the attempt started (before any wait of the protections) */
-    readonly began: number,
+    fiber: Fiber.RuntimeFiber<any, any>,
+    prepared: PreparedRequest,
+    attempt: number,
+    clock: Clock.Clock,
+    began: number,
     timeoutMillis: number,
     deadline: number | undefined
   ) {
     super(began, timeoutMillis, deadline)
+    this.fiber = fiber
+    this.prepared = prepared
+    this.attempt = attempt
+    this.clock = clock
+    this.began = began
+    this.shownUrl = undefined
+    this.listening = false
+    this.scope = undefined
+    this.restore = identity
+    this.breaker = undefined
+    this.ticket = 0
+    this.due = 0
   }
   /** The URL of the request, redacted: what events and errors show. */
   shown(): string {

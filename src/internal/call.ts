@@ -57,7 +57,7 @@ export interface CallParts {
   readonly attempt: (prepared: PreparedRequest) => Effect.Effect<Response, HttpResilientError>
   /** the client's `hedge` option, and what the hedger needs of the client */
   readonly hedge: Hedge.HedgeSettings | undefined
-  readonly hedgeClient: Hedge.HedgeClient
+  readonly hedgeClientOf: () => Hedge.HedgeClient
 }
 
 /**
@@ -65,54 +65,7 @@ export interface CallParts {
  * @internal
  */
 export const makeRequest = (parts: CallParts) => {
-  const { attempt, config, hedge, hedgeClient, prepare, validate } = parts
-  const clientOf = () => hedgeClient
-
-  const attemptOf = (call: Call, attemptNo: number): Effect.Effect<Response, HttpResilientError> => {
-    const url = urlForAttempt(call.url, call.options, attemptNo)
-    const prepared = prepare(
-      call.method,
-      url,
-      optionsForAttempt(call.options, attemptNo),
-      call.idempotencyKey,
-      // a policy's deadline travels with the request; the request's own is a fiber ref around the whole call
-      call.info === undefined ? call.deadlineAt : undefined
-    )
-    if (prepared instanceof RequestValidationError) {
-      const error = validationError(prepared, call.method, url, attemptNo, config.redacted)
-      setCall(error, factsOf(call, attemptNo, undefined, true, call.options?.tag))
-      return Effect.fail(error)
-    }
-    if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
-    if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
-    // on failure only (a failure handler costs nothing on success, unlike mapError): the facts a retry policy needs
-    return Effect.catchAllCause(attempt(prepared), (cause) => {
-      const error = Cause.failureOption(cause)
-      if (Option.isSome(error)) {
-        setCall(
-          error.value,
-          factsOf(call, attemptNo, prepared.headers["idempotency-key"], prepared.replayable, prepared.tag)
-        )
-      }
-      return Effect.failCause(cause)
-    })
-  }
-
-  /** An attempt with the client's `hedge` option, if set. */
-  const hedged = (run: Effect.Effect<Response, HttpResilientError>): Effect.Effect<Response, HttpResilientError> =>
-    hedge === undefined ? run : Hedge.hedge(run, hedge, clientOf)
-
-  /** One attempt under a call's own retry policy: the attempt number and a refusal come from that policy. */
-  const retriedAttempt = (call: Call) =>
-    Effect.withFiberRuntime<Response, HttpResilientError>((fiber) => {
-      const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
-      if (meta.recurrence > 0) {
-        const refusal = takeRetryRefusal(meta.input)
-        if (refusal !== undefined) return Effect.fail(refusal)
-      }
-      return attemptOf(call, meta.recurrence + 1)
-    })
-
+  const { config, validate } = parts
   return (
     method: string,
     url: string | URL,
@@ -134,24 +87,16 @@ export const makeRequest = (parts: CallParts) => {
         const facts = callOf(meta.input)
         if (facts !== undefined && facts.isCallOf(method, url, requestOptions)) previous = facts
       }
-      const call = startCall(
-        fiber,
-        config,
-        method,
-        url,
-        requestOptions,
-        meta.recurrence + 1,
-        previous,
-        policy !== undefined
-      )
+      const attemptNo = meta.recurrence + 1
+      const call = startCall(fiber, config, method, url, requestOptions, attemptNo, previous, policy !== undefined)
       // a policy's deadline reaches the attempts through `prepared.deadlineAt` and the policy through the
       // errors' `call.deadlineAt`, so nothing is wrapped around the call for it
       const run = policy === undefined
-        ? hedged(attemptOf(call, meta.recurrence + 1))
+        ? hedged(parts, attemptOf(parts, call, attemptNo))
         : retryOnFailure(
           meta.recurrence,
-          () => hedged(attemptOf(call, 1)),
-          () => hedged(retriedAttempt(call)),
+          () => hedged(parts, attemptOf(parts, call, 1)),
+          () => hedged(parts, retriedAttempt(parts, call)),
           policy
         )
       if (call.info === undefined) return run
@@ -160,6 +105,55 @@ export const makeRequest = (parts: CallParts) => {
       return boundByDeadline(run, call.deadlineAt!, clock.unsafeCurrentTimeMillis(), existing, call.info)
     })
 }
+
+/** Attempt `attemptNo` of a call: its request prepared, and, when it fails, the facts a retry policy needs. */
+const attemptOf = (parts: CallParts, call: Call, attemptNo: number): Effect.Effect<Response, HttpResilientError> => {
+  const url = urlForAttempt(call.url, call.options, attemptNo)
+  const prepared = parts.prepare(
+    call.method,
+    url,
+    optionsForAttempt(call.options, attemptNo),
+    call.idempotencyKey,
+    // a policy's deadline travels with the request; the request's own is a fiber ref around the whole call
+    call.info === undefined ? call.deadlineAt : undefined
+  )
+  if (prepared instanceof RequestValidationError) {
+    const error = validationError(prepared, call.method, url, attemptNo, parts.config.redacted)
+    setCall(error, factsOf(call, attemptNo, undefined, true, call.options?.tag))
+    return Effect.fail(error)
+  }
+  if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
+  if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
+  // on failure only (a failure handler costs nothing on success, unlike mapError): the facts a retry policy needs
+  return Effect.catchAllCause(parts.attempt(prepared), (cause) => {
+    const error = Cause.failureOption(cause)
+    if (Option.isSome(error)) {
+      setCall(
+        error.value,
+        factsOf(call, attemptNo, prepared.headers["idempotency-key"], prepared.replayable, prepared.tag)
+      )
+    }
+    return Effect.failCause(cause)
+  })
+}
+
+/** An attempt with the client's `hedge` option, if set. */
+const hedged = (
+  parts: CallParts,
+  run: Effect.Effect<Response, HttpResilientError>
+): Effect.Effect<Response, HttpResilientError> =>
+  parts.hedge === undefined ? run : Hedge.hedge(run, parts.hedge, parts.hedgeClientOf)
+
+/** One attempt under a call's own retry policy: the attempt number and a refusal come from that policy. */
+const retriedAttempt = (parts: CallParts, call: Call) =>
+  Effect.withFiberRuntime<Response, HttpResilientError>((fiber) => {
+    const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
+    if (meta.recurrence > 0) {
+      const refusal = takeRetryRefusal(meta.input)
+      if (refusal !== undefined) return Effect.fail(refusal)
+    }
+    return attemptOf(parts, call, meta.recurrence + 1)
+  })
 
 /**
  * The state of one run of a call: its idempotency key (for `idempotencyKey: true`: the previous run's, else one

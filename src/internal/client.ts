@@ -104,6 +104,7 @@ export const make = (
   const validate = makeValidate(config)
   const prepare = makePrepare(config)
   const parts = { config, transport, protections, hub }
+  const hedgeClient = { retryBudget: protections.retryBudget, publish: hub.publish, hasListeners: hub.hasListeners }
   const attempt = Pipeline.runBuffered(Pipeline.buffered(parts), config)
   const request = makeRequest({
     config,
@@ -111,7 +112,7 @@ export const make = (
     prepare,
     attempt,
     hedge: protections.hedge,
-    hedgeClient: { retryBudget: protections.retryBudget, publish: hub.publish, hasListeners: hub.hasListeners }
+    hedgeClientOf: () => hedgeClient
   })
   return {
     config,

@@ -109,13 +109,17 @@ export const withDeadline = dual<
  * @internal
  */
 export class AttemptTime {
-  startedAt: number
-  timeoutMillis: number
+  // fields are declared, and set in the constructor only: plain stores rather than field definitions, on the hot path
+  declare startedAt: number
+  declare timeoutMillis: number
   /** the timeout was clipped to the deadline: running out of it is the deadline's timeout */
-  clipped = false
-  constructor(now: number, timeoutMillis: number, readonly deadline: number | undefined) {
+  declare clipped: boolean
+  declare readonly deadline: number | undefined
+  constructor(now: number, timeoutMillis: number, deadline: number | undefined) {
     this.startedAt = now
     this.timeoutMillis = timeoutMillis
+    this.clipped = false
+    this.deadline = deadline
     this.clip(now)
   }
   /** The deadline is already spent: the attempt fails with `TimeoutError` deadline and sends nothing. */

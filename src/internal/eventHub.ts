@@ -8,6 +8,7 @@ import type * as Scope from "effect/Scope"
 import type { ResilientEvent } from "../ResilientEvent.js"
 import type { ClientOptions } from "./config.js"
 import * as EventBacklog from "./eventBacklog.js"
+import { runHook } from "./hooks.js"
 import * as Telemetry from "./telemetry.js"
 
 /** @internal */
@@ -34,7 +35,7 @@ export const make = (options: ClientOptions): EventHub => {
     for (const queue of subscribers) queue.unsafeOffer(event)
     if (anyHook) {
       const hook = hooks[event._tag]
-      if (hook) Telemetry.runHook(hook, event)
+      if (hook) runHook(hook, event)
     }
   }
   const hasListeners = () => anyHook || subscribers.size > 0

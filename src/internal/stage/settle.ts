@@ -6,13 +6,15 @@ import type { Attempt, AttemptState } from "../attempt.js"
 import type { Protections } from "../protections.js"
 
 /**
- * The attempt is let through: the retry budget counts it as a request, and, when any per-attempt protection is on,
+ * The attempt is let through: the retry budget counts it as a request (the breaker stage does, when on), and, when
+ * any per-attempt protection is on,
  * however the rest of the attempt ends the bulkhead slot is given back and the outcome recorded on the origin's
  * breaker and rate limiter (an interruption or a defect says nothing about the origin).
  * @internal
  */
 export const settle = (protections: Protections) => <A>(next: Attempt<A>): Attempt<A> => {
-  const budget = protections.retryBudget
+  // with breakers on, the breaker stage counts the request as it admits it (one clock read for both)
+  const budget = protections.breakers === undefined ? protections.retryBudget : undefined
   if (!protections.guarding) {
     return (state, request) => {
       budget?.recordRequest(state.clock.unsafeCurrentTimeMillis())
