@@ -53,18 +53,6 @@ export interface ResilientClientService {
   readonly attempt: (
     prepared: PreparedRequest
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
-  /**
-   * One attempt at opening a streamed response of a prepared request, through the same stages as a buffered
-   * attempt (see `pipeline.ts`); `extraHeaders` go over the request's; its timeout is clipped to the earlier of the
-   * enclosing deadline and `deadlineAt`, the stream's own.
-   * The scope owns the socket.
-   */
-  readonly openStream: (
-    prepared: PreparedRequest,
-    extraHeaders: Record<string, string> | undefined,
-    attempt: number,
-    deadlineAt: number | undefined
-  ) => Effect.Effect<Transport.StreamingResponse, HttpResilientError, Scope.Scope>
   /** A whole call: the request's or the client's retry policy around attempts. */
   readonly request: (
     method: string,
@@ -120,7 +108,6 @@ export const make = (
     validate,
     prepare,
     attempt,
-    openStream: Pipeline.runStreamed(Pipeline.streamed(parts), config),
     request,
     publish: hub.publish,
     hasListeners: hub.hasListeners,

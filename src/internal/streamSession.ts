@@ -1,6 +1,6 @@
 /**
  * A run of a streaming verb (`stream`, `lines`, `ndjson`, `sse`): its attempts at opening the response (through the
- * client's attempt pipeline, `openStream`), retried by the client's one retry driver under the session's policy,
+ * client's attempt pipeline, `openStreamOf`), retried by the client's one retry driver under the session's policy,
  * which also decides on reconnecting after a drop; its deadline; its events after the head arrived.
  * @internal
  */
@@ -19,12 +19,32 @@ import { transportErrorFor, validationError } from "./attemptErrors.js"
 import { CallFacts, callOf, setCall } from "./callFacts.js"
 import { ResilientClient, type ResilientClientService } from "./client.js"
 import { currentDeadline, earliestDeadline } from "./deadline.js"
+import * as Pipeline from "./pipeline.js"
 import { optionsForAttempt, urlForAttempt } from "./prepare.js"
 import type { PreparedRequest, RequestOptions } from "./request.js"
 import { type RequestOptionFields, streamOptions } from "./requestOptions.js"
 import { decide, retryLoop } from "./retryDriver.js"
 import { defaultPolicy } from "./retryPolicy.js"
 import type { StreamingResponse } from "./transport.js"
+
+/** The streamed attempt of each client: its pipeline, composed on the client's first stream. */
+const streamAttempts = new WeakMap<ResilientClientService, ReturnType<typeof Pipeline.runStreamed>>()
+
+/**
+ * One attempt at opening a streamed response through `client`'s attempt pipeline (see `pipeline.ts`): the same
+ * stages as a buffered attempt, composed once per client.
+ * @internal
+ */
+export const openStreamOf = (client: ResilientClientService): ReturnType<typeof Pipeline.runStreamed> => {
+  let open = streamAttempts.get(client)
+  if (open === undefined) {
+    const { config, hasListeners, protections, publish, subscribe, transport } = client
+    const parts = { config, transport, protections, hub: { publish, hasListeners, subscribe } }
+    open = Pipeline.runStreamed(Pipeline.streamed(parts), config)
+    streamAttempts.set(client, open)
+  }
+  return open
+}
 
 /** @internal */
 export const policyFor = (
@@ -176,7 +196,7 @@ export const retryOrFail = (session: Session, error: HttpResilientError): Effect
   decide(step(session, error), error, Effect.void)
 
 /**
- * Opens a streamed response (one attempt through the client's pipeline, `openStream`), retrying per the session's
+ * Opens a streamed response (one attempt through the client's pipeline, `openStreamOf`), retrying per the session's
  * policy by the client's one retry driver.
  * @internal
  */
@@ -192,7 +212,7 @@ export const establish = (
         if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
         session.prepared = prepared
       }
-      return session.client.openStream(session.prepared, extraHeaders, attemptNo, session.deadlineAt)
+      return openStreamOf(session.client)(session.prepared, extraHeaders, attemptNo, session.deadlineAt)
     }),
     (error: HttpResilientError) => step(session, error)
   ).loop
