@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Stream } from "effect"
-import { HttpResilient, ResilientClient, Transport } from "../src/index.js"
+import { Duration, Effect, Fiber, Layer, Option, Stream, TestClock } from "effect"
+import { HttpResilient, HttpResilientTest, ResilientClient, RetryPolicy, Transport } from "../src/index.js"
 import type { Attempt } from "../src/internal/attempt.js"
 import { resolveConfig } from "../src/internal/config.js"
 import { Protections } from "../src/internal/protections.js"
@@ -82,4 +82,34 @@ describe("the attempt pipeline", () => {
     assert.notStrictEqual(bulkhead(on.bulkhead)(next), next)
     assert.notStrictEqual(breaker(on)(next), next)
   })
+})
+
+describe("an attempt made to wait by the protections", () => {
+  it.effect("is given, after a wait in the bulkhead queue, what is left before its policy's deadline", () =>
+    Effect.gen(function*() {
+      // the first call holds the only slot for 1 s; the second waits for it, then its server takes 800 ms more
+      const client = HttpResilientTest.layer(
+        (request) =>
+          HttpResilientTest.reply(200, { delay: request.url.endsWith("/first") ? "1 second" : "800 millis" }),
+        { bulkhead: { maxConcurrent: 1, maxQueue: 1 }, deadline: "1500 millis" }
+      )
+      return yield* Effect.gen(function*() {
+        const first = yield* Effect.fork(HttpResilient.get("http://api.test/first"))
+        const second = yield* Effect.fork(
+          Effect.flip(HttpResilient.get("http://api.test/second", { retry: RetryPolicy.make({ retries: 0 }) }))
+        )
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(first)
+        // let through at 1 s, its timeout clipped to the 500 ms left of the 1.5 s deadline: it times out at 1.5 s
+        yield* TestClock.adjust("500 millis")
+        // (it used to be given the 1.5 s it had before the wait, and ran on past its deadline)
+        const done = yield* Fiber.poll(second)
+        assert.isTrue(Option.isSome(done), "ended at the deadline")
+        const error = yield* Fiber.join(second)
+        assert.strictEqual(error._tag, "TimeoutError")
+        if (error._tag !== "TimeoutError") return
+        assert.strictEqual(error.scope, "deadline")
+        assert.strictEqual(Duration.toMillis(error.timeout), 500)
+      }).pipe(Effect.provide(client))
+    }))
 })
