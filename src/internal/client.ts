@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
+import type { RequestValidationError } from "../core/requestError.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
 import { makeRequest } from "./call.js"
@@ -20,10 +21,11 @@ import { type ClientOptions, nameEnvironmentVariables, protectionsFromConfig, ty
 import * as EventHub from "./eventHub.js"
 import { layer } from "./layers.js"
 import * as Pipeline from "./pipeline.js"
-import { makePrepare, makeValidate, type Prepare, type Validate } from "./prepare.js"
+import { makePrepare, makeValidate } from "./prepare.js"
 import { Protections } from "./protections.js"
 import type * as RateLimiter from "./rateLimiter.js"
 import type { PreparedRequest, RequestOptions } from "./request.js"
+import type { RequestOptionFields } from "./requestOptions.js"
 import type { RetryBudgetHandle } from "./retryBudget.js"
 import type * as Transport from "./transport.js"
 
@@ -43,12 +45,17 @@ export interface ResilientClientService {
    * Checks the options a call was given (`fields`: those of its verb) before anything else, and its `failover` URLs;
    * no I/O. `prepare` then only reads them.
    */
-  readonly validate: Validate
+  readonly validate: (options: unknown, fields: RequestOptionFields) => RequestValidationError | undefined
   /**
    * Builds and validates a request; no I/O. `idempotencyKey` is the key to send when the options ask for a
    * generated one (`idempotencyKey: true`); without it a fresh key is generated.
    */
-  readonly prepare: Prepare
+  readonly prepare: (
+    method: string,
+    url: string | URL,
+    options: RequestOptions | undefined,
+    idempotencyKey?: string | undefined
+  ) => PreparedRequest | RequestValidationError
   /** One attempt of a prepared request (no retry). */
   readonly attempt: (
     prepared: PreparedRequest

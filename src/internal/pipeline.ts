@@ -1,6 +1,6 @@
 /**
  * The attempt pipeline: the stages of ONE attempt, in the order they run, composed once per client (the buffered
- * attempt at `make`, the streamed one at the client's first stream, `openStreamOf`).
+ * attempt at `make`, the streamed one at the client's first stream, `streamPartsOf`).
  *
  * Each stage is `(next: Attempt) => Attempt` in its own file under `stage/`; a stage whose feature is off (no rate
  * limiter, no bulkhead, no breaker, no interceptors, no per-attempt protection at all) is `next` itself, so it

@@ -22,7 +22,8 @@ export type Validate = (options: unknown, fields: RequestOptionFields) => Reques
 /**
  * Builds and validates a request; no I/O. `idempotencyKey` is the key to send when the options ask for a generated
  * one (`idempotencyKey: true`); without it a fresh key is generated. `deadlineAt` is the deadline of the call's own
- * retry policy, which the attempt clips its timeout to.
+ * retry policy, which the attempt clips its timeout to. `verbHeaders` are a verb's own headers (an event stream's
+ * `accept`), under the client's and the request's.
  * @internal
  */
 export type Prepare = (
@@ -30,7 +31,8 @@ export type Prepare = (
   url: string | URL,
   options: RequestOptions | undefined,
   idempotencyKey?: string | undefined,
-  deadlineAt?: number | undefined
+  deadlineAt?: number | undefined,
+  verbHeaders?: Record<string, string> | undefined
 ) => PreparedRequest | RequestValidationError
 
 /** @internal */
@@ -50,12 +52,22 @@ export const makeValidate = (config: ResolvedConfig): Validate => (options, fiel
 }
 
 /** @internal */
-export const makePrepare = (config: ResolvedConfig): Prepare => (method, url, options, idempotencyKey, deadlineAt) => {
+export const makePrepare = (config: ResolvedConfig): Prepare =>
+(
+  method,
+  url,
+  options,
+  idempotencyKey,
+  deadlineAt,
+  verbHeaders
+) => {
   const m = normaliseMethod(method)
   if (m instanceof RequestValidationError) return m
   const joined = joinUrl(url, config.baseUrl, config.redacted)
   if (joined instanceof RequestValidationError) return joined
-  const headers: Record<string, string> = { ...config.headers }
+  const headers: Record<string, string> = verbHeaders === undefined
+    ? { ...config.headers }
+    : { ...verbHeaders, ...config.headers }
   let timeoutMillis: number | undefined
   let maxResponseSize: number | undefined
   let followRedirects: number | undefined

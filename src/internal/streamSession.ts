@@ -1,6 +1,6 @@
 /**
  * A run of a streaming verb (`stream`, `lines`, `ndjson`, `sse`): its attempts at opening the response (through the
- * client's attempt pipeline, `openStreamOf`), retried by the client's one retry driver under the session's policy,
+ * client's attempt pipeline, `streamPartsOf`), retried by the client's one retry driver under the session's policy,
  * which also decides on reconnecting after a drop; its deadline; its events after the head arrived.
  * @internal
  */
@@ -20,30 +20,40 @@ import { CallFacts, callOf, setCall } from "./callFacts.js"
 import { ResilientClient, type ResilientClientService } from "./client.js"
 import { currentDeadline, earliestDeadline } from "./deadline.js"
 import * as Pipeline from "./pipeline.js"
-import { optionsForAttempt, urlForAttempt } from "./prepare.js"
+import { makePrepare, optionsForAttempt, type Prepare, urlForAttempt } from "./prepare.js"
 import type { PreparedRequest, RequestOptions } from "./request.js"
 import { type RequestOptionFields, streamOptions } from "./requestOptions.js"
 import { decide, retryLoop } from "./retryDriver.js"
 import { defaultPolicy } from "./retryPolicy.js"
 import type { StreamingResponse } from "./transport.js"
 
-/** The streamed attempt of each client: its pipeline, composed on the client's first stream. */
-const streamAttempts = new WeakMap<ResilientClientService, ReturnType<typeof Pipeline.runStreamed>>()
+/** What the streams of a client use: its streamed attempt's pipeline and its request preparation. */
+interface StreamParts {
+  readonly open: ReturnType<typeof Pipeline.runStreamed>
+  readonly prepare: Prepare
+}
+
+/** The stream parts of each client, made on its first stream. */
+const streamParts = new WeakMap<ResilientClientService, StreamParts>()
 
 /**
- * One attempt at opening a streamed response through `client`'s attempt pipeline (see `pipeline.ts`): the same
- * stages as a buffered attempt, composed once per client.
+ * What the streams of `client` use: one attempt at opening a streamed response through its attempt pipeline (see
+ * `pipeline.ts`: the same stages as a buffered attempt, composed once per client), and its request preparation
+ * (which takes a verb's own headers).
  * @internal
  */
-export const openStreamOf = (client: ResilientClientService): ReturnType<typeof Pipeline.runStreamed> => {
-  let open = streamAttempts.get(client)
-  if (open === undefined) {
+export const streamPartsOf = (client: ResilientClientService): StreamParts => {
+  let parts = streamParts.get(client)
+  if (parts === undefined) {
     const { config, hasListeners, protections, publish, subscribe, transport } = client
-    const parts = { config, transport, protections, hub: { publish, hasListeners, subscribe } }
-    open = Pipeline.runStreamed(Pipeline.streamed(parts), config)
-    streamAttempts.set(client, open)
+    const hub = { publish, hasListeners, subscribe }
+    parts = {
+      open: Pipeline.runStreamed(Pipeline.streamed({ config, transport, protections, hub }), config),
+      prepare: makePrepare(config)
+    }
+    streamParts.set(client, parts)
   }
-  return open
+  return parts
 }
 
 /** @internal */
@@ -81,11 +91,18 @@ const prepareAttempt = (
   attemptNo: number
 ): PreparedRequest | InvalidRequestError => {
   const attemptUrl = urlForAttempt(url, options, attemptNo)
-  const prepared = client.prepare("GET", attemptUrl, optionsForAttempt(options, attemptNo))
+  const prepared = streamPartsOf(client).prepare(
+    "GET",
+    attemptUrl,
+    optionsForAttempt(options, attemptNo),
+    undefined,
+    undefined,
+    verbHeaders
+  )
   if (prepared instanceof RequestValidationError) {
     return validationError(prepared, "GET", attemptUrl, attemptNo, client.config.redacted)
   }
-  return verbHeaders === undefined ? prepared : { ...prepared, headers: { ...verbHeaders, ...prepared.headers } }
+  return prepared
 }
 
 /** @internal */
@@ -196,7 +213,7 @@ export const retryOrFail = (session: Session, error: HttpResilientError): Effect
   decide(step(session, error), error, Effect.void)
 
 /**
- * Opens a streamed response (one attempt through the client's pipeline, `openStreamOf`), retrying per the session's
+ * Opens a streamed response (one attempt through the client's pipeline, `streamPartsOf`), retrying per the session's
  * policy by the client's one retry driver.
  * @internal
  */
@@ -212,7 +229,7 @@ export const establish = (
         if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
         session.prepared = prepared
       }
-      return openStreamOf(session.client)(session.prepared, extraHeaders, attemptNo, session.deadlineAt)
+      return streamPartsOf(session.client).open(session.prepared, extraHeaders, attemptNo, session.deadlineAt)
     }),
     (error: HttpResilientError) => step(session, error)
   ).loop
