@@ -7,7 +7,8 @@
  * costs nothing per request. An attempt is a function of one `AttemptState` (made when the attempt starts) and the
  * request it sends.
  *
- * Order of a buffered attempt (before it, the call prepares the request: DESIGN "One call, step by step" 1):
+ * Order of a buffered attempt (before it, the call prepares the request: DESIGN "One call, step by step" 1; as it
+ * starts, `runBuffered` tells an enclosing hedge what it sends and makes its state):
  *
  * 1. `deadline`: the deadline already spent → `TimeoutError` deadline, nothing sent (the attempt's timeout is
  *    clipped to the deadline when the state is made);
@@ -15,9 +16,9 @@
  * 3. `telemetry`: span (its `traceparent` among the headers every later stage sends), debug logs, duration
  *    histogram;
  * 4. `protect`: the protections' interruption mask (only when one is on);
- * 5. `rateLimit` → 6. `bulkhead` → 7. `breaker`;
- * 8. `settle`: the retry budget counts the request; the slot is given back and the outcome recorded on the breaker
- *    and the rate limiter however the attempt ends;
+ * 5. `rateLimit` → 6. `bulkhead` → 7. `breaker` (which, when on, has the retry budget count the request);
+ * 8. `settle`: the retry budget counts the request (breakers off); the slot is given back and the outcome recorded
+ *    on the breaker and the rate limiter however the attempt ends;
  * 9. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
  * 10. `interceptors`: request side, then (after the exchange) response side;
  * 11. `redirects`: followed inside the attempt;
