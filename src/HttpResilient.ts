@@ -32,8 +32,11 @@ import type * as Stream from "effect/Stream"
 import { redactUrl } from "./core/secrets.js"
 import { DecodeError, type HttpResilientError, type TimeoutError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
+import * as clientOps from "./internal/clientOps.js"
+import * as internalDeadline from "./internal/deadline.js"
 import * as Hedge from "./internal/hedge.js"
 import type * as Req from "./internal/request.js"
+import * as retryDriver from "./internal/retryDriver.js"
 import * as internalSse from "./internal/sse.js"
 import * as internalStream from "./internal/stream.js"
 import type { ResilientClient } from "./ResilientClient.js"
@@ -279,7 +282,7 @@ export const options = (
 export const execute: (
   request: HttpClientRequest.HttpClientRequest,
   options?: RequestOptions
-) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> = internal.execute
+) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> = clientOps.execute
 
 /**
  * The number of the running attempt: 1, 2, 3 … Right under a plain `Effect.retry(policy)` too.
@@ -333,7 +336,7 @@ export const retry: {
     self: Effect.Effect<A, E, R>,
     policy: Schedule.Schedule<B, NoInfer<E>, R1>
   ): Effect.Effect<A, E, R | R1>
-} = internal.retry
+} = retryDriver.retry
 
 /**
  * Bounds an effect — attempts and the waits between them — by a deadline. Attempts inside clip their
@@ -358,7 +361,7 @@ export const retry: {
 export const withDeadline: {
   (duration: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TimeoutError, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, duration: Duration.DurationInput): Effect.Effect<A, E | TimeoutError, R>
-} = internal.withDeadline
+} = internalDeadline.withDeadline
 
 const requestInfo = (response: HttpClientResponse.HttpClientResponse) => ({
   method: response.request.method,

@@ -29,6 +29,7 @@ import type * as Stream from "effect/Stream"
 import type * as Undici from "undici"
 import type { HttpResilientError, InvalidRequestError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
+import * as clientOps from "./internal/clientOps.js"
 import type * as config from "./internal/config.js"
 import * as configEnv from "./internal/configEnv.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
@@ -330,7 +331,7 @@ export const layerWithTransport: (
 export const warmUp: (
   origin: string | URL,
   connections: number
-) => Effect.Effect<void, HttpResilientError, ResilientClient> = internal.warmUp
+) => Effect.Effect<void, HttpResilientError, ResilientClient> = clientOps.warmUp
 
 /**
  * Everything the client publishes from the moment the stream is run (`RequestStarted`, `AttemptFailed`,
@@ -356,7 +357,7 @@ export const warmUp: (
  * @since 0.1.0
  * @category events
  */
-export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = internal.events
+export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = clientOps.events
 
 /**
  * A queue of events, subscribed when this returns: subscribe, then call, and miss nothing.
@@ -383,7 +384,7 @@ export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = int
  * @category events
  */
 export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, ResilientClient | Scope.Scope> =
-  internal.subscribe
+  clientOps.subscribe
 
 /**
  * The state of the circuit breaker of an origin (`"closed"` for an origin never called, or when breakers are
@@ -408,4 +409,4 @@ export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Resi
  */
 export const circuitState: (
   origin: string | URL
-) => Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> = internal.circuitState
+) => Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> = clientOps.circuitState

@@ -13,8 +13,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { ratio, ratioSpec } from "./circuitBreaker.js"
-import { layer, type ResilientClient } from "./client.js"
+import type { ResilientClient } from "./client.js"
 import { clientFields, type ClientOptions, resolveConfig } from "./config.js"
+import { layer } from "./layers.js"
 import { showValue } from "./optionValue.js"
 import {
   type Field,

@@ -124,6 +124,42 @@ export const validate = (options: HedgeOptions): HedgeSettings => {
 }
 
 /**
+ * Pays for one more copy of a hedged call from the client's retry budget, telling listeners (`RetryScheduled` with
+ * reason "hedge", or `RetryBudgetExhausted`); false when the budget is empty.
+ */
+const payForCopy = (
+  client: HedgeClient,
+  gate: HedgeGate,
+  context: Context.Context<never>,
+  clock: Clock.Clock,
+  delay: Duration.Duration
+): boolean => {
+  const now = clock.unsafeCurrentTimeMillis()
+  const info = {
+    method: gate.method,
+    url: redactUrl(gate.url!, gate.secrets),
+    attempt: Context.get(context, Schedule.CurrentIterationMetadata).recurrence + 1,
+    timestamp: now,
+    tag: gate.tag
+  }
+  if (client.retryBudget !== undefined && !client.retryBudget.tryRetry(now)) {
+    if (client.hasListeners()) client.publish(new RetryBudgetExhausted(info))
+    return false
+  }
+  if (client.hasListeners()) {
+    client.publish(
+      new RetryScheduled({
+        ...info,
+        delay,
+        reason: "hedge",
+        error: new TimeoutError({ ...info, scope: "attempt", timeout: delay })
+      })
+    )
+  }
+  return true
+}
+
+/**
  * Runs `self`; while no copy has answered, sends another copy every `delay`, up to `maxHedges` more, each paid
  * for from the client's retry budget. The first success wins and the other copies are interrupted (their
  * sockets aborted). A copy that fails does not end the call while another is still running; when all have
@@ -186,31 +222,8 @@ export const hedge = <A, E, R>(
         const onTimer = () => {
           cancelTimer = undefined
           if (settled || gate.state !== 1 || gate.url === undefined) return
-          const now = clock.unsafeCurrentTimeMillis()
           const client = clientOf(context as Context.Context<never>)
-          if (client !== undefined) {
-            const info = {
-              method: gate.method,
-              url: redactUrl(gate.url, gate.secrets),
-              attempt: Context.get(context as Context.Context<never>, Schedule.CurrentIterationMetadata).recurrence + 1,
-              timestamp: now,
-              tag: gate.tag
-            }
-            if (client.retryBudget !== undefined && !client.retryBudget.tryRetry(now)) {
-              if (client.hasListeners()) client.publish(new RetryBudgetExhausted(info))
-              return
-            }
-            if (client.hasListeners()) {
-              client.publish(
-                new RetryScheduled({
-                  ...info,
-                  delay,
-                  reason: "hedge",
-                  error: new TimeoutError({ ...info, scope: "attempt", timeout: delay })
-                })
-              )
-            }
-          }
+          if (client !== undefined && !payForCopy(client, gate, context as Context.Context<never>, clock, delay)) return
           hedges++
           Telemetry.recordRetry("hedge")
           launch()

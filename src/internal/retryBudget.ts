@@ -1,8 +1,18 @@
 /** @internal */
 import * as core from "../core/retryBudget.js"
-import type { RetryBudgetHandle } from "./client.js"
 import { resolveRetryBudget, retryBudgetDefaults } from "./schema/protections.js"
 import * as Telemetry from "./telemetry.js"
+
+/**
+ * What a retry policy and the hedger need from the retry budget.
+ * @internal
+ */
+export interface RetryBudgetHandle {
+  /** Records one request (every attempt, first or not) at `nowMillis`. */
+  readonly recordRequest: (nowMillis: number) => void
+  /** Spends one retry if the budget allows it at `nowMillis`; false when it is empty. */
+  readonly tryRetry: (nowMillis: number) => boolean
+}
 
 /** @internal */
 export type { RetryBudgetOptions } from "./schema/protections.js"

@@ -20,15 +20,9 @@ import {
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import { decisionDelay, exponential, fullJitter, optionsDecoder } from "./backoff.js"
-import {
-  CallFacts,
-  callOf,
-  currentDeadline,
-  earliestDeadline,
-  ResilientClient,
-  type ResilientClientService,
-  setCall
-} from "./client.js"
+import { CallFacts, callOf, setCall } from "./callFacts.js"
+import { ResilientClient, type ResilientClientService } from "./client.js"
+import { currentDeadline, earliestDeadline } from "./deadline.js"
 import type { OptionsSpec } from "./schema/frame.js"
 import { durationMillis, functionRule, NonNegativeDuration, oneOf, rule } from "./schema/rules.js"
 import * as Telemetry from "./telemetry.js"
@@ -135,8 +129,8 @@ const validate = (options: RetryPolicyOptions) => {
 
 /** @internal */
 export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
-  const resolved = validate(options)
-  const { backoff, clamp, maxRetryAfter, methods, respectRetryAfter, retries, retryOn, statuses } = resolved
+  const policy = validate(options)
+  const { backoff, methods, retries, retryOn, statuses } = policy
 
   /** what: the error is worth retrying */
   const worthRetrying = (error: HttpResilientError): boolean => {
@@ -157,108 +151,128 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
     initial,
     (now, input: unknown, state: State) =>
       Effect.withFiberRuntime<Step>((fiber) => {
-        const stop: Step = [state, Duration.zero, ScheduleDecision.done]
-        if (state.refused || !isHttpResilientError(input)) return Effect.succeed(stop)
+        if (state.refused || !isHttpResilientError(input)) return Effect.succeed(stopAt(state))
         const error = input
-        const call = callOf(error)
         const client = Option.getOrUndefined(Context.getOption(fiber.currentContext, ResilientClient))
-        const listening = client !== undefined && client.hasListeners()
-        const info = () => ({
-          method: error.method,
-          url: error.url,
-          attempt: error.attempt,
-          timestamp: now,
-          tag: call?.tag
-        })
-        const giveUp = (reason: Events.FailureReason): Effect.Effect<Step> => {
-          // the decision is written on the error's call facts (an error from outside a call gets bare ones); an
-          // error some policy already gave up on (a call's own policy inside a retry around the call) is not
-          // reported twice
-          const facts = call ?? setCall(error, bareFacts(error))
-          if (facts.gaveUp === undefined) {
-            if (listening) client.publish(new Events.Failed({ ...info(), reason, error }))
-            facts.gaveUp = reason
-          }
-          return Effect.succeed(stop)
-        }
-        // Effect.retry ends with the last error: its step cannot fail, and its decision only says stop or go on. To
-        // end with `refusal` the policy lets the effect run once more, at once, and the call turns that run into
-        // `refusal` without I/O (`error.call.refusal`; see `takeRetryRefusal` in client.ts). The client's own retry
-        // loops (`HttpResilient.retry`, the `retry` option, streams) fail with it without that run.
-        const refuse = (reason: Events.FailureReason, refusal: HttpResilientError): Step => {
-          if (listening) client.publish(new Events.Failed({ ...info(), reason, error: refusal }))
-          const facts = call ?? setCall(error, bareFacts(error))
-          setCall(refusal, refusalFacts(facts, reason))
-          facts.refusal = refusal
-          return [
-            { ...state, refused: true },
-            Duration.zero,
-            ScheduleDecision.continueWith(Interval.after(now))
-          ]
-        }
-
-        if (error._tag === "TimeoutError" && error.scope === "deadline") return giveUp("deadline")
-        if (!worthRetrying(error) || !mayResend(error, call)) return giveUp("not-retryable")
-        if (state.retries >= retries) return giveUp("exhausted")
+        const verdict = new Verdict(error, callOf(error), client, now, state)
+        if (error._tag === "TimeoutError" && error.scope === "deadline") return verdict.giveUp("deadline")
+        if (!worthRetrying(error) || !mayResend(error, verdict.call)) return verdict.giveUp("not-retryable")
+        if (state.retries >= retries) return verdict.giveUp("exhausted")
         return Effect.flatMap(
           backoff.step(now, error, state.backoff),
           ([nextBackoff, , decision]): Effect.Effect<Step> => {
-            if (ScheduleDecision.isDone(decision)) return giveUp("exhausted")
-            let delay = decisionDelay(now, decision)
-            let reason: Events.RetryReason = "backoff"
-            const deadline = earliestDeadline(fiber.getFiberRef(currentDeadline), call?.deadlineAt)
-            const remaining = deadline === undefined ? Infinity : deadline - now
-            if (respectRetryAfter && error._tag === "StatusError" && Option.isSome(error.retryAfter)) {
-              // the server's wait replaces the backoff exactly
-              const serverWait = error.retryAfter.value
-              const wait = Duration.toMillis(serverWait)
-              reason = sourceOf(error.headers, now) ?? "retry-after"
-              const tooLong = (limit: number) =>
-                new RetryAfterTooLongError({
-                  method: error.method,
-                  url: error.url,
-                  attempt: error.attempt,
-                  retryAfter: serverWait,
-                  limit: Duration.millis(limit),
-                  lastError: error
-                })
-              if (wait > maxRetryAfter && !clamp) {
-                return Effect.succeed(refuse("retry-after-too-long", tooLong(maxRetryAfter)))
-              }
-              delay = Math.min(wait, maxRetryAfter)
-              if (delay >= remaining) {
-                return Effect.succeed(refuse("retry-after-too-long", tooLong(Math.max(0, remaining))))
-              }
-            } else if (delay >= remaining) {
-              return Effect.succeed(refuse(
-                "deadline",
-                new TimeoutError({
-                  method: error.method,
-                  url: error.url,
-                  attempt: error.attempt,
-                  scope: "deadline",
-                  timeout: Duration.millis(Math.max(0, remaining))
-                })
-              ))
-            }
-            if (client !== undefined && !spendRetry(client, now)) {
-              if (listening) client.publish(new Events.RetryBudgetExhausted(info()))
-              return Effect.succeed(
-                refuse("budget", new RetryBudgetExhaustedError({ ...requestInfo(error), lastError: error }))
-              )
-            }
-            Telemetry.recordRetry(reason)
-            if (listening) {
-              client.publish(new Events.RetryScheduled({ ...info(), delay: Duration.millis(delay), reason, error }))
-            }
-            const next: State = { retries: state.retries + 1, backoff: nextBackoff, refused: false }
-            return Effect.succeed(
-              [next, Duration.millis(delay), ScheduleDecision.continueWith(Interval.after(now + delay))] as const
-            )
+            if (ScheduleDecision.isDone(decision)) return verdict.giveUp("exhausted")
+            const deadline = earliestDeadline(fiber.getFiberRef(currentDeadline), verdict.call?.deadlineAt)
+            return Effect.succeed(scheduleRetry(policy, verdict, nextBackoff, decisionDelay(now, decision), deadline))
           }
         )
       })
   )
+}
+
+const stopAt = (state: State): Step => [state, Duration.zero, ScheduleDecision.done]
+
+/** What the policy decides about one error, and how it tells it (events; the error's call facts). */
+class Verdict {
+  readonly listening: boolean
+  constructor(
+    readonly error: HttpResilientError,
+    readonly call: CallFacts | undefined,
+    readonly client: ResilientClientService | undefined,
+    readonly now: number,
+    readonly state: State
+  ) {
+    this.listening = client !== undefined && client.hasListeners()
+  }
+
+  info() {
+    const error = this.error
+    return { method: error.method, url: error.url, attempt: error.attempt, timestamp: this.now, tag: this.call?.tag }
+  }
+
+  /** Stops: the decision is written on the error's call facts (an error from outside a call gets bare ones). */
+  giveUp(reason: Events.FailureReason): Effect.Effect<Step> {
+    // an error some policy already gave up on (a call's own policy inside a retry around the call) is not reported
+    // twice
+    const facts = this.call ?? setCall(this.error, bareFacts(this.error))
+    if (facts.gaveUp === undefined) {
+      if (this.listening) this.client!.publish(new Events.Failed({ ...this.info(), reason, error: this.error }))
+      facts.gaveUp = reason
+    }
+    return Effect.succeed(stopAt(this.state))
+  }
+
+  /**
+   * Refuses to retry, ending the call with `refusal`. Effect.retry ends with the last error: its step cannot fail,
+   * and its decision only says stop or go on. To end with `refusal` the policy lets the effect run once more, at
+   * once, and the call turns that run into `refusal` without I/O (`error.call.refusal`; see `takeRetryRefusal` in
+   * callFacts.ts). The client's own retry driver (`HttpResilient.retry`, the `retry` option, streams) fails with it
+   * without that run.
+   */
+  refuse(reason: Events.FailureReason, refusal: HttpResilientError): Step {
+    if (this.listening) this.client!.publish(new Events.Failed({ ...this.info(), reason, error: refusal }))
+    const facts = this.call ?? setCall(this.error, bareFacts(this.error))
+    setCall(refusal, refusalFacts(facts, reason))
+    facts.refusal = refusal
+    return [{ ...this.state, refused: true }, Duration.zero, ScheduleDecision.continueWith(Interval.after(this.now))]
+  }
+}
+
+/**
+ * when: the backoff's `delay`, or the server's wait, which replaces it exactly; refused when the wait is too long or
+ * passes the deadline, or the retry budget is empty; else the retry is scheduled (metric, `RetryScheduled`).
+ */
+const scheduleRetry = (
+  policy: ReturnType<typeof validate>,
+  verdict: Verdict,
+  nextBackoff: unknown,
+  backoffDelay: number,
+  deadline: number | undefined
+): Step => {
+  const { clamp, maxRetryAfter, respectRetryAfter } = policy
+  const { client, error, now, state } = verdict
+  let delay = backoffDelay
+  let reason: Events.RetryReason = "backoff"
+  const remaining = deadline === undefined ? Infinity : deadline - now
+  if (respectRetryAfter && error._tag === "StatusError" && Option.isSome(error.retryAfter)) {
+    // the server's wait replaces the backoff exactly
+    const serverWait = error.retryAfter.value
+    const wait = Duration.toMillis(serverWait)
+    reason = sourceOf(error.headers, now) ?? "retry-after"
+    const tooLong = (limit: number) =>
+      new RetryAfterTooLongError({
+        method: error.method,
+        url: error.url,
+        attempt: error.attempt,
+        retryAfter: serverWait,
+        limit: Duration.millis(limit),
+        lastError: error
+      })
+    if (wait > maxRetryAfter && !clamp) return verdict.refuse("retry-after-too-long", tooLong(maxRetryAfter))
+    delay = Math.min(wait, maxRetryAfter)
+    if (delay >= remaining) return verdict.refuse("retry-after-too-long", tooLong(Math.max(0, remaining)))
+  } else if (delay >= remaining) {
+    return verdict.refuse(
+      "deadline",
+      new TimeoutError({
+        method: error.method,
+        url: error.url,
+        attempt: error.attempt,
+        scope: "deadline",
+        timeout: Duration.millis(Math.max(0, remaining))
+      })
+    )
+  }
+  if (client !== undefined && !spendRetry(client, now)) {
+    if (verdict.listening) client.publish(new Events.RetryBudgetExhausted(verdict.info()))
+    return verdict.refuse("budget", new RetryBudgetExhaustedError({ ...requestInfo(error), lastError: error }))
+  }
+  Telemetry.recordRetry(reason)
+  if (verdict.listening) {
+    client!.publish(new Events.RetryScheduled({ ...verdict.info(), delay: Duration.millis(delay), reason, error }))
+  }
+  const next: State = { retries: state.retries + 1, backoff: nextBackoff, refused: false }
+  return [next, Duration.millis(delay), ScheduleDecision.continueWith(Interval.after(now + delay))] as const
 }
 
 /** Call facts for an error that came from no call (made by hand, or after a call), to write a decision on. */

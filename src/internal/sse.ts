@@ -19,7 +19,7 @@ import {
   publishDrop,
   retryOrFail,
   type Session
-} from "./stream.js"
+} from "./streamSession.js"
 
 /**
  * One server-sent event.
@@ -76,6 +76,44 @@ export const makeEventParser = (options?: Sse.DecodeOptions): { readonly feed: (
 
 const RECENT_IDS = 1024
 
+/** What an event stream remembers across its connections. */
+class EventLog {
+  /** what the next connection sends as `Last-Event-ID` */
+  lastEventId: string | undefined
+  /** the server's last `retry:` delay */
+  serverRetry: Duration.Duration | undefined = undefined
+  /** the server ended the stream (204) */
+  stopped = false
+  /** an event was delivered since the last drop */
+  receivedSinceDrop = false
+  /** the ids of the last `RECENT_IDS` events delivered, oldest first */
+  readonly #recent = new Set<string>()
+  readonly #recentOrder: Array<string> = []
+  constructor(lastEventId: string | undefined) {
+    this.lastEventId = lastEventId
+  }
+  /** The events of `parsed` not delivered before (by id), noting its `retry:` delay and the last id. */
+  fresh(parsed: Parsed): Array<ServerSentEvent> {
+    if (parsed.retry !== undefined) this.serverRetry = parsed.retry
+    const out: Array<ServerSentEvent> = []
+    for (const event of parsed.events) {
+      const id = event.id
+      if (id !== undefined) {
+        this.lastEventId = id === "" ? undefined : id
+        if (id !== "") {
+          if (this.#recent.has(id)) continue
+          this.#recent.add(id)
+          this.#recentOrder.push(id)
+          if (this.#recentOrder.length > RECENT_IDS) this.#recent.delete(this.#recentOrder.shift()!)
+        }
+      }
+      out.push(event)
+    }
+    if (out.length > 0) this.receivedSinceDrop = true
+    return out
+  }
+}
+
 /**
  * Server-sent events from `url`, reconnecting after a drop (or the server closing the stream) after the server's
  * `retry:` delay, else the `retry` policy's backoff, with `Last-Event-ID`; an event whose id was already delivered
@@ -90,30 +128,10 @@ export const sse = (
   Stream.unwrap(Effect.map(
     makeSession(url, options, { accept: "text/event-stream", "cache-control": "no-cache" }, sseOptions),
     (session) => {
-      let lastEventId = options?.lastEventId
-      let serverRetry: Duration.Duration | undefined
-      let stopped = false
-      let receivedSinceDrop = false
-      const recent = new Set<string>()
-      const recentOrder: Array<string> = []
+      const log = new EventLog(options?.lastEventId)
 
       const deliver = (parsed: Parsed): Effect.Effect<ReadonlyArray<ServerSentEvent>, HttpResilientError> => {
-        if (parsed.retry !== undefined) serverRetry = parsed.retry
-        const out: Array<ServerSentEvent> = []
-        for (const event of parsed.events) {
-          const id = event.id
-          if (id !== undefined) {
-            lastEventId = id === "" ? undefined : id
-            if (id !== "") {
-              if (recent.has(id)) continue
-              recent.add(id)
-              recentOrder.push(id)
-              if (recentOrder.length > RECENT_IDS) recent.delete(recentOrder.shift()!)
-            }
-          }
-          out.push(event)
-        }
-        if (out.length > 0) receivedSinceDrop = true
+        const out = log.fresh(parsed)
         if (parsed.error !== undefined) return giveUp(session, protocolError(session, parsed.error.message))
         return Effect.succeed(out)
       }
@@ -121,10 +139,10 @@ export const sse = (
       const connection = (): Stream.Stream<ServerSentEvent, HttpResilientError | Dropped> =>
         Stream.unwrapScoped(
           Effect.map(
-            establish(session, lastEventId === undefined ? undefined : { "last-event-id": lastEventId }),
+            establish(session, log.lastEventId === undefined ? undefined : { "last-event-id": log.lastEventId }),
             (response) => {
               if (response.status === 204) {
-                stopped = true
+                log.stopped = true
                 return Stream.empty
               }
               const parser = makeEventParser()
@@ -140,38 +158,24 @@ export const sse = (
         error: HttpResilientError
       ): Effect.Effect<Stream.Stream<ServerSentEvent, HttpResilientError>> =>
         Effect.gen(function*() {
-          if (stopped) return Stream.empty
+          if (log.stopped) return Stream.empty
           yield* publishDrop(session, error)
-          const progressed = receivedSinceDrop
-          receivedSinceDrop = false
+          const progressed = log.receivedSinceDrop
+          log.receivedSinceDrop = false
           if (progressed) yield* session.driver.reset
-          if (!progressed || serverRetry === undefined) {
+          if (!progressed || log.serverRetry === undefined) {
             // a connection that delivered nothing counts against the policy (its backoff grows, then it gives up),
             // so a server that keeps dropping at once is not reconnected to in a tight loop forever
             const retried = yield* Effect.either(retryOrFail(session, error))
             if (retried._tag === "Left") return Stream.fail(retried.left)
           }
-          if (serverRetry !== undefined) yield* Effect.sleep(serverRetry)
+          if (log.serverRetry !== undefined) yield* Effect.sleep(log.serverRetry)
           return run()
         })
 
-      const closed = (): Stream.Stream<never, Dropped> =>
-        Stream.suspend(() =>
-          stopped ? Stream.empty : Stream.fail(
-            new Dropped(
-              new TransportError({
-                method: "GET",
-                url: redactUrl(session.prepared.url, session.prepared.secrets),
-                attempt: session.attempt,
-                reason: "StreamEnded"
-              })
-            )
-          )
-        )
-
       const run = (): Stream.Stream<ServerSentEvent, HttpResilientError> =>
         connection().pipe(
-          Stream.concat(closed()),
+          Stream.concat(closed(session, log)),
           Stream.catchAll((failure) =>
             failure instanceof Dropped ? Stream.unwrap(reconnect(failure.error)) : Stream.fail(failure)
           )
@@ -180,6 +184,21 @@ export const sse = (
       return bounded(session, run())
     }
   ))
+
+/** The end of a connection: the end of the stream after a 204, else a drop (`StreamEnded`) to reconnect after. */
+const closed = (session: Session, log: EventLog): Stream.Stream<never, Dropped> =>
+  Stream.suspend(() =>
+    log.stopped ? Stream.empty : Stream.fail(
+      new Dropped(
+        new TransportError({
+          method: "GET",
+          url: redactUrl(session.prepared.url, session.prepared.secrets),
+          attempt: session.attempt,
+          reason: "StreamEnded"
+        })
+      )
+    )
+  )
 
 const protocolError = (session: Session, detail: string): TransportError =>
   new TransportError({

@@ -1,19 +1,11 @@
 /** @internal */
-import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
-import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
-import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
-import type * as Tracer from "effect/Tracer"
-import { redactUrl, type Secrets } from "../core/secrets.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 
 // ---------------------------------------------------------------------------
@@ -297,7 +289,8 @@ export const requestDurationFor = (options: {
   ) as Metric.Metric.Histogram<number>
 }
 
-const statusOf = (exit: Exit.Exit<{ readonly status: number }, HttpResilientError>): {
+/** The status and the error an attempt ended with (none when interrupted or a defect). @internal */
+export const statusOf = (exit: Exit.Exit<{ readonly status: number }, HttpResilientError>): {
   status: number | undefined
   error: HttpResilientError | undefined
 } => {
@@ -334,190 +327,3 @@ export const measured = <A extends { readonly status: number }, R>(
       return Effect.failCause(cause)
     }
   })
-
-// ---------------------------------------------------------------------------
-// spans
-// ---------------------------------------------------------------------------
-
-let builtInTracer: Tracer.Tracer | undefined
-
-/** Effect's own tracer: every fiber has it unless another one is installed. @internal */
-export const defaultTracer = (): Tracer.Tracer => builtInTracer ??= Effect.runSync(Effect.tracer)
-
-/**
- * Whether an attempt makes a span: `tracing` forces it on or off; by default only when a tracer other than
- * Effect's built-in one is installed. Never inside `Effect.withTracerEnabled(false)`.
- * @internal
- */
-export const spansEnabled = (tracing: boolean | undefined, fiber: Fiber.RuntimeFiber<any, any>): boolean =>
-  (tracing === undefined ? fiber.currentTracer !== defaultTracer() : tracing) &&
-  fiber.getFiberRef(FiberRef.currentTracerEnabled)
-
-/** The W3C `traceparent` naming `span`. @internal */
-export const traceparent = (span: Tracer.Span): string =>
-  `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
-
-/**
- * Runs one attempt in a client span `HTTP {method}` (a child of the caller's span) whose semantic-convention
- * attributes are set from the request and the outcome; `run` gets the `traceparent` to send.
- * @internal
- */
-export const traced = <A extends { readonly status: number }, R>(
-  method: string,
-  url: URL,
-  attempt: number,
-  tag: string | undefined,
-  secrets: Secrets,
-  run: (traceparent: string) => Effect.Effect<A, HttpResilientError, R>
-): Effect.Effect<A, HttpResilientError, R> => {
-  const spanAttributes: Record<string, unknown> = {
-    [attributes.method]: method,
-    [attributes.urlFull]: redactUrl(url, secrets),
-    [attributes.serverAddress]: url.hostname,
-    [attributes.serverPort]: Number(portOf(url))
-  }
-  if (attempt > 1) spanAttributes[attributes.resendCount] = attempt - 1
-  if (tag !== undefined) spanAttributes[attributes.tag] = tag
-  return Effect.useSpan(
-    `HTTP ${method}`,
-    { kind: "client", attributes: spanAttributes, captureStackTrace: false },
-    (span) =>
-      Effect.onExit(run(traceparent(span)), (exit) => {
-        const { error, status } = statusOf(exit)
-        if (status !== undefined) span.attribute(attributes.statusCode, status)
-        if (error !== undefined) span.attribute(attributes.errorType, errorType(error))
-        return Effect.void
-      })
-  )
-}
-
-// ---------------------------------------------------------------------------
-// logs
-// ---------------------------------------------------------------------------
-
-/** Whether the fiber logs at Debug level (so log lines are built only then). @internal */
-export const debugEnabled = (fiber: Fiber.RuntimeFiber<any, any>): boolean =>
-  LogLevel.lessThanEqual(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
-
-/**
- * Debug log lines around an attempt, annotated with `method`, the redacted `url`, `attempt` and the request's
- * `tag` when it has one.
- * @internal
- */
-export const logged = <A extends { readonly status: number }, R>(
-  self: Effect.Effect<A, HttpResilientError, R>,
-  method: string,
-  url: URL,
-  attempt: number,
-  tag: string | undefined,
-  secrets: Secrets
-): Effect.Effect<A, HttpResilientError, R> =>
-  Effect.annotateLogs(
-    Effect.zipRight(
-      Effect.logDebug("http attempt started"),
-      Effect.tapBoth(self, {
-        onSuccess: (response) => Effect.logDebug(`http attempt succeeded: ${response.status}`),
-        onFailure: (error) => Effect.logDebug(`http attempt failed: ${error.message}`)
-      })
-    ),
-    tag === undefined
-      ? { method, url: redactUrl(url, secrets), attempt }
-      : { method, url: redactUrl(url, secrets), attempt, tag }
-  )
-
-// ---------------------------------------------------------------------------
-// one attempt
-// ---------------------------------------------------------------------------
-
-/**
- * Wraps one attempt with what is consumed: a span (with `traceparent` added to the headers `run` sends) when
- * spans are on, debug log lines when the fiber logs at Debug, and always the duration histogram.
- * @internal
- */
-export const instrument = <A extends { readonly status: number }>(
-  fiber: Fiber.RuntimeFiber<any, any>,
-  tracing: boolean | undefined,
-  request: {
-    readonly method: string
-    readonly url: URL
-    readonly headers: Record<string, string>
-    readonly tag: string | undefined
-    readonly secrets: Secrets
-  },
-  attempt: number,
-  clock: Clock.Clock,
-  startMillis: number,
-  run: (headers: Record<string, string>) => Effect.Effect<A, HttpResilientError>
-): Effect.Effect<A, HttpResilientError> => {
-  const { headers, method, secrets, tag, url } = request
-  let effect = spansEnabled(tracing, fiber)
-    ? traced(method, url, attempt, tag, secrets, (parent) => run({ ...headers, traceparent: parent }))
-    : run(headers)
-  if (debugEnabled(fiber)) effect = logged(effect, method, url, attempt, tag, secrets)
-  return measured(effect, method, url, clock, startMillis)
-}
-
-// ---------------------------------------------------------------------------
-// hooks
-// ---------------------------------------------------------------------------
-
-const hookNames: Record<string, string> = {
-  RequestStarted: "onRequest",
-  RetryScheduled: "onRetry",
-  Succeeded: "onSuccess",
-  Failed: "onFailure"
-}
-
-/** A runtime with `fiber`'s services and fiber refs (its logger, log level and clock), as they are now. */
-const runtimeOf = (fiber: Fiber.RuntimeFiber<any, any> | undefined): Runtime.Runtime<never> =>
-  fiber === undefined ? Runtime.defaultRuntime : Runtime.make({
-    context: fiber.currentContext,
-    fiberRefs: fiber.getFiberRefs(),
-    runtimeFlags: Runtime.defaultRuntimeFlags
-  })
-
-/** Runs an effect apart from the caller, in `runtime` (by default the calling fiber's). */
-const runDetached = (effect: Effect.Effect<unknown>, runtime = runtimeOf(currentFiber())): void => {
-  Runtime.runFork(runtime)(effect)
-}
-
-const currentFiber = (): Fiber.RuntimeFiber<any, any> | undefined => Option.getOrUndefined(Fiber.getCurrentFiber())
-
-const isThenable = (u: unknown): u is PromiseLike<unknown> =>
-  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
-
-/**
- * Calls a layer hook with an event. A hook may return void, an Effect (which runs apart from the call) or a Promise;
- * a hook that throws, fails or rejects is logged at Warning level, naming the hook, and never breaks the call nor
- * reaches `unhandledRejection`.
- * @internal
- */
-export const runHook = (hook: (event: any) => unknown, event: { readonly _tag: string }): void => {
-  const name = hookNames[event._tag] ?? "hook"
-  try {
-    const result = hook(event)
-    if (Effect.isEffect(result)) {
-      runDetached(
-        Effect.catchAllCause(
-          result as Effect.Effect<unknown, unknown>,
-          (cause) => Effect.logWarning(`effect-http-resilient: the ${name} hook failed: ${Cause.pretty(cause)}`)
-        )
-      )
-    } else if (isThenable(result)) {
-      // the caller's fiber may be gone when the promise settles: its logger and refs are taken now
-      const runtime = runtimeOf(currentFiber())
-      result.then(undefined, (error) =>
-        runDetached(
-          Effect.logWarning(`effect-http-resilient: the ${name} hook rejected: ${describeThrown(error)}`),
-          runtime
-        ))
-    }
-  } catch (error) {
-    runDetached(
-      Effect.logWarning(`effect-http-resilient: the ${name} hook threw: ${describeThrown(error)}`)
-    )
-  }
-}
-
-const describeThrown = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error)

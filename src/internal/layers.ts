@@ -1,0 +1,56 @@
+/**
+ * The client's layers (from options; `layerConfig`, from the environment, is in `client.ts`).
+ * @internal
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import type * as Undici from "undici"
+import { make, ResilientClient } from "./client.js"
+import { type ClientOptions, resolveConfig } from "./config.js"
+import * as RateLimiter from "./rateLimiter.js"
+import * as Transport from "./transport.js"
+
+/** @internal */
+export const layerWithTransport = (
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, ConfigError.ConfigError, Transport.Transport> =>
+  Layer.scoped(
+    ResilientClient,
+    Effect.flatMap(
+      Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
+      (config) =>
+        Effect.flatMap(Transport.Transport, (transport) =>
+          Effect.acquireRelease(
+            config.protections.rateLimiter?.quota === undefined
+              ? Effect.sync(() => make(config, transport))
+              : Effect.map(RateLimiter.limiterFromContext, (limiter) => make(config, transport, limiter)),
+            // per-origin state goes with the client's scope
+            (client) => Effect.sync(() => client.protections.release())
+          ))
+    )
+  )
+
+/** @internal */
+export const layer = (options: ClientOptions = {}): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
+      (config) => Layer.provide(layerWithTransport(options), Transport.layerUndici(config.pool))
+    )
+  )
+
+/** @internal */
+export const layerFromDispatcher = (
+  dispatcher: Undici.Dispatcher,
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
+  Layer.provide(layerWithTransport(options), Transport.layerFromDispatcher(dispatcher))
+
+/** @internal */
+export const layerFromHttpClient = (
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.provide(layerWithTransport(options), Transport.layerHttpClient)

@@ -1,0 +1,30 @@
+/** @internal */
+import * as Effect from "effect/Effect"
+import type { Attempt } from "../attempt.js"
+import { transportErrorFor } from "../attemptErrors.js"
+import type { ResolvedConfig } from "../config.js"
+import type { RawResponse } from "../response.js"
+import type { TransportService } from "../transport.js"
+
+/**
+ * The last stage of a buffered attempt: the transport sends the request and reads the body into memory (up to
+ * `maxResponseSize`), all under what is left of the attempt's timeout (clipped to the deadline); interrupting the
+ * fiber aborts the socket.
+ * @internal
+ */
+export const send = (transport: TransportService, config: ResolvedConfig): Attempt<RawResponse> => (state, request) => {
+  const prepared = state.prepared
+  const clock = state.clock
+  return Effect.mapError(
+    transport.send({
+      method: request.method,
+      url: request.url,
+      headers: request.headers, // the transport copies them before adding body headers
+      body: request.body,
+      timeoutMillis: state.left(clock.unsafeCurrentTimeMillis()),
+      maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
+      clock
+    }),
+    (failure) => transportErrorFor(failure, prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)
+  )
+}

@@ -1,0 +1,30 @@
+/** @internal */
+import type { Attempt } from "../attempt.js"
+import * as Tracing from "../tracing.js"
+
+/**
+ * Telemetry around the rest of the attempt, the protections' waits included: a span (whose `traceparent` header the
+ * stages after it send: interceptors see it) when spans are on, debug log lines when the fiber logs at Debug, and
+ * always the duration histogram (see `Tracing.instrument`).
+ * @internal
+ */
+export const telemetry =
+  (tracing: boolean | undefined) =>
+  <A extends { readonly status: number }>(next: Attempt<A>): Attempt<A> =>
+  (state, request) =>
+    Tracing.instrument(
+      state.fiber,
+      tracing,
+      request,
+      state.prepared,
+      state.attempt,
+      state.clock,
+      state.began,
+      (headers) =>
+        next(
+          state,
+          headers === request.headers
+            ? request
+            : { method: request.method, url: request.url, headers, body: request.body }
+        )
+    )
