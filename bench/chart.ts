@@ -2,7 +2,7 @@
  * A hand-written SVG of the benchmark: throughput ratios to raw undici (concurrency 1 and 64) and outage
  * amplification (100 % and 30 % 503s).
  */
-import type { OutageRow, ThroughputRow } from "./run.js"
+import type { OutageRow, ThroughputRow } from "./rows.js"
 
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 

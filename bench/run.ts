@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url"
 import { chart } from "./chart.js"
 import { benchBackoffMillis, type ClientDefinition, clients, hasRetryPolicy, hasStreamVerb } from "./clients.js"
 import type { LoopOutcome } from "./loop.js"
+import type { OutageRow, ThroughputRow } from "./rows.js"
 import * as Server from "./server.js"
 import type { Task, TaskResult } from "./worker.js"
 
@@ -149,22 +150,6 @@ const log = (line: string) => console.log(line)
 // scenarios
 // ---------------------------------------------------------------------------
 
-export interface ThroughputRow {
-  readonly name: string
-  readonly label: string
-  /** per concurrency: median requests/s, median ratio to undici, median CPU µs/request, its ratio, last RSS */
-  readonly byConcurrency: Record<number, {
-    readonly rps: number
-    readonly ratio: number
-    readonly cpu: number
-    readonly cpuRatio: number
-    readonly rss: number
-    readonly failed: number
-    /** per round: the ratio to the raw undici run paired with it */
-    readonly ratios: ReadonlyArray<number>
-  }>
-}
-
 const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promise<Array<ThroughputRow>> => {
   const url = `${origin}/ok`
   log(`throughput: warming up ${workers.length} clients`)
@@ -223,14 +208,6 @@ const ratioBetween = (rows: ReadonlyArray<ThroughputRow>, a: string, b: string, 
   const ra = rows.find((r) => r.name === a)?.byConcurrency[concurrency]
   const rb = rows.find((r) => r.name === b)?.byConcurrency[concurrency]
   return ra === undefined || rb === undefined ? NaN : median(ra.ratios.map((x, i) => x / rb.ratios[i]))
-}
-
-export interface OutageRow {
-  readonly name: string
-  readonly label: string
-  readonly retryLabel: string
-  /** server requests ÷ logical calls, and the calls that failed, per share of 503s */
-  readonly byShare: Record<string, { readonly amplification: number; readonly failed: number; readonly calls: number }>
 }
 
 const outage = async (workers: ReadonlyArray<Worker>, server: Server.Server): Promise<Array<OutageRow>> => {
