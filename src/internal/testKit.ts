@@ -10,8 +10,9 @@ import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type { TransportErrorReason } from "../HttpResilientError.js"
-import * as client from "./client.js"
+import type * as client from "./client.js"
 import type { ClientOptions } from "./config.js"
+import { layerWithTransport } from "./layers.js"
 import type { RawResponse } from "./response.js"
 import { constructorFrame, decodeOrThrow, firstProblemDecoder, ruleSchema } from "./schema/frame.js"
 import { Rate01 } from "./schema/rules.js"
@@ -435,7 +436,7 @@ export const layer = (
   script: Script,
   options: ClientOptions = {}
 ): Layer.Layer<client.ResilientClient | Recorder, ConfigError.ConfigError> =>
-  Layer.provideMerge(client.layerWithTransport(options), layerTransport(script))
+  Layer.provideMerge(layerWithTransport(options), layerTransport(script))
 
 /** @internal */
 export const requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, Recorder> = Effect.flatMap(
