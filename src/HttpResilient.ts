@@ -460,8 +460,10 @@ export const getJson: {
   >
 } = (url, schema, options) => Effect.flatMap(get(url, options), json(schema))
 
-const hedgeClient = (context: Context.Context<never>) =>
-  Option.getOrUndefined(Context.getOption(context, internal.ResilientClient))
+const hedgeClient = (context: Context.Context<never>) => {
+  const service = Option.getOrUndefined(Context.getOption(context, internal.ResilientClient))
+  return service === undefined ? undefined : internal.findInternals(service)
+}
 
 /**
  * Options of the streaming verbs: the request options, and `resume` (see `stream`). `retry` governs establishing

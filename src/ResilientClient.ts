@@ -32,11 +32,20 @@ import * as internal from "./internal/client.js"
 import * as clientOps from "./internal/clientOps.js"
 import type * as config from "./internal/config.js"
 import * as configEnv from "./internal/configEnv.js"
+import * as layers from "./internal/layers.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
 
 /**
- * The client service: its resolved configuration, its transport and its event hub.
+ * The client service, what the tag `ResilientClient` holds: `request(method, url, options)`, one whole call (the
+ * request's or the client's retry policy around attempts), and `subscribe`, a queue of the client's events for as
+ * long as the scope lasts. The verbs of `HttpResilient` are built on `request`, `events` on `subscribe`.
+ *
+ * A service provided by hand (`Layer.succeed(ResilientClient, { request, subscribe })`, e.g. a stub) serves the
+ * buffered verbs (`get`, `post` …) and `events`; the operations that need the parts of a client built by this
+ * module's layers or `HttpResilientTest.layer` (`execute`, the streaming verbs, `warmUp`, `circuitState`,
+ * `RetryBudget.available`) die with a defect saying so, and retry policies and `hedge` run as without a client (no
+ * events, no retry budget).
  *
  * @since 0.1.0
  * @category models
@@ -51,8 +60,9 @@ export type ResilientClientService = internal.ResilientClientService
  * import { Effect } from "effect"
  * import { ResilientClient } from "effect-http-resilient"
  *
- * // the service, for what the verbs do not show: the client's resolved configuration
- * const baseUrl = Effect.map(ResilientClient.ResilientClient, (client) => client.config.baseUrl)
+ * // the service: a whole call, as the verbs make it
+ * const status = Effect.flatMap(ResilientClient.ResilientClient, (client) =>
+ *   Effect.map(client.request("GET", "https://api.example.com/health", undefined), (response) => response.status))
  * ```
  *
  * @since 0.1.0
@@ -147,7 +157,7 @@ export type ClientOptions = config.ClientOptions
  * @since 0.1.0
  * @category layers
  */
-export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layer
+export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = layers.layer
 
 /**
  * A client whose options come from `Config` under `prefix` (from the environment by default:
@@ -259,7 +269,7 @@ export const ResilientClientLive: Layer.Layer<ResilientClient, ConfigError.Confi
  */
 export const layerFromHttpClient: (
   options?: ClientOptions
-) => Layer.Layer<ResilientClient, ConfigError.ConfigError, HttpClient.HttpClient> = internal.layerFromHttpClient
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError, HttpClient.HttpClient> = layers.layerFromHttpClient
 
 /**
  * A client over an undici dispatcher you own; it is never closed by the client.
@@ -280,7 +290,7 @@ export const layerFromHttpClient: (
 export const layerFromDispatcher: (
   dispatcher: Undici.Dispatcher,
   options?: ClientOptions
-) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = internal.layerFromDispatcher
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError> = layers.layerFromDispatcher
 
 /**
  * A client over whatever `Transport` is in context (the test kit's scripted transport, for example).
@@ -300,7 +310,7 @@ export const layerFromDispatcher: (
  */
 export const layerWithTransport: (
   options?: ClientOptions
-) => Layer.Layer<ResilientClient, ConfigError.ConfigError, Transport.Transport> = internal.layerWithTransport
+) => Layer.Layer<ResilientClient, ConfigError.ConfigError, Transport.Transport> = layers.layerWithTransport
 
 /**
  * Opens `connections` sockets to `origin` (an absolute URL, or relative to `baseUrl`; only its origin counts) and

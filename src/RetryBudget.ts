@@ -122,7 +122,7 @@ export const make = (options?: RetryBudgetOptions): RetryBudget => {
 export const available: Effect.Effect<number, never, client.ResilientClient> = Effect.flatMap(
   client.ResilientClient,
   (service) => {
-    const budget = service.protections.retryBudget
+    const budget = client.internalsOf(service).protections.retryBudget
     return budget === undefined
       ? Effect.succeed(Number.POSITIVE_INFINITY)
       : Effect.map(Clock.currentTimeMillis, (now) => budget.available(now))

@@ -1,7 +1,8 @@
 /**
  * The client: its service and tag, and `make`, which wires a client's parts once: its events, protections, request
- * preparation, the attempt pipeline (`pipeline.ts`) and the whole call (`call.ts`). Layers are in `layers.ts`,
- * what public modules do with the service in `clientOps.ts`.
+ * preparation, the attempt pipeline (`pipeline.ts`) and the whole call (`call.ts`). The service is the public face
+ * (`request`, `subscribe`); the parts are kept beside it (`internalsOf`). Layers are in `layers.ts`, what public
+ * modules do with the service in `clientOps.ts`.
  * @internal
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -15,7 +16,6 @@ import type { ResilientEvent } from "../ResilientEvent.js"
 import { makeRequest } from "./call.js"
 import type { ResolvedConfig } from "./config.js"
 import * as EventHub from "./eventHub.js"
-import { layer } from "./layers.js"
 import * as Pipeline from "./pipeline.js"
 import { makePrepare, makeValidate } from "./prepare.js"
 import { Protections } from "./protections.js"
@@ -25,16 +25,34 @@ import type { RequestOptionFields } from "./requestOptions.js"
 import type { RetryBudgetHandle } from "./retryBudget.js"
 import type * as Transport from "./transport.js"
 
-export { layerFromDispatcher, layerFromHttpClient, layerWithTransport } from "./layers.js"
 export type { RetryBudgetHandle } from "./retryBudget.js"
-export { layer }
 
 // ---------------------------------------------------------------------------
 // the service
 // ---------------------------------------------------------------------------
 
-/** @internal */
+/**
+ * The public face of a client: what a user may call. Its parts (configuration, transport, protections, events) are
+ * reached by the library through `internalsOf`, never through the service.
+ * @internal
+ */
 export interface ResilientClientService {
+  /** A whole call: the request's or the client's retry policy around attempts. */
+  readonly request: (
+    method: string,
+    url: string | URL,
+    options: RequestOptions | undefined
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+  /** Subscribes to events; the subscription lasts as long as the scope. */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
+}
+
+/**
+ * The parts of a client made by `make`, for the library's own modules (streams, retry policies, hedging, the
+ * retry budget and circuit state accessors, `execute`, `warmUp`). Not part of the service.
+ * @internal
+ */
+export interface ClientInternals {
   readonly config: ResolvedConfig
   readonly transport: Transport.TransportService
   /**
@@ -56,17 +74,11 @@ export interface ResilientClientService {
   readonly attempt: (
     prepared: PreparedRequest
   ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
-  /** A whole call: the request's or the client's retry policy around attempts. */
-  readonly request: (
-    method: string,
-    url: string | URL,
-    options: RequestOptions | undefined
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
   /** Publishes an event to subscribers and hooks; a no-op when there are none. */
   readonly publish: (event: ResilientEvent) => void
   /** Whether anything listens to events (so callers can skip building them). */
   readonly hasListeners: () => boolean
-  /** Subscribes to events; the subscription lasts as long as the scope. */
+  /** The service's `subscribe`. */
   readonly subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
   /**
    * The client-wide retry budget, or `undefined` when disabled. Every attempt is recorded as a request;
@@ -75,6 +87,32 @@ export interface ResilientClientService {
   readonly retryBudget: RetryBudgetHandle | undefined
   /** Rate limiter, bulkhead and circuit breakers around each attempt, and the retry budget. */
   readonly protections: Protections
+}
+
+/** The internals of each service `make` made. */
+const internals = new WeakMap<ResilientClientService, ClientInternals>()
+
+/**
+ * The internals of `service`, or `undefined` when it was not made by `make` (a service a user provided with
+ * `Layer.succeed`): callers that can go without (retry policies, hedging) then act as with no client.
+ * @internal
+ */
+export const findInternals = (service: ResilientClientService): ClientInternals | undefined => internals.get(service)
+
+/**
+ * The internals of `service`; a defect naming the cause when it was not made by the library's layers.
+ * @internal
+ */
+export const internalsOf = (service: ResilientClientService): ClientInternals => {
+  const found = internals.get(service)
+  if (found === undefined) {
+    throw new Error(
+      "ResilientClient: this operation needs a client built by ResilientClient's layers (layer, layerConfig, " +
+        "ResilientClientLive, HttpResilientTest.layer); the service in context was provided by hand and has only " +
+        "`request` and `subscribe`"
+    )
+  }
+  return found
 }
 
 /** @internal */
@@ -105,17 +143,18 @@ export const make = (
     hedge: protections.hedge,
     hedgeClientOf: () => hedgeClient
   })
-  return {
+  const service: ResilientClientService = { request, subscribe: hub.subscribe }
+  internals.set(service, {
     config,
     transport,
     validate,
     prepare,
     attempt,
-    request,
     publish: hub.publish,
     hasListeners: hub.hasListeners,
     subscribe: hub.subscribe,
     retryBudget: protections.retryBudget,
     protections
-  }
+  })
+  return service
 }

@@ -17,7 +17,7 @@ import { appendParams, joinUrl } from "../core/url.js"
 import { type HttpResilientError, InvalidRequestError, TransportError } from "../HttpResilientError.js"
 import type { CircuitState, ResilientEvent } from "../ResilientEvent.js"
 import { validationError } from "./attemptErrors.js"
-import { ResilientClient } from "./client.js"
+import { internalsOf, ResilientClient } from "./client.js"
 import type { RequestOptions } from "./request.js"
 import { requestOptions as requestOptionFields } from "./requestOptions.js"
 
@@ -27,7 +27,8 @@ import { requestOptions as requestOptionFields } from "./requestOptions.js"
  * @internal
  */
 export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> =>
-  Effect.flatMap(ResilientClient, (client) => {
+  Effect.flatMap(ResilientClient, (service) => {
+    const client = internalsOf(service)
     const url = joinUrl(origin, client.config.baseUrl, client.config.redacted)
     if (url instanceof RequestValidationError) {
       return Effect.fail(
@@ -63,7 +64,8 @@ export const execute = (
   request: HttpClientRequest.HttpClientRequest,
   options?: RequestOptions
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> =>
-  Effect.flatMap(ResilientClient, (client) => {
+  Effect.flatMap(ResilientClient, (service) => {
+    const client = internalsOf(service)
     let url = request.url
     if (request.hash._tag === "Some") {
       const at = url.indexOf("#")
@@ -90,7 +92,7 @@ export const execute = (
       ...(urlParams === undefined ? {} : { urlParams }),
       ...(request.body._tag === "Empty" ? {} : { body: request.body })
     }
-    return client.request(request.method, url, merged)
+    return service.request(request.method, url, merged)
   })
 
 /**
@@ -101,7 +103,8 @@ export const warmUp = (
   origin: string | URL,
   connections: number
 ): Effect.Effect<void, HttpResilientError, ResilientClient> =>
-  Effect.flatMap(ResilientClient, (client) => {
+  Effect.flatMap(ResilientClient, (service) => {
+    const client = internalsOf(service)
     const secrets = client.config.redacted
     const url = joinUrl(origin, client.config.baseUrl, secrets)
     const info = { method: "CONNECT", attempt: 1 }

@@ -12,6 +12,7 @@ import * as Replay from "../core/replay.js"
 import { redactUrl, type Secrets } from "../core/secrets.js"
 import { TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
+import type { HedgeOptions, HedgeSettings } from "./hedgeSettings.js"
 import { showValue } from "./optionValue.js"
 import type { PreparedRequest } from "./request.js"
 import { constructorFrame, decodeOrThrow, firstProblemDecoder } from "./schema/frame.js"
@@ -19,11 +20,7 @@ import { hedgeOptionsSchema } from "./schema/protections.js"
 import * as Telemetry from "./telemetry.js"
 import { schedule } from "./timer.js"
 
-/** @internal */
-export interface HedgeOptions {
-  readonly delay: Duration.DurationInput
-  readonly maxHedges?: number | undefined
-}
+export type { HedgeOptions, HedgeSettings } from "./hedgeSettings.js"
 
 /**
  * What a hedged call learns about its requests: each attempt inside reports whether it may be sent twice.
@@ -97,12 +94,6 @@ export interface HedgeClient {
   readonly retryBudget: { readonly tryRetry: (nowMillis: number) => boolean } | undefined
   readonly publish: (event: ResilientEvent) => void
   readonly hasListeners: () => boolean
-}
-
-/** @internal */
-export interface HedgeSettings {
-  readonly delay: Duration.Duration
-  readonly maxHedges: number
 }
 
 const decodeHedge = firstProblemDecoder(hedgeOptionsSchema(constructorFrame(

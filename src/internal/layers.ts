@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Undici from "undici"
-import { make, ResilientClient } from "./client.js"
+import { internalsOf, make, ResilientClient } from "./client.js"
 import { type ClientOptions, resolveConfig } from "./config.js"
 import * as RateLimiter from "./rateLimiter.js"
 import * as Transport from "./transport.js"
@@ -28,7 +28,7 @@ export const layerWithTransport = (
               ? Effect.sync(() => make(config, transport))
               : Effect.map(RateLimiter.limiterFromContext, (limiter) => make(config, transport, limiter)),
             // per-origin state goes with the client's scope
-            (client) => Effect.sync(() => client.protections.release())
+            (client) => Effect.sync(() => internalsOf(client).protections.release())
           ))
     )
   )

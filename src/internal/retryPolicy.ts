@@ -21,7 +21,7 @@ import {
 import * as Events from "../ResilientEvent.js"
 import { decisionDelay, exponential, fullJitter, optionsDecoder } from "./backoff.js"
 import { CallFacts, callOf, setCall } from "./callFacts.js"
-import { ResilientClient, type ResilientClientService } from "./client.js"
+import { type ClientInternals, findInternals, ResilientClient } from "./client.js"
 import { currentDeadline, earliestDeadline } from "./deadline.js"
 import type { OptionsSpec } from "./schema/frame.js"
 import { durationMillis, functionRule, NonNegativeDuration, oneOf, rule } from "./schema/rules.js"
@@ -153,7 +153,8 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
       Effect.withFiberRuntime<Step>((fiber) => {
         if (state.refused || !isHttpResilientError(input)) return Effect.succeed(stopAt(state))
         const error = input
-        const client = Option.getOrUndefined(Context.getOption(fiber.currentContext, ResilientClient))
+        const service = Option.getOrUndefined(Context.getOption(fiber.currentContext, ResilientClient))
+        const client = service === undefined ? undefined : findInternals(service)
         const verdict = new Verdict(error, callOf(error), client, now, state)
         if (error._tag === "TimeoutError" && error.scope === "deadline") return verdict.giveUp("deadline")
         if (!worthRetrying(error) || !mayResend(error, verdict.call)) return verdict.giveUp("not-retryable")
@@ -178,7 +179,7 @@ class Verdict {
   constructor(
     readonly error: HttpResilientError,
     readonly call: CallFacts | undefined,
-    readonly client: ResilientClientService | undefined,
+    readonly client: ClientInternals | undefined,
     readonly now: number,
     readonly state: State
   ) {
@@ -292,7 +293,7 @@ const requestInfo = (error: HttpResilientError) => ({
   attempt: error.attempt
 })
 
-const spendRetry = (client: ResilientClientService, now: number): boolean =>
+const spendRetry = (client: ClientInternals, now: number): boolean =>
   client.retryBudget === undefined || client.retryBudget.tryRetry(now)
 
 /** @internal */

@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import { LineSplitter } from "../core/lines.js"
 import { redactUrl } from "../core/secrets.js"
 import { DecodeError, type HttpResilientError, TransportError } from "../HttpResilientError.js"
-import { ResilientClient } from "./client.js"
+import { internalsOf, ResilientClient } from "./client.js"
 import type { RequestOptions } from "./request.js"
 import {
   bodyOf,
@@ -170,8 +170,8 @@ export const ndjson = <A, I, R>(
   options?: StreamOptions
 ): Stream.Stream<A, HttpResilientError, ResilientClient | R> => {
   const decode = Schema.decodeUnknown(schema)
-  return Stream.unwrap(Effect.map(ResilientClient, (client) => {
-    const info = { method: "GET", url: redactUrl(url, client.config.redacted), attempt: 1 }
+  return Stream.unwrap(Effect.map(ResilientClient, (service) => {
+    const info = { method: "GET", url: redactUrl(url, internalsOf(service).config.redacted), attempt: 1 }
     return lines(url, options).pipe(
       Stream.zipWithIndex,
       Stream.filter(([line]) => line.trim() !== ""),

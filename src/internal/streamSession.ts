@@ -17,7 +17,7 @@ import { type HttpResilientError, InvalidRequestError, TimeoutError } from "../H
 import * as Events from "../ResilientEvent.js"
 import { transportErrorFor, validationError } from "./attemptErrors.js"
 import { CallFacts, callOf, setCall } from "./callFacts.js"
-import { ResilientClient, type ResilientClientService } from "./client.js"
+import { type ClientInternals, internalsOf, ResilientClient } from "./client.js"
 import { currentDeadline, earliestDeadline } from "./deadline.js"
 import * as Pipeline from "./pipeline.js"
 import { makePrepare, optionsForAttempt, type Prepare, urlForAttempt } from "./prepare.js"
@@ -34,7 +34,7 @@ interface StreamParts {
 }
 
 /** The stream parts of each client, made on its first stream. */
-const streamParts = new WeakMap<ResilientClientService, StreamParts>()
+const streamParts = new WeakMap<ClientInternals, StreamParts>()
 
 /**
  * What the streams of `client` use: one attempt at opening a streamed response through its attempt pipeline (see
@@ -42,7 +42,7 @@ const streamParts = new WeakMap<ResilientClientService, StreamParts>()
  * (which takes a verb's own headers).
  * @internal
  */
-export const streamPartsOf = (client: ResilientClientService): StreamParts => {
+export const streamPartsOf = (client: ClientInternals): StreamParts => {
   let parts = streamParts.get(client)
   if (parts === undefined) {
     const { config, hasListeners, protections, publish, subscribe, transport } = client
@@ -58,7 +58,7 @@ export const streamPartsOf = (client: ResilientClientService): StreamParts => {
 
 /** @internal */
 export const policyFor = (
-  client: ResilientClientService,
+  client: ClientInternals,
   options: RequestOptions | undefined
 ): Schedule.Schedule<unknown, HttpResilientError> =>
   options?.retry === false ? Schedule.stop : options?.retry ?? client.config.retry ?? defaultPolicy
@@ -68,7 +68,7 @@ export const policyFor = (
  * @internal
  */
 export interface Session {
-  readonly client: ResilientClientService
+  readonly client: ClientInternals
   readonly url: string | URL
   readonly options: RequestOptions | undefined
   /** the verb's own headers (an event stream's `accept`), under the request's */
@@ -84,7 +84,7 @@ export interface Session {
 
 /** The request of attempt `attemptNo`: to the primary URL or a `failover` one, with its entry of `attempts`. */
 const prepareAttempt = (
-  client: ResilientClientService,
+  client: ClientInternals,
   url: string | URL,
   options: RequestOptions | undefined,
   verbHeaders: Record<string, string> | undefined,
@@ -112,7 +112,8 @@ export const makeSession = (
   verbHeaders?: Record<string, string>,
   fields: RequestOptionFields = streamOptions
 ): Effect.Effect<Session, HttpResilientError, ResilientClient> =>
-  Effect.flatMap(ResilientClient, (client) => {
+  Effect.flatMap(ResilientClient, (service) => {
+    const client = internalsOf(service)
     if (options !== undefined) {
       const invalid = client.validate(options, fields)
       if (invalid !== undefined) return Effect.fail(validationError(invalid, "GET", url, 1, client.config.redacted))

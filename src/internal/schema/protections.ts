@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import type * as RetryBudgetCore from "../../core/retryBudget.js"
 import * as Bulkhead from "../bulkhead.js"
 import * as CircuitBreaker from "../circuitBreaker.js"
-import type { HedgeOptions, HedgeSettings } from "../hedge.js"
+import type { HedgeOptions, HedgeSettings } from "../hedgeSettings.js"
 import * as RateLimiter from "../rateLimiter.js"
 import {
   type Frame,

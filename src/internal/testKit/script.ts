@@ -1,0 +1,169 @@
+/**
+ * The scripted transport's script: its steps (replies, faults, delays) and how they are built.
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import type { TransportErrorReason } from "../../HttpResilientError.js"
+
+/** @internal */
+export type Fault =
+  | Exclude<TransportErrorReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded" | "InsecureRedirect">
+  | "Timeout"
+
+/**
+ * How a scripted body ends after its last chunk: `"complete"` (a clean end), `"stall"` (nothing more, ever: only an
+ * attempt timeout or a deadline ends it) or a transport fault (the connection breaks mid-body).
+ * @internal
+ */
+export type BodyEnd = "complete" | "stall" | Exclude<Fault, "Timeout">
+
+/** @internal */
+export interface Reply {
+  readonly _tag: "Reply"
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  /** the whole body (what `content-length` declares) */
+  readonly body: Uint8Array
+  readonly delay: Duration.Duration
+  /** the chunks the body is sent in, in order; `undefined`: the whole body as one chunk */
+  readonly chunks: ReadonlyArray<Uint8Array> | undefined
+  /** the wait before each chunk after the first */
+  readonly chunkDelay: Duration.Duration
+  /** how the body ends once its chunks are sent */
+  readonly end: BodyEnd
+  /** bytes of the body sent before the connection resets, if it does */
+  readonly resetAfter: number | undefined
+  /** whether a `Range: bytes=N-` request (with a matching `If-Range`, if any) gets a 206 */
+  readonly ranges: boolean
+}
+
+/** @internal */
+export interface FaultStep {
+  readonly _tag: "Fault"
+  readonly fault: Fault
+  readonly delay: Duration.Duration
+}
+
+/** @internal */
+export type Step = Reply | FaultStep
+
+/** @internal */
+export interface RecordedRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array
+  /** epoch ms by the Clock when the transport received it */
+  readonly at: number
+}
+
+/** @internal */
+export type Script = ReadonlyArray<Step> | ((request: RecordedRequest, index: number) => Step)
+
+/** @internal */
+export interface ReplyOptions {
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** the body; a list is sent in those chunks, one after the other */
+  readonly body?: string | Uint8Array | ReadonlyArray<string | Uint8Array> | undefined
+  readonly json?: unknown
+  readonly delay?: Duration.DurationInput | undefined
+  readonly chunkDelay?: Duration.DurationInput | undefined
+  readonly end?: BodyEnd | undefined
+  readonly resetAfter?: number | undefined
+  readonly ranges?: boolean | undefined
+}
+
+/** @internal */
+export const encoder = new TextEncoder()
+
+const bytesOf = (part: string | Uint8Array): Uint8Array => typeof part === "string" ? encoder.encode(part) : part
+
+/** @internal */
+export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.byteLength
+  }
+  return out
+}
+
+/** every way a body can end: the compiler checks the list is whole */
+const bodyEnds: Record<BodyEnd, true> = {
+  complete: true,
+  stall: true,
+  ConnectionRefused: true,
+  ConnectionReset: true,
+  ConnectTimeout: true,
+  HeadersTimeout: true,
+  BodyTimeout: true,
+  DnsFailure: true,
+  TlsFailure: true,
+  ProtocolError: true,
+  ResponseTooLarge: true,
+  Aborted: true,
+  NotResumable: true,
+  Unknown: true
+}
+
+/** @internal */
+export const reply = (status: number, options: ReplyOptions = {}): Reply => {
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw new RangeError(`HttpResilientTest.reply: status ${status} is not an integer from 100 to 599`)
+  }
+  const { end = "complete", resetAfter } = options
+  if (!Object.hasOwn(bodyEnds, end)) {
+    throw new RangeError(
+      `HttpResilientTest.reply: end ${JSON.stringify(end)} is not "complete", "stall" or a transport fault`
+    )
+  }
+  if (resetAfter !== undefined && !(Number.isInteger(resetAfter) && resetAfter >= 0)) {
+    throw new RangeError(`HttpResilientTest.reply: resetAfter ${resetAfter} is not a whole number of bytes (0 or more)`)
+  }
+  if (resetAfter !== undefined && end !== "complete") {
+    throw new RangeError(
+      `HttpResilientTest.reply: resetAfter ${resetAfter} with end ${JSON.stringify(end)}: a body ends one way only`
+    )
+  }
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
+  let body: Uint8Array
+  let chunks: ReadonlyArray<Uint8Array> | undefined
+  if (options.json !== undefined) {
+    body = encoder.encode(JSON.stringify(options.json))
+    headers["content-type"] ??= "application/json"
+  } else if (typeof options.body === "string" || options.body instanceof Uint8Array) {
+    body = bytesOf(options.body)
+  } else if (options.body === undefined) {
+    body = new Uint8Array(0)
+  } else {
+    chunks = options.body.map(bytesOf).filter((chunk) => chunk.byteLength > 0)
+    body = concat(chunks)
+  }
+  return {
+    _tag: "Reply",
+    status,
+    headers,
+    body,
+    delay: Duration.decode(options.delay ?? 0),
+    chunks,
+    chunkDelay: Duration.decode(options.chunkDelay ?? 0),
+    end,
+    resetAfter,
+    ranges: options.ranges === true
+  }
+}
+
+/** @internal */
+export const fault = (
+  kind: Fault,
+  options: { readonly delay?: Duration.DurationInput | undefined } = {}
+): FaultStep => ({
+  _tag: "Fault",
+  fault: kind,
+  delay: Duration.decode(options.delay ?? 0)
+})
+
+/** @internal */
+export const delayed = (step: Step, delay: Duration.DurationInput): Step => ({ ...step, delay: Duration.decode(delay) })
