@@ -44,7 +44,8 @@ import type { ResilientClient } from "./ResilientClient.js"
 /**
  * Request options.
  *
- * - `headers`, `urlParams`: added to the request (headers are case-insensitive; the request's win over the client's).
+ * - `headers`, `urlParams`: added to the request (headers are case-insensitive; the request's win over the client's;
+ *   `urlParams` are appended after the client's `urlParams`).
  * - a body, at most one of: `json` (serialised, `application/json`), `text`, `form` (urlencoded), `multipart`
  *   (`FormData`, files included), `bytes`, `stream` (an Effect `Stream` of bytes; never retried), or a platform
  *   `body`; `contentType` overrides the default type.

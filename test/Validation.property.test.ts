@@ -386,6 +386,7 @@ describe("every client option, any value (property)", () => {
   const names = everyName<ResilientClient.ClientOptions>()([
     "baseUrl",
     "headers",
+    "urlParams",
     "timeout",
     "deadline",
     "maxConnections",
