@@ -213,6 +213,7 @@ const requestOptionNames = everyName<HttpResilient.RequestOptions>()([
   "tag",
   "maxResponseSize",
   "followRedirects",
+  "acceptStatus",
   "json",
   "text",
   "form",

@@ -163,13 +163,31 @@ const BaseUrl: Rule = {
 
 const isStatus = (x: unknown) => typeof x === "number" && Number.isInteger(x) && x >= 100 && x <= 599
 
-const AcceptStatusRule: Rule = rule(
-  (u) =>
-    typeof u === "function" ||
-    (Array.isArray(u) && u.length > 0 &&
-      u.every((x) => isStatus(x) || (Array.isArray(x) && x.length === 2 && x.every(isStatus) && x[0] <= x[1]))),
-  "a predicate or a non-empty list of statuses (100–599) and [from, to] ranges"
-)
+/**
+ * Whether `u` is an `acceptStatus` (the client's or a request's), and what one must be.
+ * @internal
+ */
+export const isAcceptStatus = (u: unknown): u is AcceptStatus =>
+  typeof u === "function" ||
+  (Array.isArray(u) && u.length > 0 &&
+    u.every((x) => isStatus(x) || (Array.isArray(x) && x.length === 2 && x.every(isStatus) && x[0] <= x[1])))
+
+/** @internal */
+export const acceptStatusExpected = "a predicate or a non-empty list of statuses (100–599) and [from, to] ranges"
+
+/**
+ * Whether a request's own `acceptStatus` (validated) accepts `status`, without building a table for one response.
+ * @internal
+ */
+export const acceptsStatus = (accept: AcceptStatus, status: number): boolean => {
+  if (typeof accept === "function") return accept(status)
+  for (const entry of accept) {
+    if (typeof entry === "number" ? entry === status : entry[0] <= status && status <= entry[1]) return true
+  }
+  return false
+}
+
+const AcceptStatusRule: Rule = rule(isAcceptStatus, acceptStatusExpected)
 
 const RedactHeaders: Rule = rule(
   (u) => Array.isArray(u) && u.every((x) => typeof x === "string" && isToken(x)),
