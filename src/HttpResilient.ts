@@ -44,7 +44,8 @@ import type { ResilientClient } from "./ResilientClient.js"
 /**
  * Request options.
  *
- * - `headers`, `urlParams`: added to the request (headers are case-insensitive; the request's win over the client's).
+ * - `headers`, `urlParams`: added to the request (headers are case-insensitive; the request's win over the client's;
+ *   `urlParams` are appended after the client's `urlParams`).
  * - a body, at most one of: `json` (serialised, `application/json`), `text`, `form` (urlencoded), `multipart`
  *   (`FormData`, files included), `bytes`, `stream` (an Effect `Stream` of bytes; never retried), or a platform
  *   `body`; `contentType` overrides the default type.
@@ -67,6 +68,10 @@ import type { ResilientClient } from "./ResilientClient.js"
  * - `tag`: a label carried on events, logs and spans.
  * - `maxResponseSize` (an integer from 1 to 2^32), `followRedirects` (`true`, `false` or an integer from 0 to 100):
  *   per-request overrides of the client options.
+ * - `acceptStatus`: the statuses that are not an error for this request, in the client option's shapes (a predicate, or
+ *   a non-empty list of statuses and `[from, to]` ranges); it replaces the client's `acceptStatus` for this request
+ *   (an `attempts` entry may set it for its attempt). A status outside it fails the attempt with `StatusError`, as
+ *   the client's would. @default the client's `acceptStatus`
  *
  * Every option given is checked when the call runs, before anything else (no I/O), by the same rules as the client
  * options: a bad value — `headers: null`, `retry: 5`, `followRedirects: NaN`, an `attempts` entry's bad `timeout` —

@@ -122,8 +122,10 @@ export interface CallInfo {
   /** The request's `tag` option, as events and spans show it. */
   readonly tag: string | undefined
   /**
-   * Set when a `RetryPolicy` gave up after this error (and published `Failed` for it): why. An enclosing policy
-   * that sees the same error does not report it again.
+   * Set when the call's final failure was reported (`Failed`) with this error: by a `RetryPolicy` that gave up
+   * after it, by the client's retry driver when a plain `Schedule` ended (`exhausted`), or by a call with no retry
+   * around it (`exhausted`, or `deadline`); why. An enclosing policy that sees the same error does not report it
+   * again.
    */
   readonly gaveUp: FailureReason | undefined
   /**

@@ -90,6 +90,8 @@ export type AcceptStatus = config.AcceptStatus
  * - `baseUrl`: relative request URLs are appended to its path (`https://api/v1` + `users/1` → `https://api/v1/users/1`);
  *   its userinfo is sent as `Authorization: Basic` to its own origin, like a request URL's.
  * - `headers`: sent with every request; names are case-insensitive and a request's own headers win.
+ * - `urlParams`: query parameters sent with every request, after the URL's own query and before the request's
+ *   `urlParams` option (appended: a name in both is sent twice, the client's value first).
  * - `timeout`: per attempt, headers and body together. @default "10 seconds"
  * - `deadline`: for a call retried by the `retry` option, all attempts and waits together. @default "30 seconds"
  * - `maxConnections`: sockets per origin. @default 128

@@ -127,7 +127,9 @@ export class RetryScheduled extends Data.TaggedClass("RetryScheduled")<
 export type FailureReason = GaveUpReason
 
 /**
- * A retry policy gave up; `error` is what the call fails with.
+ * The call's final failure: a retry policy gave up, a plain `Schedule` run by the client's retry driver ended, or
+ * a call with no retry around it failed (README "When `Failed` fires"); `error` is what the call fails with.
+ * Once per call; none under `Effect.retry` with a plain `Schedule`.
  *
  * @example
  * ```ts

@@ -41,7 +41,8 @@ describe("bounded event backlog", () => {
       assert.strictEqual(Telemetry.eventBacklog.maxBodyBytes, 16 * mib)
       const queue = yield* ResilientClient.subscribe
       const before = yield* droppedSoFar
-      // 20 calls failing with a 1 MiB body: RequestStarted, AttemptFailed (its error carries the response) each
+      // 20 calls failing with a 1 MiB body: RequestStarted, AttemptFailed and Failed (both errors carry the same
+      // response, counted once) each
       for (let i = 0; i < 20; i++) {
         const exit = yield* Effect.exit(HttpResilient.get(`http://backlog.test/${i}`))
         assert.isTrue(exit._tag === "Failure")
@@ -54,9 +55,9 @@ describe("bounded event backlog", () => {
         }
       }
       assert.strictEqual(bytes, 16 * mib)
-      // the 4 oldest calls' two events each made room
-      assert.strictEqual(kept.length, 40 - 8)
-      assert.strictEqual((yield* droppedSoFar) - before, 8)
+      // the 4 oldest calls' three events each made room
+      assert.strictEqual(kept.length, 60 - 12)
+      assert.strictEqual((yield* droppedSoFar) - before, 12)
       assert.isTrue(kept[0]._tag === "RequestStarted" && kept[0].url === "http://backlog.test/4")
     }).pipe(
       Effect.provide(

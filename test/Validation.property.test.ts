@@ -213,6 +213,7 @@ const requestOptionNames = everyName<HttpResilient.RequestOptions>()([
   "tag",
   "maxResponseSize",
   "followRedirects",
+  "acceptStatus",
   "json",
   "text",
   "form",
@@ -386,6 +387,7 @@ describe("every client option, any value (property)", () => {
   const names = everyName<ResilientClient.ClientOptions>()([
     "baseUrl",
     "headers",
+    "urlParams",
     "timeout",
     "deadline",
     "maxConnections",

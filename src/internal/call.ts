@@ -24,6 +24,7 @@ import { validationError } from "./attemptErrors.js"
 import { CallFacts, callOf, newIdempotencyKey, setCall, takeRetryRefusal } from "./callFacts.js"
 import type { ResolvedConfig } from "./config.js"
 import { boundByDeadline, currentDeadline, currentDeadlineInfo, type DeadlineInfo, noteAttempt } from "./deadline.js"
+import { insideRetry, reportFinal } from "./finalFailure.js"
 import * as Hedge from "./hedge.js"
 import { optionsForAttempt, type Prepare, urlForAttempt, type Validate } from "./prepare.js"
 import type { PreparedRequest, RequestOptions } from "./request.js"
@@ -46,6 +47,11 @@ interface Call {
   readonly info: DeadlineInfo | undefined
   /** the same for an enclosing `withDeadline` */
   readonly outerInfo: DeadlineInfo | undefined
+  /**
+   * no retry policy and no hedge: an attempt's failure is the call's, its last unless a retry encloses the call
+   * (then it reports `Failed`: `reportLast`)
+   */
+  readonly last: boolean
 }
 
 /** What a client's calls are made of, given once at `make`. */
@@ -88,21 +94,26 @@ export const makeRequest = (parts: CallParts) => {
         if (facts !== undefined && facts.isCallOf(method, url, requestOptions)) previous = facts
       }
       const attemptNo = meta.recurrence + 1
-      const call = startCall(fiber, config, method, url, requestOptions, attemptNo, previous, policy !== undefined)
+      const call = startCall(fiber, parts, method, url, requestOptions, attemptNo, previous, policy !== undefined)
       // a policy's deadline reaches the attempts through `prepared.deadlineAt` and the policy through the
       // errors' `call.deadlineAt`, so nothing is wrapped around the call for it
       const run = policy === undefined
-        ? hedged(parts, attemptOf(parts, call, attemptNo))
+        ? parts.hedge === undefined
+          ? attemptOf(parts, call, attemptNo)
+          : Effect.catchAllCause(hedged(parts, attemptOf(parts, call, attemptNo)), (cause) => reportLast(parts, cause))
         : retryOnFailure(
           meta.recurrence,
           () => hedged(parts, attemptOf(parts, call, 1)),
           () => hedged(parts, retriedAttempt(parts, call)),
-          policy
+          policy,
+          parts.hedgeClientOf()
         )
       if (call.info === undefined) return run
       const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const existing = fiber.getFiberRef(currentDeadline)
-      return boundByDeadline(run, call.deadlineAt!, clock.unsafeCurrentTimeMillis(), existing, call.info)
+      const bounded = boundByDeadline(run, call.deadlineAt!, clock.unsafeCurrentTimeMillis(), existing, call.info)
+      // the deadline passing fails the call from outside its attempt
+      return Effect.catchAllCause(bounded, (cause) => reportLast(parts, cause))
     })
 }
 
@@ -120,7 +131,7 @@ const attemptOf = (parts: CallParts, call: Call, attemptNo: number): Effect.Effe
   if (prepared instanceof RequestValidationError) {
     const error = validationError(prepared, call.method, url, attemptNo, parts.config.redacted)
     setCall(error, factsOf(call, attemptNo, undefined, true, call.options?.tag))
-    return Effect.fail(error)
+    return call.last ? reportLast(parts, Cause.fail(error)) : Effect.fail(error)
   }
   if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
   if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
@@ -133,9 +144,23 @@ const attemptOf = (parts: CallParts, call: Call, attemptNo: number): Effect.Effe
         factsOf(call, attemptNo, prepared.headers["idempotency-key"], prepared.replayable, prepared.tag)
       )
     }
-    return Effect.failCause(cause)
+    return call.last ? reportLast(parts, cause) : Effect.failCause(cause)
   })
 }
+
+/**
+ * Fails with `cause`, the failure of a call with no retry policy of its own: its final failure when no retry
+ * encloses the call, reported (`Failed`, see finalFailure.ts).
+ */
+const reportLast = (
+  parts: CallParts,
+  cause: Cause.Cause<HttpResilientError>
+): Effect.Effect<never, HttpResilientError> =>
+  Effect.withFiberRuntime((fiber) => {
+    const error = Cause.failureOption(cause)
+    if (Option.isSome(error) && !insideRetry(fiber)) reportFinal(error.value, parts.hedgeClientOf(), currentTime(fiber))
+    return Effect.failCause(cause)
+  })
 
 /** An attempt with the client's `hedge` option, if set. */
 const hedged = (
@@ -163,7 +188,7 @@ const retriedAttempt = (parts: CallParts, call: Call) =>
  */
 const startCall = (
   fiber: Fiber.RuntimeFiber<any, any>,
-  config: ResolvedConfig,
+  parts: CallParts,
   method: string,
   url: string | URL,
   options: RequestOptions | undefined,
@@ -171,6 +196,7 @@ const startCall = (
   previous: CallFacts | undefined,
   retried: boolean
 ): Call => {
+  const config = parts.config
   let idempotencyKey: string | undefined
   if (options?.idempotencyKey === true) {
     idempotencyKey = previous?.idempotencyKey
@@ -195,7 +221,8 @@ const startCall = (
     idempotencyKey,
     deadlineAt,
     info: exact ? { method, url: redactUrl(url, config.redacted), attempt: attemptNo, outer: undefined } : undefined,
-    outerInfo: fiber.getFiberRef(currentDeadlineInfo)
+    outerInfo: fiber.getFiberRef(currentDeadlineInfo),
+    last: !retried && parts.hedge === undefined
   }
 }
 

@@ -56,6 +56,13 @@ export const setCall = (error: HttpResilientError, facts: CallFacts): CallFacts 
 }
 
 /**
+ * Call facts for an error that came from no call (made by hand, or after a call), to write a decision on.
+ * @internal
+ */
+export const bareFacts = (error: HttpResilientError): CallFacts =>
+  new CallFacts(error.attempt, undefined, true, undefined, undefined, undefined)
+
+/**
  * The client's facts of the call `error` came from, if it came from a call.
  * @internal
  */

@@ -8,13 +8,14 @@ import * as Schema from "effect/Schema"
 import { type HeadersInput, isToken, mergeHeaders } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { redactText, Secrets } from "../core/secrets.js"
+import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
 import type { HedgeOptions } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
-import { booleanInput, fn, headersInput, retryInput } from "./optionSchema.js"
+import { booleanInput, fn, headersInput, retryInput, urlParamsInput } from "./optionSchema.js"
 import { nearestName, showValue } from "./optionValue.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
 import { type Frame, layerFrame, type Reader, ruleSchema, toConfigError } from "./schema/frame.js"
@@ -44,6 +45,23 @@ export type AcceptStatus = ((status: number) => boolean) | ReadonlyArray<number 
 export interface ClientOptions {
   readonly baseUrl?: string | URL | undefined
   readonly headers?: HeadersInput | undefined
+  /**
+   * Query parameters added to every request, in the shapes the request option `urlParams` takes. A request's URL
+   * keeps its own query first; then come these, then the request's `urlParams` option, appended: nothing is
+   * replaced, so a name given by both is sent twice, the client's value first (a server that reads the last value
+   * sees the request's). Secret names are redacted wherever the URL is shown, like any query parameter. Not read
+   * from the environment (a map of names to values, like `headers`).
+   * @since 0.1.0
+   * @default none
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * // every request carries ?api-version=2024-06-01 (before the request's own urlParams)
+   * const Client = ResilientClient.layer({ urlParams: { "api-version": "2024-06-01" } })
+   * ```
+   */
+  readonly urlParams?: UrlParamsInput | undefined
   readonly timeout?: Duration.DurationInput | undefined
   readonly deadline?: Duration.DurationInput | undefined
   readonly maxConnections?: number | undefined
@@ -93,6 +111,8 @@ export interface ClientOptions {
 export interface ResolvedConfig {
   readonly baseUrl: URL | undefined
   readonly headers: Readonly<Record<string, string>>
+  /** the client's `urlParams`, encoded once; `undefined` when none */
+  readonly urlParams: ReadonlyArray<readonly [string, string]> | undefined
   readonly timeoutMillis: number
   readonly deadline: Duration.Duration
   readonly acceptStatus: (status: number) => boolean
@@ -143,13 +163,31 @@ const BaseUrl: Rule = {
 
 const isStatus = (x: unknown) => typeof x === "number" && Number.isInteger(x) && x >= 100 && x <= 599
 
-const AcceptStatusRule: Rule = rule(
-  (u) =>
-    typeof u === "function" ||
-    (Array.isArray(u) && u.length > 0 &&
-      u.every((x) => isStatus(x) || (Array.isArray(x) && x.length === 2 && x.every(isStatus) && x[0] <= x[1]))),
-  "a predicate or a non-empty list of statuses (100–599) and [from, to] ranges"
-)
+/**
+ * Whether `u` is an `acceptStatus` (the client's or a request's), and what one must be.
+ * @internal
+ */
+export const isAcceptStatus = (u: unknown): u is AcceptStatus =>
+  typeof u === "function" ||
+  (Array.isArray(u) && u.length > 0 &&
+    u.every((x) => isStatus(x) || (Array.isArray(x) && x.length === 2 && x.every(isStatus) && x[0] <= x[1])))
+
+/** @internal */
+export const acceptStatusExpected = "a predicate or a non-empty list of statuses (100–599) and [from, to] ranges"
+
+/**
+ * Whether a request's own `acceptStatus` (validated) accepts `status`, without building a table for one response.
+ * @internal
+ */
+export const acceptsStatus = (accept: AcceptStatus, status: number): boolean => {
+  if (typeof accept === "function") return accept(status)
+  for (const entry of accept) {
+    if (typeof entry === "number" ? entry === status : entry[0] <= status && status <= entry[1]) return true
+  }
+  return false
+}
+
+const AcceptStatusRule: Rule = rule(isAcceptStatus, acceptStatusExpected)
 
 const RedactHeaders: Rule = rule(
   (u) => Array.isArray(u) && u.every((x) => typeof x === "string" && isToken(x)),
@@ -240,6 +278,7 @@ const bySchema = (schema: (name: string) => Schema.Schema<any>, env?: Reader): C
 export const clientFields: Readonly<Record<string, ClientField>> = {
   baseUrl: byRule(BaseUrl, "string"),
   headers: bySchema(headersInput),
+  urlParams: bySchema(urlParamsInput),
   timeout: byRule(PositiveDuration, "duration"),
   deadline: byRule(PositiveDuration, "duration"),
   maxConnections: byRule(intRange(1, 65_536), "integer"),
@@ -354,6 +393,16 @@ export const resolveConfig = (
   if (headerError instanceof RequestValidationError) {
     return Either.left(ConfigError.InvalidData(["headers"], `headers: ${headerError.detail}`))
   }
+  let urlParams: Array<readonly [string, string]> | undefined
+  if (options.urlParams !== undefined) {
+    const params = new URLSearchParams()
+    try {
+      appendParams(params, options.urlParams)
+    } catch {
+      return Either.left(ConfigError.InvalidData(["urlParams"], `urlParams: a value could not be encoded`))
+    }
+    if (params.size > 0) urlParams = [...params]
+  }
   const retry = options.retry
   const followRedirects = options.followRedirects === undefined || options.followRedirects === true
     ? defaults.followRedirects
@@ -363,6 +412,7 @@ export const resolveConfig = (
   return Either.right({
     baseUrl: options.baseUrl === undefined ? undefined : new URL(String(options.baseUrl)),
     headers,
+    urlParams,
     timeoutMillis: options.timeout === undefined
       ? Duration.toMillis(defaults.timeout)
       : Duration.toMillis(Duration.decode(options.timeout)),

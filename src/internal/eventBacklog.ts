@@ -19,15 +19,18 @@ export const capacity = 1024
  */
 export const maxBodyBytes = 16 * 1024 * 1024
 
-/** The body bytes an error keeps alive (its response's; a retry budget's refusal: its last error's). */
-const errorBytes = (error: HttpResilientError): number => {
+/** The response whose body an error keeps alive (its own; a retry budget's refusal: its last error's). */
+const errorBody = (error: HttpResilientError): BufferedResponse | undefined => {
   const last = error._tag === "RetryBudgetExhaustedError" ? error.lastError : error
-  return last._tag === "StatusError" && last.response instanceof BufferedResponse ? last.response.bytes.byteLength : 0
+  return last._tag === "StatusError" && last.response instanceof BufferedResponse ? last.response : undefined
 }
 
+/** The response whose body an event keeps alive, if any. */
+const bodyOf = (event: ResilientEvent): BufferedResponse | undefined =>
+  "error" in event && event.error !== undefined ? errorBody(event.error) : undefined
+
 /** The body bytes an event keeps alive. @internal */
-export const weightOf = (event: ResilientEvent): number =>
-  "error" in event && event.error !== undefined ? errorBytes(event.error) : 0
+export const weightOf = (event: ResilientEvent): number => bodyOf(event)?.bytes.byteLength ?? 0
 
 const variance = { _A: (_: any) => _ }
 
@@ -38,7 +41,11 @@ const variance = { _A: (_: any) => _ }
 class Backlog implements Queue.BackingQueue<ResilientEvent> {
   readonly [Queue.BackingQueueTypeId] = variance as any
   private readonly items: Array<ResilientEvent | undefined>
-  private readonly weights: Array<number>
+  /**
+   * the bodies the held events keep alive, each counted once however many events carry it (a call's AttemptFailed
+   * and Failed carry the same error): how many held events carry it
+   */
+  private readonly bodies = new Map<BufferedResponse, number>()
   private head = 0
   private size = 0
   private bytes = 0
@@ -49,13 +56,12 @@ class Backlog implements Queue.BackingQueue<ResilientEvent> {
     private readonly onDrop: (count: number) => void
   ) {
     this.items = new Array(max)
-    this.weights = new Array(max).fill(0)
   }
 
   private shift(): ResilientEvent {
     const item = this.items[this.head]!
     this.items[this.head] = undefined
-    this.bytes -= this.weights[this.head]
+    this.release(item)
     this.head = (this.head + 1) % this.max
     this.size--
     return item
@@ -71,17 +77,45 @@ class Backlog implements Queue.BackingQueue<ResilientEvent> {
     return Chunk.unsafeFromArray(out)
   }
 
+  /** What holding `event` adds to the bytes kept alive: its body's size unless a held event already carries it. */
+  private weightIn(event: ResilientEvent): number {
+    const body = bodyOf(event)
+    if (body === undefined) return 0
+    return this.bodies.has(body) ? 0 : body.bytes.byteLength
+  }
+
+  private hold(event: ResilientEvent): void {
+    const body = bodyOf(event)
+    if (body === undefined) return
+    const count = this.bodies.get(body) ?? 0
+    if (count === 0) this.bytes += body.bytes.byteLength
+    this.bodies.set(body, count + 1)
+  }
+
+  /** Forgets that `event` carries its body: its bytes are given back when no held event carries it. */
+  private release(event: ResilientEvent): void {
+    const body = bodyOf(event)
+    if (body === undefined) return
+    const count = this.bodies.get(body)! - 1
+    if (count === 0) {
+      this.bodies.delete(body)
+      this.bytes -= body.bytes.byteLength
+    } else {
+      this.bodies.set(body, count)
+    }
+  }
+
   offer(event: ResilientEvent): boolean {
-    const weight = weightOf(event)
+    let weight = this.weightIn(event)
     let dropped = 0
     while (this.size > 0 && (this.size >= this.max || this.bytes + weight > this.maxBytes)) {
       this.shift()
       dropped++
+      weight = this.weightIn(event)
     }
     const tail = (this.head + this.size) % this.max
     this.items[tail] = event
-    this.weights[tail] = weight
-    this.bytes += weight
+    this.hold(event)
     this.size++
     if (dropped > 0) this.onDrop(dropped)
     return true

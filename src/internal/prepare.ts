@@ -68,6 +68,11 @@ export const makePrepare = (config: ResolvedConfig): Prepare =>
   const headers: Record<string, string> = verbHeaders === undefined
     ? { ...config.headers }
     : { ...verbHeaders, ...config.headers }
+  // the client's urlParams (encoded when the client was made) before the request's
+  const clientParams = config.urlParams
+  if (clientParams !== undefined) {
+    for (let i = 0; i < clientParams.length; i++) joined.searchParams.append(clientParams[i][0], clientParams[i][1])
+  }
   let timeoutMillis: number | undefined
   let maxResponseSize: number | undefined
   let followRedirects: number | undefined

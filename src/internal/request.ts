@@ -9,6 +9,7 @@ import { RequestValidationError } from "../core/requestError.js"
 import type { Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
+import type { AcceptStatus } from "./config.js"
 
 /**
  * Request body options: at most one of them.
@@ -48,6 +49,7 @@ export interface RequestOptions extends BodyOptions {
   readonly tag?: string | undefined
   readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
+  readonly acceptStatus?: AcceptStatus | undefined
 }
 
 /**

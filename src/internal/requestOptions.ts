@@ -11,6 +11,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { isValidHeaderValue } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
+import { acceptStatusExpected, isAcceptStatus } from "./config.js"
 import {
   booleanInput,
   durationInput,
@@ -94,6 +95,11 @@ export const attemptOptions = {
   tag: option(stringInput("tag")),
   maxResponseSize: option(positiveInt("maxResponseSize", 2 ** 32)),
   followRedirects: option(followRedirectsInput),
+  acceptStatus: option(
+    Schema.declare(isAcceptStatus, {
+      message: (issue) => `acceptStatus: expected ${acceptStatusExpected}, got ${showValue(issue.actual)}`
+    })
+  ),
   ...bodyOptions
 } satisfies Record<string, Field>
 

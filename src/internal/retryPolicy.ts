@@ -20,7 +20,7 @@ import {
 } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import { decisionDelay, exponential, fullJitter, optionsDecoder } from "./backoff.js"
-import { CallFacts, callOf, setCall } from "./callFacts.js"
+import { bareFacts, CallFacts, callOf, setCall } from "./callFacts.js"
 import { type ClientInternals, findInternals, ResilientClient } from "./client.js"
 import { currentDeadline, earliestDeadline } from "./deadline.js"
 import type { OptionsSpec } from "./schema/frame.js"
@@ -275,10 +275,6 @@ const scheduleRetry = (
   const next: State = { retries: state.retries + 1, backoff: nextBackoff, refused: false }
   return [next, Duration.millis(delay), ScheduleDecision.continueWith(Interval.after(now + delay))] as const
 }
-
-/** Call facts for an error that came from no call (made by hand, or after a call), to write a decision on. */
-const bareFacts = (error: HttpResilientError): CallFacts =>
-  new CallFacts(error.attempt, undefined, true, undefined, undefined, undefined)
 
 /** The facts of a refusal: those of the error it refuses to retry, and the policy's reason. */
 const refusalFacts = (of: CallFacts, reason: Events.FailureReason): CallFacts => {

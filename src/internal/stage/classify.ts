@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Events from "../../ResilientEvent.js"
 import type { Attempt, AttemptState } from "../attempt.js"
 import { statusError } from "../attemptErrors.js"
-import type { ResolvedConfig } from "../config.js"
+import { acceptsStatus, type ResolvedConfig } from "../config.js"
 import type { EventHub } from "../eventHub.js"
 import { toPlatformRequest } from "../request.js"
 import { BufferedResponse, type RawResponse } from "../response.js"
@@ -25,7 +25,8 @@ export const classify = (config: ResolvedConfig, hub: EventHub) =>
   Effect.flatMap(next(state, request), (raw) => {
     const prepared = state.prepared
     const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, state.attempt)
-    if (config.acceptStatus(raw.status)) {
+    const accept = prepared.options?.acceptStatus
+    if (accept === undefined ? config.acceptStatus(raw.status) : acceptsStatus(accept, raw.status)) {
       if (state.listening) succeeded(hub, state, raw.status)
       return Effect.succeed(response as HttpClientResponse.HttpClientResponse)
     }
@@ -45,7 +46,8 @@ export const classifyStreamed = (config: ResolvedConfig, hub: EventHub) =>
 ): Attempt<StreamingResponse> =>
 (state, request) =>
   Effect.flatMap(next(state, request), (response) => {
-    if (config.acceptStatus(response.status)) {
+    const accept = state.prepared.options?.acceptStatus
+    if (accept === undefined ? config.acceptStatus(response.status) : acceptsStatus(accept, response.status)) {
       if (state.listening) succeeded(hub, state, response.status)
       return Effect.succeed(response)
     }
