@@ -215,7 +215,11 @@ const arbEvent = fc.record({
 
 /** Splits `text` at the given fractions. */
 const splitAt = <T extends string | Uint8Array>(text: T, cuts: ReadonlyArray<number>): Array<T> => {
-  const points = [...new Set(cuts.map((c) => Math.floor(c * text.length)))].sort((a, b) => a - b)
+  // a text is cut between characters, never inside a surrogate pair: each part is sent as UTF-8 on its own, and half a
+  // pair would arrive as U+FFFD (the byte-level test below cuts inside characters, through a streaming decoder)
+  const atCharacter = (p: number) =>
+    typeof text === "string" && p > 0 && p < text.length && /[\uDC00-\uDFFF]/.test(text[p]) ? p - 1 : p
+  const points = [...new Set(cuts.map((c) => atCharacter(Math.floor(c * text.length))))].sort((a, b) => a - b)
   const parts: Array<T> = []
   let last = 0
   for (const p of points) {
