@@ -78,11 +78,11 @@ export interface PipelineParts {
 }
 
 /**
- * The stages of a buffered attempt, composed.
- * @internal
+ * The stages every attempt runs, buffered or streamed, around `inner` (the stages that differ): deadline, events,
+ * telemetry, then the protections and the settling of their outcome.
  */
-export const buffered = (parts: PipelineParts): Attempt<HttpClientResponse.HttpClientResponse> => {
-  const { config, hub, protections, transport } = parts
+const around = <A extends { readonly status: number }>(parts: PipelineParts, inner: Attempt<A>): Attempt<A> => {
+  const { config, hub, protections } = parts
   return deadline(
     events(hub)(
       telemetry(config.tracing)(
@@ -90,15 +90,7 @@ export const buffered = (parts: PipelineParts): Attempt<HttpClientResponse.HttpC
           rateLimit(protections.rateLimiter)(
             bulkhead(protections.bulkhead)(
               breaker(protections)(
-                settle(protections)(
-                  classify(config, hub)(
-                    interceptors(config)(
-                      redirects<RawResponse>(config)(
-                        send(transport, config)
-                      )
-                    )
-                  )
-                )
+                settle(protections)(inner)
               )
             )
           )
@@ -109,35 +101,36 @@ export const buffered = (parts: PipelineParts): Attempt<HttpClientResponse.HttpC
 }
 
 /**
- * The stages of a streamed attempt, composed: the same as a buffered one's but for the end (see above).
+ * The stages of a buffered attempt, composed.
  * @internal
  */
-export const streamed = (parts: PipelineParts): Attempt<StreamingResponse> => {
-  const { config, hub, protections, transport } = parts
-  return deadline(
-    events(hub)(
-      telemetry(config.tracing)(
-        protect(protections)(
-          rateLimit(protections.rateLimiter)(
-            bulkhead(protections.bulkhead)(
-              breaker(protections)(
-                settle(protections)(
-                  classifyStreamed(config, hub)(
-                    requestInterceptors(config)(
-                      redirects<StreamingResponse>(config, readErrorBody)(
-                        open(transport, config)
-                      )
-                    )
-                  )
-                )
-              )
-            )
-          )
+export const buffered = (parts: PipelineParts): Attempt<HttpClientResponse.HttpClientResponse> =>
+  around(
+    parts,
+    classify(parts.config, parts.hub)(
+      interceptors(parts.config)(
+        redirects<RawResponse>(parts.config)(
+          send(parts.transport, parts.config)
         )
       )
     )
   )
-}
+
+/**
+ * The stages of a streamed attempt, composed: the same as a buffered one's but for the end (see above).
+ * @internal
+ */
+export const streamed = (parts: PipelineParts): Attempt<StreamingResponse> =>
+  around(
+    parts,
+    classifyStreamed(parts.config, parts.hub)(
+      requestInterceptors(parts.config)(
+        redirects<StreamingResponse>(parts.config, readErrorBody)(
+          open(parts.transport, parts.config)
+        )
+      )
+    )
+  )
 
 /**
  * Runs one buffered attempt of `prepared` through `attempt`: its number is the fiber's (from
