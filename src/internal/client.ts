@@ -5,14 +5,6 @@
  * modules do with the service in `clientOps.ts`.
  * @internal
  */
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import type * as Queue from "effect/Queue"
-import type * as Scope from "effect/Scope"
-import type { RequestValidationError } from "../core/requestError.js"
-import type { HttpResilientError } from "../HttpResilientError.js"
-import type { ResilientEvent } from "../ResilientEvent.js"
 import { makeRequest } from "./call.js"
 import type { ResolvedConfig } from "./config.js"
 import * as EventHub from "./eventHub.js"
@@ -20,106 +12,19 @@ import * as Pipeline from "./pipeline.js"
 import { makePrepare, makeValidate } from "./prepare.js"
 import { Protections } from "./protections.js"
 import type * as RateLimiter from "./rateLimiter.js"
-import type { PreparedRequest, RequestOptions } from "./request.js"
-import type { RequestOptionFields } from "./requestOptions.js"
-import type { RetryBudgetHandle } from "./retryBudget.js"
 import type * as Transport from "./transport.js"
+
+import { register, type ResilientClientService } from "./service.js"
 
 export type { RetryBudgetHandle } from "./retryBudget.js"
 
-// ---------------------------------------------------------------------------
-// the service
-// ---------------------------------------------------------------------------
-
-/**
- * The public face of a client: what a user may call. Its parts (configuration, transport, protections, events) are
- * reached by the library through `internalsOf`, never through the service.
- * @internal
- */
-export interface ResilientClientService {
-  /** A whole call: the request's or the client's retry policy around attempts. */
-  readonly request: (
-    method: string,
-    url: string | URL,
-    options: RequestOptions | undefined
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
-  /** Subscribes to events; the subscription lasts as long as the scope. */
-  readonly subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
-}
-
-/**
- * The parts of a client made by `make`, for the library's own modules (streams, retry policies, hedging, the
- * retry budget and circuit state accessors, `execute`, `warmUp`). Not part of the service.
- * @internal
- */
-export interface ClientInternals {
-  readonly config: ResolvedConfig
-  readonly transport: Transport.TransportService
-  /**
-   * Checks the options a call was given (`fields`: those of its verb) before anything else, and its `failover` URLs;
-   * no I/O. `prepare` then only reads them.
-   */
-  readonly validate: (options: unknown, fields: RequestOptionFields) => RequestValidationError | undefined
-  /**
-   * Builds and validates a request; no I/O. `idempotencyKey` is the key to send when the options ask for a
-   * generated one (`idempotencyKey: true`); without it a fresh key is generated.
-   */
-  readonly prepare: (
-    method: string,
-    url: string | URL,
-    options: RequestOptions | undefined,
-    idempotencyKey?: string | undefined
-  ) => PreparedRequest | RequestValidationError
-  /** One attempt of a prepared request (no retry). */
-  readonly attempt: (
-    prepared: PreparedRequest
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
-  /** Publishes an event to subscribers and hooks; a no-op when there are none. */
-  readonly publish: (event: ResilientEvent) => void
-  /** Whether anything listens to events (so callers can skip building them). */
-  readonly hasListeners: () => boolean
-  /** The service's `subscribe`. */
-  readonly subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
-  /**
-   * The client-wide retry budget, or `undefined` when disabled. Every attempt is recorded as a request;
-   * a retry policy (or a hedge) asks `tryRetry` before each retry and gives up when it answers false.
-   */
-  readonly retryBudget: RetryBudgetHandle | undefined
-  /** Rate limiter, bulkhead and circuit breakers around each attempt, and the retry budget. */
-  readonly protections: Protections
-}
-
-/** The internals of each service `make` made. */
-const internals = new WeakMap<ResilientClientService, ClientInternals>()
-
-/**
- * The internals of `service`, or `undefined` when it was not made by `make` (a service a user provided with
- * `Layer.succeed`): callers that can go without (retry policies, hedging) then act as with no client.
- * @internal
- */
-export const findInternals = (service: ResilientClientService): ClientInternals | undefined => internals.get(service)
-
-/**
- * The internals of `service`; a defect naming the cause when it was not made by the library's layers.
- * @internal
- */
-export const internalsOf = (service: ResilientClientService): ClientInternals => {
-  const found = internals.get(service)
-  if (found === undefined) {
-    throw new Error(
-      "ResilientClient: this operation needs a client built by ResilientClient's layers (layer, layerConfig, " +
-        "ResilientClientLive, HttpResilientTest.layer); the service in context was provided by hand and has only " +
-        "`request` and `subscribe`"
-    )
-  }
-  return found
-}
-
-/** @internal */
-export class ResilientClient extends Context.Tag("effect-http-resilient/ResilientClient")<
+export {
+  type ClientInternals,
+  findInternals,
+  internalsOf,
   ResilientClient,
-  ResilientClientService
->() {}
+  type ResilientClientService
+} from "./service.js"
 
 /** @internal */
 export const make = (
@@ -144,7 +49,7 @@ export const make = (
     hedgeClientOf: () => hedgeClient
   })
   const service: ResilientClientService = { request, subscribe: hub.subscribe }
-  internals.set(service, {
+  register(service, {
     config,
     transport,
     validate,

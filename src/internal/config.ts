@@ -11,6 +11,7 @@ import { redactText, Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
+import { type AcceptStatus, acceptStatusExpected, isAcceptStatus, toAcceptStatus } from "./acceptStatus.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
 import type { HedgeOptions } from "./hedge.js"
@@ -19,6 +20,7 @@ import { booleanInput, fn, headersInput, retryInput, urlParamsInput } from "./op
 import { nearestName, showValue } from "./optionValue.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
 import { type Frame, layerFrame, type Reader, ruleSchema, toConfigError } from "./schema/frame.js"
+import { interceptorsInput } from "./schema/interceptors.js"
 import {
   protectionFields,
   type ProtectionSettings,
@@ -28,18 +30,14 @@ import {
 import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule, rule } from "./schema/rules.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
+export type { AcceptStatus } from "./acceptStatus.js"
+
 /**
  * A hook: a plain function, or one returning an Effect or a Promise. A hook that throws, fails or rejects is logged
  * (Warning, naming the hook) and ignored.
  * @internal
  */
 export type Hook<E> = (event: E) => unknown
-
-/**
- * Statuses the client accepts: a predicate, or a list of statuses and inclusive `[from, to]` ranges.
- * @internal
- */
-export type AcceptStatus = ((status: number) => boolean) | ReadonlyArray<number | readonly [number, number]>
 
 /** @internal */
 export interface ClientOptions {
@@ -161,32 +159,6 @@ const BaseUrl: Rule = {
   show: (u) => typeof u === "string" || u instanceof URL ? showValue(redactText(String(u))) : showValue(u)
 }
 
-const isStatus = (x: unknown) => typeof x === "number" && Number.isInteger(x) && x >= 100 && x <= 599
-
-/**
- * Whether `u` is an `acceptStatus` (the client's or a request's), and what one must be.
- * @internal
- */
-export const isAcceptStatus = (u: unknown): u is AcceptStatus =>
-  typeof u === "function" ||
-  (Array.isArray(u) && u.length > 0 &&
-    u.every((x) => isStatus(x) || (Array.isArray(x) && x.length === 2 && x.every(isStatus) && x[0] <= x[1])))
-
-/** @internal */
-export const acceptStatusExpected = "a predicate or a non-empty list of statuses (100–599) and [from, to] ranges"
-
-/**
- * Whether a request's own `acceptStatus` (validated) accepts `status`, without building a table for one response.
- * @internal
- */
-export const acceptsStatus = (accept: AcceptStatus, status: number): boolean => {
-  if (typeof accept === "function") return accept(status)
-  for (const entry of accept) {
-    if (typeof entry === "number" ? entry === status : entry[0] <= status && status <= entry[1]) return true
-  }
-  return false
-}
-
 const AcceptStatusRule: Rule = rule(isAcceptStatus, acceptStatusExpected)
 
 const RedactHeaders: Rule = rule(
@@ -220,38 +192,6 @@ const Tls: Rule = {
   // a key or certificate is never shown
   show: (u) => typeof u === "object" && u !== null ? "this value" : showValue(u)
 }
-
-/** What an interceptor at `interceptors[i]` is not, or undefined. */
-const interceptorProblem = (x: Partial<Interceptor> | null, at: string): string | undefined => {
-  if (x === null || typeof x !== "object" || typeof x.name !== "string" || x.name === "") {
-    return `${at}: expected { name, onRequest?, onResponse? }`
-  }
-  for (const key of ["onRequest", "onResponse"] as const) {
-    if (x[key] !== undefined && typeof x[key] !== "function") return `${at} (${x.name}): ${key} is not a function`
-  }
-  return x.onRequest === undefined && x.onResponse === undefined
-    ? `${at} (${x.name}): has neither onRequest nor onResponse`
-    : undefined
-}
-
-/** A list of interceptors, each `{ name, onRequest?, onResponse? }` with at least one of the two functions. */
-const interceptorsInput: Schema.Schema<ReadonlyArray<Interceptor>> = Schema.declare([], {
-  decode: () => (input, _options, ast) => {
-    if (!Array.isArray(input)) {
-      return ParseResult.fail(
-        new ParseResult.Type(ast, input, `interceptors: expected a list of interceptors, got ${showValue(input)}`)
-      )
-    }
-    for (let i = 0; i < input.length; i++) {
-      const problem = interceptorProblem(input[i], `interceptors[${i}]`)
-      if (problem !== undefined) {
-        return ParseResult.fail(new ParseResult.Pointer(i, input, new ParseResult.Type(ast, input[i], problem)))
-      }
-    }
-    return ParseResult.succeed(input as ReadonlyArray<Interceptor>)
-  },
-  encode: () => (input) => ParseResult.succeed(input as ReadonlyArray<Interceptor>)
-}) as unknown as Schema.Schema<ReadonlyArray<Interceptor>>
 
 /**
  * One client option: its Schema as a frame reports it, and how the environment reads it, if it does.
@@ -352,17 +292,6 @@ const optionNames: ReadonlyArray<string> = Object.keys(ClientOptionsSchema.field
 const didYouMean = (key: string): string => {
   const name = nearestName(key, optionNames)
   return name === undefined ? "" : ` (did you mean "${name}"?)`
-}
-
-const toAcceptStatus = (input: AcceptStatus | undefined): (status: number) => boolean => {
-  if (input === undefined) return (status) => status >= 200 && status < 400
-  if (typeof input === "function") return input
-  const table = new Uint8Array(600)
-  for (const entry of input) {
-    if (typeof entry === "number") table[entry] = 1
-    else for (let s = entry[0]; s <= entry[1]; s++) table[s] = 1
-  }
-  return (status) => status >= 0 && status < 600 && table[status] === 1
 }
 
 /**

@@ -19,7 +19,7 @@ import * as Schedule from "effect/Schedule"
 import { isHttpResilientError } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import { bareFacts, callOf, setCall } from "./callFacts.js"
-import { findInternals, ResilientClient } from "./client.js"
+import { findInternals, ResilientClient } from "./service.js"
 
 /** What publishes a client's events. */
 export interface EventSink {

@@ -9,7 +9,7 @@ import { RequestValidationError } from "../core/requestError.js"
 import type { Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import type { AcceptStatus } from "./config.js"
+import type { AcceptStatus } from "./acceptStatus.js"
 
 /**
  * Request body options: at most one of them.

@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { isValidHeaderValue } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
-import { acceptStatusExpected, isAcceptStatus } from "./config.js"
+import { acceptStatusExpected, isAcceptStatus } from "./acceptStatus.js"
 import {
   booleanInput,
   durationInput,
