@@ -117,47 +117,7 @@ export type BodyEnd = internal.BodyEnd
  * @since 0.1.0
  * @category models
  */
-export interface ReplyOptions {
-  /** Response headers (names are matched case-insensitively). */
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  /**
-   * The body: a string, bytes, or a list of them, sent as those chunks one after the other (empty ones are
-   * skipped). `content-length` declares the whole body unless `headers` sets it.
-   * @default empty
-   */
-  readonly body?: string | Uint8Array | ReadonlyArray<string | Uint8Array> | undefined
-  /** A JSON body (and `content-type: application/json` unless `headers` sets one); wins over `body`. */
-  readonly json?: unknown
-  /**
-   * The wait before the head, on the `Clock`; a delay that reaches the attempt timeout is a `TimeoutError`.
-   * @default 0
-   */
-  readonly delay?: Duration.DurationInput | undefined
-  /**
-   * The wait before each chunk after the first, on the `Clock`. A buffered call waits them all within its attempt
-   * timeout; a stream's attempt timeout covers only the head.
-   * @default 0
-   */
-  readonly chunkDelay?: Duration.DurationInput | undefined
-  /**
-   * How the body ends after its last chunk.
-   * @default "complete"
-   */
-  readonly end?: BodyEnd | undefined
-  /**
-   * The connection resets (`ConnectionReset`) after this many bytes of the body were sent — of the bytes from the
-   * range's start, for a 206. Not together with `end`.
-   * @default undefined (no reset)
-   */
-  readonly resetAfter?: number | undefined
-  /**
-   * Answer a `Range: bytes=N-` request like a server that supports ranges: when its `If-Range` is absent or equals
-   * the reply's strong `ETag` (else its `Last-Modified`), a 200 reply becomes a 206 with the bytes from N on and
-   * `Content-Range: bytes N-last/length` (a 416 when N is past the end); otherwise the whole body, 200.
-   * @default false
-   */
-  readonly ranges?: boolean | undefined
-}
+export type ReplyOptions = internal.ReplyOptions
 
 /**
  * A response: status, `headers`, a `body` (string, bytes, or a list of chunks) or `json`, and an optional `delay`

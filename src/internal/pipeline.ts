@@ -40,6 +40,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { HttpResilientError } from "../HttpResilientError.js"
@@ -133,6 +134,29 @@ export const streamed = (parts: PipelineParts): Attempt<StreamingResponse> =>
   )
 
 /**
+ * The state of attempt `attemptNo` of `prepared`, started now by the fiber's Clock: its timeout (the request's, else
+ * the client's) clipped to the earlier of the enclosing deadline and `deadlineAt`.
+ */
+const stateOf = (
+  fiber: Fiber.RuntimeFiber<any, any>,
+  prepared: PreparedRequest,
+  attemptNo: number,
+  config: ResolvedConfig,
+  deadlineAt: number | undefined
+): AttemptState => {
+  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+  return new AttemptState(
+    fiber,
+    prepared,
+    attemptNo,
+    clock,
+    clock.unsafeCurrentTimeMillis(),
+    prepared.timeoutMillis ?? config.timeoutMillis,
+    earliestDeadline(fiber.getFiberRef(currentDeadline), deadlineAt)
+  )
+}
+
+/**
  * Runs one buffered attempt of `prepared` through `attempt`: its number is the fiber's (from
  * `Schedule.CurrentIterationMetadata`), an enclosing hedge is told what it sends, and its timeout is clipped to the
  * earlier of the enclosing deadline and the call's own policy's (`prepared.deadlineAt`).
@@ -146,17 +170,7 @@ export const runBuffered = (
   Effect.withFiberRuntime((fiber) => {
     const attemptNo = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata).recurrence + 1
     Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
-    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-    const state = new AttemptState(
-      fiber,
-      prepared,
-      attemptNo,
-      clock,
-      clock.unsafeCurrentTimeMillis(),
-      prepared.timeoutMillis ?? config.timeoutMillis,
-      earliestDeadline(fiber.getFiberRef(currentDeadline), prepared.deadlineAt)
-    )
-    return attempt(state, prepared)
+    return attempt(stateOf(fiber, prepared, attemptNo, config, prepared.deadlineAt), prepared)
   })
 
 /**
@@ -177,17 +191,7 @@ export const runStreamed = (
 ): Effect.Effect<StreamingResponse, HttpResilientError, Scope.Scope> =>
   Effect.scopeWith((scope) =>
     Effect.withFiberRuntime((fiber) => {
-      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      const timeout = prepared.timeoutMillis ?? config.timeoutMillis
-      const state = new AttemptState(
-        fiber,
-        prepared,
-        attemptNo,
-        clock,
-        clock.unsafeCurrentTimeMillis(),
-        timeout,
-        earliestDeadline(fiber.getFiberRef(currentDeadline), deadlineAt)
-      )
+      const state = stateOf(fiber, prepared, attemptNo, config, deadlineAt)
       state.scope = scope
       if (extraHeaders === undefined) return attempt(state, prepared)
       const headers = { ...prepared.headers, ...extraHeaders }
