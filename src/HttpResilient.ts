@@ -72,6 +72,11 @@ import type { ResilientClient } from "./ResilientClient.js"
  *   a non-empty list of statuses and `[from, to]` ranges); it replaces the client's `acceptStatus` for this request
  *   (an `attempts` entry may set it for its attempt). A status outside it fails the attempt with `StatusError`, as
  *   the client's would. @default the client's `acceptStatus`
+ * - `acceptResponse`: a check on the buffered response once its status is accepted, replacing the client's
+ *   `acceptResponse`: `true` (or an Effect succeeding with `true`) makes it the answer, `false` fails the attempt
+ *   with `ResponseRejectedError` carrying the response (retried by `RetryPolicy` by default); a check that throws,
+ *   fails or answers no boolean fails it with `InterceptorError` (interceptor `"acceptResponse"`), not retried.
+ *   Streamed responses are not checked. @default the client's `acceptResponse`
  *
  * Every option given is checked when the call runs, before anything else (no I/O), by the same rules as the client
  * options: a bad value — `headers: null`, `retry: 5`, `followRedirects: NaN`, an `attempts` entry's bad `timeout` —

@@ -314,6 +314,58 @@ export class StatusError extends Data.TaggedError("StatusError")<
 }
 
 /**
+ * The response's status was accepted, but the `acceptResponse` check (the client's, or the request's, which replaces
+ * it) said no: e.g. a 200 whose body reports an error, or a job that is not done yet. The response is kept, its body
+ * already read, so `error.response.json` works; `headers` are redacted. `RetryPolicy` retries it by default (it is
+ * transient, like a 503), under the same method and budget rules; `catchTag` on it returns the last response after
+ * retries.
+ *
+ * The message reads `Response rejected by acceptResponse (200 OK): GET https://host/path (attempt 2)`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient"
+ *
+ * // a job is done when its body says so; after the retries, take the last answer as it is
+ * const job = HttpResilient.get("http://api.test/jobs/7", {
+ *   acceptResponse: (response) => Effect.map(response.json, (body) => (body as { done: boolean }).done),
+ *   retry: false
+ * }).pipe(Effect.catchTag("ResponseRejectedError", (e) => Effect.succeed(e.response)))
+ * const script = [HttpResilientTest.reply(200, { body: "{\"done\":false}" })]
+ * Effect.runPromise(Effect.provide(job, HttpResilientTest.layer(script))).then((r) => assert.strictEqual(r.status, 200))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseRejectedError extends Data.TaggedError("ResponseRejectedError")<
+  RequestInfo & {
+    readonly status: number
+    readonly statusText: string
+    /** Response headers, redacted. */
+    readonly headers: Readonly<Record<string, string>>
+    /** The response, body in memory. */
+    readonly response: HttpClientResponse.HttpClientResponse
+  }
+> {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /**
+   * The facts of the call this error came from, `undefined` outside an attempt; see {@link CallInfo}. Not
+   * enumerable.
+   *
+   * @since 0.1.0
+   */
+  declare readonly call: CallInfo | undefined
+  /** @since 0.1.0 */
+  override get message(): string {
+    const text = this.statusText || reasonPhrases[this.status] || ""
+    return `Response rejected by acceptResponse (${this.status}${text ? ` ${text}` : ""}): ${requestLabel(this)}`
+  }
+}
+
+/**
  * The origin's circuit breaker is open, or half-open with every probe slot taken: no I/O was done.
  *
  * `state` tells which. `retryAt` (epoch milliseconds by the `Clock`, never before the rejection) is when trying
@@ -699,7 +751,8 @@ for (
     RetryAfterTooLongError,
     InvalidRequestError,
     DecodeError,
-    InterceptorError
+    InterceptorError,
+    ResponseRejectedError
   ]
 ) {
   installSafeViews(C.prototype)
@@ -730,6 +783,7 @@ export type HttpResilientError =
   | InvalidRequestError
   | DecodeError
   | InterceptorError
+  | ResponseRejectedError
 
 /**
  * @example
@@ -776,7 +830,7 @@ const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<Transpo
 /**
  * Whether trying again later may succeed: transport failures (not TLS, protocol, size or redirect
  * problems), attempt timeouts, and `StatusError` with 408, 429, 500, 502, 503, 504 — or 413
- * when it carries a Retry-After. Open circuits, bulkhead rejections, deadlines and invalid
+ * when it carries a Retry-After — and `ResponseRejectedError` (the `acceptResponse` check said no). Open circuits, bulkhead rejections, deadlines and invalid
  * requests are never transient.
  *
  * @example
@@ -801,6 +855,9 @@ export const isTransient = (error: HttpResilientError): boolean => {
       return error.scope === "attempt"
     case "StatusError":
       return transientStatuses.has(error.status) || (error.status === 413 && error.retryAfter._tag === "Some")
+    case "ResponseRejectedError":
+      // the check said "not yet" or "not this answer": asking again may get another (aiohttp-retry, tenacity)
+      return true
     default:
       return false
   }

@@ -100,6 +100,10 @@ export type AcceptStatus = config.AcceptStatus
  *   open or half-open breaker is never forgotten to make room (a new origin's breaker is then not kept until one
  *   closes). @default 1000
  * - `acceptStatus`: statuses that are not an error. @default 200–399
+ * - `acceptResponse`: a check on every buffered response whose status is accepted, `(response) => boolean` or an
+ *   `Effect<boolean>`; `false` fails the attempt with `ResponseRejectedError` carrying the response, which
+ *   `RetryPolicy` retries by default; a check that throws or fails is an `InterceptorError` (not retried). A
+ *   request's own replaces it. @default none
  * - `maxResponseSize`: bytes read into memory per response; above it, `TransportError` `ResponseTooLarge`. @default 32 MiB
  * - `followRedirects`: `false`, `true` (10) or the most redirects to follow within an attempt. A hop to another origin
  *   drops every secret header (see `redactHeaders`) and the request's `Host`. @default 10

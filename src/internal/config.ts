@@ -11,6 +11,7 @@ import { redactText, Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
+import type { AcceptResponse } from "./acceptResponse.js"
 import { type AcceptStatus, acceptStatusExpected, isAcceptStatus, toAcceptStatus } from "./acceptStatus.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
@@ -65,6 +66,27 @@ export interface ClientOptions {
   readonly maxConnections?: number | undefined
   readonly maxOrigins?: number | undefined
   readonly acceptStatus?: AcceptStatus | undefined
+  /**
+   * A check on every buffered response whose status `acceptStatus` accepted: `true` (or an Effect succeeding with
+   * `true`) makes it the answer; `false` fails the attempt with `ResponseRejectedError` carrying the response, which
+   * `RetryPolicy` retries by default. A check that throws, fails, dies or answers something other than a boolean
+   * fails the attempt with `InterceptorError` (interceptor `"acceptResponse"`), not retried. A request's own
+   * `acceptResponse` replaces it. Streamed responses are not checked (their body is not in memory).
+   * @since 0.1.0
+   * @default none (every accepted status is the answer)
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * // a 200 whose JSON says { "status": "pending" } is not an answer yet: retried like a 503
+   * const Client = ResilientClient.layer({
+   *   acceptResponse: (response) =>
+   *     Effect.map(response.json, (body) => (body as { status?: string }).status !== "pending")
+   * })
+   * ```
+   */
+  readonly acceptResponse?: AcceptResponse | undefined
   readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
   readonly redactHeaders?: ReadonlyArray<string> | undefined
@@ -114,6 +136,8 @@ export interface ResolvedConfig {
   readonly timeoutMillis: number
   readonly deadline: Duration.Duration
   readonly acceptStatus: (status: number) => boolean
+  /** the client's `acceptResponse`, if any */
+  readonly acceptResponse: AcceptResponse | undefined
   readonly maxResponseSize: number
   readonly followRedirects: number
   /** the one rule for secret header and query parameter names (built-ins, `redactHeaders`, `redactQueryParams`) */
@@ -224,6 +248,7 @@ export const clientFields: Readonly<Record<string, ClientField>> = {
   maxConnections: byRule(intRange(1, 65_536), "integer"),
   maxOrigins: byRule(intRange(1, 1_000_000), "integer"),
   acceptStatus: byRule(AcceptStatusRule),
+  acceptResponse: bySchema(fn),
   maxResponseSize: byRule(intRange(1, 2 ** 32), "integer"),
   followRedirects: byRule(FollowRedirects, "integer"),
   redactHeaders: byRule(RedactHeaders, "list"),
@@ -347,6 +372,7 @@ export const resolveConfig = (
       : Duration.toMillis(Duration.decode(options.timeout)),
     deadline: options.deadline === undefined ? defaults.deadline : Duration.decode(options.deadline),
     acceptStatus: toAcceptStatus(options.acceptStatus),
+    acceptResponse: options.acceptResponse,
     maxResponseSize: options.maxResponseSize ?? defaults.maxResponseSize,
     followRedirects,
     redacted,

@@ -9,6 +9,7 @@ import { RequestValidationError } from "../core/requestError.js"
 import type { Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
+import type { AcceptResponse } from "./acceptResponse.js"
 import type { AcceptStatus } from "./acceptStatus.js"
 
 /**
@@ -50,6 +51,7 @@ export interface RequestOptions extends BodyOptions {
   readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
   readonly acceptStatus?: AcceptStatus | undefined
+  readonly acceptResponse?: AcceptResponse | undefined
 }
 
 /**

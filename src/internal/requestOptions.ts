@@ -15,6 +15,7 @@ import { acceptStatusExpected, isAcceptStatus } from "./acceptStatus.js"
 import {
   booleanInput,
   durationInput,
+  fn,
   followRedirectsInput,
   headersInput,
   headerValueInput,
@@ -100,6 +101,7 @@ export const attemptOptions = {
       message: (issue) => `acceptStatus: expected ${acceptStatusExpected}, got ${showValue(issue.actual)}`
     })
   ),
+  acceptResponse: option(fn("acceptResponse")),
   ...bodyOptions
 } satisfies Record<string, Field>
 

@@ -3,6 +3,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Events from "../../ResilientEvent.js"
+import { runAcceptResponse } from "../acceptResponse.js"
 import { acceptsStatus } from "../acceptStatus.js"
 import type { Attempt, AttemptState } from "../attempt.js"
 import { statusError } from "../attemptErrors.js"
@@ -15,7 +16,8 @@ import { readErrorBody } from "./open.js"
 
 /**
  * Classification of a buffered response (as the response interceptors left it): a status outside `acceptStatus`
- * fails with `StatusError` carrying the response; else `Succeeded`.
+ * fails with `StatusError` carrying the response; else the `acceptResponse` check (the request's, else the
+ * client's; nothing when neither is set) may fail it with `ResponseRejectedError`; else `Succeeded`.
  * @internal
  */
 export const classify = (config: ResolvedConfig, hub: EventHub) =>
@@ -28,6 +30,11 @@ export const classify = (config: ResolvedConfig, hub: EventHub) =>
     const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, state.attempt)
     const accept = prepared.options?.acceptStatus
     if (accept === undefined ? config.acceptStatus(raw.status) : acceptsStatus(accept, raw.status)) {
+      const check = prepared.options?.acceptResponse ?? config.acceptResponse
+      if (check !== undefined) {
+        const checked = runAcceptResponse(check, state, raw, response)
+        return state.listening ? Effect.tap(checked, () => succeeded(hub, state, raw.status)) : checked
+      }
       if (state.listening) succeeded(hub, state, raw.status)
       return Effect.succeed(response as HttpClientResponse.HttpClientResponse)
     }

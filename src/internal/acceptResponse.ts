@@ -1,0 +1,90 @@
+/**
+ * `acceptResponse` (the client's and a request's): the check run on a buffered response whose status was accepted.
+ * @internal
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import { redactHeaders } from "../core/secrets.js"
+import {
+  type HttpResilientError,
+  InterceptorError,
+  isHttpResilientError,
+  ResponseRejectedError
+} from "../HttpResilientError.js"
+import type { AttemptState } from "./attempt.js"
+import type { BufferedResponse, RawResponse } from "./response.js"
+
+/**
+ * Whether a response is an answer: `true` accepts it, `false` fails the attempt with `ResponseRejectedError`.
+ * @internal
+ */
+export type AcceptResponse = (
+  response: HttpClientResponse.HttpClientResponse
+) => boolean | Effect.Effect<boolean, unknown>
+
+/**
+ * Runs `check` on `response`: its answer accepts it or fails the attempt with `ResponseRejectedError` carrying it. A
+ * check that throws, fails (with anything but one of our errors, which is kept), dies or answers something other
+ * than a boolean fails the attempt with `InterceptorError` (interceptor `"acceptResponse"`): a bug in the check is
+ * not the server's, and is not retried. Interruption stays interruption.
+ * @internal
+ */
+export const runAcceptResponse = (
+  check: AcceptResponse,
+  state: AttemptState,
+  raw: RawResponse,
+  response: BufferedResponse
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
+  let answer: unknown
+  try {
+    answer = check(response)
+  } catch (cause) {
+    return Effect.fail(checkFailed(state, cause))
+  }
+  if (!Effect.isEffect(answer)) return decided(answer, state, raw, response)
+  return Effect.matchCauseEffect(answer as Effect.Effect<unknown, unknown>, {
+    onSuccess: (value) => decided(value, state, raw, response),
+    onFailure: (cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+      const failure = Cause.failureOption(cause)
+      if (failure._tag === "Some") {
+        return Effect.fail(isHttpResilientError(failure.value) ? failure.value : checkFailed(state, failure.value))
+      }
+      return Effect.fail(checkFailed(state, Cause.squash(cause)))
+    }
+  })
+}
+
+const decided = (
+  answer: unknown,
+  state: AttemptState,
+  raw: RawResponse,
+  response: BufferedResponse
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
+  if (answer === true) return Effect.succeed(response)
+  if (answer === false) {
+    return Effect.fail(
+      new ResponseRejectedError({
+        method: state.prepared.method,
+        url: state.shown(),
+        attempt: state.attempt,
+        status: raw.status,
+        statusText: raw.statusText,
+        headers: redactHeaders(raw.headers, state.prepared.secrets),
+        response
+      })
+    )
+  }
+  const shown = answer === null ? "null" : typeof answer
+  return Effect.fail(checkFailed(state, new TypeError(`acceptResponse answered ${shown}, not true or false`)))
+}
+
+const checkFailed = (state: AttemptState, cause: unknown): InterceptorError =>
+  new InterceptorError({
+    method: state.prepared.method,
+    url: state.shown(),
+    attempt: state.attempt,
+    interceptor: "acceptResponse",
+    cause
+  })
