@@ -32,6 +32,7 @@ import * as internal from "./internal/client.js"
 import * as clientOps from "./internal/clientOps.js"
 import type * as config from "./internal/config.js"
 import * as configEnv from "./internal/configEnv.js"
+import type * as cookieJar from "./internal/cookies.js"
 import * as layers from "./internal/layers.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
@@ -85,6 +86,25 @@ export type ResilientClient = internal.ResilientClient
 export type AcceptStatus = config.AcceptStatus
 
 /**
+ * What the `cookies` option takes besides `true`: tough-cookie's `CookieJar` (versions 5 and 6, any store) has all
+ * it needs, `getCookieString(url)` and `setCookie(cookie, url, { ignoreError })`.
+ *
+ * @example
+ * ```ts
+ * import { CookieJar } from "tough-cookie"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // one jar for two clients, kept by the application
+ * const jar = new CookieJar()
+ * const Api = ResilientClient.layer({ baseUrl: "https://api.example.com", cookies: jar })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CookieJar = cookieJar.CookieJar
+
+/**
  * Options of a client. Every field is optional.
  *
  * - `baseUrl`: relative request URLs are appended to its path (`https://api/v1` + `users/1` → `https://api/v1/users/1`);
@@ -109,6 +129,9 @@ export type AcceptStatus = config.AcceptStatus
  *   drops every secret header (see `redactHeaders`) and the request's `Host`. @default 10
  * - `allowInsecureRedirects`: follow a redirect from https: to http:; otherwise it fails with `TransportError`
  *   reason `InsecureRedirect` and nothing is sent in cleartext. @default false
+ * - `cookies`: `true` keeps cookies in a jar of the client's own (tough-cookie, an optional peer loaded only then;
+ *   without it the layer fails with a `ConfigError` naming `cookies`), or pass a tough-cookie `CookieJar`. Stored and
+ *   sent by the jar's RFC 6265 rules, on every redirect hop; streams too. @default false
  * - `redactHeaders`: header names that are secret beside the rule: built-in `authorization`, `proxy-authorization`,
  *   `cookie`, `set-cookie`, `x-api-key`, `x-auth-token`, and any name containing `token`, `secret`, `password`,
  *   `passwd`, `signature`, `credential`, `apikey`, `api_key`, `api-key`, `session` or `auth`, or ending in `-key` /

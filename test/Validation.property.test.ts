@@ -401,6 +401,7 @@ describe("every client option, any value (property)", () => {
     "retry",
     "redactQueryParams",
     "allowInsecureRedirects",
+    "cookies",
     "keepAliveTimeout",
     "connectTimeout",
     "headersTimeout",

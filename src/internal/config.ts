@@ -15,6 +15,7 @@ import type { AcceptResponse } from "./acceptResponse.js"
 import { type AcceptStatus, acceptStatusExpected, isAcceptStatus, toAcceptStatus } from "./acceptStatus.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
+import { type CookieJar, cookiesExpected, isCookieJar } from "./cookies.js"
 import type { HedgeOptions } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
 import { booleanInput, fn, headersInput, retryInput, urlParamsInput } from "./optionSchema.js"
@@ -102,6 +103,30 @@ export interface ClientOptions {
    * @default false
    */
   readonly allowInsecureRedirects?: boolean | undefined
+  /**
+   * Cookies: `true` keeps them in a jar of the client's own (tough-cookie's `CookieJar` in memory; tough-cookie is
+   * an optional peer, loaded when the layer is built and only then — without it the layer fails with a `ConfigError`
+   * naming `cookies` and how to install it), or give a `CookieJar` of yours (shared, persisted, inspected). Every
+   * `Set-Cookie` is stored by the jar's RFC 6265 rules and every request carries the cookies the jar sends to its
+   * URL, on every redirect hop too: a hop to another origin carries only what the jar sends there (the request's own
+   * `cookie` header is dropped like any secret header). Cookie values stay secret: never shown by errors, events,
+   * logs or spans. Streams too. Not read from the environment.
+   * @since 0.1.0
+   * @default false
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { HttpResilient, ResilientClient } from "effect-http-resilient"
+   *
+   * // the session cookie set by the login is sent with the next calls to the same site
+   * const Client = ResilientClient.layer({ baseUrl: "https://app.example.com", cookies: true })
+   * const me = HttpResilient.post("login", { form: { user: "ada", password: "…" } }).pipe(
+   *   Effect.zipRight(HttpResilient.get("me")),
+   *   Effect.provide(Client)
+   * )
+   * ```
+   */
+  readonly cookies?: boolean | CookieJar | undefined
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
   readonly connectTimeout?: Duration.DurationInput | undefined
@@ -144,6 +169,8 @@ export interface ResolvedConfig {
   readonly redacted: Secrets
   /** whether a redirect may go from https: to http: */
   readonly allowInsecureRedirects: boolean
+  /** the cookie jar, when the `cookies` option is on (`true` is made a jar when the layer is built, `withCookieJar`) */
+  readonly cookieJar: CookieJar | undefined
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
   readonly pool: UndiciPoolOptions
   readonly tracing: boolean | undefined
@@ -255,6 +282,7 @@ export const clientFields: Readonly<Record<string, ClientField>> = {
   retry: bySchema(retryInput),
   redactQueryParams: byRule(RedactQueryParams, "list"),
   allowInsecureRedirects: bySchema(booleanInput, "boolean"),
+  cookies: byRule(rule((u) => typeof u === "boolean" || isCookieJar(u), cookiesExpected)),
   keepAliveTimeout: byRule(PositiveDuration, "duration"),
   connectTimeout: byRule(PositiveDuration, "duration"),
   headersTimeout: byRule(PositiveDuration),
@@ -377,6 +405,7 @@ export const resolveConfig = (
     followRedirects,
     redacted,
     allowInsecureRedirects: options.allowInsecureRedirects === true,
+    cookieJar: isCookieJar(options.cookies) ? options.cookies : undefined,
     retry: retry === false || retry === undefined ? undefined : retry,
     pool: {
       connections: options.maxConnections ?? defaults.maxConnections,

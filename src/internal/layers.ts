@@ -9,9 +9,16 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Undici from "undici"
 import { internalsOf, make, ResilientClient } from "./client.js"
-import { type ClientOptions, resolveConfig } from "./config.js"
+import { type ClientOptions, resolveConfig, type ResolvedConfig } from "./config.js"
+import { loadCookieJar } from "./cookies.js"
 import * as RateLimiter from "./rateLimiter.js"
 import * as Transport from "./transport.js"
+
+/** `cookies: true` made a jar of tough-cookie's, loaded now (only then: without the option it is never loaded). */
+const withCookieJar = (config: ResolvedConfig): Effect.Effect<ResolvedConfig, ConfigError.ConfigError> =>
+  config.options.cookies === true
+    ? Effect.map(loadCookieJar(), (cookieJar) => ({ ...config, cookieJar }))
+    : Effect.succeed(config)
 
 /** @internal */
 export const layerWithTransport = (
@@ -20,7 +27,10 @@ export const layerWithTransport = (
   Layer.scoped(
     ResilientClient,
     Effect.flatMap(
-      Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
+      Effect.flatMap(
+        Effect.suspend(() => Either.match(resolveConfig(options), { onLeft: Effect.fail, onRight: Effect.succeed })),
+        withCookieJar
+      ),
       (config) =>
         Effect.flatMap(Transport.Transport, (transport) =>
           Effect.acquireRelease(

@@ -22,7 +22,9 @@
  * 9. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
  * 10. `interceptors`: request side, then (after the exchange) response side;
  * 11. `redirects`: followed inside the attempt;
- * 12. `send`: the transport, body read into memory, under the attempt timeout.
+ * 12. `cookies` (when the client has a jar): on every hop, the jar's cookies for its URL sent, its `Set-Cookie`
+ *     stored;
+ * 13. `send`: the transport, body read into memory, under the attempt timeout.
  *
  * Where this differs from DESIGN's numbered list (which reads in the order a reader thinks of it): the span and the
  * duration histogram wrap the protections, so the rate limiter's and the bulkhead queue's waits are inside them;
@@ -55,6 +57,7 @@ import type { RawResponse } from "./response.js"
 import { breaker } from "./stage/breaker.js"
 import { bulkhead } from "./stage/bulkhead.js"
 import { classify, classifyStreamed } from "./stage/classify.js"
+import { cookies } from "./stage/cookies.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
 import { interceptors, requestInterceptors } from "./stage/interceptors.js"
@@ -111,7 +114,9 @@ export const buffered = (parts: PipelineParts): Attempt<HttpClientResponse.HttpC
     classify(parts.config, parts.hub)(
       interceptors(parts.config)(
         redirects<RawResponse>(parts.config)(
-          send(parts.transport, parts.config)
+          cookies(parts.config.cookieJar)(
+            send(parts.transport, parts.config)
+          )
         )
       )
     )
@@ -127,7 +132,9 @@ export const streamed = (parts: PipelineParts): Attempt<StreamingResponse> =>
     classifyStreamed(parts.config, parts.hub)(
       requestInterceptors(parts.config)(
         redirects<StreamingResponse>(parts.config, readErrorBody)(
-          open(parts.transport, parts.config)
+          cookies(parts.config.cookieJar)(
+            open(parts.transport, parts.config)
+          )
         )
       )
     )
