@@ -35,6 +35,7 @@ import * as internal from "./internal/client.js"
 import * as clientOps from "./internal/clientOps.js"
 import * as internalDeadline from "./internal/deadline.js"
 import * as Hedge from "./internal/hedge.js"
+import type * as internalProgress from "./internal/progress.js"
 import type * as Req from "./internal/request.js"
 import * as retryDriver from "./internal/retryDriver.js"
 import * as internalSse from "./internal/sse.js"
@@ -77,6 +78,13 @@ import type { ResilientClient } from "./ResilientClient.js"
  *   with `ResponseRejectedError` carrying the response (retried by `RetryPolicy` by default); a check that throws,
  *   fails or answers no boolean fails it with `InterceptorError` (interceptor `"acceptResponse"`), not retried.
  *   Streamed responses are not checked. @default the client's `acceptResponse`
+ * - `onProgress`: called with a {@link Progress} as the request body is sent (`upload`) and the response body
+ *   received (`download`): a `stream` body chunk by chunk as the transport takes it (`total`: its `contentLength`),
+ *   a body in memory once, when the response's head has come; the body of a streaming verb chunk by chunk as it is
+ *   read, that of a buffered call once, when it is in memory (`total`: the `Content-Length`, when the response has
+ *   one and no `Content-Encoding`; a buffered body's own size). A request option, not a client one: progress is one
+ *   transfer's. A report that throws, or returns a failing Effect or Promise, is logged at Warning level and the
+ *   transfer goes on. Of the whole call (not an `attempts` entry). Unset, it costs nothing. @default none
  *
  * Every option given is checked when the call runs, before anything else (no I/O), by the same rules as the client
  * options: a bad value — `headers: null`, `retry: 5`, `followRedirects: NaN`, an `attempts` entry's bad `timeout` —
@@ -476,7 +484,30 @@ const hedgeClient = (context: Context.Context<never>) => {
 }
 
 /**
- * Options of the streaming verbs: the request options, and `resume` (see `stream`). `retry` governs establishing
+ * What `onProgress` is called with: the bytes of the request body sent (`direction: "upload"`) or of the response
+ * body received (`"download"`) so far, and the whole size when it is known (`total`).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient"
+ *
+ * const download = HttpResilient.stream("https://example.com/big.iso", {
+ *   onProgress: ({ bytes, direction, total }) => {
+ *     if (direction === "download" && total !== undefined) console.log(`${Math.round((100 * bytes) / total)} %`)
+ *   }
+ * }).pipe(Stream.runDrain)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Progress = internalProgress.Progress
+
+/**
+ * Options of the streaming verbs: the request options, `resume` (see `stream`) and `method` (`stream`, `lines`,
+ * `ndjson`: any method token, with any body option; @default "GET"). A `stream` body (an upload) is never retried,
+ * whatever the policy. `retry` governs establishing
  * the stream (and, with `resume`, resuming it). @default `RetryPolicy.default`. `deadline` bounds the whole stream,
  * body included: when it passes the socket is closed and the stream fails with `TimeoutError` (scope `deadline`).
  *
@@ -486,7 +517,8 @@ const hedgeClient = (context: Context.Context<never>) => {
 export type StreamOptions = internalStream.StreamOptions
 
 /**
- * Streams the body of a GET with backpressure: a slow consumer never makes the client buffer the body, and
+ * Streams the body of a response with backpressure (a GET, or any `method` with any body: `{ method: "POST", json }`,
+ * an upload as a `stream` body, which is never retried): a slow consumer never makes the client buffer the body, and
  * closing the stream early closes the socket. The attempt timeout covers the response headers only. Opening it
  * goes through the rate limiter, the bulkhead (whose slot is held until the headers arrive), the origin's
  * circuit breaker and the request interceptors, and follows redirects, like a buffered attempt.
@@ -507,6 +539,9 @@ export type StreamOptions = internalStream.StreamOptions
  * const download = HttpResilient.stream("https://example.com/big.iso", { resume: true }).pipe(
  *   Stream.run(NodeSink.fromWritable(() => createWriteStream("big.iso"), (e) => e))
  * )
+ *
+ * // any method and body: an export started by a POST, read as it comes
+ * const exported = HttpResilient.stream("https://example.com/exports", { method: "POST", json: { since: "2024-01-01" } })
  * ```
  *
  * @since 0.1.0

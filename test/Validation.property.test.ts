@@ -227,10 +227,11 @@ const requestOptionNames = everyName<HttpResilient.RequestOptions>()([
   "deadline",
   "failover",
   "retry",
+  "onProgress",
   "attempts"
 ])
 /** What an entry of `attempts` may set: every request option but those of the whole call. */
-const wholeCall = ["deadline", "failover", "retry", "attempts"]
+const wholeCall = ["deadline", "failover", "retry", "onProgress", "attempts"]
 const attemptOptionNames = requestOptionNames.filter((name) => !wholeCall.includes(name))
 
 /** Runs `call` and reports how it ended and whether the transport was reached. */
@@ -286,9 +287,9 @@ describe("every request option, any value (property)", () => {
       }
     }).pipe(Effect.provide(scripted), Effect.provide(quiet)))
 
-  it.effect("the streaming verbs: stream (with resume) and sse (with lastEventId)", () =>
+  it.effect("the streaming verbs: stream (with resume and method) and sse (with lastEventId)", () =>
     Effect.gen(function*() {
-      for (const [i, name] of [...requestOptionNames, "resume", "lastEventId"].entries()) {
+      for (const [i, name] of [...requestOptionNames, "resume", "method", "lastEventId"].entries()) {
         for (const value of valuesFor(70 + i, 0).filter((_, k) => k % 3 === i % 3)) {
           if (name !== "lastEventId") {
             const streamed = yield* outcome(
@@ -296,7 +297,7 @@ describe("every request option, any value (property)", () => {
             )
             assertTyped(streamed.exit, streamed.sent, name, value)
           }
-          if (name !== "resume") {
+          if (name !== "resume" && name !== "method") {
             const events = yield* outcome(
               Stream.runDrain(HttpResilient.sse("http://api.test/e", { [name]: value, retry: false }))
             )

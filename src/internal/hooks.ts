@@ -39,8 +39,11 @@ const isThenable = (u: unknown): u is PromiseLike<unknown> =>
  * reaches `unhandledRejection`.
  * @internal
  */
-export const runHook = (hook: (event: any) => unknown, event: { readonly _tag: string }): void => {
-  const name = hookNames[event._tag] ?? "hook"
+export const runHook = (
+  hook: (event: any) => unknown,
+  event: unknown,
+  name: string = hookNames[(event as { readonly _tag: string })._tag] ?? "hook"
+): void => {
   try {
     const result = hook(event)
     if (Effect.isEffect(result)) {

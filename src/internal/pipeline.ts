@@ -21,10 +21,11 @@
  *    on the breaker and the rate limiter however the attempt ends;
  * 9. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
  * 10. `interceptors`: request side, then (after the exchange) response side;
- * 11. `redirects`: followed inside the attempt;
- * 12. `cookies` (when the client has a jar): on every hop, the jar's cookies for its URL sent, its `Set-Cookie`
+ * 11. `progress` (a request with `onProgress`): the body sent, and the body read, reported;
+ * 12. `redirects`: followed inside the attempt;
+ * 13. `cookies` (when the client has a jar): on every hop, the jar's cookies for its URL sent, its `Set-Cookie`
  *     stored;
- * 13. `send`: the transport, body read into memory, under the attempt timeout.
+ * 14. `send`: the transport, body read into memory, under the attempt timeout.
  *
  * Where this differs from DESIGN's numbered list (which reads in the order a reader thinks of it): the span and the
  * duration histogram wrap the protections, so the rate limiter's and the bulkhead queue's waits are inside them;
@@ -35,7 +36,8 @@
  * A streamed attempt runs the same stages; it differs in its last stage (`open`: the response's head, the body
  * left in the socket, owned by the attempt's scope) and in what follows from a body not in memory: the
  * classification reads an error's body (`classifyStreamed`), only the request side of the interceptors runs
- * (`requestInterceptors`), and a redirect's body is drained before the next hop.
+ * (`requestInterceptors`), a redirect's body is drained before the next hop, and `progress` reports the body as
+ * the stream verbs read it (`stream.ts`), not in one piece.
  * @internal
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -62,6 +64,7 @@ import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
 import { interceptors, requestInterceptors } from "./stage/interceptors.js"
 import { open, readErrorBody } from "./stage/open.js"
+import { progress } from "./stage/progress.js"
 import { protect } from "./stage/protect.js"
 import { rateLimit } from "./stage/rateLimit.js"
 import { redirects } from "./stage/redirects.js"
@@ -113,9 +116,11 @@ export const buffered = (parts: PipelineParts): Attempt<HttpClientResponse.HttpC
     parts,
     classify(parts.config, parts.hub)(
       interceptors(parts.config)(
-        redirects<RawResponse>(parts.config)(
-          cookies(parts.config.cookieJar)(
-            send(parts.transport, parts.config)
+        progress<RawResponse>(true)(
+          redirects<RawResponse>(parts.config)(
+            cookies(parts.config.cookieJar)(
+              send(parts.transport, parts.config)
+            )
           )
         )
       )
@@ -131,9 +136,11 @@ export const streamed = (parts: PipelineParts): Attempt<StreamingResponse> =>
     parts,
     classifyStreamed(parts.config, parts.hub)(
       requestInterceptors(parts.config)(
-        redirects<StreamingResponse>(parts.config, readErrorBody)(
-          cookies(parts.config.cookieJar)(
-            open(parts.transport, parts.config)
+        progress<StreamingResponse>(false)(
+          redirects<StreamingResponse>(parts.config, readErrorBody)(
+            cookies(parts.config.cookieJar)(
+              open(parts.transport, parts.config)
+            )
           )
         )
       )

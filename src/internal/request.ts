@@ -11,6 +11,7 @@ import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { AcceptResponse } from "./acceptResponse.js"
 import type { AcceptStatus } from "./acceptStatus.js"
+import type { OnProgress } from "./progress.js"
 
 /**
  * Request body options: at most one of them.
@@ -52,6 +53,7 @@ export interface RequestOptions extends BodyOptions {
   readonly followRedirects?: boolean | number | undefined
   readonly acceptStatus?: AcceptStatus | undefined
   readonly acceptResponse?: AcceptResponse | undefined
+  readonly onProgress?: OnProgress | undefined
 }
 
 /**

@@ -126,7 +126,8 @@ const callOptions = {
       }
     )
   ),
-  retry: option(retryInput("retry"))
+  retry: option(retryInput("retry")),
+  onProgress: option(fn("onProgress"))
 } satisfies Record<string, Field>
 
 /**
@@ -146,7 +147,9 @@ export const requestOptions: RequestOptionFields = {
  */
 export const streamOptions: RequestOptionFields = {
   ...requestOptions,
-  resume: option(booleanInput("resume"))
+  resume: option(booleanInput("resume")),
+  // checked as a token when the request is prepared (`normaliseMethod`)
+  method: option(stringInput("method"))
 }
 
 /**

@@ -7,10 +7,12 @@ import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { normaliseMethod } from "../core/headers.js"
 import { LineSplitter } from "../core/lines.js"
 import { redactUrl } from "../core/secrets.js"
 import { DecodeError, type HttpResilientError, TransportError } from "../HttpResilientError.js"
 import { internalsOf, ResilientClient } from "./client.js"
+import { report, totalOf } from "./progress.js"
 import type { RequestOptions } from "./request.js"
 import {
   bodyOf,
@@ -19,6 +21,7 @@ import {
   establish,
   giveUp,
   makeSession,
+  methodOf,
   publishDrop,
   retryOrFail,
   type Session
@@ -32,6 +35,11 @@ import type { StreamingResponse } from "./transport.js"
 export interface StreamOptions extends RequestOptions {
   /** After a reset mid-body, continue with a range request instead of failing. @default false */
   readonly resume?: boolean | undefined
+  /**
+   * The request's method, any token (`POST`, `QUERY` …), with any body option; a `stream` body (an upload) is never
+   * retried. @default "GET"
+   */
+  readonly method?: string | undefined
 }
 
 const notResumable = (session: Session, detail: string): TransportError =>
@@ -72,6 +80,8 @@ export const stream = (
     let offsetAtLastDrop = 0
     let validator: string | undefined
     let etag: string | undefined
+    const onProgress = options?.onProgress
+    let total: number | undefined
 
     const checkRange = (response: StreamingResponse): HttpResilientError | undefined => {
       if (response.status === 200) return notResumable(session, "the server sent the whole body again (200)")
@@ -97,6 +107,7 @@ export const stream = (
         if (extraHeaders === undefined) {
           etag = strongEtag(response.headers)
           validator = etag ?? response.headers["last-modified"]
+          if (onProgress !== undefined) total = totalOf(response.headers)
         } else {
           const problem = checkRange(response)
           if (problem !== undefined) return giveUp(session, problem)
@@ -106,6 +117,7 @@ export const stream = (
             Chunk.forEach(chunk, (bytes) => {
               offset += bytes.byteLength
             })
+            if (onProgress !== undefined) report(onProgress, { direction: "download", bytes: offset, total })
             return chunk
           })
         )
@@ -163,6 +175,12 @@ export const lines = (
 ): Stream.Stream<string, HttpResilientError, ResilientClient> =>
   stream(url, options).pipe(Stream.decodeText(), splitLines)
 
+/** The method as errors show it: a standard one upper-cased, as the request sends it. */
+const shownMethod = (method: string): string => {
+  const normalised = normaliseMethod(method)
+  return typeof normalised === "string" ? normalised : "?"
+}
+
 /** @internal */
 export const ndjson = <A, I, R>(
   url: string | URL,
@@ -171,7 +189,11 @@ export const ndjson = <A, I, R>(
 ): Stream.Stream<A, HttpResilientError, ResilientClient | R> => {
   const decode = Schema.decodeUnknown(schema)
   return Stream.unwrap(Effect.map(ResilientClient, (service) => {
-    const info = { method: "GET", url: redactUrl(url, internalsOf(service).config.redacted), attempt: 1 }
+    const info = {
+      method: shownMethod(methodOf(options)),
+      url: redactUrl(url, internalsOf(service).config.redacted),
+      attempt: 1
+    }
     return lines(url, options).pipe(
       Stream.zipWithIndex,
       Stream.filter(([line]) => line.trim() !== ""),

@@ -82,6 +82,13 @@ export interface Session {
   attempt: number
 }
 
+/**
+ * The method of a stream's requests: its `method` option (`stream`, `lines`, `ndjson`), else GET.
+ * @internal
+ */
+export const methodOf = (options: RequestOptions | undefined): string =>
+  (options as { readonly method?: unknown } | undefined)?.method as string | undefined ?? "GET"
+
 /** The request of attempt `attemptNo`: to the primary URL or a `failover` one, with its entry of `attempts`. */
 const prepareAttempt = (
   client: ClientInternals,
@@ -91,8 +98,9 @@ const prepareAttempt = (
   attemptNo: number
 ): PreparedRequest | InvalidRequestError => {
   const attemptUrl = urlForAttempt(url, options, attemptNo)
+  const method = methodOf(options)
   const prepared = streamPartsOf(client).prepare(
-    "GET",
+    method,
     attemptUrl,
     optionsForAttempt(options, attemptNo),
     undefined,
@@ -100,7 +108,7 @@ const prepareAttempt = (
     verbHeaders
   )
   if (prepared instanceof RequestValidationError) {
-    return validationError(prepared, "GET", attemptUrl, attemptNo, client.config.redacted)
+    return validationError(prepared, method, attemptUrl, attemptNo, client.config.redacted)
   }
   return prepared
 }
@@ -116,7 +124,9 @@ export const makeSession = (
     const client = internalsOf(service)
     if (options !== undefined) {
       const invalid = client.validate(options, fields)
-      if (invalid !== undefined) return Effect.fail(validationError(invalid, "GET", url, 1, client.config.redacted))
+      if (invalid !== undefined) {
+        return Effect.fail(validationError(invalid, methodOf(options), url, 1, client.config.redacted))
+      }
     }
     const prepared = prepareAttempt(client, url, options, verbHeaders, 1)
     if (prepared instanceof InvalidRequestError) return Effect.fail(prepared)
@@ -186,6 +196,8 @@ const stepPolicy = (session: Session, error: HttpResilientError) => {
 
 /**
  * The session's policy's next step after `error` (the error gets the session's call facts first, if it has none).
+ * A request whose body cannot be sent again (a `stream` upload) is never retried, whatever the policy: the session
+ * gives up (`Failed`, reason `not-retryable`).
  */
 const step = (session: Session, error: HttpResilientError) => {
   if (callOf(error) === undefined) {
@@ -202,6 +214,7 @@ const step = (session: Session, error: HttpResilientError) => {
       )
     )
   }
+  if (!session.prepared.replayable) return giveUp(session, error)
   return stepPolicy(session, error)
 }
 
