@@ -5,7 +5,8 @@
  *
  * A policy retries:
  * - **what**: transient errors only (see `HttpResilientError.isTransient`): transport failures, attempt timeouts,
- *   and `StatusError` 408, 429, 500, 502, 503, 504 — 413 only with a Retry-After. Open circuits, bulkhead
+ *   `StatusError` 408, 429, 500, 502, 503, 504 — 413 only with a Retry-After — and `ResponseRejectedError` (an
+ *   `acceptResponse` check said no). Open circuits, bulkhead
  *   rejections, invalid requests and the deadline are never retried. Errors that are not `HttpResilientError`s
  *   are never retried either.
  * - **which requests**: idempotent methods (GET HEAD OPTIONS PUT DELETE TRACE QUERY); POST and PATCH only when the
