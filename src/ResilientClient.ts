@@ -100,7 +100,10 @@ export type AcceptStatus = config.AcceptStatus
  *   open or half-open breaker is never forgotten to make room (a new origin's breaker is then not kept until one
  *   closes). @default 1000
  * - `acceptStatus`: statuses that are not an error. @default 200–399
- * - `maxResponseSize`: bytes read into memory per response; above it, `TransportError` `ResponseTooLarge`. @default 32 MiB
+ * - `maxResponseSize`: bytes read into memory per response (decoded bytes, see `decompress`); above it,
+ *   `TransportError` `ResponseTooLarge`. @default 32 MiB
+ * - `decompress`: send `Accept-Encoding: gzip, deflate, br` (unless set) and decode such bodies, buffered and
+ *   streamed; a corrupt encoded body is `TransportError` `ProtocolError`. @default true
  * - `followRedirects`: `false`, `true` (10) or the most redirects to follow within an attempt. A hop to another origin
  *   drops every secret header (see `redactHeaders`) and the request's `Host`. @default 10
  * - `allowInsecureRedirects`: follow a redirect from https: to http:; otherwise it fails with `TransportError`

@@ -66,6 +66,27 @@ export interface ClientOptions {
   readonly maxOrigins?: number | undefined
   readonly acceptStatus?: AcceptStatus | undefined
   readonly maxResponseSize?: number | undefined
+  /**
+   * Undo a gzip, deflate or br `Content-Encoding` (several stacked, too), for buffered and streamed bodies
+   * (`stream`, `lines`, `ndjson`, `sse`), and send `Accept-Encoding: gzip, deflate, br` unless the client's or the
+   * request's headers set one. `maxResponseSize` counts decoded bytes: a decompression bomb stops at the limit with
+   * `TransportError` `ResponseTooLarge` and the socket is closed, not read to its end. A decoded response has no
+   * `content-encoding` nor `content-length` header any more (they described the encoded bytes). A body that is not
+   * what its `Content-Encoding` says is `TransportError` `ProtocolError` (the server broke the protocol; not
+   * transient, so not retried). An unknown coding (`zstd`, `compress`) is passed through with its header. `false`:
+   * no `Accept-Encoding` is sent and every body is passed through as received. Applies to the client's undici
+   * transport (`layer`, `layerFromDispatcher`, `Transport.layerUndici`); another transport decodes, or not, as it does.
+   * @since 0.1.0
+   * @default true
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * // keep the bytes as the server sent them (a proxy, a cache of encoded bodies)
+   * const Client = ResilientClient.layer({ decompress: false })
+   * ```
+   */
+  readonly decompress?: boolean | undefined
   readonly followRedirects?: boolean | number | undefined
   readonly redactHeaders?: ReadonlyArray<string> | undefined
   /**
@@ -115,6 +136,8 @@ export interface ResolvedConfig {
   readonly deadline: Duration.Duration
   readonly acceptStatus: (status: number) => boolean
   readonly maxResponseSize: number
+  /** undo gzip / deflate / br bodies (and ask for them, when the transport decodes them) */
+  readonly decompress: boolean
   readonly followRedirects: number
   /** the one rule for secret header and query parameter names (built-ins, `redactHeaders`, `redactQueryParams`) */
   readonly redacted: Secrets
@@ -225,6 +248,7 @@ export const clientFields: Readonly<Record<string, ClientField>> = {
   maxOrigins: byRule(intRange(1, 1_000_000), "integer"),
   acceptStatus: byRule(AcceptStatusRule),
   maxResponseSize: byRule(intRange(1, 2 ** 32), "integer"),
+  decompress: bySchema(booleanInput, "boolean"),
   followRedirects: byRule(FollowRedirects, "integer"),
   redactHeaders: byRule(RedactHeaders, "list"),
   retry: bySchema(retryInput),
@@ -348,6 +372,7 @@ export const resolveConfig = (
     deadline: options.deadline === undefined ? defaults.deadline : Duration.decode(options.deadline),
     acceptStatus: toAcceptStatus(options.acceptStatus),
     maxResponseSize: options.maxResponseSize ?? defaults.maxResponseSize,
+    decompress: options.decompress !== false,
     followRedirects,
     redacted,
     allowInsecureRedirects: options.allowInsecureRedirects === true,
@@ -372,3 +397,17 @@ export const resolveConfig = (
     options
   })
 }
+
+/**
+ * The config a client runs with over `transport`: when it decompresses and the transport decodes, the client's
+ * headers ask for the transport's codings (`Accept-Encoding`), unless the user set the header (a request's own
+ * `Accept-Encoding` replaces it, as any client header). Once per layer: no request pays for it.
+ * @internal
+ */
+export const withAcceptEncoding = (
+  config: ResolvedConfig,
+  acceptEncoding: string | undefined
+): ResolvedConfig =>
+  !config.decompress || acceptEncoding === undefined || config.headers["accept-encoding"] !== undefined
+    ? config
+    : { ...config, headers: { ...config.headers, "accept-encoding": acceptEncoding } }

@@ -13,10 +13,11 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import type * as Undici from "undici"
+import { ACCEPT_ENCODING, codingsOf, decodeFailure, decoderChain, hasNoBody } from "../../core/decompress.js"
 import { BufferedExchange, type InFlight, type RawResponse, type UndiciBody } from "../../core/exchange.js"
 import { fromHeaderRecord } from "../../core/headers.js"
 import { closeGracefully } from "../../core/pool.js"
-import { invalidStatus, TIMEOUT, type TransportFailure } from "../../core/transportFailure.js"
+import { invalidStatus, TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
 import { classifyError } from "../../core/undiciErrors.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "../timer.js"
 import * as WarmUp from "../warmUp.js"
@@ -177,6 +178,20 @@ const dispatchStreamed = (
     const invalid = invalidStatus(response.statusCode)
     if (invalid !== undefined) return yield* Effect.fail(invalid)
     const received = fromHeaderRecord(response.headers)
+    let readable: Readable = response.body
+    const encoding = received.headers["content-encoding"]
+    if (encoding !== undefined && request.decompress === true && !hasNoBody(request.method, response.statusCode)) {
+      const codings = codingsOf(encoding)
+      if (codings instanceof TransportFailure) return yield* Effect.fail(codings)
+      if (codings !== undefined) {
+        // decoded as the consumer pulls (backpressure kept); the declared length was the encoded body's
+        const decoded = decoderChain(codings, response.body).output
+        yield* Effect.addFinalizer(() => Effect.sync(() => decoded.destroy()))
+        readable = decoded
+        delete received.headers["content-encoding"]
+        delete received.headers["content-length"]
+      }
+    }
     return {
       status: response.statusCode,
       statusText: (response as { statusText?: string }).statusText ?? "",
@@ -184,8 +199,8 @@ const dispatchStreamed = (
       setCookie: received.setCookie,
       url: request.url.href,
       body: NodeStream.fromReadable<TransportFailure, Uint8Array>(
-        () => response.body,
-        (error) => classifyError(error)
+        () => readable,
+        (error) => decodeFailure(error) ?? classifyError(error)
       )
     }
   })
@@ -215,7 +230,7 @@ export const makeUndiciTransport = (
       ? warmUpUnsupported("a given dispatcher")
       : Effect.mapError(warm.warm(origin, connections), classifyError)
 
-  return { send, stream, warmUp }
+  return { send, stream, warmUp, acceptEncoding: ACCEPT_ENCODING }
 }
 
 /** @internal */
