@@ -418,7 +418,8 @@ describe("every client option, any value (property)", () => {
     "retryBudget",
     "interceptors",
     "hedge",
-    "decompress"
+    "decompress",
+    "proxy"
   ])
 
   /** Builds a client with `options` and makes one call with it: a ConfigError naming `name`, or a typed call. */

@@ -5,13 +5,13 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import { type HeadersInput, isToken, mergeHeaders } from "../core/headers.js"
+import { type HeadersInput, mergeHeaders } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
-import { redactText, Secrets } from "../core/secrets.js"
+import { Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
-import { type AcceptStatus, acceptStatusExpected, isAcceptStatus, toAcceptStatus } from "./acceptStatus.js"
+import { type AcceptStatus, toAcceptStatus } from "./acceptStatus.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
 import type { HedgeOptions } from "./hedge.js"
@@ -19,6 +19,7 @@ import type { Interceptor } from "./interceptor.js"
 import { booleanInput, fn, headersInput, retryInput, urlParamsInput } from "./optionSchema.js"
 import { nearestName, showValue } from "./optionValue.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
+import { AcceptStatusRule, BaseUrl, RedactHeaders, RedactQueryParams, Tls } from "./schema/client.js"
 import { type Frame, layerFrame, type Reader, ruleSchema, toConfigError } from "./schema/frame.js"
 import { interceptorsInput } from "./schema/interceptors.js"
 import {
@@ -27,7 +28,8 @@ import {
   resolveProtections,
   type RetryBudgetOptions
 } from "./schema/protections.js"
-import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule, rule } from "./schema/rules.js"
+import { type ProxyOption, ProxyRule, resolveProxy } from "./schema/proxy.js"
+import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule } from "./schema/rules.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
 export type { AcceptStatus } from "./acceptStatus.js"
@@ -109,6 +111,33 @@ export interface ClientOptions {
   readonly pipelining?: number | undefined
   readonly gracePeriod?: Duration.DurationInput | undefined
   readonly tls?: UndiciPoolOptions["tls"]
+  /**
+   * Send every request through an HTTP proxy: `https:` origins through a `CONNECT` tunnel, `http:` origins as
+   * absolute-form requests to the proxy (a forward proxy). A proxy URL (its userinfo becomes `Proxy-Authorization:
+   * Basic …`), or `{ uri, token?, noProxy? }` (`token`: the whole `Proxy-Authorization` value, e.g. `"Bearer …"`,
+   * used instead of the userinfo; `noProxy`: hosts that go direct, as a `NO_PROXY` string or a list), or `"env"`:
+   * `HTTP_PROXY` for http: origins, `HTTPS_PROXY` for https: ones and `NO_PROXY` (lower-case names first, as curl
+   * reads them), read when the layer is built; neither set means no proxy. A `noProxy` entry is a host name (its
+   * subdomains too), `host:port`, or `*` for every host. Built on undici's `EnvHttpProxyAgent` / `ProxyAgent`.
+   * Proxy credentials are secrets: the URL's userinfo and the token are redacted wherever the value is shown (a
+   * bad value fails the layer with a `ConfigError` naming `proxy`, the redacted value and why). A proxy that
+   * refuses the credentials (407) is `InvalidRequestError` (reason `InvalidOption`: not retried); one that cannot
+   * reach the origin (a `CONNECT` answered otherwise) is `TransportError` `ConnectionRefused`. `warmUp` is not
+   * available through a proxy.
+   * @since 0.1.0
+   * @default none (direct connections)
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Corporate = ResilientClient.layer({
+   *   proxy: { uri: "http://proxy.internal:3128", token: "Basic dXNlcjpwYXNz", noProxy: ["localhost", ".internal"] }
+   * })
+   * // or from HTTP_PROXY / HTTPS_PROXY / NO_PROXY
+   * const FromEnv = ResilientClient.layer({ proxy: "env" })
+   * ```
+   */
+  readonly proxy?: ProxyOption | undefined
   readonly lookup?: UndiciPoolOptions["lookup"]
   readonly tracing?: boolean | undefined
   readonly interceptors?: ReadonlyArray<Interceptor> | undefined
@@ -164,58 +193,6 @@ export const defaults = {
   followRedirects: 10
 } as const
 
-const isHttpUrl = (u: unknown): boolean => {
-  if (u instanceof URL) return u.protocol === "http:" || u.protocol === "https:"
-  if (typeof u !== "string") return false
-  try {
-    const url = new URL(u)
-    return url.protocol === "http:" || url.protocol === "https:"
-  } catch {
-    return false
-  }
-}
-
-/** An absolute http: or https: URL, shown as the redaction shows it: its userinfo and secret parameters stay secret. */
-const BaseUrl: Rule = {
-  is: isHttpUrl,
-  expected: "an absolute http: or https: URL",
-  show: (u) => typeof u === "string" || u instanceof URL ? showValue(redactText(String(u))) : showValue(u)
-}
-
-const AcceptStatusRule: Rule = rule(isAcceptStatus, acceptStatusExpected)
-
-const RedactHeaders: Rule = rule(
-  (u) => Array.isArray(u) && u.every((x) => typeof x === "string" && isToken(x)),
-  "a list of header names"
-)
-
-const RedactQueryParams: Rule = rule(
-  (u) => Array.isArray(u) && u.every((x) => typeof x === "string" && x !== ""),
-  "a list of non-empty parameter names"
-)
-
-const bytesLike = (u: unknown) => typeof u === "string" || u instanceof Uint8Array
-
-const tlsKeys = ["ca", "cert", "key", "rejectUnauthorized", "servername"]
-
-/** What undici's connector takes of TLS settings, and nothing else (a misspelt key would be ignored). */
-const Tls: Rule = {
-  is: (u) => {
-    if (typeof u !== "object" || u === null || Array.isArray(u)) return false
-    const tls = u as Record<string, unknown>
-    return Object.keys(tls).every((key) => tlsKeys.includes(key)) &&
-      (tls.ca === undefined || bytesLike(tls.ca) || (Array.isArray(tls.ca) && tls.ca.every(bytesLike))) &&
-      (tls.cert === undefined || bytesLike(tls.cert)) &&
-      (tls.key === undefined || bytesLike(tls.key)) &&
-      (tls.rejectUnauthorized === undefined || typeof tls.rejectUnauthorized === "boolean") &&
-      (tls.servername === undefined || typeof tls.servername === "string")
-  },
-  expected:
-    "{ ca?, cert?, key? (strings or Buffers; ca also a list), rejectUnauthorized?: boolean, servername?: string }",
-  // a key or certificate is never shown
-  show: (u) => typeof u === "object" && u !== null ? "this value" : showValue(u)
-}
-
 /**
  * One client option: its Schema as a frame reports it, and how the environment reads it, if it does.
  * @internal
@@ -261,6 +238,7 @@ export const clientFields: Readonly<Record<string, ClientField>> = {
   pipelining: byRule(intRange(1, 128)),
   gracePeriod: byRule(NonNegativeDuration),
   tls: byRule(Tls),
+  proxy: byRule(ProxyRule, "string"),
   lookup: bySchema(fn),
   tracing: bySchema(booleanInput, "boolean"),
   interceptors: bySchema(() => interceptorsInput),
@@ -340,6 +318,8 @@ export const resolveConfig = (
   }
   const decoded = decoderOf(frame)(options)
   if (Either.isLeft(decoded)) return Either.left(toConfigError(decoded.left, frame))
+  const proxy = resolveProxy(options.proxy)
+  if (Either.isLeft(proxy)) return Either.left(proxy.left)
   const redacted = new Secrets(options.redactHeaders, options.redactQueryParams)
   const headers: Record<string, string> = {}
   const headerError = mergeHeaders(headers, options.headers, redacted)
@@ -386,7 +366,8 @@ export const resolveConfig = (
       pipelining: options.pipelining,
       gracePeriod: options.gracePeriod,
       tls: options.tls,
-      lookup: options.lookup
+      lookup: options.lookup,
+      proxy: proxy.right
     },
     tracing: options.tracing,
     interceptors: options.interceptors === undefined || options.interceptors.length === 0

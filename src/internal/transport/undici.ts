@@ -21,7 +21,7 @@ import { invalidStatus, TIMEOUT, TransportFailure } from "../../core/transportFa
 import { classifyError } from "../../core/undiciErrors.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "../timer.js"
 import * as WarmUp from "../warmUp.js"
-import { connectOptionsOf, keepAliveMillis, makeAgent, type UndiciPoolOptions } from "./pool.js"
+import { connectOptionsOf, keepAliveMillis, makeAgent, makeProxyAgent, type UndiciPoolOptions } from "./pool.js"
 import {
   type StreamingResponse,
   Transport,
@@ -209,7 +209,9 @@ const dispatchStreamed = (
 export const makeUndiciTransport = (
   dispatcher: Undici.Dispatcher,
   warm?: WarmUp.WarmPool,
-  inFlight: InFlight = { count: 0 }
+  inFlight: InFlight = { count: 0 },
+  /** what the client uses instead of its own pool, when `warm` is absent (for warmUp's error) */
+  instead = "a given dispatcher"
 ): TransportService => {
   const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
     if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight)
@@ -227,17 +229,29 @@ export const makeUndiciTransport = (
 
   const warmUp = (origin: URL, connections: number): Effect.Effect<void, TransportFailure> =>
     warm === undefined
-      ? warmUpUnsupported("a given dispatcher")
+      ? warmUpUnsupported(instead)
       : Effect.mapError(warm.warm(origin, connections), classifyError)
 
   return { send, stream, warmUp, acceptEncoding: ACCEPT_ENCODING }
 }
+
+const graceMillis = (options: UndiciPoolOptions): number =>
+  Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds"))
 
 /** @internal */
 export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transport> =>
   Layer.scoped(
     Transport,
     Effect.gen(function*() {
+      const proxy = options.proxy
+      if (proxy !== undefined) {
+        const inFlight: InFlight = { count: 0 }
+        const agent = yield* Effect.acquireRelease(
+          Effect.sync(() => makeProxyAgent(options, proxy)),
+          (agent) => Effect.promise(() => closeGracefully(agent, graceMillis(options), inFlight))
+        )
+        return makeUndiciTransport(agent, undefined, inFlight, "a proxy")
+      }
       const warm = yield* Effect.acquireRelease(
         Effect.sync(() => WarmUp.make(connectOptionsOf(options), keepAliveMillis(options))),
         (pool) => Effect.sync(() => pool.close())
@@ -245,10 +259,7 @@ export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transp
       const inFlight: InFlight = { count: 0 }
       const agent = yield* Effect.acquireRelease(
         Effect.sync(() => makeAgent(options, warm.connector)),
-        (agent) =>
-          Effect.promise(() =>
-            closeGracefully(agent, Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds")), inFlight)
-          )
+        (agent) => Effect.promise(() => closeGracefully(agent, graceMillis(options), inFlight))
       )
       return makeUndiciTransport(agent, warm, inFlight)
     })
