@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Schema, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Layer, Schema, Stream } from "effect"
 import { randomBytes } from "node:crypto"
 import type * as http from "node:http"
 import * as zlib from "node:zlib"
@@ -222,4 +222,30 @@ describe("decompress", () => {
       assert.include(String(error), "decompress")
       assert.include(String(error), "\"yes\"")
     }))
+
+  it.live(
+    "a stalled encoded body: the attempt timeout ends it; an interrupted decoding call closes its socket",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* serverScoped((_req, res) => {
+          res.writeHead(200, { "content-encoding": "gzip" })
+          const gzip = zlib.createGzip()
+          gzip.pipe(res)
+          gzip.write(Buffer.from(text))
+          gzip.flush() // part of the body, then nothing
+          res.on("close", () => gzip.destroy())
+        })
+        const layer = client({ timeout: "300 millis" })
+        const error = yield* Effect.flip(HttpResilient.get(server.url, { retry: false }).pipe(Effect.provide(layer)))
+        assert.strictEqual(error._tag, "TimeoutError", error.message)
+        yield* waitUntil(() => server.sockets.size === 0)
+        const fiber = yield* Effect.fork(HttpResilient.get(server.url).pipe(Effect.provide(Client)))
+        yield* waitUntil(() => server.count() === 2 && server.sockets.size === 1)
+        yield* Effect.sleep("50 millis")
+        yield* Fiber.interrupt(fiber)
+        assert.isTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
+        yield* waitUntil(() => server.sockets.size === 0)
+      }).pipe(Effect.scoped),
+    20_000
+  )
 })

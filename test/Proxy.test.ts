@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Logger } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Logger, Scope } from "effect"
 import { inspect } from "node:util"
 import { HttpResilient, ResilientClient } from "../src/index.js"
 import type { Failed } from "../src/ResilientEvent.js"
@@ -215,4 +215,35 @@ describe("proxy", () => {
       assert.include(error.message, "proxy")
       assert.strictEqual(server.sockets.size, 0)
     }))
+
+  it.live(
+    "graceful close through a proxy: an in-flight request finishes within gracePeriod; then no socket is left",
+    () =>
+      Effect.gen(function*() {
+        const proxy = yield* proxyScoped()
+        const server = yield* serverScoped((req, res) => {
+          if (req.url === "/slow") setTimeout(() => res.destroyed || res.end("finished"), 300)
+          else setTimeout(() => res.destroyed || res.end("late"), 5_000)
+        })
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(client({ proxy: proxy.url, gracePeriod: "2 seconds" }), scope)
+        const slow = yield* Effect.fork(HttpResilient.get(`${server.url}/slow`).pipe(Effect.provide(context)))
+        yield* waitUntil(() => server.count() === 1)
+        yield* Scope.close(scope, Exit.void)
+        const response = yield* Fiber.join(slow)
+        assert.strictEqual(yield* response.text, "finished")
+        yield* waitUntil(() => proxy.sockets.size === 0)
+        // and past the grace period the socket is destroyed
+        const scope2 = yield* Scope.make()
+        const context2 = yield* Layer.buildWithScope(client({ proxy: proxy.url, gracePeriod: "200 millis" }), scope2)
+        const stuck = yield* Effect.fork(HttpResilient.get(`${server.url}/stuck`).pipe(Effect.provide(context2)))
+        yield* waitUntil(() => server.count() === 2)
+        const started = Date.now()
+        yield* Scope.close(scope2, Exit.void)
+        assert.isBelow(Date.now() - started, 2_000)
+        assert.isTrue(Exit.isFailure(yield* Fiber.await(stuck)))
+        yield* waitUntil(() => proxy.sockets.size === 0)
+      }).pipe(Effect.scoped),
+    20_000
+  )
 })
