@@ -154,6 +154,8 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
   /** with a `Content-Encoding` to undo: the codings; the decoders are made with the first body byte */
   private codings: ReadonlyArray<string> | undefined = undefined
   private decoder: DecoderState | undefined = undefined
+  /** undici's `resume`, kept for a response being decoded (the decoder's input may push back) */
+  private resumeSocket: (() => void) | undefined = undefined
 
   constructor(
     protected readonly request: R,
@@ -323,9 +325,6 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
       )
     )
   }
-
-  /** undici's `resume`, kept for a response being decoded (the decoder's input may push back) */
-  private resumeSocket: (() => void) | undefined = undefined
 
   /** An encoded body chunk: into the decoders (made with the first chunk); false pauses the socket. */
   private decode(chunk: Buffer): boolean {
