@@ -139,12 +139,15 @@ export interface CallInfo {
 /**
  * Why a {@link TransportError} happened.
  *
- * - `ConnectionRefused`, `ConnectionReset`, `ConnectTimeout`, `DnsFailure`: the socket could not be had or was lost.
+ * - `ConnectionRefused`, `ConnectionReset`, `ConnectTimeout`, `DnsFailure`: the socket could not be had or was lost
+ *   (`ConnectionRefused` also when the client's `proxy` answers a `CONNECT` with anything but 200).
  * - `HeadersTimeout`, `BodyTimeout`: the transport's own idle timeouts (not the attempt timeout).
  * - `TlsFailure`: the TLS handshake failed (untrusted certificate, wrong host name …).
  * - `ProtocolError`: the server spoke something that is not HTTP/1.1 (malformed status line, a status outside
- *   100–599, headers over the transport's limit, bad chunking …). Not transient: the server broke the protocol.
- * - `ResponseTooLarge`: the body passed `maxResponseSize`; the socket was closed.
+ *   100–599, headers over the transport's limit, bad chunking …), or sent a body that is not what its
+ *   `Content-Encoding` says (corrupt gzip, deflate or br; see the client option `decompress`). Not transient: the
+ *   server broke the protocol.
+ * - `ResponseTooLarge`: the body passed `maxResponseSize` (decoded bytes, when decompressed); the socket was closed.
  * - `Aborted`: the request was aborted by something other than an interruption.
  * - `NotResumable`: a resumed stream could not continue without repeating or skipping bytes.
  * - `StreamEnded`: the server ended an event stream (`sse`) cleanly; it is reconnected to, as `EventSource` does,
@@ -612,7 +615,7 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
  * or a body that cannot be encoded. No I/O was done. Also what the transport reports when the request itself is
  * at fault — a body whose length differs from its `content-length` header, a header undici refuses: the request
  * is to blame, not the server, so it is not transient, the circuit breaker ignores it and no retry spends the
- * retry budget on it.
+ * retry budget on it. The client's `proxy` refusing its credentials (407) is one too, reason `InvalidOption`.
  *
  * @example
  * ```ts

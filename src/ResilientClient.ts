@@ -125,6 +125,10 @@ export type CookieJar = cookieJar.CookieJar
  *   `RetryPolicy` retries by default; a check that throws or fails is an `InterceptorError` (not retried). A
  *   request's own replaces it. @default none
  * - `maxResponseSize`: bytes read into memory per response; above it, `TransportError` `ResponseTooLarge`. @default 32 MiB
+ * - `maxResponseSize`: bytes read into memory per response (decoded bytes, see `decompress`); above it,
+ *   `TransportError` `ResponseTooLarge`. @default 32 MiB
+ * - `decompress`: send `Accept-Encoding: gzip, deflate, br` (unless set) and decode such bodies, buffered and
+ *   streamed; a corrupt encoded body is `TransportError` `ProtocolError`. @default true
  * - `followRedirects`: `false`, `true` (10) or the most redirects to follow within an attempt. A hop to another origin
  *   drops every secret header (see `redactHeaders`) and the request's `Host`. @default 10
  * - `allowInsecureRedirects`: follow a redirect from https: to http:; otherwise it fails with `TransportError`
@@ -144,6 +148,9 @@ export type CookieJar = cookieJar.CookieJar
  *   URL shown (errors, events, logs, span `url.full`). Case-insensitive. @default []
  * - `retry`: a policy applied to every call (don't also retry at the call site). @default none
  * - pool: `keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `bodyTimeout`, `pipelining`, `gracePeriod`, `tls`, `lookup` (see `Transport.UndiciPoolOptions`).
+ * - `proxy`: a proxy URL (userinfo: Basic credentials), `{ uri, token?, noProxy? }` or `"env"` (`HTTP_PROXY`,
+ *   `HTTPS_PROXY`, `NO_PROXY`): https: origins through a `CONNECT` tunnel, http: ones through a forward proxy;
+ *   its credentials are redacted everywhere. @default none
  * - `tracing`: force spans on (`true`) or off (`false`); by default only when a tracer other than Effect's built-in one is installed.
  * - `interceptors`: request/response interceptors run on every attempt, in order (see `Interceptor`).
  * - `onRequest`, `onRetry`, `onSuccess`, `onFailure`: hooks taking the event (see `ResilientEvent`). A hook may
@@ -192,7 +199,8 @@ export const layer: (options?: ClientOptions) => Layer.Layer<ResilientClient, Co
  * A client whose options come from `Config` under `prefix` (from the environment by default:
  * `PREFIX_BASE_URL`, `PREFIX_TIMEOUT`, `PREFIX_DEADLINE`, `PREFIX_MAX_CONNECTIONS`, `PREFIX_MAX_RESPONSE_SIZE`,
  * `PREFIX_FOLLOW_REDIRECTS`, `PREFIX_KEEP_ALIVE_TIMEOUT`, `PREFIX_CONNECT_TIMEOUT`, `PREFIX_REDACT_HEADERS`,
- * `PREFIX_REDACT_QUERY_PARAMS`, `PREFIX_ALLOW_INSECURE_REDIRECTS`, `PREFIX_TRACING`, and the protections' sections
+ * `PREFIX_REDACT_QUERY_PARAMS`, `PREFIX_ALLOW_INSECURE_REDIRECTS`, `PREFIX_TRACING`, `PREFIX_DECOMPRESS`, `PREFIX_PROXY`
+ * (a proxy URL, or `env`), and the protections' sections
  * below), with `overrides` on top.
  *
  * Each protection is a section: a switch (`false` turns it off, `true` keeps its defaults) and its settings, the

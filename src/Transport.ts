@@ -104,10 +104,12 @@ export type Transport = internal.Transport
  * - `tls`: `ca`, `cert`, `key`, `rejectUnauthorized`, `servername`.
  * - `lookup`: a `dns.lookup`-compatible function (tests, service discovery).
  *
+ * A proxy is a client option (`ResilientClient.layer({ proxy })`), not one of these.
+ *
  * @since 0.1.0
  * @category models
  */
-export type UndiciPoolOptions = internal.UndiciPoolOptions
+export type UndiciPoolOptions = Omit<internal.UndiciPoolOptions, "proxy">
 
 /**
  * An undici `Agent` per layer: opened when the layer is built, closed gracefully when its scope closes.

@@ -421,7 +421,9 @@ describe("every client option, any value (property)", () => {
     "rateLimiter",
     "retryBudget",
     "interceptors",
-    "hedge"
+    "hedge",
+    "decompress",
+    "proxy"
   ])
 
   /** Builds a client with `options` and makes one call with it: a ConfigError naming `name`, or a typed call. */

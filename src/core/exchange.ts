@@ -7,6 +7,7 @@
 import type { Readable } from "node:stream"
 import * as Undici from "undici"
 import { connectedSince, connectSeq } from "./connectLog.js"
+import { codingsOf, decodeFailure, decoderChain, hasNoBody, rawContentEncoding } from "./decompress.js"
 import { fromRawHeaders, type ResponseHeaders } from "./headers.js"
 import { idempotentMethods } from "./replay.js"
 import { invalidStatus, TIMEOUT, TransportFailure } from "./transportFailure.js"
@@ -38,6 +39,11 @@ export interface ExchangeRequest {
   /** milliseconds for the whole attempt, headers and body; `Infinity` for none */
   readonly timeoutMillis: number
   readonly maxResponseSize: number
+  /**
+   * Undo a gzip / deflate / br `Content-Encoding` (`maxResponseSize` then counts decoded bytes); otherwise the
+   * bytes pass through as received.
+   */
+  readonly decompress?: boolean | undefined
 }
 
 /**
@@ -90,14 +96,29 @@ export class UndiciRawResponse implements RawResponse {
     readonly statusText: string,
     private readonly rawHeaders: Array<Buffer>,
     readonly body: Uint8Array,
-    readonly url: string
+    readonly url: string,
+    /** the body was decoded: its `content-encoding` and `content-length` no longer describe it and are dropped */
+    private readonly decoded = false
   ) {}
   get headers(): Record<string, string> {
-    return (this.parsed ??= fromRawHeaders(this.rawHeaders)).headers
+    return (this.parsed ??= this.parse()).headers
   }
   get setCookie(): ReadonlyArray<string> {
-    return (this.parsed ??= fromRawHeaders(this.rawHeaders)).setCookie
+    return (this.parsed ??= this.parse()).setCookie
   }
+  private parse(): ResponseHeaders {
+    const parsed = fromRawHeaders(this.rawHeaders)
+    if (this.decoded) {
+      delete parsed.headers["content-encoding"]
+      delete parsed.headers["content-length"]
+    }
+    return parsed
+  }
+}
+
+/** The decoders of one response, and whether the socket's part (the encoded body) has ended. */
+interface DecoderState extends ReturnType<typeof decoderChain> {
+  inputEnded: boolean
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -130,6 +151,11 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
   private resent = false
   /** the dispatcher's connection count when this exchange was dispatched (see `connectedSince`) */
   private connectsAtDispatch = 0
+  /** with a `Content-Encoding` to undo: the codings; the decoders are made with the first body byte */
+  private codings: ReadonlyArray<string> | undefined = undefined
+  private decoder: DecoderState | undefined = undefined
+  /** undici's `resume`, kept for a response being decoded (the decoder's input may push back) */
+  private resumeSocket: (() => void) | undefined = undefined
 
   constructor(
     protected readonly request: R,
@@ -177,6 +203,7 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
     this.finished = true
     this.inFlight.count--
     this.stopTimer()
+    if (this.decoder !== undefined) this.stopDecoding()
     return true
   }
 
@@ -197,14 +224,17 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
       new Error("response too large"),
       new TransportFailure("ResponseTooLarge", undefined, `limit ${this.request.maxResponseSize}`)
     )
+    // the socket's part had ended: only the decoder was still at work
+    if (this.decoder?.inputEnded) this.failWith(this.failure!)
   }
 
   /** The attempt timeout: aborts the socket; the exchange fails with `Timeout`. */
   timeout(): void {
     if (this.finished) return
     this.abortWith(new Undici.errors.RequestAbortedError("attempt timeout"), TIMEOUT)
-    // the dispatcher reports the abort through onError; if it was not dispatched yet, end here
-    if (!this.abort) this.failWith(TIMEOUT)
+    // the dispatcher reports the abort through onError; if it was not dispatched yet, or the socket's part ended
+    // while the decoder was still at work, end here
+    if (!this.abort || this.decoder?.inputEnded) this.failWith(TIMEOUT)
   }
 
   /** The caller gave up (interruption): ends the exchange without a result and aborts the socket. */
@@ -214,6 +244,7 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
     // interrupted before `start` ran: it was never counted
     if (this.started) this.inFlight.count--
     this.stopTimer()
+    if (this.decoder !== undefined) this.stopDecoding()
     this.abortReason = new Undici.errors.RequestAbortedError("interrupted")
     if (this.abort) this.abort(this.abortReason)
   }
@@ -227,7 +258,7 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
     if (this.abortReason) abort(this.abortReason)
   }
 
-  onHeaders(statusCode: number, rawHeaders: Array<Buffer>, _resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer>, resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true
     const invalid = invalidStatus(statusCode)
     if (invalid !== undefined) {
@@ -237,6 +268,22 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
     this.status = statusCode
     this.statusText = statusText
     this.rawHeaders = rawHeaders
+    if (this.request.decompress === true && !hasNoBody(this.request.method, statusCode)) {
+      const encoding = rawContentEncoding(rawHeaders)
+      if (encoding !== undefined) {
+        const codings = codingsOf(encoding)
+        if (codings instanceof TransportFailure) {
+          this.abortWith(new Error(codings.detail), codings)
+          return false
+        }
+        if (codings !== undefined) {
+          // the declared length is of the encoded body: the limit is checked as decoded bytes arrive
+          this.codings = codings
+          this.resumeSocket = resume
+          return true
+        }
+      }
+    }
     const declared = declaredLength(rawHeaders)
     if (declared !== undefined && declared > this.request.maxResponseSize) {
       this.tooLarge()
@@ -246,6 +293,7 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.codings !== undefined) return this.decode(chunk)
     this.size += chunk.length
     if (this.size > this.request.maxResponseSize) {
       this.tooLarge()
@@ -258,9 +306,75 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
   }
 
   onComplete(): void {
+    if (this.decoder !== undefined) {
+      if (this.finished) return
+      this.decoder.inputEnded = true
+      this.decoder.input.end()
+      return
+    }
     if (!this.end()) return
     const body = this.rest !== undefined ? Buffer.concat(this.rest, this.size) : this.first ?? EMPTY
-    this.succeed(new UndiciRawResponse(this.status, this.statusText, this.rawHeaders, body, this.request.url.href))
+    this.succeed(
+      new UndiciRawResponse(
+        this.status,
+        this.statusText,
+        this.rawHeaders,
+        body,
+        this.request.url.href,
+        this.codings !== undefined
+      )
+    )
+  }
+
+  /** An encoded body chunk: into the decoders (made with the first chunk); false pauses the socket. */
+  private decode(chunk: Buffer): boolean {
+    if (this.finished || this.failure !== undefined) return false
+    let decoder = this.decoder
+    if (decoder === undefined) decoder = this.decoder = this.startDecoding(this.codings!)
+    return decoder.input.write(chunk)
+  }
+
+  private startDecoding(codings: ReadonlyArray<string>): DecoderState {
+    const chain = decoderChain(codings)
+    const state: DecoderState = { ...chain, inputEnded: false }
+    chain.output.on("data", (decoded: Buffer) => this.onDecoded(decoded))
+    chain.output.on("end", () => {
+      state.inputEnded = false
+      this.decoder = undefined
+      this.onComplete()
+    })
+    chain.output.on("error", (error: unknown) => this.onDecodeError(error))
+    chain.input.on("drain", () => this.resumeSocket?.())
+    return state
+  }
+
+  private onDecoded(decoded: Buffer): void {
+    if (this.finished || this.failure !== undefined) return
+    this.size += decoded.length
+    if (this.size > this.request.maxResponseSize) {
+      this.tooLarge()
+      this.stopDecoding()
+      return
+    }
+    if (this.first === undefined) this.first = decoded
+    else if (this.rest === undefined) this.rest = [this.first, decoded]
+    else this.rest.push(decoded)
+  }
+
+  private onDecodeError(error: unknown): void {
+    if (this.finished || this.failure !== undefined) return
+    const failure = decodeFailure(error) ?? classifyError(error)
+    const inputEnded = this.decoder?.inputEnded === true
+    this.abortWith(error instanceof Error ? error : new Error(String(error)), failure)
+    if (inputEnded) this.failWith(failure)
+  }
+
+  /** Drops the decoders (the exchange ended or failed). */
+  private stopDecoding(): void {
+    const decoder = this.decoder
+    if (decoder === undefined) return
+    this.decoder = undefined
+    for (const stream of decoder.streams) stream.destroy()
   }
 
   onError(error: Error): void {

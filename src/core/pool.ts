@@ -6,8 +6,11 @@
 import type * as Undici from "undici"
 import type { InFlight } from "./exchange.js"
 
-const busy = (agent: Undici.Agent): boolean => {
-  for (const stats of Object.values(agent.stats)) if (stats.size > 0) return true
+/** Whether undici still holds requests; a dispatcher that keeps no `stats` (a proxy agent) is taken as busy. */
+const busy = (agent: Undici.Dispatcher): boolean => {
+  const stats = (agent as Partial<Undici.Agent>).stats
+  if (stats === undefined) return true
+  for (const pool of Object.values(stats)) if (pool.size > 0) return true
   return false
 }
 
@@ -18,7 +21,11 @@ const busy = (agent: Undici.Agent): boolean => {
  * this is about sockets, at shutdown, not about the program's logic, so a test's virtual clock must not stall it.
  * @internal
  */
-export const closeGracefully = async (agent: Undici.Agent, graceMillis: number, inFlight: InFlight): Promise<void> => {
+export const closeGracefully = async (
+  agent: Undici.Dispatcher,
+  graceMillis: number,
+  inFlight: InFlight
+): Promise<void> => {
   const until = performance.now() + graceMillis
   while (inFlight.count > 0 && performance.now() < until) {
     await new Promise<void>((resolve) => setTimeout(resolve, Math.min(10, Math.max(1, until - performance.now()))))

@@ -192,3 +192,26 @@ export const redactUrl = (input: string | URL, secrets: Secrets = defaultSecrets
   const base = href.slice(0, href.length - url.search.length - url.hash.length)
   return `${base}${search === undefined ? url.search : `?${search}`}${hash}`
 }
+
+/**
+ * A value as it may be shown (an option's value in its error), by the same rule: every string as `redactText` shows
+ * it (a userinfo cut, secret query values replaced), and in an object or list, to any depth, the value of every key
+ * the header rule calls secret (`token`, `password`, `authorization`, `proxy-authorization` …) replaced. What is
+ * not a plain object, list or string is returned as it is.
+ * @internal
+ */
+export const redactValue = (u: unknown, secrets: Secrets = defaultSecrets): unknown => redactDeep(u, secrets, 0)
+
+const redactDeep = (u: unknown, secrets: Secrets, depth: number): unknown => {
+  if (typeof u === "string") return redactText(u, secrets)
+  if (u instanceof URL) return redactUrl(u, secrets)
+  if (typeof u !== "object" || u === null || depth > 8) return u
+  if (Array.isArray(u)) return u.map((x) => redactDeep(x, secrets, depth + 1))
+  const proto: unknown = Object.getPrototypeOf(u)
+  if (proto !== Object.prototype && proto !== null) return u
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(u)) {
+    out[key] = value !== undefined && secrets.isSecretHeader(key) ? REDACTED : redactDeep(value, secrets, depth + 1)
+  }
+  return out
+}

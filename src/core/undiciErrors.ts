@@ -57,9 +57,11 @@ const requestFault = (invalid: InvalidRequestReason | undefined, detail?: string
  * - UND_ERR_HEADERS_OVERFLOW (HeadersOverflowError): server, headers over the limit → ProtocolError
  * - UND_ERR_BODY_TIMEOUT (BodyTimeoutError): server → BodyTimeout
  * - UND_ERR_INVALID_ARG (InvalidArgumentError): request, a header, method, path or body undici refuses
- *   → InvalidRequest
+ *   → InvalidRequest (a forward proxy's "Proxy Authentication Required (407)": InvalidOption, the credentials)
  * - UND_ERR_INVALID_RETURN_VALUE (InvalidReturnValueError): the user's dispatcher → InvalidRequest
- * - UND_ERR_ABORT, UND_ERR_ABORTED (AbortError, RequestAbortedError): local → Aborted
+ * - UND_ERR_ABORT, UND_ERR_ABORTED (AbortError, RequestAbortedError): local → Aborted; but ProxyAgent's
+ *   "Proxy response (N) !== 200 when HTTP Tunneling": 407, the proxy refused the client's credentials
+ *   → InvalidRequest (InvalidOption); another status, the proxy could not reach the origin → ConnectionRefused
  * - UND_ERR_INFO (InformationalError): undici closed the socket the request was on ("reset", "aborted", HTTP/2
  *   stream errors) → ConnectionReset; the DNS interceptor's "No DNS entries found" → DnsFailure
  * - UND_ERR_REQ_CONTENT_LENGTH_MISMATCH (RequestContentLengthMismatchError): request, body length ≠ its
@@ -184,6 +186,15 @@ const verdictOf = (code: string, name: string): Verdict | undefined => {
   return undefined
 }
 
+const proxyAuthDetail = "the proxy refused the client's proxy credentials (407 Proxy Authentication Required)"
+
+/** The status a proxy refused a request or tunnel with, from undici's message (failure path only). */
+const proxyRefusal = (message: string): number | undefined => {
+  if (message === "Proxy Authentication Required (407)") return 407
+  const tunnel = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$/.exec(message)
+  return tunnel === null ? undefined : Number(tunnel[1])
+}
+
 /**
  * Maps an error from undici or Node's sockets to a transport reason, by the table above.
  * @internal
@@ -206,6 +217,17 @@ export const classifyError = (error: unknown): TransportFailure => {
       return messageOf(error) === "No DNS entries found"
         ? new TransportFailure("DnsFailure", error)
         : new TransportFailure("ConnectionReset", error, `the transport closed the socket: ${messageOf(error)}`)
+    case "UND_ERR_ABORTED":
+    case "UND_ERR_INVALID_ARG": {
+      const proxyStatus = proxyRefusal(messageOf(error))
+      if (proxyStatus === 407) {
+        return new TransportFailure("InvalidRequest", error, proxyAuthDetail, "InvalidOption")
+      }
+      if (proxyStatus !== undefined) {
+        return new TransportFailure("ConnectionRefused", error, `the proxy answered ${proxyStatus} to CONNECT`)
+      }
+      break
+    }
     case "UND_ERR_REQ_RETRY":
     case "UND_ERR_RESPONSE": {
       const status = (error as { statusCode?: unknown }).statusCode

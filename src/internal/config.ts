@@ -5,22 +5,23 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import { type HeadersInput, isToken, mergeHeaders } from "../core/headers.js"
+import { type HeadersInput, mergeHeaders } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
-import { redactText, Secrets } from "../core/secrets.js"
+import { Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
 import type { AcceptResponse } from "./acceptResponse.js"
-import { type AcceptStatus, acceptStatusExpected, isAcceptStatus, toAcceptStatus } from "./acceptStatus.js"
+import { type AcceptStatus, toAcceptStatus } from "./acceptStatus.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
-import { type CookieJar, cookiesExpected, isCookieJar } from "./cookies.js"
+import { type CookieJar, isCookieJar } from "./cookies.js"
 import type { HedgeOptions } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
 import { booleanInput, fn, headersInput, retryInput, urlParamsInput } from "./optionSchema.js"
 import { nearestName, showValue } from "./optionValue.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
+import { AcceptStatusRule, BaseUrl, CookiesRule, RedactHeaders, RedactQueryParams, Tls } from "./schema/client.js"
 import { type Frame, layerFrame, type Reader, ruleSchema, toConfigError } from "./schema/frame.js"
 import { interceptorsInput } from "./schema/interceptors.js"
 import {
@@ -29,7 +30,8 @@ import {
   resolveProtections,
   type RetryBudgetOptions
 } from "./schema/protections.js"
-import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule, rule } from "./schema/rules.js"
+import { type ProxyOption, ProxyRule, resolveProxy } from "./schema/proxy.js"
+import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule } from "./schema/rules.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
 export type { AcceptStatus } from "./acceptStatus.js"
@@ -89,6 +91,27 @@ export interface ClientOptions {
    */
   readonly acceptResponse?: AcceptResponse | undefined
   readonly maxResponseSize?: number | undefined
+  /**
+   * Undo a gzip, deflate or br `Content-Encoding` (several stacked, too), for buffered and streamed bodies
+   * (`stream`, `lines`, `ndjson`, `sse`), and send `Accept-Encoding: gzip, deflate, br` unless the client's or the
+   * request's headers set one. `maxResponseSize` counts decoded bytes: a decompression bomb stops at the limit with
+   * `TransportError` `ResponseTooLarge` and the socket is closed, not read to its end. A decoded response has no
+   * `content-encoding` nor `content-length` header any more (they described the encoded bytes). A body that is not
+   * what its `Content-Encoding` says is `TransportError` `ProtocolError` (the server broke the protocol; not
+   * transient, so not retried). An unknown coding (`zstd`, `compress`) is passed through with its header. `false`:
+   * no `Accept-Encoding` is sent and every body is passed through as received. Applies to the client's undici
+   * transport (`layer`, `layerFromDispatcher`, `Transport.layerUndici`); another transport decodes, or not, as it does.
+   * @since 0.1.0
+   * @default true
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * // keep the bytes as the server sent them (a proxy, a cache of encoded bodies)
+   * const Client = ResilientClient.layer({ decompress: false })
+   * ```
+   */
+  readonly decompress?: boolean | undefined
   readonly followRedirects?: boolean | number | undefined
   readonly redactHeaders?: ReadonlyArray<string> | undefined
   /**
@@ -135,6 +158,33 @@ export interface ClientOptions {
   readonly pipelining?: number | undefined
   readonly gracePeriod?: Duration.DurationInput | undefined
   readonly tls?: UndiciPoolOptions["tls"]
+  /**
+   * Send every request through an HTTP proxy: `https:` origins through a `CONNECT` tunnel, `http:` origins as
+   * absolute-form requests to the proxy (a forward proxy). A proxy URL (its userinfo becomes `Proxy-Authorization:
+   * Basic …`), or `{ uri, token?, noProxy? }` (`token`: the whole `Proxy-Authorization` value, e.g. `"Bearer …"`,
+   * used instead of the userinfo; `noProxy`: hosts that go direct, as a `NO_PROXY` string or a list), or `"env"`:
+   * `HTTP_PROXY` for http: origins, `HTTPS_PROXY` for https: ones and `NO_PROXY` (lower-case names first, as curl
+   * reads them), read when the layer is built; neither set means no proxy. A `noProxy` entry is a host name (its
+   * subdomains too), `host:port`, or `*` for every host. Built on undici's `EnvHttpProxyAgent` / `ProxyAgent`.
+   * Proxy credentials are secrets: the URL's userinfo and the token are redacted wherever the value is shown (a
+   * bad value fails the layer with a `ConfigError` naming `proxy`, the redacted value and why). A proxy that
+   * refuses the credentials (407) is `InvalidRequestError` (reason `InvalidOption`: not retried); one that cannot
+   * reach the origin (a `CONNECT` answered otherwise) is `TransportError` `ConnectionRefused`. `warmUp` is not
+   * available through a proxy.
+   * @since 0.1.0
+   * @default none (direct connections)
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Corporate = ResilientClient.layer({
+   *   proxy: { uri: "http://proxy.internal:3128", token: "Basic dXNlcjpwYXNz", noProxy: ["localhost", ".internal"] }
+   * })
+   * // or from HTTP_PROXY / HTTPS_PROXY / NO_PROXY
+   * const FromEnv = ResilientClient.layer({ proxy: "env" })
+   * ```
+   */
+  readonly proxy?: ProxyOption | undefined
   readonly lookup?: UndiciPoolOptions["lookup"]
   readonly tracing?: boolean | undefined
   readonly interceptors?: ReadonlyArray<Interceptor> | undefined
@@ -164,6 +214,8 @@ export interface ResolvedConfig {
   /** the client's `acceptResponse`, if any */
   readonly acceptResponse: AcceptResponse | undefined
   readonly maxResponseSize: number
+  /** undo gzip / deflate / br bodies (and ask for them, when the transport decodes them) */
+  readonly decompress: boolean
   readonly followRedirects: number
   /** the one rule for secret header and query parameter names (built-ins, `redactHeaders`, `redactQueryParams`) */
   readonly redacted: Secrets
@@ -191,58 +243,6 @@ export const defaults = {
   maxResponseSize: 32 * 1024 * 1024,
   followRedirects: 10
 } as const
-
-const isHttpUrl = (u: unknown): boolean => {
-  if (u instanceof URL) return u.protocol === "http:" || u.protocol === "https:"
-  if (typeof u !== "string") return false
-  try {
-    const url = new URL(u)
-    return url.protocol === "http:" || url.protocol === "https:"
-  } catch {
-    return false
-  }
-}
-
-/** An absolute http: or https: URL, shown as the redaction shows it: its userinfo and secret parameters stay secret. */
-const BaseUrl: Rule = {
-  is: isHttpUrl,
-  expected: "an absolute http: or https: URL",
-  show: (u) => typeof u === "string" || u instanceof URL ? showValue(redactText(String(u))) : showValue(u)
-}
-
-const AcceptStatusRule: Rule = rule(isAcceptStatus, acceptStatusExpected)
-
-const RedactHeaders: Rule = rule(
-  (u) => Array.isArray(u) && u.every((x) => typeof x === "string" && isToken(x)),
-  "a list of header names"
-)
-
-const RedactQueryParams: Rule = rule(
-  (u) => Array.isArray(u) && u.every((x) => typeof x === "string" && x !== ""),
-  "a list of non-empty parameter names"
-)
-
-const bytesLike = (u: unknown) => typeof u === "string" || u instanceof Uint8Array
-
-const tlsKeys = ["ca", "cert", "key", "rejectUnauthorized", "servername"]
-
-/** What undici's connector takes of TLS settings, and nothing else (a misspelt key would be ignored). */
-const Tls: Rule = {
-  is: (u) => {
-    if (typeof u !== "object" || u === null || Array.isArray(u)) return false
-    const tls = u as Record<string, unknown>
-    return Object.keys(tls).every((key) => tlsKeys.includes(key)) &&
-      (tls.ca === undefined || bytesLike(tls.ca) || (Array.isArray(tls.ca) && tls.ca.every(bytesLike))) &&
-      (tls.cert === undefined || bytesLike(tls.cert)) &&
-      (tls.key === undefined || bytesLike(tls.key)) &&
-      (tls.rejectUnauthorized === undefined || typeof tls.rejectUnauthorized === "boolean") &&
-      (tls.servername === undefined || typeof tls.servername === "string")
-  },
-  expected:
-    "{ ca?, cert?, key? (strings or Buffers; ca also a list), rejectUnauthorized?: boolean, servername?: string }",
-  // a key or certificate is never shown
-  show: (u) => typeof u === "object" && u !== null ? "this value" : showValue(u)
-}
 
 /**
  * One client option: its Schema as a frame reports it, and how the environment reads it, if it does.
@@ -277,12 +277,13 @@ export const clientFields: Readonly<Record<string, ClientField>> = {
   acceptStatus: byRule(AcceptStatusRule),
   acceptResponse: bySchema(fn),
   maxResponseSize: byRule(intRange(1, 2 ** 32), "integer"),
+  decompress: bySchema(booleanInput, "boolean"),
   followRedirects: byRule(FollowRedirects, "integer"),
   redactHeaders: byRule(RedactHeaders, "list"),
   retry: bySchema(retryInput),
   redactQueryParams: byRule(RedactQueryParams, "list"),
   allowInsecureRedirects: bySchema(booleanInput, "boolean"),
-  cookies: byRule(rule((u) => typeof u === "boolean" || isCookieJar(u), cookiesExpected)),
+  cookies: byRule(CookiesRule),
   keepAliveTimeout: byRule(PositiveDuration, "duration"),
   connectTimeout: byRule(PositiveDuration, "duration"),
   headersTimeout: byRule(PositiveDuration),
@@ -290,6 +291,7 @@ export const clientFields: Readonly<Record<string, ClientField>> = {
   pipelining: byRule(intRange(1, 128)),
   gracePeriod: byRule(NonNegativeDuration),
   tls: byRule(Tls),
+  proxy: byRule(ProxyRule, "string"),
   lookup: bySchema(fn),
   tracing: bySchema(booleanInput, "boolean"),
   interceptors: bySchema(() => interceptorsInput),
@@ -369,6 +371,8 @@ export const resolveConfig = (
   }
   const decoded = decoderOf(frame)(options)
   if (Either.isLeft(decoded)) return Either.left(toConfigError(decoded.left, frame))
+  const proxy = resolveProxy(options.proxy)
+  if (Either.isLeft(proxy)) return Either.left(proxy.left)
   const redacted = new Secrets(options.redactHeaders, options.redactQueryParams)
   const headers: Record<string, string> = {}
   const headerError = mergeHeaders(headers, options.headers, redacted)
@@ -402,6 +406,7 @@ export const resolveConfig = (
     acceptStatus: toAcceptStatus(options.acceptStatus),
     acceptResponse: options.acceptResponse,
     maxResponseSize: options.maxResponseSize ?? defaults.maxResponseSize,
+    decompress: options.decompress !== false,
     followRedirects,
     redacted,
     allowInsecureRedirects: options.allowInsecureRedirects === true,
@@ -416,7 +421,8 @@ export const resolveConfig = (
       pipelining: options.pipelining,
       gracePeriod: options.gracePeriod,
       tls: options.tls,
-      lookup: options.lookup
+      lookup: options.lookup,
+      proxy: proxy.right
     },
     tracing: options.tracing,
     interceptors: options.interceptors === undefined || options.interceptors.length === 0
@@ -427,3 +433,17 @@ export const resolveConfig = (
     options
   })
 }
+
+/**
+ * The config a client runs with over `transport`: when it decompresses and the transport decodes, the client's
+ * headers ask for the transport's codings (`Accept-Encoding`), unless the user set the header (a request's own
+ * `Accept-Encoding` replaces it, as any client header). Once per layer: no request pays for it.
+ * @internal
+ */
+export const withAcceptEncoding = (
+  config: ResolvedConfig,
+  acceptEncoding: string | undefined
+): ResolvedConfig =>
+  !config.decompress || acceptEncoding === undefined || config.headers["accept-encoding"] !== undefined
+    ? config
+    : { ...config, headers: { ...config.headers, "accept-encoding": acceptEncoding } }

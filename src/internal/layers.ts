@@ -9,7 +9,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Undici from "undici"
 import { internalsOf, make, ResilientClient } from "./client.js"
-import { type ClientOptions, resolveConfig, type ResolvedConfig } from "./config.js"
+import { type ClientOptions, resolveConfig, type ResolvedConfig, withAcceptEncoding } from "./config.js"
 import { loadCookieJar } from "./cookies.js"
 import * as RateLimiter from "./rateLimiter.js"
 import * as Transport from "./transport.js"
@@ -32,14 +32,16 @@ export const layerWithTransport = (
         withCookieJar
       ),
       (config) =>
-        Effect.flatMap(Transport.Transport, (transport) =>
-          Effect.acquireRelease(
-            config.protections.rateLimiter?.quota === undefined
-              ? Effect.sync(() => make(config, transport))
-              : Effect.map(RateLimiter.limiterFromContext, (limiter) => make(config, transport, limiter)),
+        Effect.flatMap(Transport.Transport, (transport) => {
+          const effective = withAcceptEncoding(config, transport.acceptEncoding)
+          return Effect.acquireRelease(
+            effective.protections.rateLimiter?.quota === undefined
+              ? Effect.sync(() => make(effective, transport))
+              : Effect.map(RateLimiter.limiterFromContext, (limiter) => make(effective, transport, limiter)),
             // per-origin state goes with the client's scope
             (client) => Effect.sync(() => internalsOf(client).protections.release())
-          ))
+          )
+        })
     )
   )
 

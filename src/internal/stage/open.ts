@@ -26,6 +26,7 @@ export const open =
           body: request.body,
           timeoutMillis: state.left(clock.unsafeCurrentTimeMillis()),
           maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
+          decompress: config.decompress,
           clock
         }),
         state.scope!

@@ -23,6 +23,7 @@ export const send = (transport: TransportService, config: ResolvedConfig): Attem
       body: request.body,
       timeoutMillis: state.left(clock.unsafeCurrentTimeMillis()),
       maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
+      decompress: config.decompress,
       clock
     }),
     (failure) => transportErrorFor(failure, prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)

@@ -5,6 +5,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Undici from "undici"
+import type { ProxySettings } from "../schema/proxy.js"
 
 /** @internal */
 export interface UndiciPoolOptions {
@@ -24,6 +25,8 @@ export interface UndiciPoolOptions {
     readonly servername?: string | undefined
   } | undefined
   readonly lookup?: ((hostname: string, options: any, callback: (...args: Array<any>) => void) => void) | undefined
+  /** the client's `proxy`, resolved (src/internal/schema/proxy.ts) */
+  readonly proxy?: ProxySettings | undefined
 }
 
 const millis = (d: Duration.DurationInput | undefined): number | undefined =>
@@ -52,19 +55,45 @@ export const connectOptionsOf = (options: UndiciPoolOptions): Record<string, unk
 /** @internal */
 export const keepAliveMillis = (options: UndiciPoolOptions): number => millis(options.keepAliveTimeout) ?? 4_000
 
+/** What every per-origin pool is built with (the proxy's too). */
+const poolOptionsOf = (options: UndiciPoolOptions): Undici.Pool.Options => ({
+  connections: options.connections ?? 128,
+  pipelining: options.pipelining ?? 1,
+  keepAliveTimeout: keepAliveMillis(options),
+  keepAliveMaxTimeout: millis(options.keepAliveMaxTimeout) ?? 600_000,
+  headersTimeout: millis(options.headersTimeout) ?? 300_000,
+  bodyTimeout: millis(options.bodyTimeout) ?? 300_000
+})
+
 /**
  * The pool. `connector`, when given, replaces undici's own (it must be built from `connectOptionsOf(options)`).
  * @internal
  */
-export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildConnector.connector): Undici.Agent => {
-  const agentOptions: Undici.Agent.Options = {
-    connections: options.connections ?? 128,
-    pipelining: options.pipelining ?? 1,
-    keepAliveTimeout: keepAliveMillis(options),
-    keepAliveMaxTimeout: millis(options.keepAliveMaxTimeout) ?? 600_000,
-    headersTimeout: millis(options.headersTimeout) ?? 300_000,
-    bodyTimeout: millis(options.bodyTimeout) ?? 300_000,
-    connect: connector ?? connectOptionsOf(options) as any
-  }
-  return new Undici.Agent(agentOptions)
+export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildConnector.connector): Undici.Agent =>
+  new Undici.Agent({ ...poolOptionsOf(options), connect: connector ?? connectOptionsOf(options) as any })
+
+/**
+ * The pool through the client's proxy: undici's `EnvHttpProxyAgent` with the resolved settings (never the
+ * environment itself: `"env"` was read once, when the options were resolved), https: origins through a `CONNECT`
+ * tunnel, http: origins as absolute-form requests to the proxy (`proxyTunnel: false`, a plain forward proxy). The
+ * origins' TLS settings apply through the tunnel; every pool, the proxy's own included, has the client's limits
+ * (`connections` per origin, keep-alive, timeouts).
+ * @internal
+ */
+export const makeProxyAgent = (options: UndiciPoolOptions, proxy: ProxySettings): Undici.Dispatcher => {
+  const pool = poolOptionsOf(options)
+  const connect = connectOptionsOf(options)
+  const { servername: _servername, ...toProxy } = connect
+  return new Undici.EnvHttpProxyAgent({
+    ...pool,
+    connect: connect as any,
+    httpProxy: proxy.httpProxy,
+    httpsProxy: proxy.httpsProxy,
+    noProxy: proxy.noProxy,
+    ...(proxy.token === undefined ? {} : { token: proxy.token }),
+    proxyTunnel: false,
+    requestTls: connect as any,
+    proxyTls: toProxy as any,
+    factory: (origin, opts) => new Undici.Pool(origin, { ...pool, ...opts } as Undici.Pool.Options)
+  })
 }

@@ -25,6 +25,8 @@ export interface TransportRequest {
   /** milliseconds for the whole attempt, headers and body; `Infinity` for none */
   readonly timeoutMillis: number
   readonly maxResponseSize: number
+  /** undo a gzip / deflate / br `Content-Encoding` (the client's `decompress`); transports that cannot, ignore it */
+  readonly decompress?: boolean | undefined
   /** the clock that drives the attempt timeout */
   readonly clock: Clock.Clock
 }
@@ -47,6 +49,12 @@ export interface TransportService {
   readonly stream: (request: TransportRequest) => Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope>
   /** Opens `connections` idle sockets to `origin`, when the transport has a pool. */
   readonly warmUp: (origin: URL, connections: number, clock: Clock.Clock) => Effect.Effect<void, TransportFailure>
+  /**
+   * The codings the transport decodes when a request asks it to (`decompress`), as an `Accept-Encoding` value: the
+   * client sends it when it decompresses and the user set no `Accept-Encoding`. A transport without it decodes
+   * nothing, and the client asks for no encoding.
+   */
+  readonly acceptEncoding?: string | undefined
 }
 
 /** @internal */

@@ -13,14 +13,15 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import type * as Undici from "undici"
+import { ACCEPT_ENCODING, codingsOf, decodeFailure, decoderChain, hasNoBody } from "../../core/decompress.js"
 import { BufferedExchange, type InFlight, type RawResponse, type UndiciBody } from "../../core/exchange.js"
 import { fromHeaderRecord } from "../../core/headers.js"
 import { closeGracefully } from "../../core/pool.js"
-import { invalidStatus, TIMEOUT, type TransportFailure } from "../../core/transportFailure.js"
+import { invalidStatus, TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
 import { classifyError } from "../../core/undiciErrors.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "../timer.js"
 import * as WarmUp from "../warmUp.js"
-import { connectOptionsOf, keepAliveMillis, makeAgent, type UndiciPoolOptions } from "./pool.js"
+import { connectOptionsOf, keepAliveMillis, makeAgent, makeProxyAgent, type UndiciPoolOptions } from "./pool.js"
 import {
   type StreamingResponse,
   Transport,
@@ -177,6 +178,20 @@ const dispatchStreamed = (
     const invalid = invalidStatus(response.statusCode)
     if (invalid !== undefined) return yield* Effect.fail(invalid)
     const received = fromHeaderRecord(response.headers)
+    let readable: Readable = response.body
+    const encoding = received.headers["content-encoding"]
+    if (encoding !== undefined && request.decompress === true && !hasNoBody(request.method, response.statusCode)) {
+      const codings = codingsOf(encoding)
+      if (codings instanceof TransportFailure) return yield* Effect.fail(codings)
+      if (codings !== undefined) {
+        // decoded as the consumer pulls (backpressure kept); the declared length was the encoded body's
+        const decoded = decoderChain(codings, response.body).output
+        yield* Effect.addFinalizer(() => Effect.sync(() => decoded.destroy()))
+        readable = decoded
+        delete received.headers["content-encoding"]
+        delete received.headers["content-length"]
+      }
+    }
     return {
       status: response.statusCode,
       statusText: (response as { statusText?: string }).statusText ?? "",
@@ -184,8 +199,8 @@ const dispatchStreamed = (
       setCookie: received.setCookie,
       url: request.url.href,
       body: NodeStream.fromReadable<TransportFailure, Uint8Array>(
-        () => response.body,
-        (error) => classifyError(error)
+        () => readable,
+        (error) => decodeFailure(error) ?? classifyError(error)
       )
     }
   })
@@ -194,7 +209,9 @@ const dispatchStreamed = (
 export const makeUndiciTransport = (
   dispatcher: Undici.Dispatcher,
   warm?: WarmUp.WarmPool,
-  inFlight: InFlight = { count: 0 }
+  inFlight: InFlight = { count: 0 },
+  /** what the client uses instead of its own pool, when `warm` is absent (for warmUp's error) */
+  instead = "a given dispatcher"
 ): TransportService => {
   const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
     if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight)
@@ -212,17 +229,29 @@ export const makeUndiciTransport = (
 
   const warmUp = (origin: URL, connections: number): Effect.Effect<void, TransportFailure> =>
     warm === undefined
-      ? warmUpUnsupported("a given dispatcher")
+      ? warmUpUnsupported(instead)
       : Effect.mapError(warm.warm(origin, connections), classifyError)
 
-  return { send, stream, warmUp }
+  return { send, stream, warmUp, acceptEncoding: ACCEPT_ENCODING }
 }
+
+const graceMillis = (options: UndiciPoolOptions): number =>
+  Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds"))
 
 /** @internal */
 export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transport> =>
   Layer.scoped(
     Transport,
     Effect.gen(function*() {
+      const proxy = options.proxy
+      if (proxy !== undefined) {
+        const inFlight: InFlight = { count: 0 }
+        const agent = yield* Effect.acquireRelease(
+          Effect.sync(() => makeProxyAgent(options, proxy)),
+          (agent) => Effect.promise(() => closeGracefully(agent, graceMillis(options), inFlight))
+        )
+        return makeUndiciTransport(agent, undefined, inFlight, "a proxy")
+      }
       const warm = yield* Effect.acquireRelease(
         Effect.sync(() => WarmUp.make(connectOptionsOf(options), keepAliveMillis(options))),
         (pool) => Effect.sync(() => pool.close())
@@ -230,10 +259,7 @@ export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transp
       const inFlight: InFlight = { count: 0 }
       const agent = yield* Effect.acquireRelease(
         Effect.sync(() => makeAgent(options, warm.connector)),
-        (agent) =>
-          Effect.promise(() =>
-            closeGracefully(agent, Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds")), inFlight)
-          )
+        (agent) => Effect.promise(() => closeGracefully(agent, graceMillis(options), inFlight))
       )
       return makeUndiciTransport(agent, warm, inFlight)
     })
