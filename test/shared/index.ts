@@ -3,9 +3,10 @@
  * `sharedSuite({ it, describe }, driver)` in one test file.
  */
 import type { Driver, Registrar } from "./driver.js"
+import { errorBodies } from "./errors.js"
 import { retryBodies } from "./retry.js"
 
-export const bodies = [retryBodies] as const
+export const bodies = [retryBodies, errorBodies] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
   t.describe(`shared behaviour (${driver.edition})`, () => {
