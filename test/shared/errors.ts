@@ -203,7 +203,7 @@ export const errorBodies: Body = (t, driver) => {
     )
 
     t.it(
-      "the client's deadline option applies to every call",
+      "the client's deadline option bounds every call the client's retry option retries",
       () =>
         withServers(
           [silentServer()],
