@@ -6,8 +6,9 @@ import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
 import { protectionBodies } from "./protections.js"
 import { retryBodies } from "./retry.js"
+import { securityBodies } from "./security.js"
 
-export const bodies = [retryBodies, errorBodies, protectionBodies] as const
+export const bodies = [retryBodies, errorBodies, protectionBodies, securityBodies] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
   t.describe(`shared behaviour (${driver.edition})`, () => {
