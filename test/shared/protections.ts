@@ -18,14 +18,12 @@ const heldServer = async () => {
   const held: Array<http.ServerResponse> = []
   let released = false
   const server = await startServer((_req, res) => released ? res.end("ok") : void held.push(res))
-  return {
-    ...server,
-    held,
-    release: () => {
-      released = true
-      for (const res of held.splice(0)) res.end("ok")
-    }
+  const release = () => {
+    released = true
+    for (const res of held.splice(0)) res.end("ok")
   }
+  // answering what is held before closing lets the client's pool close without waiting
+  return { ...server, held, release, close: () => (release(), server.close()) }
 }
 
 export const protectionBodies: Body = (t, driver) => {
@@ -232,7 +230,7 @@ export const protectionBodies: Body = (t, driver) => {
                 "the first request arrives"
               )
               const [outcome, took] = await timed(() =>
-                client.request({ method: "GET", url: server.origin, retry: fast(3) })
+                client.request({ method: "GET", url: server.origin, timeoutMs: 2_000, retry: fast(3) })
               )
               const error = failed(outcome, "BulkheadRejectedError")
               assert.equal(error.limit, 1)
@@ -260,7 +258,7 @@ export const protectionBodies: Body = (t, driver) => {
               )
               const second = client.request({ method: "GET", url: server.origin, retry: false })
               const third = failed(
-                await client.request({ method: "GET", url: server.origin, retry: false }),
+                await client.request({ method: "GET", url: server.origin, timeoutMs: 5_000, retry: false }),
                 "BulkheadRejectedError"
               )
               assert.equal(third.reason, "full")
@@ -287,7 +285,7 @@ export const protectionBodies: Body = (t, driver) => {
                 "the first request arrives"
               )
               const [outcome, took] = await timed(() =>
-                client.request({ method: "GET", url: server.origin, retry: false })
+                client.request({ method: "GET", url: server.origin, timeoutMs: 5_000, retry: false })
               )
               assert.equal(failed(outcome, "BulkheadRejectedError").reason, "queue-timeout")
               between(took, 250, 5_000, "time in the queue")

@@ -215,6 +215,8 @@ export const v3Driver: Driver = {
       const dequeue = yield* Effect.provide(ResilientClient.subscribe, context)
       const seen: Array<EventSummary> = []
       const run = Runtime.runPromiseExit(runtime)
+      // the calls still running when the body ends are interrupted, as a scoped program's would be
+      const ended = new AbortController()
       const client: DriverClient = {
         request: async (req): Promise<Outcome> => {
           const call = HttpResilient.request(req.method, req.url, requestOptionsOf(req)).pipe(
@@ -226,7 +228,8 @@ export const v3Driver: Driver = {
               }))
             )
           )
-          return outcomeOf(await run(call, req.signal === undefined ? {} : { signal: req.signal }))
+          const signal = req.signal === undefined ? ended.signal : AbortSignal.any([req.signal, ended.signal])
+          return outcomeOf(await run(call, { signal }))
         },
         circuitState: async (origin) => {
           const exit = await run(ResilientClient.circuitState(origin))
@@ -240,7 +243,9 @@ export const v3Driver: Driver = {
           return [...seen]
         }
       }
-      yield* Effect.tryPromise({ try: () => body(client), catch: (error) => error })
+      yield* Effect.tryPromise({ try: () => body(client), catch: (error) => error }).pipe(
+        Effect.ensuring(Effect.sync(() => ended.abort()))
+      )
     }))
     const exit = await Effect.runPromiseExit(program)
     if (Exit.isSuccess(exit)) return
