@@ -232,11 +232,12 @@ export interface Driver {
 }
 
 /**
- * The neutral registrar a body registers its tests on: vitest's `it`/`describe` fit it in both vitest 3 and 5
- * (`(name, fn, timeout)`), so `suite(vitest, driver)` runs the same bodies under either runner.
+ * The neutral registrar a body registers its tests on: vitest's `it`/`describe` fit it in both vitest 3 and 5, so
+ * `sharedSuite({ it, describe }, driver)` runs the same bodies under either runner. Bodies set no per-test timeout:
+ * the runner's `testTimeout` (30 s in both configs) bounds each.
  */
 export interface Registrar {
-  it(name: string, fn: () => Promise<void>, timeoutMs?: number): void
+  it(name: string, fn: () => Promise<void>): void
   describe(name: string, fn: () => void): void
 }
 

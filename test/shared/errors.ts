@@ -2,7 +2,7 @@
  * Shared bodies: the error union's tags and fields a user matches on, and the success shape.
  */
 import * as assert from "node:assert/strict"
-import { between, failed, fast, ok, timed } from "./check.js"
+import { between, eventually, failed, fast, ok, timed } from "./check.js"
 import { type Body, DriverConfigError } from "./driver.js"
 import { closedPort, startRawServer, startServer, statusServer, withServers } from "./servers.js"
 
@@ -216,6 +216,22 @@ export const errorBodies: Body = (t, driver) => {
             })
         )
     )
+
+    t.it("interrupting a call aborts its request: the server sees the connection close", async () => {
+      let closed = false
+      await withServers(
+        [startServer((_req, res) => void res.on("close", () => (closed = true)))],
+        (server) =>
+          driver.withClient({}, async (client) => {
+            const abort = new AbortController()
+            const call = client.request({ method: "GET", url: server.origin, retry: false, signal: abort.signal })
+            await eventually(() => Promise.resolve(server.count() === 1), 5_000, "the request arrives")
+            abort.abort()
+            await call.then(() => assert.fail("an interrupted call has no outcome"), () => undefined)
+            await eventually(() => Promise.resolve(closed), 5_000, "the server sees the connection close")
+          })
+      )
+    })
 
     t.it(
       "a body above maxResponseSize fails with TransportError ResponseTooLarge, and is not retried",
