@@ -159,6 +159,32 @@ export const protectionBodies: Body = (t, driver) => {
             })
         )
     )
+
+    t.it("the ratio strategy opens at the threshold once minThroughput attempts were seen, not before", () => {
+      let failing = false
+      return withServers(
+        [startServer((_req, res) => res.writeHead(failing ? 500 : 200).end())],
+        (server) =>
+          driver.withClient({
+            circuitBreaker: {
+              strategy: { kind: "ratio", threshold: 0.5, minThroughput: 6, windowMs: 60_000 },
+              breakDurationMs: 60_000
+            }
+          }, async (client) => {
+            const call = () => client.request({ method: "GET", url: server.origin, retry: false })
+            for (let i = 0; i < 3; i++) ok(await call())
+            failing = true
+            // 2 of 5 failed: below both the threshold and minThroughput
+            for (let i = 0; i < 2; i++) failed(await call(), "StatusError")
+            assert.equal(await client.circuitState(server.origin), "closed")
+            // 3 of 6 failed: 50 % with 6 seen
+            failed(await call(), "StatusError")
+            assert.equal(await client.circuitState(server.origin), "open")
+            failed(await call(), "CircuitOpenError")
+            assert.equal(server.count(), 6)
+          })
+      )
+    })
   })
 
   t.describe("retry budget", () => {

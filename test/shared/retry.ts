@@ -155,6 +155,62 @@ export const retryBodies: Body = (t, driver) => {
           })
       )
     })
+    t.it(
+      "RetryPolicy.make() with no options retries 3 times (the default)",
+      () =>
+        withServers([statusServer([503])], (server) =>
+          driver.withClient({}, async (client) => {
+            failed(await client.request({ method: "GET", url: server.origin, retry: {} }), "StatusError")
+            assert.equal(server.count(), 4)
+          }))
+    )
+
+    t.it(
+      "PUT, DELETE, HEAD, OPTIONS and QUERY are retried without a key",
+      () =>
+        driver.withClient({}, async (client) => {
+          for (const method of ["PUT", "DELETE", "HEAD", "OPTIONS", "QUERY"]) {
+            await withServers([statusServer([503, 200])], async (server) => {
+              ok(await client.request({ method, url: server.origin, retry: fast(3) }))
+              assert.equal(server.count(), 2, method)
+            })
+          }
+        })
+    )
+
+    t.it(
+      "a POST carrying an Idempotency-Key header is retried",
+      () =>
+        withServers([statusServer([503, 200])], (server) =>
+          driver.withClient({}, async (client) => {
+            ok(
+              await client.request({
+                method: "POST",
+                url: server.origin,
+                headers: { "Idempotency-Key": "k-1" },
+                body: { text: "x" },
+                retry: fast(3)
+              })
+            )
+            assert.equal(server.count(), 2)
+          }))
+    )
+
+    t.it(
+      "a policy's statuses option replaces the retryable set",
+      () =>
+        withServers(
+          [statusServer([500, 200]), statusServer([409, 200])],
+          (fiveHundred, conflict) =>
+            driver.withClient({}, async (client) => {
+              const retry = { ...fast(3), statuses: [409] }
+              failed(await client.request({ method: "GET", url: fiveHundred.origin, retry }), "StatusError")
+              assert.equal(fiveHundred.count(), 1)
+              ok(await client.request({ method: "GET", url: conflict.origin, retry }))
+              assert.equal(conflict.count(), 2)
+            })
+        )
+    )
   })
 
   t.describe("Retry-After", () => {
@@ -262,5 +318,35 @@ export const retryBodies: Body = (t, driver) => {
             })
         )
     )
+
+    t.it(
+      "RetryScheduled carries the server's wait as its delay, with reason retry-after",
+      () =>
+        withServers(
+          [statusServer([{ status: 503, headers: { "retry-after": "1" } }, 200])],
+          (server) =>
+            driver.withClient({}, async (client) => {
+              ok(await client.request({ method: "GET", url: server.origin, retry: fast(3) }))
+              const scheduled = (await client.events()).filter((e) => e.tag === "RetryScheduled")
+              assert.deepEqual(scheduled.map((e) => [e.delayMs, e.reason]), [[1_000, "retry-after"]])
+            })
+        )
+    )
+
+    t.it("a 413 is retried only when it carries Retry-After", () =>
+      withServers([
+        statusServer([{ status: 413, headers: { "retry-after": "0" } }, 200]),
+        statusServer([413, 200])
+      ], (withWait, without) =>
+        driver.withClient({}, async (client) => {
+          ok(await client.request({ method: "PUT", url: withWait.origin, body: { text: "x" }, retry: fast(3) }))
+          assert.equal(withWait.count(), 2)
+          const error = failed(
+            await client.request({ method: "PUT", url: without.origin, body: { text: "x" }, retry: fast(3) }),
+            "StatusError"
+          )
+          assert.equal(error.status, 413)
+          assert.equal(without.count(), 1)
+        })))
   })
 }
