@@ -161,29 +161,32 @@ export const protectionBodies: Body = (t, driver) => {
     )
 
     t.it("the ratio strategy opens at the threshold once minThroughput attempts were seen, not before", () => {
-      let failing = false
-      return withServers(
-        [startServer((_req, res) => res.writeHead(failing ? 500 : 200).end())],
-        (server) =>
-          driver.withClient({
-            circuitBreaker: {
-              strategy: { kind: "ratio", threshold: 0.5, minThroughput: 6, windowMs: 60_000 },
-              breakDurationMs: 60_000
-            }
-          }, async (client) => {
-            const call = () => client.request({ method: "GET", url: server.origin, retry: false })
-            for (let i = 0; i < 3; i++) ok(await call())
-            failing = true
-            // 2 of 5 failed: below both the threshold and minThroughput
-            for (let i = 0; i < 2; i++) failed(await call(), "StatusError")
-            assert.equal(await client.circuitState(server.origin), "closed")
-            // 3 of 6 failed: 50 % with 6 seen
-            failed(await call(), "StatusError")
-            assert.equal(await client.circuitState(server.origin), "open")
-            failed(await call(), "CircuitOpenError")
-            assert.equal(server.count(), 6)
-          })
-      )
+      const failing = new Set<string>()
+      const server = () =>
+        startServer((req, res) => res.writeHead(failing.has(req.headers.host ?? "") ? 500 : 200).end())
+      return withServers([server(), server()], (few, many) =>
+        driver.withClient({
+          circuitBreaker: {
+            strategy: { kind: "ratio", threshold: 0.5, minThroughput: 6, windowMs: 60_000 },
+            breakDurationMs: 60_000
+          }
+        }, async (client) => {
+          const call = (origin: string) => client.request({ method: "GET", url: origin, retry: false })
+          // fewer than minThroughput outcomes: 3 failures of 4 (75 %) leave it closed
+          ok(await call(few.origin))
+          failing.add(`127.0.0.1:${few.port}`)
+          for (let i = 0; i < 3; i++) failed(await call(few.origin), "StatusError")
+          assert.equal(await client.circuitState(few.origin), "closed")
+          // enough outcomes: closed below the threshold (3 of 7), open at it (4 of 8)
+          for (let i = 0; i < 4; i++) ok(await call(many.origin))
+          failing.add(`127.0.0.1:${many.port}`)
+          for (let i = 0; i < 3; i++) failed(await call(many.origin), "StatusError")
+          assert.equal(await client.circuitState(many.origin), "closed")
+          failed(await call(many.origin), "StatusError")
+          assert.equal(await client.circuitState(many.origin), "open")
+          failed(await call(many.origin), "CircuitOpenError")
+          assert.equal(many.count(), 8)
+        }))
     })
   })
 
