@@ -15,6 +15,22 @@
  * - durations are plain milliseconds; options keep their DESIGN.md names (`retries`, `backoff`, `circuitBreaker`,
  *   `retryBudget`, `bulkhead`, `timeout` → `timeoutMs`, `deadline` → `deadlineMs`, `maxResponseSize`,
  *   `redactHeaders` …); an option left out means the edition's default.
+ *
+ * A runner is one test file per edition; the v3 one is test/Shared.v3.test.ts with its driver in
+ * test/support/v3Driver.ts (the reference translation of every spec below):
+ *
+ * ```ts
+ * import { describe, it } from "vitest"
+ * import { sharedSuite } from "../../test/shared/index.js" // from v4/test/
+ * import { v4Driver } from "./v4Driver.js"
+ *
+ * sharedSuite({ it, describe }, v4Driver)
+ * ```
+ *
+ * What every driver must do beyond translating: subscribe to the client's events before the body runs; interrupt the
+ * calls still running when the body ends (so the client closes at once); reject `withClient` with a
+ * {@link DriverConfigError} when the layer refuses the options; resolve `request` with a {@link Failure} for every
+ * `HttpResilientError` (renderings included) and reject it only for a defect or an interruption.
  */
 
 /** Which edition a driver runs. A body may branch on it only to skip a promise one edition documents it lacks. */
