@@ -4,7 +4,17 @@
 import * as assert from "node:assert/strict"
 import { between, failed, fast, ok, timed } from "./check.js"
 import type { Body } from "./driver.js"
-import { gaps, startRawServer, statusServer, withServers } from "./servers.js"
+import { gaps, startRawServer, startServer, statusServer, withServers } from "./servers.js"
+
+/** A server answering 503 with `header: value()` (made when the request arrives), then 200. */
+const waitThenOk = (header: string, value: () => string) => {
+  let first = true
+  return startServer((_req, res) => {
+    if (!first) return void res.end("ok")
+    first = false
+    res.writeHead(503, { [header]: value() }).end()
+  })
+}
 
 export const retryBodies: Body = (t, driver) => {
   t.describe("retries", () => {
@@ -347,6 +357,24 @@ export const retryBodies: Body = (t, driver) => {
           )
           assert.equal(error.status, 413)
           assert.equal(without.count(), 1)
+        })))
+
+    t.it("Retry-After as an HTTP date and X-RateLimit-Reset as epoch seconds are honoured", () =>
+      withServers([
+        waitThenOk("retry-after", () => new Date(Date.now() + 2_500).toUTCString()),
+        waitThenOk("x-ratelimit-reset", () => String(Math.ceil((Date.now() + 2_000) / 1_000)))
+      ], (dated, epoch) =>
+        driver.withClient({}, async (client) => {
+          for (const server of [dated, epoch]) {
+            ok(await client.request({ method: "GET", url: server.origin, retry: fast(3) }))
+            assert.equal(server.count(), 2)
+            between(
+              gaps(server.received)[0],
+              1_000,
+              8_000,
+              `gap before the retry (${server === dated ? "date" : "epoch"})`
+            )
+          }
         })))
   })
 }

@@ -206,5 +206,54 @@ export const securityBodies: Body = (t, driver) => {
               }))
         )
     )
+
+    t.it(
+      "a 303 after a POST is followed with a GET without the body; a 307 keeps the method and body",
+      () =>
+        withServers([
+          startServer((req, res) => {
+            if (req.url === "/see-other") return void res.writeHead(303, { location: "/result" }).end()
+            if (req.url === "/temporary") return void res.writeHead(307, { location: "/moved" }).end()
+            res.end(`${req.method} ${req.url}`)
+          })
+        ], (server) =>
+          driver.withClient({}, async (client) => {
+            const seeOther = ok(
+              await client.request({ method: "POST", url: `${server.origin}/see-other`, body: { text: "form" } })
+            )
+            assert.equal(seeOther.body, "GET /result")
+            assert.equal(server.received[1].body, "")
+            assert.equal(server.received[1].headers["content-length"] ?? "0", "0")
+            const temporary = ok(
+              await client.request({ method: "PUT", url: `${server.origin}/temporary`, body: { text: "data" } })
+            )
+            assert.equal(temporary.body, "PUT /moved")
+            assert.equal(server.received[3].body, "data")
+          }))
+    )
+
+    t.it("a redirect loop fails with RedirectLoop and a long chain with TooManyRedirects", () =>
+      withServers([
+        startServer((req, res) => {
+          if (req.url === "/a") return void res.writeHead(302, { location: "/b" }).end()
+          if (req.url === "/b") return void res.writeHead(302, { location: "/a" }).end()
+          const n = Number(req.url?.slice(1))
+          res.writeHead(302, { location: `/${n + 1}` }).end()
+        })
+      ], (server) =>
+        driver.withClient({ followRedirects: 3 }, async (client) => {
+          const loop = failed(
+            await client.request({ method: "GET", url: `${server.origin}/a`, retry: false }),
+            "TransportError"
+          )
+          assert.equal(loop.reason, "RedirectLoop")
+          const chain = failed(
+            await client.request({ method: "GET", url: `${server.origin}/1`, retry: false }),
+            "TransportError"
+          )
+          assert.equal(chain.reason, "TooManyRedirects")
+          // the first request and three redirects followed
+          assert.deepEqual(server.received.slice(2).map((r) => r.url), ["/1", "/2", "/3", "/4"])
+        })))
   })
 }
