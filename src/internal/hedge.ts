@@ -91,7 +91,7 @@ export const observe = (gate: HedgeGate | undefined, prepared: PreparedRequest):
  * @internal
  */
 export interface HedgeClient {
-  readonly retryBudget: { readonly tryRetry: (nowMillis: number) => boolean } | undefined
+  readonly retryBudget: { readonly tryRetry: (origin: string, nowMillis: number) => boolean } | undefined
   readonly publish: (event: ResilientEvent) => void
   readonly hasListeners: () => boolean
 }
@@ -133,7 +133,7 @@ const payForCopy = (
     timestamp: now,
     tag: gate.tag
   }
-  if (client.retryBudget !== undefined && !client.retryBudget.tryRetry(now)) {
+  if (client.retryBudget !== undefined && !client.retryBudget.tryRetry(gate.url!.origin, now)) {
     if (client.hasListeners()) client.publish(new RetryBudgetExhausted(info))
     return false
   }
