@@ -222,7 +222,9 @@ describe("RetryBudget", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(
         Layer.build(
-          ResilientClient.layer({ retryBudget: { ratio: "a lot", window: 0, minRetriesPerSecond: -1 } as any })
+          ResilientClient.layer({
+            retryBudget: { ratio: "a lot", window: 0, minRetriesPerSecond: -1, adaptive: "yes" } as any
+          })
         )
           .pipe(Effect.scoped)
       )
@@ -230,6 +232,7 @@ describe("RetryBudget", () => {
       assert.include(text, `retryBudget.ratio: "a lot" is not a number from 0 to 1000`)
       assert.include(text, "retryBudget.window: 0 is not a finite duration of at least 1 millisecond")
       assert.include(text, "retryBudget.minRetriesPerSecond: -1 is not a number from 0 to 1000000")
+      assert.include(text, `retryBudget.adaptive: "yes" is not true or false`)
       // no budget: nothing is ever refused
       const available = yield* RetryBudget.available.pipe(
         Effect.provide(ResilientClient.layer({ retryBudget: false }))
