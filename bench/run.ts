@@ -3,7 +3,6 @@
  * Starts nginx (core 0), one process per client (core 1), runs every scenario, prints each target as
  * PASS/FAIL/SKIP with its figure and writes `bench/RESULTS.md` and `bench/results.svg`.
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -13,7 +12,7 @@ import { benchBackoffMillis, type ClientDefinition, clients, hasRetryPolicy, has
 import type { LoopOutcome } from "./loop.js"
 import type { OutageRow, ThroughputRow } from "./rows.js"
 import * as Server from "./server.js"
-import type { Task, TaskResult } from "./worker.js"
+import { children, startWorker, withFreshWorker, type Worker } from "./workers.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "..")
@@ -37,98 +36,6 @@ const settings = quick
     soak: { warmup: 40_000, count: 200_000, maxMillis: 90_000 }
   }
 const retries = 3
-
-// ---------------------------------------------------------------------------
-// workers
-// ---------------------------------------------------------------------------
-
-interface Worker {
-  readonly definition: ClientDefinition
-  readonly run: (task: Task) => Promise<TaskResult>
-  readonly stop: () => void
-}
-
-const children = new Set<ChildProcess>()
-
-const startWorker = (definition: ClientDefinition): Promise<Worker> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      "taskset",
-      [
-        "-c",
-        "1",
-        process.execPath,
-        "--expose-gc",
-        // a young generation of fixed size (Node's default maximum): RSS then moves with what is kept, not with
-        // the collector growing its nursery under load
-        "--min-semi-space-size=16",
-        "--max-semi-space-size=16",
-        "--import",
-        "tsx",
-        path.join(here, "worker.ts"),
-        definition.name
-      ],
-      { cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"] }
-    )
-    children.add(child)
-    let next = 0
-    const pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void }>()
-    const stop = () => {
-      children.delete(child)
-      if (child.exitCode === null) child.kill("SIGTERM")
-    }
-    child.on("exit", (code) => {
-      children.delete(child)
-      for (const p of pending.values()) p.reject(new Error(`worker ${definition.name} exited (${code})`))
-      reject(new Error(`worker ${definition.name} exited (${code}) before it was ready`))
-    })
-    child.on("message", (message: any) => {
-      if (message.ready) {
-        resolve({
-          definition,
-          stop,
-          run: (task) =>
-            new Promise((res, rej) => {
-              const id = next++
-              // every task is bounded: a client that hangs is stopped and the run fails
-              const limit = 2 * ("maxMillis" in task ? task.maxMillis : 60_000) + 30_000
-              const timer = setTimeout(() => {
-                pending.delete(id)
-                stop()
-                rej(new Error(`worker ${definition.name}: task ${task.type} took more than ${limit} ms`))
-              }, limit)
-              pending.set(id, {
-                resolve: (r) => {
-                  clearTimeout(timer)
-                  res(r)
-                },
-                reject: (e) => {
-                  clearTimeout(timer)
-                  rej(e)
-                }
-              })
-              child.send({ id, task })
-            })
-        })
-        return
-      }
-      const p = pending.get(message.id)
-      if (p === undefined) return
-      pending.delete(message.id)
-      if (message.error !== undefined) p.reject(new Error(`${definition.name}: ${message.error}`))
-      else p.resolve(message.result)
-    })
-  })
-
-/** Runs `f` with a fresh worker for `definition`, stopped afterwards. */
-const withFreshWorker = async <A>(definition: ClientDefinition, f: (w: Worker) => Promise<A>): Promise<A> => {
-  const worker = await startWorker(definition)
-  try {
-    return await f(worker)
-  } finally {
-    worker.stop()
-  }
-}
 
 // ---------------------------------------------------------------------------
 // statistics

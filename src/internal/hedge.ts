@@ -18,7 +18,7 @@ import type { PreparedRequest } from "./request.js"
 import { constructorFrame, decodeOrThrow, firstProblemDecoder } from "./schema/frame.js"
 import { hedgeOptionsSchema } from "./schema/protections.js"
 import * as Telemetry from "./telemetry.js"
-import { schedule } from "./timer.js"
+import { scheduleAfterIo } from "./timer.js"
 
 export type { HedgeOptions, HedgeSettings } from "./hedgeSettings.js"
 
@@ -218,10 +218,10 @@ export const hedge = <A, E, R>(
           hedges++
           Telemetry.recordRetry("hedge")
           launch()
-          if (hedges < maxHedges && !settled) cancelTimer = schedule(clock, delayMillis, onTimer)
+          if (hedges < maxHedges && !settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
         }
         launch()
-        if (!settled) cancelTimer = schedule(clock, delayMillis, onTimer)
+        if (!settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
         return Effect.suspend(() => {
           settled = true
           cancelTimer?.()
