@@ -6,6 +6,7 @@
  *   npx tsx bench/resilience.ts [--quick] [--only curve,outage,recovery,hedging]
  */
 import { fileURLToPath } from "node:url"
+import type { CurveLine } from "./chart.js"
 import { clients } from "./clients.js"
 import type { PacedOutcome } from "./loop.js"
 import * as Server from "./server.js"
@@ -491,3 +492,13 @@ const main = async () => {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main()
+
+/** The fault curve's lines for `faultCurveChart` (the 503 points; the reset point is in the table). */
+export const curveLines = (rows: ReadonlyArray<CurveRow>): Array<CurveLine> =>
+  rows.map((row) => ({
+    label: row.label,
+    points: Server.faultShares.flatMap((share) => {
+      const p = row.points[`${Math.round(share * 100)}%`]
+      return p === undefined ? [] : [{ share, success: p.success, perCall: p.perCall }]
+    })
+  }))

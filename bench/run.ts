@@ -7,9 +7,18 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { chart } from "./chart.js"
+import { chart, faultCurveChart } from "./chart.js"
 import { benchBackoffMillis, type ClientDefinition, clients, hasRetryPolicy, hasStreamVerb } from "./clients.js"
 import type { LoopOutcome } from "./loop.js"
+import {
+  curveLines,
+  fullSettings,
+  quickSettings,
+  resilienceReport,
+  type ResilienceResults,
+  resilienceTargets,
+  runResilience
+} from "./resilience.js"
 import type { OutageRow, ThroughputRow } from "./rows.js"
 import * as Server from "./server.js"
 import { children, startWorker, withFreshWorker, type Worker } from "./workers.js"
@@ -390,7 +399,8 @@ const report = (
   soaks: ReadonlyArray<SoakRow>,
   bigs: ReadonlyArray<BigRow>,
   verdicts: ReadonlyArray<Target>,
-  seconds: number
+  seconds: number,
+  resilience: ResilienceResults
 ): string => {
   const cpus = os.cpus()
   const libs = [
@@ -486,7 +496,9 @@ const report = (
   row(["---", "---:", "---"])
   for (const a of afters) row([a.label, `${fmt(a.gapMillis, 0)} ms`, a.honoured ? "yes" : "no"])
 
-  lines.push("", "## Memory over a soak (`/ok`, concurrency 64, after a warm-up)", "")
+  lines.push("", ...resilienceReport(resilience, quick ? quickSettings : fullSettings))
+
+  lines.push("## Memory over a soak (`/ok`, concurrency 64, after a warm-up)", "")
   lines.push(
     "RSS is sampled after a GC at each tenth of the soak; start and end are the medians of the first and last " +
       "three samples. Heap is measured after a GC before and after.",
@@ -559,9 +571,9 @@ const main = async () => {
   log(`nginx ${server.version} on ${server.origin}; ${quick ? "quick run" : "full run"}`)
   // the whole run is bounded too
   const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${quick ? 5 : 15} minutes; stopping`)
+    console.error(`bench: still running after ${quick ? 10 : 25} minutes; stopping`)
     shutdown(1)
-  }, (quick ? 5 : 15) * 60_000)
+  }, (quick ? 10 : 25) * 60_000)
   watchdog.unref()
   try {
     const workers = await Promise.all(clients.map(startWorker))
@@ -569,20 +581,22 @@ const main = async () => {
     const rows = await throughput(measured, server.origin)
     const outages = await outage(workers, server)
     const afters = await retryAfter(workers, server)
+    const resilience = await runResilience(workers, server, quick ? quickSettings : fullSettings)
     const soaks = await soak(measured, server.origin)
     for (const w of workers) await w.run({ type: "close" }).catch(() => undefined)
     for (const w of workers) w.stop()
     const bigs = await big(server.origin)
-    const verdicts = targets(rows, outages, soaks, bigs)
+    const verdicts = [...targets(rows, outages, soaks, bigs), ...resilienceTargets(resilience)]
     const seconds = (performance.now() - started) / 1000
     fs.writeFileSync(
       path.join(here, "RESULTS.md"),
-      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds)
+      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds, resilience)
     )
+    fs.writeFileSync(path.join(here, "faults.svg"), faultCurveChart(curveLines(resilience.curve)))
     fs.writeFileSync(path.join(here, "results.svg"), chart(rows, outages))
     log("")
     for (const t of verdicts) log(`${t.verdict.padEnd(4)}  ${t.name}: ${t.figure}`)
-    log(`\nwrote bench/RESULTS.md and bench/results.svg in ${fmt(seconds, 0)} s`)
+    log(`\nwrote bench/RESULTS.md, bench/results.svg and bench/faults.svg in ${fmt(seconds, 0)} s`)
     server.stop()
   } catch (error) {
     console.error(error)
