@@ -5,8 +5,10 @@
  *
  *   npx tsx bench/resilience.ts [--quick] [--only curve,outage,recovery,hedging]
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { CurveLine } from "./chart.js"
+import { type CurveLine, faultCurveChart } from "./chart.js"
 import { clients } from "./clients.js"
 import type { PacedOutcome } from "./loop.js"
 import * as Server from "./server.js"
@@ -116,6 +118,7 @@ const curvePoints: ReadonlyArray<readonly [string, string]> = [
   ["reset 30%", "/reset-30"]
 ]
 
+const here = path.dirname(fileURLToPath(import.meta.url))
 const log = (line: string) => console.log(line)
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a")
 
@@ -484,6 +487,10 @@ const main = async () => {
     console.log("")
     for (const line of resilienceReport(results, settings)) console.log(line)
     for (const t of resilienceTargets(results)) console.log(`${t.verdict.padEnd(4)}  ${t.name}: ${t.figure}`)
+    if (results.curve.length > 0) {
+      fs.writeFileSync(path.join(here, "faults.svg"), faultCurveChart(curveLines(results.curve)))
+      console.log("wrote bench/faults.svg")
+    }
     shutdown(0)
   } catch (error) {
     console.error(error)

@@ -154,9 +154,10 @@ describe("RetryBudget", () => {
       const flaky = exits.filter((_, i) => i % 2 === 1)
       const requests = yield* HttpResilientTest.requests
       const down = requests.filter((r) => r.url.startsWith("http://down.test")).length
-      // the outage is held to its reserve; the flaky origin still gets every retry it needs
+      // the outage is held to its reserve; the flaky origin still gets every retry it needs (three retries allow at
+      // most 1 - 0.3^4 = 99.2 %; with one budget for both origins the outage's refusals would leave it about 90 %)
       assert.isAtMost(down / 1_000, 1.1)
-      assert.isAtLeast(flaky.filter(Exit.isSuccess).length / 1_000, 0.99)
+      assert.isAtLeast(flaky.filter(Exit.isSuccess).length / 1_000, 0.98)
     }).pipe(Effect.provide(HttpResilientTest.layer(
       (request) => request.url.startsWith("http://down.test") ? HttpResilientTest.reply(503) : flakyReply(),
       { circuitBreaker: false }
