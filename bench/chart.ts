@@ -102,3 +102,73 @@ export const chart = (rows: ReadonlyArray<ThroughputRow>, outages: ReadonlyArray
     ""
   ].join("\n")
 }
+
+/** One client's line of the fault curve: per share of 503s (0–100), success (0–1) and requests per call. */
+export interface CurveLine {
+  readonly label: string
+  readonly points: ReadonlyArray<{ readonly share: number; readonly success: number; readonly perCall: number }>
+}
+
+const lineColours = ["#1f4e89", "#7aa6d6", "#c0504d", "#e8a33d", "#6a9f58", "#8064a2", "#4bacc6", "#777777"]
+
+/** Two line charts over the share of 503s: success rate, and server requests per call. */
+export const faultCurveChart = (lines: ReadonlyArray<CurveLine>): string => {
+  const w = 420
+  const h = 220
+  const left = 60
+  const top = 40
+  const gapX = 90
+  const legendTop = top + h + 40
+  const width = left + 2 * w + gapX + 30
+  const height = legendTop + lines.length * 16 + 20
+  const parts: Array<string> = []
+  const plot = (x0: number, title: string, max: number, ticks: ReadonlyArray<number>, value: (p: any) => number) => {
+    const sx = (share: number) => x0 + share * w
+    const sy = (v: number) => top + h - (Math.min(v, max) / max) * h
+    parts.push(`<text x="${x0}" y="${top - 14}" font-size="14" font-weight="bold">${escape(title)}</text>`)
+    parts.push(`<rect x="${x0}" y="${top}" width="${w}" height="${h}" fill="none" stroke="#999"/>`)
+    for (const t of ticks) {
+      parts.push(
+        `<line x1="${x0}" y1="${sy(t)}" x2="${x0 + w}" y2="${sy(t)}" stroke="#ddd"/>`,
+        `<text x="${x0 - 6}" y="${sy(t) + 4}" font-size="10" text-anchor="end">${t}</text>`
+      )
+    }
+    for (const s of [0, 0.1, 0.3, 0.5, 0.7, 1]) {
+      parts.push(
+        `<text x="${sx(s)}" y="${top + h + 14}" font-size="10" text-anchor="middle">${Math.round(s * 100)} %</text>`
+      )
+    }
+    parts.push(
+      `<text x="${x0 + w / 2}" y="${top + h + 30}" font-size="11" text-anchor="middle">share of 503s</text>`
+    )
+    lines.forEach((line, i) => {
+      const colour = lineColours[i % lineColours.length]
+      const pts = line.points.filter((p) => Number.isFinite(value(p)))
+      parts.push(
+        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${
+          pts.map((p) => `${sx(p.share).toFixed(1)},${sy(value(p)).toFixed(1)}`).join(" ")
+        }"/>`
+      )
+      for (const p of pts) {
+        parts.push(`<circle cx="${sx(p.share).toFixed(1)}" cy="${sy(value(p)).toFixed(1)}" r="2.5" fill="${colour}"/>`)
+      }
+    })
+  }
+  plot(left, "Calls that succeed (%)", 100, [0, 25, 50, 75, 99], (p) => p.success * 100)
+  plot(left + w + gapX, "Server requests per call", 4, [0, 1, 1.45, 2, 3, 4], (p) => p.perCall)
+  lines.forEach((line, i) => {
+    const y = legendTop + i * 16
+    parts.push(
+      `<rect x="${left}" y="${y - 9}" width="18" height="4" fill="${lineColours[i % lineColours.length]}"/>`,
+      `<text x="${left + 24}" y="${y - 3}" font-size="11">${escape(line.label)}</text>`
+    )
+  })
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+    `font-family="sans-serif">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    ...parts,
+    "</svg>",
+    ""
+  ].join("\n")
+}

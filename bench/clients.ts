@@ -28,6 +28,10 @@ export interface ClientInstance {
   readonly get: Call
   /** The same with `retries` retries by the client's own mechanism and a backoff of a few milliseconds. */
   readonly retrying?: ((retries: number) => Call) | undefined
+  /** ours: `Effect.retry(get, RetryPolicy.default)`, the call the fault-curve targets are about */
+  readonly policyDefault?: Call | undefined
+  /** ours: `get` hedged with `HttpResilient.hedge({ delay })` (the hedging scenario) */
+  readonly hedged?: ((delay: string) => Call) | undefined
   /** How `retrying` retries, for the tables. */
   readonly retryLabel?: string | undefined
   /** GET a large body without holding it in memory. */
@@ -97,6 +101,11 @@ const ours = ({ lib = Lib, options, retry }: OursOptions): () => Promise<ClientI
     retryLabel: retry === "policy"
       ? `RetryPolicy.make({ retries, backoff: exponential ${benchBackoffMillis} ms }), default retry budget, ${breaker}`
       : `Effect.retry(Schedule.exponential(${benchBackoffMillis} ms), times): a plain Schedule, no budget, ${breaker}`,
+    policyDefault: hasRetryPolicy
+      ? effectCall(runtime, (url) => Effect.retry(lib.HttpResilient.get(url), RetryPolicy.default))
+      : undefined,
+    hedged: (delay) =>
+      effectCall(runtime, (url) => lib.HttpResilient.get(url).pipe(lib.HttpResilient.hedge({ delay: delay as any }))),
     buffered: effectCall(runtime, (url) => lib.HttpResilient.get(url, { maxResponseSize: 64 * 1024 * 1024 })),
     streamed: stream === undefined ? undefined : effectCall(runtime, (url) => Stream.runDrain(stream(url))),
     close: () => runtime.dispose()

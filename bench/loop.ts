@@ -82,3 +82,67 @@ export const runLoop = async (call: Call, spec: LoopSpec): Promise<LoopOutcome> 
   const cpu = process.cpuUsage(cpu0)
   return { ok, failed, elapsedMillis, cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage.rss() }
 }
+
+export interface PacedSpec {
+  readonly url: string
+  readonly calls: number
+  readonly perSecond: number
+}
+
+/** Per call of an open loop: when it started (epoch ms), whether it succeeded, how long it took (ms). */
+export interface PacedOutcome {
+  readonly starts: ReadonlyArray<number>
+  readonly oks: ReadonlyArray<0 | 1>
+  readonly latencies: ReadonlyArray<number>
+}
+
+/**
+ * An open loop: call `i` starts at `i / perSecond` seconds whatever the calls before it do (so a slow call does not
+ * hold back the next), as traffic from many users does. Effect clients run it inside one Effect run.
+ */
+export const runPaced = async (call: Call, spec: PacedSpec): Promise<PacedOutcome> => {
+  const { calls, perSecond, url } = spec
+  const starts = new Array<number>(calls).fill(0)
+  const oks = new Array<0 | 1>(calls).fill(0)
+  const latencies = new Array<number>(calls).fill(0)
+  const t0 = performance.now()
+  const origin = Date.now() - t0
+  const due = (i: number) => t0 + (i * 1000) / perSecond
+  const done = (i: number, started: number, ok: boolean) => {
+    starts[i] = origin + started
+    latencies[i] = performance.now() - started
+    oks[i] = ok ? 1 : 0
+  }
+  if (call.kind === "promise") {
+    const run = call.run
+    await Promise.all(Array.from({ length: calls }, async (_, i) => {
+      const wait = due(i) - performance.now()
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+      const started = performance.now()
+      try {
+        await run(url)
+        done(i, started, true)
+      } catch {
+        done(i, started, false)
+      }
+    }))
+  } else {
+    const run = call.run
+    await call.runtime.runPromise(
+      Effect.forEach(
+        Array.from({ length: calls }, (_, i) => i),
+        (i) =>
+          Effect.suspend(() => {
+            const wait = due(i) - performance.now()
+            const go = Effect.suspend(() => {
+              const started = performance.now()
+              return Effect.map(Effect.exit(run(url)), (exit) => done(i, started, exit._tag === "Success"))
+            })
+            return wait > 0 ? Effect.zipRight(Effect.sleep(wait), go) : go
+          }),
+        { concurrency: "unbounded", discard: true }
+      )
+    )
+  }
+  return { starts, oks, latencies }
+}

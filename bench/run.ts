@@ -3,17 +3,25 @@
  * Starts nginx (core 0), one process per client (core 1), runs every scenario, prints each target as
  * PASS/FAIL/SKIP with its figure and writes `bench/RESULTS.md` and `bench/results.svg`.
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { chart } from "./chart.js"
+import { chart, faultCurveChart } from "./chart.js"
 import { benchBackoffMillis, type ClientDefinition, clients, hasRetryPolicy, hasStreamVerb } from "./clients.js"
 import type { LoopOutcome } from "./loop.js"
+import {
+  curveLines,
+  fullSettings,
+  quickSettings,
+  resilienceReport,
+  type ResilienceResults,
+  resilienceTargets,
+  runResilience
+} from "./resilience.js"
 import type { OutageRow, ThroughputRow } from "./rows.js"
 import * as Server from "./server.js"
-import type { Task, TaskResult } from "./worker.js"
+import { children, startWorker, withFreshWorker, type Worker } from "./workers.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "..")
@@ -37,98 +45,6 @@ const settings = quick
     soak: { warmup: 40_000, count: 200_000, maxMillis: 90_000 }
   }
 const retries = 3
-
-// ---------------------------------------------------------------------------
-// workers
-// ---------------------------------------------------------------------------
-
-interface Worker {
-  readonly definition: ClientDefinition
-  readonly run: (task: Task) => Promise<TaskResult>
-  readonly stop: () => void
-}
-
-const children = new Set<ChildProcess>()
-
-const startWorker = (definition: ClientDefinition): Promise<Worker> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      "taskset",
-      [
-        "-c",
-        "1",
-        process.execPath,
-        "--expose-gc",
-        // a young generation of fixed size (Node's default maximum): RSS then moves with what is kept, not with
-        // the collector growing its nursery under load
-        "--min-semi-space-size=16",
-        "--max-semi-space-size=16",
-        "--import",
-        "tsx",
-        path.join(here, "worker.ts"),
-        definition.name
-      ],
-      { cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"] }
-    )
-    children.add(child)
-    let next = 0
-    const pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void }>()
-    const stop = () => {
-      children.delete(child)
-      if (child.exitCode === null) child.kill("SIGTERM")
-    }
-    child.on("exit", (code) => {
-      children.delete(child)
-      for (const p of pending.values()) p.reject(new Error(`worker ${definition.name} exited (${code})`))
-      reject(new Error(`worker ${definition.name} exited (${code}) before it was ready`))
-    })
-    child.on("message", (message: any) => {
-      if (message.ready) {
-        resolve({
-          definition,
-          stop,
-          run: (task) =>
-            new Promise((res, rej) => {
-              const id = next++
-              // every task is bounded: a client that hangs is stopped and the run fails
-              const limit = 2 * ("maxMillis" in task ? task.maxMillis : 60_000) + 30_000
-              const timer = setTimeout(() => {
-                pending.delete(id)
-                stop()
-                rej(new Error(`worker ${definition.name}: task ${task.type} took more than ${limit} ms`))
-              }, limit)
-              pending.set(id, {
-                resolve: (r) => {
-                  clearTimeout(timer)
-                  res(r)
-                },
-                reject: (e) => {
-                  clearTimeout(timer)
-                  rej(e)
-                }
-              })
-              child.send({ id, task })
-            })
-        })
-        return
-      }
-      const p = pending.get(message.id)
-      if (p === undefined) return
-      pending.delete(message.id)
-      if (message.error !== undefined) p.reject(new Error(`${definition.name}: ${message.error}`))
-      else p.resolve(message.result)
-    })
-  })
-
-/** Runs `f` with a fresh worker for `definition`, stopped afterwards. */
-const withFreshWorker = async <A>(definition: ClientDefinition, f: (w: Worker) => Promise<A>): Promise<A> => {
-  const worker = await startWorker(definition)
-  try {
-    return await f(worker)
-  } finally {
-    worker.stop()
-  }
-}
 
 // ---------------------------------------------------------------------------
 // statistics
@@ -483,7 +399,8 @@ const report = (
   soaks: ReadonlyArray<SoakRow>,
   bigs: ReadonlyArray<BigRow>,
   verdicts: ReadonlyArray<Target>,
-  seconds: number
+  seconds: number,
+  resilience: ResilienceResults
 ): string => {
   const cpus = os.cpus()
   const libs = [
@@ -579,7 +496,9 @@ const report = (
   row(["---", "---:", "---"])
   for (const a of afters) row([a.label, `${fmt(a.gapMillis, 0)} ms`, a.honoured ? "yes" : "no"])
 
-  lines.push("", "## Memory over a soak (`/ok`, concurrency 64, after a warm-up)", "")
+  lines.push("", ...resilienceReport(resilience, quick ? quickSettings : fullSettings))
+
+  lines.push("## Memory over a soak (`/ok`, concurrency 64, after a warm-up)", "")
   lines.push(
     "RSS is sampled after a GC at each tenth of the soak; start and end are the medians of the first and last " +
       "three samples. Heap is measured after a GC before and after.",
@@ -652,9 +571,9 @@ const main = async () => {
   log(`nginx ${server.version} on ${server.origin}; ${quick ? "quick run" : "full run"}`)
   // the whole run is bounded too
   const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${quick ? 5 : 15} minutes; stopping`)
+    console.error(`bench: still running after ${quick ? 10 : 25} minutes; stopping`)
     shutdown(1)
-  }, (quick ? 5 : 15) * 60_000)
+  }, (quick ? 10 : 25) * 60_000)
   watchdog.unref()
   try {
     const workers = await Promise.all(clients.map(startWorker))
@@ -662,20 +581,22 @@ const main = async () => {
     const rows = await throughput(measured, server.origin)
     const outages = await outage(workers, server)
     const afters = await retryAfter(workers, server)
+    const resilience = await runResilience(workers, server, quick ? quickSettings : fullSettings)
     const soaks = await soak(measured, server.origin)
     for (const w of workers) await w.run({ type: "close" }).catch(() => undefined)
     for (const w of workers) w.stop()
     const bigs = await big(server.origin)
-    const verdicts = targets(rows, outages, soaks, bigs)
+    const verdicts = [...targets(rows, outages, soaks, bigs), ...resilienceTargets(resilience)]
     const seconds = (performance.now() - started) / 1000
     fs.writeFileSync(
       path.join(here, "RESULTS.md"),
-      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds)
+      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds, resilience)
     )
+    fs.writeFileSync(path.join(here, "faults.svg"), faultCurveChart(curveLines(resilience.curve)))
     fs.writeFileSync(path.join(here, "results.svg"), chart(rows, outages))
     log("")
     for (const t of verdicts) log(`${t.verdict.padEnd(4)}  ${t.name}: ${t.figure}`)
-    log(`\nwrote bench/RESULTS.md and bench/results.svg in ${fmt(seconds, 0)} s`)
+    log(`\nwrote bench/RESULTS.md, bench/results.svg and bench/faults.svg in ${fmt(seconds, 0)} s`)
     server.stop()
   } catch (error) {
     console.error(error)

@@ -16,14 +16,28 @@ export const flakyShare = 0.3
 export const slowTailShare = 0.1
 export const slowTailDelaySeconds = 0.05
 export const bigSize = 50 * 1024 * 1024
+/** The shares of 503s of the fault curve's endpoints `/fault-<percent>` (0 and 100 included). */
+export const faultShares = [0, 0.1, 0.3, 0.5, 0.7, 1] as const
+/** Share of `/reset-30` whose connection is closed without an answer (nginx's 444). */
+export const resetShare = 0.3
+/** Share of `/tail` answered after `tailDelaySeconds` (the hedging scenario's slow tail). */
+export const tailShare = 0.02
+export const tailDelaySeconds = 1
+/** The path that answers 503 while the server is down (`setDown`), 200 otherwise. */
+export const switchPath = "/switch"
 
 /** The server as the harness sees it. */
 export interface Server {
   readonly origin: string
   readonly dir: string
   readonly version: string
-  /** Lines of the access log of the counted endpoints (`/503`, `/flaky`, `/retry-after`). */
+  /**
+   * Lines of the access log of the counted endpoints (`/503`, `/flaky`, `/retry-after`, `/fault-*`, `/reset-30`,
+   * `/switch`, `/tail`).
+   */
   readonly countedLines: () => ReadonlyArray<CountedLine>
+  /** Makes `/switch` answer 503 (`true`) or 200 (`false`) from the next request on. */
+  readonly setDown: (down: boolean) => void
   readonly stop: () => void
 }
 
@@ -85,6 +99,15 @@ http {
   sendfile on;
   split_clients "\${request_id}" $flaky { ${percent(flakyShare)} 1; * ""; }
   split_clients "\${request_id}slow" $slow { ${percent(slowTailShare)} 1; * ""; }
+${
+    faultShares.filter((share) => share > 0 && share < 1).map((share) =>
+      `  split_clients "\${request_id}f${percent(share)}" $fault${Math.round(share * 100)} { ${
+        percent(share)
+      } 1; * ""; }`
+    ).join("\n")
+  }
+  split_clients "\${request_id}reset" $reset { ${percent(resetShare)} 1; * ""; }
+  split_clients "\${request_id}tail" $tail { ${percent(tailShare)} 1; * ""; }
   server {
     listen 127.0.0.1:${port} backlog=4096;
     default_type application/json;
@@ -106,6 +129,34 @@ http {
     }
     location = /slow-tail-delayed { internal; echo_sleep ${slowTailDelaySeconds}; echo ${json}; }
     location = /big { default_type application/octet-stream; alias ${dir}/big.bin; }
+${
+    faultShares.map((share) => {
+      const n = Math.round(share * 100)
+      const fault = share === 0
+        ? ""
+        : share === 1
+        ? "return 503 '{\"error\":\"unavailable\"}';"
+        : `if ($fault${n}) { return 503 '{"error":"unavailable"}'; }`
+      return `    location = /fault-${n} { access_log ${dir}/counted.log counted; ${fault} return 200 ${json}; }`
+    }).join("\n")
+  }
+    location = /reset-30 { access_log ${dir}/counted.log counted; if ($reset) { return 444; } return 200 ${json}; }
+    location = ${switchPath} {
+      access_log ${dir}/counted.log counted;
+      if (-f ${dir}/down) { return 503 '{"error":"unavailable"}'; }
+      return 200 ${json};
+    }
+    location = /tail {
+      access_log ${dir}/counted.log counted;
+      if ($tail) { rewrite ^ /tail-delayed last; }
+      echo ${json};
+    }
+    location = /tail-delayed {
+      internal;
+      access_log ${dir}/counted.log counted;
+      echo_sleep ${tailDelaySeconds};
+      echo ${json};
+    }
   }
 }
 `
@@ -176,6 +227,10 @@ export const start = async (): Promise<Server> => {
     dir,
     version,
     stop,
+    setDown: (down) => {
+      if (down) fs.writeFileSync(`${dir}/down`, "")
+      else fs.rmSync(`${dir}/down`, { force: true })
+    },
     countedLines: () =>
       fs.readFileSync(`${dir}/counted.log`, "utf8").split("\n").filter((l) => l !== "").map((line) => {
         const [time, p, status] = line.split(" ")

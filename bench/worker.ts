@@ -3,7 +3,7 @@
  * one at a time: `node --import tsx bench/worker.ts <client name>`.
  */
 import { type ClientInstance, clientNamed } from "./clients.js"
-import { type Call, type LoopOutcome, runLoop } from "./loop.js"
+import { type Call, type LoopOutcome, type PacedOutcome, runLoop, runPaced } from "./loop.js"
 
 export type Task =
   | {
@@ -30,6 +30,26 @@ export type Task =
     readonly maxMillis: number
   }
   | { readonly type: "big"; readonly url: string; readonly mode: "streamed" | "buffered"; readonly warmUrl: string }
+  | {
+    /** a closed loop of the client's default retrying call (ours: `Effect.retry(get, RetryPolicy.default)`) */
+    readonly type: "faults"
+    readonly url: string
+    readonly calls: number
+    readonly concurrency: number
+    readonly maxMillis: number
+  }
+  | {
+    /** an open loop: `policy` is the default retrying call, `plain` the bare get, `hedged` the get hedged */
+    readonly type: "paced"
+    readonly mode: "policy" | "plain" | "hedged"
+    readonly url: string
+    readonly calls: number
+    readonly perSecond: number
+    readonly hedgeDelay?: string | undefined
+    /** calls to `warmUrl` before, unmeasured, on the same client */
+    readonly warmUrl?: string | undefined
+    readonly warmCalls?: number | undefined
+  }
   | { readonly type: "close" }
 
 export type TaskResult =
@@ -46,6 +66,8 @@ export type TaskResult =
     readonly heapEnd: number
   }
   | { readonly type: "big"; readonly baseline: number; readonly peak: number; readonly ok: boolean }
+  | { readonly type: "faults"; readonly outcome: LoopOutcome | undefined }
+  | { readonly type: "paced"; readonly outcome: PacedOutcome | undefined }
   | {
     readonly type: "unsupported"
   }
@@ -149,6 +171,46 @@ const handle = async (task: Task): Promise<TaskResult> => {
         if (outcome.ok !== 1) throw new Error("failed")
       })
       return { type: "big", baseline, peak, ok }
+    }
+    case "faults": {
+      const fresh = await definition.make()
+      try {
+        const call = fresh.policyDefault ?? fresh.retrying?.(3)
+        if (call === undefined) return { type: "faults", outcome: undefined }
+        return {
+          type: "faults",
+          outcome: await runLoop(call, {
+            url: task.url,
+            concurrency: task.concurrency,
+            count: task.calls,
+            maxMillis: task.maxMillis
+          })
+        }
+      } finally {
+        await fresh.close()
+      }
+    }
+    case "paced": {
+      const fresh = await definition.make()
+      try {
+        const call = task.mode === "policy"
+          ? fresh.policyDefault ?? fresh.retrying?.(3)
+          : task.mode === "hedged"
+          ? fresh.hedged?.(task.hedgeDelay ?? "50 millis")
+          : fresh.get
+        if (call === undefined) return { type: "paced", outcome: undefined }
+        if (task.warmUrl !== undefined) {
+          await runLoop(fresh.get, {
+            url: task.warmUrl,
+            concurrency: 16,
+            count: task.warmCalls ?? 1000,
+            maxMillis: 10_000
+          })
+        }
+        return { type: "paced", outcome: await runPaced(call, task) }
+      } finally {
+        await fresh.close()
+      }
     }
     case "close":
       await instance?.close()

@@ -9,9 +9,11 @@ import {
   HttpResilient,
   HttpResilientTest,
   ResilientClient,
+  RetryBudget,
   Telemetry,
   Transport
 } from "../src/index.js"
+import { internalsOf as internalsOfClient } from "../src/internal/client.js"
 
 const droppedSoFar = Effect.map(Metric.value(Telemetry.eventsDropped), (state) => state.count)
 
@@ -146,6 +148,28 @@ describe("bounded per-origin state", () => {
       assert.strictEqual((yield* keptAfter(2000)).result, "closed")
       assert.strictEqual((yield* keptAfter(9, { maxOrigins: 10 })).result, "open")
       assert.strictEqual((yield* keptAfter(10, { maxOrigins: 10 })).result, "closed")
+    }))
+
+  it.effect("the retry budgets of 2,000 origins stay at maxOrigins and go with the client's scope", () =>
+    Effect.gen(function*() {
+      const layer = HttpResilientTest.layer([HttpResilientTest.reply(200)], { maxOrigins: 10 })
+      const { after, result } = yield* withOwnScope(
+        layer,
+        Effect.gen(function*() {
+          // a.test earns budget with 100 successes (ratio 0.8: 80 on top of the reserve of 100)
+          yield* callAll(Array.from({ length: 100 }, () => "http://a.test/x"))
+          const earned = yield* RetryBudget.availableFor("http://a.test")
+          yield* callAll(origins(2_000, "many"))
+          const budgets = internalsOfClient(yield* ResilientClient.ResilientClient).protections.retryBudget!
+          return { earned, size: budgets.size, forgotten: yield* RetryBudget.availableFor("http://a.test") }
+        }),
+        Effect.map(ResilientClient.ResilientClient, (c) => internalsOfClient(c).protections.retryBudget!.size)
+      )
+      assert.strictEqual(result.earned, 180)
+      assert.strictEqual(result.size, 10)
+      // a.test was the least recently used: forgotten, it starts again from the reserve alone
+      assert.strictEqual(result.forgotten, 100)
+      assert.strictEqual(after, 0)
     }))
 
   it.effect("a flood of new origins never forgets an open breaker; with every slot open, a new origin is not kept", () =>

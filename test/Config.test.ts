@@ -167,9 +167,10 @@ describe("protections from the environment", () => {
         [
           RetryBudget.defaults.ratio,
           Duration.toMillis(RetryBudget.defaults.window),
-          RetryBudget.defaults.minRetriesPerSecond
+          RetryBudget.defaults.minRetriesPerSecond,
+          RetryBudget.defaults.adaptive
         ],
-        [0.2, 10_000, 10]
+        [0.8, 10_000, 10, true]
       )
       // the default budget's reserve: 10 retries a second over 10 s
       assert.strictEqual(yield* budgetOf({}), 100)
@@ -511,7 +512,9 @@ describe("protections from the environment", () => {
         HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "0",
         HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "3",
         HTTP_RESILIENT_CIRCUIT_BREAKER: "false",
-        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.5"
+        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.5",
+        // the classic budget, so that failed first attempts earn their share too
+        HTTP_RESILIENT_RETRY_BUDGET_ADAPTIVE: "false"
       }
       const overrides: ResilientClient.ClientOptions = {
         bulkhead: { maxConcurrent: 5 },

@@ -185,6 +185,28 @@ describe("HttpResilient.hedge", () => {
       assert.isFalse(sockets[1].destroyed)
     }).pipe(Effect.provide(ResilientClient.layer({}))))
 
+  it.scopedLive("an answer that arrived while the event loop was busy wins: no hedge is sent for it (real time)", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((_req, res) => {
+        res.end("answer")
+        // the answer is on its way; the event loop stays busy past the hedge delay (as under load), so the hedge
+        // timer has expired when the loop next turns, with the answer waiting to be read
+        const until = performance.now() + 150
+        while (performance.now() < until) {
+          // busy
+        }
+      })
+      for (let i = 0; i < 5; i++) {
+        const body = yield* HttpResilient.get(`${server.url}/${i}`).pipe(
+          HttpResilient.hedge({ delay: "20 millis" }),
+          Effect.flatMap(HttpResilient.text)
+        )
+        assert.strictEqual(body, "answer")
+      }
+      // one request per call: the expired timer looked again after the waiting answer was read
+      assert.strictEqual(server.count(), 5)
+    }).pipe(Effect.provide(ResilientClient.layer({}))))
+
   it.effect("the client option hedge: every idempotent attempt is hedged, a POST is not", () =>
     Effect.gen(function*() {
       const get = yield* HttpResilient.get("http://api.test/x").pipe(Effect.flatMap(HttpResilient.text), Effect.fork)

@@ -212,7 +212,8 @@ describe("the options Schemas (property)", () => {
       "RATE_LIMITER_ALGORITHM",
       "RETRY_BUDGET_RATIO",
       "RETRY_BUDGET_WINDOW",
-      "RETRY_BUDGET_MIN_RETRIES_PER_SECOND"
+      "RETRY_BUDGET_MIN_RETRIES_PER_SECOND",
+      "RETRY_BUDGET_ADAPTIVE"
     ])
   })
 })

@@ -18,7 +18,7 @@ import type { PreparedRequest } from "./request.js"
 import { constructorFrame, decodeOrThrow, firstProblemDecoder } from "./schema/frame.js"
 import { hedgeOptionsSchema } from "./schema/protections.js"
 import * as Telemetry from "./telemetry.js"
-import { schedule } from "./timer.js"
+import { scheduleAfterIo } from "./timer.js"
 
 export type { HedgeOptions, HedgeSettings } from "./hedgeSettings.js"
 
@@ -91,7 +91,7 @@ export const observe = (gate: HedgeGate | undefined, prepared: PreparedRequest):
  * @internal
  */
 export interface HedgeClient {
-  readonly retryBudget: { readonly tryRetry: (nowMillis: number) => boolean } | undefined
+  readonly retryBudget: { readonly tryRetry: (origin: string, nowMillis: number) => boolean } | undefined
   readonly publish: (event: ResilientEvent) => void
   readonly hasListeners: () => boolean
 }
@@ -133,7 +133,7 @@ const payForCopy = (
     timestamp: now,
     tag: gate.tag
   }
-  if (client.retryBudget !== undefined && !client.retryBudget.tryRetry(now)) {
+  if (client.retryBudget !== undefined && !client.retryBudget.tryRetry(gate.url!.origin, now)) {
     if (client.hasListeners()) client.publish(new RetryBudgetExhausted(info))
     return false
   }
@@ -218,10 +218,10 @@ export const hedge = <A, E, R>(
           hedges++
           Telemetry.recordRetry("hedge")
           launch()
-          if (hedges < maxHedges && !settled) cancelTimer = schedule(clock, delayMillis, onTimer)
+          if (hedges < maxHedges && !settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
         }
         launch()
-        if (!settled) cancelTimer = schedule(clock, delayMillis, onTimer)
+        if (!settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
         return Effect.suspend(() => {
           settled = true
           cancelTimer?.()

@@ -1,5 +1,6 @@
 /** @internal */
 import type * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
+import type { HttpResilientError } from "../HttpResilientError.js"
 import { type CircuitState, CircuitStateChanged, type ResilientEvent } from "../ResilientEvent.js"
 import * as Bulkhead from "./bulkhead.js"
 import * as CircuitBreaker from "./circuitBreaker.js"
@@ -18,14 +19,15 @@ export type { ProtectionOptions, ProtectionSettings } from "./schema/protections
 
 /**
  * The protections of one client: rate limiter, bulkhead and circuit breakers (run around each attempt by the
- * pipeline's stages `protect`, `rateLimit`, `bulkhead`, `breaker` and `settle`), and the client-wide retry budget.
+ * pipeline's stages `protect`, `rateLimit`, `bulkhead`, `breaker` and `settle`), and the per-origin retry budgets.
  * @internal
  */
 export class Protections {
   readonly breakers: CircuitBreaker.BreakerRegistry | undefined
   readonly bulkhead: Bulkhead.Bulkhead | undefined
   readonly rateLimiter: RateLimiter.ClientRateLimiter | undefined
-  readonly retryBudget: RetryBudget.RetryBudget | undefined
+  /** the retry budgets, one per origin */
+  readonly retryBudget: RetryBudget.RetryBudgets | undefined
   /** Hedging of every call of the client (the `hedge` option), if on. */
   readonly hedge: HedgeSettings | undefined
   /** Whether any per-attempt protection is on (the retry budget is counted either way). */
@@ -61,15 +63,26 @@ export class Protections {
     }
     this.retryBudget = settings.retryBudget === undefined
       ? undefined
-      : new RetryBudget.RetryBudget(settings.retryBudget)
+      : new RetryBudget.RetryBudgets(settings.retryBudget, maxOrigins)
     this.hedge = settings.hedge
     this.guarding = this.breakers !== undefined || this.bulkhead !== undefined || this.rateLimiter !== undefined
   }
 
-  /** Forgets every origin's state (breakers, pauses, in-memory quotas): the client's scope closed. */
+  /** Forgets every origin's state (breakers, pauses, in-memory quotas, retry budgets): the client's scope closed. */
   release(): void {
     this.breakers?.clear()
     this.rateLimiter?.clear()
+    this.retryBudget?.clear()
+  }
+
+  /**
+   * What `error` says of its origin, for its breaker and its retry budget's view of its health: as the breakers'
+   * `isFailure` counts it, or by the default rule when breakers are off.
+   */
+  outcomeOf(error: HttpResilientError): CircuitBreaker.Outcome {
+    if (this.breakers !== undefined) return this.breakers.classify(error)
+    const failed = CircuitBreaker.defaultIsFailure(error)
+    return failed === undefined ? "ignored" : failed ? "failure" : "success"
   }
 
   /** The call site of every breaker state change: event and metric. */

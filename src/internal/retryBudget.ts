@@ -4,14 +4,12 @@ import { resolveRetryBudget, retryBudgetDefaults } from "./schema/protections.js
 import * as Telemetry from "./telemetry.js"
 
 /**
- * What a retry policy and the hedger need from the retry budget.
+ * What a retry policy and the hedger need from the retry budget: the budget of the request's origin.
  * @internal
  */
 export interface RetryBudgetHandle {
-  /** Records one request (every attempt, first or not) at `nowMillis`. */
-  readonly recordRequest: (nowMillis: number) => void
-  /** Spends one retry if the budget allows it at `nowMillis`; false when it is empty. */
-  readonly tryRetry: (nowMillis: number) => boolean
+  /** Spends one retry of `origin`'s budget if it allows it at `nowMillis`; false when it is empty. */
+  readonly tryRetry: (origin: string, nowMillis: number) => boolean
 }
 
 /** @internal */
@@ -27,14 +25,33 @@ export const defaults = retryBudgetDefaults
 export type RetryBudgetSettings = core.RetryBudgetSettings
 
 /**
- * The client's retry budget: the core's accounting (`core/retryBudget.ts`), and a metric for each retry refused.
+ * One origin's retry budget: the core's accounting (`core/retryBudget.ts`), and a metric for each retry refused.
  * @internal
  */
-export class RetryBudget extends core.RetryBudgetAccount implements RetryBudgetHandle {
+export class RetryBudget extends core.RetryBudgetAccount {
   override tryRetry(nowMillis: number): boolean {
     if (super.tryRetry(nowMillis)) return true
     Telemetry.recordRetryBudgetRejection()
     return false
+  }
+}
+
+/**
+ * The retry budgets of a client, one per origin (bounded, least recently used forgotten first; see the core's
+ * `RetryBudgetRegistry`).
+ * @internal
+ */
+export class RetryBudgets extends core.RetryBudgetRegistry<RetryBudget> implements RetryBudgetHandle {
+  constructor(readonly settings: RetryBudgetSettings, maxOrigins: number) {
+    super(() => new RetryBudget(settings), maxOrigins)
+  }
+
+  readonly tryRetry = (origin: string, nowMillis: number): boolean => this.get(origin).tryRetry(nowMillis)
+
+  /** What `origin`'s budget would grant at `nowMillis` (a fresh origin's reserve when it has none yet). */
+  available(origin: string | undefined, nowMillis: number): number {
+    const budget = origin === undefined ? this.latest : this.peek(origin)
+    return (budget ?? new RetryBudget(this.settings)).available(nowMillis)
   }
 }
 

@@ -21,6 +21,7 @@ import {
 import * as Events from "../ResilientEvent.js"
 import { decisionDelay, exponential, fullJitter, optionsDecoder } from "./backoff.js"
 import { bareFacts, CallFacts, callOf, setCall } from "./callFacts.js"
+import { normaliseOrigin } from "./circuitBreaker.js"
 import { type ClientInternals, findInternals, ResilientClient } from "./client.js"
 import { currentDeadline, earliestDeadline } from "./deadline.js"
 import type { OptionsSpec } from "./schema/frame.js"
@@ -264,7 +265,7 @@ const scheduleRetry = (
       })
     )
   }
-  if (client !== undefined && !spendRetry(client, now)) {
+  if (client !== undefined && !spendRetry(client, error.url, now)) {
     if (verdict.listening) client.publish(new Events.RetryBudgetExhausted(verdict.info()))
     return verdict.refuse("budget", new RetryBudgetExhaustedError({ ...requestInfo(error), lastError: error }))
   }
@@ -289,8 +290,9 @@ const requestInfo = (error: HttpResilientError) => ({
   attempt: error.attempt
 })
 
-const spendRetry = (client: ClientInternals, now: number): boolean =>
-  client.retryBudget === undefined || client.retryBudget.tryRetry(now)
+/** Spends a retry of the budget of the origin of `url` (the failed request's, as errors show it). */
+const spendRetry = (client: ClientInternals, url: string, now: number): boolean =>
+  client.retryBudget === undefined || client.retryBudget.tryRetry(normaliseOrigin(url), now)
 
 /** @internal */
 export const defaultPolicy: RetryPolicy = make()

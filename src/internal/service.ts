@@ -72,8 +72,9 @@ export interface ClientInternals {
   /** The service's `subscribe`. */
   readonly subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Scope.Scope>
   /**
-   * The client-wide retry budget, or `undefined` when disabled. Every attempt is recorded as a request;
-   * a retry policy (or a hedge) asks `tryRetry` before each retry and gives up when it answers false.
+   * The retry budgets (one per origin), or `undefined` when disabled. Every attempt is recorded as a request of
+   * its origin; a retry policy (or a hedge) asks `tryRetry` of the origin before each retry and gives up when it
+   * answers false.
    */
   readonly retryBudget: RetryBudgetHandle | undefined
   /** Rate limiter, bulkhead and circuit breakers around each attempt, and the retry budget. */

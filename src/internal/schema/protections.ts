@@ -38,6 +38,7 @@ export interface RetryBudgetOptions {
   readonly ratio?: number | undefined
   readonly window?: Duration.DurationInput | undefined
   readonly minRetriesPerSecond?: number | undefined
+  readonly adaptive?: boolean | undefined
 }
 
 /**
@@ -121,12 +122,13 @@ export const rateLimiterSpec: OptionsSpec = {
 
 /** @internal */
 export const retryBudgetSpec: OptionsSpec = {
-  expected: "false or { ratio, window, minRetriesPerSecond }",
+  expected: "false or { ratio, window, minRetriesPerSecond, adaptive }",
   pass: off,
   fields: {
     ratio: { rule: numberRange(0, 1000), env: "number" },
     window: { rule: MillisDuration, env: "duration" },
-    minRetriesPerSecond: { rule: numberRange(0, 1_000_000), env: "number" }
+    minRetriesPerSecond: { rule: numberRange(0, 1_000_000), env: "number" },
+    adaptive: { rule: rule((u) => typeof u === "boolean", "true or false"), env: "boolean" }
   }
 }
 
@@ -217,9 +219,10 @@ export const hedgeOptionsSchema = (frame: Frame): Schema.Schema<HedgeOptions> =>
 
 /** @internal */
 export const retryBudgetDefaults = {
-  ratio: 0.2,
+  ratio: 0.8,
   window: Duration.seconds(10),
-  minRetriesPerSecond: 10
+  minRetriesPerSecond: 10,
+  adaptive: true
 } as const
 
 /**
@@ -231,7 +234,8 @@ export const resolveRetryBudget = (options: RetryBudgetOptions | undefined): Ret
   windowMillis: Duration.toMillis(
     options?.window === undefined ? retryBudgetDefaults.window : Duration.decode(options.window)
   ),
-  minRetriesPerSecond: options?.minRetriesPerSecond ?? retryBudgetDefaults.minRetriesPerSecond
+  minRetriesPerSecond: options?.minRetriesPerSecond ?? retryBudgetDefaults.minRetriesPerSecond,
+  adaptive: options?.adaptive ?? retryBudgetDefaults.adaptive
 })
 
 const resolveBreaker = (

@@ -9,7 +9,7 @@ import type { Protections } from "../protections.js"
 /**
  * The circuit breaker of the request's origin (when breakers are on): an open one fails the attempt with
  * `CircuitOpenError`, without I/O (giving back the bulkhead slot); else the attempt takes a ticket, which `settle`
- * records with the attempt's outcome, and the retry budget counts the request.
+ * records with the attempt's outcome.
  * @internal
  */
 export const breaker = (protections: Protections) => <A>(next: Attempt<A>): Attempt<A> => {
@@ -36,7 +36,6 @@ export const breaker = (protections: Protections) => <A>(next: Attempt<A>): Atte
         })
       )
     }
-    protections.retryBudget?.recordRequest(now)
     state.breaker = breaker
     state.ticket = ticket
     state.due = due

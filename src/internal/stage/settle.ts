@@ -4,33 +4,35 @@ import * as Effect from "effect/Effect"
 import type { HttpResilientError } from "../../HttpResilientError.js"
 import type { Attempt, AttemptState } from "../attempt.js"
 import type { Protections } from "../protections.js"
+import type { RetryBudget } from "../retryBudget.js"
 
 /**
- * The attempt is let through: the retry budget counts it as a request (the breaker stage does, when on), and, when
- * any per-attempt protection is on,
- * however the rest of the attempt ends the bulkhead slot is given back and the outcome recorded on the origin's
- * breaker and rate limiter (an interruption or a defect says nothing about the origin).
+ * The attempt is let through: the retry budget of its origin counts it as a request and learns how it ended (a
+ * success or a failure of the origin, as the breaker counts them: the budget's allowance follows the origin's
+ * health), and, when any per-attempt protection is on, however the rest of the attempt ends the bulkhead slot is
+ * given back and the outcome recorded on the origin's breaker and rate limiter (an interruption or a defect says
+ * nothing about the origin).
  * @internal
  */
 export const settle = (protections: Protections) => <A>(next: Attempt<A>): Attempt<A> => {
-  // with breakers on, the breaker stage counts the request as it admits it (one clock read for both)
-  const budget = protections.breakers === undefined ? protections.retryBudget : undefined
-  if (!protections.guarding) {
-    return (state, request) => {
-      budget?.recordRequest(state.clock.unsafeCurrentTimeMillis())
-      return next(state, request)
-    }
-  }
+  const budgets = protections.retryBudget
+  if (!protections.guarding && budgets === undefined) return next
   return (state, request) => {
+    const budget = budgets?.get(state.prepared.url.origin)
     budget?.recordRequest(state.clock.unsafeCurrentTimeMillis())
     return Effect.matchCauseEffect(state.restore(next(state, request)), {
       onSuccess: (value) => {
         protections.bulkhead?.release()
-        state.breaker?.record(state.ticket, "success", state.clock.unsafeCurrentTimeMillis(), state.due)
+        const breaker = state.breaker
+        if (breaker !== undefined || budget !== undefined) {
+          const now = state.clock.unsafeCurrentTimeMillis()
+          breaker?.record(state.ticket, "success", now, state.due)
+          budget?.recordSuccess(now)
+        }
         return Effect.succeed(value)
       },
       onFailure: (cause) => {
-        settleFailure(protections, state, cause)
+        settleFailure(protections, state, cause, budget)
         return Effect.failCause(cause)
       }
     })
@@ -41,12 +43,13 @@ export const settle = (protections: Protections) => <A>(next: Attempt<A>): Attem
 const settleFailure = (
   protections: Protections,
   state: AttemptState,
-  cause: Cause.Cause<HttpResilientError>
+  cause: Cause.Cause<HttpResilientError>,
+  budget: RetryBudget | undefined
 ): void => {
   protections.bulkhead?.release()
   const breaker = state.breaker
   const limiter = protections.rateLimiter
-  if (breaker === undefined && limiter === undefined) return
+  if (breaker === undefined && limiter === undefined && budget === undefined) return
   const now = state.clock.unsafeCurrentTimeMillis()
   const failure = Cause.failureOption(cause)
   if (failure._tag === "None") {
@@ -54,6 +57,10 @@ const settleFailure = (
     breaker?.record(state.ticket, "ignored", now, state.due)
     return
   }
-  breaker?.record(state.ticket, protections.breakers!.classify(failure.value), now, state.due)
   limiter?.observe(state.prepared.url.origin, failure.value, now)
+  if (breaker === undefined && budget === undefined) return
+  const outcome = protections.outcomeOf(failure.value)
+  breaker?.record(state.ticket, outcome, now, state.due)
+  if (outcome === "failure") budget?.recordFailure(now)
+  else if (outcome === "success") budget?.recordSuccess(now)
 }
