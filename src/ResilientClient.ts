@@ -33,6 +33,7 @@ import * as clientOps from "./internal/clientOps.js"
 import type * as config from "./internal/config.js"
 import * as configEnv from "./internal/configEnv.js"
 import * as layers from "./internal/layers.js"
+import type * as routes from "./internal/routes.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
 
@@ -131,6 +132,9 @@ export type AcceptStatus = config.AcceptStatus
  *   @default 20 % of requests in 10 s, plus 10 per second
  * - `hedge`: `{ delay, maxHedges }` hedges every attempt of every call (idempotent requests only), like
  *   `HttpResilient.hedge` around each one. @default off
+ * - `routes`: per-route policies (see `RouteOptions`): the first route whose `match` holds for a call sets its
+ *   `retry`, `timeout`, `deadline`, `acceptStatus`, `circuitBreaker` and `bulkhead`; what it leaves unset, and every
+ *   call no route matches, has the client's. @default none
  *
  * Each attempt passes, in order: deadline → rate limiter → bulkhead → circuit breaker → interceptors → transport.
  *
@@ -138,6 +142,61 @@ export type AcceptStatus = config.AcceptStatus
  * @category models
  */
 export type ClientOptions = config.ClientOptions
+
+/**
+ * Which calls a route takes (`RouteOptions.match`); every field given must hold, and an empty `match` takes every
+ * call.
+ *
+ * - `origin`: the origin of the call's URL (joined to `baseUrl`), e.g. `"https://api.example.com"` — no path.
+ * - `pathPrefix`: the URL's path (the whole path, `baseUrl`'s included) is this or goes on below it: `"/v1/search"`
+ *   takes `/v1/search` and `/v1/search/x`, not `/v1/searches` (a prefix ending in `/` takes any path starting with
+ *   it).
+ * - `method`: the request's method, or one of a list (`"GET"`, `["PUT", "PATCH"]`; standard methods in any case).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RouteMatch = routes.RouteMatch
+
+/**
+ * One entry of the client option `routes`: what it `match`es, and the client options it sets for those calls. The
+ * first route that matches a call (in the order of `routes`) wins; an option it leaves unset is the client's, and a
+ * request's own `retry`, `timeout`, `deadline` and `acceptStatus` still win over the route's. A call's route is
+ * chosen once, from its method and its URL (a `failover` URL keeps the primary's route). A client without routes
+ * does no matching at all.
+ *
+ * - `retry`: the route's retry policy, or `false` for none. @default the client's
+ * - `timeout`, `deadline`: as the client's options of those names. @default the client's
+ * - `acceptStatus`: statuses that are not an error for the route's calls. @default the client's
+ * - `circuitBreaker`: the route's own breakers (a strategy or `CircuitBreaker.CircuitBreakerOptions`, kept apart from
+ *   the client's, by their own `key`), or `false` for none. Unset, the route uses the client's breakers; with the
+ *   client's `circuitBreaker.key: "route"` it has its own breaker per origin among them. @default the client's
+ * - `bulkhead`: the route's own compartment (`Bulkhead.BulkheadOptions`: its own slots and queue), or `false`
+ *   for none. @default the client's (shared with every call that has no compartment of its own)
+ *
+ * The rate limiter, the retry budget, hedging and everything else stay the client's. Streamed calls (`stream`,
+ * `lines`, `ndjson`, `sse`) take the client's policies.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker, ResilientClient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({
+ *   baseUrl: "https://api.example.com",
+ *   retry: RetryPolicy.default,
+ *   // a failing /search opens only its own breaker: the rest of the origin keeps working
+ *   circuitBreaker: { key: "route", strategy: CircuitBreaker.consecutive(5) },
+ *   routes: [
+ *     { match: { pathPrefix: "/search" }, timeout: "2 seconds", bulkhead: { maxConcurrent: 20 } },
+ *     { match: { method: "POST", pathPrefix: "/payments" }, retry: false, acceptStatus: [[200, 299], 409] }
+ *   ]
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RouteOptions = routes.RouteOptions
 
 /**
  * A client with the given options over a scoped undici pool.

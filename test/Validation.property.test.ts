@@ -417,7 +417,8 @@ describe("every client option, any value (property)", () => {
     "rateLimiter",
     "retryBudget",
     "interceptors",
-    "hedge"
+    "hedge",
+    "routes"
   ])
 
   /** Builds a client with `options` and makes one call with it: a ConfigError naming `name`, or a typed call. */

@@ -19,6 +19,7 @@ import type { Interceptor } from "./interceptor.js"
 import { booleanInput, fn, headersInput, retryInput, urlParamsInput } from "./optionSchema.js"
 import { nearestName, showValue } from "./optionValue.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
+import type { RouteOptions } from "./routes.js"
 import { type Frame, layerFrame, type Reader, ruleSchema, toConfigError } from "./schema/frame.js"
 import { interceptorsInput } from "./schema/interceptors.js"
 import {
@@ -27,6 +28,7 @@ import {
   resolveProtections,
   type RetryBudgetOptions
 } from "./schema/protections.js"
+import { routesInput } from "./schema/routes.js"
 import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule, rule } from "./schema/rules.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
@@ -100,6 +102,13 @@ export interface ClientOptions {
   readonly rateLimiter?: RateLimiterOptions | false | undefined
   readonly retryBudget?: RetryBudgetOptions | false | undefined
   readonly hedge?: HedgeOptions | false | undefined
+  /**
+   * Per-route policies: the first route whose `match` holds for a call sets its `retry`, `timeout`, `deadline`,
+   * `acceptStatus`, `circuitBreaker` and `bulkhead`; what it leaves unset is the client's (see `routes.ts`).
+   * @since 0.1.0
+   * @default none
+   */
+  readonly routes?: ReadonlyArray<RouteOptions> | undefined
 }
 
 /**
@@ -243,7 +252,8 @@ export const clientFields: Readonly<Record<string, ClientField>> = {
   onRequest: bySchema(fn),
   onRetry: bySchema(fn),
   onSuccess: bySchema(fn),
-  onFailure: bySchema(fn)
+  onFailure: bySchema(fn),
+  routes: { schema: (frame) => routesInput(frame) }
 }
 
 /**
