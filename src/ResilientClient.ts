@@ -32,6 +32,7 @@ import * as internal from "./internal/client.js"
 import * as clientOps from "./internal/clientOps.js"
 import type * as config from "./internal/config.js"
 import * as configEnv from "./internal/configEnv.js"
+import * as healthOps from "./internal/health.js"
 import * as layers from "./internal/layers.js"
 import type * as routes from "./internal/routes.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
@@ -481,3 +482,87 @@ export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Resi
 export const circuitState: (
   origin: string | URL
 ) => Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> = clientOps.circuitState
+
+/**
+ * One circuit breaker of the client in `Health.origins`: per origin under the default `circuitBreaker.key`, else per
+ * key (`"route"`: per route and origin; a function: per value it returned).
+ *
+ * - `key`: the breaker's key (the origin under the default key); `origin`: the origin of the calls it counts;
+ *   `route`: the route (`routes[i]`) whose own breaker it is, or that it is kept for under `key: "route"`.
+ * - `state`: `"closed"`, `"open"` or `"half-open"` (reading it turns an open breaker whose break is over half-open).
+ * - `inFlight`: attempts the breaker let through that have not ended.
+ * - `retryAt`: when an open breaker lets a probe through (epoch ms by the `Clock`); `undefined` unless open.
+ * - `lastFailureAt`: when an attempt last failed by the breaker's rule (epoch ms by the `Clock`); `undefined`: never.
+ * - `retryBudget`: retries the retry budget would grant now (`undefined` when it is off).
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type OriginHealth = healthOps.OriginHealth
+
+/**
+ * One bulkhead compartment in `Health.bulkheads`: the client's (`route: undefined`) or a route's own; `inFlight`
+ * attempts hold a slot, `queued` wait for one, out of `maxConcurrent` and `maxQueue`.
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type BulkheadHealth = healthOps.BulkheadHealth
+
+/**
+ * What `health` reports: `healthy` (every breaker closed), `origins` (one entry per breaker the client keeps — at
+ * most `maxOrigins` per set of breakers, least recently used first; empty when breakers are off or nothing was
+ * called), `bulkheads` (the client's compartment, then each route's own; empty when off), `retryBudget` (retries the
+ * client's budget would grant now; `undefined` when off) and `at` (when it was read, epoch ms by the `Clock`).
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type Health = healthOps.Health
+
+/**
+ * The client's health now, from its protections' own state: for each breaker (per origin, or per route or key) its
+ * state, attempts in flight, when it lets a probe through and when an attempt last failed; each bulkhead
+ * compartment's attempts in flight and queued; the retry budget left. Reading it sends nothing.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // log what is not closed
+ * const report = Effect.flatMap(ResilientClient.health, (health) =>
+ *   Effect.forEach(
+ *     health.origins.filter((origin) => origin.state !== "closed"),
+ *     (origin) => Effect.logWarning(`${origin.key} is ${origin.state}, ${origin.inFlight} in flight`)
+ *   ))
+ * ```
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export const health: Effect.Effect<Health, never, ResilientClient> = healthOps.health
+
+/**
+ * For readiness probes: `true` when every circuit breaker of the client is closed — of `origin`'s calls only, when
+ * given (an origin or any URL on it, absolute or relative to `baseUrl`, as `circuitState` takes it; with
+ * `circuitBreaker.key` `"route"` or a function, every breaker counting calls to that origin). An open or half-open
+ * breaker makes it `false`; bulkheads and the retry budget are in `health`, not here. A client with breakers off is
+ * always healthy. Something that names no origin fails with `InvalidRequestError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // a /ready handler: 503 while the payments upstream's breaker is not closed
+ * const ready = Effect.map(ResilientClient.healthy("https://payments.example.com"), (ok) => (ok ? 200 : 503))
+ * ```
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export const healthy: {
+  (): Effect.Effect<boolean, never, ResilientClient>
+  (origin: string | URL): Effect.Effect<boolean, InvalidRequestError, ResilientClient>
+} = healthOps.healthy

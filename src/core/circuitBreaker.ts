@@ -181,8 +181,8 @@ export class Breaker {
   private readonly strategy: StrategyState
   /** Attempts admitted and not yet recorded (for health reports). */
   inFlight = 0
-  /** Epoch ms of the last attempt recorded as a failure; 0 when none was. */
-  lastFailureAt = 0
+  /** Epoch ms of the last attempt recorded as a failure; `undefined` when none was. */
+  lastFailureAt: number | undefined = undefined
 
   constructor(
     /** The breaker's key: the origin, unless the client keys its breakers otherwise (by route, by a function). */
