@@ -19,7 +19,6 @@ import type { Interceptor } from "./interceptor.js"
 import { booleanInput, fn, headersInput, retryInput, urlParamsInput } from "./optionSchema.js"
 import { nearestName, showValue } from "./optionValue.js"
 import type { RateLimiterOptions } from "./rateLimiter.js"
-import type { RouteOptions } from "./routes.js"
 import { type Frame, layerFrame, type Reader, ruleSchema, toConfigError } from "./schema/frame.js"
 import { interceptorsInput } from "./schema/interceptors.js"
 import {
@@ -28,7 +27,7 @@ import {
   resolveProtections,
   type RetryBudgetOptions
 } from "./schema/protections.js"
-import { routesInput } from "./schema/routes.js"
+import { type RouteOptions, routesInput } from "./schema/routes.js"
 import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule, rule } from "./schema/rules.js"
 import type { UndiciPoolOptions } from "./transport.js"
 

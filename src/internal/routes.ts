@@ -5,44 +5,18 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
-import type * as Schedule from "effect/Schedule"
 import { normaliseMethod } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { joinUrl } from "../core/url.js"
-import type { HttpResilientError } from "../HttpResilientError.js"
-import { type AcceptStatus, toAcceptStatus } from "./acceptStatus.js"
+import { toAcceptStatus } from "./acceptStatus.js"
 import * as Bulkhead from "./bulkhead.js"
-import type { CircuitBreakerOptions, CircuitBreakerSettings, Strategy } from "./circuitBreaker.js"
+import type { CircuitBreakerSettings } from "./circuitBreaker.js"
 import type { ResolvedConfig } from "./config.js"
 import { resolveBreaker } from "./schema/protections.js"
-import { originOf } from "./schema/routes.js"
+import { originOf, type RouteMatch, type RouteOptions } from "./schema/routes.js"
 
-/**
- * Which calls a route applies to; every field given must hold (an empty `match` takes every call).
- * @internal
- */
-export interface RouteMatch {
-  /** the URL's origin, e.g. `"https://api.example.com"` */
-  readonly origin?: string | URL | undefined
-  /** the URL's path is this, or starts with it followed by `/` (a prefix ending in `/`: starts with it) */
-  readonly pathPrefix?: string | undefined
-  /** the request's method, or one of these */
-  readonly method?: string | ReadonlyArray<string> | undefined
-}
-
-/**
- * One route: its `match`, and the client options it sets for the calls it takes.
- * @internal
- */
-export interface RouteOptions {
-  readonly match: RouteMatch
-  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly deadline?: Duration.DurationInput | undefined
-  readonly acceptStatus?: AcceptStatus | undefined
-  readonly circuitBreaker?: Strategy | CircuitBreakerOptions | false | undefined
-  readonly bulkhead?: Bulkhead.BulkheadOptions | false | undefined
-}
+/** @internal */
+export type { RouteMatch, RouteOptions } from "./schema/routes.js"
 
 /**
  * A route, resolved once per client.

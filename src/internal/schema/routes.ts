@@ -4,14 +4,17 @@
  * problem names the route and the field (`routes[1].timeout: 0 is not a positive finite duration …`).
  * @internal
  */
+import type * as Duration from "effect/Duration"
 import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { isToken } from "../../core/headers.js"
 import { redactText } from "../../core/secrets.js"
-import { acceptStatusExpected, isAcceptStatus } from "../acceptStatus.js"
+import type { HttpResilientError } from "../../HttpResilientError.js"
+import { type AcceptStatus, acceptStatusExpected, isAcceptStatus } from "../acceptStatus.js"
+import type { BulkheadOptions } from "../bulkhead.js"
+import type { CircuitBreakerOptions, Strategy } from "../circuitBreaker.js"
 import { showValue } from "../optionValue.js"
-import type { RouteOptions } from "../routes.js"
 import { type Frame, layerFrame, type OptionsSpec, type Problem, problemsOf } from "./frame.js"
 import { bulkheadSpec, circuitBreakerSpec } from "./protections.js"
 import { isObject, PositiveDuration, rule } from "./rules.js"
@@ -34,6 +37,33 @@ export const originOf = (u: unknown): string | undefined => {
     return undefined
   }
   return url.origin
+}
+
+/**
+ * Which calls a route applies to; every field given must hold (an empty `match` takes every call).
+ * @internal
+ */
+export interface RouteMatch {
+  /** the URL's origin, e.g. `"https://api.example.com"` */
+  readonly origin?: string | URL | undefined
+  /** the URL's path is this, or starts with it followed by `/` (a prefix ending in `/`: starts with it) */
+  readonly pathPrefix?: string | undefined
+  /** the request's method, or one of these */
+  readonly method?: string | ReadonlyArray<string> | undefined
+}
+
+/**
+ * One route: its `match`, and the client options it sets for the calls it takes.
+ * @internal
+ */
+export interface RouteOptions {
+  readonly match: RouteMatch
+  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly deadline?: Duration.DurationInput | undefined
+  readonly acceptStatus?: AcceptStatus | undefined
+  readonly circuitBreaker?: Strategy | CircuitBreakerOptions | false | undefined
+  readonly bulkhead?: BulkheadOptions | false | undefined
 }
 
 const isMethod = (u: unknown): boolean => typeof u === "string" && isToken(u)
