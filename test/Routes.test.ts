@@ -252,6 +252,17 @@ describe("routes: circuitBreaker.key, measured on a real server", () => {
       }).pipe(Effect.provide(client))
     }))
 
+  it.effect("breakers by key stay bounded by maxOrigins, as per-origin ones: a key per request keeps at most the cap", () =>
+    Effect.gen(function*() {
+      for (let i = 0; i < 50; i++) yield* HttpResilient.get(`http://api.test/item/${i}`)
+      const health = yield* ResilientClient.health
+      assert.strictEqual(health.origins.length, 5)
+      assert.deepStrictEqual(health.origins.map((o) => o.key), [45, 46, 47, 48, 49].map((i) => `/item/${i}`))
+    }).pipe(Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(200), {
+      maxOrigins: 5,
+      circuitBreaker: { key: (request) => request.url.pathname }
+    }))))
+
   it.effect("a client without routes takes no route: the error of a bad URL is the same", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(HttpResilient.get("nota url"))
