@@ -107,8 +107,13 @@ export type Strategy = ConsecutiveStrategy | RatioStrategy
 export type CircuitState = Event.CircuitState
 
 /**
- * Options of the client's `circuitBreaker`.
+ * Options of the client's `circuitBreaker` (and of a route's, see `ResilientClient.ClientOptions` `routes`).
  *
+ * - `key`: what breakers are kept per. `"origin"`: one breaker per origin. `"route"`: one per route of the client's
+ *   `routes` and origin (a call that matches no route keeps its origin's), so one failing endpoint does not open
+ *   the breaker of the healthy paths beside it. A function of the request (`{ method, url }`) returning a string:
+ *   one per value it returns. The keys are bounded as origins are (`maxOrigins`); `CircuitStateChanged.origin` is the
+ *   key. @default "origin"
  * - `strategy`: when to open. @default `ratio()` — 50 % failing, at least 20 attempts, 10 s window
  * - `breakDuration`: how long an opened breaker stays open. @default "5 seconds"
  * - `backoffFactor`: each time a probe fails, the next break is this many times longer (1: always the same). @default 1
@@ -121,6 +126,25 @@ export type CircuitState = Event.CircuitState
  * @category models
  */
 export interface CircuitBreakerOptions extends internal.CircuitBreakerOptions {}
+
+/**
+ * What a client's breakers are kept per (`CircuitBreakerOptions.key`): `"origin"`, `"route"`, or a function of the
+ * request returning the key.
+ *
+ * @example
+ * ```ts
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // one breaker per origin and first path segment: /search failing leaves /users alone
+ * const Client = ResilientClient.layer({
+ *   circuitBreaker: { key: (request) => `${request.url.origin}/${request.url.pathname.split("/")[1] ?? ""}` }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BreakerKey = internal.BreakerKey
 
 /**
  * Opens after `threshold` consecutive failures. Throws a `RangeError` unless `threshold` is an integer ≥ 1.

@@ -33,7 +33,9 @@ import * as clientOps from "./internal/clientOps.js"
 import type * as config from "./internal/config.js"
 import * as configEnv from "./internal/configEnv.js"
 import type * as cookieJar from "./internal/cookies.js"
+import * as healthOps from "./internal/health.js"
 import * as layers from "./internal/layers.js"
+import type * as routes from "./internal/routes.js"
 import type { CircuitState, ResilientEvent } from "./ResilientEvent.js"
 import type * as Transport from "./Transport.js"
 
@@ -161,10 +163,14 @@ export type CookieJar = cookieJar.CookieJar
  * - `bulkhead`: attempts running at once, per client — `Bulkhead.BulkheadOptions` or `false`.
  *   @default 1000 concurrent, no queue
  * - `rateLimiter`: a quota per origin or key — `RateLimiter.RateLimiterOptions` or `false`. @default off
- * - `retryBudget`: client-wide cap on retries and hedges — `RetryBudget.RetryBudgetOptions` or `false`.
- *   @default 20 % of requests in 10 s, plus 10 per second
+ * - `retryBudget`: per-origin cap on retries and hedges, following the origin's health —
+ *   `RetryBudget.RetryBudgetOptions` or `false`. @default 80 % × the share of the origin's attempts that succeeded
+ *   in 10 s, plus 10 per second
  * - `hedge`: `{ delay, maxHedges }` hedges every attempt of every call (idempotent requests only), like
  *   `HttpResilient.hedge` around each one. @default off
+ * - `routes`: per-route policies (see `RouteOptions`): the first route whose `match` holds for a call sets its
+ *   `retry`, `timeout`, `deadline`, `acceptStatus`, `circuitBreaker` and `bulkhead`; what it leaves unset, and every
+ *   call no route matches, has the client's. @default none
  *
  * Each attempt passes, in order: deadline → rate limiter → bulkhead → circuit breaker → interceptors → transport.
  *
@@ -172,6 +178,61 @@ export type CookieJar = cookieJar.CookieJar
  * @category models
  */
 export type ClientOptions = config.ClientOptions
+
+/**
+ * Which calls a route takes (`RouteOptions.match`); every field given must hold, and an empty `match` takes every
+ * call.
+ *
+ * - `origin`: the origin of the call's URL (joined to `baseUrl`), e.g. `"https://api.example.com"` — no path.
+ * - `pathPrefix`: the URL's path (the whole path, `baseUrl`'s included) is this or goes on below it: `"/v1/search"`
+ *   takes `/v1/search` and `/v1/search/x`, not `/v1/searches` (a prefix ending in `/` takes any path starting with
+ *   it).
+ * - `method`: the request's method, or one of a list (`"GET"`, `["PUT", "PATCH"]`; standard methods in any case).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RouteMatch = routes.RouteMatch
+
+/**
+ * One entry of the client option `routes`: what it `match`es, and the client options it sets for those calls. The
+ * first route that matches a call (in the order of `routes`) wins; an option it leaves unset is the client's, and a
+ * request's own `retry`, `timeout`, `deadline` and `acceptStatus` still win over the route's. A call's route is
+ * chosen once, from its method and its URL (a `failover` URL keeps the primary's route). A client without routes
+ * does no matching at all.
+ *
+ * - `retry`: the route's retry policy, or `false` for none. @default the client's
+ * - `timeout`, `deadline`: as the client's options of those names. @default the client's
+ * - `acceptStatus`: statuses that are not an error for the route's calls. @default the client's
+ * - `circuitBreaker`: the route's own breakers (a strategy or `CircuitBreaker.CircuitBreakerOptions`, kept apart from
+ *   the client's, by their own `key`), or `false` for none. Unset, the route uses the client's breakers; with the
+ *   client's `circuitBreaker.key: "route"` it has its own breaker per origin among them. @default the client's
+ * - `bulkhead`: the route's own compartment (`Bulkhead.BulkheadOptions`: its own slots and queue), or `false`
+ *   for none. @default the client's (shared with every call that has no compartment of its own)
+ *
+ * The rate limiter, the retry budget, hedging and everything else stay the client's. Streamed calls (`stream`,
+ * `lines`, `ndjson`, `sse`) take the client's policies.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker, ResilientClient, RetryPolicy } from "effect-http-resilient"
+ *
+ * const Client = ResilientClient.layer({
+ *   baseUrl: "https://api.example.com",
+ *   retry: RetryPolicy.default,
+ *   // a failing /search opens only its own breaker: the rest of the origin keeps working
+ *   circuitBreaker: { key: "route", strategy: CircuitBreaker.consecutive(5) },
+ *   routes: [
+ *     { match: { pathPrefix: "/search" }, timeout: "2 seconds", bulkhead: { maxConcurrent: 20 } },
+ *     { match: { method: "POST", pathPrefix: "/payments" }, retry: false, acceptStatus: [[200, 299], 409] }
+ *   ]
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RouteOptions = routes.RouteOptions
 
 /**
  * A client with the given options over a scoped undici pool.
@@ -457,3 +518,88 @@ export const subscribe: Effect.Effect<Queue.Dequeue<ResilientEvent>, never, Resi
 export const circuitState: (
   origin: string | URL
 ) => Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> = clientOps.circuitState
+
+/**
+ * One circuit breaker of the client in `Health.origins`: per origin under the default `circuitBreaker.key`, else per
+ * key (`"route"`: per route and origin; a function: per value it returned).
+ *
+ * - `key`: the breaker's key (the origin under the default key); `origin`: the origin of the calls it counts;
+ *   `route`: the route (`routes[i]`) whose own breaker it is, or that it is kept for under `key: "route"`.
+ * - `state`: `"closed"`, `"open"` or `"half-open"` (reading it turns an open breaker whose break is over half-open).
+ * - `inFlight`: attempts the breaker let through that have not ended.
+ * - `retryAt`: when an open breaker lets a probe through (epoch ms by the `Clock`); `undefined` unless open.
+ * - `lastFailureAt`: when an attempt last failed by the breaker's rule (epoch ms by the `Clock`); `undefined`: never.
+ * - `retryBudget`: retries the origin's retry budget would grant now (`undefined` when it is off).
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type OriginHealth = healthOps.OriginHealth
+
+/**
+ * One bulkhead compartment in `Health.bulkheads`: the client's (`route: undefined`) or a route's own; `inFlight`
+ * attempts hold a slot, `queued` wait for one, out of `maxConcurrent` and `maxQueue`.
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type BulkheadHealth = healthOps.BulkheadHealth
+
+/**
+ * What `health` reports: `healthy` (every breaker closed), `origins` (one entry per breaker the client keeps — at
+ * most `maxOrigins` per set of breakers, least recently used first; empty when breakers are off or nothing was
+ * called), `bulkheads` (the client's compartment, then each route's own; empty when off), `retryBudget` (retries the
+ * budget of the origin called last would grant now, as `RetryBudget.available`; `undefined` when off; each origin's
+ * own is in `origins`) and `at` (when it was read, epoch ms by the `Clock`).
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type Health = healthOps.Health
+
+/**
+ * The client's health now, from its protections' own state: for each breaker (per origin, or per route or key) its
+ * state, attempts in flight, when it lets a probe through and when an attempt last failed; each bulkhead
+ * compartment's attempts in flight and queued; the retry budget left. Reading it sends nothing.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // log what is not closed
+ * const report = Effect.flatMap(ResilientClient.health, (health) =>
+ *   Effect.forEach(
+ *     health.origins.filter((origin) => origin.state !== "closed"),
+ *     (origin) => Effect.logWarning(`${origin.key} is ${origin.state}, ${origin.inFlight} in flight`)
+ *   ))
+ * ```
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export const health: Effect.Effect<Health, never, ResilientClient> = healthOps.health
+
+/**
+ * For readiness probes: `true` when every circuit breaker of the client is closed — of `origin`'s calls only, when
+ * given (an origin or any URL on it, absolute or relative to `baseUrl`, as `circuitState` takes it; with
+ * `circuitBreaker.key` `"route"` or a function, every breaker counting calls to that origin). An open or half-open
+ * breaker makes it `false`; bulkheads and the retry budget are in `health`, not here. A client with breakers off is
+ * always healthy. Something that names no origin fails with `InvalidRequestError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient"
+ *
+ * // a /ready handler: 503 while the payments upstream's breaker is not closed
+ * const ready = Effect.map(ResilientClient.healthy("https://payments.example.com"), (ok) => (ok ? 200 : 503))
+ * ```
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export const healthy: {
+  (): Effect.Effect<boolean, never, ResilientClient>
+  (origin: string | URL): Effect.Effect<boolean, InvalidRequestError, ResilientClient>
+} = healthOps.healthy

@@ -423,7 +423,8 @@ describe("every client option, any value (property)", () => {
     "interceptors",
     "hedge",
     "decompress",
-    "proxy"
+    "proxy",
+    "routes"
   ])
 
   /** Builds a client with `options` and makes one call with it: a ConfigError naming `name`, or a typed call. */

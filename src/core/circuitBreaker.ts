@@ -179,11 +179,18 @@ export class Breaker {
   private readonly probesDue: Array<number> = []
   private generation = 0
   private readonly strategy: StrategyState
+  /** Attempts admitted and not yet recorded (for health reports). */
+  inFlight = 0
+  /** Epoch ms of the last attempt recorded as a failure; `undefined` when none was. */
+  lastFailureAt: number | undefined = undefined
 
   constructor(
+    /** The breaker's key: the origin, unless the client keys its breakers otherwise (by route, by a function). */
     readonly origin: string,
     private readonly settings: BreakerConfig,
-    private readonly onTransition: OnTransition
+    private readonly onTransition: OnTransition,
+    /** The origin of the request that made the breaker (its key, under the default key). */
+    readonly requestOrigin: string = origin
   ) {
     this.strategy = makeStrategyState(settings.strategy)
   }
@@ -204,16 +211,22 @@ export class Breaker {
    * kept while it is a half-open probe so that a rejection can tell when a probe is due to settle.
    */
   admit(now: number, due: number): number {
-    if (this.state === "closed") return this.generation * 2
+    if (this.state === "closed") {
+      this.inFlight++
+      return this.generation * 2
+    }
     if (this.stateAt(now) === "open") return REJECTED
     if (this.probing >= this.settings.probes) return REJECTED
     this.probing++
     this.probesDue.push(due)
+    this.inFlight++
     return this.generation * 2 + 1
   }
 
   /** The outcome of the attempt holding `ticket`; `due` is what it was admitted with. */
   record(ticket: number, outcome: Outcome, now: number, due: number): void {
+    this.inFlight--
+    if (outcome === "failure") this.lastFailureAt = now
     const probe = (ticket & 1) === 1
     if ((ticket - (probe ? 1 : 0)) / 2 !== this.generation) return
     if (probe) {
@@ -314,8 +327,12 @@ export class BreakerRegistry {
     return this.breakers.size
   }
 
-  /** The breaker of `origin`, made (and remembered, room permitting) on first use; marks it most recently used. */
-  get(origin: string): Breaker {
+  /**
+   * The breaker of `origin` (a key: an origin unless the client keys breakers otherwise), made (and remembered, room
+   * permitting) on first use; marks it most recently used. `requestOrigin` is the origin of the request asking, kept
+   * by a breaker it makes (for health reports).
+   */
+  get(origin: string, requestOrigin: string = origin): Breaker {
     const latest = this.latest
     if (latest !== undefined && latest.origin === origin) return latest
     let breaker = this.breakers.get(origin)
@@ -324,7 +341,7 @@ export class BreakerRegistry {
       this.breakers.delete(origin)
       this.breakers.set(origin, breaker)
     } else {
-      breaker = new Breaker(origin, this.config, this.onTransition)
+      breaker = new Breaker(origin, this.config, this.onTransition, requestOrigin)
       if (this.breakers.size >= this.maxOrigins && !this.evictClosed()) return breaker
       this.breakers.set(origin, breaker)
     }
@@ -348,6 +365,11 @@ export class BreakerRegistry {
   clear(): void {
     this.breakers.clear()
     this.latest = undefined
+  }
+
+  /** The remembered breakers, least recently used first (for health reports; a copy). */
+  list(): ReadonlyArray<Breaker> {
+    return [...this.breakers.values()]
   }
 
   /** The state of `origin`'s breaker at `now` (`"closed"` for an origin with no remembered breaker). */

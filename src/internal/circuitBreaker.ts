@@ -138,8 +138,25 @@ export const ratio = (options: RatioOptions = {}): RatioStrategy => {
 // options
 // ---------------------------------------------------------------------------
 
+/**
+ * What a breaker `key` function sees of a request.
+ * @internal
+ */
+export interface BreakerKeyRequest {
+  readonly method: string
+  readonly url: URL
+}
+
+/**
+ * What a client's breakers are kept per: the request's origin, its route (`routes`; the origin for a request that
+ * matches none), or what a function of the request returns.
+ * @internal
+ */
+export type BreakerKey = "origin" | "route" | ((request: BreakerKeyRequest) => string)
+
 /** @internal */
 export interface CircuitBreakerOptions {
+  readonly key?: BreakerKey | undefined
   readonly strategy?: Strategy | undefined
   readonly breakDuration?: Duration.DurationInput | undefined
   readonly backoffFactor?: number | undefined
@@ -158,6 +175,7 @@ export const defaults = {
 
 /** @internal */
 export interface CircuitBreakerSettings {
+  readonly key: BreakerKey
   readonly strategy: Strategy
   readonly breakMillis: number
   readonly backoffFactor: number

@@ -12,6 +12,7 @@ import * as Pipeline from "./pipeline.js"
 import { makePrepare, makeValidate } from "./prepare.js"
 import { Protections } from "./protections.js"
 import type * as RateLimiter from "./rateLimiter.js"
+import { resolveRoutes, routeFinder } from "./routes.js"
 import type * as Transport from "./transport.js"
 
 import { register, type ResilientClientService } from "./service.js"
@@ -40,14 +41,36 @@ export const make = (
   const parts = { config, transport, protections, hub }
   const hedgeClient = { retryBudget: protections.retryBudget, publish: hub.publish, hasListeners: hub.hasListeners }
   const attempt = Pipeline.runBuffered(Pipeline.buffered(parts), config)
-  const request = makeRequest({
-    config,
-    validate,
-    prepare,
-    attempt,
-    hedge: protections.hedge,
-    hedgeClientOf: () => hedgeClient
-  })
+  const hedgeClientOf = () => hedgeClient
+  const clientRequest = makeRequest({ config, validate, prepare, attempt, hedge: protections.hedge, hedgeClientOf })
+  const routes = resolveRoutes(config)
+  let request = clientRequest
+  if (routes !== undefined) {
+    // each route: its own pipeline and call over the client's configuration with the route's fields, and its own
+    // breakers and bulkhead where it sets them (the client's elsewhere)
+    const requests = routes.map((route) => {
+      const routeProtections = new Protections(config.protections, hub.publish, rateLimiter, config.maxOrigins, {
+        parent: protections,
+        label: route.label,
+        circuitBreaker: route.circuitBreaker,
+        bulkhead: route.bulkhead
+      })
+      const routeParts = { config: route.config, transport, protections: routeProtections, hub }
+      return makeRequest({
+        config: route.config,
+        validate,
+        prepare,
+        attempt: Pipeline.runBuffered(Pipeline.buffered(routeParts), route.config),
+        hedge: protections.hedge,
+        hedgeClientOf
+      })
+    })
+    const find = routeFinder(routes, config)
+    request = (method, url, options) => {
+      const index = find(method, url)
+      return index < 0 ? clientRequest(method, url, options) : requests[index](method, url, options)
+    }
+  }
   const service: ResilientClientService = { request, subscribe: hub.subscribe }
   register(service, {
     config,

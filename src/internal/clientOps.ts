@@ -22,11 +22,14 @@ import type { RequestOptions } from "./request.js"
 import { requestOptions as requestOptionFields } from "./requestOptions.js"
 
 /**
- * The state of the circuit breaker of the origin of `origin` (absolute, or relative to the client's `baseUrl`);
- * something that names no origin is an `InvalidRequestError`.
+ * The origin `origin` names (absolute, or relative to the client's `baseUrl`); something that names no origin is an
+ * `InvalidRequestError` whose detail starts with `op` (the operation asked).
  * @internal
  */
-export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> =>
+export const originOf = (
+  origin: string | URL,
+  op: string
+): Effect.Effect<string, InvalidRequestError, ResilientClient> =>
   Effect.flatMap(ResilientClient, (service) => {
     const client = internalsOf(service)
     const url = joinUrl(origin, client.config.baseUrl, client.config.redacted)
@@ -37,13 +40,28 @@ export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, 
           url: "",
           attempt: 1,
           reason: "InvalidUrl",
-          detail: `circuitState: ${url.detail}`,
+          detail: `${op}: ${url.detail}`,
           cause: url.cause
         })
       )
     }
-    return Effect.map(Clock.currentTimeMillis, (now) => client.protections.circuitState(url.origin, now))
+    return Effect.succeed(url.origin)
   })
+
+/**
+ * The state of the circuit breaker of the origin of `origin` (absolute, or relative to the client's `baseUrl`);
+ * something that names no origin is an `InvalidRequestError`.
+ * @internal
+ */
+export const circuitState = (origin: string | URL): Effect.Effect<CircuitState, InvalidRequestError, ResilientClient> =>
+  Effect.flatMap(
+    originOf(origin, "circuitState"),
+    (o) =>
+      Effect.flatMap(
+        ResilientClient,
+        (service) => Effect.map(Clock.currentTimeMillis, (now) => internalsOf(service).protections.circuitState(o, now))
+      )
+  )
 
 /** @internal */
 export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = Stream.unwrapScoped(

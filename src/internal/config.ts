@@ -31,6 +31,7 @@ import {
   type RetryBudgetOptions
 } from "./schema/protections.js"
 import { type ProxyOption, ProxyRule, resolveProxy } from "./schema/proxy.js"
+import { type RouteOptions, routesInput } from "./schema/routes.js"
 import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule } from "./schema/rules.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
@@ -197,6 +198,13 @@ export interface ClientOptions {
   readonly rateLimiter?: RateLimiterOptions | false | undefined
   readonly retryBudget?: RetryBudgetOptions | false | undefined
   readonly hedge?: HedgeOptions | false | undefined
+  /**
+   * Per-route policies: the first route whose `match` holds for a call sets its `retry`, `timeout`, `deadline`,
+   * `acceptStatus`, `circuitBreaker` and `bulkhead`; what it leaves unset is the client's (see `routes.ts`).
+   * @since 0.1.0
+   * @default none
+   */
+  readonly routes?: ReadonlyArray<RouteOptions> | undefined
 }
 
 /**
@@ -298,7 +306,8 @@ export const clientFields: Readonly<Record<string, ClientField>> = {
   onRequest: bySchema(fn),
   onRetry: bySchema(fn),
   onSuccess: bySchema(fn),
-  onFailure: bySchema(fn)
+  onFailure: bySchema(fn),
+  routes: { schema: (frame) => routesInput(frame) }
 }
 
 /**

@@ -13,6 +13,19 @@ import * as Telemetry from "./telemetry.js"
 /** @internal */
 export type { ProtectionOptions, ProtectionSettings } from "./schema/protections.js"
 
+/**
+ * What a route (the client option `routes`) sets of the protections: its own breakers or bulkhead (`false`: none),
+ * or `undefined` for the client's, shared. The rate limiter and the retry budget are always the client's.
+ * @internal
+ */
+export interface RouteProtections {
+  readonly parent: Protections
+  /** `routes[i]`: in breaker keys (`key: "route"`) and health reports */
+  readonly label: string
+  readonly circuitBreaker: CircuitBreaker.CircuitBreakerSettings | false | undefined
+  readonly bulkhead: Bulkhead.BulkheadSettings | false | undefined
+}
+
 // ---------------------------------------------------------------------------
 // the protections of a client
 // ---------------------------------------------------------------------------
@@ -32,22 +45,51 @@ export class Protections {
   readonly hedge: HedgeSettings | undefined
   /** Whether any per-attempt protection is on (the retry budget is counted either way). */
   readonly guarding: boolean
+  /**
+   * The key of a request's breaker when it is not the request's origin (`circuitBreaker.key` `"route"` on a route,
+   * or a function); `undefined` for the origin, so the default costs nothing.
+   */
+  readonly breakerKey: ((request: { readonly method: string; readonly url: URL }) => string) | undefined
+  /** The route these protections are of (`routes[i]`), `undefined` for the client's own. */
+  readonly route: string | undefined
+  /** The client's routes' protections (on the client's own only), in the order of `routes`. */
+  readonly routes: Array<Protections> = []
 
   constructor(
     settings: ProtectionSettings,
     private readonly publish: (event: ResilientEvent) => void,
     limiter: ExperimentalRateLimiter.RateLimiter | undefined,
     /** how many origins (or rate limiter keys) per-origin state is kept for; see `BreakerRegistry` */
-    maxOrigins: number
+    maxOrigins: number,
+    /** a route's protections: its own breakers and bulkhead where it sets them, the client's (`parent`) elsewhere */
+    route?: RouteProtections | undefined
   ) {
-    this.breakers = settings.circuitBreaker === undefined
+    const breakerSettings = route === undefined ? settings.circuitBreaker : route.circuitBreaker
+    this.breakers = route !== undefined && breakerSettings === undefined
+      ? route.parent.breakers
+      : breakerSettings === undefined || breakerSettings === false
       ? undefined
       : new CircuitBreaker.BreakerRegistry(
-        settings.circuitBreaker,
+        breakerSettings,
         (origin, from, to, now) => this.onCircuitTransition(origin, from, to, now),
         maxOrigins
       )
-    this.bulkhead = settings.bulkhead === undefined ? undefined : new Bulkhead.Bulkhead(settings.bulkhead)
+    this.route = route?.label
+    this.breakerKey = breakerKeyOf(this.breakers?.settings.key, route?.label)
+    const bulkheadSettings = route === undefined ? settings.bulkhead : route.bulkhead
+    this.bulkhead = route !== undefined && bulkheadSettings === undefined
+      ? route.parent.bulkhead
+      : bulkheadSettings === undefined || bulkheadSettings === false
+      ? undefined
+      : new Bulkhead.Bulkhead(bulkheadSettings)
+    if (route !== undefined) {
+      route.parent.routes.push(this)
+      this.rateLimiter = route.parent.rateLimiter
+      this.retryBudget = route.parent.retryBudget
+      this.hedge = route.parent.hedge
+      this.guarding = this.breakers !== undefined || this.bulkhead !== undefined || this.rateLimiter !== undefined
+      return
+    }
     if (settings.rateLimiter === undefined) {
       this.rateLimiter = undefined
     } else if (settings.rateLimiter.quota === undefined || limiter !== undefined) {
@@ -73,6 +115,7 @@ export class Protections {
     this.breakers?.clear()
     this.rateLimiter?.clear()
     this.retryBudget?.clear()
+    for (const route of this.routes) route.breakers?.clear()
   }
 
   /**
@@ -95,4 +138,14 @@ export class Protections {
   circuitState(origin: string | URL, now: number): CircuitState {
     return this.breakers === undefined ? "closed" : this.breakers.stateAt(CircuitBreaker.normaliseOrigin(origin), now)
   }
+}
+
+/** How `key` keys a request's breaker, `undefined` for its origin (the default, and `"route"` off any route). */
+const breakerKeyOf = (
+  key: CircuitBreaker.BreakerKey | undefined,
+  route: string | undefined
+): Protections["breakerKey"] => {
+  if (key === undefined || key === "origin") return undefined
+  if (key === "route") return route === undefined ? undefined : (request) => `${request.url.origin} ${route}`
+  return (request) => String(key({ method: request.method, url: request.url }))
 }

@@ -173,7 +173,33 @@ describe("core/circuitBreaker", () => {
     assert.strictEqual(copy.state, "open")
   })
 
+  it("inFlight counts attempts admitted and not yet recorded (a stale ticket too); lastFailureAt the last failure", () => {
+    const breaker = new Breaker("http://a", consecutive(2), () => {})
+    assert.strictEqual(breaker.lastFailureAt, undefined)
+    const first = breaker.admit(0, 100)
+    const second = breaker.admit(0, 100)
+    assert.strictEqual(breaker.inFlight, 2)
+    breaker.record(first, "failure", 7, 100)
+    breaker.record(breaker.admit(8, 100), "failure", 9, 100) // opens: `second` is now stale
+    assert.strictEqual(breaker.state, "open")
+    assert.strictEqual(breaker.inFlight, 1)
+    breaker.record(second, "ignored", 20, 100)
+    assert.strictEqual(breaker.inFlight, 0)
+    assert.strictEqual(breaker.lastFailureAt, 9)
+    assert.strictEqual(breaker.admit(21, 100), REJECTED)
+    assert.strictEqual(breaker.inFlight, 0)
+  })
+
   describe("BreakerRegistry", () => {
+    it("keys other than origins: the breaker keeps the origin of the request that made it; list() shows them", () => {
+      const registry = new BreakerRegistry(consecutive(1), () => {}, 10)
+      const a = registry.get("http://a routes[0]", "http://a")
+      assert.strictEqual(a.origin, "http://a routes[0]")
+      assert.strictEqual(a.requestOrigin, "http://a")
+      assert.strictEqual(registry.get("http://b").requestOrigin, "http://b")
+      assert.deepStrictEqual(registry.list().map((b) => b.origin), ["http://a routes[0]", "http://b"])
+    })
+
     it("one breaker per origin, made on first use; stateAt of an unknown origin is closed", () => {
       const registry = new BreakerRegistry(consecutive(1), () => {}, 10)
       const a = registry.get("http://a")

@@ -69,6 +69,12 @@ export const circuitBreakerSpec: OptionsSpec = {
   expected: "false, a strategy (CircuitBreaker.consecutive(n), CircuitBreaker.ratio(...)) or circuit breaker options",
   pass: (u) => u === false || CircuitBreaker.isStrategy(u),
   fields: {
+    key: {
+      rule: rule(
+        (u) => u === "origin" || u === "route" || typeof u === "function",
+        `"origin", "route" or a function of the request returning a string`
+      )
+    },
     strategy: { rule: rule(CircuitBreaker.isStrategy, "CircuitBreaker.consecutive(n) or ratio(...)") },
     breakDuration: { rule: MillisDuration, env: "duration" },
     backoffFactor: { rule: numberRange(1, 100), env: "number" },
@@ -238,7 +244,11 @@ export const resolveRetryBudget = (options: RetryBudgetOptions | undefined): Ret
   adaptive: options?.adaptive ?? retryBudgetDefaults.adaptive
 })
 
-const resolveBreaker = (
+/**
+ * A circuit breaker's settings from its (checked) options and the defaults.
+ * @internal
+ */
+export const resolveBreaker = (
   options: CircuitBreaker.Strategy | CircuitBreaker.CircuitBreakerOptions | undefined
 ): CircuitBreaker.CircuitBreakerSettings => {
   const o: CircuitBreaker.CircuitBreakerOptions = options === undefined
@@ -250,6 +260,7 @@ const resolveBreaker = (
     Duration.toMillis(d === undefined ? fallback : Duration.decode(d))
   const breakMillis = millis(o.breakDuration, CircuitBreaker.defaults.breakDuration)
   return {
+    key: o.key ?? "origin",
     strategy: o.strategy ?? CircuitBreaker.ratio(),
     breakMillis,
     backoffFactor: o.backoffFactor ?? CircuitBreaker.defaults.backoffFactor,

@@ -7,19 +7,20 @@ import * as CircuitBreaker from "../circuitBreaker.js"
 import type { Protections } from "../protections.js"
 
 /**
- * The circuit breaker of the request's origin (when breakers are on): an open one fails the attempt with
- * `CircuitOpenError`, without I/O (giving back the bulkhead slot); else the attempt takes a ticket, which `settle`
- * records with the attempt's outcome.
+ * The circuit breaker of the request's origin, or of its key (`circuitBreaker.key`), when breakers are on: an open
+ * one fails the attempt with `CircuitOpenError`, without I/O (giving back the bulkhead slot); else the attempt takes
+ * a ticket, which `settle` records with the attempt's outcome.
  * @internal
  */
 export const breaker = (protections: Protections) => <A>(next: Attempt<A>): Attempt<A> => {
   const breakers = protections.breakers
+  const keyOf = protections.breakerKey
   return breakers === undefined ? next : (state, request) => {
     const now = state.clock.unsafeCurrentTimeMillis()
     const prepared = state.prepared
     const origin = prepared.url.origin
     const due = state.startedAt + state.timeoutMillis
-    const breaker = breakers.get(origin)
+    const breaker = keyOf === undefined ? breakers.get(origin) : breakers.get(keyOf(prepared), origin)
     const ticket = breaker.admit(now, due)
     if (ticket === CircuitBreaker.REJECTED) {
       protections.bulkhead?.release()
