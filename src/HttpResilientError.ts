@@ -21,6 +21,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import { describeCause, reasonPhrases, requestLabel, transportReasonText } from "./core/errorText.js"
 import * as Replay from "./core/replay.js"
+import * as Verdicts from "./core/verdicts.js"
 import { installSafeViews } from "./internal/errorViews.js"
 
 /**
@@ -760,18 +761,7 @@ export const isHttpResilientError = (u: unknown): u is HttpResilientError => Pre
  * @since 0.1.0
  * @category constants
  */
-export const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
-
-const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<TransportErrorReason>([
-  "TlsFailure",
-  "ProtocolError",
-  "ResponseTooLarge",
-  "Aborted",
-  "NotResumable",
-  "RedirectLoop",
-  "TooManyRedirects",
-  "InsecureRedirect"
-])
+export const transientStatuses: ReadonlySet<number> = Verdicts.transientStatuses
 
 /**
  * Whether trying again later may succeed: transport failures (not TLS, protocol, size or redirect
@@ -793,18 +783,7 @@ const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<Transpo
  * @since 0.1.0
  * @category predicates
  */
-export const isTransient = (error: HttpResilientError): boolean => {
-  switch (error._tag) {
-    case "TransportError":
-      return !nonTransientTransport.has(error.reason)
-    case "TimeoutError":
-      return error.scope === "attempt"
-    case "StatusError":
-      return transientStatuses.has(error.status) || (error.status === 413 && error.retryAfter._tag === "Some")
-    default:
-      return false
-  }
-}
+export const isTransient = (error: HttpResilientError): boolean => Verdicts.isTransientFacts(error)
 
 /**
  * Methods that may be repeated without changing the outcome (RFC 9110 §9.2.2), plus QUERY.

@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import { pipeArguments } from "effect/Pipeable"
 import type { Pipeable } from "effect/Pipeable"
 import * as core from "../core/circuitBreaker.js"
+import { breakerVerdict } from "../core/verdicts.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import { showValue } from "./optionValue.js"
 import {
@@ -191,18 +192,7 @@ export const breakerConfig = (settings: CircuitBreakerSettings): core.BreakerCon
  * request, a decode or interceptor failure and an interruption say nothing about the origin (`undefined`).
  * @internal
  */
-export const defaultIsFailure = (error: HttpResilientError): boolean | undefined => {
-  switch (error._tag) {
-    case "TransportError":
-      return true
-    case "TimeoutError":
-      return error.scope === "attempt" ? true : undefined
-    case "StatusError":
-      return error.status >= 500 || error.status === 408 || error.status === 429
-    default:
-      return undefined
-  }
-}
+export const defaultIsFailure = (error: HttpResilientError): boolean | undefined => breakerVerdict(error)
 
 // ---------------------------------------------------------------------------
 // the breakers of a client: the core's state machine, and how an error counts
