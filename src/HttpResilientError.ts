@@ -19,7 +19,7 @@ import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
-import { describeCause, reasonPhrases, requestLabel, transportReasonText } from "./core/errorText.js"
+import { errorMessage } from "./core/errorText.js"
 import * as Replay from "./core/replay.js"
 import * as Verdicts from "./core/verdicts.js"
 import { installSafeViews } from "./internal/errorViews.js"
@@ -44,6 +44,10 @@ export const TypeId: unique symbol = Symbol.for("effect-http-resilient/HttpResil
  * @category type ids
  */
 export type TypeId = typeof TypeId
+
+/** How a message tells a duration: undefined for one longer than can be represented. */
+const formatDuration = (duration: unknown): string | undefined =>
+  Duration.isFinite(duration as Duration.Duration) ? Duration.format(duration as Duration.Duration) : undefined
 
 /**
  * What every error knows about the request that failed.
@@ -213,8 +217,7 @@ export class TransportError extends Data.TaggedError("TransportError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const detail = this.detail ? ` (${this.detail})` : ""
-    return `${transportReasonText[this.reason]}${detail}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -260,9 +263,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    return this.scope === "attempt"
-      ? `Attempt timed out after ${Duration.format(this.timeout)}: ${requestLabel(this)}`
-      : `Deadline exceeded: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -309,8 +310,7 @@ export class StatusError extends Data.TaggedError("StatusError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const text = this.statusText || reasonPhrases[this.status] || ""
-    return `${this.status}${text ? ` ${text}` : ""}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -365,11 +365,7 @@ export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    if (this.state === "half-open") {
-      const inFlight = this.probes === undefined ? "" : ` (${this.probes} in flight)`
-      return `Circuit half-open for ${this.origin}, no free probe${inFlight}: ${requestLabel(this)}`
-    }
-    return `Circuit open for ${this.origin}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -428,12 +424,7 @@ export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedErr
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const counts = `(${this.limit} running, ${this.queued} queued)`
-    if (this.reason === "queue-timeout") {
-      const waited = this.queueTimeout === undefined ? "" : ` after ${Duration.format(this.queueTimeout)}`
-      return `Bulkhead queue wait timed out${waited} ${counts}: ${requestLabel(this)}`
-    }
-    return `Bulkhead full ${counts}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -469,7 +460,7 @@ export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    return `Rate limited, would wait ${Duration.format(this.waitFor)}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -508,7 +499,7 @@ export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExha
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    return `Retry budget exhausted after: ${this.lastError.message}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -549,10 +540,7 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const wait = Duration.isFinite(this.retryAfter)
-      ? Duration.format(this.retryAfter)
-      : "longer than can be represented"
-    return `Server asked to wait ${wait}, more than ${Duration.format(this.limit)}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -597,10 +585,7 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    // no URL: not about a request (e.g. `circuitState` of something that names no origin)
-    return this.url === ""
-      ? `Invalid request (${this.reason}): ${this.detail}`
-      : `Invalid request (${this.reason}): ${this.detail}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -641,8 +626,7 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const what = this.line === undefined ? "the body" : `line ${this.line} of the body`
-    return `Could not decode ${what} (${describeCause(this.cause)}): ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -684,7 +668,7 @@ export class InterceptorError extends Data.TaggedError("InterceptorError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    return `Interceptor "${this.interceptor}" failed (${describeCause(this.cause)}): ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
