@@ -4,7 +4,8 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
-import * as Undici from "undici"
+import type * as Undici from "undici"
+import { newAgent } from "../../core/pool.js"
 
 /** @internal */
 export interface UndiciPoolOptions {
@@ -56,15 +57,13 @@ export const keepAliveMillis = (options: UndiciPoolOptions): number => millis(op
  * The pool. `connector`, when given, replaces undici's own (it must be built from `connectOptionsOf(options)`).
  * @internal
  */
-export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildConnector.connector): Undici.Agent => {
-  const agentOptions: Undici.Agent.Options = {
-    connections: options.connections ?? 128,
-    pipelining: options.pipelining ?? 1,
-    keepAliveTimeout: keepAliveMillis(options),
-    keepAliveMaxTimeout: millis(options.keepAliveMaxTimeout) ?? 600_000,
-    headersTimeout: millis(options.headersTimeout) ?? 300_000,
-    bodyTimeout: millis(options.bodyTimeout) ?? 300_000,
-    connect: connector ?? connectOptionsOf(options) as any
-  }
-  return new Undici.Agent(agentOptions)
-}
+export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildConnector.connector): Undici.Agent =>
+  newAgent({
+    connections: options.connections,
+    pipelining: options.pipelining,
+    keepAliveMillis: keepAliveMillis(options),
+    keepAliveMaxMillis: millis(options.keepAliveMaxTimeout),
+    headersTimeoutMillis: millis(options.headersTimeout),
+    bodyTimeoutMillis: millis(options.bodyTimeout),
+    connect: connector ?? connectOptionsOf(options)
+  })
