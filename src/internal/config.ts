@@ -5,13 +5,13 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import { type AcceptStatus, acceptStatusExpected, isAcceptStatus, toAcceptStatus } from "../core/acceptStatus.js"
 import { type HeadersInput, isToken, mergeHeaders } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { redactText, Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
-import { type AcceptStatus, acceptStatusExpected, isAcceptStatus, toAcceptStatus } from "./acceptStatus.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
 import type { HedgeOptions } from "./hedge.js"
@@ -30,7 +30,7 @@ import {
 import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule, rule } from "./schema/rules.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
-export type { AcceptStatus } from "./acceptStatus.js"
+export type { AcceptStatus } from "../core/acceptStatus.js"
 
 /**
  * A hook: a plain function, or one returning an Effect or a Promise. A hook that throws, fails or rejects is logged

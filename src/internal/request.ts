@@ -4,12 +4,12 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
+import type { AcceptStatus } from "../core/acceptStatus.js"
 import type { HeadersInput } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
 import type { Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import type { AcceptStatus } from "./acceptStatus.js"
 
 /**
  * Request body options: at most one of them.
