@@ -1,0 +1,307 @@
+/**
+ * The one error union of the Effect v4 edition: the same tags, fields and messages as the root (v3) entry's
+ * `HttpResilientError`. Differences forced by v4: each error is a v4 `Data.TaggedError` (yieldable in v4's
+ * `Effect.gen`), `StatusError.response` is an `effect/http` `HttpClientResponse` (its `request` carries the
+ * redacted URL and headers, so nothing secret is reachable from an error), `retryAfter` is a v4 `Option`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as Option from "effect/Option"
+import { errorMessage } from "../../src/core/errorText.js"
+import * as Replay from "../../src/core/replay.js"
+import type { InvalidRequestReason, TransportReason } from "../../src/core/transportFailure.js"
+import * as Verdicts from "../../src/core/verdicts.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = Symbol.for("effect-http-resilient/HttpResilientError")
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * What every error says about the request: method, redacted URL, attempt (1 for the first).
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestInfo {
+  readonly method: string
+  readonly url: string
+  readonly attempt: number
+}
+
+/**
+ * Why a call gave up (the `Failed` event's `reason`).
+ * @since 0.1.0
+ * @category models
+ */
+export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline" | "retry-after-too-long"
+
+/**
+ * The facts of the call an error came from, which the retry policy reads: not enumerable, so they never show in
+ * logs or equality.
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallInfo {
+  readonly attempt: number
+  readonly idempotencyKey: string | undefined
+  readonly replayable: boolean
+  /** epoch ms of the call's deadline */
+  readonly deadlineAt: number | undefined
+  readonly tag: string | undefined
+  gaveUp: FailureReason | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportErrorReason = TransportReason
+
+/** What every error class carries beside its fields. */
+interface Marks {
+  readonly [TypeId]: TypeId
+  /** the call's facts (see {@link CallInfo}); `undefined` for an error made outside a call */
+  call: CallInfo | undefined
+}
+
+/**
+ * Connection refused or reset, DNS, TLS, protocol error, aborted … (`reason` says which).
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Data.TaggedError("TransportError")<
+  RequestInfo & { readonly reason: TransportErrorReason; readonly detail?: string | undefined; readonly cause?: unknown }
+> {}
+/** @since 0.1.0 */
+export interface TransportError extends Marks {}
+
+/**
+ * An attempt timed out (`scope: "attempt"`) or the call's deadline passed (`scope: "deadline"`).
+ * @since 0.1.0
+ * @category errors
+ */
+export class TimeoutError extends Data.TaggedError("TimeoutError")<
+  RequestInfo & { readonly scope: "attempt" | "deadline"; readonly timeout: Duration.Duration }
+> {}
+/** @since 0.1.0 */
+export interface TimeoutError extends Marks {}
+
+/**
+ * The status is not accepted (default: outside 2xx–3xx); carries the response, its redacted headers and the
+ * server's wait (Retry-After, else RateLimit-Reset).
+ * @since 0.1.0
+ * @category errors
+ */
+export class StatusError extends Data.TaggedError("StatusError")<
+  RequestInfo & {
+    readonly status: number
+    readonly statusText: string
+    readonly headers: Readonly<Record<string, string>>
+    readonly response: HttpClientResponse.HttpClientResponse
+    readonly retryAfter: Option.Option<Duration.Duration>
+  }
+> {}
+/** @since 0.1.0 */
+export interface StatusError extends Marks {}
+
+/**
+ * The origin's circuit is open, or half-open without a free probe: no request was sent.
+ * @since 0.1.0
+ * @category errors
+ */
+export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
+  RequestInfo & {
+    readonly origin: string
+    readonly retryAt: number
+    readonly state?: "open" | "half-open" | undefined
+    readonly probes?: number | undefined
+  }
+> {}
+/** @since 0.1.0 */
+export interface CircuitOpenError extends Marks {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type BulkheadRejectionReason = "full" | "queue-timeout"
+
+/**
+ * No bulkhead slot, and the queue is full or the wait timed out.
+ * @since 0.1.0
+ * @category errors
+ */
+export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedError")<
+  RequestInfo & {
+    readonly limit: number
+    readonly queued: number
+    readonly reason?: BulkheadRejectionReason | undefined
+    readonly queueTimeout?: Duration.Duration | undefined
+  }
+> {}
+/** @since 0.1.0 */
+export interface BulkheadRejectedError extends Marks {}
+
+/**
+ * The local rate limiter would wait past the deadline.
+ * @since 0.1.0
+ * @category errors
+ */
+export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
+  RequestInfo & { readonly waitFor: Duration.Duration }
+> {}
+/** @since 0.1.0 */
+export interface RateLimitedError extends Marks {}
+
+/**
+ * A retry was due but the client's retry budget is empty; `lastError` is the error it would have retried.
+ * @since 0.1.0
+ * @category errors
+ */
+export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExhaustedError")<
+  RequestInfo & { readonly lastError: HttpResilientError }
+> {}
+/** @since 0.1.0 */
+export interface RetryBudgetExhaustedError extends Marks {}
+
+/**
+ * The server asked to wait longer than `maxRetryAfter`, or past the deadline.
+ * @since 0.1.0
+ * @category errors
+ */
+export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongError")<
+  RequestInfo & {
+    readonly retryAfter: Duration.Duration
+    readonly limit: Duration.Duration
+    readonly lastError?: HttpResilientError | undefined
+  }
+> {}
+/** @since 0.1.0 */
+export interface RetryAfterTooLongError extends Marks {}
+
+/**
+ * Bad input found before any I/O (URL, method, header, body, option).
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<
+  RequestInfo & { readonly reason: InvalidRequestReason; readonly detail: string; readonly cause?: unknown }
+> {}
+/** @since 0.1.0 */
+export interface InvalidRequestError extends Marks {}
+
+/**
+ * The body is not valid JSON or fails the schema.
+ * @since 0.1.0
+ * @category errors
+ */
+export class DecodeError extends Data.TaggedError("DecodeError")<
+  RequestInfo & { readonly cause: unknown; readonly line?: number | undefined }
+> {}
+/** @since 0.1.0 */
+export interface DecodeError extends Marks {}
+
+/**
+ * An interceptor failed.
+ * @since 0.1.0
+ * @category errors
+ */
+export class InterceptorError extends Data.TaggedError("InterceptorError")<
+  RequestInfo & { readonly interceptor: string; readonly cause: unknown }
+> {}
+/** @since 0.1.0 */
+export interface InterceptorError extends Marks {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type HttpResilientError =
+  | TransportError
+  | TimeoutError
+  | StatusError
+  | CircuitOpenError
+  | BulkheadRejectedError
+  | RateLimitedError
+  | RetryBudgetExhaustedError
+  | RetryAfterTooLongError
+  | InvalidRequestError
+  | DecodeError
+  | InterceptorError
+
+const formatDuration = (duration: unknown): string | undefined =>
+  Duration.isFinite(duration as Duration.Duration) ? Duration.format(duration as Duration.Duration) : undefined
+
+for (
+  const C of [
+    TransportError,
+    TimeoutError,
+    StatusError,
+    CircuitOpenError,
+    BulkheadRejectedError,
+    RateLimitedError,
+    RetryBudgetExhaustedError,
+    RetryAfterTooLongError,
+    InvalidRequestError,
+    DecodeError,
+    InterceptorError
+  ]
+) {
+  Object.defineProperties(C.prototype, {
+    [TypeId]: { value: TypeId },
+    call: { value: undefined, writable: true, enumerable: false, configurable: true },
+    message: {
+      get(this: HttpResilientError) {
+        return errorMessage(this, formatDuration)
+      },
+      configurable: true
+    }
+  })
+}
+
+/**
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isHttpResilientError = (u: unknown): u is HttpResilientError =>
+  typeof u === "object" && u !== null && TypeId in u
+
+/**
+ * The statuses worth retrying by default: 408, 429, 500, 502, 503, 504.
+ * @since 0.1.0
+ * @category constants
+ */
+export const transientStatuses: ReadonlySet<number> = Verdicts.transientStatuses
+
+/**
+ * Whether trying again later may succeed (the same rule as the root entry's).
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTransient = (error: HttpResilientError): boolean => Verdicts.isTransientFacts(error)
+
+/**
+ * Methods that may be repeated without changing the outcome (RFC 9110 §9.2.2), plus QUERY.
+ * @since 0.1.0
+ * @category constants
+ */
+export const idempotentMethods: ReadonlySet<string> = Replay.idempotentMethods
+
+/**
+ * Whether `error`, from a request with `method`, may be retried: transient, and the method idempotent or
+ * POST/PATCH with an `Idempotency-Key`.
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRetryable = (error: HttpResilientError, method: string, hasIdempotencyKey = false): boolean =>
+  Verdicts.isTransientFacts(error) && Replay.mayRepeat(method.toUpperCase(), hasIdempotencyKey)

@@ -1,0 +1,117 @@
+/**
+ * What the client publishes (`ResilientClient.subscribe`, `events`, the layer's hooks): the same event names and
+ * fields as the root entry's `ResilientEvent`, as v4 `Data.TaggedClass` values.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import type { CircuitState } from "../../src/core/circuitBreaker.js"
+import type { FailureReason as GaveUpReason, HttpResilientError } from "./HttpResilientError.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface EventInfo {
+  readonly method: string
+  /** redacted */
+  readonly url: string
+  readonly attempt: number
+  /** epoch ms, from the Clock (virtual under TestClock) */
+  readonly timestamp: number
+  readonly tag?: string | undefined
+}
+
+/**
+ * Before every attempt.
+ * @since 0.1.0
+ * @category events
+ */
+export class RequestStarted extends Data.TaggedClass("RequestStarted")<EventInfo> {}
+
+/**
+ * An attempt failed.
+ * @since 0.1.0
+ * @category events
+ */
+export class AttemptFailed extends Data.TaggedClass("AttemptFailed")<EventInfo & { readonly error: HttpResilientError }> {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RetryReason = "backoff" | "retry-after" | "rate-limit-reset" | "hedge"
+
+/**
+ * A retry was scheduled after `delay`.
+ * @since 0.1.0
+ * @category events
+ */
+export class RetryScheduled extends Data.TaggedClass("RetryScheduled")<
+  EventInfo & { readonly delay: Duration.Duration; readonly reason: RetryReason; readonly error: HttpResilientError }
+> {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type FailureReason = GaveUpReason
+
+/**
+ * The policy gave up.
+ * @since 0.1.0
+ * @category events
+ */
+export class Failed extends Data.TaggedClass("Failed")<
+  EventInfo & { readonly reason: FailureReason; readonly error: HttpResilientError }
+> {}
+
+/**
+ * An attempt succeeded.
+ * @since 0.1.0
+ * @category events
+ */
+export class Succeeded extends Data.TaggedClass("Succeeded")<
+  EventInfo & { readonly status: number; readonly duration: Duration.Duration }
+> {}
+
+export type {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  CircuitState
+}
+
+/**
+ * An origin's breaker changed state.
+ * @since 0.1.0
+ * @category events
+ */
+export class CircuitStateChanged extends Data.TaggedClass("CircuitStateChanged")<{
+  readonly origin: string
+  readonly from: CircuitState
+  readonly to: CircuitState
+  readonly timestamp: number
+}> {}
+
+/**
+ * A retry was refused: the budget is empty.
+ * @since 0.1.0
+ * @category events
+ */
+export class RetryBudgetExhausted extends Data.TaggedClass("RetryBudgetExhausted")<EventInfo> {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ResilientEvent =
+  | RequestStarted
+  | AttemptFailed
+  | RetryScheduled
+  | Failed
+  | Succeeded
+  | CircuitStateChanged
+  | RetryBudgetExhausted
