@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Cause from "effect/Cause"
 import { dual } from "effect/Function"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"

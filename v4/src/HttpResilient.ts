@@ -9,17 +9,17 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import type { HttpResilientError } from "./HttpResilientError.js"
+import { TimeoutError } from "./HttpResilientError.js"
 import { retryWithin } from "./internal/client.js"
 import { millisOf } from "./internal/options.js"
 import type { BodyOptions as Body, RequestOptions as Options } from "./internal/request.js"
 import { CurrentDeadline, ResilientClient } from "./internal/service.js"
-import { TimeoutError } from "./HttpResilientError.js"
 
 /**
  * @since 0.1.0
@@ -115,10 +115,13 @@ export const currentAttempt: Effect.Effect<number> = Effect.map(
  * @since 0.1.0
  * @category retries
  */
-export const retry = <E>(policy: Schedule.Schedule<unknown, NoInfer<E>, HttpResilientError>) =>
-<A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | HttpResilientError, R> =>
-  Effect.flatMap(Effect.serviceOption(ResilientClient), (client) =>
-    retryWithin(self, policy, client._tag === "Some" ? client.value.internals.deadlineMillis : 30_000))
+export const retry =
+  <E>(policy: Schedule.Schedule<unknown, NoInfer<E>, HttpResilientError>) =>
+  <A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | HttpResilientError, R> =>
+    Effect.flatMap(
+      Effect.serviceOption(ResilientClient),
+      (client) => retryWithin(self, policy, client._tag === "Some" ? client.value.internals.deadlineMillis : 30_000)
+    )
 
 /**
  * Every call inside must end within `duration` (the sooner of this and a call's own deadline wins); a call past it
@@ -126,20 +129,29 @@ export const retry = <E>(policy: Schedule.Schedule<unknown, NoInfer<E>, HttpResi
  * @since 0.1.0
  * @category deadlines
  */
-export const withDeadline = (duration: Duration.Input) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | TimeoutError, R> => {
-  const millis = millisOf("HttpResilient.withDeadline", "duration", duration)
-  return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    Effect.flatMap(Effect.service(CurrentDeadline), (existing) => {
-      const at = existing === undefined ? now + millis : Math.min(existing, now + millis)
-      return Effect.provideService(self, CurrentDeadline, at).pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.millis(Math.max(0, at - now)),
-          orElse: () =>
-            Effect.fail(
-              new TimeoutError({ method: "", url: "", attempt: 0, scope: "deadline", timeout: Duration.millis(millis) })
-            )
+export const withDeadline =
+  (duration: Duration.Input) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | TimeoutError, R> => {
+    const millis = millisOf("HttpResilient.withDeadline", "duration", duration)
+    return Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) =>
+        Effect.flatMap(Effect.service(CurrentDeadline), (existing) => {
+          const at = existing === undefined ? now + millis : Math.min(existing, now + millis)
+          return Effect.provideService(self, CurrentDeadline, at).pipe(
+            Effect.timeoutOrElse({
+              duration: Duration.millis(Math.max(0, at - now)),
+              orElse: () =>
+                Effect.fail(
+                  new TimeoutError({
+                    method: "",
+                    url: "",
+                    attempt: 0,
+                    scope: "deadline",
+                    timeout: Duration.millis(millis)
+                  })
+                )
+            })
+          )
         })
-      )
-    }))
-}
+    )
+  }

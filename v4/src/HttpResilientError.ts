@@ -80,7 +80,11 @@ interface Marks {
  * @category errors
  */
 export class TransportError extends Data.TaggedError("TransportError")<
-  RequestInfo & { readonly reason: TransportErrorReason; readonly detail?: string | undefined; readonly cause?: unknown }
+  RequestInfo & {
+    readonly reason: TransportErrorReason
+    readonly detail?: string | undefined
+    readonly cause?: unknown
+  }
 > {}
 /** @since 0.1.0 */
 export interface TransportError extends Marks {}

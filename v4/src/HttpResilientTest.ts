@@ -22,7 +22,8 @@ import type { TransportRequest } from "./internal/transport.js"
  * @since 0.1.0
  * @category models
  */
-export type Fault = Exclude<TransportReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded" | "InsecureRedirect">
+export type Fault =
+  | Exclude<TransportReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded" | "InsecureRedirect">
   | "Timeout"
 
 /**

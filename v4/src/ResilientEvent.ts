@@ -35,7 +35,9 @@ export class RequestStarted extends Data.TaggedClass("RequestStarted")<EventInfo
  * @since 0.1.0
  * @category events
  */
-export class AttemptFailed extends Data.TaggedClass("AttemptFailed")<EventInfo & { readonly error: HttpResilientError }> {}
+export class AttemptFailed
+  extends Data.TaggedClass("AttemptFailed")<EventInfo & { readonly error: HttpResilientError }>
+{}
 
 /**
  * @since 0.1.0

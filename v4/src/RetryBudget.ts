@@ -57,6 +57,5 @@ export const settingsOf = (options: RetryBudgetOptions): RetryBudgetSettings => 
  */
 export const available: Effect.Effect<number, never, ResilientClient> = Effect.flatMap(
   Effect.service(ResilientClient),
-  (client) =>
-    Effect.map(Clock.currentTimeMillis, (now) => client.internals.retryBudget?.available(now) ?? Infinity)
+  (client) => Effect.map(Clock.currentTimeMillis, (now) => client.internals.retryBudget?.available(now) ?? Infinity)
 )

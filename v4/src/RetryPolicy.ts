@@ -96,8 +96,11 @@ const settingsOf = (options: Options): Settings => {
       expected: "a non-negative integer (or Infinity)"
     }),
     backoff: options.backoff ?? defaults.backoff,
-    worthRetrying: retryOn ?? ((error) =>
-      statusSet !== undefined && error._tag === "StatusError" ? statusSet.has(error.status) : isTransientFacts(error)),
+    worthRetrying: retryOn ??
+      ((error) =>
+        statusSet !== undefined && error._tag === "StatusError"
+          ? statusSet.has(error.status)
+          : isTransientFacts(error)),
     methods: options.methods === undefined
       ? Replay.idempotentMethods
       : new Set(options.methods.map((m) => m.toUpperCase())),
@@ -158,7 +161,12 @@ const scheduleRetry = (settings: Settings, verdict: Verdict, backoffDelay: numbe
     const wait = Duration.toMillis(serverWait)
     reason = sourceOf(error.headers, now) ?? "retry-after"
     const tooLong = (limit: number) =>
-      new RetryAfterTooLongError({ ...requestInfo(error), retryAfter: serverWait, limit: Duration.millis(limit), lastError: error })
+      new RetryAfterTooLongError({
+        ...requestInfo(error),
+        retryAfter: serverWait,
+        limit: Duration.millis(limit),
+        lastError: error
+      })
     if (wait > settings.maxRetryAfter && !settings.clamp) {
       return verdict.refuse("retry-after-too-long", tooLong(settings.maxRetryAfter))
     }

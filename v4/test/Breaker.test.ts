@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { TestClock } from "effect/testing"
 import { CircuitBreaker, HttpResilient, HttpResilientTest, ResilientClient } from "effect-http-resilient/v4"
+import { TestClock } from "effect/testing"
 
 const url = "http://api.test/x"
 
@@ -46,7 +46,10 @@ describe("circuit breaker (TestClock)", () => {
     ))
 
   it("bad options name the option, the value and why", () => {
-    assert.throws(() => CircuitBreaker.consecutive(0), /CircuitBreaker.consecutive: option "threshold" 0 is not a positive integer/)
+    assert.throws(
+      () => CircuitBreaker.consecutive(0),
+      /CircuitBreaker.consecutive: option "threshold" 0 is not a positive integer/
+    )
     assert.throws(() => CircuitBreaker.ratio({ threshold: 2 }), /option "threshold" 2 is not a share from 0 to 1/)
   })
 })

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { Backoff, HttpResilient, ResilientClient, ResilientClientLive, RetryPolicy } from "effect-http-resilient/v4"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { HttpResilient, ResilientClient, RetryPolicy, Backoff, ResilientClientLive } from "effect-http-resilient/v4"
 
 /** A loopback server on a free port, closed with the scope; `handle` answers each request (n from 1). */
 const server = (handle: (req: IncomingMessage, res: ServerResponse, n: number) => void) =>
@@ -73,6 +73,9 @@ describe("real loopback server, real time", () => {
   it.live("a bad option fails the layer with a ConfigError naming it", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Layer.build(ResilientClient.layer({ timeout: "soon" as any })))
-      assert.match(String(error.message), /ResilientClient.layer: option "timeout" "soon" is not a non-negative duration/)
+      assert.match(
+        String(error.message),
+        /ResilientClient.layer: option "timeout" "soon" is not a non-negative duration/
+      )
     }).pipe(Effect.scoped))
 })

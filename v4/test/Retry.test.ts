@@ -1,6 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option } from "effect"
-import { TestClock } from "effect/testing"
 import {
   Backoff,
   HttpResilient,
@@ -11,6 +10,7 @@ import {
   RetryBudget,
   RetryPolicy
 } from "effect-http-resilient/v4"
+import { TestClock } from "effect/testing"
 
 const url = "http://api.test/users/1"
 

@@ -48,10 +48,18 @@ const toResponse = (raw: RawResponse, built: Built, state: ClientState): HttpCli
 
 const failureToError = (failure: TransportFailure, info: RequestInfo, timeoutMillis: number, deadline: boolean) => {
   if (failure.reason === "Timeout") {
-    return new TimeoutError({ ...info, scope: deadline ? "deadline" : "attempt", timeout: Duration.millis(timeoutMillis) })
+    return new TimeoutError({
+      ...info,
+      scope: deadline ? "deadline" : "attempt",
+      timeout: Duration.millis(timeoutMillis)
+    })
   }
   if (failure.reason === "InvalidRequest") {
-    return new InvalidRequestError({ ...info, reason: failure.invalid ?? "InvalidOption", detail: failure.detail ?? "" })
+    return new InvalidRequestError({
+      ...info,
+      reason: failure.invalid ?? "InvalidOption",
+      detail: failure.detail ?? ""
+    })
   }
   return new TransportError({ ...info, reason: failure.reason, detail: failure.detail, cause: failure.cause })
 }
@@ -81,7 +89,8 @@ export const attempt = (
     }
     const info: RequestInfo = { method: built.method, url: redactUrl(built.url, state.secrets), attempt: number }
     const scoped = yield* Effect.service(CurrentDeadline)
-    const own = now + (options.deadline === undefined ? state.deadlineMillis : state.millisOf("deadline", options.deadline))
+    const own = now +
+      (options.deadline === undefined ? state.deadlineMillis : state.millisOf("deadline", options.deadline))
     const deadlineAt = scoped === undefined ? own : Math.min(scoped, own)
     const call: CallInfo = {
       attempt: number,
@@ -99,7 +108,9 @@ export const attempt = (
     if (now >= deadlineAt) {
       return yield* fail(new TimeoutError({ ...info, scope: "deadline", timeout: Duration.millis(deadlineAt - now) }))
     }
-    const attemptMillis = options.timeout === undefined ? state.timeoutMillis : state.millisOf("timeout", options.timeout)
+    const attemptMillis = options.timeout === undefined
+      ? state.timeoutMillis
+      : state.millisOf("timeout", options.timeout)
     const remaining = deadlineAt - now
     const byDeadline = remaining < attemptMillis
     const timeoutMillis = Math.min(attemptMillis, remaining)
@@ -154,7 +165,13 @@ export const attempt = (
     if (Exit.isSuccess(exit)) {
       const status = exit.value.status
       state.publish(
-        new Events.Succeeded({ ...info, timestamp: end, tag: options.tag, status, duration: Duration.millis(end - now) })
+        new Events.Succeeded({
+          ...info,
+          timestamp: end,
+          tag: options.tag,
+          status,
+          duration: Duration.millis(end - now)
+        })
       )
       return exit.value
     }
@@ -170,7 +187,6 @@ export const circuitOpen = (
   retryAt: number,
   half: boolean,
   probes: number | undefined
-): CircuitOpenError =>
-  new CircuitOpenError({ ...info, origin, retryAt, state: half ? "half-open" : "open", probes })
+): CircuitOpenError => new CircuitOpenError({ ...info, origin, retryAt, state: half ? "half-open" : "open", probes })
 
 export { REJECTED }

@@ -154,8 +154,7 @@ const runHook = (hook: Hook<any>, event: Events.ResilientEvent): void => {
   }
 }
 
-const lower = (state: string): CircuitState =>
-  state === "Closed" ? "closed" : state === "Open" ? "open" : "half-open"
+const lower = (state: string): CircuitState => state === "Closed" ? "closed" : state === "Open" ? "open" : "half-open"
 
 const outcomeOf = (
   exit: Exit.Exit<unknown, unknown>,
@@ -191,22 +190,30 @@ const coreBreaking = (
   onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void
 ): Breaking => {
   const isFailure = options.isFailure ?? defaultVerdict
-  const registry = new BreakerRegistry({
-    strategy: strategy._tag === "Consecutive"
-      ? strategy
-      : { ...strategy, windowMillis: Duration.toMillis(strategy.window) },
-    breakMillis: millisOf(fn, "circuitBreaker.breakDuration", options.breakDuration ?? breakerDefaults.breakDuration),
-    backoffFactor: numberOf(fn, "circuitBreaker.backoffFactor", options.backoffFactor ?? 1, {
-      min: 1,
-      expected: "a number ≥ 1"
-    }),
-    maxBreakMillis: millisOf(fn, "circuitBreaker.maxBreakDuration", options.maxBreakDuration ?? breakerDefaults.maxBreakDuration),
-    probes: numberOf(fn, "circuitBreaker.probes", options.probes ?? 1, {
-      integer: true,
-      min: 1,
-      expected: "a positive integer"
-    })
-  }, onTransition, maxOrigins)
+  const registry = new BreakerRegistry(
+    {
+      strategy: strategy._tag === "Consecutive"
+        ? strategy
+        : { ...strategy, windowMillis: Duration.toMillis(strategy.window) },
+      breakMillis: millisOf(fn, "circuitBreaker.breakDuration", options.breakDuration ?? breakerDefaults.breakDuration),
+      backoffFactor: numberOf(fn, "circuitBreaker.backoffFactor", options.backoffFactor ?? 1, {
+        min: 1,
+        expected: "a number ≥ 1"
+      }),
+      maxBreakMillis: millisOf(
+        fn,
+        "circuitBreaker.maxBreakDuration",
+        options.maxBreakDuration ?? breakerDefaults.maxBreakDuration
+      ),
+      probes: numberOf(fn, "circuitBreaker.probes", options.probes ?? 1, {
+        integer: true,
+        min: 1,
+        expected: "a positive integer"
+      })
+    },
+    onTransition,
+    maxOrigins
+  )
   return {
     guard: (origin, info, exchange, now) => {
       const breaker = registry.get(origin)
@@ -214,12 +221,17 @@ const coreBreaking = (
       const ticket = breaker.admit(now, due)
       if (ticket === REJECTED) {
         const half = breaker.state === "half-open"
-        return Effect.fail(circuitOpen(info, origin, breaker.retryAt(now), half, half ? breaker.probesInFlight : undefined))
+        return Effect.fail(
+          circuitOpen(info, origin, breaker.retryAt(now), half, half ? breaker.probesInFlight : undefined)
+        )
       }
-      return Effect.onExit(exchange, (exit) =>
-        Effect.clockWith((clock) =>
-          Effect.sync(() => breaker.record(ticket, outcomeOf(exit, isFailure), clock.currentTimeMillisUnsafe(), due))
-        ))
+      return Effect.onExit(
+        exchange,
+        (exit) =>
+          Effect.clockWith((clock) =>
+            Effect.sync(() => breaker.record(ticket, outcomeOf(exit, isFailure), clock.currentTimeMillisUnsafe(), due))
+          )
+      )
     },
     circuitState: (origin, now) => Effect.succeed(registry.stateAt(origin, now))
   }
@@ -245,7 +257,9 @@ const persistedBreaking = (
       : yield* Effect.provide(makeBreaker, PersistedBreaker.layerStoreMemory())
     yield* Effect.forkScoped(Stream.runForEach(breaker.transitions, (t) =>
       Effect.map(Clock.currentTimeMillis, (now) =>
-        publish(new Events.CircuitStateChanged({ origin: t.key, from: lower(t.from), to: lower(t.to), timestamp: now })))))
+        publish(
+          new Events.CircuitStateChanged({ origin: t.key, from: lower(t.from), to: lower(t.to), timestamp: now })
+        ))))
     const classify = (exit: Exit.Exit<unknown, unknown>) => {
       const outcome = outcomeOf(exit, isFailure)
       return outcome === "success"
@@ -260,14 +274,24 @@ const persistedBreaking = (
           Effect.catchTag("CircuitBreakerError", (error): Effect.Effect<never, HttpResilientError> => {
             const reason = error.reason
             if (reason._tag === "CircuitOpen") {
-              return Effect.fail(circuitOpen(info, origin, now + Duration.toMillis(reason.retryAfter), false, undefined))
+              return Effect.fail(
+                circuitOpen(info, origin, now + Duration.toMillis(reason.retryAfter), false, undefined)
+              )
             }
-            if (reason._tag === "CircuitHalfOpen") return Effect.fail(circuitOpen(info, origin, now, true, undefined))
-            return Effect.fail(new TransportError({ ...info, reason: "Unknown", detail: reason.message, cause: reason }))
+            if (reason._tag === "CircuitHalfOpen") {
+              return Effect.fail(circuitOpen(info, origin, now, true, undefined))
+            }
+            return Effect.fail(
+              new TransportError({ ...info, reason: "Unknown", detail: reason.message, cause: reason })
+            )
           })
         ),
       circuitState: (origin) =>
-        Effect.match(breaker.state(origin), { onFailure: () => "closed" as const, onSuccess: (s) => lower(s._tag) })
+        Effect.match(breaker.state(origin), {
+          onFailure: () =>
+            "closed" as const,
+          onSuccess: (s) => lower(s._tag)
+        })
     }
     return breaking
   })
@@ -307,7 +331,9 @@ const read = (options: ClientOptions) => {
       expected: "a non-negative number of bytes"
     }),
     accept: toAcceptStatus(options.acceptStatus),
-    retryBudget: options.retryBudget === false ? undefined : new RetryBudgetAccount(budgetSettings(options.retryBudget ?? {})),
+    retryBudget: options.retryBudget === false
+      ? undefined
+      : new RetryBudgetAccount(budgetSettings(options.retryBudget ?? {})),
     breaker: breakerOptionsOf(options.circuitBreaker)
   }
 }
@@ -355,7 +381,8 @@ export const make = (
     const retryCounters = new Map<string, Metric.Metric<number, any>>()
     const state: ClientState = {
       ...settings,
-      acceptOf: (accept) => toAcceptStatus(accept),
+      acceptOf: (accept) =>
+        toAcceptStatus(accept),
       millisOf: (name, input) => millisOf("HttpResilient.request", name, input),
       transport: sender,
       retry: options.retry === false ? undefined : options.retry,
@@ -381,7 +408,9 @@ export const make = (
       retryBudget: settings.retryBudget,
       recordRetry: (reason: string) => {
         let counter = retryCounters.get(reason)
-        if (counter === undefined) retryCounters.set(reason, counter = Metric.withAttributes(Telemetry.retries, { reason }))
+        if (counter === undefined) {
+          retryCounters.set(reason, counter = Metric.withAttributes(Telemetry.retries, { reason }))
+        }
         counter.updateUnsafe(1, context)
       },
       recordBudgetRejection: () => Telemetry.retryBudgetRejections.updateUnsafe(1, context),

@@ -103,8 +103,11 @@ export const build = (
   const bad = mergeHeaders(headers, options.headers, client.secrets) ?? userinfoToAuthorization(url, headers)
   if (bad !== undefined) return bad
   const key = options.idempotencyKey
-  const idempotencyKey = key === true ? headers["idempotency-key"] ?? generatedKey ?? crypto.randomUUID()
-    : typeof key === "string" ? key : headers["idempotency-key"]
+  const idempotencyKey = key === true ?
+    headers["idempotency-key"] ?? generatedKey ?? crypto.randomUUID()
+    : typeof key === "string"
+    ? key
+    : headers["idempotency-key"]
   if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey
   const body = bodyOf(options, headers)
   if (body instanceof RequestValidationError) return body
