@@ -20,6 +20,7 @@ import type * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import { errorMessage } from "./core/errorText.js"
+import type * as Models from "./core/models.js"
 import * as Replay from "./core/replay.js"
 import * as Verdicts from "./core/verdicts.js"
 import { installSafeViews } from "./internal/errorViews.js"
@@ -55,14 +56,7 @@ const formatDuration = (duration: unknown): string | undefined =>
  * @since 0.1.0
  * @category models
  */
-export interface RequestInfo {
-  /** The HTTP method, upper case. */
-  readonly method: string
-  /** The URL, userinfo removed and sensitive query values redacted. */
-  readonly url: string
-  /** The attempt that failed: 1 for the first, 2 for the first retry … */
-  readonly attempt: number
-}
+export interface RequestInfo extends Models.RequestInfo {}
 
 /**
  * Why a retry policy gave up: `error.call.gaveUp`, and the `reason` of the `Failed` event
@@ -71,7 +65,7 @@ export interface RequestInfo {
  * @since 0.1.0
  * @category models
  */
-export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline" | "retry-after-too-long"
+export type FailureReason = Models.FailureReason
 
 /**
  * The facts of the call an error came from, as the client knew them when the attempt failed: what a retry policy
@@ -108,38 +102,7 @@ export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline
  * @since 0.1.0
  * @category models
  */
-export interface CallInfo {
-  /** The attempt that failed: 1 for the first, 2 for the first retry … (the error's `attempt`). */
-  readonly attempt: number
-  /**
-   * The `Idempotency-Key` header the attempt sent, if any. A generated key (`idempotencyKey: true`) is the same on
-   * every attempt of the call, also when a plain `Effect.retry` runs the call again. A policy retries POST and PATCH
-   * only when there is one.
-   */
-  readonly idempotencyKey: string | undefined
-  /** Whether the request's body can be sent again: false for a one-shot `stream` body, which is never retried. */
-  readonly replayable: boolean
-  /**
-   * The call's deadline, epoch milliseconds by the `Clock`, if it has one: its `deadline` option, else the client's
-   * `deadline` when the call has a retry policy of its own (the `retry` option). A policy schedules no wait past it.
-   */
-  readonly deadlineAt: number | undefined
-  /** The request's `tag` option, as events and spans show it. */
-  readonly tag: string | undefined
-  /**
-   * Set when the call's final failure was reported (`Failed`) with this error: by a `RetryPolicy` that gave up
-   * after it, by the client's retry driver when a plain `Schedule` ended (`exhausted`), or by a call with no retry
-   * around it (`exhausted`, or `deadline`); why. An enclosing policy that sees the same error does not report it
-   * again.
-   */
-  readonly gaveUp: FailureReason | undefined
-  /**
-   * Set when a `RetryPolicy` refused a retry that was due after this error — the retry budget is empty
-   * (`RetryBudgetExhaustedError`), the server's wait is too long (`RetryAfterTooLongError`), or the wait would end
-   * past the deadline (`TimeoutError` deadline): the error the call ends with instead.
-   */
-  readonly refusal: HttpResilientError | undefined
-}
+export interface CallInfo extends Models.CallInfo<HttpResilientError> {}
 
 /**
  * Why a {@link TransportError} happened.

@@ -27,22 +27,14 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
+import type * as Models from "./core/models.js"
 import type { FailureReason as GaveUpReason, HttpResilientError } from "./HttpResilientError.js"
 
 /**
  * @since 0.1.0
  * @category models
  */
-export interface EventInfo {
-  readonly method: string
-  /** The URL, redacted. */
-  readonly url: string
-  readonly attempt: number
-  /** Epoch milliseconds by the `Clock`. */
-  readonly timestamp: number
-  /** The request's `tag` option, if any. */
-  readonly tag?: string | undefined
-}
+export interface EventInfo extends Models.EventInfo {}
 
 /**
  * Before every attempt, once the request is valid.

@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as Option from "effect/Option"
 import { errorMessage } from "../../src/core/errorText.js"
+import type * as Models from "../../src/core/models.js"
 import * as Replay from "../../src/core/replay.js"
 import type { InvalidRequestReason, TransportReason } from "../../src/core/transportFailure.js"
 import * as Verdicts from "../../src/core/verdicts.js"
@@ -32,34 +33,22 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface RequestInfo {
-  readonly method: string
-  readonly url: string
-  readonly attempt: number
-}
+export interface RequestInfo extends Models.RequestInfo {}
 
 /**
  * Why a call gave up (the `Failed` event's `reason`).
  * @since 0.1.0
  * @category models
  */
-export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline" | "retry-after-too-long"
+export type FailureReason = Models.FailureReason
 
 /**
  * The facts of the call an error came from, which the retry policy reads: not enumerable, so they never show in
- * logs or equality.
+ * logs or equality. (`refusal` stays undefined here: a v4 policy fails with the refusal itself.)
  * @since 0.1.0
  * @category models
  */
-export interface CallInfo {
-  readonly attempt: number
-  readonly idempotencyKey: string | undefined
-  readonly replayable: boolean
-  /** epoch ms of the call's deadline */
-  readonly deadlineAt: number | undefined
-  readonly tag: string | undefined
-  gaveUp: FailureReason | undefined
-}
+export interface CallInfo extends Models.CallInfo<HttpResilientError> {}
 
 /**
  * @since 0.1.0

@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { fromHeaderRecord } from "../../src/core/headers.js"
+import type * as Models from "../../src/core/models.js"
 import { TransportFailure, type TransportReason } from "../../src/core/transportFailure.js"
 import { type ClientOptions, make } from "./internal/client.js"
 import { millisOf } from "./internal/options.js"
@@ -42,18 +43,11 @@ export type Step =
   | { readonly _tag: "Fault"; readonly fault: Fault; readonly delayMillis: number }
 
 /**
- * A request the scripted transport saw.
+ * A request the scripted transport saw (`at`: epoch ms on the Clock).
  * @since 0.1.0
  * @category models
  */
-export interface RecordedRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: Uint8Array
-  /** epoch ms on the Clock */
-  readonly at: number
-}
+export interface RecordedRequest extends Models.RecordedRequest {}
 
 /**
  * The answers in order (the last one repeats), or a function of the request and its index.

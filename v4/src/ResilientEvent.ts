@@ -7,21 +7,15 @@
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type { CircuitState } from "../../src/core/circuitBreaker.js"
+import type * as Models from "../../src/core/models.js"
 import type { FailureReason as GaveUpReason, HttpResilientError } from "./HttpResilientError.js"
 
 /**
+ * What every request event carries: method, redacted URL, attempt, timestamp (epoch ms by the Clock), tag.
  * @since 0.1.0
  * @category models
  */
-export interface EventInfo {
-  readonly method: string
-  /** redacted */
-  readonly url: string
-  readonly attempt: number
-  /** epoch ms, from the Clock (virtual under TestClock) */
-  readonly timestamp: number
-  readonly tag?: string | undefined
-}
+export interface EventInfo extends Models.EventInfo {}
 
 /**
  * Before every attempt.

@@ -142,7 +142,7 @@ class Verdict {
   private tell(reason: Events.FailureReason, error: HttpResilientError): void {
     if (this.call !== undefined) {
       if (this.call.gaveUp !== undefined) return
-      this.call.gaveUp = reason
+      ;(this.call as { gaveUp: Events.FailureReason | undefined }).gaveUp = reason
     }
     this.client?.publish(new Events.Failed({ ...this.info(), reason, error }))
   }

@@ -98,7 +98,8 @@ export const attempt = (
       replayable: true,
       deadlineAt,
       tag: options.tag,
-      gaveUp: undefined
+      gaveUp: undefined,
+      refusal: undefined
     }
     const fail = (error: HttpResilientError) => {
       error.call = call
