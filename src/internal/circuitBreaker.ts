@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import { pipeArguments } from "effect/Pipeable"
 import type { Pipeable } from "effect/Pipeable"
 import * as core from "../core/circuitBreaker.js"
+import type { CircuitBreakerOptionsOf } from "../core/options.js"
 import { breakerVerdict } from "../core/verdicts.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import { showValue } from "./optionValue.js"
@@ -140,14 +141,9 @@ export const ratio = (options: RatioOptions = {}): RatioStrategy => {
 // ---------------------------------------------------------------------------
 
 /** @internal */
-export interface CircuitBreakerOptions {
-  readonly strategy?: Strategy | undefined
-  readonly breakDuration?: Duration.DurationInput | undefined
-  readonly backoffFactor?: number | undefined
-  readonly maxBreakDuration?: Duration.DurationInput | undefined
-  readonly probes?: number | undefined
-  readonly isFailure?: ((error: HttpResilientError) => boolean) | undefined
-}
+export interface CircuitBreakerOptions
+  extends CircuitBreakerOptionsOf<Duration.DurationInput, Strategy, HttpResilientError>
+{}
 
 /** @internal */
 export const defaults = {

@@ -7,6 +7,7 @@ import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { type AcceptStatus, acceptStatusExpected, isAcceptStatus, toAcceptStatus } from "../core/acceptStatus.js"
 import { type HeadersInput, isToken, mergeHeaders } from "../core/headers.js"
+import type { CommonClientOptions } from "../core/options.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { redactText, Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
@@ -40,9 +41,7 @@ export type { AcceptStatus } from "../core/acceptStatus.js"
 export type Hook<E> = (event: E) => unknown
 
 /** @internal */
-export interface ClientOptions {
-  readonly baseUrl?: string | URL | undefined
-  readonly headers?: HeadersInput | undefined
+export interface ClientOptions extends CommonClientOptions<Duration.DurationInput, AcceptStatus, HeadersInput> {
   /**
    * Query parameters added to every request, in the shapes the request option `urlParams` takes. A request's URL
    * keeps its own query first; then come these, then the request's `urlParams` option, appended: nothing is
@@ -60,14 +59,7 @@ export interface ClientOptions {
    * ```
    */
   readonly urlParams?: UrlParamsInput | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly deadline?: Duration.DurationInput | undefined
-  readonly maxConnections?: number | undefined
-  readonly maxOrigins?: number | undefined
-  readonly acceptStatus?: AcceptStatus | undefined
-  readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
-  readonly redactHeaders?: ReadonlyArray<string> | undefined
   /**
    * Query parameter names that are secret beside the rule (see `Telemetry`); case-insensitive.
    * @since 0.1.0

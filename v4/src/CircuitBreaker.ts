@@ -15,6 +15,7 @@
 import * as Duration from "effect/Duration"
 import * as PersistedBreaker from "effect/persistence/CircuitBreaker"
 import type { CircuitState } from "../../src/core/circuitBreaker.js"
+import type { CircuitBreakerOptionsOf } from "../../src/core/options.js"
 import { breakerVerdict } from "../../src/core/verdicts.js"
 import type { HttpResilientError } from "./HttpResilientError.js"
 import { badOption, millisOf, numberOf, optionalMillis } from "./internal/options.js"
@@ -70,24 +71,14 @@ export interface PersistedStrategy {
 export type Strategy = ConsecutiveStrategy | RatioStrategy | PersistedStrategy
 
 /**
- * The client's `circuitBreaker` option.
+ * The client's `circuitBreaker` option: `strategy` (default `ratio()`), `breakDuration` (how long it stays open,
+ * default 5 s), `backoffFactor` (the break grows by it on every opening in a row, default 1), `maxBreakDuration`
+ * (default 1 minute), `probes` (half-open probes at once, default 1), `isFailure` (whether an attempt's error counts
+ * as a failure; default {@link defaultIsFailure}).
  * @since 0.1.0
  * @category models
  */
-export interface CircuitBreakerOptions {
-  /** @default ratio() */
-  readonly strategy?: Strategy | undefined
-  /** how long the breaker stays open @default 5 seconds */
-  readonly breakDuration?: Duration.Input | undefined
-  /** the break grows by this factor on every opening in a row @default 1 */
-  readonly backoffFactor?: number | undefined
-  /** @default 1 minute */
-  readonly maxBreakDuration?: Duration.Input | undefined
-  /** half-open probes at once @default 1 */
-  readonly probes?: number | undefined
-  /** whether an attempt's error counts as a failure (true), a success (false) or not at all (undefined) */
-  readonly isFailure?: ((error: HttpResilientError) => boolean | undefined) | undefined
-}
+export interface CircuitBreakerOptions extends CircuitBreakerOptionsOf<Duration.Input, Strategy, HttpResilientError> {}
 
 /**
  * @since 0.1.0

@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import type { RetryPolicyOptionsOf } from "../../src/core/options.js"
 import * as Replay from "../../src/core/replay.js"
 import { sourceOf } from "../../src/core/retryAfter.js"
 import { isTransientFacts } from "../../src/core/verdicts.js"
@@ -40,27 +41,15 @@ import * as Events from "./ResilientEvent.js"
 export type RetryPolicy = Schedule.Schedule<Duration.Duration, unknown, HttpResilientError>
 
 /**
+ * `retries` (default 3), `backoff` (default exponential from 100 ms, full jitter, capped at 20 s), `statuses`
+ * (instead of the transient ones), `methods` (default the idempotent ones), `retryOn` (replaces the transient rule),
+ * `respectRetryAfter` (default true), `maxRetryAfter` (default 60 s), `onRetryAfterTooLong` (default "fail").
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /** @default 3 */
-  readonly retries?: number | undefined
-  /** @default Backoff.exponential({ base: "100 millis", max: "20 seconds" }).pipe(Backoff.fullJitter) */
-  readonly backoff?: Schedule.Schedule<unknown, HttpResilientError> | undefined
-  /** statuses retried instead of the transient ones */
-  readonly statuses?: ReadonlyArray<number> | undefined
-  /** methods retried without an Idempotency-Key @default the idempotent methods */
-  readonly methods?: ReadonlyArray<string> | undefined
-  /** replaces the transient rule */
-  readonly retryOn?: ((error: HttpResilientError) => boolean) | undefined
-  /** @default true */
-  readonly respectRetryAfter?: boolean | undefined
-  /** @default 60 seconds */
-  readonly maxRetryAfter?: Duration.Input | undefined
-  /** @default "fail" */
-  readonly onRetryAfterTooLong?: "fail" | "clamp" | undefined
-}
+export interface Options
+  extends RetryPolicyOptionsOf<Duration.Input, Schedule.Schedule<unknown, HttpResilientError>, HttpResilientError>
+{}
 
 /**
  * @since 0.1.0

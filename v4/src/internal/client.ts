@@ -20,6 +20,7 @@ import * as Stream from "effect/Stream"
 import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { BreakerRegistry, type CircuitState, type Outcome } from "../../../src/core/circuitBreaker.js"
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
+import type { CommonClientOptions } from "../../../src/core/options.js"
 import { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
 import { Secrets } from "../../../src/core/secrets.js"
 import { breakerVerdict as defaultVerdict } from "../../../src/core/verdicts.js"
@@ -40,34 +41,21 @@ import { type Transport, undici } from "./transport.js"
 type Hook<E> = (event: E) => unknown
 
 /**
- * The options of `ResilientClient.layer` (the same names and defaults as the root entry's).
+ * The options of `ResilientClient.layer` (the same names and defaults as the root entry's): `baseUrl`, `headers`,
+ * `timeout` (each attempt's, default 10 s), `deadline` (each call's across its retries, default 30 s),
+ * `maxConnections` (per origin, default 128), `maxOrigins` (breakers remembered, default 1000), `acceptStatus`
+ * (default 2xx–3xx), `maxResponseSize` (default 32 MiB), `redactHeaders`, and the ones below.
  * @since 0.1.0
  * @category models
  */
-export interface ClientOptions {
-  /** relative request URLs are joined to it */
-  readonly baseUrl?: string | URL | undefined
-  readonly headers?: HeadersInput | undefined
-  /** each attempt's timeout @default 10 seconds */
-  readonly timeout?: Duration.Input | undefined
-  /** each call's deadline, across its retries @default 30 seconds */
-  readonly deadline?: Duration.Input | undefined
-  /** connections per origin @default 128 */
-  readonly maxConnections?: number | undefined
-  /** breakers remembered at once (least recently used closed ones are forgotten) @default 1000 */
-  readonly maxOrigins?: number | undefined
-  /** @default 2xx–3xx */
-  readonly acceptStatus?: AcceptStatus | undefined
-  /** bytes @default 32 MiB */
-  readonly maxResponseSize?: number | undefined
+export interface ClientOptions extends CommonClientOptions<Duration.Input, AcceptStatus, HeadersInput> {
   /** retries around every call (don't also retry at the call site) @default none */
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
   /** @default ratio: ≥ 50 % failing of ≥ 20 attempts in 10 s; open 5 s; 1 probe */
   readonly circuitBreaker?: CircuitBreaker.Strategy | CircuitBreaker.CircuitBreakerOptions | false | undefined
   /** @default 20 % of requests in 10 s, plus 10 retries/s */
   readonly retryBudget?: RetryBudgetOptions | false | undefined
-  /** header names redacted beside the built-in ones */
-  readonly redactHeaders?: ReadonlyArray<string> | undefined
+  /** query parameter names redacted beside the rule */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
   /** a span per attempt @default false */
   readonly tracing?: boolean | undefined

@@ -6,6 +6,7 @@ import type * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus } from "../../../src/core/acceptStatus.js"
 import { type HeadersInput, mergeHeaders, normaliseMethod } from "../../../src/core/headers.js"
+import type { CommonRequestOptions } from "../../../src/core/options.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import { appendUrlParams, joinUrl, type UrlParamsInput, userinfoToAuthorization } from "../../../src/core/url.js"
@@ -26,23 +27,18 @@ export interface BodyOptions {
 }
 
 /**
+ * `headers`, `urlParams`, `timeout` (this attempt's; default the client's 10 s), `deadline` (the call's; default the
+ * client's 30 s), `idempotencyKey` (`true` makes one per call, sent on every attempt; POST and PATCH are retried only
+ * with one), `tag` (shown on events and spans), `retry`, `acceptStatus`, and one body option.
  * @since 0.1.0
  * @category models
  */
-export interface RequestOptions extends BodyOptions {
-  readonly headers?: HeadersInput | undefined
-  readonly urlParams?: UrlParamsInput | undefined
-  /** this attempt's timeout @default the client's (10 seconds) */
-  readonly timeout?: Duration.Input | undefined
-  /** the call's deadline @default the client's (30 seconds) */
-  readonly deadline?: Duration.Input | undefined
-  /** `true` generates one key, reused on every attempt; POST and PATCH are retried only with one */
-  readonly idempotencyKey?: boolean | string | undefined
+export interface RequestOptions
+  extends BodyOptions, CommonRequestOptions<Duration.Input, HeadersInput, UrlParamsInput>
+{
   /** retries around this call (`false`: none, also not the client's `retry` option) */
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
   readonly acceptStatus?: AcceptStatus | undefined
-  /** shown on events */
-  readonly tag?: string | undefined
 }
 
 /**
