@@ -17,7 +17,6 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import { errorMessage } from "./core/errorText.js"
 import type * as Models from "./core/models.js"
@@ -162,13 +161,7 @@ export type TransportErrorReason =
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<
-  RequestInfo & {
-    readonly reason: TransportErrorReason
-    readonly detail?: string | undefined
-    readonly cause?: unknown
-  }
-> {
+export class TransportError extends Data.TaggedError("TransportError")<Models.TransportFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -209,12 +202,7 @@ export class TransportError extends Data.TaggedError("TransportError")<
  * @since 0.1.0
  * @category errors
  */
-export class TimeoutError extends Data.TaggedError("TimeoutError")<
-  RequestInfo & {
-    readonly scope: "attempt" | "deadline"
-    readonly timeout: Duration.Duration
-  }
-> {
+export class TimeoutError extends Data.TaggedError("TimeoutError")<Models.TimeoutFields<Duration.Duration>> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -251,16 +239,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
  * @category errors
  */
 export class StatusError extends Data.TaggedError("StatusError")<
-  RequestInfo & {
-    readonly status: number
-    readonly statusText: string
-    /** Response headers, redacted. */
-    readonly headers: Readonly<Record<string, string>>
-    /** The response, body in memory. */
-    readonly response: HttpClientResponse.HttpClientResponse
-    /** The server's wait (Retry-After, else RateLimit-Reset / X-RateLimit-Reset), if it gave a valid one. */
-    readonly retryAfter: Option.Option<Duration.Duration>
-  }
+  Models.StatusFields<HttpClientResponse.HttpClientResponse, Option.Option<Duration.Duration>>
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
@@ -306,17 +285,7 @@ export class StatusError extends Data.TaggedError("StatusError")<
  * @since 0.1.0
  * @category errors
  */
-export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
-  RequestInfo & {
-    readonly origin: string
-    /** Epoch milliseconds (by the `Clock`) from which trying again may be let through; see the class. */
-    readonly retryAt: number
-    /** The breaker's state: `"open"`, or `"half-open"` with no free probe. */
-    readonly state?: "open" | "half-open" | undefined
-    /** With `state: "half-open"`: the probes in flight (all of the breaker's `probes`). */
-    readonly probes?: number | undefined
-  }
-> {
+export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<Models.CircuitOpenFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -366,16 +335,9 @@ export type BulkheadRejectionReason = "full" | "queue-timeout"
  * @since 0.1.0
  * @category errors
  */
-export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedError")<
-  RequestInfo & {
-    readonly limit: number
-    readonly queued: number
-    /** Why: the queue was full, or the wait in it timed out. */
-    readonly reason?: BulkheadRejectionReason | undefined
-    /** With `reason: "queue-timeout"`: how long the attempt waited in the queue (the bulkhead's `queueTimeout`). */
-    readonly queueTimeout?: Duration.Duration | undefined
-  }
-> {
+export class BulkheadRejectedError
+  extends Data.TaggedError("BulkheadRejectedError")<Models.BulkheadRejectedFields<Duration.Duration>>
+{
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -407,11 +369,9 @@ export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedErr
  * @since 0.1.0
  * @category errors
  */
-export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
-  RequestInfo & {
-    readonly waitFor: Duration.Duration
-  }
-> {
+export class RateLimitedError
+  extends Data.TaggedError("RateLimitedError")<Models.RateLimitedFields<Duration.Duration>>
+{
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -446,11 +406,9 @@ export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
  * @since 0.1.0
  * @category errors
  */
-export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExhaustedError")<
-  RequestInfo & {
-    readonly lastError: HttpResilientError
-  }
-> {
+export class RetryBudgetExhaustedError
+  extends Data.TaggedError("RetryBudgetExhaustedError")<Models.RetryBudgetExhaustedFields<HttpResilientError>>
+{
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -486,11 +444,7 @@ export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExha
  * @category errors
  */
 export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongError")<
-  RequestInfo & {
-    readonly retryAfter: Duration.Duration
-    readonly limit: Duration.Duration
-    readonly lastError?: HttpResilientError | undefined
-  }
+  Models.RetryAfterTooLongFields<Duration.Duration, HttpResilientError>
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
@@ -530,13 +484,7 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<
-  RequestInfo & {
-    readonly reason: "InvalidUrl" | "InvalidMethod" | "InvalidHeader" | "InvalidBody" | "InvalidOption"
-    readonly detail: string
-    readonly cause?: unknown
-  }
-> {
+export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<Models.InvalidRequestFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -572,12 +520,7 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
  * @since 0.1.0
  * @category errors
  */
-export class DecodeError extends Data.TaggedError("DecodeError")<
-  RequestInfo & {
-    readonly cause: ParseResult.ParseError | unknown
-    readonly line?: number | undefined
-  }
-> {
+export class DecodeError extends Data.TaggedError("DecodeError")<Models.DecodeFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -614,12 +557,7 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
  * @since 0.1.0
  * @category errors
  */
-export class InterceptorError extends Data.TaggedError("InterceptorError")<
-  RequestInfo & {
-    readonly interceptor: string
-    readonly cause: unknown
-  }
-> {
+export class InterceptorError extends Data.TaggedError("InterceptorError")<Models.InterceptorFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**

@@ -3,6 +3,7 @@
  * TypeScript, no Effect type; each edition's public module re-declares them under its own name and docs.
  * @internal
  */
+import type { TransportReason } from "./transportFailure.js"
 
 /**
  * What every error knows about the request that failed.
@@ -86,4 +87,166 @@ export interface RecordedRequest {
   readonly body: Uint8Array
   /** epoch ms by the Clock when the transport received it */
   readonly at: number
+}
+
+/**
+ * The fields of each error of the union, over the edition's types: `D` its Duration, `R` its response, `O` an
+ * Option of a Duration, `E` the union itself.
+ * @internal
+ */
+
+/**
+ * The fields of `TransportError`.
+ * @internal
+ */
+export interface TransportFields extends RequestInfo {
+  readonly reason: TransportReason
+  readonly detail?: string | undefined
+  readonly cause?: unknown
+}
+
+/**
+ * The fields of `TimeoutError`.
+ * @internal
+ */
+export interface TimeoutFields<D> extends RequestInfo {
+  readonly scope: "attempt" | "deadline"
+  readonly timeout: D
+}
+
+/**
+ * The fields of `StatusError`.
+ * @internal
+ */
+export interface StatusFields<R, O> extends RequestInfo {
+  readonly status: number
+  readonly statusText: string
+  /** Response headers, redacted. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The response, body in memory. */
+  readonly response: R
+  /** The server's wait (Retry-After, else RateLimit-Reset / X-RateLimit-Reset), if it gave a valid one. */
+  readonly retryAfter: O
+}
+
+/**
+ * The fields of `CircuitOpenError`.
+ * @internal
+ */
+export interface CircuitOpenFields extends RequestInfo {
+  readonly origin: string
+  /** Epoch milliseconds (by the `Clock`) from which trying again may be let through; see the class. */
+  readonly retryAt: number
+  /** The breaker's state: `"open"`, or `"half-open"` with no free probe. */
+  readonly state?: "open" | "half-open" | undefined
+  /** With `state: "half-open"`: the probes in flight (all of the breaker's `probes`). */
+  readonly probes?: number | undefined
+}
+
+/**
+ * The fields of `BulkheadRejectedError`.
+ * @internal
+ */
+export interface BulkheadRejectedFields<D> extends RequestInfo {
+  readonly limit: number
+  readonly queued: number
+  /** Why: the queue was full, or the wait in it timed out. */
+  readonly reason?: "full" | "queue-timeout" | undefined
+  /** With `reason: "queue-timeout"`: how long the attempt waited in the queue (the bulkhead's `queueTimeout`). */
+  readonly queueTimeout?: D | undefined
+}
+
+/**
+ * The fields of `RateLimitedError`.
+ * @internal
+ */
+export interface RateLimitedFields<D> extends RequestInfo {
+  readonly waitFor: D
+}
+
+/**
+ * The fields of `RetryBudgetExhaustedError`.
+ * @internal
+ */
+export interface RetryBudgetExhaustedFields<E> extends RequestInfo {
+  readonly lastError: E
+}
+
+/**
+ * The fields of `RetryAfterTooLongError`.
+ * @internal
+ */
+export interface RetryAfterTooLongFields<D, E> extends RequestInfo {
+  readonly retryAfter: D
+  readonly limit: D
+  readonly lastError?: E | undefined
+}
+
+/**
+ * The fields of `InvalidRequestError`.
+ * @internal
+ */
+export interface InvalidRequestFields extends RequestInfo {
+  readonly reason: "InvalidUrl" | "InvalidMethod" | "InvalidHeader" | "InvalidBody" | "InvalidOption"
+  readonly detail: string
+  readonly cause?: unknown
+}
+
+/**
+ * The fields of `DecodeError`.
+ * @internal
+ */
+export interface DecodeFields extends RequestInfo {
+  readonly cause: unknown
+  readonly line?: number | undefined
+}
+
+/**
+ * The fields of `InterceptorError`.
+ * @internal
+ */
+export interface InterceptorFields extends RequestInfo {
+  readonly interceptor: string
+  readonly cause: unknown
+}
+
+/**
+ * Why a retry waits what it waits.
+ * @internal
+ */
+export type RetryReason = "backoff" | "retry-after" | "rate-limit-reset" | "hedge"
+
+/**
+ * The fields of each event, over the edition's types: `D` its Duration, `E` the error union, `S` a breaker state.
+ * @internal
+ */
+export interface AttemptFailedFields<E> extends EventInfo {
+  readonly error: E
+}
+
+/** @internal */
+export interface RetryScheduledFields<D, E> extends EventInfo {
+  readonly delay: D
+  readonly reason: RetryReason
+  readonly error: E
+}
+
+/** @internal */
+export interface FailedFields<E> extends EventInfo {
+  readonly reason: FailureReason
+  readonly error: E
+}
+
+/** @internal */
+export interface SucceededFields<D> extends EventInfo {
+  readonly status: number
+  readonly duration: D
+}
+
+/** @internal */
+export interface CircuitStateChangedFields<S> {
+  readonly origin: string
+  readonly from: S
+  readonly to: S
+  readonly timestamp: number
 }

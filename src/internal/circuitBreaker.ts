@@ -147,10 +147,10 @@ export interface CircuitBreakerOptions
 
 /** @internal */
 export const defaults = {
-  breakDuration: Duration.seconds(5),
-  backoffFactor: 1,
-  maxBreakDuration: Duration.minutes(1),
-  probes: 1
+  breakDuration: Duration.millis(core.breakerDefaults.breakMillis),
+  backoffFactor: core.breakerDefaults.backoffFactor,
+  maxBreakDuration: Duration.millis(core.breakerDefaults.maxBreakMillis),
+  probes: core.breakerDefaults.probes
 } as const
 
 /** @internal */

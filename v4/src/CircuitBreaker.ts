@@ -14,7 +14,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as PersistedBreaker from "effect/persistence/CircuitBreaker"
-import type { CircuitState } from "../../src/core/circuitBreaker.js"
+import { breakerDefaults, type CircuitState } from "../../src/core/circuitBreaker.js"
 import type { CircuitBreakerOptionsOf } from "../../src/core/options.js"
 import { breakerVerdict } from "../../src/core/verdicts.js"
 import type { HttpResilientError } from "./HttpResilientError.js"
@@ -85,10 +85,10 @@ export interface CircuitBreakerOptions extends CircuitBreakerOptionsOf<Duration.
  * @category defaults
  */
 export const defaults = {
-  breakDuration: Duration.seconds(5),
-  backoffFactor: 1,
-  maxBreakDuration: Duration.minutes(1),
-  probes: 1
+  breakDuration: Duration.millis(breakerDefaults.breakMillis),
+  backoffFactor: breakerDefaults.backoffFactor,
+  maxBreakDuration: Duration.millis(breakerDefaults.maxBreakMillis),
+  probes: breakerDefaults.probes
 } as const
 
 /**

@@ -13,7 +13,7 @@ import type * as Option from "effect/Option"
 import { errorMessage } from "../../src/core/errorText.js"
 import type * as Models from "../../src/core/models.js"
 import * as Replay from "../../src/core/replay.js"
-import type { InvalidRequestReason, TransportReason } from "../../src/core/transportFailure.js"
+import type { TransportReason } from "../../src/core/transportFailure.js"
 import * as Verdicts from "../../src/core/verdicts.js"
 
 /**
@@ -68,13 +68,7 @@ interface Marks {
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<
-  RequestInfo & {
-    readonly reason: TransportErrorReason
-    readonly detail?: string | undefined
-    readonly cause?: unknown
-  }
-> {}
+export class TransportError extends Data.TaggedError("TransportError")<Models.TransportFields> {}
 /** @since 0.1.0 */
 export interface TransportError extends Marks {}
 
@@ -83,9 +77,7 @@ export interface TransportError extends Marks {}
  * @since 0.1.0
  * @category errors
  */
-export class TimeoutError extends Data.TaggedError("TimeoutError")<
-  RequestInfo & { readonly scope: "attempt" | "deadline"; readonly timeout: Duration.Duration }
-> {}
+export class TimeoutError extends Data.TaggedError("TimeoutError")<Models.TimeoutFields<Duration.Duration>> {}
 /** @since 0.1.0 */
 export interface TimeoutError extends Marks {}
 
@@ -96,13 +88,7 @@ export interface TimeoutError extends Marks {}
  * @category errors
  */
 export class StatusError extends Data.TaggedError("StatusError")<
-  RequestInfo & {
-    readonly status: number
-    readonly statusText: string
-    readonly headers: Readonly<Record<string, string>>
-    readonly response: HttpClientResponse.HttpClientResponse
-    readonly retryAfter: Option.Option<Duration.Duration>
-  }
+  Models.StatusFields<HttpClientResponse.HttpClientResponse, Option.Option<Duration.Duration>>
 > {}
 /** @since 0.1.0 */
 export interface StatusError extends Marks {}
@@ -112,14 +98,7 @@ export interface StatusError extends Marks {}
  * @since 0.1.0
  * @category errors
  */
-export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
-  RequestInfo & {
-    readonly origin: string
-    readonly retryAt: number
-    readonly state?: "open" | "half-open" | undefined
-    readonly probes?: number | undefined
-  }
-> {}
+export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<Models.CircuitOpenFields> {}
 /** @since 0.1.0 */
 export interface CircuitOpenError extends Marks {}
 
@@ -134,14 +113,9 @@ export type BulkheadRejectionReason = "full" | "queue-timeout"
  * @since 0.1.0
  * @category errors
  */
-export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedError")<
-  RequestInfo & {
-    readonly limit: number
-    readonly queued: number
-    readonly reason?: BulkheadRejectionReason | undefined
-    readonly queueTimeout?: Duration.Duration | undefined
-  }
-> {}
+export class BulkheadRejectedError
+  extends Data.TaggedError("BulkheadRejectedError")<Models.BulkheadRejectedFields<Duration.Duration>>
+{}
 /** @since 0.1.0 */
 export interface BulkheadRejectedError extends Marks {}
 
@@ -150,9 +124,9 @@ export interface BulkheadRejectedError extends Marks {}
  * @since 0.1.0
  * @category errors
  */
-export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
-  RequestInfo & { readonly waitFor: Duration.Duration }
-> {}
+export class RateLimitedError
+  extends Data.TaggedError("RateLimitedError")<Models.RateLimitedFields<Duration.Duration>>
+{}
 /** @since 0.1.0 */
 export interface RateLimitedError extends Marks {}
 
@@ -161,9 +135,9 @@ export interface RateLimitedError extends Marks {}
  * @since 0.1.0
  * @category errors
  */
-export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExhaustedError")<
-  RequestInfo & { readonly lastError: HttpResilientError }
-> {}
+export class RetryBudgetExhaustedError
+  extends Data.TaggedError("RetryBudgetExhaustedError")<Models.RetryBudgetExhaustedFields<HttpResilientError>>
+{}
 /** @since 0.1.0 */
 export interface RetryBudgetExhaustedError extends Marks {}
 
@@ -173,11 +147,7 @@ export interface RetryBudgetExhaustedError extends Marks {}
  * @category errors
  */
 export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongError")<
-  RequestInfo & {
-    readonly retryAfter: Duration.Duration
-    readonly limit: Duration.Duration
-    readonly lastError?: HttpResilientError | undefined
-  }
+  Models.RetryAfterTooLongFields<Duration.Duration, HttpResilientError>
 > {}
 /** @since 0.1.0 */
 export interface RetryAfterTooLongError extends Marks {}
@@ -187,9 +157,7 @@ export interface RetryAfterTooLongError extends Marks {}
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<
-  RequestInfo & { readonly reason: InvalidRequestReason; readonly detail: string; readonly cause?: unknown }
-> {}
+export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<Models.InvalidRequestFields> {}
 /** @since 0.1.0 */
 export interface InvalidRequestError extends Marks {}
 
@@ -198,9 +166,7 @@ export interface InvalidRequestError extends Marks {}
  * @since 0.1.0
  * @category errors
  */
-export class DecodeError extends Data.TaggedError("DecodeError")<
-  RequestInfo & { readonly cause: unknown; readonly line?: number | undefined }
-> {}
+export class DecodeError extends Data.TaggedError("DecodeError")<Models.DecodeFields> {}
 /** @since 0.1.0 */
 export interface DecodeError extends Marks {}
 
@@ -209,9 +175,7 @@ export interface DecodeError extends Marks {}
  * @since 0.1.0
  * @category errors
  */
-export class InterceptorError extends Data.TaggedError("InterceptorError")<
-  RequestInfo & { readonly interceptor: string; readonly cause: unknown }
-> {}
+export class InterceptorError extends Data.TaggedError("InterceptorError")<Models.InterceptorFields> {}
 /** @since 0.1.0 */
 export interface InterceptorError extends Marks {}
 

@@ -29,24 +29,22 @@ export class RequestStarted extends Data.TaggedClass("RequestStarted")<EventInfo
  * @since 0.1.0
  * @category events
  */
-export class AttemptFailed
-  extends Data.TaggedClass("AttemptFailed")<EventInfo & { readonly error: HttpResilientError }>
-{}
+export class AttemptFailed extends Data.TaggedClass("AttemptFailed")<Models.AttemptFailedFields<HttpResilientError>> {}
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type RetryReason = "backoff" | "retry-after" | "rate-limit-reset" | "hedge"
+export type RetryReason = Models.RetryReason
 
 /**
  * A retry was scheduled after `delay`.
  * @since 0.1.0
  * @category events
  */
-export class RetryScheduled extends Data.TaggedClass("RetryScheduled")<
-  EventInfo & { readonly delay: Duration.Duration; readonly reason: RetryReason; readonly error: HttpResilientError }
-> {}
+export class RetryScheduled
+  extends Data.TaggedClass("RetryScheduled")<Models.RetryScheduledFields<Duration.Duration, HttpResilientError>>
+{}
 
 /**
  * @since 0.1.0
@@ -59,18 +57,14 @@ export type FailureReason = GaveUpReason
  * @since 0.1.0
  * @category events
  */
-export class Failed extends Data.TaggedClass("Failed")<
-  EventInfo & { readonly reason: FailureReason; readonly error: HttpResilientError }
-> {}
+export class Failed extends Data.TaggedClass("Failed")<Models.FailedFields<HttpResilientError>> {}
 
 /**
  * An attempt succeeded.
  * @since 0.1.0
  * @category events
  */
-export class Succeeded extends Data.TaggedClass("Succeeded")<
-  EventInfo & { readonly status: number; readonly duration: Duration.Duration }
-> {}
+export class Succeeded extends Data.TaggedClass("Succeeded")<Models.SucceededFields<Duration.Duration>> {}
 
 export type {
   /**
@@ -85,12 +79,9 @@ export type {
  * @since 0.1.0
  * @category events
  */
-export class CircuitStateChanged extends Data.TaggedClass("CircuitStateChanged")<{
-  readonly origin: string
-  readonly from: CircuitState
-  readonly to: CircuitState
-  readonly timestamp: number
-}> {}
+export class CircuitStateChanged
+  extends Data.TaggedClass("CircuitStateChanged")<Models.CircuitStateChangedFields<CircuitState>>
+{}
 
 /**
  * A retry was refused: the budget is empty.
