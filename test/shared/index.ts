@@ -1,0 +1,17 @@
+/**
+ * The shared behavioural suite: every body, registered for one driver. An edition's runner calls
+ * `sharedSuite({ it, describe }, driver)` in one test file.
+ */
+import type { Driver, Registrar } from "./driver.js"
+import { errorBodies } from "./errors.js"
+import { protectionBodies } from "./protections.js"
+import { retryBodies } from "./retry.js"
+import { securityBodies } from "./security.js"
+
+export const bodies = [retryBodies, errorBodies, protectionBodies, securityBodies] as const
+
+export const sharedSuite = (t: Registrar, driver: Driver): void => {
+  t.describe(`shared behaviour (${driver.edition})`, () => {
+    for (const body of bodies) body(t, driver)
+  })
+}
