@@ -89,7 +89,14 @@ export interface TimeoutError extends Marks {}
  */
 export class StatusError extends Data.TaggedError("StatusError")<
   Models.StatusFields<HttpClientResponse.HttpClientResponse, Option.Option<Duration.Duration>>
-> {}
+> {
+  constructor(fields: Models.StatusFields<HttpClientResponse.HttpClientResponse, Option.Option<Duration.Duration>>) {
+    super(fields)
+    // readable, but not enumerable: a response carries the headers as the server sent them, and no rendering of the
+    // error (JSON, inspect, Cause.pretty) may show a secret one (`headers` above is the redacted copy)
+    Object.defineProperty(this, "response", { value: fields.response, enumerable: false, configurable: true })
+  }
+}
 /** @since 0.1.0 */
 export interface StatusError extends Marks {}
 
@@ -222,8 +229,27 @@ for (
         return errorMessage(this, formatDuration)
       },
       configurable: true
+    },
+    // what JSON, inspect and Cause.pretty show: the fields, the response only as its status and redacted headers,
+    // never the call's bookkeeping
+    toJSON: {
+      value(this: HttpResilientError) {
+        const view: Record<string, unknown> = { ...this }
+        if (this._tag === "StatusError") view.response = { status: this.status, headers: this.headers }
+        return view
+      },
+      configurable: true,
+      writable: true
     }
   })
+}
+
+/**
+ * Sets an error's call facts (not enumerable: they never show in a rendering or in equality).
+ * @internal
+ */
+export const setCall = (error: HttpResilientError, call: CallInfo | undefined): void => {
+  Object.defineProperty(error, "call", { value: call, enumerable: false, writable: true, configurable: true })
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   isHttpResilientError,
   RetryAfterTooLongError,
   RetryBudgetExhaustedError,
+  setCall,
   TimeoutError
 } from "./HttpResilientError.js"
 import { millisOf, numberOf } from "./internal/options.js"
@@ -124,7 +125,7 @@ class Verdict {
   /** Stops with another error than the last one (a refused retry). */
   refuse(reason: Events.FailureReason, refusal: HttpResilientError): Pulled {
     this.tell(reason, refusal)
-    refusal.call = this.call === undefined ? undefined : { ...this.call, gaveUp: reason }
+    setCall(refusal, this.call === undefined ? undefined : { ...this.call, gaveUp: reason })
     return Effect.fail(refusal)
   }
 

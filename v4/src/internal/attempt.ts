@@ -24,6 +24,7 @@ import {
   type HttpResilientError,
   InvalidRequestError,
   type RequestInfo,
+  setCall,
   StatusError,
   TimeoutError,
   TransportError
@@ -102,7 +103,7 @@ export const attempt = (
       refusal: undefined
     }
     const fail = (error: HttpResilientError) => {
-      error.call = call
+      setCall(error, call)
       state.publish(new Events.AttemptFailed({ ...info, timestamp: now, tag: options.tag, error }))
       return Effect.fail(error)
     }

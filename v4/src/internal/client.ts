@@ -23,6 +23,7 @@ import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.j
 import type { CommonClientOptions } from "../../../src/core/options.js"
 import { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
 import { Secrets } from "../../../src/core/secrets.js"
+import type { UrlParamsInput } from "../../../src/core/url.js"
 import { breakerVerdict as defaultVerdict } from "../../../src/core/verdicts.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
 import { defaults as breakerDefaults, ratio } from "../CircuitBreaker.js"
@@ -49,6 +50,8 @@ type Hook<E> = (event: E) => unknown
  * @category models
  */
 export interface ClientOptions extends CommonClientOptions<Duration.Input, AcceptStatus, HeadersInput> {
+  /** query parameters added to every request, after the URL's own and before the request's `urlParams` */
+  readonly urlParams?: UrlParamsInput | undefined
   /** retries around every call (don't also retry at the call site) @default none */
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
   /** @default ratio: ≥ 50 % failing of ≥ 20 attempts in 10 s; open 5 s; 1 probe */
@@ -87,6 +90,7 @@ type Guard = (
 /** What an attempt reads of its client. */
 export interface ClientState {
   readonly secrets: Secrets
+  readonly urlParams: UrlParamsInput | undefined
   readonly baseUrl: URL | undefined
   readonly headers: Record<string, string>
   readonly timeoutMillis: number
@@ -300,6 +304,7 @@ const read = (options: ClientOptions) => {
   return {
     baseUrl,
     headers: lowerCaseHeaders(options.headers ?? {}),
+    urlParams: options.urlParams,
     secrets: new Secrets(options.redactHeaders, options.redactQueryParams),
     timeoutMillis: millisOf(fn, "timeout", options.timeout ?? defaults.timeout),
     deadlineMillis: millisOf(fn, "deadline", options.deadline ?? defaults.deadline),

@@ -87,13 +87,20 @@ export const build = (
   method: string,
   input: string | URL,
   options: RequestOptions,
-  client: { readonly baseUrl: URL | undefined; readonly headers: Record<string, string>; readonly secrets: Secrets },
+  client: {
+    readonly baseUrl: URL | undefined
+    readonly headers: Record<string, string>
+    readonly urlParams: UrlParamsInput | undefined
+    readonly secrets: Secrets
+  },
   generatedKey?: string
 ): Built | RequestValidationError => {
   const verb = normaliseMethod(method)
   if (verb instanceof RequestValidationError) return verb
   const url = joinUrl(input, client.baseUrl, client.secrets)
   if (url instanceof RequestValidationError) return url
+  // the URL's own query first, then the client's urlParams, then the request's: nothing replaced
+  appendUrlParams(url, client.urlParams)
   appendUrlParams(url, options.urlParams)
   const headers: Record<string, string> = { ...client.headers }
   const bad = mergeHeaders(headers, options.headers, client.secrets) ?? userinfoToAuthorization(url, headers)
