@@ -3,7 +3,7 @@
  * the v3 entry runs (test/Shared.v3.test.ts).
  *
  * The promises below are ones the v4 edition does not keep yet (README, "Effect v4": not in the edition yet —
- * bulkhead, redirects and their security rules, `Failed` for a call outside any retry). They are registered as
+ * redirects and their security rules, `Failed` for a call outside any retry). They are registered as
  * skipped, by their exact names, so the count shows them as skipped, never as passed; each one passes in v3.
  */
 import { describe, it } from "vitest"
@@ -11,9 +11,6 @@ import { sharedSuite } from "../../test/shared/index.js"
 import { v4Driver } from "./support/v4Driver.js"
 
 const notYet: ReadonlySet<string> = new Set([
-  "no free slot and no queue: BulkheadRejectedError at once, without a request",
-  "a queued attempt waits for a slot and then runs",
-  "a wait in the queue beyond queueTimeout fails with reason queue-timeout",
   "a call that fails outside any retry publishes AttemptFailed then Failed",
   "a cross-origin redirect drops Authorization, Cookie and every secret header; others are kept",
   "a same-origin redirect keeps Authorization",

@@ -33,7 +33,8 @@ import * as Events from "../ResilientEvent.js"
 import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
 import * as Telemetry from "../Telemetry.js"
 import { attempt, circuitOpen, REJECTED } from "./attempt.js"
-import { badOption, millisOf, numberOf } from "./options.js"
+import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
+import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
 import type { Built } from "./request.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
@@ -56,6 +57,8 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
   /** @default ratio: ≥ 50 % failing of ≥ 20 attempts in 10 s; open 5 s; 1 probe */
   readonly circuitBreaker?: CircuitBreaker.Strategy | CircuitBreaker.CircuitBreakerOptions | false | undefined
+  /** @default 1000 concurrent attempts, queue 0 */
+  readonly bulkhead?: BulkheadOptions | false | undefined
   /** @default 20 % of requests in 10 s, plus 10 retries/s */
   readonly retryBudget?: RetryBudgetOptions | false | undefined
   /** query parameter names redacted beside the rule */
@@ -327,9 +330,25 @@ const read = (options: ClientOptions) => {
     retryBudget: options.retryBudget === false
       ? undefined
       : new RetryBudgetAccount(budgetSettings(options.retryBudget ?? {})),
-    breaker: breakerOptionsOf(options.circuitBreaker)
+    breaker: breakerOptionsOf(options.circuitBreaker),
+    bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {})
   }
 }
+
+const bulkheadOf = (options: BulkheadOptions): Bulkhead =>
+  new Bulkhead(
+    numberOf(fn, "bulkhead.maxConcurrent", options.maxConcurrent ?? 1000, {
+      integer: true,
+      min: 1,
+      expected: "a positive integer"
+    }),
+    numberOf(fn, "bulkhead.maxQueue", options.maxQueue ?? 0, {
+      integer: true,
+      min: 0,
+      expected: "a non-negative integer"
+    }),
+    optionalMillis(fn, "bulkhead.queueTimeout", options.queueTimeout)
+  )
 
 const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))
 
@@ -381,7 +400,9 @@ export const make = (
       retry: options.retry === false ? undefined : options.retry,
       tracing: options.tracing === true,
       publish,
-      guard: breaking.guard,
+      guard: settings.bulkhead === undefined
+        ? breaking.guard
+        : (origin, info, exchange, now) => settings.bulkhead!.guard(info, breaking.guard(origin, info, exchange, now)),
       recordDuration: (built, millis, status, exit) => {
         const attributes: Record<string, string> = {
           "http.request.method": built.method,

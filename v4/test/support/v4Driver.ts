@@ -60,7 +60,7 @@ const retryOf = (spec: RetrySpec | false | undefined): Policy | false | undefine
   spec === undefined || spec === false ? spec : policyOf(spec)
 
 /** Client options the v4 edition does not have yet. */
-const missing = ["followRedirects", "allowInsecureRedirects", "bulkhead", "tls"] as const
+const missing = ["followRedirects", "allowInsecureRedirects", "tls"] as const
 
 const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => {
   for (const name of missing) {
@@ -95,6 +95,11 @@ const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => {
       backoffFactor: breaker.backoffFactor,
       maxBreakDuration: breaker.maxBreakDurationMs,
       probes: breaker.probes
+    },
+    bulkhead: spec.bulkhead === undefined || spec.bulkhead === false ? spec.bulkhead : {
+      maxConcurrent: spec.bulkhead.maxConcurrent,
+      maxQueue: spec.bulkhead.maxQueue,
+      queueTimeout: spec.bulkhead.queueTimeoutMs
     },
     retryBudget: budget === undefined || budget === false ? budget : {
       ratio: budget.ratio,
