@@ -4,7 +4,7 @@
  *
  * Not in this edition yet (the root entry has them): `layerConfig` / environment configuration (so
  * `ResilientClientLive` is `layer()` with the defaults), `layerFromHttpClient`, `layerFromDispatcher`, `warmUp`,
- * rate limiter, interceptors, redirects (undici's default: a 3xx is returned as the response).
+ * rate limiter, interceptors.
  *
  * @since 0.1.0
  */

@@ -3,7 +3,7 @@
  * the v3 entry runs (test/Shared.v3.test.ts).
  *
  * The promises below are ones the v4 edition does not keep yet (README, "Effect v4": not in the edition yet —
- * redirects and their security rules, `Failed` for a call outside any retry). They are registered as
+ * `Failed` for a call outside any retry). They are registered as
  * skipped, by their exact names, so the count shows them as skipped, never as passed; each one passes in v3.
  */
 import { describe, it } from "vitest"
@@ -11,13 +11,7 @@ import { sharedSuite } from "../../test/shared/index.js"
 import { v4Driver } from "./support/v4Driver.js"
 
 const notYet: ReadonlySet<string> = new Set([
-  "a call that fails outside any retry publishes AttemptFailed then Failed",
-  "a cross-origin redirect drops Authorization, Cookie and every secret header; others are kept",
-  "a same-origin redirect keeps Authorization",
-  "an https → http redirect fails with TransportError InsecureRedirect and sends nothing over http",
-  "allowInsecureRedirects: true follows an https → http redirect, without the secret headers",
-  "a 303 after a POST is followed with a GET without the body; a 307 keeps the method and body",
-  "a redirect loop fails with RedirectLoop and a long chain with TooManyRedirects"
+  "a call that fails outside any retry publishes AttemptFailed then Failed"
 ])
 
 sharedSuite({

@@ -14,10 +14,11 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import { REJECTED } from "../../../src/core/circuitBreaker.js"
 import type { RawResponse } from "../../../src/core/exchange.js"
+import { redirectHop, RedirectRefused } from "../../../src/core/redirects.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import { waitMillisFromHeaders } from "../../../src/core/retryAfter.js"
 import { redactHeaders, redactUrl } from "../../../src/core/secrets.js"
-import type { TransportFailure } from "../../../src/core/transportFailure.js"
+import { TransportFailure } from "../../../src/core/transportFailure.js"
 import {
   type CallInfo,
   CircuitOpenError,
@@ -33,6 +34,7 @@ import * as Events from "../ResilientEvent.js"
 import type { ClientState } from "./client.js"
 import { build, type Built, type RequestOptions } from "./request.js"
 import { CurrentDeadline } from "./service.js"
+import type { TransportRequest } from "./transport.js"
 
 const nullBodyStatuses = new Set([101, 204, 205, 304])
 
@@ -64,6 +66,29 @@ const failureToError = (failure: TransportFailure, info: RequestInfo, timeoutMil
   }
   return new TransportError({ ...info, reason: failure.reason, detail: failure.detail, cause: failure.cause })
 }
+
+/**
+ * Sends `request`, following redirects by the core's rules (src/core/redirects.ts) inside the attempt; a refused
+ * hop fails with its reason (`RedirectLoop`, `TooManyRedirects`, `InsecureRedirect`).
+ */
+const following = (
+  state: ClientState,
+  request: TransportRequest,
+  redirects: number,
+  visited: Set<string> | undefined
+): Effect.Effect<RawResponse, TransportFailure> =>
+  Effect.flatMap(state.transport.send(request), (raw) => {
+    const hop = redirectHop<TransportRequest["body"]>(
+      request,
+      { status: raw.status, location: raw.headers.location },
+      { replayable: true, redirects, maxRedirects: state.followRedirects, visited },
+      { redacted: state.secrets, allowInsecureRedirects: state.allowInsecureRedirects },
+      null
+    )
+    if (hop === undefined) return Effect.succeed(raw)
+    if (hop instanceof RedirectRefused) return Effect.fail(new TransportFailure(hop.reason, undefined, hop.detail))
+    return following(state, { ...request, ...hop }, redirects + 1, hop.visited)
+  })
 
 /** Runs one attempt of `method url`. */
 export const attempt = (
@@ -120,14 +145,19 @@ export const attempt = (
     const origin = built.url.origin
     const exchange = Effect.flatMap(
       Effect.timeoutOrElse(
-        state.transport.send({
-          method: built.method,
-          url: built.url,
-          headers: built.headers,
-          body: built.body,
-          timeoutMillis,
-          maxResponseSize: state.maxResponseSize
-        }),
+        following(
+          state,
+          {
+            method: built.method,
+            url: built.url,
+            headers: built.headers,
+            body: built.body,
+            timeoutMillis,
+            maxResponseSize: state.maxResponseSize
+          },
+          0,
+          undefined
+        ),
         { duration: timeoutMillis, orElse: () => Effect.fail({ reason: "Timeout" } as TransportFailure) }
       ).pipe(Effect.mapError((failure) => failureToError(failure, info, timeoutMillis, byDeadline))),
       (raw): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {

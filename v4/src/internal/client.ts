@@ -57,6 +57,18 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
   /** @default ratio: ≥ 50 % failing of ≥ 20 attempts in 10 s; open 5 s; 1 probe */
   readonly circuitBreaker?: CircuitBreaker.Strategy | CircuitBreaker.CircuitBreakerOptions | false | undefined
+  /** follow redirects inside an attempt (`true`: up to 10; a number: up to that many) @default 10 */
+  readonly followRedirects?: boolean | number | undefined
+  /** follow a redirect from https: to http: (else `TransportError` reason `InsecureRedirect`) @default false */
+  readonly allowInsecureRedirects?: boolean | undefined
+  /** TLS settings of the pool's connections */
+  readonly tls?: {
+    readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
+    readonly cert?: string | Buffer | undefined
+    readonly key?: string | Buffer | undefined
+    readonly rejectUnauthorized?: boolean | undefined
+    readonly servername?: string | undefined
+  } | undefined
   /** @default 1000 concurrent attempts, queue 0 */
   readonly bulkhead?: BulkheadOptions | false | undefined
   /** @default 20 % of requests in 10 s, plus 10 retries/s */
@@ -93,6 +105,8 @@ type Guard = (
 /** What an attempt reads of its client. */
 export interface ClientState {
   readonly secrets: Secrets
+  readonly followRedirects: number
+  readonly allowInsecureRedirects: boolean
   readonly urlParams: UrlParamsInput | undefined
   readonly baseUrl: URL | undefined
   readonly headers: Record<string, string>
@@ -308,6 +322,16 @@ const read = (options: ClientOptions) => {
     baseUrl,
     headers: lowerCaseHeaders(options.headers ?? {}),
     urlParams: options.urlParams,
+    followRedirects: options.followRedirects === false
+      ? 0
+      : options.followRedirects === true || options.followRedirects === undefined
+      ? 10
+      : numberOf(fn, "followRedirects", options.followRedirects, {
+        integer: true,
+        min: 0,
+        expected: "a boolean or a non-negative integer"
+      }),
+    allowInsecureRedirects: options.allowInsecureRedirects === true,
     secrets: new Secrets(options.redactHeaders, options.redactQueryParams),
     timeoutMillis: millisOf(fn, "timeout", options.timeout ?? defaults.timeout),
     deadlineMillis: millisOf(fn, "deadline", options.deadline ?? defaults.deadline),
@@ -389,7 +413,8 @@ export const make = (
     }).pipe(Effect.flatMap((b) =>
       b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish)
     ))
-    const sender = transport ?? (yield* undici({ connections: settings.maxConnections, graceMillis: 5_000 }))
+    const sender = transport ??
+      (yield* undici({ connections: settings.maxConnections, graceMillis: 5_000, tls: options.tls }))
     const retryCounters = new Map<string, Metric.Metric<number, any>>()
     const state: ClientState = {
       ...settings,

@@ -49,12 +49,16 @@ class Exchange extends BufferedExchange<TransportRequest> {
  * @internal
  */
 export const undici = (
-  settings: { readonly connections: number; readonly graceMillis: number }
+  settings: {
+    readonly connections: number
+    readonly graceMillis: number
+    readonly tls?: Readonly<Record<string, unknown>> | undefined
+  }
 ): Effect.Effect<Transport, never, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
       Effect.sync(() => ({
-        agent: newAgent({ connections: settings.connections, keepAliveMillis: 4_000, connect: {} }),
+        agent: newAgent({ connections: settings.connections, keepAliveMillis: 4_000, connect: { ...settings.tls } }),
         inFlight: { count: 0 } as InFlight
       })),
       ({ agent, inFlight }) => Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))

@@ -1,8 +1,7 @@
 /**
  * The v4 edition's driver for the shared behavioural suite (test/shared/ at the repository root): the plain specs
  * become the v4 public options, each request runs as one v4 Effect in the client's context, and how it ended becomes
- * plain data. Built only on the edition's public API (v4/src/index.ts). A client option the edition does not have
- * yet (see the v4 README section) makes `withClient` reject, naming it: that body fails rather than pass untested.
+ * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
 import { Cause, Duration, Effect, Exit, Layer, Option, PubSub, type Schedule } from "effect"
 import { inspect } from "node:util"
@@ -59,22 +58,16 @@ const policyOf = (spec: RetrySpec): Policy =>
 const retryOf = (spec: RetrySpec | false | undefined): Policy | false | undefined =>
   spec === undefined || spec === false ? spec : policyOf(spec)
 
-/** Client options the v4 edition does not have yet. */
-const missing = ["followRedirects", "allowInsecureRedirects", "tls"] as const
-
 const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => {
-  for (const name of missing) {
-    const value = spec[name]
-    if (value !== undefined && value !== false) {
-      throw new Error(`the v4 edition has no client option "${name}" yet`)
-    }
-  }
   const breaker = spec.circuitBreaker
   const budget = spec.retryBudget
   return {
     baseUrl: spec.baseUrl,
     headers: spec.headers,
     urlParams: spec.urlParams,
+    followRedirects: spec.followRedirects,
+    allowInsecureRedirects: spec.allowInsecureRedirects,
+    tls: spec.tls,
     timeout: spec.timeoutMs,
     deadline: spec.deadlineMs,
     maxConnections: spec.maxConnections,
