@@ -58,3 +58,15 @@ export const newAgent = (settings: AgentSettings): Undici.Agent =>
     bodyTimeout: settings.bodyTimeoutMillis ?? 300_000,
     connect: settings.connect as any
   })
+
+/**
+ * The pool's TLS settings (the `tls` client option), as undici's connector takes them.
+ * @internal
+ */
+export interface TlsOptions {
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
+  readonly cert?: string | Buffer | undefined
+  readonly key?: string | Buffer | undefined
+  readonly rejectUnauthorized?: boolean | undefined
+  readonly servername?: string | undefined
+}

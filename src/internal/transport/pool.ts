@@ -5,7 +5,7 @@
  */
 import * as Duration from "effect/Duration"
 import type * as Undici from "undici"
-import { newAgent } from "../../core/pool.js"
+import { newAgent, type TlsOptions } from "../../core/pool.js"
 
 /** @internal */
 export interface UndiciPoolOptions {
@@ -17,13 +17,7 @@ export interface UndiciPoolOptions {
   readonly bodyTimeout?: Duration.DurationInput | undefined
   readonly pipelining?: number | undefined
   readonly gracePeriod?: Duration.DurationInput | undefined
-  readonly tls?: {
-    readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
-    readonly cert?: string | Buffer | undefined
-    readonly key?: string | Buffer | undefined
-    readonly rejectUnauthorized?: boolean | undefined
-    readonly servername?: string | undefined
-  } | undefined
+  readonly tls?: TlsOptions | undefined
   readonly lookup?: ((hostname: string, options: any, callback: (...args: Array<any>) => void) => void) | undefined
 }
 

@@ -21,6 +21,7 @@ import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/
 import { BreakerRegistry, type CircuitState, type Outcome } from "../../../src/core/circuitBreaker.js"
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
 import type { CommonClientOptions } from "../../../src/core/options.js"
+import type { TlsOptions } from "../../../src/core/pool.js"
 import { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
 import { Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
@@ -62,13 +63,7 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   /** follow a redirect from https: to http: (else `TransportError` reason `InsecureRedirect`) @default false */
   readonly allowInsecureRedirects?: boolean | undefined
   /** TLS settings of the pool's connections */
-  readonly tls?: {
-    readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
-    readonly cert?: string | Buffer | undefined
-    readonly key?: string | Buffer | undefined
-    readonly rejectUnauthorized?: boolean | undefined
-    readonly servername?: string | undefined
-  } | undefined
+  readonly tls?: TlsOptions | undefined
   /** @default 1000 concurrent attempts, queue 0 */
   readonly bulkhead?: BulkheadOptions | false | undefined
   /** @default 20 % of requests in 10 s, plus 10 retries/s */
