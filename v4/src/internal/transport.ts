@@ -13,7 +13,7 @@ import {
   type RawResponse,
   type UndiciBody
 } from "../../../src/core/exchange.js"
-import { closeGracefully, newAgent } from "../../../src/core/pool.js"
+import { closeGracefully, newAgent, type TlsOptions } from "../../../src/core/pool.js"
 import type { TransportFailure } from "../../../src/core/transportFailure.js"
 
 /**
@@ -52,7 +52,7 @@ export const undici = (
   settings: {
     readonly connections: number
     readonly graceMillis: number
-    readonly tls?: Readonly<Record<string, unknown>> | undefined
+    readonly tls?: TlsOptions | undefined
   }
 ): Effect.Effect<Transport, never, Scope.Scope> =>
   Effect.map(
