@@ -100,6 +100,7 @@ export const attempt = (
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
   Effect.gen(function*() {
     const meta = yield* Effect.service(Schedule.CurrentMetadata)
+    const context = yield* Effect.context<never>()
     const number = meta.attempt + 1
     const now = yield* Clock.currentTimeMillis
     const built = build(method, url, options, state, generatedKey)
@@ -118,7 +119,7 @@ export const attempt = (
     const own = now +
       (options.deadline === undefined ? state.deadlineMillis : state.millisOf("deadline", options.deadline))
     const deadlineAt = scoped === undefined ? own : Math.min(scoped, own)
-    const call: CallInfo = {
+    const call: { -readonly [K in keyof CallInfo]: CallInfo[K] } = {
       attempt: number,
       idempotencyKey: built.idempotencyKey,
       replayable: true,
@@ -127,9 +128,16 @@ export const attempt = (
       gaveUp: undefined,
       refusal: undefined
     }
+    // no retry around this call (no policy here, not inside any Effect.retry): this attempt is its last
+    const last = !context.mapUnsafe.has(Schedule.CurrentMetadata.key)
     const fail = (error: HttpResilientError) => {
       setCall(error, call)
       state.publish(new Events.AttemptFailed({ ...info, timestamp: now, tag: options.tag, error }))
+      if (last) {
+        const reason = error._tag === "TimeoutError" && error.scope === "deadline" ? "deadline" : "exhausted"
+        call.gaveUp = reason
+        state.publish(new Events.Failed({ ...info, timestamp: now, tag: options.tag, reason, error }))
+      }
       return Effect.fail(error)
     }
     if (now >= deadlineAt) {
