@@ -116,8 +116,8 @@ export const currentAttempt: Effect.Effect<number> = Effect.map(
  * @category retries
  */
 export const retry =
-  <E>(policy: Schedule.Schedule<unknown, NoInfer<E>, HttpResilientError>) =>
-  <A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | HttpResilientError, R> =>
+  <B, PE = never, PR = never>(policy: Schedule.Schedule<B, any, PE, PR>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | PE, R | PR> =>
     Effect.flatMap(
       Effect.serviceOption(ResilientClient),
       (client) => retryWithin(self, policy, client._tag === "Some" ? client.value.internals.deadlineMillis : 30_000)

@@ -111,7 +111,7 @@ describe("retries over the scripted transport (TestClock)", () => {
         Effect.flip(HttpResilient.get(url, { timeout: "10 seconds" }).pipe(HttpResilient.retry(RetryPolicy.default)))
       )
       yield* TestClock.adjust("60 seconds")
-      const last = yield* Fiber.join(all)
+      const last: HttpResilientError.HttpResilientError = yield* Fiber.join(all)
       assert.strictEqual(last._tag, "TimeoutError")
       if (last._tag === "TimeoutError") assert.strictEqual(last.scope, "deadline")
     }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.fault("Timeout")]))))

@@ -490,11 +490,11 @@ const originOf = (origin: string | URL): string | undefined => {
  * `Effect.retry(policy)` with the call's deadline set once for all its attempts (unless one is set already).
  * @internal
  */
-export const retryWithin = <A, E, R>(
+export const retryWithin = <A, E, R, B, PE, PR>(
   effect: Effect.Effect<A, E, R>,
-  policy: Schedule.Schedule<unknown, NoInfer<E>, HttpResilientError>,
+  policy: Schedule.Schedule<B, any, PE, PR>,
   deadlineMillis: number
-): Effect.Effect<A, E | HttpResilientError, R> =>
+): Effect.Effect<A, E | PE, R | PR> =>
   Effect.flatMap(Effect.service(CurrentDeadline), (existing) =>
     existing !== undefined
       ? Effect.retry(effect, policy)
