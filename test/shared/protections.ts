@@ -129,6 +129,25 @@ export const protectionBodies: Body = (t, driver) => {
     )
 
     t.it(
+      "attempt timeouts count as failures and open the breaker",
+      () =>
+        withServers(
+          [startServer(() => {})],
+          (silent) =>
+            driver.withClient({ circuitBreaker: consecutive(2) }, async (client) => {
+              for (let i = 0; i < 2; i++) {
+                failed(
+                  await client.request({ method: "GET", url: silent.origin, timeoutMs: 300, retry: false }),
+                  "TimeoutError"
+                )
+              }
+              failed(await client.request({ method: "GET", url: silent.origin, retry: false }), "CircuitOpenError")
+              assert.equal(silent.count(), 2)
+            })
+        )
+    )
+
+    t.it(
       "4xx answers do not open the breaker",
       () =>
         withServers(
@@ -322,6 +341,36 @@ export const protectionBodies: Body = (t, driver) => {
               ok(await first)
               assert.equal(server.count(), 1)
             })
+        )
+    )
+
+    t.it(
+      "every way an attempt ends gives its slot back: circuit open, attempt timeout, interruption",
+      () =>
+        withServers(
+          [statusServer([500]), startServer(() => {}), startServer(() => {}), statusServer([200])],
+          (failing, silent, held, healthy) =>
+            driver.withClient(
+              { bulkhead: { maxConcurrent: 1, maxQueue: 0 }, circuitBreaker: consecutive(1) },
+              async (client) => {
+                const once = (origin: string, extra: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
+                  client.request({ method: "GET", url: origin, retry: false, ...extra })
+                failed(await once(failing.origin), "StatusError")
+                for (let i = 0; i < 3; i++) {
+                  failed(await once(failing.origin), "CircuitOpenError")
+                }
+                ok(await once(healthy.origin))
+                failed(await once(silent.origin, { timeoutMs: 300 }), "TimeoutError")
+                ok(await once(healthy.origin))
+                const abort = new AbortController()
+                const interrupted = once(held.origin, { signal: abort.signal })
+                await eventually(() => Promise.resolve(held.count() === 1), 5_000, "the request arrives")
+                abort.abort()
+                await interrupted.then(() => assert.fail("an interrupted call has no outcome"), () => undefined)
+                ok(await once(healthy.origin))
+                assert.equal(healthy.count(), 3)
+              }
+            )
         )
     )
   })
