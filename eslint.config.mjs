@@ -2,7 +2,7 @@ import effectPlugin from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "docs/**", "bench/.tmp/**"] },
+  { ignores: ["dist/**", "node_modules/**", "v4/node_modules/**", "coverage/**", "docs/**", "bench/.tmp/**"] },
   ...tseslint.configs.recommended,
   {
     plugins: { "@effect": effectPlugin },

@@ -17,10 +17,11 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
-import { describeCause, reasonPhrases, requestLabel, transportReasonText } from "./core/errorText.js"
+import { errorMessage } from "./core/errorText.js"
+import type * as Models from "./core/models.js"
 import * as Replay from "./core/replay.js"
+import * as Verdicts from "./core/verdicts.js"
 import { installSafeViews } from "./internal/errorViews.js"
 
 /**
@@ -44,20 +45,17 @@ export const TypeId: unique symbol = Symbol.for("effect-http-resilient/HttpResil
  */
 export type TypeId = typeof TypeId
 
+/** How a message tells a duration: undefined for one longer than can be represented. */
+const formatDuration = (duration: unknown): string | undefined =>
+  Duration.isFinite(duration as Duration.Duration) ? Duration.format(duration as Duration.Duration) : undefined
+
 /**
  * What every error knows about the request that failed.
  *
  * @since 0.1.0
  * @category models
  */
-export interface RequestInfo {
-  /** The HTTP method, upper case. */
-  readonly method: string
-  /** The URL, userinfo removed and sensitive query values redacted. */
-  readonly url: string
-  /** The attempt that failed: 1 for the first, 2 for the first retry … */
-  readonly attempt: number
-}
+export interface RequestInfo extends Models.RequestInfo {}
 
 /**
  * Why a retry policy gave up: `error.call.gaveUp`, and the `reason` of the `Failed` event
@@ -66,7 +64,7 @@ export interface RequestInfo {
  * @since 0.1.0
  * @category models
  */
-export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline" | "retry-after-too-long"
+export type FailureReason = Models.FailureReason
 
 /**
  * The facts of the call an error came from, as the client knew them when the attempt failed: what a retry policy
@@ -103,38 +101,7 @@ export type FailureReason = "exhausted" | "not-retryable" | "budget" | "deadline
  * @since 0.1.0
  * @category models
  */
-export interface CallInfo {
-  /** The attempt that failed: 1 for the first, 2 for the first retry … (the error's `attempt`). */
-  readonly attempt: number
-  /**
-   * The `Idempotency-Key` header the attempt sent, if any. A generated key (`idempotencyKey: true`) is the same on
-   * every attempt of the call, also when a plain `Effect.retry` runs the call again. A policy retries POST and PATCH
-   * only when there is one.
-   */
-  readonly idempotencyKey: string | undefined
-  /** Whether the request's body can be sent again: false for a one-shot `stream` body, which is never retried. */
-  readonly replayable: boolean
-  /**
-   * The call's deadline, epoch milliseconds by the `Clock`, if it has one: its `deadline` option, else the client's
-   * `deadline` when the call has a retry policy of its own (the `retry` option). A policy schedules no wait past it.
-   */
-  readonly deadlineAt: number | undefined
-  /** The request's `tag` option, as events and spans show it. */
-  readonly tag: string | undefined
-  /**
-   * Set when the call's final failure was reported (`Failed`) with this error: by a `RetryPolicy` that gave up
-   * after it, by the client's retry driver when a plain `Schedule` ended (`exhausted`), or by a call with no retry
-   * around it (`exhausted`, or `deadline`); why. An enclosing policy that sees the same error does not report it
-   * again.
-   */
-  readonly gaveUp: FailureReason | undefined
-  /**
-   * Set when a `RetryPolicy` refused a retry that was due after this error — the retry budget is empty
-   * (`RetryBudgetExhaustedError`), the server's wait is too long (`RetryAfterTooLongError`), or the wait would end
-   * past the deadline (`TimeoutError` deadline): the error the call ends with instead.
-   */
-  readonly refusal: HttpResilientError | undefined
-}
+export interface CallInfo extends Models.CallInfo<HttpResilientError> {}
 
 /**
  * Why a {@link TransportError} happened.
@@ -197,13 +164,7 @@ export type TransportErrorReason =
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<
-  RequestInfo & {
-    readonly reason: TransportErrorReason
-    readonly detail?: string | undefined
-    readonly cause?: unknown
-  }
-> {
+export class TransportError extends Data.TaggedError("TransportError")<Models.TransportFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -215,8 +176,7 @@ export class TransportError extends Data.TaggedError("TransportError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const detail = this.detail ? ` (${this.detail})` : ""
-    return `${transportReasonText[this.reason]}${detail}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -245,12 +205,7 @@ export class TransportError extends Data.TaggedError("TransportError")<
  * @since 0.1.0
  * @category errors
  */
-export class TimeoutError extends Data.TaggedError("TimeoutError")<
-  RequestInfo & {
-    readonly scope: "attempt" | "deadline"
-    readonly timeout: Duration.Duration
-  }
-> {
+export class TimeoutError extends Data.TaggedError("TimeoutError")<Models.TimeoutFields<Duration.Duration>> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -262,9 +217,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    return this.scope === "attempt"
-      ? `Attempt timed out after ${Duration.format(this.timeout)}: ${requestLabel(this)}`
-      : `Deadline exceeded: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -289,16 +242,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<
  * @category errors
  */
 export class StatusError extends Data.TaggedError("StatusError")<
-  RequestInfo & {
-    readonly status: number
-    readonly statusText: string
-    /** Response headers, redacted. */
-    readonly headers: Readonly<Record<string, string>>
-    /** The response, body in memory. */
-    readonly response: HttpClientResponse.HttpClientResponse
-    /** The server's wait (Retry-After, else RateLimit-Reset / X-RateLimit-Reset), if it gave a valid one. */
-    readonly retryAfter: Option.Option<Duration.Duration>
-  }
+  Models.StatusFields<HttpClientResponse.HttpClientResponse, Option.Option<Duration.Duration>>
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
@@ -311,8 +255,7 @@ export class StatusError extends Data.TaggedError("StatusError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const text = this.statusText || reasonPhrases[this.status] || ""
-    return `${this.status}${text ? ` ${text}` : ""}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -363,8 +306,7 @@ export class ResponseRejectedError extends Data.TaggedError("ResponseRejectedErr
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const text = this.statusText || reasonPhrases[this.status] || ""
-    return `Response rejected by acceptResponse (${this.status}${text ? ` ${text}` : ""}): ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -397,17 +339,7 @@ export class ResponseRejectedError extends Data.TaggedError("ResponseRejectedErr
  * @since 0.1.0
  * @category errors
  */
-export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
-  RequestInfo & {
-    readonly origin: string
-    /** Epoch milliseconds (by the `Clock`) from which trying again may be let through; see the class. */
-    readonly retryAt: number
-    /** The breaker's state: `"open"`, or `"half-open"` with no free probe. */
-    readonly state?: "open" | "half-open" | undefined
-    /** With `state: "half-open"`: the probes in flight (all of the breaker's `probes`). */
-    readonly probes?: number | undefined
-  }
-> {
+export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<Models.CircuitOpenFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -419,11 +351,7 @@ export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    if (this.state === "half-open") {
-      const inFlight = this.probes === undefined ? "" : ` (${this.probes} in flight)`
-      return `Circuit half-open for ${this.origin}, no free probe${inFlight}: ${requestLabel(this)}`
-    }
-    return `Circuit open for ${this.origin}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -461,16 +389,9 @@ export type BulkheadRejectionReason = "full" | "queue-timeout"
  * @since 0.1.0
  * @category errors
  */
-export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedError")<
-  RequestInfo & {
-    readonly limit: number
-    readonly queued: number
-    /** Why: the queue was full, or the wait in it timed out. */
-    readonly reason?: BulkheadRejectionReason | undefined
-    /** With `reason: "queue-timeout"`: how long the attempt waited in the queue (the bulkhead's `queueTimeout`). */
-    readonly queueTimeout?: Duration.Duration | undefined
-  }
-> {
+export class BulkheadRejectedError
+  extends Data.TaggedError("BulkheadRejectedError")<Models.BulkheadRejectedFields<Duration.Duration>>
+{
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -482,12 +403,7 @@ export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedErr
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const counts = `(${this.limit} running, ${this.queued} queued)`
-    if (this.reason === "queue-timeout") {
-      const waited = this.queueTimeout === undefined ? "" : ` after ${Duration.format(this.queueTimeout)}`
-      return `Bulkhead queue wait timed out${waited} ${counts}: ${requestLabel(this)}`
-    }
-    return `Bulkhead full ${counts}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -507,11 +423,9 @@ export class BulkheadRejectedError extends Data.TaggedError("BulkheadRejectedErr
  * @since 0.1.0
  * @category errors
  */
-export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
-  RequestInfo & {
-    readonly waitFor: Duration.Duration
-  }
-> {
+export class RateLimitedError
+  extends Data.TaggedError("RateLimitedError")<Models.RateLimitedFields<Duration.Duration>>
+{
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -523,7 +437,7 @@ export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    return `Rate limited, would wait ${Duration.format(this.waitFor)}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -546,11 +460,9 @@ export class RateLimitedError extends Data.TaggedError("RateLimitedError")<
  * @since 0.1.0
  * @category errors
  */
-export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExhaustedError")<
-  RequestInfo & {
-    readonly lastError: HttpResilientError
-  }
-> {
+export class RetryBudgetExhaustedError
+  extends Data.TaggedError("RetryBudgetExhaustedError")<Models.RetryBudgetExhaustedFields<HttpResilientError>>
+{
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -562,7 +474,7 @@ export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExha
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    return `Retry budget exhausted after: ${this.lastError.message}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -586,11 +498,7 @@ export class RetryBudgetExhaustedError extends Data.TaggedError("RetryBudgetExha
  * @category errors
  */
 export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongError")<
-  RequestInfo & {
-    readonly retryAfter: Duration.Duration
-    readonly limit: Duration.Duration
-    readonly lastError?: HttpResilientError | undefined
-  }
+  Models.RetryAfterTooLongFields<Duration.Duration, HttpResilientError>
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
@@ -603,10 +511,7 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const wait = Duration.isFinite(this.retryAfter)
-      ? Duration.format(this.retryAfter)
-      : "longer than can be represented"
-    return `Server asked to wait ${wait}, more than ${Duration.format(this.limit)}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -633,13 +538,7 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<
-  RequestInfo & {
-    readonly reason: "InvalidUrl" | "InvalidMethod" | "InvalidHeader" | "InvalidBody" | "InvalidOption"
-    readonly detail: string
-    readonly cause?: unknown
-  }
-> {
+export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<Models.InvalidRequestFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -651,10 +550,7 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    // no URL: not about a request (e.g. `circuitState` of something that names no origin)
-    return this.url === ""
-      ? `Invalid request (${this.reason}): ${this.detail}`
-      : `Invalid request (${this.reason}): ${this.detail}: ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -678,12 +574,7 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
  * @since 0.1.0
  * @category errors
  */
-export class DecodeError extends Data.TaggedError("DecodeError")<
-  RequestInfo & {
-    readonly cause: ParseResult.ParseError | unknown
-    readonly line?: number | undefined
-  }
-> {
+export class DecodeError extends Data.TaggedError("DecodeError")<Models.DecodeFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -695,8 +586,7 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    const what = this.line === undefined ? "the body" : `line ${this.line} of the body`
-    return `Could not decode ${what} (${describeCause(this.cause)}): ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -721,12 +611,7 @@ export class DecodeError extends Data.TaggedError("DecodeError")<
  * @since 0.1.0
  * @category errors
  */
-export class InterceptorError extends Data.TaggedError("InterceptorError")<
-  RequestInfo & {
-    readonly interceptor: string
-    readonly cause: unknown
-  }
-> {
+export class InterceptorError extends Data.TaggedError("InterceptorError")<Models.InterceptorFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -738,7 +623,7 @@ export class InterceptorError extends Data.TaggedError("InterceptorError")<
   declare readonly call: CallInfo | undefined
   /** @since 0.1.0 */
   override get message(): string {
-    return `Interceptor "${this.interceptor}" failed (${describeCause(this.cause)}): ${requestLabel(this)}`
+    return errorMessage(this, formatDuration)
   }
 }
 
@@ -817,18 +702,7 @@ export const isHttpResilientError = (u: unknown): u is HttpResilientError => Pre
  * @since 0.1.0
  * @category constants
  */
-export const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
-
-const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<TransportErrorReason>([
-  "TlsFailure",
-  "ProtocolError",
-  "ResponseTooLarge",
-  "Aborted",
-  "NotResumable",
-  "RedirectLoop",
-  "TooManyRedirects",
-  "InsecureRedirect"
-])
+export const transientStatuses: ReadonlySet<number> = Verdicts.transientStatuses
 
 /**
  * Whether trying again later may succeed: transport failures (not TLS, protocol, size or redirect
@@ -850,21 +724,7 @@ const nonTransientTransport: ReadonlySet<TransportErrorReason> = new Set<Transpo
  * @since 0.1.0
  * @category predicates
  */
-export const isTransient = (error: HttpResilientError): boolean => {
-  switch (error._tag) {
-    case "TransportError":
-      return !nonTransientTransport.has(error.reason)
-    case "TimeoutError":
-      return error.scope === "attempt"
-    case "StatusError":
-      return transientStatuses.has(error.status) || (error.status === 413 && error.retryAfter._tag === "Some")
-    case "ResponseRejectedError":
-      // the check said "not yet" or "not this answer": asking again may get another (aiohttp-retry, tenacity)
-      return true
-    default:
-      return false
-  }
-}
+export const isTransient = (error: HttpResilientError): boolean => Verdicts.isTransientFacts(error)
 
 /**
  * Methods that may be repeated without changing the outcome (RFC 9110 §9.2.2), plus QUERY.

@@ -27,22 +27,14 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
+import type * as Models from "./core/models.js"
 import type { FailureReason as GaveUpReason, HttpResilientError } from "./HttpResilientError.js"
 
 /**
  * @since 0.1.0
  * @category models
  */
-export interface EventInfo {
-  readonly method: string
-  /** The URL, redacted. */
-  readonly url: string
-  readonly attempt: number
-  /** Epoch milliseconds by the `Clock`. */
-  readonly timestamp: number
-  /** The request's `tag` option, if any. */
-  readonly tag?: string | undefined
-}
+export interface EventInfo extends Models.EventInfo {}
 
 /**
  * Before every attempt, once the request is valid.
@@ -82,9 +74,7 @@ export class RequestStarted extends Data.TaggedClass("RequestStarted")<EventInfo
  * @since 0.1.0
  * @category events
  */
-export class AttemptFailed
-  extends Data.TaggedClass("AttemptFailed")<EventInfo & { readonly error: HttpResilientError }>
-{}
+export class AttemptFailed extends Data.TaggedClass("AttemptFailed")<Models.AttemptFailedFields<HttpResilientError>> {}
 
 /**
  * Why a retry waits what it waits: the backoff's delay, or the server's (`Retry-After`, `RateLimit-Reset`).
@@ -92,7 +82,7 @@ export class AttemptFailed
  * @since 0.1.0
  * @category models
  */
-export type RetryReason = "backoff" | "retry-after" | "rate-limit-reset" | "hedge"
+export type RetryReason = Models.RetryReason
 
 /**
  * A retry policy decided to try again after `delay`.
@@ -114,9 +104,9 @@ export type RetryReason = "backoff" | "retry-after" | "rate-limit-reset" | "hedg
  * @since 0.1.0
  * @category events
  */
-export class RetryScheduled extends Data.TaggedClass("RetryScheduled")<
-  EventInfo & { readonly delay: Duration.Duration; readonly reason: RetryReason; readonly error: HttpResilientError }
-> {}
+export class RetryScheduled
+  extends Data.TaggedClass("RetryScheduled")<Models.RetryScheduledFields<Duration.Duration, HttpResilientError>>
+{}
 
 /**
  * Why a retry policy gave up (the same type as `HttpResilientError.FailureReason`, which `error.call.gaveUp` holds).
@@ -145,9 +135,7 @@ export type FailureReason = GaveUpReason
  * @since 0.1.0
  * @category events
  */
-export class Failed extends Data.TaggedClass("Failed")<
-  EventInfo & { readonly reason: FailureReason; readonly error: HttpResilientError }
-> {}
+export class Failed extends Data.TaggedClass("Failed")<Models.FailedFields<HttpResilientError>> {}
 
 /**
  * An attempt got an accepted response.
@@ -168,9 +156,7 @@ export class Failed extends Data.TaggedClass("Failed")<
  * @since 0.1.0
  * @category events
  */
-export class Succeeded extends Data.TaggedClass("Succeeded")<
-  EventInfo & { readonly status: number; readonly duration: Duration.Duration }
-> {}
+export class Succeeded extends Data.TaggedClass("Succeeded")<Models.SucceededFields<Duration.Duration>> {}
 
 /**
  * The state of a circuit breaker.
@@ -200,12 +186,9 @@ export type CircuitState = "closed" | "open" | "half-open"
  * @since 0.1.0
  * @category events
  */
-export class CircuitStateChanged extends Data.TaggedClass("CircuitStateChanged")<{
-  readonly origin: string
-  readonly from: CircuitState
-  readonly to: CircuitState
-  readonly timestamp: number
-}> {}
+export class CircuitStateChanged
+  extends Data.TaggedClass("CircuitStateChanged")<Models.CircuitStateChangedFields<CircuitState>>
+{}
 
 /**
  * A retry was refused because the client's retry budget was empty.

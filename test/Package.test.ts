@@ -8,7 +8,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 
@@ -49,16 +49,17 @@ const local = (path: string) => join(root, "node_modules/.bin", path)
 
 let work: string
 let app: string
+let tarball: string
+const flags = ["--no-audit", "--no-fund", "--prefer-offline"]
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "ehr-pack-"))
   await run("npm", ["run", "build"], root)
   const packed = (await run("npm", ["pack", "--pack-destination", work, "--silent"], root)).trim().split("\n").pop()!
-  const tarball = join(work, packed)
+  tarball = join(work, packed)
   // an empty folder, as in the Quick start: npm creates its package.json
   app = join(work, "app")
   mkdirSync(app)
-  const flags = ["--no-audit", "--no-fund", "--prefer-offline"]
   const appLine = installLine("npm install effect-http-resilient ")
   // the package is not on the registry here: its tarball stands in for its name, the rest of the line is verbatim
   await run("npm", ["install", ...flags, ...appLine.map((w) => w === "effect-http-resilient" ? tarball : w)], app)
@@ -66,13 +67,33 @@ beforeAll(async () => {
   await run("npm", ["install", ...flags, "-D", "typescript@5.9", "@types/node@20"], app)
 }, 600_000)
 
+// removing three installed apps takes a while on a loaded machine
 afterAll(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true })
-})
+}, 120_000)
 
 const promise = <A>(f: () => Promise<A>) => Effect.promise(f)
 
 describe("the published package, installed the README's way", () => {
+  it.live(
+    "Effect v4: the README's v4 line in an empty folder, then its v4 Quick start prints what the README says",
+    () =>
+      promise(async () => {
+        const v4app = join(work, "v4app")
+        mkdirSync(v4app)
+        const line = installLine("npm install effect ")
+        await run("npm", ["install", ...flags, ...line.map((w) => w === "effect-http-resilient" ? tarball : w)], v4app)
+        writeFileSync(join(v4app, "quickstart.mjs"), block("## Effect v4", "js"))
+        const out = await run("node", ["quickstart.mjs"], v4app)
+        assert.strictEqual(out, block("## Effect v4", "text"))
+        // installing for v4 pulls none of the v3-only peers
+        for (const peer of ["@effect/platform", "@effect/platform-node", "@effect/experimental"]) {
+          assert.isFalse(existsSync(join(v4app, "node_modules", peer)), peer)
+        }
+      }),
+    300_000
+  )
+
   it.live("the README's Quick start runs and prints what the README says", () =>
     promise(async () => {
       writeFileSync(join(app, "quickstart.mjs"), block("## Quick start", "js"))

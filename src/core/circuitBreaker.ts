@@ -378,3 +378,9 @@ export class BreakerRegistry {
     return breaker === undefined ? "closed" : breaker.stateAt(now)
   }
 }
+
+/**
+ * The circuit breaker's defaults, in milliseconds.
+ * @internal
+ */
+export const breakerDefaults = { breakMillis: 5_000, backoffFactor: 1, maxBreakMillis: 60_000, probes: 1 } as const

@@ -1,9 +1,10 @@
 /**
- * Closing the client's own undici pool: requests under way may finish within a grace period, the rest is
+ * The client's own undici pool: making it (newAgent), and closing it: requests under way may finish within a grace period, the rest is
  * destroyed. Effect-free.
  * @internal
  */
 import type * as Undici from "undici"
+import { Agent as UndiciAgent } from "undici"
 import type { InFlight } from "./exchange.js"
 
 /** Whether undici still holds requests; a dispatcher that keeps no `stats` (a proxy agent) is taken as busy. */
@@ -32,4 +33,53 @@ export const closeGracefully = async (
   }
   if (inFlight.count > 0 || busy(agent)) await agent.destroy()
   else await agent.close()
+}
+
+/**
+ * The client's own pool's settings, times in milliseconds (undefined: the default).
+ * @internal
+ */
+export interface AgentSettings {
+  readonly connections?: number | undefined
+  readonly pipelining?: number | undefined
+  readonly keepAliveMillis: number
+  readonly keepAliveMaxMillis?: number | undefined
+  readonly headersTimeoutMillis?: number | undefined
+  readonly bodyTimeoutMillis?: number | undefined
+  /** undici's connector, or the options undici builds one from */
+  readonly connect: Undici.buildConnector.connector | Record<string, unknown>
+}
+
+/**
+ * The pool: an undici `Agent`, 128 connections per origin, keep-alive; undici's own timeouts far above an
+ * attempt's (the attempt timeout is ours).
+ * @internal
+ */
+export const newAgent = (settings: AgentSettings): Undici.Agent =>
+  new UndiciAgent({ ...poolOptionsOf(settings), connect: settings.connect as any })
+
+/**
+ * What every per-origin pool is built with (the pools a proxy agent makes, the proxy's own included): the
+ * settings' limits with their defaults, without the connector.
+ * @internal
+ */
+export const poolOptionsOf = (settings: Omit<AgentSettings, "connect">): Undici.Pool.Options => ({
+  connections: settings.connections ?? 128,
+  pipelining: settings.pipelining ?? 1,
+  keepAliveTimeout: settings.keepAliveMillis,
+  keepAliveMaxTimeout: settings.keepAliveMaxMillis ?? 600_000,
+  headersTimeout: settings.headersTimeoutMillis ?? 300_000,
+  bodyTimeout: settings.bodyTimeoutMillis ?? 300_000
+})
+
+/**
+ * The pool's TLS settings (the `tls` client option), as undici's connector takes them.
+ * @internal
+ */
+export interface TlsOptions {
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
+  readonly cert?: string | Buffer | undefined
+  readonly key?: string | Buffer | undefined
+  readonly rejectUnauthorized?: boolean | undefined
+  readonly servername?: string | undefined
 }

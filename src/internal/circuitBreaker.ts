@@ -3,6 +3,8 @@ import * as Duration from "effect/Duration"
 import { pipeArguments } from "effect/Pipeable"
 import type { Pipeable } from "effect/Pipeable"
 import * as core from "../core/circuitBreaker.js"
+import type { CircuitBreakerOptionsOf } from "../core/options.js"
+import { breakerVerdict } from "../core/verdicts.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import { showValue } from "./optionValue.js"
 import {
@@ -155,22 +157,18 @@ export interface BreakerKeyRequest {
 export type BreakerKey = "origin" | "route" | ((request: BreakerKeyRequest) => string)
 
 /** @internal */
-export interface CircuitBreakerOptions {
+export interface CircuitBreakerOptions
+  extends CircuitBreakerOptionsOf<Duration.DurationInput, Strategy, HttpResilientError>
+{
   readonly key?: BreakerKey | undefined
-  readonly strategy?: Strategy | undefined
-  readonly breakDuration?: Duration.DurationInput | undefined
-  readonly backoffFactor?: number | undefined
-  readonly maxBreakDuration?: Duration.DurationInput | undefined
-  readonly probes?: number | undefined
-  readonly isFailure?: ((error: HttpResilientError) => boolean) | undefined
 }
 
 /** @internal */
 export const defaults = {
-  breakDuration: Duration.seconds(5),
-  backoffFactor: 1,
-  maxBreakDuration: Duration.minutes(1),
-  probes: 1
+  breakDuration: Duration.millis(core.breakerDefaults.breakMillis),
+  backoffFactor: core.breakerDefaults.backoffFactor,
+  maxBreakDuration: Duration.millis(core.breakerDefaults.maxBreakMillis),
+  probes: core.breakerDefaults.probes
 } as const
 
 /** @internal */
@@ -209,18 +207,7 @@ export const breakerConfig = (settings: CircuitBreakerSettings): core.BreakerCon
  * request, a decode or interceptor failure and an interruption say nothing about the origin (`undefined`).
  * @internal
  */
-export const defaultIsFailure = (error: HttpResilientError): boolean | undefined => {
-  switch (error._tag) {
-    case "TransportError":
-      return true
-    case "TimeoutError":
-      return error.scope === "attempt" ? true : undefined
-    case "StatusError":
-      return error.status >= 500 || error.status === 408 || error.status === 429
-    default:
-      return undefined
-  }
-}
+export const defaultIsFailure = (error: HttpResilientError): boolean | undefined => breakerVerdict(error)
 
 // ---------------------------------------------------------------------------
 // the breakers of a client: the core's state machine, and how an error counts

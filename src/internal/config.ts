@@ -5,14 +5,15 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import { type AcceptStatus, toAcceptStatus } from "../core/acceptStatus.js"
 import { type HeadersInput, mergeHeaders } from "../core/headers.js"
+import type { CommonClientOptions } from "../core/options.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Failed, RequestStarted, RetryScheduled, Succeeded } from "../ResilientEvent.js"
 import type { AcceptResponse } from "./acceptResponse.js"
-import { type AcceptStatus, toAcceptStatus } from "./acceptStatus.js"
 import type { BulkheadOptions } from "./bulkhead.js"
 import type { CircuitBreakerOptions, Strategy } from "./circuitBreaker.js"
 import { type CookieJar, isCookieJar } from "./cookies.js"
@@ -35,7 +36,7 @@ import { type RouteOptions, routesInput } from "./schema/routes.js"
 import { FollowRedirects, intRange, NonNegativeDuration, PositiveDuration, type Rule } from "./schema/rules.js"
 import type { UndiciPoolOptions } from "./transport.js"
 
-export type { AcceptStatus } from "./acceptStatus.js"
+export type { AcceptStatus } from "../core/acceptStatus.js"
 
 /**
  * A hook: a plain function, or one returning an Effect or a Promise. A hook that throws, fails or rejects is logged
@@ -45,9 +46,7 @@ export type { AcceptStatus } from "./acceptStatus.js"
 export type Hook<E> = (event: E) => unknown
 
 /** @internal */
-export interface ClientOptions {
-  readonly baseUrl?: string | URL | undefined
-  readonly headers?: HeadersInput | undefined
+export interface ClientOptions extends CommonClientOptions<Duration.DurationInput, AcceptStatus, HeadersInput> {
   /**
    * Query parameters added to every request, in the shapes the request option `urlParams` takes. A request's URL
    * keeps its own query first; then come these, then the request's `urlParams` option, appended: nothing is
@@ -65,11 +64,6 @@ export interface ClientOptions {
    * ```
    */
   readonly urlParams?: UrlParamsInput | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly deadline?: Duration.DurationInput | undefined
-  readonly maxConnections?: number | undefined
-  readonly maxOrigins?: number | undefined
-  readonly acceptStatus?: AcceptStatus | undefined
   /**
    * A check on every buffered response whose status `acceptStatus` accepted: `true` (or an Effect succeeding with
    * `true`) makes it the answer; `false` fails the attempt with `ResponseRejectedError` carrying the response, which
@@ -91,7 +85,6 @@ export interface ClientOptions {
    * ```
    */
   readonly acceptResponse?: AcceptResponse | undefined
-  readonly maxResponseSize?: number | undefined
   /**
    * Undo a gzip, deflate or br `Content-Encoding` (several stacked, too), for buffered and streamed bodies
    * (`stream`, `lines`, `ndjson`, `sse`), and send `Accept-Encoding: gzip, deflate, br` unless the client's or the
@@ -114,7 +107,6 @@ export interface ClientOptions {
    */
   readonly decompress?: boolean | undefined
   readonly followRedirects?: boolean | number | undefined
-  readonly redactHeaders?: ReadonlyArray<string> | undefined
   /**
    * Query parameter names that are secret beside the rule (see `Telemetry`); case-insensitive.
    * @since 0.1.0

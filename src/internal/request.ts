@@ -4,13 +4,14 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
+import type { AcceptStatus } from "../core/acceptStatus.js"
 import type { HeadersInput } from "../core/headers.js"
+import type { CommonRequestOptions } from "../core/options.js"
 import { RequestValidationError } from "../core/requestError.js"
 import type { Secrets } from "../core/secrets.js"
 import { appendParams, type UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { AcceptResponse } from "./acceptResponse.js"
-import type { AcceptStatus } from "./acceptStatus.js"
 import type { OnProgress } from "./progress.js"
 
 /**
@@ -39,16 +40,12 @@ export interface BodyOptions {
  * ignored).
  * @internal
  */
-export interface RequestOptions extends BodyOptions {
-  readonly headers?: HeadersInput | undefined
-  readonly urlParams?: UrlParamsInput | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly deadline?: Duration.DurationInput | undefined
-  readonly idempotencyKey?: boolean | string | undefined
+export interface RequestOptions
+  extends BodyOptions, CommonRequestOptions<Duration.DurationInput, HeadersInput, UrlParamsInput>
+{
   readonly failover?: ReadonlyArray<string | URL> | undefined
   readonly attempts?: ReadonlyArray<Partial<RequestOptions>> | undefined
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
-  readonly tag?: string | undefined
   readonly maxResponseSize?: number | undefined
   readonly followRedirects?: boolean | number | undefined
   readonly acceptStatus?: AcceptStatus | undefined

@@ -9,9 +9,9 @@ import * as Either from "effect/Either"
 import type { ParseError } from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { acceptStatusExpected, isAcceptStatus } from "../core/acceptStatus.js"
 import { isValidHeaderValue } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
-import { acceptStatusExpected, isAcceptStatus } from "./acceptStatus.js"
 import {
   booleanInput,
   durationInput,

@@ -7,6 +7,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import { isToken } from "../core/headers.js"
+import type { RetryPolicyOptionsOf } from "../core/options.js"
 import * as Replay from "../core/replay.js"
 import { sourceOf } from "../core/retryAfter.js"
 import {
@@ -29,16 +30,13 @@ import { durationMillis, functionRule, NonNegativeDuration, oneOf, rule } from "
 import * as Telemetry from "./telemetry.js"
 
 /** @internal */
-export interface RetryPolicyOptions {
-  readonly retries?: number | undefined
-  readonly backoff?: Schedule.Schedule<unknown, HttpResilientError, never> | undefined
-  readonly statuses?: ReadonlyArray<number> | undefined
-  readonly methods?: ReadonlyArray<string> | undefined
-  readonly retryOn?: ((error: HttpResilientError) => boolean) | undefined
-  readonly respectRetryAfter?: boolean | undefined
-  readonly maxRetryAfter?: Duration.DurationInput | undefined
-  readonly onRetryAfterTooLong?: "fail" | "clamp" | undefined
-}
+export interface RetryPolicyOptions extends
+  RetryPolicyOptionsOf<
+    Duration.DurationInput,
+    Schedule.Schedule<unknown, HttpResilientError, never>,
+    HttpResilientError
+  >
+{}
 
 /** @internal */
 export type RetryPolicy = Schedule.Schedule<Duration.Duration, unknown>

@@ -5,10 +5,10 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import { toAcceptStatus } from "../core/acceptStatus.js"
 import { normaliseMethod } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { joinUrl } from "../core/url.js"
-import { toAcceptStatus } from "./acceptStatus.js"
 import * as Bulkhead from "./bulkhead.js"
 import type { CircuitBreakerSettings } from "./circuitBreaker.js"
 import type { ResolvedConfig } from "./config.js"

@@ -3,9 +3,9 @@
  * statuses, TLS settings. A value that may hold a secret is shown by the one redaction rule (`redactValue`).
  * @internal
  */
+import { acceptStatusExpected, isAcceptStatus } from "../../core/acceptStatus.js"
 import { isToken } from "../../core/headers.js"
 import { redactValue } from "../../core/secrets.js"
-import { acceptStatusExpected, isAcceptStatus } from "../acceptStatus.js"
 import { cookiesExpected, isCookieJar } from "../cookies.js"
 import { showValue } from "../optionValue.js"
 import { type Rule, rule } from "./rules.js"

@@ -1,22 +1,17 @@
 /** @internal */
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as Effect from "effect/Effect"
-import { redactUrl } from "../../core/secrets.js"
+import * as Core from "../../core/redirects.js"
 import { type HttpResilientError, TransportError } from "../../HttpResilientError.js"
 import type { Attempt, AttemptState } from "../attempt.js"
 import type { ResolvedConfig } from "../config.js"
 import type { Outgoing } from "../interceptor.js"
 
 /** @internal */
-export const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+export const redirectStatuses: ReadonlySet<number> = Core.redirectStatuses
 
 /** @internal */
-export interface Hop {
-  readonly method: string
-  readonly url: URL
-  readonly headers: Record<string, string>
-  readonly body: HttpBody.HttpBody
-}
+export interface Hop extends Core.Hop<HttpBody.HttpBody> {}
 
 /**
  * Redirects, followed inside the attempt (a retry starts again from the original URL), each hop through the stages
@@ -58,12 +53,7 @@ export const redirects = <R extends { readonly status: number; readonly headers:
 }
 
 /**
- * The request a redirect leads to, or `undefined` when the response is to be handed back as it is (not a redirect,
- * redirects off, no usable `Location`, or a method/body that may not follow), or a `TransportError` for a loop or
- * too many redirects. 301/302 follow for GET and HEAD only; 303 becomes a GET without a body; 307/308 keep the
- * method and body when the body can be sent again. A hop to another origin carries no secret header (the client's
- * one rule, `Secrets.isSecretHeader`: what is redacted is what is dropped) and no `Host`; a hop from https: to http:
- * fails with `InsecureRedirect` unless the client allows it.
+ * The core's `redirectHop` (src/core/redirects.ts) over platform bodies; a refused hop is a `TransportError`.
  * @internal
  */
 export const redirectHop = (
@@ -77,53 +67,14 @@ export const redirectHop = (
   info: { readonly method: string; readonly url: string; readonly attempt: number },
   rules: Pick<ResolvedConfig, "redacted" | "allowInsecureRedirects">
 ): (Hop & { readonly visited: Set<string> }) | TransportError | undefined => {
-  if (!redirectStatuses.has(status) || maxRedirects === 0 || location === undefined) return undefined
-  const { body, headers, method, url } = request
-  let nextMethod = method
-  let nextBody = body
-  if (status === 303) {
-    if (method !== "HEAD") nextMethod = "GET"
-    nextBody = HttpBody.empty
-  } else if (status === 301 || status === 302) {
-    if (method !== "GET" && method !== "HEAD") return undefined
-  } else if (method !== "GET" && method !== "HEAD" && !replayable) {
-    return undefined
-  }
-  let next: URL
-  try {
-    next = new URL(location, url)
-  } catch {
-    return undefined
-  }
-  if (next.protocol !== "http:" && next.protocol !== "https:") return undefined
-  if (url.protocol === "https:" && next.protocol === "http:" && !rules.allowInsecureRedirects) {
-    return new TransportError({
-      ...info,
-      reason: "InsecureRedirect",
-      detail: `to ${redactUrl(next, rules.redacted)}; set allowInsecureRedirects: true to follow`
-    })
-  }
-  const seen = visited ?? new Set([`${method} ${url.href}`])
-  const key = `${nextMethod} ${next.href}`
-  if (seen.has(key)) {
-    return new TransportError({ ...info, reason: "RedirectLoop", detail: `back to ${redactUrl(next, rules.redacted)}` })
-  }
-  if (redirects >= maxRedirects) {
-    return new TransportError({ ...info, reason: "TooManyRedirects", detail: `more than ${maxRedirects}` })
-  }
-  seen.add(key)
-  let nextHeaders = headers
-  if (next.origin !== url.origin || nextBody !== body) {
-    nextHeaders = { ...headers }
-    if (next.origin !== url.origin) {
-      for (const name in nextHeaders) {
-        if (name === "host" || rules.redacted.isSecretHeader(name)) delete nextHeaders[name]
-      }
-    }
-    if (nextBody !== body) {
-      delete nextHeaders["content-type"]
-      delete nextHeaders["content-length"]
-    }
-  }
-  return { method: nextMethod, url: next, headers: nextHeaders, body: nextBody, visited: seen }
+  const hop = Core.redirectHop(
+    request,
+    { status, location },
+    { replayable, redirects, maxRedirects, visited },
+    rules,
+    HttpBody.empty
+  )
+  return hop instanceof Core.RedirectRefused
+    ? new TransportError({ ...info, reason: hop.reason, detail: hop.detail })
+    : hop
 }

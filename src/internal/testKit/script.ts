@@ -3,6 +3,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import type * as Models from "../../core/models.js"
 import type { TransportErrorReason } from "../../HttpResilientError.js"
 
 /** @internal */
@@ -48,14 +49,7 @@ export interface FaultStep {
 export type Step = Reply | FaultStep
 
 /** @internal */
-export interface RecordedRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: Uint8Array
-  /** epoch ms by the Clock when the transport received it */
-  readonly at: number
-}
+export interface RecordedRequest extends Models.RecordedRequest {}
 
 /** @internal */
 export type Script = ReadonlyArray<Step> | ((request: RecordedRequest, index: number) => Step)

@@ -5,6 +5,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Undici from "undici"
+import { newAgent, poolOptionsOf, type TlsOptions } from "../../core/pool.js"
 import type { ProxySettings } from "../schema/proxy.js"
 
 /** @internal */
@@ -17,13 +18,7 @@ export interface UndiciPoolOptions {
   readonly bodyTimeout?: Duration.DurationInput | undefined
   readonly pipelining?: number | undefined
   readonly gracePeriod?: Duration.DurationInput | undefined
-  readonly tls?: {
-    readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined
-    readonly cert?: string | Buffer | undefined
-    readonly key?: string | Buffer | undefined
-    readonly rejectUnauthorized?: boolean | undefined
-    readonly servername?: string | undefined
-  } | undefined
+  readonly tls?: TlsOptions | undefined
   readonly lookup?: ((hostname: string, options: any, callback: (...args: Array<any>) => void) => void) | undefined
   /** the client's `proxy`, resolved (src/internal/schema/proxy.ts) */
   readonly proxy?: ProxySettings | undefined
@@ -55,14 +50,14 @@ export const connectOptionsOf = (options: UndiciPoolOptions): Record<string, unk
 /** @internal */
 export const keepAliveMillis = (options: UndiciPoolOptions): number => millis(options.keepAliveTimeout) ?? 4_000
 
-/** What every per-origin pool is built with (the proxy's too). */
-const poolOptionsOf = (options: UndiciPoolOptions): Undici.Pool.Options => ({
-  connections: options.connections ?? 128,
-  pipelining: options.pipelining ?? 1,
-  keepAliveTimeout: keepAliveMillis(options),
-  keepAliveMaxTimeout: millis(options.keepAliveMaxTimeout) ?? 600_000,
-  headersTimeout: millis(options.headersTimeout) ?? 300_000,
-  bodyTimeout: millis(options.bodyTimeout) ?? 300_000
+/** The client's pool limits in milliseconds (the core's `AgentSettings` without the connector). */
+const limitsOf = (options: UndiciPoolOptions) => ({
+  connections: options.connections,
+  pipelining: options.pipelining,
+  keepAliveMillis: keepAliveMillis(options),
+  keepAliveMaxMillis: millis(options.keepAliveMaxTimeout),
+  headersTimeoutMillis: millis(options.headersTimeout),
+  bodyTimeoutMillis: millis(options.bodyTimeout)
 })
 
 /**
@@ -70,7 +65,7 @@ const poolOptionsOf = (options: UndiciPoolOptions): Undici.Pool.Options => ({
  * @internal
  */
 export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildConnector.connector): Undici.Agent =>
-  new Undici.Agent({ ...poolOptionsOf(options), connect: connector ?? connectOptionsOf(options) as any })
+  newAgent({ ...limitsOf(options), connect: connector ?? connectOptionsOf(options) })
 
 /**
  * The pool through the client's proxy: undici's `EnvHttpProxyAgent` with the resolved settings (never the
@@ -81,7 +76,7 @@ export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildCo
  * @internal
  */
 export const makeProxyAgent = (options: UndiciPoolOptions, proxy: ProxySettings): Undici.Dispatcher => {
-  const pool = poolOptionsOf(options)
+  const pool = poolOptionsOf(limitsOf(options))
   const connect = connectOptionsOf(options)
   const { servername: _servername, ...toProxy } = connect
   return new Undici.EnvHttpProxyAgent({

@@ -1,0 +1,179 @@
+/**
+ * The test kit of the v4 edition: a scripted transport (replies, faults, delays on the v4 `Clock`, so `TestClock`
+ * drives retries and timeouts) and the requests it saw. Use it with `@effect/vitest` 4's `it.effect`.
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import type * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { fromHeaderRecord } from "../../src/core/headers.js"
+import type * as Models from "../../src/core/models.js"
+import { TransportFailure, type TransportReason } from "../../src/core/transportFailure.js"
+import { type ClientOptions, make } from "./internal/client.js"
+import { millisOf } from "./internal/options.js"
+import { ResilientClient } from "./internal/service.js"
+import type { TransportRequest } from "./internal/transport.js"
+
+/**
+ * A transport failure to script (`"Timeout"`: the attempt hangs until its timeout).
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault =
+  | Exclude<TransportReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded" | "InsecureRedirect">
+  | "Timeout"
+
+/**
+ * One scripted answer.
+ * @since 0.1.0
+ * @category models
+ */
+export type Step =
+  | {
+    readonly _tag: "Reply"
+    readonly status: number
+    readonly headers: Readonly<Record<string, string>>
+    readonly body: Uint8Array
+    readonly delayMillis: number
+  }
+  | { readonly _tag: "Fault"; readonly fault: Fault; readonly delayMillis: number }
+
+/**
+ * A request the scripted transport saw (`at`: epoch ms on the Clock).
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordedRequest extends Models.RecordedRequest {}
+
+/**
+ * The answers in order (the last one repeats), or a function of the request and its index.
+ * @since 0.1.0
+ * @category models
+ */
+export type Script = ReadonlyArray<Step> | ((request: RecordedRequest, index: number) => Step)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReplyOptions {
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly body?: string | Uint8Array | undefined
+  readonly json?: unknown
+  /** the reply comes after this long (on the Clock) */
+  readonly delay?: Duration.Input | undefined
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * A reply with `status`.
+ * @since 0.1.0
+ * @category script
+ */
+export const reply = (status: number, options: ReplyOptions = {}): Step => {
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    throw new RangeError(`HttpResilientTest.reply: status ${status} is not an integer from 100 to 599`)
+  }
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
+  let body: Uint8Array = new Uint8Array(0)
+  if (options.json !== undefined) {
+    body = encoder.encode(JSON.stringify(options.json))
+    headers["content-type"] ??= "application/json"
+  } else if (typeof options.body === "string") body = encoder.encode(options.body)
+  else if (options.body !== undefined) body = options.body
+  return {
+    _tag: "Reply",
+    status,
+    headers,
+    body,
+    delayMillis: millisOf("HttpResilientTest.reply", "delay", options.delay ?? 0)
+  }
+}
+
+/**
+ * A transport failure.
+ * @since 0.1.0
+ * @category script
+ */
+export const fault = (kind: Fault, options: { readonly delay?: Duration.Input | undefined } = {}): Step => ({
+  _tag: "Fault",
+  fault: kind,
+  delayMillis: millisOf("HttpResilientTest.fault", "delay", options.delay ?? 0)
+})
+
+/**
+ * The requests the scripted transport saw.
+ * @since 0.1.0
+ * @category tags
+ */
+export class Recorder extends Context.Service<Recorder, { readonly requests: Array<RecordedRequest> }>()(
+  "effect-http-resilient/v4/HttpResilientTest/Recorder"
+) {}
+
+const bodyBytes = (body: string | Uint8Array | null): Uint8Array =>
+  body === null ? new Uint8Array(0) : typeof body === "string" ? encoder.encode(body) : body
+
+const scripted = (script: Script, recorder: Recorder["Service"]) => ({
+  send: (request: TransportRequest) =>
+    Effect.flatMap(Clock.currentTimeMillis, (at) => {
+      const recorded: RecordedRequest = {
+        method: request.method,
+        url: request.url.href,
+        headers: { ...request.headers },
+        body: bodyBytes(request.body),
+        at
+      }
+      const index = recorder.requests.length
+      recorder.requests.push(recorded)
+      const step = typeof script === "function" ? script(recorded, index) : script[Math.min(index, script.length - 1)]
+      if (step === undefined) return Effect.die(new Error("HttpResilientTest: the script is empty"))
+      if (step._tag === "Fault") {
+        if (step.fault === "Timeout") return Effect.never
+        return Effect.delay(Effect.fail(new TransportFailure(step.fault, undefined, "scripted")), step.delayMillis)
+      }
+      const parsed = fromHeaderRecord(step.headers)
+      return Effect.delay(
+        Effect.succeed({
+          status: step.status,
+          statusText: "",
+          headers: parsed.headers,
+          setCookie: parsed.setCookie,
+          body: step.body,
+          url: request.url.href
+        }),
+        step.delayMillis
+      )
+    })
+})
+
+/**
+ * A client with `options` over the scripted transport, and its `Recorder`.
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  script: Script,
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient | Recorder, Config.ConfigError> => {
+  const recorder = { requests: [] as Array<RecordedRequest> }
+  return Layer.merge(
+    Layer.effect(ResilientClient, make(options, scripted(script, recorder))),
+    Layer.succeed(Recorder, recorder)
+  )
+}
+
+/**
+ * The requests seen so far, in order.
+ * @since 0.1.0
+ * @category getters
+ */
+export const requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, Recorder> = Effect.map(
+  Effect.service(Recorder),
+  (recorder) => recorder.requests.slice()
+)

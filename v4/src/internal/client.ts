@@ -1,0 +1,502 @@
+/**
+ * The client's state and service: options read once per layer, the breakers, the retry budget, the events, the
+ * transport, and the guard (circuit breaker) every attempt passes.
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
+import * as PersistedBreaker from "effect/persistence/CircuitBreaker"
+import * as PubSub from "effect/PubSub"
+import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
+import { BreakerRegistry, type CircuitState, type Outcome } from "../../../src/core/circuitBreaker.js"
+import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
+import type { CommonClientOptions } from "../../../src/core/options.js"
+import type { TlsOptions } from "../../../src/core/pool.js"
+import { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
+import { Secrets } from "../../../src/core/secrets.js"
+import type { UrlParamsInput } from "../../../src/core/url.js"
+import { breakerVerdict as defaultVerdict } from "../../../src/core/verdicts.js"
+import type * as CircuitBreaker from "../CircuitBreaker.js"
+import { defaults as breakerDefaults, ratio } from "../CircuitBreaker.js"
+import type { HttpResilientError, RequestInfo } from "../HttpResilientError.js"
+import { InvalidRequestError, isHttpResilientError, TransportError } from "../HttpResilientError.js"
+import * as Events from "../ResilientEvent.js"
+import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
+import * as Telemetry from "../Telemetry.js"
+import { attempt, circuitOpen, REJECTED } from "./attempt.js"
+import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
+import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
+import type { Built } from "./request.js"
+import { CurrentDeadline, type ResilientClientService } from "./service.js"
+import { type Transport, undici } from "./transport.js"
+
+/** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
+type Hook<E> = (event: E) => unknown
+
+/**
+ * The options of `ResilientClient.layer` (the same names and defaults as the root entry's): `baseUrl`, `headers`,
+ * `timeout` (each attempt's, default 10 s), `deadline` (each call's across its retries, default 30 s),
+ * `maxConnections` (per origin, default 128), `maxOrigins` (breakers remembered, default 1000), `acceptStatus`
+ * (default 2xx–3xx), `maxResponseSize` (default 32 MiB), `redactHeaders`, and the ones below.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientOptions extends CommonClientOptions<Duration.Input, AcceptStatus, HeadersInput> {
+  /** query parameters added to every request, after the URL's own and before the request's `urlParams` */
+  readonly urlParams?: UrlParamsInput | undefined
+  /** retries around every call (don't also retry at the call site) @default none */
+  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
+  /** @default ratio: ≥ 50 % failing of ≥ 20 attempts in 10 s; open 5 s; 1 probe */
+  readonly circuitBreaker?: CircuitBreaker.Strategy | CircuitBreaker.CircuitBreakerOptions | false | undefined
+  /** follow redirects inside an attempt (`true`: up to 10; a number: up to that many) @default 10 */
+  readonly followRedirects?: boolean | number | undefined
+  /** follow a redirect from https: to http: (else `TransportError` reason `InsecureRedirect`) @default false */
+  readonly allowInsecureRedirects?: boolean | undefined
+  /** TLS settings of the pool's connections */
+  readonly tls?: TlsOptions | undefined
+  /** @default 1000 concurrent attempts, queue 0 */
+  readonly bulkhead?: BulkheadOptions | false | undefined
+  /** @default 20 % of requests in 10 s, plus 10 retries/s */
+  readonly retryBudget?: RetryBudgetOptions | false | undefined
+  /** query parameter names redacted beside the rule */
+  readonly redactQueryParams?: ReadonlyArray<string> | undefined
+  /** a span per attempt @default false */
+  readonly tracing?: boolean | undefined
+  readonly onRequest?: Hook<Events.RequestStarted> | undefined
+  readonly onRetry?: Hook<Events.RetryScheduled> | undefined
+  readonly onSuccess?: Hook<Events.Succeeded> | undefined
+  readonly onFailure?: Hook<Events.Failed> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaults = {
+  timeout: Duration.seconds(10),
+  deadline: Duration.seconds(30),
+  maxConnections: 128,
+  maxOrigins: 1000,
+  maxResponseSize: 32 * 1024 * 1024
+} as const
+
+type Guard = (
+  origin: string,
+  info: RequestInfo,
+  exchange: Effect.Effect<any, HttpResilientError>,
+  now: number
+) => Effect.Effect<any, HttpResilientError>
+
+/** What an attempt reads of its client. */
+export interface ClientState {
+  readonly secrets: Secrets
+  readonly followRedirects: number
+  readonly allowInsecureRedirects: boolean
+  readonly urlParams: UrlParamsInput | undefined
+  readonly baseUrl: URL | undefined
+  readonly headers: Record<string, string>
+  readonly timeoutMillis: number
+  readonly deadlineMillis: number
+  readonly maxResponseSize: number
+  readonly accept: (status: number) => boolean
+  readonly acceptOf: (accept: AcceptStatus) => (status: number) => boolean
+  readonly millisOf: (name: string, input: Duration.Input) => number
+  readonly transport: Transport
+  readonly retryBudget: RetryBudgetAccount | undefined
+  readonly retry: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | undefined
+  readonly tracing: boolean
+  readonly publish: (event: Events.ResilientEvent) => void
+  readonly guard: Guard
+  readonly recordDuration: (built: Built, millis: number, status: number | undefined, exit: Exit.Exit<any, any>) => void
+}
+
+const fn = "ResilientClient.layer"
+
+const isStrategy = (u: unknown): u is CircuitBreaker.Strategy =>
+  typeof u === "object" && u !== null && ["Consecutive", "Ratio", "Persisted"].includes((u as any)._tag)
+
+const hookOf = (options: ClientOptions, event: Events.ResilientEvent): Hook<any> | undefined => {
+  switch (event._tag) {
+    case "RequestStarted":
+      return options.onRequest
+    case "RetryScheduled":
+      return options.onRetry
+    case "Succeeded":
+      return options.onSuccess
+    case "Failed":
+      return options.onFailure
+    default:
+      return undefined
+  }
+}
+
+const warnHook = (name: string, cause: unknown) =>
+  Effect.runFork(Effect.logWarning(`effect-http-resilient: hook ${name} failed`, cause))
+
+const runHook = (hook: Hook<any>, event: Events.ResilientEvent): void => {
+  const name = `on${event._tag}`
+  try {
+    const result = hook(event)
+    if (Effect.isEffect(result)) {
+      Effect.runFork(Effect.catchCause(result as Effect.Effect<unknown, unknown>, (cause) => {
+        warnHook(name, Cause.pretty(cause))
+        return Effect.void
+      }))
+    } else if (result instanceof Promise) result.catch((cause) => warnHook(name, cause))
+  } catch (cause) {
+    warnHook(name, cause)
+  }
+}
+
+const lower = (state: string): CircuitState => state === "Closed" ? "closed" : state === "Open" ? "open" : "half-open"
+
+const outcomeOf = (
+  exit: Exit.Exit<unknown, unknown>,
+  isFailure: (error: HttpResilientError) => boolean | undefined
+): Outcome => {
+  if (Exit.isSuccess(exit)) return "success"
+  const error = Exit.findErrorOption(exit)
+  if (error._tag === "None" || !isHttpResilientError(error.value)) return "ignored"
+  const verdict = isFailure(error.value)
+  return verdict === undefined ? "ignored" : verdict ? "failure" : "success"
+}
+
+/** The breaker options as one shape. */
+const breakerOptionsOf = (option: ClientOptions["circuitBreaker"]): CircuitBreaker.CircuitBreakerOptions | false =>
+  option === false ? false : option === undefined ? {} : isStrategy(option) ? { strategy: option } : option
+
+interface Breaking {
+  readonly guard: Guard
+  readonly circuitState: (origin: string, now: number) => Effect.Effect<CircuitState>
+}
+
+const noBreaker: Breaking = {
+  guard: (_origin, _info, exchange) => exchange,
+  circuitState: () => Effect.succeed("closed")
+}
+
+/** Ours: the shared core's breakers, one per origin, in memory. */
+const coreBreaking = (
+  options: CircuitBreaker.CircuitBreakerOptions,
+  strategy: CircuitBreaker.ConsecutiveStrategy | CircuitBreaker.RatioStrategy,
+  maxOrigins: number,
+  timeoutMillis: number,
+  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void
+): Breaking => {
+  const isFailure = options.isFailure ?? defaultVerdict
+  const registry = new BreakerRegistry(
+    {
+      strategy: strategy._tag === "Consecutive"
+        ? strategy
+        : { ...strategy, windowMillis: Duration.toMillis(strategy.window) },
+      breakMillis: millisOf(fn, "circuitBreaker.breakDuration", options.breakDuration ?? breakerDefaults.breakDuration),
+      backoffFactor: numberOf(fn, "circuitBreaker.backoffFactor", options.backoffFactor ?? 1, {
+        min: 1,
+        expected: "a number ≥ 1"
+      }),
+      maxBreakMillis: millisOf(
+        fn,
+        "circuitBreaker.maxBreakDuration",
+        options.maxBreakDuration ?? breakerDefaults.maxBreakDuration
+      ),
+      probes: numberOf(fn, "circuitBreaker.probes", options.probes ?? 1, {
+        integer: true,
+        min: 1,
+        expected: "a positive integer"
+      })
+    },
+    onTransition,
+    maxOrigins
+  )
+  return {
+    guard: (origin, info, exchange, now) => {
+      const breaker = registry.get(origin)
+      const due = now + timeoutMillis
+      const ticket = breaker.admit(now, due)
+      if (ticket === REJECTED) {
+        const half = breaker.state === "half-open"
+        return Effect.fail(
+          circuitOpen(info, origin, breaker.retryAt(now), half, half ? breaker.probesInFlight : undefined)
+        )
+      }
+      return Effect.onExit(
+        exchange,
+        (exit) =>
+          Effect.clockWith((clock) =>
+            Effect.sync(() => breaker.record(ticket, outcomeOf(exit, isFailure), clock.currentTimeMillisUnsafe(), due))
+          )
+      )
+    },
+    circuitState: (origin, now) => Effect.succeed(registry.stateAt(origin, now))
+  }
+}
+
+/** v4's `effect/persistence` breaker over the store in context (memory when none). */
+const persistedBreaking = (
+  options: CircuitBreaker.CircuitBreakerOptions,
+  strategy: CircuitBreaker.PersistedStrategy,
+  publish: (event: Events.ResilientEvent) => void
+): Effect.Effect<Breaking, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const isFailure = options.isFailure ?? defaultVerdict
+    const store = yield* Effect.serviceOption(PersistedBreaker.CircuitBreakerStore)
+    const makeBreaker = PersistedBreaker.make({
+      tripPolicy: strategy.tripPolicy,
+      openDuration: strategy.openDuration,
+      maxOpenDuration: strategy.maxOpenDuration,
+      onStoreError: "allow"
+    })
+    const breaker = store._tag === "Some"
+      ? yield* Effect.provideService(makeBreaker, PersistedBreaker.CircuitBreakerStore, store.value)
+      : yield* Effect.provide(makeBreaker, PersistedBreaker.layerStoreMemory())
+    yield* Effect.forkScoped(Stream.runForEach(breaker.transitions, (t) =>
+      Effect.map(Clock.currentTimeMillis, (now) =>
+        publish(
+          new Events.CircuitStateChanged({ origin: t.key, from: lower(t.from), to: lower(t.to), timestamp: now })
+        ))))
+    const classify = (exit: Exit.Exit<unknown, unknown>) => {
+      const outcome = outcomeOf(exit, isFailure)
+      return outcome === "success"
+        ? PersistedBreaker.success
+        : outcome === "failure"
+        ? PersistedBreaker.failure()
+        : PersistedBreaker.ignored
+    }
+    const breaking: Breaking = {
+      guard: (origin, info, exchange, now) =>
+        breaker.execute(exchange, { key: origin, classify }).pipe(
+          Effect.catchTag("CircuitBreakerError", (error): Effect.Effect<never, HttpResilientError> => {
+            const reason = error.reason
+            if (reason._tag === "CircuitOpen") {
+              return Effect.fail(
+                circuitOpen(info, origin, now + Duration.toMillis(reason.retryAfter), false, undefined)
+              )
+            }
+            if (reason._tag === "CircuitHalfOpen") {
+              return Effect.fail(circuitOpen(info, origin, now, true, undefined))
+            }
+            return Effect.fail(
+              new TransportError({ ...info, reason: "Unknown", detail: reason.message, cause: reason })
+            )
+          })
+        ),
+      circuitState: (origin) =>
+        Effect.match(breaker.state(origin), {
+          onFailure: () =>
+            "closed" as const,
+          onSuccess: (s) => lower(s._tag)
+        })
+    }
+    return breaking
+  })
+
+/** Reads the options; a bad one throws a `RangeError` naming it. */
+const read = (options: ClientOptions) => {
+  let baseUrl: URL | undefined
+  if (options.baseUrl !== undefined) {
+    try {
+      baseUrl = new URL(options.baseUrl)
+    } catch {
+      throw badOption(fn, "baseUrl", String(options.baseUrl), "an absolute http: or https: URL")
+    }
+  }
+  if (options.acceptStatus !== undefined && !isAcceptStatus(options.acceptStatus)) {
+    throw badOption(fn, "acceptStatus", options.acceptStatus, "a predicate or a non-empty list of statuses")
+  }
+  return {
+    baseUrl,
+    headers: lowerCaseHeaders(options.headers ?? {}),
+    urlParams: options.urlParams,
+    followRedirects: options.followRedirects === false
+      ? 0
+      : options.followRedirects === true || options.followRedirects === undefined
+      ? 10
+      : numberOf(fn, "followRedirects", options.followRedirects, {
+        integer: true,
+        min: 0,
+        expected: "a boolean or a non-negative integer"
+      }),
+    allowInsecureRedirects: options.allowInsecureRedirects === true,
+    secrets: new Secrets(options.redactHeaders, options.redactQueryParams),
+    timeoutMillis: millisOf(fn, "timeout", options.timeout ?? defaults.timeout),
+    deadlineMillis: millisOf(fn, "deadline", options.deadline ?? defaults.deadline),
+    maxConnections: numberOf(fn, "maxConnections", options.maxConnections ?? defaults.maxConnections, {
+      integer: true,
+      min: 1,
+      expected: "a positive integer"
+    }),
+    maxOrigins: numberOf(fn, "maxOrigins", options.maxOrigins ?? defaults.maxOrigins, {
+      integer: true,
+      min: 1,
+      expected: "a positive integer"
+    }),
+    maxResponseSize: numberOf(fn, "maxResponseSize", options.maxResponseSize ?? defaults.maxResponseSize, {
+      integer: true,
+      min: 0,
+      expected: "a non-negative number of bytes"
+    }),
+    accept: toAcceptStatus(options.acceptStatus),
+    retryBudget: options.retryBudget === false
+      ? undefined
+      : new RetryBudgetAccount(budgetSettings(options.retryBudget ?? {})),
+    breaker: breakerOptionsOf(options.circuitBreaker),
+    bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {})
+  }
+}
+
+const bulkheadOf = (options: BulkheadOptions): Bulkhead =>
+  new Bulkhead(
+    numberOf(fn, "bulkhead.maxConcurrent", options.maxConcurrent ?? 1000, {
+      integer: true,
+      min: 1,
+      expected: "a positive integer"
+    }),
+    numberOf(fn, "bulkhead.maxQueue", options.maxQueue ?? 0, {
+      integer: true,
+      min: 0,
+      expected: "a non-negative integer"
+    }),
+    optionalMillis(fn, "bulkhead.queueTimeout", options.queueTimeout)
+  )
+
+const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))
+
+/**
+ * Builds a client in the scope; `transport` replaces the undici pool (the test kit's scripted transport).
+ * @internal
+ */
+export const make = (
+  options: ClientOptions,
+  transport?: Transport
+): Effect.Effect<ResilientClientService, Config.ConfigError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const settings = yield* Effect.try({
+      try: () => read(options),
+      catch: (error) => configError(error instanceof Error ? error.message : String(error))
+    })
+    const pubsub = yield* Effect.acquireRelease(PubSub.sliding<Events.ResilientEvent>(1024), PubSub.shutdown)
+    const publish = (event: Events.ResilientEvent): void => {
+      PubSub.publishUnsafe(pubsub, event)
+      const hook = hookOf(options, event)
+      if (hook !== undefined) runHook(hook, event)
+    }
+    const context = Context.empty()
+    const onTransition = (origin: string, from: CircuitState, to: CircuitState, now: number) => {
+      Metric.withAttributes(Telemetry.circuitTransitions, { from, to }).updateUnsafe(1, context)
+      publish(new Events.CircuitStateChanged({ origin, from, to, timestamp: now }))
+    }
+    const breakerOptions = settings.breaker
+    const strategy = breakerOptions === false ? undefined : breakerOptions.strategy ?? ratio()
+    const breaking = yield* Effect.try({
+      try: () =>
+        breakerOptions === false || strategy === undefined
+          ? noBreaker
+          : strategy._tag === "Persisted"
+          ? undefined
+          : coreBreaking(breakerOptions, strategy, settings.maxOrigins, settings.timeoutMillis, onTransition),
+      catch: (error) => configError(error instanceof Error ? error.message : String(error))
+    }).pipe(Effect.flatMap((b) =>
+      b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish)
+    ))
+    const sender = transport ??
+      (yield* undici({ connections: settings.maxConnections, graceMillis: 5_000, tls: options.tls }))
+    const retryCounters = new Map<string, Metric.Metric<number, any>>()
+    const state: ClientState = {
+      ...settings,
+      acceptOf: (accept) =>
+        toAcceptStatus(accept),
+      millisOf: (name, input) => millisOf("HttpResilient.request", name, input),
+      transport: sender,
+      retry: options.retry === false ? undefined : options.retry,
+      tracing: options.tracing === true,
+      publish,
+      guard: settings.bulkhead === undefined
+        ? breaking.guard
+        : (origin, info, exchange, now) => settings.bulkhead!.guard(info, breaking.guard(origin, info, exchange, now)),
+      recordDuration: (built, millis, status, exit) => {
+        const attributes: Record<string, string> = {
+          "http.request.method": built.method,
+          "server.address": built.url.hostname
+        }
+        if (built.url.port !== "") attributes["server.port"] = built.url.port
+        if (status !== undefined) attributes["http.response.status_code"] = String(status)
+        else {
+          const error = Exit.findErrorOption(exit)
+          attributes["error.type"] = error._tag === "Some" ? (error.value as HttpResilientError)._tag : "Interrupted"
+        }
+        Metric.withAttributes(Telemetry.requestDuration, attributes).updateUnsafe(millis / 1000, context)
+      }
+    }
+    const internals = {
+      publish,
+      retryBudget: settings.retryBudget,
+      recordRetry: (reason: string) => {
+        let counter = retryCounters.get(reason)
+        if (counter === undefined) {
+          retryCounters.set(reason, counter = Metric.withAttributes(Telemetry.retries, { reason }))
+        }
+        counter.updateUnsafe(1, context)
+      },
+      recordBudgetRejection: () => Telemetry.retryBudgetRejections.updateUnsafe(1, context),
+      deadlineMillis: settings.deadlineMillis
+    }
+    const service: ResilientClientService = {
+      execute: (method, url, requestOptions, generatedKey) => {
+        const once = attempt(state, method, url, requestOptions ?? {}, generatedKey)
+        const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? state.retry
+        return policy === undefined ? once : retryWithin(once, policy, settings.deadlineMillis)
+      },
+      circuitState: (origin) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const normalised = originOf(origin)
+          return normalised === undefined
+            ? Effect.fail(
+              new InvalidRequestError({
+                method: "",
+                url: "",
+                attempt: 0,
+                reason: "InvalidUrl",
+                detail: `circuitState: ${JSON.stringify(String(origin))} names no origin`
+              })
+            )
+            : breaking.circuitState(normalised, now)
+        }),
+      subscribe: PubSub.subscribe(pubsub),
+      internals
+    }
+    return service
+  })
+
+const originOf = (origin: string | URL): string | undefined => {
+  try {
+    const url = new URL(origin)
+    return url.origin === "null" ? undefined : url.origin
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `Effect.retry(policy)` with the call's deadline set once for all its attempts (unless one is set already).
+ * @internal
+ */
+export const retryWithin = <A, E, R, B, PE, PR>(
+  effect: Effect.Effect<A, E, R>,
+  policy: Schedule.Schedule<B, any, PE, PR>,
+  deadlineMillis: number
+): Effect.Effect<A, E | PE, R | PR> =>
+  Effect.flatMap(Effect.service(CurrentDeadline), (existing) =>
+    existing !== undefined
+      ? Effect.retry(effect, policy)
+      : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.provideService(Effect.retry(effect, policy), CurrentDeadline, now + deadlineMillis)))

@@ -1,0 +1,59 @@
+/**
+ * Reading options: durations to milliseconds, and errors that name the option, the value and why.
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+
+const shown = (u: unknown): string => {
+  if (typeof u === "function") return "a function"
+  if (Duration.isDuration(u)) return Duration.format(u)
+  try {
+    return typeof u === "number" ? String(u) : JSON.stringify(u) ?? String(u)
+  } catch {
+    return String(u)
+  }
+}
+
+/**
+ * A bad option: `fn: option "name" <value> is not <expected>`.
+ * @internal
+ */
+export const badOption = (fn: string, name: string, value: unknown, expected: string): RangeError =>
+  new RangeError(`${fn}: option "${name}" ${shown(value)} is not ${expected}`)
+
+/**
+ * A non-negative duration in milliseconds; throws naming the option.
+ * @internal
+ */
+export const millisOf = (fn: string, name: string, input: unknown): number => {
+  const decoded = Duration.fromInput(input as Duration.Input)
+  if (Option.isNone(decoded) || Duration.toMillis(decoded.value) < 0) {
+    throw badOption(fn, name, input, "a non-negative duration (e.g. \"100 millis\" or a number of milliseconds)")
+  }
+  return Duration.toMillis(decoded.value)
+}
+
+/**
+ * An optional duration in milliseconds.
+ * @internal
+ */
+export const optionalMillis = (fn: string, name: string, input: unknown): number | undefined =>
+  input === undefined ? undefined : millisOf(fn, name, input)
+
+/**
+ * A number within bounds; throws naming the option.
+ * @internal
+ */
+export const numberOf = (
+  fn: string,
+  name: string,
+  input: unknown,
+  check: { readonly integer?: boolean; readonly min: number; readonly max?: number; readonly expected: string }
+): number => {
+  const ok = typeof input === "number" && !Number.isNaN(input) && input >= check.min &&
+    (check.max === undefined || input <= check.max) &&
+    (!check.integer || Number.isInteger(input) || input === Infinity)
+  if (!ok) throw badOption(fn, name, input, check.expected)
+  return input as number
+}

@@ -1,0 +1,118 @@
+/**
+ * A request's options and how one is built from them (validation and URL/header rules from the shared core).
+ * @internal
+ */
+import type * as Duration from "effect/Duration"
+import type * as Schedule from "effect/Schedule"
+import { type AcceptStatus } from "../../../src/core/acceptStatus.js"
+import { type HeadersInput, mergeHeaders, normaliseMethod } from "../../../src/core/headers.js"
+import type { CommonRequestOptions } from "../../../src/core/options.js"
+import { RequestValidationError } from "../../../src/core/requestError.js"
+import type { Secrets } from "../../../src/core/secrets.js"
+import { appendUrlParams, joinUrl, type UrlParamsInput, userinfoToAuthorization } from "../../../src/core/url.js"
+import type { HttpResilientError } from "../HttpResilientError.js"
+
+/**
+ * A request's body, one of these.
+ * @since 0.1.0
+ * @category models
+ */
+export interface BodyOptions {
+  /** sent as JSON (`content-type: application/json`) */
+  readonly json?: unknown
+  /** sent as `text/plain; charset=utf-8` */
+  readonly text?: string | undefined
+  /** sent as `application/octet-stream` */
+  readonly bytes?: Uint8Array | undefined
+}
+
+/**
+ * `headers`, `urlParams`, `timeout` (this attempt's; default the client's 10 s), `deadline` (the call's; default the
+ * client's 30 s), `idempotencyKey` (`true` makes one per call, sent on every attempt; POST and PATCH are retried only
+ * with one), `tag` (shown on events and spans), `retry`, `acceptStatus`, and one body option.
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestOptions
+  extends BodyOptions, CommonRequestOptions<Duration.Input, HeadersInput, UrlParamsInput>
+{
+  /** retries around this call (`false`: none, also not the client's `retry` option) */
+  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
+  readonly acceptStatus?: AcceptStatus | undefined
+}
+
+/**
+ * A request ready to send.
+ * @internal
+ */
+export interface Built {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Record<string, string>
+  readonly body: string | Uint8Array | null
+  readonly idempotencyKey: string | undefined
+}
+
+const bodyOf = (
+  options: BodyOptions,
+  headers: Record<string, string>
+): string | Uint8Array | null | RequestValidationError => {
+  const given = [options.json !== undefined, options.text !== undefined, options.bytes !== undefined]
+  if (given.filter(Boolean).length > 1) {
+    return new RequestValidationError("InvalidBody", "give one body option of json, text, bytes")
+  }
+  let body: string | Uint8Array | null = null
+  let type: string | undefined
+  if (options.json !== undefined) {
+    try {
+      body = JSON.stringify(options.json)
+    } catch (cause) {
+      return new RequestValidationError("InvalidBody", `json body cannot be serialised: ${String(cause)}`)
+    }
+    type = "application/json"
+  } else if (options.text !== undefined) [body, type] = [options.text, "text/plain; charset=utf-8"]
+  else if (options.bytes !== undefined) [body, type] = [options.bytes, "application/octet-stream"]
+  if (body === null) return null
+  headers["content-type"] ??= type!
+  headers["content-length"] ??= String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)
+  return body
+}
+
+/**
+ * Builds a request: method token, URL joined to the base (userinfo sent as Basic auth), the client's headers under
+ * the request's, the body, the idempotency key.
+ * @internal
+ */
+export const build = (
+  method: string,
+  input: string | URL,
+  options: RequestOptions,
+  client: {
+    readonly baseUrl: URL | undefined
+    readonly headers: Record<string, string>
+    readonly urlParams: UrlParamsInput | undefined
+    readonly secrets: Secrets
+  },
+  generatedKey?: string
+): Built | RequestValidationError => {
+  const verb = normaliseMethod(method)
+  if (verb instanceof RequestValidationError) return verb
+  const url = joinUrl(input, client.baseUrl, client.secrets)
+  if (url instanceof RequestValidationError) return url
+  // the URL's own query first, then the client's urlParams, then the request's: nothing replaced
+  appendUrlParams(url, client.urlParams)
+  appendUrlParams(url, options.urlParams)
+  const headers: Record<string, string> = { ...client.headers }
+  const bad = mergeHeaders(headers, options.headers, client.secrets) ?? userinfoToAuthorization(url, headers)
+  if (bad !== undefined) return bad
+  const key = options.idempotencyKey
+  const idempotencyKey = key === true ?
+    headers["idempotency-key"] ?? generatedKey ?? crypto.randomUUID()
+    : typeof key === "string"
+    ? key
+    : headers["idempotency-key"]
+  if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey
+  const body = bodyOf(options, headers)
+  if (body instanceof RequestValidationError) return body
+  return { method: verb, url, headers, body, idempotencyKey }
+}
