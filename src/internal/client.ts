@@ -22,6 +22,7 @@ export {
   type ClientInternals,
   findInternals,
   internalsOf,
+  requestIn,
   ResilientClient,
   type ResilientClientService
 } from "./service.js"
@@ -39,12 +40,14 @@ export const make = (
   const prepare = makePrepare(config)
   const parts = { config, transport, protections, hub }
   const hedgeClient = { retryBudget: protections.retryBudget, publish: hub.publish, hasListeners: hub.hasListeners }
-  const attempt = Pipeline.runBuffered(Pipeline.buffered(parts), config)
+  const pipeline = Pipeline.buffered(parts)
+  const attempt = Pipeline.runBuffered(pipeline, config)
   const request = makeRequest({
     config,
     validate,
     prepare,
     attempt,
+    attemptIn: Pipeline.runBufferedIn(pipeline, config),
     hedge: protections.hedge,
     hedgeClientOf: () => hedgeClient
   })
