@@ -26,6 +26,11 @@ import { children, startWorker, withFreshWorker, type Worker } from "./workers.j
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "..")
 const quick = process.argv.includes("--quick")
+/**
+ * `--throughput=undici,ours,...`: only the throughput table, for the named clients (raw undici always), printed and
+ * not written to RESULTS.md: a quick before/after check of a speed change.
+ */
+const throughputOnly = process.argv.find((a) => a.startsWith("--throughput="))?.slice("--throughput=".length)
 
 const settings = quick
   ? {
@@ -576,6 +581,21 @@ const main = async () => {
   }, (quick ? 10 : 25) * 60_000)
   watchdog.unref()
   try {
+    if (throughputOnly !== undefined) {
+      const names = new Set(["undici", ...throughputOnly.split(",")])
+      const only = await Promise.all(clients.filter((c) => names.has(c.name)).map(startWorker))
+      const rows = await throughput(only, server.origin)
+      for (const w of only) w.stop()
+      for (const row of rows) {
+        const [c1, c64] = [row.byConcurrency[1], row.byConcurrency[64]]
+        log(
+          `${row.name.padEnd(20)} c1 ${fmt(c1.ratio)}× c64 ${fmt(c64.ratio)}× (${fmt(c64.rps, 0)} req/s, ` +
+            `rounds ${c64.ratios.map((r) => fmt(r)).join(" ")}) cpu ${fmt(c64.cpu, 1)} µs ${fmt(c64.cpuRatio)}×`
+        )
+      }
+      server.stop()
+      return
+    }
     const workers = await Promise.all(clients.map(startWorker))
     const measured = workers.filter((w) => w.definition.retriesOnly !== true)
     const rows = await throughput(measured, server.origin)

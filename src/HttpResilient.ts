@@ -125,10 +125,8 @@ export const request = (
   url: string | URL,
   options?: RequestOptions
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient> =>
-  // one step that reads the service from the context (yielding the tag costs two more)
-  Effect.contextWithEffect((context: Context.Context<ResilientClient>) =>
-    Context.get(context, internal.ResilientClient).request(method, url, options)
-  )
+  // one step that reads the service from the context and runs the call (yielding the tag costs two more)
+  Effect.withFiberRuntime((fiber) => internal.requestIn(fiber, method, url, options))
 
 /**
  * GET `url`.

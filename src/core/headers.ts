@@ -61,6 +61,8 @@ const standardMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
  * @internal
  */
 export const normaliseMethod = (method: string): string | RequestValidationError => {
+  // what the verbs send: already a standard method, upper-case (no scan, no new string)
+  if (standardMethods.has(method)) return method
   if (typeof method !== "string" || !isToken(method)) {
     return new RequestValidationError(
       "InvalidMethod",

@@ -30,6 +30,7 @@ import { optionsForAttempt, type Prepare, urlForAttempt, type Validate } from ".
 import type { PreparedRequest, RequestOptions } from "./request.js"
 import { requestOptions as requestOptionFields } from "./requestOptions.js"
 import { retryOnFailure } from "./retryDriver.js"
+import { type ResilientClientService, type RunIn, withRunIn } from "./service.js"
 
 type Response = HttpClientResponse.HttpClientResponse
 
@@ -61,6 +62,11 @@ export interface CallParts {
   readonly prepare: Prepare
   /** one attempt of a prepared request (the pipeline) */
   readonly attempt: (prepared: PreparedRequest) => Effect.Effect<Response, HttpResilientError>
+  /** `attempt` as the fiber that runs it at once runs it */
+  readonly attemptIn: (
+    fiber: Fiber.RuntimeFiber<any, any>,
+    prepared: PreparedRequest
+  ) => Effect.Effect<Response, HttpResilientError>
   /** the client's `hedge` option, and what the hedger needs of the client */
   readonly hedge: Hedge.HedgeSettings | undefined
   readonly hedgeClientOf: () => Hedge.HedgeClient
@@ -70,55 +76,68 @@ export interface CallParts {
  * The client's `request`: a whole call, with the request's or the client's retry policy around attempts.
  * @internal
  */
-export const makeRequest = (parts: CallParts) => {
-  const { config, validate } = parts
-  return (
-    method: string,
-    url: string | URL,
-    requestOptions: RequestOptions | undefined
-  ): Effect.Effect<Response, HttpResilientError> =>
-    Effect.withFiberRuntime((fiber) => {
-      const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
-      if (requestOptions !== undefined) {
-        const invalid = validate(requestOptions, requestOptionFields)
-        if (invalid !== undefined) {
-          return Effect.fail(validationError(invalid, method, url, meta.recurrence + 1, config.redacted))
-        }
-      }
-      const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? config.retry
-      let previous: CallFacts | undefined
-      if (meta.recurrence > 0) {
-        const refusal = takeRetryRefusal(meta.input)
-        if (refusal !== undefined) return Effect.fail(refusal)
-        const facts = callOf(meta.input)
-        if (facts !== undefined && facts.isCallOf(method, url, requestOptions)) previous = facts
-      }
-      const attemptNo = meta.recurrence + 1
-      const call = startCall(fiber, parts, method, url, requestOptions, attemptNo, previous, policy !== undefined)
-      // a policy's deadline reaches the attempts through `prepared.deadlineAt` and the policy through the
-      // errors' `call.deadlineAt`, so nothing is wrapped around the call for it
-      const run = policy === undefined
-        ? parts.hedge === undefined
-          ? attemptOf(parts, call, attemptNo)
-          : Effect.catchAllCause(hedged(parts, attemptOf(parts, call, attemptNo)), (cause) => reportLast(parts, cause))
-        : retryOnFailure(
-          meta.recurrence,
-          () => hedged(parts, attemptOf(parts, call, 1)),
-          () => hedged(parts, retriedAttempt(parts, call)),
-          policy,
-          parts.hedgeClientOf()
-        )
-      if (call.info === undefined) return run
-      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      const existing = fiber.getFiberRef(currentDeadline)
-      const bounded = boundByDeadline(run, call.deadlineAt!, clock.unsafeCurrentTimeMillis(), existing, call.info)
-      // the deadline passing fails the call from outside its attempt
-      return Effect.catchAllCause(bounded, (cause) => reportLast(parts, cause))
-    })
+export const makeRequest = (parts: CallParts): ResilientClientService["request"] => {
+  const run = runIn(parts)
+  const request: ResilientClientService["request"] = (method, url, requestOptions) =>
+    Effect.withFiberRuntime((fiber) => run(fiber, method, url, requestOptions))
+  return withRunIn(request, run)
 }
 
-/** Attempt `attemptNo` of a call: its request prepared, and, when it fails, the facts a retry policy needs. */
-const attemptOf = (parts: CallParts, call: Call, attemptNo: number): Effect.Effect<Response, HttpResilientError> => {
+/** The call run by `fiber`, the fiber that runs the effect it returns (see `RunIn`). */
+const runIn = (parts: CallParts): RunIn => {
+  const { config, validate } = parts
+  return (fiber, method, url, requestOptions) => {
+    const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)
+    if (requestOptions !== undefined) {
+      const invalid = validate(requestOptions, requestOptionFields)
+      if (invalid !== undefined) {
+        return Effect.fail(validationError(invalid, method, url, meta.recurrence + 1, config.redacted))
+      }
+    }
+    const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? config.retry
+    let previous: CallFacts | undefined
+    if (meta.recurrence > 0) {
+      const refusal = takeRetryRefusal(meta.input)
+      if (refusal !== undefined) return Effect.fail(refusal)
+      const facts = callOf(meta.input)
+      if (facts !== undefined && facts.isCallOf(method, url, requestOptions)) previous = facts
+    }
+    const attemptNo = meta.recurrence + 1
+    const call = startCall(fiber, parts, method, url, requestOptions, attemptNo, previous, policy !== undefined)
+    // a policy's deadline reaches the attempts through `prepared.deadlineAt` and the policy through the
+    // errors' `call.deadlineAt`, so nothing is wrapped around the call for it
+    // the first attempt is run at once by this fiber unless a hedge or a deadline (`boundByDeadline`) encloses it
+    const direct = parts.hedge === undefined && call.info === undefined ? fiber : undefined
+    const run = policy === undefined
+      ? parts.hedge === undefined
+        ? attemptOf(parts, call, attemptNo, direct)
+        : Effect.catchAllCause(hedged(parts, attemptOf(parts, call, attemptNo)), (cause) => reportLast(parts, cause))
+      : retryOnFailure(
+        meta.recurrence,
+        () => hedged(parts, attemptOf(parts, call, 1, direct)),
+        () => hedged(parts, retriedAttempt(parts, call)),
+        policy,
+        parts.hedgeClientOf()
+      )
+    if (call.info === undefined) return run
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+    const existing = fiber.getFiberRef(currentDeadline)
+    const bounded = boundByDeadline(run, call.deadlineAt!, clock.unsafeCurrentTimeMillis(), existing, call.info)
+    // the deadline passing fails the call from outside its attempt
+    return Effect.catchAllCause(bounded, (cause) => reportLast(parts, cause))
+  }
+}
+
+/**
+ * Attempt `attemptNo` of a call: its request prepared, and, when it fails, the facts a retry policy needs. `fiber`,
+ * when given, is the fiber that runs the effect at once.
+ */
+const attemptOf = (
+  parts: CallParts,
+  call: Call,
+  attemptNo: number,
+  fiber?: Fiber.RuntimeFiber<any, any>
+): Effect.Effect<Response, HttpResilientError> => {
   const url = urlForAttempt(call.url, call.options, attemptNo)
   const prepared = parts.prepare(
     call.method,
@@ -136,7 +155,8 @@ const attemptOf = (parts: CallParts, call: Call, attemptNo: number): Effect.Effe
   if (call.info !== undefined) noteAttempt(call.info, prepared, attemptNo)
   if (call.outerInfo !== undefined) noteAttempt(call.outerInfo, prepared, attemptNo)
   // on failure only (a failure handler costs nothing on success, unlike mapError): the facts a retry policy needs
-  return Effect.catchAllCause(parts.attempt(prepared), (cause) => {
+  const attempt = fiber === undefined ? parts.attempt(prepared) : parts.attemptIn(fiber, prepared)
+  return Effect.catchAllCause(attempt, (cause) => {
     const error = Cause.failureOption(cause)
     if (Option.isSome(error)) {
       setCall(

@@ -23,6 +23,7 @@ export {
   type ClientInternals,
   findInternals,
   internalsOf,
+  requestIn,
   ResilientClient,
   type ResilientClientService
 } from "./service.js"
@@ -40,9 +41,18 @@ export const make = (
   const prepare = makePrepare(config)
   const parts = { config, transport, protections, hub }
   const hedgeClient = { retryBudget: protections.retryBudget, publish: hub.publish, hasListeners: hub.hasListeners }
-  const attempt = Pipeline.runBuffered(Pipeline.buffered(parts), config)
+  const pipeline = Pipeline.buffered(parts)
+  const attempt = Pipeline.runBuffered(pipeline, config)
   const hedgeClientOf = () => hedgeClient
-  const clientRequest = makeRequest({ config, validate, prepare, attempt, hedge: protections.hedge, hedgeClientOf })
+  const clientRequest = makeRequest({
+    config,
+    validate,
+    prepare,
+    attempt,
+    attemptIn: Pipeline.runBufferedIn(pipeline, config),
+    hedge: protections.hedge,
+    hedgeClientOf
+  })
   const routes = resolveRoutes(config)
   let request = clientRequest
   if (routes !== undefined) {
@@ -55,12 +65,13 @@ export const make = (
         circuitBreaker: route.circuitBreaker,
         bulkhead: route.bulkhead
       })
-      const routeParts = { config: route.config, transport, protections: routeProtections, hub }
+      const routePipeline = Pipeline.buffered({ config: route.config, transport, protections: routeProtections, hub })
       return makeRequest({
         config: route.config,
         validate,
         prepare,
-        attempt: Pipeline.runBuffered(Pipeline.buffered(routeParts), route.config),
+        attempt: Pipeline.runBuffered(routePipeline, route.config),
+        attemptIn: Pipeline.runBufferedIn(routePipeline, route.config),
         hedge: protections.hedge,
         hedgeClientOf
       })

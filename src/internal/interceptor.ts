@@ -225,7 +225,7 @@ export const runRaw = (
       Effect.map(
         send(outgoing),
         (raw): HttpClientResponse.HttpClientResponse =>
-          new BufferedResponse(raw, () => toPlatform(outgoing), redacted, attempt)
+          new BufferedResponse(raw, outgoing, toPlatform, redacted, attempt)
       )),
     (response) => toRaw(response, prepared, attempt)
   )

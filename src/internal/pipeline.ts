@@ -179,13 +179,29 @@ const stateOf = (
 export const runBuffered = (
   attempt: Attempt<HttpClientResponse.HttpClientResponse>,
   config: ResolvedConfig
+) => {
+  const run = runBufferedIn(attempt, config)
+  return (prepared: PreparedRequest): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
+    Effect.withFiberRuntime((fiber) => run(fiber, prepared))
+}
+
+/**
+ * `runBuffered` as `fiber` runs it, for a caller that already has the fiber that runs the effect it returns, at once
+ * (a plain call: one step less).
+ * @internal
+ */
+export const runBufferedIn = (
+  attempt: Attempt<HttpClientResponse.HttpClientResponse>,
+  config: ResolvedConfig
 ) =>
-(prepared: PreparedRequest): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
-  Effect.withFiberRuntime((fiber) => {
-    const attemptNo = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata).recurrence + 1
-    Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
-    return attempt(stateOf(fiber, prepared, attemptNo, config, prepared.deadlineAt), prepared)
-  })
+(
+  fiber: Fiber.RuntimeFiber<any, any>,
+  prepared: PreparedRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
+  const attemptNo = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata).recurrence + 1
+  Hedge.observe(fiber.getFiberRef(Hedge.currentHedgeGate), prepared)
+  return attempt(stateOf(fiber, prepared, attemptNo, config, prepared.deadlineAt), prepared)
+}
 
 /**
  * Runs attempt `attemptNo` at opening a streamed response of `prepared` (with `extraHeaders` over its headers)

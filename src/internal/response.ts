@@ -62,20 +62,29 @@ export const withRedactedViews = (
 
 /**
  * An `@effect/platform` `HttpClientResponse` whose body is already in memory. Its `request`
- * is built on first use. Inspection and JSON never show redacted header values.
+ * is built on first use, from `source`. Inspection and JSON never show redacted header values.
  * @internal
  */
-export class BufferedResponse implements HttpClientResponse.HttpClientResponse {
+export class BufferedResponse<S = any> implements HttpClientResponse.HttpClientResponse {
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
   readonly [ResponseTypeId]: HttpClientResponse.TypeId = ResponseTypeId
 
+  /**
+   * what the request is made of (its headers' real values: a private field, which no walk over the object's
+   * properties sees, as a closure's variable was not), made into the request by `makeRequest(source)`
+   */
+  readonly #source: S
+
   constructor(
     private readonly raw: RawResponse,
-    private readonly makeRequest: () => HttpClientRequest.HttpClientRequest,
+    source: S,
+    private readonly makeRequest: (source: S) => HttpClientRequest.HttpClientRequest,
     private readonly redacted: Secrets,
     /** the attempt that got this response: 1, 2, 3 … */
     readonly attempt: number = 1
-  ) {}
+  ) {
+    this.#source = source
+  }
 
   get status(): number {
     return this.raw.status
@@ -110,7 +119,7 @@ export class BufferedResponse implements HttpClientResponse.HttpClientResponse {
 
   private cachedRequest?: HttpClientRequest.HttpClientRequest
   get request(): HttpClientRequest.HttpClientRequest {
-    return this.cachedRequest ??= withRedactedViews(this.makeRequest(), this.redacted)
+    return this.cachedRequest ??= withRedactedViews(this.makeRequest(this.#source), this.redacted)
   }
 
   private cachedCookies?: Cookies.Cookies

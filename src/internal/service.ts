@@ -6,6 +6,7 @@
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type { RequestValidationError } from "../core/requestError.js"
@@ -115,8 +116,48 @@ export const internalsOf = (service: ResilientClientService): ClientInternals =>
   return found
 }
 
+/**
+ * A client's call as `fiber` runs it: the body of its `request`'s `withFiberRuntime`, for a caller that already has
+ * the fiber (the verbs: one step instead of reading the context first).
+ * @internal
+ */
+export type RunIn = (
+  fiber: Fiber.RuntimeFiber<any, any>,
+  method: string,
+  url: string | URL,
+  options: RequestOptions | undefined
+) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+
+const runInKey = Symbol.for("effect-http-resilient/RunIn")
+
+/**
+ * `request` carrying `run`, its body as the fiber runs it (see `requestIn`).
+ * @internal
+ */
+export const withRunIn = (
+  request: ResilientClientService["request"],
+  run: RunIn
+): ResilientClientService["request"] => Object.assign(request, { [runInKey]: run })
+
 /** @internal */
 export class ResilientClient extends Context.Tag("effect-http-resilient/ResilientClient")<
   ResilientClient,
   ResilientClientService
 >() {}
+
+/**
+ * `service.request(method, url, options)` of the client in `fiber`'s context, run by `fiber`: a client made by
+ * `make` runs its call at once (no step to read the context, none to enter its `request`); a service provided by hand
+ * is called.
+ * @internal
+ */
+export const requestIn = (
+  fiber: Fiber.RuntimeFiber<any, any>,
+  method: string,
+  url: string | URL,
+  options: RequestOptions | undefined
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
+  const request = Context.get(fiber.currentContext as Context.Context<ResilientClient>, ResilientClient).request
+  const run = (request as { readonly [runInKey]?: RunIn })[runInKey]
+  return run === undefined ? request(method, url, options) : run(fiber, method, url, options)
+}

@@ -213,14 +213,15 @@ export const recordDuration = (
   status: number | undefined,
   error: HttpResilientError | undefined
 ): void => {
-  const host = url.hostname
-  const port = url.port
+  const protocol = url.protocol
   const type = error === undefined ? "" : errorType(error)
-  // the common case (a response, no error) builds one short string and finds the cached series
-  const id = `${method} ${url.protocol}${host}:${port} ${status ?? ""} ${type}`
+  // the common case (a response, no error) builds one short string and finds the cached series; `host` (the
+  // hostname and any port that is not the scheme's) names the server as well as hostname and port, in one read
+  const id = `${method} ${protocol}${url.host} ${status ?? ""} ${type}`
   let series = durationFor.cached(id)
   if (series === undefined) {
-    const [address, serverPort] = addressLabels(host, port !== "" ? port : url.protocol === "https:" ? "443" : "80")
+    const port = url.port
+    const [address, serverPort] = addressLabels(url.hostname, port !== "" ? port : protocol === "https:" ? "443" : "80")
     series = durationFor.add(id, [
       knownMethods.has(method) ? method : OTHER,
       address,

@@ -27,7 +27,7 @@ export const classify = (config: ResolvedConfig, hub: EventHub) =>
 (state, request) =>
   Effect.flatMap(next(state, request), (raw) => {
     const prepared = state.prepared
-    const response = new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, state.attempt)
+    const response = new BufferedResponse(raw, prepared, toPlatformRequest, config.redacted, state.attempt)
     const accept = prepared.options?.acceptStatus
     if (accept === undefined ? config.acceptStatus(raw.status) : acceptsStatus(accept, raw.status)) {
       const check = prepared.options?.acceptResponse ?? config.acceptResponse
@@ -67,7 +67,7 @@ export const classifyStreamed = (config: ResolvedConfig, hub: EventHub) =>
           state.shown(),
           state.attempt,
           raw,
-          new BufferedResponse(raw, () => toPlatformRequest(prepared), config.redacted, state.attempt),
+          new BufferedResponse(raw, prepared, toPlatformRequest, config.redacted, state.attempt),
           config.redacted,
           state.clock
         )

@@ -1,4 +1,5 @@
 /** @internal */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type { Attempt } from "../attempt.js"
 import { transportErrorFor } from "../attemptErrors.js"
@@ -15,7 +16,8 @@ import type { TransportService } from "../transport.js"
 export const send = (transport: TransportService, config: ResolvedConfig): Attempt<RawResponse> => (state, request) => {
   const prepared = state.prepared
   const clock = state.clock
-  return Effect.mapError(
+  // a failure handler only (`mapError` also adds a step on success)
+  return Effect.catchAllCause(
     transport.send({
       method: request.method,
       url: request.url,
@@ -26,6 +28,13 @@ export const send = (transport: TransportService, config: ResolvedConfig): Attem
       decompress: config.decompress,
       clock
     }),
-    (failure) => transportErrorFor(failure, prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)
+    (cause) => {
+      const failure = Cause.failureOrCause(cause)
+      return failure._tag === "Left"
+        ? Effect.fail(
+          transportErrorFor(failure.left, prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)
+        )
+        : Effect.failCause(failure.right)
+    }
   )
 }

@@ -1,5 +1,6 @@
 /** @internal */
 import type { Attempt } from "../attempt.js"
+import { measured } from "../telemetry.js"
 import * as Tracing from "../tracing.js"
 
 /**
@@ -12,19 +13,22 @@ export const telemetry =
   (tracing: boolean | undefined) =>
   <A extends { readonly status: number }>(next: Attempt<A>): Attempt<A> =>
   (state, request) =>
-    Tracing.instrument(
-      state.fiber,
-      tracing,
-      request,
-      state.prepared,
-      state.attempt,
-      state.clock,
-      state.began,
-      (headers) =>
-        next(
-          state,
-          headers === request.headers
-            ? request
-            : { method: request.method, url: request.url, headers, body: request.body }
-        )
-    )
+    // no span and no debug logs (the default): the histogram alone, without a closure for the rest
+    !Tracing.spansEnabled(tracing, state.fiber) && !Tracing.debugEnabled(state.fiber)
+      ? measured(next(state, request), request.method, request.url, state.clock, state.began)
+      : Tracing.instrument(
+        state.fiber,
+        tracing,
+        request,
+        state.prepared,
+        state.attempt,
+        state.clock,
+        state.began,
+        (headers) =>
+          next(
+            state,
+            headers === request.headers
+              ? request
+              : { method: request.method, url: request.url, headers, body: request.body }
+          )
+      )

@@ -114,12 +114,10 @@ const dispatchBuffered = (
   // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted
   Effect.uninterruptibleMask((restore) => {
     const exchange = new Exchange(request, dispatcher, body, inFlight)
-    return Effect.matchCauseEffect(restore(Effect.async<RawResponse, TransportFailure>(exchange.register)), {
-      onFailure: (cause) => {
-        if (Cause.isInterrupted(cause)) exchange.interrupt()
-        return Effect.failCause(cause)
-      },
-      onSuccess: Effect.succeed
+    // a failure handler only: nothing runs on success
+    return Effect.catchAllCause(restore(Effect.async<RawResponse, TransportFailure>(exchange.register)), (cause) => {
+      if (Cause.isInterrupted(cause)) exchange.interrupt()
+      return Effect.failCause(cause)
     })
   })
 
