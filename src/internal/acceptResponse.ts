@@ -6,14 +6,21 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { redactHeaders } from "../core/secrets.js"
+import type { Secrets } from "../core/secrets.js"
 import {
   type HttpResilientError,
   InterceptorError,
   isHttpResilientError,
   ResponseRejectedError
 } from "../HttpResilientError.js"
-import type { AttemptState } from "./attempt.js"
 import type { BufferedResponse, RawResponse } from "./response.js"
+
+/** What the check's errors read of the attempt (an `AttemptState` has it). */
+interface CheckedAttempt {
+  readonly prepared: { readonly method: string; readonly secrets: Secrets }
+  readonly attempt: number
+  shown(): string
+}
 
 /**
  * Whether a response is an answer: `true` accepts it, `false` fails the attempt with `ResponseRejectedError`.
@@ -32,7 +39,7 @@ export type AcceptResponse = (
  */
 export const runAcceptResponse = (
   check: AcceptResponse,
-  state: AttemptState,
+  state: CheckedAttempt,
   raw: RawResponse,
   response: BufferedResponse
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
@@ -58,7 +65,7 @@ export const runAcceptResponse = (
 
 const decided = (
   answer: unknown,
-  state: AttemptState,
+  state: CheckedAttempt,
   raw: RawResponse,
   response: BufferedResponse
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
@@ -80,7 +87,7 @@ const decided = (
   return Effect.fail(checkFailed(state, new TypeError(`acceptResponse answered ${shown}, not true or false`)))
 }
 
-const checkFailed = (state: AttemptState, cause: unknown): InterceptorError =>
+const checkFailed = (state: CheckedAttempt, cause: unknown): InterceptorError =>
   new InterceptorError({
     method: state.prepared.method,
     url: state.shown(),
