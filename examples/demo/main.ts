@@ -152,7 +152,7 @@ const budget: Scenario = {
   name: "budget",
   title: "An outage, with and without the retry budget",
   story: "1,000 calls, each retried up to 3 times, against a server that answers 503 to everything. " +
-    "Without a budget every call costs 4 requests; with the default budget retries are capped at 20 % of traffic.",
+    "Without a budget every call costs 4 requests; the default budget follows the origin's health, so a failing origin gets little more than its reserve of retries.",
   run: (server) =>
     Effect.gen(function*() {
       const policy = RetryPolicy.make({ retries: 3, backoff: Backoff.constant("2 millis") })
