@@ -78,8 +78,19 @@ const rawUndici = async (): Promise<ClientInstance> => {
   }
 }
 
+/**
+ * The edition: its TypeScript source through tsx, or with `BENCH_V4_EDITION=dist` (`--edition=dist`) the build in
+ * dist/v4 (`npm run build`), the JavaScript the package ships.
+ */
+export const editionFrom = (): string =>
+  process.env.BENCH_V4_EDITION === "dist" ? "dist/v4/v4/src/index.js" : "v4/src/index.ts"
+const editionModule = (): Promise<typeof import("../../v4/src/index.js")> =>
+  editionFrom().startsWith("dist")
+    ? import(pathToFileURL(path.join(root, editionFrom())).href)
+    : import("../../v4/src/index.js")
+
 const edition = (options: { readonly circuitBreaker?: false } | undefined) => async (): Promise<ClientInstance> => {
-  const { HttpResilient, ResilientClient, ResilientClientLive, RetryPolicy } = await import("../../v4/src/index.js")
+  const { HttpResilient, ResilientClient, ResilientClientLive, RetryPolicy } = await editionModule()
   const runtime = ManagedRuntime.make(
     options === undefined ? ResilientClientLive : ResilientClient.layer(options)
   ) as ManagedRuntime.ManagedRuntime<any, any>

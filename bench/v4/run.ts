@@ -13,27 +13,31 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Server from "../server.js"
-import { type ClientDefinition, clients } from "./clients.js"
+import { type ClientDefinition, clients, editionFrom } from "./clients.js"
 import type { LoopOutcome } from "./loop.js"
 import type { Info, Task, TaskResult } from "./worker.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const quick = process.argv.includes("--quick")
 const node20 = process.env.BENCH_V4_NODE20
+// `--edition=dist`: the edition as built in dist/v4 (`npm run build`) instead of its source; the workers read it too
+if (process.argv.includes("--edition=dist")) process.env.BENCH_V4_EDITION = "dist"
 
+// sized so `npm run bench` can run it as one more step: about two minutes (one with --quick), of which the outage
+// (1,000 calls in 10 s for each of three clients) takes 30 s
 const settings = quick
   ? {
-    rounds: 4,
+    rounds: 3,
     warmup: 1_000,
     c1: { count: 300, maxMillis: 300 },
-    c64: { count: 2_000, maxMillis: 600 },
+    c64: { count: 2_000, maxMillis: 500 },
     outage: { calls: 1_000, perSecond: 100 }
   }
   : {
-    rounds: 7,
-    warmup: 5_000,
-    c1: { count: 1_000, maxMillis: 600 },
-    c64: { count: 8_000, maxMillis: 1_500 },
+    rounds: 5,
+    warmup: 3_000,
+    c1: { count: 600, maxMillis: 400 },
+    c64: { count: 4_000, maxMillis: 1_000 },
     outage: { calls: 1_000, perSecond: 100 }
   }
 
@@ -321,7 +325,8 @@ const report = (
       `${settings.rounds} interleaved rounds of ${settings.c1.count} requests at concurrency 1 and ` +
       `${settings.c64.count} at 64 (or ${settings.c1.maxMillis} / ${settings.c64.maxMillis} ms); raw undici on the ` +
       "same Node runs right before each client and ratios are medians over rounds of the ratio to that run. " +
-      "The edition runs from its TypeScript source (`v4/src/index.ts` through tsx); `effect` is one copy, " +
+      `The edition runs from \`${editionFrom()}\`${editionFrom().endsWith(".ts") ? " through tsx" : ""}; ` +
+      "`effect` is one copy, " +
       "v4/node_modules/effect, for every client (bench/v4/effect-alias.mjs).",
     ""
   )
