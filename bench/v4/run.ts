@@ -392,7 +392,8 @@ const report = (
   lines.push("", "### What ran", "")
   for (const [key, info] of infos) {
     lines.push(
-      `- \`${key}\`: Node ${info.node}; effect ${info.effect}; the edition's undici ${info.undici}` +
+      `- \`${key}\`: Node ${info.node} (its own undici ${info.nodeUndici}: global \`Response\`, \`Headers\`); ` +
+        `effect ${info.effect}; the edition's undici ${info.undici}` +
         (info.platformUndici === undefined ? "" : `; @effect/platform-node's undici ${info.platformUndici}`)
     )
   }
@@ -455,7 +456,7 @@ const main = async () => {
     }
     for (const [key, info] of infos) {
       log(
-        `${key}: Node ${info.node}, effect ${info.effect}, undici ${info.undici}${
+        `${key}: Node ${info.node} (undici ${info.nodeUndici} inside), effect ${info.effect}, undici ${info.undici}${
           info.platformUndici === undefined ? "" : `, platform-node's undici ${info.platformUndici}`
         }`
       )

@@ -28,6 +28,8 @@ export type Task =
 /** Which Node and which copies of effect and undici this process runs the client on. */
 export interface Info {
   readonly node: string
+  /** Node's own undici (its global fetch, `Response` and `Headers`, which the edition's responses are built on) */
+  readonly nodeUndici: string
   readonly effect: string
   readonly undici: string
   readonly platformUndici?: string | undefined
@@ -45,6 +47,7 @@ const client = async () => instance ??= await definition.make()
 
 const info = (): Info => ({
   node: process.version,
+  nodeUndici: process.versions.undici ?? "?",
   // effect as this process resolves it (through effect-alias.mjs), undici as the edition's exchange resolves it
   effect: packageOf("effect", fileURLToPath(import.meta.resolve("effect"))),
   undici: packageOf("undici", editionUndici()),
