@@ -21,6 +21,7 @@ import * as Predicate from "effect/Predicate"
 import { errorMessage } from "./core/errorText.js"
 import type * as Models from "./core/models.js"
 import * as Replay from "./core/replay.js"
+import type { TransportReason } from "./core/transportFailure.js"
 import * as Verdicts from "./core/verdicts.js"
 import { installSafeViews } from "./internal/errorViews.js"
 
@@ -129,23 +130,7 @@ export interface CallInfo extends Models.CallInfo<HttpResilientError> {}
  * @since 0.1.0
  * @category models
  */
-export type TransportErrorReason =
-  | "ConnectionRefused"
-  | "ConnectionReset"
-  | "ConnectTimeout"
-  | "HeadersTimeout"
-  | "BodyTimeout"
-  | "DnsFailure"
-  | "TlsFailure"
-  | "ProtocolError"
-  | "ResponseTooLarge"
-  | "Aborted"
-  | "NotResumable"
-  | "StreamEnded"
-  | "RedirectLoop"
-  | "TooManyRedirects"
-  | "InsecureRedirect"
-  | "Unknown"
+export type TransportErrorReason = TransportReason
 
 /**
  * The network failed: the connection was refused or reset, DNS or TLS failed, the server

@@ -3,7 +3,7 @@
  * TypeScript, no Effect type; each edition's public module re-declares them under its own name and docs.
  * @internal
  */
-import type { TransportReason } from "./transportFailure.js"
+import type { InvalidRequestReason, TransportReason } from "./transportFailure.js"
 
 /**
  * What every error knows about the request that failed.
@@ -187,7 +187,7 @@ export interface RetryAfterTooLongFields<D, E> extends RequestInfo {
  * @internal
  */
 export interface InvalidRequestFields extends RequestInfo {
-  readonly reason: "InvalidUrl" | "InvalidMethod" | "InvalidHeader" | "InvalidBody" | "InvalidOption"
+  readonly reason: InvalidRequestReason
   readonly detail: string
   readonly cause?: unknown
 }
