@@ -115,16 +115,23 @@ export interface TimeoutFields<D> extends RequestInfo {
 }
 
 /**
- * The fields of `StatusError`.
+ * The fields of an error that carries the response: `ResponseRejectedError`'s, and `StatusError`'s but its wait.
  * @internal
  */
-export interface StatusFields<R, O> extends RequestInfo {
+export interface ResponseFields<R> extends RequestInfo {
   readonly status: number
   readonly statusText: string
   /** Response headers, redacted. */
   readonly headers: Readonly<Record<string, string>>
   /** The response, body in memory. */
   readonly response: R
+}
+
+/**
+ * The fields of `StatusError`.
+ * @internal
+ */
+export interface StatusFields<R, O> extends ResponseFields<R> {
   /** The server's wait (Retry-After, else RateLimit-Reset / X-RateLimit-Reset), if it gave a valid one. */
   readonly retryAfter: O
 }
