@@ -27,6 +27,7 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
+import type * as Breaker from "./core/circuitBreaker.js"
 import type * as Models from "./core/models.js"
 import type { FailureReason as GaveUpReason, HttpResilientError } from "./HttpResilientError.js"
 
@@ -164,7 +165,7 @@ export class Succeeded extends Data.TaggedClass("Succeeded")<Models.SucceededFie
  * @since 0.1.0
  * @category models
  */
-export type CircuitState = "closed" | "open" | "half-open"
+export type CircuitState = Breaker.CircuitState
 
 /**
  * An origin's circuit breaker changed state.
