@@ -3,20 +3,17 @@
  * become the v4 public options, each request runs as one v4 Effect in the client's context, and how it ended becomes
  * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
-import { Cause, Duration, Effect, Exit, Layer, Option, PubSub, type Schedule } from "effect"
-import { inspect } from "node:util"
+import { Cause, Duration, Effect, Exit, Layer, Option, PubSub } from "effect"
 import type {
-  BackoffSpec,
   ClientSpec,
   Driver,
   DriverClient,
   DriverRequest,
   EventSummary,
-  Failure,
-  Outcome,
-  RetrySpec
+  Outcome
 } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
+import { summaries, translation } from "../../../test/shared/translate.js"
 import {
   Backoff,
   CircuitBreaker,
@@ -27,169 +24,29 @@ import {
   RetryPolicy
 } from "../../src/index.js"
 
-type Policy = Schedule.Schedule<unknown, HttpResilientError.HttpResilientError, HttpResilientError.HttpResilientError>
+const { clientOptions, requestOptions } = translation({ Backoff, CircuitBreaker, RetryPolicy })
 
-const backoffOf = (spec: BackoffSpec): Schedule.Schedule<Duration.Duration> => {
-  switch (spec.kind) {
-    case "constant":
-      return Backoff.constant(spec.delayMs)
-    case "exponential": {
-      const schedule = Backoff.exponential({ base: spec.baseMs, factor: spec.factor, max: spec.maxMs })
-      return spec.jitter === "full" ? Backoff.fullJitter(schedule) : schedule
-    }
-    case "fromDelays": {
-      const [first, ...rest] = spec.delaysMs
-      return Backoff.fromDelays(first, ...rest)
-    }
-  }
-}
+const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => clientOptions(spec)
 
-const policyOf = (spec: RetrySpec): Policy =>
-  RetryPolicy.make({
-    retries: spec.retries,
-    backoff: spec.backoff === undefined ? undefined : backoffOf(spec.backoff),
-    statuses: spec.statuses,
-    methods: spec.methods,
-    respectRetryAfter: spec.respectRetryAfter,
-    maxRetryAfter: spec.maxRetryAfterMs,
-    onRetryAfterTooLong: spec.onRetryAfterTooLong
-  })
+const requestOptionsOf = (req: DriverRequest): HttpResilient.RequestOptions => requestOptions(req)
 
-const retryOf = (spec: RetrySpec | false | undefined): Policy | false | undefined =>
-  spec === undefined || spec === false ? spec : policyOf(spec)
-
-const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => {
-  const breaker = spec.circuitBreaker
-  const budget = spec.retryBudget
-  return {
-    baseUrl: spec.baseUrl,
-    headers: spec.headers,
-    urlParams: spec.urlParams,
-    followRedirects: spec.followRedirects,
-    allowInsecureRedirects: spec.allowInsecureRedirects,
-    tls: spec.tls,
-    timeout: spec.timeoutMs,
-    deadline: spec.deadlineMs,
-    maxConnections: spec.maxConnections,
-    acceptStatus: spec.acceptStatus,
-    maxResponseSize: spec.maxResponseSize,
-    redactHeaders: spec.redactHeaders,
-    redactQueryParams: spec.redactQueryParams,
-    retry: retryOf(spec.retry),
-    circuitBreaker: breaker === undefined || breaker === false ? breaker : {
-      strategy: breaker.strategy.kind === "consecutive"
-        ? CircuitBreaker.consecutive(breaker.strategy.threshold)
-        : CircuitBreaker.ratio({
-          threshold: breaker.strategy.threshold,
-          minThroughput: breaker.strategy.minThroughput,
-          window: breaker.strategy.windowMs
-        }),
-      breakDuration: breaker.breakDurationMs,
-      backoffFactor: breaker.backoffFactor,
-      maxBreakDuration: breaker.maxBreakDurationMs,
-      probes: breaker.probes
-    },
-    bulkhead: spec.bulkhead === undefined || spec.bulkhead === false ? spec.bulkhead : {
-      maxConcurrent: spec.bulkhead.maxConcurrent,
-      maxQueue: spec.bulkhead.maxQueue,
-      queueTimeout: spec.bulkhead.queueTimeoutMs
-    },
-    retryBudget: budget === undefined || budget === false ? budget : {
-      ratio: budget.ratio,
-      window: budget.windowMs,
-      minRetriesPerSecond: budget.minRetriesPerSecond
-    }
-  }
-}
-
-const requestOptionsOf = (req: DriverRequest): HttpResilient.RequestOptions => ({
-  headers: req.headers,
-  urlParams: req.urlParams,
-  timeout: req.timeoutMs,
-  deadline: req.deadlineMs,
-  idempotencyKey: req.idempotencyKey,
-  retry: retryOf(req.retry),
-  tag: req.tag,
-  ...(req.body === undefined ? {} : "text" in req.body ? { text: req.body.text } : { json: req.body.json })
+const summary = summaries<Cause.Cause<unknown>>({
+  millis: (u) => Duration.isDuration(u) ? Duration.toMillis(u) : undefined,
+  optionValue: (u) => Option.isOption(u) ? Option.getOrUndefined(u) : u,
+  fail: Cause.fail,
+  pretty: Cause.pretty
 })
-
-const millis = (u: unknown): number | undefined => Duration.isDuration(u) ? Duration.toMillis(u) : undefined
-const field = (o: object, key: string): unknown => key in o ? (o as Record<string, unknown>)[key] : undefined
-const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
-const num = (u: unknown): number | undefined => typeof u === "number" ? u : undefined
-const defined = (entries: Array<[string, unknown]>) => Object.fromEntries(entries.filter(([, v]) => v !== undefined))
-
-/** An `HttpResilientError` as plain data; `cause` is the call's whole failure, for its pretty form. */
-const failureOf = (error: HttpResilientError.HttpResilientError, cause: Cause.Cause<unknown>): Failure => {
-  const retryAfter = field(error, "retryAfter")
-  const limit = field(error, "limit")
-  const lastError = field(error, "lastError")
-  const headers = field(error, "headers")
-  const scope = field(error, "scope")
-  return {
-    ok: false,
-    tag: error._tag,
-    message: error.message,
-    ...defined([
-      ["method", str(error.method)],
-      ["url", str(error.url)],
-      ["attempt", num(error.attempt)],
-      ["status", num(field(error, "status"))],
-      ["headers", headers !== null && typeof headers === "object" ? { ...headers } : undefined],
-      ["retryAfterMs", Option.isOption(retryAfter) ? millis(Option.getOrUndefined(retryAfter)) : millis(retryAfter)],
-      ["reason", str(field(error, "reason"))],
-      ["scope", scope === "attempt" || scope === "deadline" ? scope : undefined],
-      ["timeoutMs", millis(field(error, "timeout"))],
-      ["origin", str(field(error, "origin"))],
-      ["state", str(field(error, "state"))],
-      ["limit", num(limit)],
-      ["queued", num(field(error, "queued"))],
-      ["limitMs", millis(limit)],
-      [
-        "lastError",
-        lastError !== null && typeof lastError === "object" && "_tag" in lastError
-          ? failureOf(lastError as HttpResilientError.HttpResilientError, Cause.fail(lastError))
-          : undefined
-      ]
-    ]),
-    renderings: [
-      error.message,
-      String(error),
-      JSON.stringify(error),
-      inspect(error, { depth: 10 }),
-      Cause.pretty(cause)
-    ]
-  } as Failure
-}
 
 type Read = { status: number; headers: Record<string, string>; body: string }
 
 const outcomeOf = (exit: Exit.Exit<Read, unknown>): Outcome => {
   if (Exit.isSuccess(exit)) return { ok: true, ...exit.value }
   const failure = Cause.findErrorOption(exit.cause)
-  if (Option.isSome(failure)) return failureOf(failure.value as HttpResilientError.HttpResilientError, exit.cause)
+  if (Option.isSome(failure)) return summary.failure(failure.value as HttpResilientError.HttpResilientError, exit.cause)
   throw Cause.squash(exit.cause)
 }
 
-const eventOf = (event: ResilientEvent.ResilientEvent): EventSummary => {
-  const error = field(event, "error")
-  return {
-    tag: event._tag,
-    ...defined([
-      ["method", str(field(event, "method"))],
-      ["url", str(field(event, "url"))],
-      ["attempt", num(field(event, "attempt"))],
-      ["delayMs", millis(field(event, "delay"))],
-      ["reason", str(field(event, "reason"))],
-      ["status", num(field(event, "status"))],
-      ["errorTag", error !== null && typeof error === "object" ? str(field(error, "_tag")) : undefined],
-      ["origin", str(field(event, "origin"))],
-      ["from", str(field(event, "from"))],
-      ["to", str(field(event, "to"))]
-    ]),
-    rendering: `${JSON.stringify(event)}\n${inspect(event, { depth: 10 })}`
-  }
-}
+const eventOf = (event: ResilientEvent.ResilientEvent): EventSummary => summary.event(event)
 
 /** The v4 edition's driver. */
 export const v4Driver: Driver = {
