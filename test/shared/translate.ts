@@ -129,16 +129,11 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
   return { clientOptions, requestOptions }
 }
 
-/** How to read an edition's values: `C` its `Cause`. */
-export interface EditionReader<C> {
-  /** milliseconds of the edition's `Duration`; `undefined` for anything else */
-  readonly millis: (u: unknown) => number | undefined
-  /** the value of the edition's `Option` (`undefined` for None), or `u` itself when it is not one */
-  readonly optionValue: (u: unknown) => unknown
-  /** the cause of a call that failed with `error` alone */
-  readonly fail: (error: unknown) => C
-  /** `Cause.pretty` */
-  readonly pretty: (cause: C) => string
+/** The modules of an edition the summaries read its values with: `D` its `Duration`, `O` its `Option`, `C` its `Cause`. */
+export interface EditionReader<D, O, C> {
+  readonly Duration: { readonly isDuration: (u: unknown) => u is D; readonly toMillis: (duration: D) => number }
+  readonly Option: { readonly isOption: (u: unknown) => u is O; readonly getOrUndefined: (option: O) => unknown }
+  readonly Cause: { readonly fail: (error: unknown) => C; readonly pretty: (cause: NoInfer<C>) => string }
 }
 
 const field = (o: object, key: string): unknown => key in o ? (o as Record<string, unknown>)[key] : undefined
@@ -147,7 +142,9 @@ const num = (u: unknown): number | undefined => typeof u === "number" ? u : unde
 const defined = (entries: Array<[string, unknown]>) => Object.fromEntries(entries.filter(([, v]) => v !== undefined))
 
 /** How an edition's errors and events read as plain data. */
-export const summaries = <C>({ fail, millis, optionValue, pretty }: EditionReader<C>) => {
+export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D, O, C>) => {
+  const millis = (u: unknown): number | undefined => Duration.isDuration(u) ? Duration.toMillis(u) : undefined
+  const optionValue = (u: unknown): unknown => Option.isOption(u) ? Option.getOrUndefined(u) : u
   /** An `HttpResilientError` as plain data; `cause` is the call's whole failure, for its pretty form. */
   const failure = (error: { readonly _tag: string; readonly message: string }, cause: C): Failure => {
     const limit = field(error, "limit")
@@ -176,11 +173,17 @@ export const summaries = <C>({ fail, millis, optionValue, pretty }: EditionReade
         [
           "lastError",
           lastError !== null && typeof lastError === "object" && "_tag" in lastError
-            ? failure(lastError as typeof error, fail(lastError))
+            ? failure(lastError as typeof error, Cause.fail(lastError))
             : undefined
         ]
       ]),
-      renderings: [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 10 }), pretty(cause)]
+      renderings: [
+        error.message,
+        String(error),
+        JSON.stringify(error),
+        inspect(error, { depth: 10 }),
+        Cause.pretty(cause)
+      ]
     }
   }
 

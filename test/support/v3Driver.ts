@@ -10,25 +10,15 @@ import {
   HttpResilient,
   type HttpResilientError,
   ResilientClient,
-  type ResilientEvent,
   RetryPolicy
 } from "../../src/index.js"
-import type { ClientSpec, Driver, DriverClient, DriverRequest, EventSummary, Outcome } from "../shared/driver.js"
+import type { Driver, DriverClient, EventSummary, Outcome } from "../shared/driver.js"
 import { DriverConfigError } from "../shared/driver.js"
 import { summaries, translation } from "../shared/translate.js"
 
 const { clientOptions, requestOptions } = translation({ Backoff, CircuitBreaker, RetryPolicy })
 
-const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => clientOptions(spec)
-
-const requestOptionsOf = (req: DriverRequest): HttpResilient.RequestOptions => requestOptions(req)
-
-const summary = summaries<Cause.Cause<unknown>>({
-  millis: (u) => Duration.isDuration(u) ? Duration.toMillis(u) : undefined,
-  optionValue: (u) => Option.isOption(u) ? Option.getOrUndefined(u) : u,
-  fail: Cause.fail,
-  pretty: Cause.pretty
-})
+const summary = summaries({ Cause, Duration, Option })
 
 const outcomeOf = (exit: Exit.Exit<{ status: number; headers: Record<string, string>; body: string }, unknown>) => {
   if (Exit.isSuccess(exit)) return { ok: true as const, ...exit.value }
@@ -37,14 +27,12 @@ const outcomeOf = (exit: Exit.Exit<{ status: number; headers: Record<string, str
   throw Cause.squash(exit.cause)
 }
 
-const eventOf = (event: ResilientEvent.ResilientEvent): EventSummary => summary.event(event)
-
 /** The v3 entry's driver. */
 export const v3Driver: Driver = {
   edition: "v3",
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
-      const context = yield* Layer.build(ResilientClient.layer(optionsOf(spec))).pipe(
+      const context = yield* Layer.build(ResilientClient.layer(clientOptions(spec))).pipe(
         Effect.mapError((error) => new DriverConfigError(String(error)))
       )
       const runtime = yield* Effect.provide(Effect.runtime<ResilientClient.ResilientClient>(), context)
@@ -55,7 +43,7 @@ export const v3Driver: Driver = {
       const ended = new AbortController()
       const client: DriverClient = {
         request: async (req): Promise<Outcome> => {
-          const call = HttpResilient.request(req.method, req.url, requestOptionsOf(req)).pipe(
+          const call = HttpResilient.request(req.method, req.url, requestOptions(req)).pipe(
             Effect.flatMap((response) =>
               Effect.map(HttpResilient.text(response), (text) => ({
                 status: response.status,
@@ -75,7 +63,7 @@ export const v3Driver: Driver = {
         events: async () => {
           const exit = await run(Queue.takeAll(dequeue))
           if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
-          for (const event of exit.value) seen.push(eventOf(event))
+          for (const event of exit.value) seen.push(summary.event(event))
           return [...seen]
         }
       }

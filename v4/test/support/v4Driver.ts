@@ -4,14 +4,7 @@
  * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
 import { Cause, Duration, Effect, Exit, Layer, Option, PubSub } from "effect"
-import type {
-  ClientSpec,
-  Driver,
-  DriverClient,
-  DriverRequest,
-  EventSummary,
-  Outcome
-} from "../../../test/shared/driver.js"
+import type { Driver, DriverClient, EventSummary, Outcome } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
 import { summaries, translation } from "../../../test/shared/translate.js"
 import {
@@ -20,22 +13,12 @@ import {
   HttpResilient,
   type HttpResilientError,
   ResilientClient,
-  type ResilientEvent,
   RetryPolicy
 } from "../../src/index.js"
 
 const { clientOptions, requestOptions } = translation({ Backoff, CircuitBreaker, RetryPolicy })
 
-const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => clientOptions(spec)
-
-const requestOptionsOf = (req: DriverRequest): HttpResilient.RequestOptions => requestOptions(req)
-
-const summary = summaries<Cause.Cause<unknown>>({
-  millis: (u) => Duration.isDuration(u) ? Duration.toMillis(u) : undefined,
-  optionValue: (u) => Option.isOption(u) ? Option.getOrUndefined(u) : u,
-  fail: Cause.fail,
-  pretty: Cause.pretty
-})
+const summary = summaries({ Cause, Duration, Option })
 
 type Read = { status: number; headers: Record<string, string>; body: string }
 
@@ -46,14 +29,12 @@ const outcomeOf = (exit: Exit.Exit<Read, unknown>): Outcome => {
   throw Cause.squash(exit.cause)
 }
 
-const eventOf = (event: ResilientEvent.ResilientEvent): EventSummary => summary.event(event)
-
 /** The v4 edition's driver. */
 export const v4Driver: Driver = {
   edition: "v4",
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
-      const options = yield* Effect.try({ try: () => optionsOf(spec), catch: (error) => error })
+      const options = yield* Effect.try({ try: () => clientOptions(spec), catch: (error) => error })
       const context = yield* Layer.build(ResilientClient.layer(options)).pipe(
         Effect.mapError((error) => new DriverConfigError(String(error.message)))
       )
@@ -64,7 +45,7 @@ export const v4Driver: Driver = {
       const ended = new AbortController()
       const client: DriverClient = {
         request: async (req) => {
-          const call = HttpResilient.request(req.method, req.url, requestOptionsOf(req)).pipe(
+          const call = HttpResilient.request(req.method, req.url, requestOptions(req)).pipe(
             Effect.flatMap((response) =>
               Effect.map(response.text, (text): Read => ({
                 status: response.status,
@@ -84,7 +65,7 @@ export const v4Driver: Driver = {
         events: async () => {
           const exit = await run(PubSub.takeUpTo(subscription, Number.MAX_SAFE_INTEGER))
           if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
-          for (const event of exit.value) seen.push(eventOf(event))
+          for (const event of exit.value) seen.push(summary.event(event))
           return [...seen]
         }
       }
