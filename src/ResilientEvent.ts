@@ -160,7 +160,7 @@ export class Failed extends Data.TaggedClass("Failed")<Models.FailedFields<HttpR
 export class Succeeded extends Data.TaggedClass("Succeeded")<Models.SucceededFields<Duration.Duration>> {}
 
 /**
- * The state of a circuit breaker.
+ * The state of a circuit breaker: `"closed"`, `"open"` or `"half-open"`.
  *
  * @since 0.1.0
  * @category models
