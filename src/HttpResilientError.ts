@@ -21,6 +21,7 @@ import * as Predicate from "effect/Predicate"
 import { errorMessage } from "./core/errorText.js"
 import type * as Models from "./core/models.js"
 import * as Replay from "./core/replay.js"
+import type { TransportReason } from "./core/transportFailure.js"
 import * as Verdicts from "./core/verdicts.js"
 import { installSafeViews } from "./internal/errorViews.js"
 
@@ -48,6 +49,23 @@ export type TypeId = typeof TypeId
 /** How a message tells a duration: undefined for one longer than can be represented. */
 const formatDuration = (duration: unknown): string | undefined =>
   Duration.isFinite(duration as Duration.Duration) ? Duration.format(duration as Duration.Duration) : undefined
+
+/**
+ * `Data.TaggedError` for the members of the union: the base class it makes for a tag has the safe views (`toJSON`,
+ * the inspected form, `toString`) and the non-enumerable `call` slot, `undefined` until the client sets an error's
+ * own (see `CallInfo`), so no member can be declared without them.
+ */
+const TaggedError: typeof Data.TaggedError = (tag) => {
+  const Base = Data.TaggedError(tag)
+  installSafeViews(Base.prototype)
+  Object.defineProperty(Base.prototype, "call", {
+    value: undefined,
+    writable: true,
+    enumerable: false,
+    configurable: true
+  })
+  return Base
+}
 
 /**
  * What every error knows about the request that failed.
@@ -129,23 +147,7 @@ export interface CallInfo extends Models.CallInfo<HttpResilientError> {}
  * @since 0.1.0
  * @category models
  */
-export type TransportErrorReason =
-  | "ConnectionRefused"
-  | "ConnectionReset"
-  | "ConnectTimeout"
-  | "HeadersTimeout"
-  | "BodyTimeout"
-  | "DnsFailure"
-  | "TlsFailure"
-  | "ProtocolError"
-  | "ResponseTooLarge"
-  | "Aborted"
-  | "NotResumable"
-  | "StreamEnded"
-  | "RedirectLoop"
-  | "TooManyRedirects"
-  | "InsecureRedirect"
-  | "Unknown"
+export type TransportErrorReason = TransportReason
 
 /**
  * The network failed: the connection was refused or reset, DNS or TLS failed, the server
@@ -164,7 +166,7 @@ export type TransportErrorReason =
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<Models.TransportFields> {
+export class TransportError extends TaggedError("TransportError")<Models.TransportFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -205,7 +207,7 @@ export class TransportError extends Data.TaggedError("TransportError")<Models.Tr
  * @since 0.1.0
  * @category errors
  */
-export class TimeoutError extends Data.TaggedError("TimeoutError")<Models.TimeoutFields<Duration.Duration>> {
+export class TimeoutError extends TaggedError("TimeoutError")<Models.TimeoutFields<Duration.Duration>> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -241,7 +243,7 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<Models.Timeou
  * @since 0.1.0
  * @category errors
  */
-export class StatusError extends Data.TaggedError("StatusError")<
+export class StatusError extends TaggedError("StatusError")<
   Models.StatusFields<HttpClientResponse.HttpClientResponse, Option.Option<Duration.Duration>>
 > {
   /** @since 0.1.0 */
@@ -285,15 +287,8 @@ export class StatusError extends Data.TaggedError("StatusError")<
  * @since 0.1.0
  * @category errors
  */
-export class ResponseRejectedError extends Data.TaggedError("ResponseRejectedError")<
-  RequestInfo & {
-    readonly status: number
-    readonly statusText: string
-    /** Response headers, redacted. */
-    readonly headers: Readonly<Record<string, string>>
-    /** The response, body in memory. */
-    readonly response: HttpClientResponse.HttpClientResponse
-  }
+export class ResponseRejectedError extends TaggedError("ResponseRejectedError")<
+  Models.ResponseFields<HttpClientResponse.HttpClientResponse>
 > {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
@@ -339,7 +334,7 @@ export class ResponseRejectedError extends Data.TaggedError("ResponseRejectedErr
  * @since 0.1.0
  * @category errors
  */
-export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<Models.CircuitOpenFields> {
+export class CircuitOpenError extends TaggedError("CircuitOpenError")<Models.CircuitOpenFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -390,7 +385,7 @@ export type BulkheadRejectionReason = "full" | "queue-timeout"
  * @category errors
  */
 export class BulkheadRejectedError
-  extends Data.TaggedError("BulkheadRejectedError")<Models.BulkheadRejectedFields<Duration.Duration>>
+  extends TaggedError("BulkheadRejectedError")<Models.BulkheadRejectedFields<Duration.Duration>>
 {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
@@ -423,9 +418,7 @@ export class BulkheadRejectedError
  * @since 0.1.0
  * @category errors
  */
-export class RateLimitedError
-  extends Data.TaggedError("RateLimitedError")<Models.RateLimitedFields<Duration.Duration>>
-{
+export class RateLimitedError extends TaggedError("RateLimitedError")<Models.RateLimitedFields<Duration.Duration>> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -461,7 +454,7 @@ export class RateLimitedError
  * @category errors
  */
 export class RetryBudgetExhaustedError
-  extends Data.TaggedError("RetryBudgetExhaustedError")<Models.RetryBudgetExhaustedFields<HttpResilientError>>
+  extends TaggedError("RetryBudgetExhaustedError")<Models.RetryBudgetExhaustedFields<HttpResilientError>>
 {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
@@ -497,7 +490,7 @@ export class RetryBudgetExhaustedError
  * @since 0.1.0
  * @category errors
  */
-export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongError")<
+export class RetryAfterTooLongError extends TaggedError("RetryAfterTooLongError")<
   Models.RetryAfterTooLongFields<Duration.Duration, HttpResilientError>
 > {
   /** @since 0.1.0 */
@@ -538,7 +531,7 @@ export class RetryAfterTooLongError extends Data.TaggedError("RetryAfterTooLongE
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")<Models.InvalidRequestFields> {
+export class InvalidRequestError extends TaggedError("InvalidRequestError")<Models.InvalidRequestFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -574,7 +567,7 @@ export class InvalidRequestError extends Data.TaggedError("InvalidRequestError")
  * @since 0.1.0
  * @category errors
  */
-export class DecodeError extends Data.TaggedError("DecodeError")<Models.DecodeFields> {
+export class DecodeError extends TaggedError("DecodeError")<Models.DecodeFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -611,7 +604,7 @@ export class DecodeError extends Data.TaggedError("DecodeError")<Models.DecodeFi
  * @since 0.1.0
  * @category errors
  */
-export class InterceptorError extends Data.TaggedError("InterceptorError")<Models.InterceptorFields> {
+export class InterceptorError extends TaggedError("InterceptorError")<Models.InterceptorFields> {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /**
@@ -625,32 +618,6 @@ export class InterceptorError extends Data.TaggedError("InterceptorError")<Model
   override get message(): string {
     return errorMessage(this, formatDuration)
   }
-}
-
-for (
-  const C of [
-    TransportError,
-    TimeoutError,
-    StatusError,
-    CircuitOpenError,
-    BulkheadRejectedError,
-    RateLimitedError,
-    RetryBudgetExhaustedError,
-    RetryAfterTooLongError,
-    InvalidRequestError,
-    DecodeError,
-    InterceptorError,
-    ResponseRejectedError
-  ]
-) {
-  installSafeViews(C.prototype)
-  // `undefined` until the client sets an error's own (non-enumerable) `call`: see `CallInfo`
-  Object.defineProperty(C.prototype, "call", {
-    value: undefined,
-    writable: true,
-    enumerable: false,
-    configurable: true
-  })
 }
 
 /**

@@ -27,6 +27,7 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
+import type * as Breaker from "./core/circuitBreaker.js"
 import type * as Models from "./core/models.js"
 import type { FailureReason as GaveUpReason, HttpResilientError } from "./HttpResilientError.js"
 
@@ -159,12 +160,12 @@ export class Failed extends Data.TaggedClass("Failed")<Models.FailedFields<HttpR
 export class Succeeded extends Data.TaggedClass("Succeeded")<Models.SucceededFields<Duration.Duration>> {}
 
 /**
- * The state of a circuit breaker.
+ * The state of a circuit breaker: `"closed"`, `"open"` or `"half-open"`.
  *
  * @since 0.1.0
  * @category models
  */
-export type CircuitState = "closed" | "open" | "half-open"
+export type CircuitState = Breaker.CircuitState
 
 /**
  * An origin's circuit breaker changed state.

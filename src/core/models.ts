@@ -3,7 +3,7 @@
  * TypeScript, no Effect type; each edition's public module re-declares them under its own name and docs.
  * @internal
  */
-import type { TransportReason } from "./transportFailure.js"
+import type { InvalidRequestReason, TransportReason } from "./transportFailure.js"
 
 /**
  * What every error knows about the request that failed.
@@ -115,16 +115,23 @@ export interface TimeoutFields<D> extends RequestInfo {
 }
 
 /**
- * The fields of `StatusError`.
+ * The fields of an error that carries the response: `ResponseRejectedError`'s, and `StatusError`'s but its wait.
  * @internal
  */
-export interface StatusFields<R, O> extends RequestInfo {
+export interface ResponseFields<R> extends RequestInfo {
   readonly status: number
   readonly statusText: string
   /** Response headers, redacted. */
   readonly headers: Readonly<Record<string, string>>
   /** The response, body in memory. */
   readonly response: R
+}
+
+/**
+ * The fields of `StatusError`.
+ * @internal
+ */
+export interface StatusFields<R, O> extends ResponseFields<R> {
   /** The server's wait (Retry-After, else RateLimit-Reset / X-RateLimit-Reset), if it gave a valid one. */
   readonly retryAfter: O
 }
@@ -187,7 +194,7 @@ export interface RetryAfterTooLongFields<D, E> extends RequestInfo {
  * @internal
  */
 export interface InvalidRequestFields extends RequestInfo {
-  readonly reason: "InvalidUrl" | "InvalidMethod" | "InvalidHeader" | "InvalidBody" | "InvalidOption"
+  readonly reason: InvalidRequestReason
   readonly detail: string
   readonly cause?: unknown
 }

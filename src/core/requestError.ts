@@ -3,12 +3,13 @@
  * client turns it into an `InvalidRequestError` (or, for the layer's options, a `ConfigError`).
  * @internal
  */
+import type { InvalidRequestReason } from "./transportFailure.js"
 
 /** @internal */
 export class RequestValidationError {
   readonly _tag = "RequestValidationError"
   constructor(
-    readonly reason: "InvalidUrl" | "InvalidMethod" | "InvalidHeader" | "InvalidBody" | "InvalidOption",
+    readonly reason: InvalidRequestReason,
     readonly detail: string,
     readonly cause?: unknown
   ) {}

@@ -5,8 +5,8 @@
  */
 
 /**
- * A transport reason: the same union as the public `TransportErrorReason` (src/HttpResilientError.ts), which the
- * core may not import; src/internal/transport/service.ts fails to compile when the two differ.
+ * Why a transport failed: the one list of reasons both editions' public `TransportErrorReason` name (their
+ * `HttpResilientError` modules document each one).
  * @internal
  */
 export type TransportReason =

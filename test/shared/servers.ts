@@ -22,56 +22,71 @@ export interface Received {
   readonly at: number
 }
 
-export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, received: Received) => void
+export type Handler<R = Received> = (req: http.IncomingMessage, res: http.ServerResponse, received: R) => void
 
-export interface Server {
+/** A server that records each request as an `R`. */
+export interface ServerOf<R> {
   /** `http://127.0.0.1:port` (or https:) */
   readonly origin: string
   readonly port: number
-  readonly received: Array<Received>
+  readonly received: Array<R>
+  /** sockets open on the server */
+  readonly sockets: Set<net.Socket>
   /** requests whose head arrived */
   count(): number
   close(): Promise<void>
 }
 
-const listen = (server: net.Server): Promise<number> =>
+export interface Server extends ServerOf<Received> {}
+
+/** How a server records a request: from its head, its whole body and when its head arrived. */
+export type Recorder<R> = (req: http.IncomingMessage, body: Buffer, at: number) => R
+
+/** Listens on 127.0.0.1, a free port; the port. */
+export const listen = (server: net.Server): Promise<number> =>
   new Promise((resolve, reject) => {
     server.once("error", reject)
     server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
   })
 
-const closer = (server: net.Server, sockets: Set<net.Socket>) => (): Promise<void> =>
+/** Closes `server` after destroying every socket in `sockets`. */
+export const closer = (server: net.Server, ...sockets: ReadonlyArray<Set<net.Socket>>) => (): Promise<void> =>
   new Promise<void>((ok) => {
-    for (const socket of sockets) socket.destroy()
+    for (const set of sockets) for (const socket of set) socket.destroy()
     server.close(() => ok())
   })
 
-const track = (server: net.Server, sockets: Set<net.Socket>, event = "connection") =>
+/** Keeps `sockets` the set of sockets open on `server` (`event`: the one that hands them over). */
+export const track = (server: net.Server, sockets: Set<net.Socket>, event = "connection") =>
   server.on(event, (socket: net.Socket) => {
     sockets.add(socket)
     socket.on("close", () => sockets.delete(socket))
     socket.on("error", () => {})
   })
 
-const serve = async (
+const recordText: Recorder<Received> = (req, body, at) => ({
+  method: req.method ?? "",
+  url: req.url ?? "",
+  headers: req.headers,
+  body: body.toString("utf8"),
+  at
+})
+
+/** An HTTP(S) server made by `make`, recording each request with `record` before `handler` answers it. */
+const serve = async <R>(
   make: (listener: http.RequestListener) => http.Server,
   scheme: "http" | "https",
-  handler: Handler
-): Promise<Server> => {
-  const received: Array<Received> = []
+  record: Recorder<R>,
+  handler: Handler<R>
+): Promise<ServerOf<R>> => {
+  const received: Array<R> = []
   const sockets = new Set<net.Socket>()
   const server = make((req, res) => {
     const at = performance.now()
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
-      const entry: Received = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-        at
-      }
+      const entry = record(req, Buffer.concat(chunks), at)
       received.push(entry)
       handler(req, res, entry)
     })
@@ -83,13 +98,18 @@ const serve = async (
     origin: `${scheme}://127.0.0.1:${port}`,
     port,
     received,
+    sockets,
     count: () => received.length,
     close: closer(server, sockets)
   }
 }
 
+/** An HTTP server on 127.0.0.1 (a free port) recording each request with `record` and answering with `handler`. */
+export const startRecordingServer = <R>(record: Recorder<R>, handler: Handler<R>): Promise<ServerOf<R>> =>
+  serve(http.createServer, "http", record, handler)
+
 /** An HTTP server on 127.0.0.1 (a free port) answering with `handler`. */
-export const startServer = (handler: Handler): Promise<Server> => serve(http.createServer, "http", handler)
+export const startServer = (handler: Handler): Promise<Server> => startRecordingServer(recordText, handler)
 
 /** A server answering each request with `statuses[i]` (the last one repeated), empty bodies, optional headers. */
 export const statusServer = (
@@ -127,7 +147,7 @@ export const startTlsServer = async (handler: Handler): Promise<Server & { reado
     ], { stdio: "ignore" })
     const cert = readFileSync(join(dir, "cert.pem"), "utf8")
     const key = readFileSync(join(dir, "key.pem"), "utf8")
-    const server = await serve((listener) => https.createServer({ cert, key }, listener), "https", handler)
+    const server = await serve((listener) => https.createServer({ cert, key }, listener), "https", recordText, handler)
     return { ...server, cert }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -139,6 +159,10 @@ export interface RawServer {
   readonly port: number
   /** request lines seen, in order */
   readonly requests: Array<string>
+  /** sockets open on the server */
+  readonly sockets: Set<net.Socket>
+  /** connections accepted so far */
+  connections(): number
   close(): Promise<void>
 }
 
@@ -151,7 +175,9 @@ export const startRawServer = async (
 ): Promise<RawServer> => {
   const requests: Array<string> = []
   const sockets = new Set<net.Socket>()
+  let connections = 0
   const server = net.createServer((socket) => {
+    connections++
     let buffer = ""
     let index = 0
     socket.on("data", (data) => {
@@ -169,7 +195,14 @@ export const startRawServer = async (
   })
   track(server, sockets)
   const port = await listen(server)
-  return { origin: `http://127.0.0.1:${port}`, port, requests, close: closer(server, sockets) }
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    sockets,
+    connections: () => connections,
+    close: closer(server, sockets)
+  }
 }
 
 /** A port on 127.0.0.1 where nothing listens (a connection is refused). */

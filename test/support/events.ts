@@ -7,17 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as TestClock from "effect/TestClock"
 
-/** The events of one call answered 503, 503, 200 under a retry policy, in order. */
-export const twoRetriesThenSuccess = [
-  "RequestStarted",
-  "AttemptFailed",
-  "RetryScheduled",
-  "RequestStarted",
-  "AttemptFailed",
-  "RetryScheduled",
-  "RequestStarted",
-  "Succeeded"
-] as const
+export { twoRetriesThenSuccess } from "../shared/events.js"
 
 /** Polls (real time, bounded) until the TestClock's pending sleeps (wake-up times) satisfy `predicate`. */
 export const awaitSleeps = (predicate: (wakeUps: ReadonlyArray<number>) => boolean): Effect.Effect<void> =>

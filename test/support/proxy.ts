@@ -5,8 +5,9 @@
  */
 import * as Effect from "effect/Effect"
 import * as http from "node:http"
-import type { AddressInfo, Socket } from "node:net"
+import type { Socket } from "node:net"
 import * as net from "node:net"
+import { closer, listen, track } from "../shared/servers.js"
 
 export interface TestProxy {
   readonly url: string
@@ -24,106 +25,94 @@ export interface TestProxy {
   close(): Promise<void>
 }
 
-export const startProxy = (options: { readonly auth?: string } = {}): Promise<TestProxy> =>
-  new Promise((resolve, reject) => {
-    const forwarded: Array<string> = []
-    const tunnels: Array<string> = []
-    const authorizations: Array<string | undefined> = []
-    const refused: Array<string> = []
-    const sockets = new Set<Socket>()
-    const upstream = new Set<Socket>()
-    const allowed = (header: string | undefined, what: string) => {
-      authorizations.push(header)
-      if (options.auth === undefined || header === options.auth) return true
-      refused.push(what)
-      return false
+export const startProxy = async (options: { readonly auth?: string } = {}): Promise<TestProxy> => {
+  const forwarded: Array<string> = []
+  const tunnels: Array<string> = []
+  const authorizations: Array<string | undefined> = []
+  const refused: Array<string> = []
+  const sockets = new Set<Socket>()
+  const upstream = new Set<Socket>()
+  const allowed = (header: string | undefined, what: string) => {
+    authorizations.push(header)
+    if (options.auth === undefined || header === options.auth) return true
+    refused.push(what)
+    return false
+  }
+  const server = http.createServer((req, res) => {
+    const what = `${req.method} ${req.url}`
+    if (!allowed(req.headers["proxy-authorization"], what)) {
+      res.writeHead(407, { "proxy-authenticate": "Basic realm=\"test\"", "content-length": "0" })
+      res.end()
+      return
     }
-    const server = http.createServer((req, res) => {
-      const what = `${req.method} ${req.url}`
-      if (!allowed(req.headers["proxy-authorization"], what)) {
-        res.writeHead(407, { "proxy-authenticate": "Basic realm=\"test\"", "content-length": "0" })
-        res.end()
-        return
-      }
-      let target: URL
-      try {
-        target = new URL(req.url ?? "")
-      } catch {
-        res.writeHead(400, { "content-length": "0" })
-        res.end()
-        return
-      }
-      forwarded.push(what)
-      const headers = { ...req.headers }
-      delete headers["proxy-authorization"]
-      delete headers["proxy-connection"]
-      const out = http.request({
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: target.pathname + target.search,
-        headers
-      }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      })
-      out.on("socket", (socket) => {
-        upstream.add(socket)
-        socket.on("close", () => upstream.delete(socket))
-      })
-      out.on("error", () => {
-        if (!res.headersSent) res.writeHead(502, { "content-length": "0" })
-        res.end()
-      })
-      req.pipe(out)
+    let target: URL
+    try {
+      target = new URL(req.url ?? "")
+    } catch {
+      res.writeHead(400, { "content-length": "0" })
+      res.end()
+      return
+    }
+    forwarded.push(what)
+    const headers = { ...req.headers }
+    delete headers["proxy-authorization"]
+    delete headers["proxy-connection"]
+    const out = http.request({
+      host: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: target.pathname + target.search,
+      headers
+    }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
     })
-    server.on("connect", (req: http.IncomingMessage, client: Socket, head: Buffer) => {
-      client.on("error", () => {})
-      const what = `CONNECT ${req.url}`
-      if (!allowed(req.headers["proxy-authorization"], what)) {
-        client.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n\r\n")
-        return
-      }
-      const [host, port] = (req.url ?? "").split(":")
-      const origin = net.connect(Number(port), host, () => {
-        tunnels.push(req.url ?? "")
-        client.write("HTTP/1.1 200 Connection Established\r\n\r\n")
-        if (head.length > 0) origin.write(head)
-        origin.pipe(client)
-        client.pipe(origin)
-      })
-      upstream.add(origin)
-      origin.on("close", () => {
-        upstream.delete(origin)
-        client.destroy()
-      })
-      client.on("close", () => origin.destroy())
-      origin.on("error", () => client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n"))
+    out.on("socket", (socket) => {
+      upstream.add(socket)
+      socket.on("close", () => upstream.delete(socket))
     })
-    server.on("connection", (socket: Socket) => {
-      sockets.add(socket)
-      socket.on("close", () => sockets.delete(socket))
+    out.on("error", () => {
+      if (!res.headersSent) res.writeHead(502, { "content-length": "0" })
+      res.end()
     })
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as AddressInfo).port
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        port,
-        forwarded,
-        tunnels,
-        authorizations,
-        refused,
-        sockets,
-        close: () =>
-          new Promise<void>((ok) => {
-            for (const socket of sockets) socket.destroy()
-            for (const socket of upstream) socket.destroy()
-            server.close(() => ok())
-          })
-      })
-    })
+    req.pipe(out)
   })
+  server.on("connect", (req: http.IncomingMessage, client: Socket, head: Buffer) => {
+    client.on("error", () => {})
+    const what = `CONNECT ${req.url}`
+    if (!allowed(req.headers["proxy-authorization"], what)) {
+      client.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n\r\n")
+      return
+    }
+    const [host, port] = (req.url ?? "").split(":")
+    const origin = net.connect(Number(port), host, () => {
+      tunnels.push(req.url ?? "")
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n")
+      if (head.length > 0) origin.write(head)
+      origin.pipe(client)
+      client.pipe(origin)
+    })
+    upstream.add(origin)
+    origin.on("close", () => {
+      upstream.delete(origin)
+      client.destroy()
+    })
+    client.on("close", () => origin.destroy())
+    origin.on("error", () => client.end("HTTP/1.1 502 Bad Gateway\r\n\r\n"))
+  })
+  track(server, sockets)
+  const port = await listen(server)
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    forwarded,
+    tunnels,
+    authorizations,
+    refused,
+    sockets,
+    close: closer(server, sockets, upstream)
+  }
+}
 
 /** A proxy as a scoped resource: started for the test, closed after it. */
 export const proxyScoped = (options: { readonly auth?: string } = {}) =>

@@ -1,8 +1,11 @@
 /**
- * A TCP server that speaks whatever the test wants: for malformed and truncated responses.
+ * A TCP server that speaks whatever the test wants: for malformed and truncated responses. The Effect face of
+ * test/shared/servers.ts's `startRawServer`.
  */
 import * as Effect from "effect/Effect"
-import * as net from "node:net"
+import type * as Scope from "effect/Scope"
+import type * as net from "node:net"
+import { startRawServer } from "../shared/servers.js"
 
 export interface RawServer {
   readonly url: string
@@ -17,44 +20,10 @@ export interface RawServer {
  * `onRequest(socket, head, index)` is called once per request head read on a connection
  * (`index` counts requests on that connection from 0).
  */
-export const rawServerScoped = (onRequest: (socket: net.Socket, head: string, index: number) => void) =>
-  Effect.acquireRelease(
-    Effect.promise(() =>
-      new Promise<RawServer & { server: net.Server }>((resolve) => {
-        const requests: Array<string> = []
-        const sockets = new Set<net.Socket>()
-        let connections = 0
-        const server = net.createServer((socket) => {
-          connections++
-          sockets.add(socket)
-          socket.on("close", () => sockets.delete(socket))
-          socket.on("error", () => {})
-          let buffer = ""
-          let index = 0
-          socket.on("data", (data) => {
-            buffer += data.toString("latin1")
-            let end: number
-            while ((end = buffer.indexOf("\r\n\r\n")) !== -1) {
-              const head = buffer.slice(0, end)
-              buffer = buffer.slice(end + 4)
-              const length = /content-length: *(\d+)/i.exec(head)
-              if (length) buffer = buffer.slice(Number(length[1]))
-              requests.push(head.split("\r\n")[0])
-              onRequest(socket, head, index++)
-            }
-          })
-        })
-        server.listen(0, "127.0.0.1", () => {
-          const port = (server.address() as net.AddressInfo).port
-          resolve({ url: `http://127.0.0.1:${port}`, port, requests, sockets, connections: () => connections, server })
-        })
-      })
-    ),
-    ({ server, sockets }) =>
-      Effect.promise(() =>
-        new Promise<void>((ok) => {
-          for (const s of sockets) s.destroy()
-          server.close(() => ok())
-        })
-      )
+export const rawServerScoped = (
+  onRequest: (socket: net.Socket, head: string, index: number) => void
+): Effect.Effect<RawServer, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(Effect.promise(() => startRawServer(onRequest)), (server) => Effect.promise(server.close)),
+    (server) => ({ ...server, url: server.origin })
   )

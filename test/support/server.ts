@@ -1,10 +1,11 @@
 /**
- * A real HTTP server on 127.0.0.1 for tests: scripted handlers, a log of what it received,
- * and a count of the sockets open on it.
+ * A real HTTP server on 127.0.0.1 for tests: scripted handlers, a log of what it received (bodies as bytes, raw
+ * header lists), and the sockets open on it. The Effect face of test/shared/servers.ts, which runs the server.
  */
 import * as Effect from "effect/Effect"
-import * as http from "node:http"
-import type { AddressInfo, Socket } from "node:net"
+import type * as http from "node:http"
+import type { Socket } from "node:net"
+import * as Shared from "../shared/servers.js"
 
 export interface Received {
   readonly method: string
@@ -14,7 +15,7 @@ export interface Received {
   readonly body: Buffer
 }
 
-export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, received: Received) => void
+export type Handler = Shared.Handler<Received>
 
 export interface TestServer {
   readonly url: string
@@ -28,48 +29,26 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export const startServer = (handler: Handler): Promise<TestServer> =>
-  new Promise((resolve, reject) => {
-    const received: Array<Received> = []
-    const sockets = new Set<Socket>()
-    const server = http.createServer((req, res) => {
-      const chunks: Array<Buffer> = []
-      req.on("data", (c: Buffer) => chunks.push(c))
-      req.on("end", () => {
-        const entry: Received = {
-          method: req.method ?? "",
-          url: req.url ?? "",
-          headers: req.headers,
-          rawHeaders: req.rawHeaders,
-          body: Buffer.concat(chunks)
-        }
-        received.push(entry)
-        handler(req, res, entry)
-      })
-    })
-    server.keepAliveTimeout = 60_000
-    server.on("connection", (socket) => {
-      sockets.add(socket)
-      socket.on("close", () => sockets.delete(socket))
-    })
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as AddressInfo).port
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        port,
-        received,
-        sockets,
-        count: () => received.length,
-        waitFor: (predicate, timeoutMs = 5_000) => pollUntil(predicate, timeoutMs),
-        close: () =>
-          new Promise<void>((ok) => {
-            for (const socket of sockets) socket.destroy()
-            server.close(() => ok())
-          })
-      })
-    })
-  })
+const recordBytes: Shared.Recorder<Received> = (req, body) => ({
+  method: req.method ?? "",
+  url: req.url ?? "",
+  headers: req.headers,
+  rawHeaders: req.rawHeaders,
+  body
+})
+
+export const startServer = async (handler: Handler): Promise<TestServer> => {
+  const server = await Shared.startRecordingServer(recordBytes, handler)
+  return {
+    url: server.origin,
+    port: server.port,
+    received: server.received,
+    sockets: server.sockets,
+    count: server.count,
+    waitFor: (predicate, timeoutMs = 5_000) => pollUntil(predicate, timeoutMs),
+    close: server.close
+  }
+}
 
 /** A server as a scoped resource: started for the test, closed after it. */
 export const serverScoped = (handler: Handler) =>
@@ -89,14 +68,7 @@ export const flakyServer = () => {
 }
 
 /** A port on 127.0.0.1 where nothing listens. */
-export const closedPort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = http.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
+export const closedPort: () => Promise<number> = Shared.closedPort
 
 /** Polls `predicate` every 5 ms of real time until it holds, or fails after `timeoutMs`. */
 const pollUntil = (predicate: () => boolean, timeoutMs: number): Promise<void> =>
