@@ -2,8 +2,10 @@
  * The client of the v4 edition: a v4 `Context.Service` (the root entry's is a v3 `Context.Tag`), its layers, and
  * what it can tell (circuit state, events). The same option names and defaults as the root entry.
  *
- * Not in this edition yet (the root entry has them): `layerConfig` / environment configuration (so
- * `ResilientClientLive` is `layer()` with the defaults), `layerFromHttpClient`, `layerFromDispatcher`, `warmUp`,
+ * `layer(options)` takes options in code; `layerConfig(prefix)` reads them from v4's `Config` (the environment by
+ * default), and `ResilientClientLive` is `layerConfig()`.
+ *
+ * Not in this edition yet (the root entry has them): `layerFromHttpClient`, `layerFromDispatcher`, `warmUp`,
  * rate limiter, interceptors.
  *
  * @since 0.1.0
@@ -17,6 +19,7 @@ import * as Stream from "effect/Stream"
 import type { CircuitState } from "../../src/core/circuitBreaker.js"
 import type { InvalidRequestError } from "./HttpResilientError.js"
 import { type ClientOptions as Options, defaults as clientDefaults, make } from "./internal/client.js"
+import * as configEnv from "./internal/configEnv.js"
 import { ResilientClient, type ResilientClientService as Service } from "./internal/service.js"
 import type { ResilientEvent } from "./ResilientEvent.js"
 
@@ -57,11 +60,85 @@ export const layer = (options: ClientOptions = {}): Layer.Layer<ResilientClient,
   Layer.effect(ResilientClient, make(options))
 
 /**
- * The client with every default: retry budget and circuit breaker on, 10 s attempts, 30 s deadline.
+ * A client whose options come from v4's `Config` under `prefix` (the environment by default), with `overrides` on
+ * top. The variables are the root entry's, for the options this edition has: `PREFIX_BASE_URL`, `PREFIX_TIMEOUT`,
+ * `PREFIX_DEADLINE`, `PREFIX_MAX_CONNECTIONS`, `PREFIX_MAX_ORIGINS`, `PREFIX_MAX_RESPONSE_SIZE`,
+ * `PREFIX_FOLLOW_REDIRECTS`, `PREFIX_REDACT_HEADERS`, `PREFIX_REDACT_QUERY_PARAMS` (comma-separated lists),
+ * `PREFIX_ALLOW_INSECURE_REDIRECTS`, `PREFIX_TRACING`, and the protections' sections below.
+ *
+ * Each protection is a section: a switch (`false` turns it off, `true` keeps its defaults) and its settings, the
+ * option's path in SCREAMING_SNAKE; unset, a setting keeps its default.
+ * - `PREFIX_CIRCUIT_BREAKER`; `PREFIX_CIRCUIT_BREAKER_THRESHOLD`, `_MIN_THROUGHPUT`, `_WINDOW` (the default ratio
+ *   strategy's, checked by `CircuitBreaker.ratio` as they are read), `_BREAK_DURATION`, `_BACKOFF_FACTOR`,
+ *   `_MAX_BREAK_DURATION`, `_PROBES`
+ * - `PREFIX_BULKHEAD`; `PREFIX_BULKHEAD_MAX_CONCURRENT`, `_MAX_QUEUE`, `_QUEUE_TIMEOUT`
+ * - `PREFIX_RETRY_BUDGET`; `PREFIX_RETRY_BUDGET_RATIO`, `_WINDOW`, `_MIN_RETRIES_PER_SECOND`
+ *
+ * A switch `false` beside a setting of its section is a `ConfigError` naming both.
+ *
+ * A bad value fails the layer with v4's `Config.ConfigError` naming the variable, then the option, the value and
+ * why: `HTTP_RESILIENT_MAX_CONNECTIONS (maxConnections): 0 is not a positive integer`, or, for a value that does
+ * not parse, `HTTP_RESILIENT_TIMEOUT (timeout): "soon" is not a duration (e.g. "10 seconds")`. An option in
+ * `overrides` replaces the environment's value — a protection given there replaces the environment's whole
+ * section — which is then not read at all (whatever its variables hold), and its errors name the option, as
+ * `layer`'s do.
+ *
+ * @example
+ * ```ts
+ * import { ResilientClient } from "effect-http-resilient/v4"
+ *
+ * // PAYMENTS_BASE_URL, PAYMENTS_TIMEOUT, PAYMENTS_CIRCUIT_BREAKER … from the environment; the headers from code
+ * const Payments = ResilientClient.layerConfig("PAYMENTS", { headers: { "x-client": "checkout" } })
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
-export const ResilientClientLive: Layer.Layer<ResilientClient, Config.ConfigError> = layer()
+export const layerConfig: (
+  prefix?: string,
+  overrides?: ClientOptions
+) => Layer.Layer<ResilientClient, Config.ConfigError> = configEnv.layerConfig
+
+/**
+ * The options `layerConfig` reads, as a v4 `Config`: the options it lists, each only when its variable is set, and
+ * a protection's section as `false` (switched off) or its options object (the circuit breaker's ratio knobs made
+ * into `strategy: CircuitBreaker.ratio(...)`). The values are checked by the layer, not here, but for a value that
+ * does not parse, a section switched off beside its settings and a ratio knob `CircuitBreaker.ratio` rejects.
+ *
+ * @example
+ * ```ts
+ * import { ConfigProvider, Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient/v4"
+ *
+ * const env = ConfigProvider.fromUnknown({ PAYMENTS: { BASE_URL: "https://pay.example.com", BULKHEAD: "false" } })
+ * const options = Effect.runSync(ResilientClient.optionsFromConfig("PAYMENTS").parse(env))
+ * // { baseUrl: "https://pay.example.com", bulkhead: false }
+ * ```
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const optionsFromConfig = (prefix: string): Config.Config<ClientOptions> => configEnv.optionsFromConfig(prefix)
+
+/**
+ * The client with every default, configurable from the environment with the `HTTP_RESILIENT_` prefix, protections
+ * included (`HTTP_RESILIENT_CIRCUIT_BREAKER=false`, `HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT=50` …): it is
+ * `layerConfig()` (see there for every variable), and a bad value names its variable. Nothing set: retry budget and
+ * circuit breaker on, 10 s attempts, 30 s deadline.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, ResilientClientLive } from "effect-http-resilient/v4"
+ *
+ * // HTTP_RESILIENT_TIMEOUT="5 seconds" HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT=50 … tune it without a code change
+ * const main = HttpResilient.get("https://api.example.com/health").pipe(Effect.provide(ResilientClientLive))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const ResilientClientLive: Layer.Layer<ResilientClient, Config.ConfigError> = layerConfig()
 
 /**
  * An origin's breaker state (`"closed"` for one never seen); fails with `InvalidRequestError` for something that

@@ -250,7 +250,11 @@ const persistedBreaking = (
     return breaking
   })
 
-const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))
+/** A bad option as the layer's `ConfigError`; the thrown error is its cause (`layerConfig` reads it). */
+const configError = (error: unknown) =>
+  new Config.ConfigError(
+    new ConfigProvider.SourceError({ message: error instanceof Error ? error.message : String(error), cause: error })
+  )
 
 /**
  * Builds a client in the scope; `transport` replaces the undici pool (the test kit's scripted transport).
@@ -263,7 +267,7 @@ export const make = (
   Effect.gen(function*() {
     const settings = yield* Effect.try({
       try: () => read(options),
-      catch: (error) => configError(error instanceof Error ? error.message : String(error))
+      catch: configError
     })
     const pubsub = yield* Effect.acquireRelease(PubSub.sliding<Events.ResilientEvent>(1024), PubSub.shutdown)
     const publish = (event: Events.ResilientEvent): void => {
@@ -285,7 +289,7 @@ export const make = (
           : strategy._tag === "Persisted"
           ? undefined
           : coreBreaking(breakerOptions, strategy, settings.maxOrigins, settings.timeoutMillis, onTransition),
-      catch: (error) => configError(error instanceof Error ? error.message : String(error))
+      catch: configError
     }).pipe(Effect.flatMap((b) =>
       b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish)
     ))
