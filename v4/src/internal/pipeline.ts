@@ -10,7 +10,7 @@
  * 2. `events`: `RequestStarted`;
  * 3. `telemetry`: span (when `tracing`), duration histogram;
  * 4. `bulkhead` → 5. `breaker`;
- * 6. `settle`: the retry budget counts the request;
+ * 6. `settle`: the retry budget of the origin counts the request and learns how it ended;
  * 7. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
  * 8. `redirects`: followed inside the attempt;
  * 9. `send`: the transport, body read into memory, under the attempt timeout.
@@ -52,7 +52,7 @@ export const around = <A extends { readonly status: number }>(client: ClientStat
       telemetry(client)(
         bulkhead(client.bulkhead)(
           breaker(client.breaker)(
-            settle(client.retryBudget)(inner)
+            settle(client)(inner)
           )
         )
       )
