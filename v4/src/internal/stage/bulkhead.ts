@@ -8,4 +8,4 @@ import type { Bulkhead } from "../bulkhead.js"
  * @internal
  */
 export const bulkhead = (slots: Bulkhead | undefined) => <A>(next: Attempt<A>): Attempt<A> =>
-  slots === undefined ? next : (state, request) => slots.guard(state.info, next(state, request))
+  slots === undefined ? next : (state, request) => slots.guard(state.info, () => next(state, request))
