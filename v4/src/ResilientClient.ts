@@ -17,9 +17,11 @@ import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { CircuitState } from "../../src/core/circuitBreaker.js"
+import type * as coreHealth from "../../src/core/health.js"
 import type { InvalidRequestError } from "./HttpResilientError.js"
 import { type ClientOptions as Options, defaults as clientDefaults, make } from "./internal/client.js"
 import * as configEnv from "./internal/configEnv.js"
+import * as healthOps from "./internal/health.js"
 import { ResilientClient, type ResilientClientService as Service } from "./internal/service.js"
 import type { ResilientEvent } from "./ResilientEvent.js"
 
@@ -72,7 +74,7 @@ export const layer = (options: ClientOptions = {}): Layer.Layer<ResilientClient,
  *   strategy's, checked by `CircuitBreaker.ratio` as they are read), `_BREAK_DURATION`, `_BACKOFF_FACTOR`,
  *   `_MAX_BREAK_DURATION`, `_PROBES`
  * - `PREFIX_BULKHEAD`; `PREFIX_BULKHEAD_MAX_CONCURRENT`, `_MAX_QUEUE`, `_QUEUE_TIMEOUT`
- * - `PREFIX_RETRY_BUDGET`; `PREFIX_RETRY_BUDGET_RATIO`, `_WINDOW`, `_MIN_RETRIES_PER_SECOND`
+ * - `PREFIX_RETRY_BUDGET`; `PREFIX_RETRY_BUDGET_RATIO`, `_WINDOW`, `_MIN_RETRIES_PER_SECOND`, `_ADAPTIVE`
  *
  * A switch `false` beside a setting of its section is a `ConfigError` naming both.
  *
@@ -167,3 +169,88 @@ export const subscribe: Effect.Effect<PubSub.Subscription<ResilientEvent>, never
 export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = Stream.unwrap(
   Effect.map(subscribe, Stream.fromSubscription)
 )
+
+/**
+ * One circuit breaker of the client in `Health.origins` (one per origin: this edition keys breakers by origin).
+ *
+ * - `key`: the breaker's key (the origin); `origin`: the origin of the calls it counts; `route`: always `undefined`
+ *   (this edition has no routes).
+ * - `state`: `"closed"`, `"open"` or `"half-open"` (reading it turns an open breaker whose break is over half-open).
+ * - `inFlight`: attempts the breaker let through that have not ended.
+ * - `retryAt`: when an open breaker lets a probe through (epoch ms by the `Clock`); `undefined` unless open.
+ * - `lastFailureAt`: when an attempt last failed by the breaker's rule (epoch ms by the `Clock`); `undefined`: never.
+ * - `retryBudget`: retries the origin's retry budget would grant now (`undefined` when it is off).
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type OriginHealth = coreHealth.OriginHealth
+
+/**
+ * The bulkhead in `Health.bulkheads` (`route: undefined`): `inFlight` attempts hold a slot, `queued` wait for one,
+ * out of `maxConcurrent` and `maxQueue`.
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type BulkheadHealth = coreHealth.BulkheadHealth
+
+/**
+ * What `health` reports: `healthy` (every breaker closed), `origins` (one entry per breaker the client keeps — at
+ * most `maxOrigins`, least recently used first; empty when breakers are off, kept in a store by
+ * `CircuitBreaker.persisted`, or nothing was called), `bulkheads` (the client's compartment; empty when off),
+ * `retryBudget` (retries the budget of the origin called last would grant now, as `RetryBudget.available`;
+ * `undefined` when off; each origin's own is in `origins`) and `at` (when
+ * it was read, epoch ms by the `Clock`). The root entry's shape.
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export type Health = coreHealth.Health
+
+/**
+ * The client's health now, from its protections' own state: for each breaker its state, attempts in flight, when it
+ * lets a probe through and when an attempt last failed; the bulkhead's attempts in flight and queued; the retry
+ * budget left. Reading it sends nothing.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient/v4"
+ *
+ * // log what is not closed
+ * const report = Effect.flatMap(ResilientClient.health, (health) =>
+ *   Effect.forEach(
+ *     health.origins.filter((origin) => origin.state !== "closed"),
+ *     (origin) => Effect.logWarning(`${origin.key} is ${origin.state}, ${origin.inFlight} in flight`)
+ *   ))
+ * ```
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export const health: Effect.Effect<Health, never, ResilientClient> = healthOps.health
+
+/**
+ * For readiness probes: `true` when every circuit breaker of the client is closed — `origin`'s only, when given (an
+ * origin or any URL on it, absolute or relative to `baseUrl`). An open or half-open breaker makes it `false`;
+ * bulkheads and the retry budget are in `health`, not here. A client with breakers off is always healthy. With
+ * `CircuitBreaker.persisted`, `healthy(origin)` asks the store; `healthy()` sees no breaker (they are the store's)
+ * and is `true`. Something that names no origin fails with `InvalidRequestError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ResilientClient } from "effect-http-resilient/v4"
+ *
+ * // a /ready handler: 503 while the payments upstream's breaker is not closed
+ * const ready = Effect.map(ResilientClient.healthy("https://payments.example.com"), (ok) => (ok ? 200 : 503))
+ * ```
+ *
+ * @since 0.1.0
+ * @category health
+ */
+export const healthy: {
+  (): Effect.Effect<boolean, never, ResilientClient>
+  (origin: string | URL): Effect.Effect<boolean, InvalidRequestError, ResilientClient>
+} = healthOps.healthy

@@ -77,7 +77,7 @@ describe("options from the environment", () => {
       const ratio = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_RETRY_BUDGET_RATIO: "-1" })
       assert.strictEqual(
         said(ratio),
-        "HTTP_RESILIENT_RETRY_BUDGET_RATIO (retryBudget.ratio): -1 is not a non-negative number"
+        "HTTP_RESILIENT_RETRY_BUDGET_RATIO (retryBudget.ratio): -1 is not a number from 0 to 1000"
       )
       const threshold = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "2" })
       assert.strictEqual(

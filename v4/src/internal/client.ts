@@ -120,6 +120,8 @@ const lower = (state: string): CircuitState => state === "Closed" ? "closed" : s
 interface Breaking {
   readonly guard: Guard
   readonly circuitState: (origin: string, now: number) => Effect.Effect<CircuitState>
+  /** ours, in memory (for health reports); `undefined` for breakers in a store */
+  readonly registry?: BreakerRegistry | undefined
 }
 
 const noBreaker: Breaking = {
@@ -179,7 +181,8 @@ const coreBreaking = (
           )
       )
     },
-    circuitState: (origin, now) => Effect.succeed(registry.stateAt(origin, now))
+    circuitState: (origin, now) => Effect.succeed(registry.stateAt(origin, now)),
+    registry
   }
 }
 
@@ -324,7 +327,10 @@ export const make = (
         counter.updateUnsafe(1, context)
       },
       recordBudgetRejection: () => Telemetry.retryBudgetRejections.updateUnsafe(1, context),
-      deadlineMillis: settings.deadlineMillis
+      deadlineMillis: settings.deadlineMillis,
+      breakers: breaking.registry,
+      bulkhead: settings.bulkhead,
+      baseUrl: settings.baseUrl
     }
     const attempt = run(state, buffered(state))
     const service: ResilientClientService = {

@@ -60,7 +60,7 @@ export const environmentSections: Readonly<Record<string, Readonly<Record<string
     probes: "integer"
   },
   bulkhead: { maxConcurrent: "integer", maxQueue: "integer", queueTimeout: "duration" },
-  retryBudget: { ratio: "number", window: "duration", minRetriesPerSecond: "number" }
+  retryBudget: { ratio: "number", window: "duration", minRetriesPerSecond: "number", adaptive: "boolean" }
 }
 
 const expected: Record<Reader, string> = {

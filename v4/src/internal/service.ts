@@ -7,7 +7,8 @@ import type * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
-import type { CircuitState } from "../../../src/core/circuitBreaker.js"
+import type { BulkheadSlots } from "../../../src/core/bulkhead.js"
+import type { BreakerRegistry, CircuitState } from "../../../src/core/circuitBreaker.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import type { HttpResilientError, InvalidRequestError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
@@ -25,6 +26,12 @@ export interface ClientInternals {
   readonly recordBudgetRejection: () => void
   /** the client's deadline for a call, in ms */
   readonly deadlineMillis: number
+  /** the client's breakers when they are ours, in memory (health reports) */
+  readonly breakers: BreakerRegistry | undefined
+  /** the client's bulkhead, when on (health reports) */
+  readonly bulkhead: BulkheadSlots<unknown> | undefined
+  /** what relative URLs given to the module functions are joined to */
+  readonly baseUrl: URL | undefined
 }
 
 /**
