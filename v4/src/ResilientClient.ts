@@ -5,8 +5,7 @@
  * `layer(options)` takes options in code; `layerConfig(prefix)` reads them from v4's `Config` (the environment by
  * default), and `ResilientClientLive` is `layerConfig()`.
  *
- * Not in this edition yet (the root entry has them): `layerFromHttpClient`, `layerFromDispatcher`, `warmUp`,
- * rate limiter, interceptors.
+ * Not in this edition yet (the root entry has them): `layerFromHttpClient`, rate limiter, interceptors.
  *
  * @since 0.1.0
  */
@@ -16,13 +15,16 @@ import * as Layer from "effect/Layer"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as Undici from "undici"
 import type { CircuitState } from "../../src/core/circuitBreaker.js"
 import type * as coreHealth from "../../src/core/health.js"
-import type { InvalidRequestError } from "./HttpResilientError.js"
+import type { HttpResilientError, InvalidRequestError } from "./HttpResilientError.js"
 import { type ClientOptions as Options, defaults as clientDefaults, make } from "./internal/client.js"
 import * as configEnv from "./internal/configEnv.js"
 import * as healthOps from "./internal/health.js"
 import { ResilientClient, type ResilientClientService as Service } from "./internal/service.js"
+import { overDispatcher } from "./internal/transport.js"
+import * as warmUpOps from "./internal/warmUp.js"
 import type { ResilientEvent } from "./ResilientEvent.js"
 
 export {
@@ -60,6 +62,62 @@ export const defaults = clientDefaults
  */
 export const layer = (options: ClientOptions = {}): Layer.Layer<ResilientClient, Config.ConfigError> =>
   Layer.effect(ResilientClient, make(options))
+
+/**
+ * A client over an undici dispatcher you own (an `Agent` with your settings, a `ProxyAgent`, a `MockAgent`); it is
+ * never closed by the client. `warmUp` needs the client's own pool, so over a dispatcher it fails with
+ * `InvalidRequestError`. A bad option fails the layer with a `ConfigError` naming it, its value and why.
+ *
+ * @example
+ * ```ts
+ * import { ProxyAgent } from "undici"
+ * import { ResilientClient } from "effect-http-resilient/v4"
+ *
+ * // through a proxy; the agent is yours to close
+ * const proxy = new ProxyAgent("http://proxy.internal:3128")
+ * const Client = ResilientClient.layerFromDispatcher(proxy, { timeout: "5 seconds" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromDispatcher = (
+  dispatcher: Undici.Dispatcher,
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, Config.ConfigError> =>
+  Layer.effect(ResilientClient, make(options, overDispatcher(dispatcher)))
+
+/**
+ * Opens `connections` sockets to `origin` (an absolute URL, or relative to `baseUrl`; only its origin counts) and
+ * returns once they are open and idle, so that the next that many concurrent requests to it open none and skip the
+ * TCP and TLS handshakes. Sockets already warm for the origin count. A warm socket left unused for the pool's
+ * keep-alive time (4 s) is closed, like an idle keep-alive connection.
+ *
+ * Works with the client's own pool (`layer`, `layerConfig`, `ResilientClientLive`); a client over a given
+ * dispatcher (or the test kit's script) fails with `InvalidRequestError`, as does a `connections` that is not an
+ * integer from 1 to 65536. A connect failure is a `TransportError`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient, ResilientClient } from "effect-http-resilient/v4"
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* ResilientClient.warmUp("https://api.example.com", 8)
+ *   // up to 8 concurrent requests now start on open sockets
+ *   yield* Effect.forEach([1, 2, 3], (id) => HttpResilient.get(`https://api.example.com/items/${id}`), {
+ *     concurrency: 8
+ *   })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category pool
+ */
+export const warmUp: (
+  origin: string | URL,
+  connections: number
+) => Effect.Effect<void, HttpResilientError, ResilientClient> = warmUpOps.warmUp
 
 /**
  * A client whose options come from v4's `Config` under `prefix` (the environment by default), with `overrides` on

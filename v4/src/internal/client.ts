@@ -330,7 +330,9 @@ export const make = (
       deadlineMillis: settings.deadlineMillis,
       breakers: breaking.registry,
       bulkhead: settings.bulkhead,
-      baseUrl: settings.baseUrl
+      baseUrl: settings.baseUrl,
+      secrets: settings.secrets,
+      transport: sender
     }
     const attempt = run(state, buffered(state))
     const service: ResilientClientService = {

@@ -10,9 +10,11 @@ import type * as Scope from "effect/Scope"
 import type { BulkheadSlots } from "../../../src/core/bulkhead.js"
 import type { BreakerRegistry, CircuitState } from "../../../src/core/circuitBreaker.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
+import type { Secrets } from "../../../src/core/secrets.js"
 import type { HttpResilientError, InvalidRequestError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
 import type { RequestOptions } from "./request.js"
+import type { Transport } from "./transport.js"
 
 /**
  * What the retry policy and the module functions reach of a client.
@@ -32,6 +34,10 @@ export interface ClientInternals {
   readonly bulkhead: BulkheadSlots<unknown> | undefined
   /** what relative URLs given to the module functions are joined to */
   readonly baseUrl: URL | undefined
+  /** what the module functions' errors redact */
+  readonly secrets: Secrets
+  /** the client's transport (`warmUp`) */
+  readonly transport: Transport
 }
 
 /**
