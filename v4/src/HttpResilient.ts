@@ -4,7 +4,7 @@
  * `HttpResilient.get(url).pipe(Effect.retry(RetryPolicy.default))`, or `HttpResilient.retry(policy)`, which also
  * holds the call's deadline across its attempts.
  *
- * Not in this edition yet: `execute(HttpClientRequest)`, streams (`stream`, `lines`, `ndjson`, `sse`), `hedge`,
+ * Not in this edition yet: streams (`stream`, `lines`, `ndjson`, `sse`), `hedge`,
  * failover URLs, per-attempt request lists, form/multipart/stream bodies.
  *
  * @since 0.1.0
@@ -12,11 +12,13 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
 import type { HttpResilientError } from "./HttpResilientError.js"
 import { TimeoutError } from "./HttpResilientError.js"
 import { retryWithin } from "./internal/client.js"
+import * as executeOps from "./internal/execute.js"
 import { millisOf } from "./internal/options.js"
 import type { BodyOptions as Body, RequestOptions as Options } from "./internal/request.js"
 import { CurrentDeadline, ResilientClient } from "./internal/service.js"
@@ -99,6 +101,31 @@ export const head = (url: string | URL, options?: RequestOptions): Call => reque
  */
 export const options = (url: string | URL, requestOptions?: RequestOptions): Call =>
   request("OPTIONS", url, requestOptions)
+
+/**
+ * Sends a v4 `effect/http` `HttpClientRequest` (method, URL, URL params, fragment, headers and body are taken from
+ * it). `options` apply on top: their headers win over the request's, their `urlParams` come after the request's. A
+ * relative URL is joined to the client's `baseUrl` and keeps its URL params, as with `get`. A body given both in the
+ * request and in `options` is an `InvalidRequestError`, as is a body this edition cannot send yet (`FormData`, a
+ * stream).
+ *
+ * @example
+ * ```ts
+ * import * as HttpClientRequest from "effect/http/HttpClientRequest"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const request = HttpClientRequest.post("https://api.example.com/orders").pipe(
+ *   HttpClientRequest.setHeader("x-tenant", "acme"),
+ *   HttpClientRequest.bodyJsonUnsafe({ sku: "A1" })
+ * )
+ * const created = HttpResilient.execute(request, { idempotencyKey: true, timeout: "5 seconds" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const execute: (request: HttpClientRequest.HttpClientRequest, options?: RequestOptions) => Call =
+  executeOps.execute
 
 /**
  * The number of the attempt running: 1, 2, 3 … (inside `Effect.retry`, from v4's `Schedule.CurrentMetadata`).
