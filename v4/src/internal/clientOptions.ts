@@ -17,6 +17,7 @@ import type { HttpResilientError } from "../HttpResilientError.js"
 import type * as Events from "../ResilientEvent.js"
 import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
 import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
+import { type HedgeOptions, settingsOf as hedgeOf } from "./hedge.js"
 import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
 
 /** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
@@ -47,6 +48,19 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly bulkhead?: BulkheadOptions | false | undefined
   /** one per origin @default 80 % of first attempts × the origin's health, in 10 s, plus 10 retries/s */
   readonly retryBudget?: RetryBudgetOptions | false | undefined
+  /**
+   * Hedges every attempt of requests that may be sent twice: a second copy when the first has not answered after
+   * `delay` (up to `maxHedges` more), paid for from the retry budget of the request's origin; the first success
+   * wins. See `HttpResilient.hedge`.
+   * @default false
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient/v4"
+   *
+   * const Client = ResilientClient.layer({ hedge: { delay: "50 millis" } })
+   * ```
+   */
+  readonly hedge?: HedgeOptions | false | undefined
   /** query parameter names redacted beside the rule */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
   /** a span per attempt @default false */
@@ -128,7 +142,8 @@ export const read = (options: ClientOptions) => {
     accept: toAcceptStatus(options.acceptStatus),
     retryBudget: options.retryBudget === false ? undefined : budgetsOf(options.retryBudget ?? {}, maxOrigins),
     breaker: breakerOptionsOf(options.circuitBreaker),
-    bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {})
+    bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {}),
+    hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge)
   }
 }
 
