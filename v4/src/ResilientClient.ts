@@ -228,81 +228,65 @@ export const events: Stream.Stream<ResilientEvent, never, ResilientClient> = Str
   Effect.map(subscribe, Stream.fromSubscription)
 )
 
-/**
- * One circuit breaker of the client in `Health.origins` (one per origin: this edition keys breakers by origin).
- *
- * - `key`: the breaker's key (the origin); `origin`: the origin of the calls it counts; `route`: always `undefined`
- *   (this edition has no routes).
- * - `state`: `"closed"`, `"open"` or `"half-open"` (reading it turns an open breaker whose break is over half-open).
- * - `inFlight`: attempts the breaker let through that have not ended.
- * - `retryAt`: when an open breaker lets a probe through (epoch ms by the `Clock`); `undefined` unless open.
- * - `lastFailureAt`: when an attempt last failed by the breaker's rule (epoch ms by the `Clock`); `undefined`: never.
- * - `retryBudget`: retries the origin's retry budget would grant now (`undefined` when it is off).
- *
- * @since 0.1.0
- * @category health
- */
-export type OriginHealth = coreHealth.OriginHealth
+export type {
+  /**
+   * The bulkhead in `Health.bulkheads`: attempts holding a slot (`inFlight`) and waiting (`queued`), out of
+   * `maxConcurrent` and `maxQueue`.
+   * @since 0.1.0
+   * @category health
+   */
+  BulkheadHealth,
+  /**
+   * What `health` reports, in the root entry's shape: `healthy` (every breaker closed); `origins`, one
+   * `OriginHealth` per breaker the client keeps in memory (at most `maxOrigins`, least recently used first; none when
+   * breakers are off or kept in a store by `CircuitBreaker.persisted`); `bulkheads`, the client's compartment (none
+   * when off); `retryBudget`, what the budget of the origin called last would grant now (`undefined` when off); `at`,
+   * when it was read (epoch ms by the `Clock`).
+   * @since 0.1.0
+   * @category health
+   */
+  Health,
+  /**
+   * One breaker in `Health.origins` (this edition keys breakers by origin, so `key` is `origin` and `route` is
+   * `undefined`): its `state`, attempts let through and not ended (`inFlight`), `retryAt` (when open),
+   * `lastFailureAt`, and what the origin's retry budget would grant now (`retryBudget`).
+   * @since 0.1.0
+   * @category health
+   */
+  OriginHealth
+} from "../../src/core/health.js"
 
 /**
- * The bulkhead in `Health.bulkheads` (`route: undefined`): `inFlight` attempts hold a slot, `queued` wait for one,
- * out of `maxConcurrent` and `maxQueue`.
- *
- * @since 0.1.0
- * @category health
- */
-export type BulkheadHealth = coreHealth.BulkheadHealth
-
-/**
- * What `health` reports: `healthy` (every breaker closed), `origins` (one entry per breaker the client keeps — at
- * most `maxOrigins`, least recently used first; empty when breakers are off, kept in a store by
- * `CircuitBreaker.persisted`, or nothing was called), `bulkheads` (the client's compartment; empty when off),
- * `retryBudget` (retries the budget of the origin called last would grant now, as `RetryBudget.available`;
- * `undefined` when off; each origin's own is in `origins`) and `at` (when
- * it was read, epoch ms by the `Clock`). The root entry's shape.
- *
- * @since 0.1.0
- * @category health
- */
-export type Health = coreHealth.Health
-
-/**
- * The client's health now, from its protections' own state: for each breaker its state, attempts in flight, when it
- * lets a probe through and when an attempt last failed; the bulkhead's attempts in flight and queued; the retry
- * budget left. Reading it sends nothing.
+ * The client's health now, read from its breakers, bulkhead and retry budget; it sends nothing.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { ResilientClient } from "effect-http-resilient/v4"
  *
- * // log what is not closed
- * const report = Effect.flatMap(ResilientClient.health, (health) =>
- *   Effect.forEach(
- *     health.origins.filter((origin) => origin.state !== "closed"),
- *     (origin) => Effect.logWarning(`${origin.key} is ${origin.state}, ${origin.inFlight} in flight`)
- *   ))
+ * // the origins whose breaker is not closed, with when each lets a probe through
+ * const blocked = Effect.map(ResilientClient.health, ({ origins }) =>
+ *   origins.flatMap(({ origin, retryAt, state }) => (state === "closed" ? [] : [{ origin, state, retryAt }])))
  * ```
  *
  * @since 0.1.0
  * @category health
  */
-export const health: Effect.Effect<Health, never, ResilientClient> = healthOps.health
+export const health: Effect.Effect<coreHealth.Health, never, ResilientClient> = healthOps.health
 
 /**
- * For readiness probes: `true` when every circuit breaker of the client is closed — `origin`'s only, when given (an
- * origin or any URL on it, absolute or relative to `baseUrl`). An open or half-open breaker makes it `false`;
- * bulkheads and the retry budget are in `health`, not here. A client with breakers off is always healthy. With
- * `CircuitBreaker.persisted`, `healthy(origin)` asks the store; `healthy()` sees no breaker (they are the store's)
- * and is `true`. Something that names no origin fails with `InvalidRequestError`.
+ * For readiness probes: whether every breaker of the client is closed, or `origin`'s (an origin or a URL on it,
+ * absolute or relative to `baseUrl`); bulkheads and the budget are in `health`. Breakers off: always `true`. Under
+ * `CircuitBreaker.persisted`, `healthy(origin)` asks the store and `healthy()` sees no breaker. Something that names
+ * no origin fails with `InvalidRequestError`.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { ResilientClient } from "effect-http-resilient/v4"
  *
- * // a /ready handler: 503 while the payments upstream's breaker is not closed
- * const ready = Effect.map(ResilientClient.healthy("https://payments.example.com"), (ok) => (ok ? 200 : 503))
+ * // ready while the search upstream takes calls
+ * const status = Effect.map(ResilientClient.healthy("https://search.example.com/v2"), (ready) => ready ? 200 : 503)
  * ```
  *
  * @since 0.1.0

@@ -7,6 +7,7 @@ import { HttpResilient, HttpResilientTest, ResilientClient } from "effect-http-r
 import * as http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import { Agent, MockAgent } from "undici"
+import { closedPort } from "../../test/shared/servers.js"
 
 /** A server that counts connections and remembers the socket of each request; answers after `delayMs`. */
 const countingServer = (delayMs: number) =>
@@ -40,17 +41,6 @@ const countingServer = (delayMs: number) =>
         })
       )
   )
-
-/** A port nothing listens on (a server opened on a free port, then closed). */
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const server = http.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
-)
 
 /** Waits (real time, bounded) until `done()`. */
 const waitUntil = (done: () => boolean) =>
@@ -91,7 +81,7 @@ describe("warmUp", () => {
 
   it.live("a refused connection is a TransportError; bad input and a client without its own pool InvalidRequestError", () =>
     Effect.gen(function*() {
-      const port = yield* closedPort
+      const port = yield* Effect.promise(closedPort)
       const refused = yield* Effect.flip(ResilientClient.warmUp(`http://127.0.0.1:${port}`, 2))
       assert.isTrue(refused._tag === "TransportError" && refused.reason === "ConnectionRefused", String(refused))
       const bad = yield* Effect.flip(ResilientClient.warmUp("http://127.0.0.1:1", 0))
