@@ -3,6 +3,7 @@
  * the share following the origin's health. Plain numbers, no `effect` import: the caller passes the time.
  * @internal
  */
+import type { RetryBudgetOf } from "./options.js"
 import { RollingCounters } from "./rollingWindow.js"
 
 /**
@@ -16,6 +17,24 @@ export interface RetryBudgetSettings {
   /** whether `ratio` is scaled by the share of recent outcomes that were successes */
   readonly adaptive: boolean
 }
+
+/**
+ * The defaults of a retry budget, in both editions: ratio 0.8 scaled by the origin's health, window 10 s, 10
+ * retries per second in reserve.
+ * @internal
+ */
+export const retryBudgetDefaults = {
+  ratio: 0.8,
+  windowMillis: 10_000,
+  minRetriesPerSecond: 10,
+  adaptive: true
+} as const
+
+/**
+ * The largest values the options `ratio` and `minRetriesPerSecond` take.
+ * @internal
+ */
+export const retryBudgetLimits = { ratio: 1000, minRetriesPerSecond: 1_000_000 } as const
 
 /**
  * A Finagle-style retry budget whose allowance follows the origin's health. Every attempt is recorded as a
@@ -145,6 +164,12 @@ export class RetryBudgetRegistry<B extends RetryBudgetAccount = RetryBudgetAccou
     return this.budgets.get(origin)
   }
 
+  /** What `origin`'s budget (else the one used last) would grant at `nowMillis`; a fresh origin's reserve if none. */
+  available(origin: string | undefined, nowMillis: number): number {
+    const budget = origin === undefined ? this.latestBudget : this.budgets.get(origin)
+    return (budget ?? this.make()).available(nowMillis)
+  }
+
   /** Forgets every budget (the client's scope closed). */
   clear(): void {
     this.budgets.clear()
@@ -152,3 +177,15 @@ export class RetryBudgetRegistry<B extends RetryBudgetAccount = RetryBudgetAccou
     this.latestBudget = undefined
   }
 }
+
+/**
+ * `budget` as `RetryBudget.make` returns it: its methods as functions.
+ * @internal
+ */
+export const budgetView = (budget: RetryBudgetAccount): RetryBudgetOf => ({
+  recordRequest: (now) => budget.recordRequest(now),
+  recordSuccess: (now) => budget.recordSuccess(now),
+  recordFailure: (now) => budget.recordFailure(now),
+  tryRetry: (now) => budget.tryRetry(now),
+  available: (now) => budget.available(now)
+})

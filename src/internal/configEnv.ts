@@ -12,6 +12,15 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import {
+  defaultPrefix,
+  environmentLabel,
+  environmentName,
+  environmentPath,
+  ratioKnobLabel,
+  sectionConflict
+} from "../core/configEnv.js"
+export { environmentName } from "../core/configEnv.js"
 import { ratio, ratioSpec } from "./circuitBreaker.js"
 import type { ResilientClient } from "./client.js"
 import { clientFields, type ClientOptions, resolveConfig } from "./config.js"
@@ -29,29 +38,6 @@ import {
   toConfigError
 } from "./schema/frame.js"
 import { protectionSpecs } from "./schema/protections.js"
-
-/**
- * The name an option has in the environment under `prefix`: `maxConnections` → `HTTP_RESILIENT_MAX_CONNECTIONS`
- * (the path `layerConfig` reads, joined with `_` as `ConfigProvider.fromEnv` does).
- * @internal
- */
-export const environmentName = (prefix: string, option: string): string => {
-  const key = option.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()
-  return prefix === "" ? key : `${prefix}_${key}`
-}
-
-/**
- * The variable and config path of an option's path (`[option]` or `[option, key]`) under `prefix`:
- * `[bulkhead, maxConcurrent]` → `HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT` at `[HTTP_RESILIENT, BULKHEAD, MAX_CONCURRENT]`,
- * the path `optionsFromConfig` reads it at.
- */
-const environmentPath = (prefix: string, path: Path) => {
-  const keys = path.map((key) => environmentName("", key))
-  return {
-    variable: prefix === "" ? keys.join("_") : `${prefix}_${keys.join("_")}`,
-    path: prefix === "" ? keys : [prefix, ...keys]
-  }
-}
 
 /** The `Config` that reads an option's variable `name` as its field's reader says. */
 const read = (reader: Reader, name: string): Config.Config<unknown> => {
@@ -87,7 +73,7 @@ const knobsOf = (fields: Readonly<Record<string, Field>>): Record<string, Config
  */
 const environmentFrame = (prefix: string, fromEnvironment: ReadonlySet<string>): Frame => {
   const fromEnv = (path: Path) => path.length > 0 && fromEnvironment.has(path[0])
-  const label = (path: Path) => `${environmentPath(prefix, path).variable} (${path.join(".")})`
+  const label = (path: Path) => environmentLabel(prefix, path)
   return {
     invalid: (path, value, rule) =>
       fromEnv(path)
@@ -107,8 +93,7 @@ const environmentFrame = (prefix: string, fromEnvironment: ReadonlySet<string>):
  * (0, 1]`), at its path inside the environment (`Config.nested` adds the prefix).
  */
 const ratioKnobsFrame = (prefix: string): Frame => {
-  const label = (path: Path) =>
-    `${environmentPath(prefix, ["circuitBreaker", ...path]).variable} (CircuitBreaker.ratio ${path.join(".")})`
+  const label = (path: Path) => ratioKnobLabel(prefix, path.join("."))
   return {
     invalid: (path, value, rule) => `${label(path)}: ${showValue(value)} is not ${rule.expected}`,
     problem: (path, text) => `${label(path)}: ${text}`,
@@ -163,12 +148,7 @@ const readSection = (
     const given = Object.keys(values)
     if (Option.isSome(on) && !on.value) {
       if (given.length === 0) return Either.right(Option.some(false as const))
-      const variable = environmentPath(prefix, [option]).variable
-      const others = given.map((key) => environmentPath(prefix, [option, key]).variable).join(", ")
-      return Either.left(ConfigError.InvalidData(
-        [name],
-        `${variable} (${option}): false turns the ${option} off, which conflicts with ${others}; unset one or the other`
-      ))
+      return Either.left(ConfigError.InvalidData([name], sectionConflict(prefix, option, given)))
     }
     if (Option.isNone(on) && given.length === 0) return Either.right(Option.none())
     return Either.map(build(values), Option.some)
@@ -228,7 +208,7 @@ export const optionsFromConfig = (
  * @internal
  */
 export const layerConfig = (
-  prefix = "HTTP_RESILIENT",
+  prefix = defaultPrefix,
   overrides: ClientOptions = {}
 ): Layer.Layer<ResilientClient, ConfigError.ConfigError> =>
   Layer.unwrapEffect(

@@ -104,7 +104,8 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
       retryBudget: budget === undefined || budget === false ? budget : {
         ratio: budget.ratio,
         window: budget.windowMs,
-        minRetriesPerSecond: budget.minRetriesPerSecond
+        minRetriesPerSecond: budget.minRetriesPerSecond,
+        adaptive: budget.adaptive
       },
       bulkhead: bulkhead === undefined || bulkhead === false ? bulkhead : {
         maxConcurrent: bulkhead.maxConcurrent,

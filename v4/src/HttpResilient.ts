@@ -4,7 +4,7 @@
  * `HttpResilient.get(url).pipe(Effect.retry(RetryPolicy.default))`, or `HttpResilient.retry(policy)`, which also
  * holds the call's deadline across its attempts.
  *
- * Not in this edition yet: `execute(HttpClientRequest)`, streams (`stream`, `lines`, `ndjson`, `sse`), `hedge`,
+ * Not in this edition yet: streams (`stream`, `lines`, `ndjson`, `sse`), `hedge`,
  * failover URLs, per-attempt request lists, form/multipart/stream bodies.
  *
  * @since 0.1.0
@@ -12,11 +12,14 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
 import type { HttpResilientError } from "./HttpResilientError.js"
 import { TimeoutError } from "./HttpResilientError.js"
 import { retryWithin } from "./internal/client.js"
+import * as executeOps from "./internal/execute.js"
+import * as Hedge from "./internal/hedge.js"
 import { millisOf } from "./internal/options.js"
 import type { BodyOptions as Body, RequestOptions as Options } from "./internal/request.js"
 import { CurrentDeadline, ResilientClient } from "./internal/service.js"
@@ -101,6 +104,31 @@ export const options = (url: string | URL, requestOptions?: RequestOptions): Cal
   request("OPTIONS", url, requestOptions)
 
 /**
+ * Sends a v4 `effect/http` `HttpClientRequest` (method, URL, URL params, fragment, headers and body are taken from
+ * it). `options` apply on top: their headers win over the request's, their `urlParams` come after the request's. A
+ * relative URL is joined to the client's `baseUrl` and keeps its URL params, as with `get`. A body given both in the
+ * request and in `options` is an `InvalidRequestError`, as is a body this edition cannot send yet (`FormData`, a
+ * stream).
+ *
+ * @example
+ * ```ts
+ * import * as HttpClientRequest from "effect/http/HttpClientRequest"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const request = HttpClientRequest.post("https://api.example.com/orders").pipe(
+ *   HttpClientRequest.setHeader("x-tenant", "acme"),
+ *   HttpClientRequest.bodyJsonUnsafe({ sku: "A1" })
+ * )
+ * const created = HttpResilient.execute(request, { idempotencyKey: true, timeout: "5 seconds" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const execute: (request: HttpClientRequest.HttpClientRequest, options?: RequestOptions) => Call =
+  executeOps.execute
+
+/**
  * The number of the attempt running: 1, 2, 3 … (inside `Effect.retry`, from v4's `Schedule.CurrentMetadata`).
  * @since 0.1.0
  * @category getters
@@ -155,3 +183,55 @@ export const withDeadline =
         })
     )
   }
+
+/**
+ * Options of {@link hedge}.
+ *
+ * - `delay`: how long a copy may go unanswered before the next is sent (on the `Clock`).
+ * - `maxHedges`: how many extra copies at most (1–16). @default 1
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HedgeOptions = Hedge.HedgeOptions
+
+/**
+ * Hedged requests: runs the call; if it has not answered after `delay`, sends a second copy (and, with
+ * `maxHedges` > 1, another after each further `delay`); the first success wins and the other copies are
+ * interrupted — their sockets aborted. A copy that fails does not end the call while another is running; when
+ * every copy has failed, the call fails with the earliest failure (retrying errors is a retry policy's job).
+ *
+ * Only requests that may be sent twice are hedged: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE,
+ * QUERY), or POST/PATCH with an `Idempotency-Key`; any other request inside is sent once, and an effect that makes
+ * no `HttpResilient` request is simply run once. The copies of a call with `idempotencyKey: true` send the same
+ * generated key, so the server sees one request. Every copy after the first is paid for from the retry budget of
+ * the request's origin (no copy when it is empty, and `RetryBudgetExhausted` is published) and announced with a
+ * `RetryScheduled` event of reason `"hedge"`. The client option `hedge` does the same for every attempt of every
+ * call.
+ *
+ * It wraps any effect: put it around one attempt (`get(url).pipe(hedge(...), Effect.retry(policy))` hedges each
+ * attempt) or around a retried call (`get(url).pipe(Effect.retry(policy), hedge(...))` hedges the whole call).
+ * Throws a `RangeError` on a bad `delay` (it must be finite and at least 1 millisecond, as for the client option
+ * `hedge`) or `maxHedges`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * // p99 latency: a second request if the first has not answered in 50 ms
+ * const user = HttpResilient.get("https://api.example.com/users/1").pipe(
+ *   HttpResilient.hedge({ delay: "50 millis" }),
+ *   Effect.flatMap((res) => res.json)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category hedging
+ */
+export const hedge = (
+  options: HedgeOptions
+): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
+  const settings = Hedge.settingsOf("HttpResilient.hedge", "", options)
+  return (self) => Hedge.hedge(self, settings)
+}

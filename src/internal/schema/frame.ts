@@ -9,6 +9,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { Reader } from "../../core/configEnv.js"
 import { knownOptions, showValue, unknownKeys, unknownNamesMessage } from "../optionValue.js"
 import { isObject, type Rule } from "./rules.js"
 
@@ -22,7 +23,7 @@ export type Path = ReadonlyArray<string>
  * How the environment reads an option (see configEnv.ts); an option without one is not read from it.
  * @internal
  */
-export type Reader = "duration" | "integer" | "number" | "string" | "boolean" | "list"
+export type { Reader } from "../../core/configEnv.js"
 
 /**
  * One option of an options object: its rule, and how the environment reads it, if it does.

@@ -46,10 +46,14 @@ export class Bulkhead extends BulkheadSlots<Deferred.Deferred<void>> {
     })
   }
 
-  /** A slot for `run`, held until it ends; or `BulkheadRejectedError` when none is free and the queue is full. */
-  guard<A>(info: RequestInfo, run: Effect.Effect<A, any>): Effect.Effect<A, any> {
+  /**
+   * A slot for `run`, held until it ends; or `BulkheadRejectedError` when none is free and the queue is full. `run`
+   * is made once the slot is granted: what it starts when made (the breaker's admission) is not started for an
+   * attempt still queued or rejected.
+   */
+  guard<A>(info: RequestInfo, run: () => Effect.Effect<A, any>): Effect.Effect<A, any> {
     return Effect.suspend(() => {
-      if (this.tryAcquire()) return Effect.ensuring(run, Effect.sync(() => this.release()))
+      if (this.tryAcquire()) return Effect.ensuring(run(), Effect.sync(() => this.release()))
       if (!this.canQueue()) return Effect.fail(this.rejected(info, "full"))
       const waiter = Deferred.makeUnsafe<void>()
       this.enqueue(waiter)
@@ -70,7 +74,7 @@ export class Bulkhead extends BulkheadSlots<Deferred.Deferred<void>> {
           if (Deferred.isDoneUnsafe(waiter)) this.release()
           else this.remove(waiter)
         }))
-      return Effect.flatMap(holding, () => Effect.ensuring(run, Effect.sync(() => this.release())))
+      return Effect.flatMap(holding, () => Effect.ensuring(run(), Effect.sync(() => this.release())))
     })
   }
 }

@@ -16,11 +16,32 @@ const shown = (u: unknown): string => {
 }
 
 /**
+ * A bad option, with what a caller needs to report it in its own words (`layerConfig` names the variable).
+ * @internal
+ */
+export class BadOption extends RangeError {
+  constructor(
+    readonly fn: string,
+    /** the option's path, dotted: `bulkhead.maxConcurrent` */
+    readonly option: string,
+    readonly value: unknown,
+    readonly expected: string
+  ) {
+    super(`${fn}: option "${option}" ${shown(value)} is not ${expected}`)
+  }
+
+  /** `<value> is not <expected>`: the message without the option's name */
+  get reason(): string {
+    return `${shown(this.value)} is not ${this.expected}`
+  }
+}
+
+/**
  * A bad option: `fn: option "name" <value> is not <expected>`.
  * @internal
  */
 export const badOption = (fn: string, name: string, value: unknown, expected: string): RangeError =>
-  new RangeError(`${fn}: option "${name}" ${shown(value)} is not ${expected}`)
+  new BadOption(fn, name, value, expected)
 
 /**
  * A non-negative duration in milliseconds; throws naming the option.

@@ -7,11 +7,14 @@ import type * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
-import type { CircuitState } from "../../../src/core/circuitBreaker.js"
-import type { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
+import type { BulkheadSlots } from "../../../src/core/bulkhead.js"
+import type { BreakerRegistry, CircuitState } from "../../../src/core/circuitBreaker.js"
+import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
+import type { Secrets } from "../../../src/core/secrets.js"
 import type { HttpResilientError, InvalidRequestError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
 import type { RequestOptions } from "./request.js"
+import type { Transport } from "./transport.js"
 
 /**
  * What the retry policy and the module functions reach of a client.
@@ -19,11 +22,22 @@ import type { RequestOptions } from "./request.js"
  */
 export interface ClientInternals {
   readonly publish: (event: ResilientEvent) => void
-  readonly retryBudget: RetryBudgetAccount | undefined
+  /** the retry budgets, one per origin */
+  readonly retryBudget: RetryBudgetRegistry | undefined
   readonly recordRetry: (reason: string) => void
   readonly recordBudgetRejection: () => void
   /** the client's deadline for a call, in ms */
   readonly deadlineMillis: number
+  /** the client's breakers when they are ours, in memory (health reports) */
+  readonly breakers: BreakerRegistry | undefined
+  /** the client's bulkhead, when on (health reports) */
+  readonly bulkhead: BulkheadSlots<unknown> | undefined
+  /** what relative URLs given to the module functions are joined to */
+  readonly baseUrl: URL | undefined
+  /** what the module functions' errors redact */
+  readonly secrets: Secrets
+  /** the client's transport (`warmUp`) */
+  readonly transport: Transport
 }
 
 /**

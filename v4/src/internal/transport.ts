@@ -6,6 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import type * as Undici from "undici"
 import {
   BufferedExchange,
   type ExchangeRequest,
@@ -15,6 +16,8 @@ import {
 } from "../../../src/core/exchange.js"
 import { closeGracefully, newAgent, type TlsOptions } from "../../../src/core/pool.js"
 import type { TransportFailure } from "../../../src/core/transportFailure.js"
+import { classifyError } from "../../../src/core/undiciErrors.js"
+import { makeWarmPool, type WarmPool } from "../../../src/core/warmPool.js"
 
 /**
  * A request as a transport takes it: URL parsed, headers lower-case (body headers set), the body in memory.
@@ -30,6 +33,10 @@ export interface TransportRequest extends ExchangeRequest {
  */
 export interface Transport {
   readonly send: (request: TransportRequest) => Effect.Effect<RawResponse, TransportFailure>
+  /** opens sockets to `origin` ahead of demand; only the client's own pool can */
+  readonly warmUp?: ((origin: URL, connections: number) => Effect.Effect<void, TransportFailure>) | undefined
+  /** what the client uses instead of its own pool (for `warmUp`'s error) @default "another transport" */
+  readonly uses?: string | undefined
 }
 
 class Exchange extends BufferedExchange<TransportRequest> {
@@ -44,8 +51,38 @@ class Exchange extends BufferedExchange<TransportRequest> {
   }
 }
 
+/** One buffered exchange over `dispatcher`; interrupting the fiber aborts the socket. */
+const sendOver = (dispatcher: Undici.Dispatcher, inFlight: InFlight) => (request: TransportRequest) =>
+  Effect.callback<RawResponse, TransportFailure>((resume) => {
+    const exchange = new Exchange(request, dispatcher, request.body as UndiciBody, inFlight)
+    exchange.resume = resume
+    exchange.start()
+    return Effect.sync(() => exchange.interrupt())
+  })
+
+/** Opens sockets to `origin` until `connections` are parked in `pool`; fails with the first connect error. */
+const warmUpOver = (pool: WarmPool) => (origin: URL, connections: number): Effect.Effect<void, TransportFailure> =>
+  Effect.suspend(() =>
+    Effect.forEach(
+      Array.from({ length: pool.missing(origin, connections) }),
+      () =>
+        Effect.callback<void, TransportFailure>((resume) => {
+          const cancel = pool.open(
+            origin,
+            (error) => resume(error === undefined ? Effect.void : Effect.fail(classifyError(error)))
+          )
+          return Effect.sync(cancel)
+        }),
+      { concurrency: "unbounded", discard: true }
+    )
+  )
+
+/** A parked socket unused this long is closed, as the pool's idle keep-alive connections are. */
+const keepAliveMillis = 4_000
+
 /**
- * The client's own undici pool, closed (gracefully, up to `graceMillis`) with the scope.
+ * The client's own undici pool, closed (gracefully, up to `graceMillis`) with the scope, with `warmUp`'s parked
+ * sockets (core/warmPool.ts) behind its connector.
  * @internal
  */
 export const undici = (
@@ -55,21 +92,24 @@ export const undici = (
     readonly tls?: TlsOptions | undefined
   }
 ): Effect.Effect<Transport, never, Scope.Scope> =>
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => ({
-        agent: newAgent({ connections: settings.connections, keepAliveMillis: 4_000, connect: { ...settings.tls } }),
-        inFlight: { count: 0 } as InFlight
-      })),
-      ({ agent, inFlight }) => Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))
-    ),
-    ({ agent, inFlight }): Transport => ({
-      send: (request) =>
-        Effect.callback<RawResponse, TransportFailure>((resume) => {
-          const exchange = new Exchange(request, agent, request.body as UndiciBody, inFlight)
-          exchange.resume = resume
-          exchange.start()
-          return Effect.sync(() => exchange.interrupt())
-        })
-    })
-  )
+  Effect.gen(function*() {
+    const warm = yield* Effect.acquireRelease(
+      Effect.sync(() => makeWarmPool({ ...settings.tls }, keepAliveMillis)),
+      (pool) => Effect.sync(() => pool.close())
+    )
+    const inFlight: InFlight = { count: 0 }
+    const agent = yield* Effect.acquireRelease(
+      Effect.sync(() => newAgent({ connections: settings.connections, keepAliveMillis, connect: warm.connector })),
+      (agent) => Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))
+    )
+    return { send: sendOver(agent, inFlight), warmUp: warmUpOver(warm) }
+  })
+
+/**
+ * A transport over a user's undici dispatcher (an `Agent`, a `ProxyAgent`, a mock): never closed by the client.
+ * @internal
+ */
+export const overDispatcher = (dispatcher: Undici.Dispatcher): Transport => ({
+  send: sendOver(dispatcher, { count: 0 }),
+  uses: "a given dispatcher"
+})
