@@ -3,7 +3,7 @@
  * options, each request runs as one Effect on the client's runtime, and how it ended becomes plain data.
  * Built only on the public API (src/index.ts).
  */
-import { Cause, Duration, Effect, Exit, Layer, Option, Queue, Runtime, type Schedule } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Option, Queue, Runtime, type Schedule, Schema, Stream } from "effect"
 import { inspect } from "node:util"
 import {
   Backoff,
@@ -23,7 +23,9 @@ import type {
   EventSummary,
   Failure,
   Outcome,
-  RetrySpec
+  RetrySpec,
+  StreamOutcome,
+  StreamRequest
 } from "../shared/driver.js"
 import { DriverConfigError } from "../shared/driver.js"
 
@@ -204,6 +206,52 @@ const eventOf = (event: ResilientEvent.ResilientEvent): EventSummary => {
   }
 }
 
+/** The verb of a streaming call, as a v3 `Stream` of its items. */
+const streamOf = (
+  req: StreamRequest
+): Stream.Stream<unknown, HttpResilientError.HttpResilientError, ResilientClient.ResilientClient> => {
+  const options = {
+    headers: req.headers,
+    deadline: req.deadlineMs,
+    retry: retryOf(req.retry),
+    ...(req.method === undefined ? {} : { method: req.method }),
+    ...(req.resume === undefined ? {} : { resume: req.resume })
+  }
+  const verb = req.verb === "stream"
+    ? HttpResilient.stream(req.url, options)
+    : req.verb === "lines"
+    ? HttpResilient.lines(req.url, options)
+    : req.verb === "ndjson"
+    ? HttpResilient.ndjson(req.url, Schema.Unknown, options)
+    : HttpResilient.sse(req.url, {
+      headers: req.headers,
+      deadline: req.deadlineMs,
+      retry: retryOf(req.retry),
+      lastEventId: req.lastEventId
+    })
+  return req.take === undefined
+    ? verb
+    : Stream.take(
+      verb as Stream.Stream<unknown, HttpResilientError.HttpResilientError, ResilientClient.ResilientClient>,
+      req.take
+    )
+}
+
+/** Runs a streaming call, collecting its items as they come (kept when it fails). */
+const runStream = (
+  run: <A, E>(effect: Effect.Effect<A, E, ResilientClient.ResilientClient>) => Promise<Exit.Exit<A, E>>,
+  req: StreamRequest
+): Promise<StreamOutcome> => {
+  const items: Array<unknown> = []
+  const program = Stream.runForEach(streamOf(req), (item) => Effect.sync(() => items.push(item)))
+  return run(program).then((exit) => {
+    if (Exit.isSuccess(exit)) return { items }
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isNone(failure)) throw Cause.squash(exit.cause)
+    return { items, error: failureOf(failure.value, exit.cause) }
+  })
+}
+
 /** The v3 entry's driver. */
 export const v3Driver: Driver = {
   edition: "v3",
@@ -242,7 +290,8 @@ export const v3Driver: Driver = {
           if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
           for (const event of exit.value) seen.push(eventOf(event))
           return [...seen]
-        }
+        },
+        stream: (req) => runStream((effect) => run(effect, { signal: ended.signal }), req)
       }
       yield* Effect.tryPromise({ try: () => body(client), catch: (error) => error }).pipe(
         Effect.ensuring(Effect.sync(() => ended.abort()))

@@ -23,6 +23,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { type HttpResilientError, InvalidRequestError, setCall } from "../HttpResilientError.js"
@@ -30,16 +31,18 @@ import * as Events from "../ResilientEvent.js"
 import { type Attempt, AttemptState } from "./attempt.js"
 import type { ClientState } from "./client.js"
 import { build, type RequestOptions } from "./request.js"
-import { CurrentDeadline } from "./service.js"
+import { CurrentDeadline, type Opened } from "./service.js"
 import { breaker } from "./stage/breaker.js"
 import { bulkhead } from "./stage/bulkhead.js"
 import { classify } from "./stage/classify.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
+import { classifyStreamed, open, readErrorBody } from "./stage/open.js"
 import { redirects } from "./stage/redirects.js"
 import { send } from "./stage/send.js"
 import { settle } from "./stage/settle.js"
 import { telemetry } from "./stage/telemetry.js"
+import type { StreamingResponse } from "./transport.js"
 
 /**
  * The stages every attempt runs, buffered or streamed, around `inner` (the stages that differ): deadline, events,
@@ -72,6 +75,54 @@ export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpCl
       )
     )
   )
+
+/**
+ * The stages of a streamed attempt, composed: the same as a buffered one's but for the end — classification reads
+ * an error's body (at most 1 MiB) and leaves an accepted one in the socket, a redirect's response is drained before
+ * the next hop, and the last stage `open`s the response (its head) under the attempt's scope.
+ * @internal
+ */
+export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
+  around(
+    client,
+    classifyStreamed(client)(
+      redirects<StreamingResponse>(client, readErrorBody)(
+        open(client.transport, client.maxResponseSize)
+      )
+    )
+  )
+
+/**
+ * Runs attempt `number` at opening a streamed response of `method url` through `attempt`, with `extraHeaders` over
+ * the request's (a range, `Last-Event-ID`) and `verbHeaders` under them (an event stream's `accept`); its deadline
+ * is `deadlineAt` (the stream's, when it has one) or its own, the earlier; `scope` owns the socket. A failed attempt
+ * publishes `AttemptFailed`; whether it was the last is the stream's policy's to tell.
+ * @internal
+ */
+export const runStreamed = (client: ClientState, attempt: Attempt<StreamingResponse>) =>
+(
+  method: string,
+  url: string | URL,
+  options: RequestOptions,
+  verbHeaders: Record<string, string> | undefined,
+  extraHeaders: Record<string, string> | undefined,
+  number: number,
+  deadlineAt: number | undefined,
+  scope: Scope.Scope
+): Effect.Effect<Opened, HttpResilientError> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const state = stateOf(client, method, url, options, undefined, number, now, deadlineAt)
+    if (state instanceof InvalidRequestError) return Effect.fail(state)
+    state.scope = scope
+    const built = state.built
+    const request = verbHeaders === undefined && extraHeaders === undefined
+      ? built
+      : { ...built, headers: { ...verbHeaders, ...built.headers, ...extraHeaders } }
+    return Effect.catch(
+      Effect.map(attempt(state, request), (response): Opened => ({ response, state })),
+      report(client, state, false)
+    )
+  })
 
 /** Attempt `number` of a built request: its deadline (the enclosing one or its own, the earlier) and timeout. */
 const stateOf = (

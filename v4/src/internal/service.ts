@@ -6,12 +6,16 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as PubSub from "effect/PubSub"
+import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { CircuitState } from "../../../src/core/circuitBreaker.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
+import type { Secrets } from "../../../src/core/secrets.js"
 import type { HttpResilientError, InvalidRequestError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
+import type { AttemptState } from "./attempt.js"
 import type { RequestOptions } from "./request.js"
+import type { StreamingResponse } from "./transport.js"
 
 /**
  * What the retry policy and the module functions reach of a client.
@@ -25,6 +29,36 @@ export interface ClientInternals {
   readonly recordBudgetRejection: () => void
   /** the client's deadline for a call, in ms */
   readonly deadlineMillis: number
+}
+
+/**
+ * A streamed attempt that opened its response: the head, the body still in the socket, and the attempt's state.
+ * @internal
+ */
+export interface Opened {
+  readonly response: StreamingResponse
+  readonly state: AttemptState
+}
+
+/**
+ * What the streaming verbs reach of a client: one attempt at opening a streamed response through its pipeline (see
+ * `pipeline.ts` `runStreamed`), its `retry` option, its secrets and its events.
+ * @internal
+ */
+export interface StreamParts {
+  readonly open: (
+    method: string,
+    url: string | URL,
+    options: RequestOptions,
+    verbHeaders: Record<string, string> | undefined,
+    extraHeaders: Record<string, string> | undefined,
+    number: number,
+    deadlineAt: number | undefined,
+    scope: Scope.Scope
+  ) => Effect.Effect<Opened, HttpResilientError>
+  readonly retry: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | undefined
+  readonly secrets: Secrets
+  readonly publish: (event: ResilientEvent) => void
 }
 
 /**
@@ -44,6 +78,8 @@ export interface ResilientClientService {
   readonly circuitState: (origin: string | URL) => Effect.Effect<CircuitState, InvalidRequestError>
   readonly subscribe: Effect.Effect<PubSub.Subscription<ResilientEvent>, never, Scope.Scope>
   readonly internals: ClientInternals
+  /** what `stream`, `lines`, `ndjson` and `sse` use */
+  readonly streams: StreamParts
 }
 
 /**

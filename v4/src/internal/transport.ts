@@ -6,6 +6,8 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { Dispatcher } from "undici"
 import {
   BufferedExchange,
   type ExchangeRequest,
@@ -14,7 +16,8 @@ import {
   type UndiciBody
 } from "../../../src/core/exchange.js"
 import { closeGracefully, newAgent, type TlsOptions } from "../../../src/core/pool.js"
-import type { TransportFailure } from "../../../src/core/transportFailure.js"
+import { bodyFailure, type OpenedResponse, openStreamed } from "../../../src/core/streamedExchange.js"
+import { TIMEOUT, TransportFailure } from "../../../src/core/transportFailure.js"
 
 /**
  * A request as a transport takes it: URL parsed, headers lower-case (body headers set), the body in memory.
@@ -25,11 +28,26 @@ export interface TransportRequest extends ExchangeRequest {
 }
 
 /**
- * A transport: one buffered exchange per call.
+ * A response whose head arrived, its body streamed with backpressure as it is read from the socket.
+ * @internal
+ */
+export interface StreamingResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: Record<string, string>
+  readonly setCookie: ReadonlyArray<string>
+  readonly url: string
+  readonly body: Stream.Stream<Uint8Array, TransportFailure>
+}
+
+/**
+ * A transport: one buffered exchange per call, or one whose body stays in the socket (the scope owns it).
  * @internal
  */
 export interface Transport {
   readonly send: (request: TransportRequest) => Effect.Effect<RawResponse, TransportFailure>
+  /** One exchange whose body is streamed with backpressure, under `request.timeoutMillis` for the head. */
+  readonly stream: (request: TransportRequest) => Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope>
 }
 
 class Exchange extends BufferedExchange<TransportRequest> {
@@ -70,6 +88,48 @@ export const undici = (
           exchange.resume = resume
           exchange.start()
           return Effect.sync(() => exchange.interrupt())
-        })
+        }),
+      stream: (request) => streamed(agent, inFlight, request)
     })
   )
+
+/**
+ * The core's streamed exchange (src/core/streamedExchange.ts) under the scope: counted in flight and its body
+ * destroyed (the socket closed unless read to the end) when the scope closes; the head under `timeoutMillis`.
+ */
+const streamed = (
+  agent: Dispatcher,
+  inFlight: InFlight,
+  request: TransportRequest
+): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
+  Effect.gen(function*() {
+    const controller = new AbortController()
+    yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        inFlight.count++
+      }),
+      () =>
+        Effect.sync(() => {
+          inFlight.count--
+          controller.abort()
+        })
+    )
+    const opened = yield* Effect.timeoutOrElse(
+      Effect.callback<OpenedResponse, TransportFailure>((resume) => {
+        openStreamed(agent, request, request.body, controller.signal).then((result) => {
+          resume(result instanceof TransportFailure ? Effect.fail(result) : Effect.succeed(result))
+        })
+        return Effect.sync(() => controller.abort())
+      }),
+      { duration: request.timeoutMillis, orElse: () => Effect.fail(TIMEOUT) }
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(opened.close))
+    return {
+      status: opened.status,
+      statusText: opened.statusText,
+      headers: opened.headers,
+      setCookie: opened.setCookie,
+      url: opened.url,
+      body: Stream.fromAsyncIterable(opened.body as AsyncIterable<Uint8Array>, bodyFailure)
+    }
+  })

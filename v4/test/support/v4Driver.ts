@@ -3,7 +3,7 @@
  * become the v4 public options, each request runs as one v4 Effect in the client's context, and how it ended becomes
  * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
-import { Cause, Duration, Effect, Exit, Layer, Option, PubSub, type Schedule } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Option, PubSub, type Schedule, Schema, Stream } from "effect"
 import { inspect } from "node:util"
 import type {
   BackoffSpec,
@@ -14,7 +14,9 @@ import type {
   EventSummary,
   Failure,
   Outcome,
-  RetrySpec
+  RetrySpec,
+  StreamOutcome,
+  StreamRequest
 } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
 import {
@@ -192,6 +194,47 @@ const eventOf = (event: ResilientEvent.ResilientEvent): EventSummary => {
   }
 }
 
+type Client = ResilientClient.ResilientClient
+
+/** The verb of a streaming call, as a v4 `Stream` of its items. */
+const streamOf = (req: StreamRequest): Stream.Stream<unknown, HttpResilientError.HttpResilientError, Client> => {
+  const options = {
+    headers: req.headers,
+    deadline: req.deadlineMs,
+    retry: retryOf(req.retry),
+    ...(req.method === undefined ? {} : { method: req.method }),
+    ...(req.resume === undefined ? {} : { resume: req.resume })
+  }
+  const verb: Stream.Stream<unknown, HttpResilientError.HttpResilientError, Client> = req.verb === "stream"
+    ? HttpResilient.stream(req.url, options)
+    : req.verb === "lines"
+    ? HttpResilient.lines(req.url, options)
+    : req.verb === "ndjson"
+    ? HttpResilient.ndjson(req.url, Schema.Unknown, options)
+    : HttpResilient.sse(req.url, {
+      headers: req.headers,
+      deadline: req.deadlineMs,
+      retry: retryOf(req.retry),
+      lastEventId: req.lastEventId
+    })
+  return req.take === undefined ? verb : Stream.take(verb, req.take)
+}
+
+/** Runs a streaming call, collecting its items as they come (kept when it fails). */
+const runStream = (
+  run: <A, E>(effect: Effect.Effect<A, E, Client>) => Promise<Exit.Exit<A, E>>,
+  req: StreamRequest
+): Promise<StreamOutcome> => {
+  const items: Array<unknown> = []
+  const program = Stream.runForEach(streamOf(req), (item) => Effect.sync(() => items.push(item)))
+  return run(program).then((exit) => {
+    if (Exit.isSuccess(exit)) return { items }
+    const failure = Cause.findErrorOption(exit.cause)
+    if (Option.isNone(failure)) throw Cause.squash(exit.cause)
+    return { items, error: failureOf(failure.value, exit.cause) }
+  })
+}
+
 /** The v4 edition's driver. */
 export const v4Driver: Driver = {
   edition: "v4",
@@ -230,7 +273,8 @@ export const v4Driver: Driver = {
           if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
           for (const event of exit.value) seen.push(eventOf(event))
           return [...seen]
-        }
+        },
+        stream: (req) => runStream((effect) => run(effect, { signal: ended.signal }), req)
       }
       yield* Effect.tryPromise({ try: () => body(client), catch: (error) => error }).pipe(
         Effect.ensuring(Effect.sync(() => ended.abort()))

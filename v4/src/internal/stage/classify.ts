@@ -27,6 +27,42 @@ const toResponse = (raw: RawResponse, state: AttemptState, secrets: Secrets): Ht
 }
 
 /**
+ * The `StatusError` of a response whose status is not accepted (its `Retry-After` read), carrying it as users read it.
+ * @internal
+ */
+export const rejected = (raw: RawResponse, state: AttemptState, secrets: Secrets): StatusError => {
+  const wait = waitMillisFromHeaders(raw.headers, state.now)
+  return new StatusError({
+    ...state.info,
+    status: raw.status,
+    statusText: raw.statusText,
+    headers: redactHeaders(raw.headers, secrets),
+    response: toResponse(raw, state, secrets),
+    retryAfter: wait === undefined ? Option.none() : Option.some(Duration.millis(wait))
+  })
+}
+
+/**
+ * Publishes `Succeeded` for an accepted status, the attempt ending at `end`.
+ * @internal
+ */
+export const succeeded = (
+  publish: (event: Events.ResilientEvent) => void,
+  state: AttemptState,
+  status: number,
+  end: number
+): void =>
+  publish(
+    new Events.Succeeded({
+      ...state.info,
+      timestamp: end,
+      tag: state.options.tag,
+      status,
+      duration: Duration.millis(end - state.now)
+    })
+  )
+
+/**
  * Classification: the response as users read it; a status outside `acceptStatus` (the request's, else the
  * client's) fails the attempt with `StatusError` (its `Retry-After` read), else the attempt `Succeeded`.
  * @internal
@@ -37,31 +73,9 @@ export const classify = (
 (next: Attempt<RawResponse>): Attempt<HttpClientResponse.HttpClientResponse> =>
 (state, request) =>
   Effect.flatMap(next(state, request), (raw) => {
-    const response = toResponse(raw, state, client.secrets)
-    const info = state.info
-    if (!state.accept(raw.status)) {
-      const wait = waitMillisFromHeaders(raw.headers, state.now)
-      return Effect.fail(
-        new StatusError({
-          ...info,
-          status: raw.status,
-          statusText: raw.statusText,
-          headers: redactHeaders(raw.headers, client.secrets),
-          response,
-          retryAfter: wait === undefined ? Option.none() : Option.some(Duration.millis(wait))
-        })
-      )
-    }
+    if (!state.accept(raw.status)) return Effect.fail(rejected(raw, state, client.secrets))
     return Effect.map(Clock.currentTimeMillis, (end) => {
-      client.publish(
-        new Events.Succeeded({
-          ...info,
-          timestamp: end,
-          tag: state.options.tag,
-          status: raw.status,
-          duration: Duration.millis(end - state.now)
-        })
-      )
-      return response
+      succeeded(client.publish, state, raw.status, end)
+      return toResponse(raw, state, client.secrets)
     })
   })
