@@ -8,6 +8,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { hedgeLimits } from "../../core/hedge.js"
 import * as RetryBudgetCore from "../../core/retryBudget.js"
 import * as Bulkhead from "../bulkhead.js"
 import * as CircuitBreaker from "../circuitBreaker.js"
@@ -144,7 +145,7 @@ const hedgeOptionsSpec: OptionsSpec = {
   required: true,
   fields: {
     delay: { rule: MillisDuration },
-    maxHedges: { rule: intRange(1, 16) }
+    maxHedges: { rule: intRange(1, hedgeLimits.maxHedges) }
   },
   check: (options, path, frame) =>
     options.delay === undefined
@@ -283,5 +284,8 @@ export const resolveProtections = (options: ProtectionOptions): ProtectionSettin
   retryBudget: options.retryBudget === false ? undefined : resolveRetryBudget(options.retryBudget),
   hedge: options.hedge === false || options.hedge === undefined
     ? undefined
-    : { delay: Duration.decode(options.hedge.delay), maxHedges: options.hedge.maxHedges ?? 1 }
+    : {
+      delay: Duration.decode(options.hedge.delay),
+      maxHedges: options.hedge.maxHedges ?? hedgeLimits.defaultMaxHedges
+    }
 })
