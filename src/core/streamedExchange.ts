@@ -7,7 +7,7 @@
 import type { Readable } from "node:stream"
 import type * as Undici from "undici"
 import { codingsOf, decodeFailure, decoderChain, hasNoBody } from "./decompress.js"
-import type { ExchangeRequest, UndiciBody } from "./exchange.js"
+import type { ExchangeRequest, InFlight, UndiciBody } from "./exchange.js"
 import { fromHeaderRecord } from "./headers.js"
 import { invalidStatus, TransportFailure } from "./transportFailure.js"
 import { classifyError } from "./undiciErrors.js"
@@ -28,6 +28,19 @@ export interface OpenedResponse {
   readonly body: Readable
   /** Destroys the body (and its decoders): the socket is closed unless it was read to the end. */
   readonly close: () => void
+}
+
+/**
+ * Counts a streamed exchange in flight until the returned release runs, which also aborts it (`controller`): an
+ * edition acquires it with its scope, so a graceful close waits for the stream and a closed scope ends it.
+ * @internal
+ */
+export const countInFlight = (inFlight: InFlight, controller: AbortController): () => void => {
+  inFlight.count++
+  return () => {
+    inFlight.count--
+    controller.abort()
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { normaliseMethod } from "../core/headers.js"
 import { LineSplitter } from "../core/lines.js"
 import { Download, NotResumable } from "../core/resume.js"
 import { redactUrl } from "../core/secrets.js"
+import { parseNdjsonLine } from "../core/streaming.js"
 import { DecodeError, type HttpResilientError, TransportError } from "../HttpResilientError.js"
 import { internalsOf, ResilientClient } from "./client.js"
 import { report, totalOf } from "./progress.js"
@@ -160,14 +161,10 @@ export const ndjson = <A, I, R>(
       Stream.zipWithIndex,
       Stream.filter(([line]) => line.trim() !== ""),
       Stream.mapEffect(([line, index]) => {
-        let value: unknown
-        try {
-          value = JSON.parse(line)
-        } catch (cause) {
-          return Effect.fail(new DecodeError({ ...info, cause, line: index + 1 }))
-        }
+        const parsed = parseNdjsonLine(line)
+        if ("cause" in parsed) return Effect.fail(new DecodeError({ ...info, cause: parsed.cause, line: index + 1 }))
         return Effect.mapError(
-          decode(value),
+          decode(parsed.value),
           (cause: ParseResult.ParseError) => new DecodeError({ ...info, cause, line: index + 1 })
         )
       })

@@ -16,7 +16,7 @@ import type * as Undici from "undici"
 import { ACCEPT_ENCODING } from "../../core/decompress.js"
 import { BufferedExchange, type InFlight, type RawResponse, type UndiciBody } from "../../core/exchange.js"
 import { closeGracefully } from "../../core/pool.js"
-import { bodyFailure, type OpenedResponse, openStreamed } from "../../core/streamedExchange.js"
+import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../core/streamedExchange.js"
 import { TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
 import { classifyError } from "../../core/undiciErrors.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "../timer.js"
@@ -135,16 +135,8 @@ const dispatchStreamed = (
     const body = prepared !== null && Effect.isEffect(prepared) ? yield* prepared : prepared
     const controller = new AbortController()
     // counted and uncounted together with the scope (acquireRelease: no interruption between the two steps)
-    yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        inFlight.count++
-      }),
-      () =>
-        Effect.sync(() => {
-          inFlight.count--
-          controller.abort()
-        })
-    )
+    yield* Effect.acquireRelease(Effect.sync(() => countInFlight(inFlight, controller)), (release) =>
+      Effect.sync(release))
     const response = yield* Effect.async<OpenedResponse, TransportFailure>((resume) => {
       const cancelTimer = schedule(request.clock, request.timeoutMillis, () => {
         controller.abort()
@@ -159,7 +151,9 @@ const dispatchStreamed = (
         controller.abort()
       })
     })
-    yield* Effect.addFinalizer(() => Effect.sync(response.close))
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(response.close)
+    )
     return {
       status: response.status,
       statusText: response.statusText,

@@ -14,6 +14,7 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { redactUrl } from "../../../src/core/secrets.js"
+import { Dropped as CoreDropped } from "../../../src/core/streaming.js"
 import type { TransportFailure } from "../../../src/core/transportFailure.js"
 import { type HttpResilientError, InvalidRequestError, type RequestInfo, TimeoutError } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
@@ -208,13 +209,10 @@ export const giveUp = (session: Session, error: HttpResilientError): Effect.Effe
   )
 
 /**
- * A failure of the body after the response began: the stream may continue on a new connection.
+ * A failure of the body after the response began: the stream may continue on a new connection (the core's).
  * @internal
  */
-export class Dropped {
-  readonly _tag = "Dropped"
-  constructor(readonly error: HttpResilientError) {}
-}
+export class Dropped extends CoreDropped<HttpResilientError> {}
 
 /**
  * The body of an opened response; a read failure is a `Dropped` of the attempt's error.

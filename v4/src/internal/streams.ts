@@ -16,6 +16,7 @@ import { Download, NotResumable } from "../../../src/core/resume.js"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { SseParser } from "../../../src/core/sse.js"
 import { EventLog, sseRequestHeaders } from "../../../src/core/sseReconnect.js"
+import { parseNdjsonLine } from "../../../src/core/streaming.js"
 import { DecodeError, type HttpResilientError, TransportError } from "../HttpResilientError.js"
 import type { RequestOptions } from "./request.js"
 import { ResilientClient } from "./service.js"
@@ -168,13 +169,9 @@ export const ndjson = <S extends Schema.Constraint>(
       Stream.zipWithIndex,
       Stream.filter(([line]) => line.trim() !== ""),
       Stream.mapEffect(([line, index]) => {
-        let value: unknown
-        try {
-          value = JSON.parse(line)
-        } catch (cause) {
-          return Effect.fail(new DecodeError({ ...info, cause, line: index + 1 }))
-        }
-        return Effect.mapError(decode(value), (cause) => new DecodeError({ ...info, cause, line: index + 1 }))
+        const parsed = parseNdjsonLine(line)
+        if ("cause" in parsed) return Effect.fail(new DecodeError({ ...info, cause: parsed.cause, line: index + 1 }))
+        return Effect.mapError(decode(parsed.value), (cause) => new DecodeError({ ...info, cause, line: index + 1 }))
       })
     )
   }))

@@ -16,7 +16,8 @@ import {
   type UndiciBody
 } from "../../../src/core/exchange.js"
 import { closeGracefully, newAgent, type TlsOptions } from "../../../src/core/pool.js"
-import { bodyFailure, type OpenedResponse, openStreamed } from "../../../src/core/streamedExchange.js"
+import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../../src/core/streamedExchange.js"
+import type { StreamingHead } from "../../../src/core/streaming.js"
 import { TIMEOUT, TransportFailure } from "../../../src/core/transportFailure.js"
 
 /**
@@ -31,12 +32,7 @@ export interface TransportRequest extends ExchangeRequest {
  * A response whose head arrived, its body streamed with backpressure as it is read from the socket.
  * @internal
  */
-export interface StreamingResponse {
-  readonly status: number
-  readonly statusText: string
-  readonly headers: Record<string, string>
-  readonly setCookie: ReadonlyArray<string>
-  readonly url: string
+export interface StreamingResponse extends StreamingHead {
   readonly body: Stream.Stream<Uint8Array, TransportFailure>
 }
 
@@ -104,22 +100,17 @@ const streamed = (
 ): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
   Effect.gen(function*() {
     const controller = new AbortController()
-    yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        inFlight.count++
-      }),
-      () =>
-        Effect.sync(() => {
-          inFlight.count--
-          controller.abort()
-        })
-    )
+    // counted and uncounted together with the scope (acquireRelease: no interruption between the two steps)
+    yield* Effect.acquireRelease(Effect.sync(() => countInFlight(inFlight, controller)), (release) =>
+      Effect.sync(release))
     const opened = yield* Effect.timeoutOrElse(
       Effect.callback<OpenedResponse, TransportFailure>((resume) => {
         openStreamed(agent, request, request.body, controller.signal).then((result) => {
           resume(result instanceof TransportFailure ? Effect.fail(result) : Effect.succeed(result))
         })
-        return Effect.sync(() => controller.abort())
+        return Effect.sync(() =>
+          controller.abort()
+        )
       }),
       { duration: request.timeoutMillis, orElse: () => Effect.fail(TIMEOUT) }
     )

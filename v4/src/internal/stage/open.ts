@@ -5,6 +5,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { RawResponse } from "../../../../src/core/exchange.js"
 import type { Secrets } from "../../../../src/core/secrets.js"
+import { ErrorBody } from "../../../../src/core/streaming.js"
 import type { TransportFailure } from "../../../../src/core/transportFailure.js"
 import type * as Events from "../../ResilientEvent.js"
 import { type Attempt, failureToError } from "../attempt.js"
@@ -39,32 +40,31 @@ export const open = (transport: Transport, maxResponseSize: number): Attempt<Str
     )
   })
 
-const ERROR_BODY_LIMIT = 1 << 20
-
 /**
- * Reads (at most 1 MiB of) a streamed response's body: what a `StatusError` carries, like a buffered call's (and
- * what a redirect's response is drained of, so its connection can be reused).
+ * Reads (at most 1 MiB of) a streamed response's body (the core's `ErrorBody`): what a `StatusError` carries, like
+ * a buffered call's, and what a redirect's response is drained of, so its connection can be reused; a body that
+ * fails while read is carried as none.
  * @internal
  */
-export const readErrorBody = (response: StreamingResponse): Effect.Effect<RawResponse> => {
-  const acc = { chunks: [] as Array<Uint8Array>, size: 0 }
-  return Effect.map(
-    Effect.ignore(Stream.runForEachWhile(response.body, (chunk) =>
-      Effect.sync(() => {
-        acc.chunks.push(chunk)
-        acc.size += chunk.byteLength
-        return acc.size < ERROR_BODY_LIMIT
-      }))),
-    (): RawResponse => ({
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-      setCookie: response.setCookie,
-      body: Buffer.concat(acc.chunks, acc.size),
-      url: response.url
-    })
-  )
-}
+export const readErrorBody = (response: StreamingResponse): Effect.Effect<RawResponse> =>
+  Effect.suspend(() => {
+    const gathered = new ErrorBody()
+    return Effect.map(
+      Effect.match(Stream.runForEachWhile(response.body, (chunk) => Effect.succeed(gathered.add(chunk))), {
+        onFailure: () => new ErrorBody(),
+        onSuccess: () => gathered
+      }),
+      (body): RawResponse => ({ ...head(response), body: body.bytes() })
+    )
+  })
+
+const head = ({ headers, setCookie, status, statusText, url }: StreamingResponse) => ({
+  status,
+  statusText,
+  headers,
+  setCookie,
+  url
+})
 
 /**
  * Classification of a streamed response's head: a status outside `acceptStatus` fails with `StatusError` carrying
