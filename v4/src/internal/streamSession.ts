@@ -20,6 +20,7 @@ import { type HttpResilientError, InvalidRequestError, type RequestInfo, Timeout
 import * as Events from "../ResilientEvent.js"
 import { defaultPolicy } from "../RetryPolicy.js"
 import { failureToError } from "./attempt.js"
+import { optionalMillis } from "./options.js"
 import type { RequestOptions } from "./request.js"
 import { CurrentDeadline, type Opened, ResilientClient, type StreamParts } from "./service.js"
 import type { StreamingResponse } from "./transport.js"
@@ -72,6 +73,7 @@ export const checkOption = (
  * @internal
  */
 export const makeSession = (
+  verb: "stream" | "sse",
   method: string,
   url: string | URL,
   options: RequestOptions,
@@ -87,10 +89,13 @@ export const makeSession = (
         const invalid = checkOption(name, value, type, info)
         if (invalid !== undefined) return yield* invalid
       }
+      let deadline: number | undefined
+      try {
+        deadline = optionalMillis(`HttpResilient.${verb}`, "deadline", options.deadline)
+      } catch (bad) {
+        return yield* new InvalidRequestError({ ...info, reason: "InvalidOption", detail: (bad as Error).message })
+      }
       const now = yield* Clock.currentTimeMillis
-      const deadline = options.deadline === undefined
-        ? undefined
-        : Duration.toMillis(Duration.fromInputUnsafe(options.deadline))
       const policy = options.retry === false
         ? Schedule.recurs(0)
         : options.retry ?? parts.retry ?? defaultPolicy

@@ -81,7 +81,7 @@ export const stream = (
   options: StreamOptions = {}
 ): Stream.Stream<Uint8Array, HttpResilientError, ResilientClient> =>
   Stream.unwrap(Effect.map(
-    makeSession(options.method ?? "GET", url, options, undefined, [
+    makeSession("stream", options.method ?? "GET", url, options, undefined, [
       ["resume", options.resume, "boolean"],
       ["method", options.method, "string"]
     ]),
@@ -183,7 +183,7 @@ export const sse = (
   options: SseOptions = {}
 ): Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> =>
   Stream.unwrap(Effect.map(
-    makeSession("GET", url, options, sseRequestHeaders, [["lastEventId", options.lastEventId, "string"]]),
+    makeSession("sse", "GET", url, options, sseRequestHeaders, [["lastEventId", options.lastEventId, "string"]]),
     (session) => {
       const log = new EventLog(options.lastEventId)
 
