@@ -23,7 +23,6 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
-import type * as Scope from "effect/Scope"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { type HttpResilientError, InvalidRequestError, setCall } from "../HttpResilientError.js"
@@ -31,7 +30,7 @@ import * as Events from "../ResilientEvent.js"
 import { type Attempt, AttemptState } from "./attempt.js"
 import type { ClientState } from "./client.js"
 import { build, type RequestOptions } from "./request.js"
-import { CurrentDeadline, type Opened } from "./service.js"
+import { CurrentDeadline, type Opened, type OpenStreamed } from "./service.js"
 import { breaker } from "./stage/breaker.js"
 import { bulkhead } from "./stage/bulkhead.js"
 import { classify } from "./stage/classify.js"
@@ -99,30 +98,22 @@ export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
  * publishes `AttemptFailed`; whether it was the last is the stream's policy's to tell.
  * @internal
  */
-export const runStreamed = (client: ClientState, attempt: Attempt<StreamingResponse>) =>
-(
-  method: string,
-  url: string | URL,
-  options: RequestOptions,
-  verbHeaders: Record<string, string> | undefined,
-  extraHeaders: Record<string, string> | undefined,
-  number: number,
-  deadlineAt: number | undefined,
-  scope: Scope.Scope
-): Effect.Effect<Opened, HttpResilientError> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const state = stateOf(client, method, url, options, undefined, number, now, deadlineAt)
-    if (state instanceof InvalidRequestError) return Effect.fail(state)
-    state.scope = scope
-    const built = state.built
-    const request = verbHeaders === undefined && extraHeaders === undefined
-      ? built
-      : { ...built, headers: { ...verbHeaders, ...built.headers, ...extraHeaders } }
-    return Effect.catch(
-      Effect.map(attempt(state, request), (response): Opened => ({ response, state })),
-      report(client, state, false)
-    )
-  })
+export const runStreamed =
+  (client: ClientState, attempt: Attempt<StreamingResponse>): OpenStreamed =>
+  (method, url, options, verbHeaders, extraHeaders, number, deadlineAt, scope) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const state = stateOf(client, method, url, options, undefined, number, now, deadlineAt)
+      if (state instanceof InvalidRequestError) return Effect.fail(state)
+      state.scope = scope
+      const built = state.built
+      const request = verbHeaders === undefined && extraHeaders === undefined
+        ? built
+        : { ...built, headers: { ...verbHeaders, ...built.headers, ...extraHeaders } }
+      return Effect.catch(
+        Effect.map(attempt(state, request), (response): Opened => ({ response, state })),
+        report(client, state, false)
+      )
+    })
 
 /** Attempt `number` of a built request: its deadline (the enclosing one or its own, the earlier) and timeout. */
 const stateOf = (

@@ -41,21 +41,29 @@ export interface Opened {
 }
 
 /**
+ * One attempt at opening a streamed response (see `pipeline.ts` `runStreamed`): `method url` with the verb's
+ * headers under the request's and `extraHeaders` over them, attempt `number`, the stream's deadline, the scope that
+ * owns the socket.
+ * @internal
+ */
+export type OpenStreamed = (
+  method: string,
+  url: string | URL,
+  options: RequestOptions,
+  verbHeaders: Record<string, string> | undefined,
+  extraHeaders: Record<string, string> | undefined,
+  number: number,
+  deadlineAt: number | undefined,
+  scope: Scope.Scope
+) => Effect.Effect<Opened, HttpResilientError>
+
+/**
  * What the streaming verbs reach of a client: one attempt at opening a streamed response through its pipeline (see
  * `pipeline.ts` `runStreamed`), its `retry` option, its secrets and its events.
  * @internal
  */
 export interface StreamParts {
-  readonly open: (
-    method: string,
-    url: string | URL,
-    options: RequestOptions,
-    verbHeaders: Record<string, string> | undefined,
-    extraHeaders: Record<string, string> | undefined,
-    number: number,
-    deadlineAt: number | undefined,
-    scope: Scope.Scope
-  ) => Effect.Effect<Opened, HttpResilientError>
+  readonly open: OpenStreamed
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | undefined
   readonly secrets: Secrets
   readonly publish: (event: ResilientEvent) => void
