@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { redactUrl } from "../core/secrets.js"
 import { SseParser } from "../core/sse.js"
+import { EventLog, sseRequestHeaders } from "../core/sseReconnect.js"
 import { type HttpResilientError, TransportError } from "../HttpResilientError.js"
 import type { ResilientClient } from "./client.js"
 import type { RequestOptions } from "./request.js"
@@ -74,50 +75,10 @@ export const makeEventParser = (options?: Sse.DecodeOptions): { readonly feed: (
   }
 }
 
-const RECENT_IDS = 1024
-
-/** What an event stream remembers across its connections. */
-class EventLog {
-  /** what the next connection sends as `Last-Event-ID` */
-  lastEventId: string | undefined
-  /** the server's last `retry:` delay */
-  serverRetry: Duration.Duration | undefined = undefined
-  /** the server ended the stream (204) */
-  stopped = false
-  /** an event was delivered since the last drop */
-  receivedSinceDrop = false
-  /** the ids of the last `RECENT_IDS` events delivered, oldest first */
-  readonly #recent = new Set<string>()
-  readonly #recentOrder: Array<string> = []
-  constructor(lastEventId: string | undefined) {
-    this.lastEventId = lastEventId
-  }
-  /** The events of `parsed` not delivered before (by id), noting its `retry:` delay and the last id. */
-  fresh(parsed: Parsed): Array<ServerSentEvent> {
-    if (parsed.retry !== undefined) this.serverRetry = parsed.retry
-    const out: Array<ServerSentEvent> = []
-    for (const event of parsed.events) {
-      const id = event.id
-      if (id !== undefined) {
-        this.lastEventId = id === "" ? undefined : id
-        if (id !== "") {
-          if (this.#recent.has(id)) continue
-          this.#recent.add(id)
-          this.#recentOrder.push(id)
-          if (this.#recentOrder.length > RECENT_IDS) this.#recent.delete(this.#recentOrder.shift()!)
-        }
-      }
-      out.push(event)
-    }
-    if (out.length > 0) this.receivedSinceDrop = true
-    return out
-  }
-}
-
 /**
  * Server-sent events from `url`, reconnecting after a drop (or the server closing the stream) after the server's
  * `retry:` delay, else the `retry` policy's backoff, with `Last-Event-ID`; an event whose id was already delivered
- * is not delivered again. A connection that delivered no event counts against the policy (its backoff, then the
+ * is not delivered again (the core's rules, src/core/sseReconnect.ts). A connection that delivered no event counts against the policy (its backoff, then the
  * server's delay), so a server that keeps dropping ends the stream once the policy gives up. A 204 ends the stream.
  * @internal
  */
@@ -126,29 +87,32 @@ export const sse = (
   options?: SseOptions
 ): Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> =>
   Stream.unwrap(Effect.map(
-    makeSession(url, options, { accept: "text/event-stream", "cache-control": "no-cache" }, sseOptions),
+    makeSession(url, options, sseRequestHeaders, sseOptions),
     (session) => {
       const log = new EventLog(options?.lastEventId)
 
-      const deliver = (parsed: Parsed): Effect.Effect<ReadonlyArray<ServerSentEvent>, HttpResilientError> => {
-        const out = log.fresh(parsed)
-        if (parsed.error !== undefined) return giveUp(session, protocolError(session, parsed.error.message))
+      const deliver = (
+        parser: SseParser,
+        text: string
+      ): Effect.Effect<ReadonlyArray<ServerSentEvent>, HttpResilientError> => {
+        const out = log.fresh(parser.feed(text), parser.retry)
+        if (parser.error !== undefined) return giveUp(session, protocolError(session, parser.error.message))
         return Effect.succeed(out)
       }
 
       const connection = (): Stream.Stream<ServerSentEvent, HttpResilientError | Dropped> =>
         Stream.unwrapScoped(
           Effect.map(
-            establish(session, log.lastEventId === undefined ? undefined : { "last-event-id": log.lastEventId }),
+            establish(session, log.headers()),
             (response) => {
               if (response.status === 204) {
                 log.stopped = true
                 return Stream.empty
               }
-              const parser = makeEventParser()
+              const parser = new SseParser()
               return bodyOf(session, response).pipe(
                 Stream.decodeText(),
-                Stream.mapConcatEffect((text) => deliver(parser.feed(text)))
+                Stream.mapConcatEffect((text) => deliver(parser, text))
               )
             }
           )
@@ -160,16 +124,13 @@ export const sse = (
         Effect.gen(function*() {
           if (log.stopped) return Stream.empty
           yield* publishDrop(session, error)
-          const progressed = log.receivedSinceDrop
-          log.receivedSinceDrop = false
-          if (progressed) yield* session.driver.reset
-          if (!progressed || log.serverRetry === undefined) {
-            // a connection that delivered nothing counts against the policy (its backoff grows, then it gives up),
-            // so a server that keeps dropping at once is not reconnected to in a tight loop forever
+          const next = log.afterDrop()
+          if (next.resetPolicy) yield* session.driver.reset
+          if (next.askPolicy) {
             const retried = yield* Effect.either(retryOrFail(session, error))
             if (retried._tag === "Left") return Stream.fail(retried.left)
           }
-          if (log.serverRetry !== undefined) yield* Effect.sleep(log.serverRetry)
+          if (next.waitMillis !== undefined) yield* Effect.sleep(Duration.millis(next.waitMillis))
           return run()
         })
 

@@ -9,7 +9,9 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { normaliseMethod } from "../core/headers.js"
 import { LineSplitter } from "../core/lines.js"
+import { Download, NotResumable } from "../core/resume.js"
 import { redactUrl } from "../core/secrets.js"
+import { parseNdjsonLine } from "../core/streaming.js"
 import { DecodeError, type HttpResilientError, TransportError } from "../HttpResilientError.js"
 import { internalsOf, ResilientClient } from "./client.js"
 import { report, totalOf } from "./progress.js"
@@ -26,7 +28,6 @@ import {
   retryOrFail,
   type Session
 } from "./streamSession.js"
-import type { StreamingResponse } from "./transport.js"
 
 /**
  * Options of the streaming verbs.
@@ -42,32 +43,20 @@ export interface StreamOptions extends RequestOptions {
   readonly method?: string | undefined
 }
 
-const notResumable = (session: Session, detail: string): TransportError =>
+const notResumable = (session: Session, reason: NotResumable): TransportError =>
   new TransportError({
     method: session.prepared.method,
     url: redactUrl(session.prepared.url, session.prepared.secrets),
     attempt: session.attempt,
     reason: "NotResumable",
-    detail
+    detail: reason.detail
   })
-
-/** A strong ETag (a weak `W/` one cannot validate a range), else undefined. */
-const strongEtag = (headers: Record<string, string>): string | undefined => {
-  const etag = headers.etag
-  return etag === undefined || etag.startsWith("W/") ? undefined : etag
-}
-
-const contentRangeStart = (value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined
-  const match = /^\s*bytes\s+(\d+)-\d+\/(?:\d+|\*)\s*$/i.exec(value)
-  return match === null ? undefined : Number(match[1])
-}
 
 /**
  * The bytes of `url`, with backpressure. With `resume`, a reset mid-body continues with
  * `Range: bytes=N-` + `If-Range` (strong ETag, else Last-Modified) on a 206 whose `Content-Range` starts at N and
  * whose ETag did not change; anything else fails with `TransportError` `NotResumable`. A reset before any byte was
- * emitted restarts the download, with or without `resume`.
+ * emitted restarts the download, with or without `resume`. The rules are the core's (src/core/resume.ts).
  * @internal
  */
 export const stream = (
@@ -76,48 +65,27 @@ export const stream = (
 ): Stream.Stream<Uint8Array, HttpResilientError, ResilientClient> =>
   Stream.unwrap(Effect.map(makeSession(url, options), (session) => {
     const resume = options?.resume === true
-    let offset = 0
-    let offsetAtLastDrop = 0
-    let validator: string | undefined
-    let etag: string | undefined
+    const download = new Download()
     const onProgress = options?.onProgress
     let total: number | undefined
-
-    const checkRange = (response: StreamingResponse): HttpResilientError | undefined => {
-      if (response.status === 200) return notResumable(session, "the server sent the whole body again (200)")
-      if (response.status !== 206) return notResumable(session, `status ${response.status} to a range request`)
-      const contentRange = response.headers["content-range"]
-      if (contentRange === undefined) {
-        return notResumable(session, `the 206 has no Content-Range (expected a start at ${offset})`)
-      }
-      if (contentRangeStart(contentRange) !== offset) {
-        return notResumable(session, `Content-Range ${JSON.stringify(contentRange)} does not start at ${offset}`)
-      }
-      const now = strongEtag(response.headers) ?? response.headers.etag
-      if (etag !== undefined && now !== undefined && now !== etag) {
-        return notResumable(session, "the ETag changed")
-      }
-      return undefined
-    }
 
     const segment = (
       extraHeaders: Record<string, string> | undefined
     ): Stream.Stream<Uint8Array, HttpResilientError | Dropped> =>
       Stream.unwrapScoped(Effect.flatMap(establish(session, extraHeaders), (response) => {
         if (extraHeaders === undefined) {
-          etag = strongEtag(response.headers)
-          validator = etag ?? response.headers["last-modified"]
+          download.first(response.headers)
           if (onProgress !== undefined) total = totalOf(response.headers)
         } else {
-          const problem = checkRange(response)
-          if (problem !== undefined) return giveUp(session, problem)
+          const problem = download.checkRange(response.status, response.headers)
+          if (problem !== undefined) return giveUp(session, notResumable(session, problem))
         }
         return Effect.succeed(
           Stream.mapChunks(bodyOf(session, response), (chunk) => {
             Chunk.forEach(chunk, (bytes) => {
-              offset += bytes.byteLength
+              download.offset += bytes.byteLength
             })
-            if (onProgress !== undefined) report(onProgress, { direction: "download", bytes: offset, total })
+            if (onProgress !== undefined) report(onProgress, { direction: "download", bytes: download.offset, total })
             return chunk
           })
         )
@@ -128,18 +96,13 @@ export const stream = (
     ): Effect.Effect<Stream.Stream<Uint8Array, HttpResilientError>, HttpResilientError> =>
       Effect.gen(function*() {
         yield* publishDrop(session, error)
-        if (offset > offsetAtLastDrop) yield* session.driver.reset
-        offsetAtLastDrop = offset
-        if (offset > 0 && !resume) return yield* giveUp(session, error)
-        if (offset > 0 && validator === undefined) {
-          return yield* giveUp(
-            session,
-            notResumable(session, "the response has neither a strong ETag nor Last-Modified")
-          )
-        }
+        if (download.progressed()) yield* session.driver.reset
+        const next = download.afterDrop(resume)
+        if (next === "fail") return yield* giveUp(session, error)
+        if (next instanceof NotResumable) return yield* giveUp(session, notResumable(session, next))
         const retried = yield* Effect.either(retryOrFail(session, error))
         if (retried._tag === "Left") return Stream.fail(retried.left)
-        return run(offset === 0 ? undefined : { range: `bytes=${offset}-`, "if-range": validator! })
+        return run(download.rangeHeaders())
       })
 
     const run = (extraHeaders: Record<string, string> | undefined): Stream.Stream<Uint8Array, HttpResilientError> =>
@@ -198,14 +161,10 @@ export const ndjson = <A, I, R>(
       Stream.zipWithIndex,
       Stream.filter(([line]) => line.trim() !== ""),
       Stream.mapEffect(([line, index]) => {
-        let value: unknown
-        try {
-          value = JSON.parse(line)
-        } catch (cause) {
-          return Effect.fail(new DecodeError({ ...info, cause, line: index + 1 }))
-        }
+        const parsed = parseNdjsonLine(line)
+        if ("cause" in parsed) return Effect.fail(new DecodeError({ ...info, cause: parsed.cause, line: index + 1 }))
         return Effect.mapError(
-          decode(value),
+          decode(parsed.value),
           (cause: ParseResult.ParseError) => new DecodeError({ ...info, cause, line: index + 1 })
         )
       })

@@ -13,6 +13,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { RequestValidationError } from "../core/requestError.js"
 import { redactUrl } from "../core/secrets.js"
+import { Dropped as CoreDropped } from "../core/streaming.js"
 import { type HttpResilientError, InvalidRequestError, TimeoutError } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import { transportErrorFor, validationError } from "./attemptErrors.js"
@@ -283,13 +284,10 @@ export const giveUp = (session: Session, error: HttpResilientError): Effect.Effe
   )
 
 /**
- * A failure of the body after the response began: the stream may continue on a new connection.
+ * A failure of the body after the response began: the stream may continue on a new connection (the core's).
  * @internal
  */
-export class Dropped {
-  readonly _tag = "Dropped"
-  constructor(readonly error: HttpResilientError) {}
-}
+export class Dropped extends CoreDropped<HttpResilientError> {}
 
 /** @internal */
 export const bodyOf = (

@@ -223,6 +223,29 @@ export interface EventSummary {
 
 export type CircuitState = "closed" | "open" | "half-open"
 
+/** A call of a streaming verb (`stream`, `lines`, `ndjson` with a schema that takes anything, `sse`). */
+export interface StreamRequest {
+  readonly verb: "stream" | "lines" | "ndjson" | "sse"
+  readonly url: string
+  readonly method?: string
+  readonly headers?: Readonly<Record<string, string>>
+  /** `stream`, `lines`, `ndjson`: resume after a reset mid-body */
+  readonly resume?: boolean
+  /** `sse`: sent as `Last-Event-ID` on the first connection */
+  readonly lastEventId?: string
+  readonly retry?: RetrySpec | false
+  readonly deadlineMs?: number
+  /** stop after this many items (the stream is interrupted, its socket closed) */
+  readonly take?: number
+}
+
+/** How a streaming call ended: the items it emitted, in order, and its error if it failed. */
+export interface StreamOutcome {
+  /** `stream`: byte chunks (`Uint8Array`); `lines`: strings; `ndjson`: parsed values; `sse`: `{ id, event, data }` */
+  readonly items: ReadonlyArray<unknown>
+  readonly error?: Failure
+}
+
 /** A client built from a {@link ClientSpec}, alive for the body's duration. */
 export interface DriverClient {
   /** Runs one call to its end; resolves with how it ended (never rejects for an `HttpResilientError`). */
@@ -231,6 +254,8 @@ export interface DriverClient {
   circuitState(origin: string): Promise<CircuitState>
   /** Every event the client published since it was built, in order (subscribed before the body runs). */
   events(): Promise<ReadonlyArray<EventSummary>>
+  /** Runs a streaming verb to its end (or `take` items); resolves with what it emitted and how it ended. */
+  stream(req: StreamRequest): Promise<StreamOutcome>
 }
 
 /** Thrown (rejected) by `withClient` when the client's options are refused (the layer's `ConfigError`). */

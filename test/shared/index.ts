@@ -7,8 +7,9 @@ import { errorBodies } from "./errors.js"
 import { protectionBodies } from "./protections.js"
 import { retryBodies } from "./retry.js"
 import { securityBodies } from "./security.js"
+import { streamBodies } from "./streams.js"
 
-export const bodies = [retryBodies, errorBodies, protectionBodies, securityBodies] as const
+export const bodies = [retryBodies, errorBodies, protectionBodies, securityBodies, streamBodies] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
   t.describe(`shared behaviour (${driver.edition})`, () => {

@@ -5,7 +5,15 @@
  * milliseconds, which both editions' options accept), and how to read its `Duration`, `Option` and `Cause`.
  */
 import { inspect } from "node:util"
-import type { BackoffSpec, ClientSpec, DriverRequest, EventSummary, Failure, RetrySpec } from "./driver.js"
+import type {
+  BackoffSpec,
+  ClientSpec,
+  DriverRequest,
+  EventSummary,
+  Failure,
+  RetrySpec,
+  StreamRequest
+} from "./driver.js"
 
 /** The `RetryPolicy.make` options a {@link RetrySpec} becomes, over the edition's schedule `S`. */
 export interface PolicyOptions<S> {
@@ -127,7 +135,19 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
     ...(req.body === undefined ? {} : "text" in req.body ? { text: req.body.text } : { json: req.body.json })
   })
 
-  return { clientOptions, requestOptions }
+  /** The options of a streaming verb: `stream`, `lines` and `ndjson` take `method` and `resume`, `sse` `lastEventId`. */
+  const streamOptions = (req: StreamRequest) =>
+    req.verb === "sse"
+      ? { headers: req.headers, deadline: req.deadlineMs, retry: retryOf(req.retry), lastEventId: req.lastEventId }
+      : {
+        headers: req.headers,
+        deadline: req.deadlineMs,
+        retry: retryOf(req.retry),
+        ...(req.method === undefined ? {} : { method: req.method }),
+        ...(req.resume === undefined ? {} : { resume: req.resume })
+      }
+
+  return { clientOptions, requestOptions, streamOptions }
 }
 
 /** The modules of an edition the summaries read its values with: `D` its `Duration`, `O` its `Option`, `C` its `Cause`. */

@@ -3,7 +3,7 @@
  * options, each request runs as one Effect on the client's runtime, and how it ended becomes plain data.
  * Built only on the public API (src/index.ts).
  */
-import { Cause, Duration, Effect, Exit, Layer, Option, Queue, Runtime } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Option, Queue, Runtime, Schema, Stream } from "effect"
 import {
   Backoff,
   CircuitBreaker,
@@ -12,11 +12,18 @@ import {
   ResilientClient,
   RetryPolicy
 } from "../../src/index.js"
-import type { Driver, DriverClient, EventSummary, Outcome } from "../shared/driver.js"
+import type {
+  Driver,
+  DriverClient,
+  EventSummary,
+  Outcome,
+  StreamOutcome,
+  StreamRequest
+} from "../shared/driver.js"
 import { DriverConfigError } from "../shared/driver.js"
 import { summaries, translation } from "../shared/translate.js"
 
-const { clientOptions, requestOptions } = translation({ Backoff, CircuitBreaker, RetryPolicy })
+const { clientOptions, requestOptions, streamOptions } = translation({ Backoff, CircuitBreaker, RetryPolicy })
 
 const summary = summaries({ Cause, Duration, Option })
 
@@ -25,6 +32,36 @@ const outcomeOf = (exit: Exit.Exit<{ status: number; headers: Record<string, str
   const failure = Cause.failureOption(exit.cause)
   if (Option.isSome(failure)) return summary.failure(failure.value as HttpResilientError.HttpResilientError, exit.cause)
   throw Cause.squash(exit.cause)
+}
+
+type Client = ResilientClient.ResilientClient
+
+/** The verb of a streaming call, as a v3 `Stream` of its items. */
+const streamOf = (req: StreamRequest): Stream.Stream<unknown, HttpResilientError.HttpResilientError, Client> => {
+  const options = streamOptions(req)
+  const verb: Stream.Stream<unknown, HttpResilientError.HttpResilientError, Client> = req.verb === "stream"
+    ? HttpResilient.stream(req.url, options)
+    : req.verb === "lines"
+    ? HttpResilient.lines(req.url, options)
+    : req.verb === "ndjson"
+    ? HttpResilient.ndjson(req.url, Schema.Unknown, options)
+    : HttpResilient.sse(req.url, options)
+  return req.take === undefined ? verb : Stream.take(verb, req.take)
+}
+
+/** Runs a streaming call, collecting its items as they come (kept when it fails). */
+const runStream = (
+  run: <A, E>(effect: Effect.Effect<A, E, Client>) => Promise<Exit.Exit<A, E>>,
+  req: StreamRequest
+): Promise<StreamOutcome> => {
+  const items: Array<unknown> = []
+  const program = Stream.runForEach(streamOf(req), (item) => Effect.sync(() => items.push(item)))
+  return run(program).then((exit) => {
+    if (Exit.isSuccess(exit)) return { items }
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isNone(failure)) throw Cause.squash(exit.cause)
+    return { items, error: summary.failure(failure.value, exit.cause) }
+  })
 }
 
 /** The v3 entry's driver. */
@@ -65,7 +102,8 @@ export const v3Driver: Driver = {
           if (Exit.isFailure(exit)) throw Cause.squash(exit.cause)
           for (const event of exit.value) seen.push(summary.event(event))
           return [...seen]
-        }
+        },
+        stream: (req) => runStream((effect) => run(effect, { signal: ended.signal }), req)
       }
       yield* Effect.tryPromise({ try: () => body(client), catch: (error) => error }).pipe(
         Effect.ensuring(Effect.sync(() => ended.abort()))

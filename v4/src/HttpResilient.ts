@@ -4,8 +4,11 @@
  * `HttpResilient.get(url).pipe(Effect.retry(RetryPolicy.default))`, or `HttpResilient.retry(policy)`, which also
  * holds the call's deadline across its attempts.
  *
- * Not in this edition yet: streams (`stream`, `lines`, `ndjson`, `sse`), `hedge`,
- * failover URLs, per-attempt request lists, form/multipart/stream bodies.
+ * Streams (`stream`, `lines`, `ndjson`, `sse`) are v4 `Stream`s with the root entry's options and semantics:
+ * resumable downloads, event streams that reconnect with `Last-Event-ID` and the server's `retry:`.
+ *
+ * Not in this edition yet: per-attempt request lists, form/multipart/stream bodies (so no upload `stream` body, no
+ * `onProgress`).
  *
  * @since 0.1.0
  */
@@ -15,6 +18,8 @@ import * as Effect from "effect/Effect"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
+import type * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
 import type { HttpResilientError } from "./HttpResilientError.js"
 import { TimeoutError } from "./HttpResilientError.js"
 import { retryWithin } from "./internal/client.js"
@@ -23,6 +28,7 @@ import * as Hedge from "./internal/hedge.js"
 import { millisOf } from "./internal/options.js"
 import type { BodyOptions as Body, RequestOptions as Options } from "./internal/request.js"
 import { CurrentDeadline, ResilientClient } from "./internal/service.js"
+import * as Streams from "./internal/streams.js"
 
 /**
  * @since 0.1.0
@@ -235,3 +241,107 @@ export const hedge = (
   const settings = Hedge.settingsOf("HttpResilient.hedge", "", options)
   return (self) => Hedge.hedge(self, settings)
 }
+
+/**
+ * Options of `stream`, `lines` and `ndjson`: the request options, `resume` and `method`.
+ * @since 0.1.0
+ * @category models
+ */
+export type StreamOptions = Streams.StreamOptions
+
+/**
+ * Options of `sse`: the request options and `lastEventId`.
+ * @since 0.1.0
+ * @category models
+ */
+export type SseOptions = Streams.SseOptions
+
+/**
+ * One server-sent event: `id` (if it had one), `event` (`"message"` when it had none), `data`.
+ * @since 0.1.0
+ * @category models
+ */
+export type ServerSentEvent = Streams.ServerSentEvent
+
+/**
+ * The body of `url` as a v4 `Stream` of bytes, with backpressure: a slow consumer never makes the client buffer it.
+ * Opening it runs the stages of a buffered attempt (deadline, events, metrics, bulkhead, breaker, redirects,
+ * `acceptStatus`), retried by the `retry` option (default the client's, else `RetryPolicy.default`; `false`: none).
+ * With `resume: true` (default `false`), after a reset mid-body the next request carries `Range: bytes=N-` and
+ * `If-Range` (the strong `ETag`, else `Last-Modified`) and continues on a 206 starting at N; without a validator,
+ * or on a 200, the stream fails with `TransportError` `NotResumable` rather than emit bytes twice — unless nothing
+ * was emitted yet, then it starts over. `method` (default `"GET"`) takes any token. A `deadline` bounds the whole
+ * stream; the socket is closed when the stream ends, fails or is interrupted.
+ *
+ * @example
+ * import { Effect, Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const size = HttpResilient.stream("https://example.com/big.iso", { resume: true }).pipe(
+ *   Stream.runFold(() => 0, (total, chunk) => total + chunk.byteLength)
+ * )
+ * @since 0.1.0
+ * @category streams
+ */
+export const stream = (
+  url: string | URL,
+  options?: StreamOptions
+): Stream.Stream<Uint8Array, HttpResilientError, ResilientClient> => Streams.stream(url, options)
+
+/**
+ * The body of `url` as lines of text (ended by `\n`, `\r\n` or a lone `\r`), with `stream`'s options.
+ *
+ * @example
+ * import { Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const logLines = HttpResilient.lines("https://example.com/app.log").pipe(Stream.take(100))
+ * @since 0.1.0
+ * @category streams
+ */
+export const lines = (
+  url: string | URL,
+  options?: StreamOptions
+): Stream.Stream<string, HttpResilientError, ResilientClient> => Streams.lines(url, options)
+
+/**
+ * Newline-delimited JSON, each line decoded with `schema` (a v4 `Schema`); blank lines are skipped; a bad line fails
+ * with `DecodeError` naming its `line` (1-based). `stream`'s options.
+ *
+ * @example
+ * import { Schema } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const Row = Schema.Struct({ id: Schema.Number })
+ * const rows = HttpResilient.ndjson("https://example.com/export.ndjson", Row)
+ * @since 0.1.0
+ * @category streams
+ */
+export const ndjson = <S extends Schema.Constraint>(
+  url: string | URL,
+  schema: S,
+  options?: StreamOptions
+): Stream.Stream<S["Type"], HttpResilientError, ResilientClient | S["DecodingServices"]> =>
+  Streams.ndjson(url, schema, options)
+
+/**
+ * Server-sent events from `url` (`accept: text/event-stream`), reconnecting after a drop or a clean end of the
+ * response with `Last-Event-ID`, after the server's `retry:` delay, else the `retry` policy's backoff; an event
+ * whose id was already delivered is not delivered again; a 204 ends the stream. A connection that delivered no
+ * event counts against the policy, so a server that keeps dropping ends the stream with `TransportError`
+ * (`StreamEnded` after clean ends). `lastEventId` (default none) is sent on the first connection.
+ *
+ * @example
+ * import { Effect, Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const ticks = HttpResilient.sse("https://example.com/ticks", { lastEventId: "41" }).pipe(
+ *   Stream.runForEach((event) => Effect.log(event.id, event.data))
+ * )
+ * @since 0.1.0
+ * @category streams
+ */
+export const sse = (
+  url: string | URL,
+  options?: SseOptions
+): Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> => Streams.sse(url, options)

@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { fromHeaderRecord } from "../../src/core/headers.js"
 import type * as Models from "../../src/core/models.js"
 import { TransportFailure, type TransportReason } from "../../src/core/transportFailure.js"
@@ -120,8 +121,8 @@ export class Recorder extends Context.Service<Recorder, { readonly requests: Arr
 const bodyBytes = (body: string | Uint8Array | null): Uint8Array =>
   body === null ? new Uint8Array(0) : typeof body === "string" ? encoder.encode(body) : body
 
-const scripted = (script: Script, recorder: Recorder["Service"]) => ({
-  send: (request: TransportRequest) =>
+const scripted = (script: Script, recorder: Recorder["Service"]) => {
+  const send = (request: TransportRequest) =>
     Effect.flatMap(Clock.currentTimeMillis, (at) => {
       const recorded: RecordedRequest = {
         method: request.method,
@@ -151,7 +152,11 @@ const scripted = (script: Script, recorder: Recorder["Service"]) => ({
         step.delayMillis
       )
     })
-})
+  // a streamed reply is the scripted one, its body in one chunk
+  const stream = (request: TransportRequest) =>
+    Effect.map(send(request), (raw) => ({ ...raw, body: Stream.make(raw.body) }))
+  return { send, stream }
+}
 
 /**
  * A client with `options` over the scripted transport, and its `Recorder`.

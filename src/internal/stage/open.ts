@@ -2,6 +2,7 @@
 import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { ErrorBody } from "../../core/streaming.js"
 import type { Attempt } from "../attempt.js"
 import { transportErrorFor } from "../attemptErrors.js"
 import type { ResolvedConfig } from "../config.js"
@@ -35,33 +36,26 @@ export const open =
     )
   }
 
-const ERROR_BODY_LIMIT = 1 << 20
-
 /**
  * Reads (at most 1 MiB of) a streamed response's body, so a `StatusError` carries it like a buffered call's (and a
  * redirect's connection can be reused).
  * @internal
  */
 export const readErrorBody = (response: StreamingResponse): Effect.Effect<RawResponse> =>
-  Effect.map(
-    response.body.pipe(
-      Stream.runFoldWhile(
-        { chunks: [] as Array<Uint8Array>, size: 0 },
-        (acc) => acc.size < ERROR_BODY_LIMIT,
-        (acc, chunk) => {
-          acc.chunks.push(chunk)
-          acc.size += chunk.byteLength
-          return acc
-        }
-      ),
-      Effect.orElseSucceed(() => ({ chunks: [] as Array<Uint8Array>, size: 0 }))
-    ),
-    (acc): RawResponse => ({
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-      setCookie: response.setCookie,
-      body: Buffer.concat(acc.chunks, acc.size),
-      url: response.url
-    })
-  )
+  Effect.suspend(() => {
+    const gathered = new ErrorBody()
+    return Effect.map(
+      Effect.match(Stream.runForEachWhile(response.body, (chunk) => Effect.succeed(gathered.add(chunk))), {
+        onFailure: () => new ErrorBody(),
+        onSuccess: () => gathered
+      }),
+      (body): RawResponse => ({
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+        setCookie: response.setCookie,
+        body: body.bytes(),
+        url: response.url
+      })
+    )
+  })

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { RawResponse } from "../../core/exchange.js"
+import type { StreamingHead } from "../../core/streaming.js"
 import { type InvalidRequestReason, TransportFailure, type TransportReason } from "../../core/transportFailure.js"
 import type { InvalidRequestError, TransportErrorReason } from "../../HttpResilientError.js"
 
@@ -32,12 +33,7 @@ export interface TransportRequest {
 }
 
 /** @internal */
-export interface StreamingResponse {
-  readonly status: number
-  readonly statusText: string
-  readonly headers: Record<string, string>
-  readonly setCookie: ReadonlyArray<string>
-  readonly url: string
+export interface StreamingResponse extends StreamingHead {
   readonly body: Stream.Stream<Uint8Array, TransportFailure>
 }
 

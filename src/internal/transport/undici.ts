@@ -13,11 +13,11 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import type * as Undici from "undici"
-import { ACCEPT_ENCODING, codingsOf, decodeFailure, decoderChain, hasNoBody } from "../../core/decompress.js"
+import { ACCEPT_ENCODING } from "../../core/decompress.js"
 import { BufferedExchange, type InFlight, type RawResponse, type UndiciBody } from "../../core/exchange.js"
-import { fromHeaderRecord } from "../../core/headers.js"
 import { closeGracefully } from "../../core/pool.js"
-import { invalidStatus, TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
+import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../core/streamedExchange.js"
+import { TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
 import { classifyError } from "../../core/undiciErrors.js"
 import { schedule, startTimer, stopTimer, type TimerHandle } from "../timer.js"
 import * as WarmUp from "../warmUp.js"
@@ -135,71 +135,32 @@ const dispatchStreamed = (
     const body = prepared !== null && Effect.isEffect(prepared) ? yield* prepared : prepared
     const controller = new AbortController()
     // counted and uncounted together with the scope (acquireRelease: no interruption between the two steps)
-    yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        inFlight.count++
-      }),
-      () =>
-        Effect.sync(() => {
-          inFlight.count--
-          controller.abort()
-        })
-    )
-    const response = yield* Effect.async<Undici.Dispatcher.ResponseData, TransportFailure>((resume) => {
+    yield* Effect.acquireRelease(Effect.sync(() => countInFlight(inFlight, controller)), (release) =>
+      Effect.sync(release))
+    const response = yield* Effect.async<OpenedResponse, TransportFailure>((resume) => {
       const cancelTimer = schedule(request.clock, request.timeoutMillis, () => {
         controller.abort()
         resume(Effect.fail(TIMEOUT))
       })
-      dispatcher.request({
-        origin: request.url.origin,
-        path: request.url.pathname + request.url.search,
-        method: request.method as Undici.Dispatcher.HttpMethod,
-        headers: request.headers,
-        body: body as any,
-        signal: controller.signal
-      }).then(
-        (data) => {
-          cancelTimer()
-          resume(Effect.succeed(data))
-        },
-        (error) => {
-          cancelTimer()
-          resume(Effect.fail(classifyError(error)))
-        }
-      )
+      openStreamed(dispatcher, request, body, controller.signal).then((opened) => {
+        cancelTimer()
+        resume(opened instanceof TransportFailure ? Effect.fail(opened) : Effect.succeed(opened))
+      })
       return Effect.sync(() => {
         cancelTimer()
         controller.abort()
       })
     })
-    yield* Effect.addFinalizer(() => Effect.sync(() => response.body.destroy()))
-    const invalid = invalidStatus(response.statusCode)
-    if (invalid !== undefined) return yield* Effect.fail(invalid)
-    const received = fromHeaderRecord(response.headers)
-    let readable: Readable = response.body
-    const encoding = received.headers["content-encoding"]
-    if (encoding !== undefined && request.decompress === true && !hasNoBody(request.method, response.statusCode)) {
-      const codings = codingsOf(encoding)
-      if (codings instanceof TransportFailure) return yield* Effect.fail(codings)
-      if (codings !== undefined) {
-        // decoded as the consumer pulls (backpressure kept); the declared length was the encoded body's
-        const decoded = decoderChain(codings, response.body).output
-        yield* Effect.addFinalizer(() => Effect.sync(() => decoded.destroy()))
-        readable = decoded
-        delete received.headers["content-encoding"]
-        delete received.headers["content-length"]
-      }
-    }
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(response.close)
+    )
     return {
-      status: response.statusCode,
-      statusText: (response as { statusText?: string }).statusText ?? "",
-      headers: received.headers,
-      setCookie: received.setCookie,
-      url: request.url.href,
-      body: NodeStream.fromReadable<TransportFailure, Uint8Array>(
-        () => readable,
-        (error) => decodeFailure(error) ?? classifyError(error)
-      )
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      setCookie: response.setCookie,
+      url: response.url,
+      body: NodeStream.fromReadable<TransportFailure, Uint8Array>(() => response.body, bodyFailure)
     }
   })
 

@@ -6,6 +6,7 @@
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Scope from "effect/Scope"
 import { type Outcome, REJECTED } from "../../../src/core/circuitBreaker.js"
 import type { TransportFailure } from "../../../src/core/transportFailure.js"
 import {
@@ -41,6 +42,8 @@ export interface Outgoing {
 export class AttemptState {
   /** when the first hop was sent (after any wait of the bulkhead): the attempt's timeout runs from there */
   sentAt: number | undefined = undefined
+  /** a streamed attempt's scope: it owns the response's socket (set by the streamed runner, see `pipeline.ts`) */
+  scope: Scope.Scope | undefined = undefined
   constructor(
     readonly built: Built,
     readonly options: RequestOptions,

@@ -36,7 +36,7 @@ import type { Bulkhead } from "./bulkhead.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { hedge } from "./hedge.js"
 import { millisOf, numberOf } from "./options.js"
-import { buffered, run } from "./pipeline.js"
+import { buffered, run, runStreamed, streamed } from "./pipeline.js"
 import type { Built } from "./request.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
@@ -362,7 +362,13 @@ export const make = (
             : breaking.circuitState(normalised, now)
         }),
       subscribe: PubSub.subscribe(pubsub),
-      internals
+      internals,
+      streams: {
+        open: runStreamed(state, streamed(state)),
+        retry: state.retry,
+        secrets: state.secrets,
+        publish
+      }
     }
     return service
   })

@@ -32,16 +32,18 @@ import { type Attempt, AttemptState, reportGaveUp } from "./attempt.js"
 import type { ClientState } from "./client.js"
 import { CurrentHedgeGate } from "./hedge.js"
 import { build, type RequestOptions } from "./request.js"
-import { CurrentDeadline } from "./service.js"
+import { CurrentDeadline, type Opened, type OpenStreamed } from "./service.js"
 import { breaker } from "./stage/breaker.js"
 import { bulkhead } from "./stage/bulkhead.js"
 import { classify } from "./stage/classify.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
+import { classifyStreamed, open, readErrorBody } from "./stage/open.js"
 import { redirects } from "./stage/redirects.js"
 import { send } from "./stage/send.js"
 import { settle } from "./stage/settle.js"
 import { telemetry } from "./stage/telemetry.js"
+import type { StreamingResponse } from "./transport.js"
 
 /**
  * The stages every attempt runs, buffered or streamed, around `inner` (the stages that differ): deadline, events,
@@ -74,6 +76,46 @@ export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpCl
       )
     )
   )
+
+/**
+ * The stages of a streamed attempt, composed: the same as a buffered one's but for the end — classification reads
+ * an error's body (at most 1 MiB) and leaves an accepted one in the socket, a redirect's response is drained before
+ * the next hop, and the last stage `open`s the response (its head) under the attempt's scope.
+ * @internal
+ */
+export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
+  around(
+    client,
+    classifyStreamed(client)(
+      redirects<StreamingResponse>(client, readErrorBody)(
+        open(client.transport, client.maxResponseSize)
+      )
+    )
+  )
+
+/**
+ * Runs attempt `number` at opening a streamed response of `method url` through `attempt`, with `extraHeaders` over
+ * the request's (a range, `Last-Event-ID`) and `verbHeaders` under them (an event stream's `accept`); its deadline
+ * is `deadlineAt` (the stream's, when it has one) or its own, the earlier; `scope` owns the socket. A failed attempt
+ * publishes `AttemptFailed`; whether it was the last is the stream's policy's to tell.
+ * @internal
+ */
+export const runStreamed =
+  (client: ClientState, attempt: Attempt<StreamingResponse>): OpenStreamed =>
+  (method, url, options, verbHeaders, extraHeaders, number, deadlineAt, scope) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const state = stateOf(client, method, url, options, undefined, number, now, deadlineAt)
+      if (state instanceof InvalidRequestError) return Effect.fail(state)
+      state.scope = scope
+      const built = state.built
+      const request = verbHeaders === undefined && extraHeaders === undefined
+        ? built
+        : { ...built, headers: { ...verbHeaders, ...built.headers, ...extraHeaders } }
+      return Effect.catch(
+        Effect.map(attempt(state, request), (response): Opened => ({ response, state })),
+        report(client, state, false)
+      )
+    })
 
 /** Attempt `number` of a built request: its deadline (the enclosing one or its own, the earlier) and timeout. */
 const stateOf = (

@@ -6,6 +6,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as PubSub from "effect/PubSub"
+import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { BulkheadSlots } from "../../../src/core/bulkhead.js"
 import type { BreakerRegistry, CircuitState } from "../../../src/core/circuitBreaker.js"
@@ -13,8 +14,9 @@ import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import type { HttpResilientError, InvalidRequestError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
+import type { AttemptState } from "./attempt.js"
 import type { RequestOptions } from "./request.js"
-import type { Transport } from "./transport.js"
+import type { StreamingResponse, Transport } from "./transport.js"
 
 /**
  * What the retry policy and the module functions reach of a client.
@@ -41,6 +43,44 @@ export interface ClientInternals {
 }
 
 /**
+ * A streamed attempt that opened its response: the head, the body still in the socket, and the attempt's state.
+ * @internal
+ */
+export interface Opened {
+  readonly response: StreamingResponse
+  readonly state: AttemptState
+}
+
+/**
+ * One attempt at opening a streamed response (see `pipeline.ts` `runStreamed`): `method url` with the verb's
+ * headers under the request's and `extraHeaders` over them, attempt `number`, the stream's deadline, the scope that
+ * owns the socket.
+ * @internal
+ */
+export type OpenStreamed = (
+  method: string,
+  url: string | URL,
+  options: RequestOptions,
+  verbHeaders: Record<string, string> | undefined,
+  extraHeaders: Record<string, string> | undefined,
+  number: number,
+  deadlineAt: number | undefined,
+  scope: Scope.Scope
+) => Effect.Effect<Opened, HttpResilientError>
+
+/**
+ * What the streaming verbs reach of a client: one attempt at opening a streamed response through its pipeline (see
+ * `pipeline.ts` `runStreamed`), its `retry` option, its secrets and its events.
+ * @internal
+ */
+export interface StreamParts {
+  readonly open: OpenStreamed
+  readonly retry: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | undefined
+  readonly secrets: Secrets
+  readonly publish: (event: ResilientEvent) => void
+}
+
+/**
  * The client.
  * @since 0.1.0
  * @category models
@@ -57,6 +97,8 @@ export interface ResilientClientService {
   readonly circuitState: (origin: string | URL) => Effect.Effect<CircuitState, InvalidRequestError>
   readonly subscribe: Effect.Effect<PubSub.Subscription<ResilientEvent>, never, Scope.Scope>
   readonly internals: ClientInternals
+  /** what `stream`, `lines`, `ndjson` and `sse` use */
+  readonly streams: StreamParts
 }
 
 /**

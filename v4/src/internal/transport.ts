@@ -6,6 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type * as Undici from "undici"
 import {
   BufferedExchange,
@@ -15,7 +16,9 @@ import {
   type UndiciBody
 } from "../../../src/core/exchange.js"
 import { closeGracefully, newAgent, type TlsOptions } from "../../../src/core/pool.js"
-import type { TransportFailure } from "../../../src/core/transportFailure.js"
+import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../../src/core/streamedExchange.js"
+import type { StreamingHead } from "../../../src/core/streaming.js"
+import { TIMEOUT, TransportFailure } from "../../../src/core/transportFailure.js"
 import { classifyError } from "../../../src/core/undiciErrors.js"
 import { makeWarmPool, type WarmPool } from "../../../src/core/warmPool.js"
 
@@ -28,11 +31,21 @@ export interface TransportRequest extends ExchangeRequest {
 }
 
 /**
- * A transport: one buffered exchange per call.
+ * A response whose head arrived, its body streamed with backpressure as it is read from the socket.
+ * @internal
+ */
+export interface StreamingResponse extends StreamingHead {
+  readonly body: Stream.Stream<Uint8Array, TransportFailure>
+}
+
+/**
+ * A transport: one buffered exchange per call, or one whose body stays in the socket (the scope owns it).
  * @internal
  */
 export interface Transport {
   readonly send: (request: TransportRequest) => Effect.Effect<RawResponse, TransportFailure>
+  /** One exchange whose body is streamed with backpressure, under `request.timeoutMillis` for the head. */
+  readonly stream: (request: TransportRequest) => Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope>
   /** opens sockets to `origin` ahead of demand; only the client's own pool can */
   readonly warmUp?: ((origin: URL, connections: number) => Effect.Effect<void, TransportFailure>) | undefined
   /** what the client uses instead of its own pool (for `warmUp`'s error) @default "another transport" */
@@ -102,14 +115,58 @@ export const undici = (
       Effect.sync(() => newAgent({ connections: settings.connections, keepAliveMillis, connect: warm.connector })),
       (agent) => Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))
     )
-    return { send: sendOver(agent, inFlight), warmUp: warmUpOver(warm) }
+    return {
+      send: sendOver(agent, inFlight),
+      stream: (request: TransportRequest) => streamed(agent, inFlight, request),
+      warmUp: warmUpOver(warm)
+    }
   })
 
 /**
  * A transport over a user's undici dispatcher (an `Agent`, a `ProxyAgent`, a mock): never closed by the client.
  * @internal
  */
-export const overDispatcher = (dispatcher: Undici.Dispatcher): Transport => ({
-  send: sendOver(dispatcher, { count: 0 }),
-  uses: "a given dispatcher"
-})
+export const overDispatcher = (dispatcher: Undici.Dispatcher): Transport => {
+  const inFlight: InFlight = { count: 0 }
+  return {
+    send: sendOver(dispatcher, inFlight),
+    stream: (request) => streamed(dispatcher, inFlight, request),
+    uses: "a given dispatcher"
+  }
+}
+
+/**
+ * The core's streamed exchange (src/core/streamedExchange.ts) under the scope: counted in flight and its body
+ * destroyed (the socket closed unless read to the end) when the scope closes; the head under `timeoutMillis`.
+ */
+const streamed = (
+  agent: Undici.Dispatcher,
+  inFlight: InFlight,
+  request: TransportRequest
+): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
+  Effect.gen(function*() {
+    const controller = new AbortController()
+    // counted and uncounted together with the scope (acquireRelease: no interruption between the two steps)
+    yield* Effect.acquireRelease(Effect.sync(() => countInFlight(inFlight, controller)), (release) =>
+      Effect.sync(release))
+    const opened = yield* Effect.timeoutOrElse(
+      Effect.callback<OpenedResponse, TransportFailure>((resume) => {
+        openStreamed(agent, request, request.body, controller.signal).then((result) => {
+          resume(result instanceof TransportFailure ? Effect.fail(result) : Effect.succeed(result))
+        })
+        return Effect.sync(() =>
+          controller.abort()
+        )
+      }),
+      { duration: request.timeoutMillis, orElse: () => Effect.fail(TIMEOUT) }
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(opened.close))
+    return {
+      status: opened.status,
+      statusText: opened.statusText,
+      headers: opened.headers,
+      setCookie: opened.setCookie,
+      url: opened.url,
+      body: Stream.fromAsyncIterable(opened.body as AsyncIterable<Uint8Array>, bodyFailure)
+    }
+  })

@@ -28,6 +28,42 @@ const toResponse = (raw: RawResponse, state: AttemptState, secrets: Secrets): Ht
 }
 
 /**
+ * The `StatusError` of a response whose status is not accepted (its `Retry-After` read), carrying it as users read it.
+ * @internal
+ */
+export const rejected = (raw: RawResponse, state: AttemptState, secrets: Secrets): StatusError => {
+  const wait = waitMillisFromHeaders(raw.headers, state.now)
+  return new StatusError({
+    ...state.info,
+    status: raw.status,
+    statusText: raw.statusText,
+    headers: redactHeaders(raw.headers, secrets),
+    response: toResponse(raw, state, secrets),
+    retryAfter: wait === undefined ? Option.none() : Option.some(Duration.millis(wait))
+  })
+}
+
+/**
+ * Publishes `Succeeded` for an accepted status, the attempt ending at `end`.
+ * @internal
+ */
+export const succeeded = (
+  publish: (event: Events.ResilientEvent) => void,
+  state: AttemptState,
+  status: number,
+  end: number
+): void =>
+  publish(
+    new Events.Succeeded({
+      ...state.info,
+      timestamp: end,
+      tag: state.options.tag,
+      status,
+      duration: Duration.millis(end - state.now)
+    })
+  )
+
+/**
  * Classification: the response as users read it; a status outside `acceptStatus` (the request's, else the
  * client's) fails the attempt with `StatusError` (its `Retry-After` read); else the `acceptResponse` check (the
  * request's, else the client's), when there is one, may reject it (`ResponseRejectedError`); else the attempt
@@ -44,35 +80,14 @@ export const classify = (
 (next: Attempt<RawResponse>): Attempt<HttpClientResponse.HttpClientResponse> =>
 (state, request) =>
   Effect.flatMap(next(state, request), (raw) => {
+    if (!state.accept(raw.status)) return Effect.fail(rejected(raw, state, client.secrets))
     const response = toResponse(raw, state, client.secrets)
-    const info = state.info
-    if (!state.accept(raw.status)) {
-      const wait = waitMillisFromHeaders(raw.headers, state.now)
-      return Effect.fail(
-        new StatusError({
-          ...info,
-          status: raw.status,
-          statusText: raw.statusText,
-          headers: redactHeaders(raw.headers, client.secrets),
-          response,
-          retryAfter: wait === undefined ? Option.none() : Option.some(Duration.millis(wait))
-        })
-      )
-    }
     const check = state.options.acceptResponse ?? client.acceptResponse
-    const succeeded = Effect.map(Clock.currentTimeMillis, (end) => {
-      client.publish(
-        new Events.Succeeded({
-          ...info,
-          timestamp: end,
-          tag: state.options.tag,
-          status: raw.status,
-          duration: Duration.millis(end - state.now)
-        })
-      )
+    const ok = Effect.map(Clock.currentTimeMillis, (end) => {
+      succeeded(client.publish, state, raw.status, end)
       return response
     })
     return check === undefined
-      ? succeeded
-      : Effect.flatMap(runAcceptResponse(check, info, client.secrets, raw, response), () => succeeded)
+      ? ok
+      : Effect.flatMap(runAcceptResponse(check, state.info, client.secrets, raw, response), () => ok)
   })

@@ -13,29 +13,33 @@ import type { ClientState } from "../client.js"
  * `TransportError` of its reason (`RedirectLoop`, `TooManyRedirects`, `InsecureRedirect`).
  * @internal
  */
-export const redirects =
-  (client: Pick<ClientState, "followRedirects" | "secrets" | "allowInsecureRedirects">) =>
-  (next: Attempt<RawResponse>): Attempt<RawResponse> => {
-    const rules = { redacted: client.secrets, allowInsecureRedirects: client.allowInsecureRedirects }
-    const follow = (
-      state: AttemptState,
-      request: Outgoing,
-      redirects: number,
-      visited: Set<string> | undefined
-    ): Effect.Effect<RawResponse, HttpResilientError> =>
-      Effect.flatMap(next(state, request), (raw) => {
-        const hop = redirectHop<Outgoing["body"]>(
-          request,
-          { status: raw.status, location: raw.headers.location },
-          { replayable: true, redirects, maxRedirects: client.followRedirects, visited },
-          rules,
-          null
-        )
-        if (hop === undefined) return Effect.succeed(raw)
-        if (hop instanceof RedirectRefused) {
-          return Effect.fail(failureToError(new TransportFailure(hop.reason, undefined, hop.detail), state))
-        }
-        return follow(state, hop, redirects + 1, hop.visited)
-      })
-    return (state, request) => follow(state, request, 0, undefined)
-  }
+export const redirects = <R extends Pick<RawResponse, "status" | "headers"> = RawResponse>(
+  client: Pick<ClientState, "followRedirects" | "secrets" | "allowInsecureRedirects">,
+  /** what is done with a redirect's response before the next hop (a streamed one's body is read and dropped) */
+  discard?: (response: R) => Effect.Effect<unknown>
+) =>
+(next: Attempt<R>): Attempt<R> => {
+  const rules = { redacted: client.secrets, allowInsecureRedirects: client.allowInsecureRedirects }
+  const follow = (
+    state: AttemptState,
+    request: Outgoing,
+    redirects: number,
+    visited: Set<string> | undefined
+  ): Effect.Effect<R, HttpResilientError> =>
+    Effect.flatMap(next(state, request), (raw) => {
+      const hop = redirectHop<Outgoing["body"]>(
+        request,
+        { status: raw.status, location: raw.headers.location },
+        { replayable: true, redirects, maxRedirects: client.followRedirects, visited },
+        rules,
+        null
+      )
+      if (hop === undefined) return Effect.succeed(raw)
+      if (hop instanceof RedirectRefused) {
+        return Effect.fail(failureToError(new TransportFailure(hop.reason, undefined, hop.detail), state))
+      }
+      const go = follow(state, hop, redirects + 1, hop.visited)
+      return discard === undefined ? go : Effect.andThen(discard(raw), go)
+    })
+  return (state, request) => follow(state, request, 0, undefined)
+}

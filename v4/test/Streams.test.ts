@@ -1,0 +1,34 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { HttpResilient, HttpResilientTest } from "effect-http-resilient/v4"
+
+const url = "http://api.test/feed"
+
+describe("streams over the scripted transport", () => {
+  it.effect("a bad streaming option is an InvalidRequestError naming it, before any request", () =>
+    Effect.gen(function*() {
+      const resume = yield* Effect.flip(
+        Stream.runCollect(HttpResilient.stream(url, { resume: "yes" as unknown as boolean }))
+      )
+      assert.strictEqual(resume._tag, "InvalidRequestError")
+      assert.include(resume.message, "resume")
+      const lastEventId = yield* Effect.flip(
+        Stream.runCollect(HttpResilient.sse(url, { lastEventId: 7 as unknown as string }))
+      )
+      assert.include(lastEventId.message, "lastEventId")
+      const deadline = yield* Effect.flip(Stream.runCollect(HttpResilient.lines(url, { deadline: -5 })))
+      assert.strictEqual(deadline._tag, "InvalidRequestError")
+      assert.include(deadline.message, "deadline")
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 0)
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)]))))
+
+  it.effect("a scripted reply streams as one chunk; lines and events parse it", () =>
+    Effect.gen(function*() {
+      const lines = yield* Stream.runCollect(HttpResilient.lines(url, { retry: false }))
+      assert.deepStrictEqual(lines, ["id: 1", "data: a", ""])
+      const events = yield* Stream.runCollect(HttpResilient.sse(url, { retry: false }).pipe(Stream.take(1)))
+      assert.deepStrictEqual(events, [{ id: "1", event: "message", data: "a" }])
+      const requests = yield* HttpResilientTest.requests
+      assert.strictEqual(requests[1].headers.accept, "text/event-stream")
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200, { body: "id: 1\ndata: a\n\n" })]))))
+})
