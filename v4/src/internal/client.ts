@@ -1,6 +1,6 @@
 /**
  * The client's state and service: options read once per layer, the breakers, the retry budget, the events, the
- * transport, and the guard (circuit breaker) every attempt passes.
+ * transport, and the guard (circuit breaker) every attempt passes. The options are read in clientOptions.ts.
  * @internal
  */
 import * as Cause from "effect/Cause"
@@ -17,13 +17,10 @@ import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
+import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { BreakerRegistry, type CircuitState, type Outcome } from "../../../src/core/circuitBreaker.js"
-import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
-import type { CommonClientOptions } from "../../../src/core/options.js"
-import type { TlsOptions } from "../../../src/core/pool.js"
-import { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
-import { Secrets } from "../../../src/core/secrets.js"
+import type { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
+import type { Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
 import { breakerVerdict as defaultVerdict } from "../../../src/core/verdicts.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
@@ -31,64 +28,16 @@ import { defaults as breakerDefaults, ratio } from "../CircuitBreaker.js"
 import type { HttpResilientError, RequestInfo } from "../HttpResilientError.js"
 import { InvalidRequestError, isHttpResilientError, TransportError } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
-import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
 import * as Telemetry from "../Telemetry.js"
 import { attempt, circuitOpen, REJECTED } from "./attempt.js"
-import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
-import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
+import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
+import { millisOf, numberOf } from "./options.js"
 import type { Built } from "./request.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
 
-/** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
-type Hook<E> = (event: E) => unknown
-
-/**
- * The options of `ResilientClient.layer` (the same names and defaults as the root entry's): `baseUrl`, `headers`,
- * `timeout` (each attempt's, default 10 s), `deadline` (each call's across its retries, default 30 s),
- * `maxConnections` (per origin, default 128), `maxOrigins` (breakers remembered, default 1000), `acceptStatus`
- * (default 2xx–3xx), `maxResponseSize` (default 32 MiB), `redactHeaders`, and the ones below.
- * @since 0.1.0
- * @category models
- */
-export interface ClientOptions extends CommonClientOptions<Duration.Input, AcceptStatus, HeadersInput> {
-  /** query parameters added to every request, after the URL's own and before the request's `urlParams` */
-  readonly urlParams?: UrlParamsInput | undefined
-  /** retries around every call (don't also retry at the call site) @default none */
-  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
-  /** @default ratio: ≥ 50 % failing of ≥ 20 attempts in 10 s; open 5 s; 1 probe */
-  readonly circuitBreaker?: CircuitBreaker.Strategy | CircuitBreaker.CircuitBreakerOptions | false | undefined
-  /** follow redirects inside an attempt (`true`: up to 10; a number: up to that many) @default 10 */
-  readonly followRedirects?: boolean | number | undefined
-  /** follow a redirect from https: to http: (else `TransportError` reason `InsecureRedirect`) @default false */
-  readonly allowInsecureRedirects?: boolean | undefined
-  /** TLS settings of the pool's connections */
-  readonly tls?: TlsOptions | undefined
-  /** @default 1000 concurrent attempts, queue 0 */
-  readonly bulkhead?: BulkheadOptions | false | undefined
-  /** @default 20 % of requests in 10 s, plus 10 retries/s */
-  readonly retryBudget?: RetryBudgetOptions | false | undefined
-  /** query parameter names redacted beside the rule */
-  readonly redactQueryParams?: ReadonlyArray<string> | undefined
-  /** a span per attempt @default false */
-  readonly tracing?: boolean | undefined
-  readonly onRequest?: Hook<Events.RequestStarted> | undefined
-  readonly onRetry?: Hook<Events.RetryScheduled> | undefined
-  readonly onSuccess?: Hook<Events.Succeeded> | undefined
-  readonly onFailure?: Hook<Events.Failed> | undefined
-}
-
-/**
- * @since 0.1.0
- * @category defaults
- */
-export const defaults = {
-  timeout: Duration.seconds(10),
-  deadline: Duration.seconds(30),
-  maxConnections: 128,
-  maxOrigins: 1000,
-  maxResponseSize: 32 * 1024 * 1024
-} as const
+/** Where the options live; re-exported for the layer. */
+export { type ClientOptions, defaults } from "./clientOptions.js"
 
 type Guard = (
   origin: string,
@@ -119,11 +68,6 @@ export interface ClientState {
   readonly guard: Guard
   readonly recordDuration: (built: Built, millis: number, status: number | undefined, exit: Exit.Exit<any, any>) => void
 }
-
-const fn = "ResilientClient.layer"
-
-const isStrategy = (u: unknown): u is CircuitBreaker.Strategy =>
-  typeof u === "object" && u !== null && ["Consecutive", "Ratio", "Persisted"].includes((u as any)._tag)
 
 const hookOf = (options: ClientOptions, event: Events.ResilientEvent): Hook<any> | undefined => {
   switch (event._tag) {
@@ -170,10 +114,6 @@ const outcomeOf = (
   const verdict = isFailure(error.value)
   return verdict === undefined ? "ignored" : verdict ? "failure" : "success"
 }
-
-/** The breaker options as one shape. */
-const breakerOptionsOf = (option: ClientOptions["circuitBreaker"]): CircuitBreaker.CircuitBreakerOptions | false =>
-  option === false ? false : option === undefined ? {} : isStrategy(option) ? { strategy: option } : option
 
 interface Breaking {
   readonly guard: Guard
@@ -299,75 +239,6 @@ const persistedBreaking = (
     }
     return breaking
   })
-
-/** Reads the options; a bad one throws a `RangeError` naming it. */
-const read = (options: ClientOptions) => {
-  let baseUrl: URL | undefined
-  if (options.baseUrl !== undefined) {
-    try {
-      baseUrl = new URL(options.baseUrl)
-    } catch {
-      throw badOption(fn, "baseUrl", String(options.baseUrl), "an absolute http: or https: URL")
-    }
-  }
-  if (options.acceptStatus !== undefined && !isAcceptStatus(options.acceptStatus)) {
-    throw badOption(fn, "acceptStatus", options.acceptStatus, "a predicate or a non-empty list of statuses")
-  }
-  return {
-    baseUrl,
-    headers: lowerCaseHeaders(options.headers ?? {}),
-    urlParams: options.urlParams,
-    followRedirects: options.followRedirects === false
-      ? 0
-      : options.followRedirects === true || options.followRedirects === undefined
-      ? 10
-      : numberOf(fn, "followRedirects", options.followRedirects, {
-        integer: true,
-        min: 0,
-        expected: "a boolean or a non-negative integer"
-      }),
-    allowInsecureRedirects: options.allowInsecureRedirects === true,
-    secrets: new Secrets(options.redactHeaders, options.redactQueryParams),
-    timeoutMillis: millisOf(fn, "timeout", options.timeout ?? defaults.timeout),
-    deadlineMillis: millisOf(fn, "deadline", options.deadline ?? defaults.deadline),
-    maxConnections: numberOf(fn, "maxConnections", options.maxConnections ?? defaults.maxConnections, {
-      integer: true,
-      min: 1,
-      expected: "a positive integer"
-    }),
-    maxOrigins: numberOf(fn, "maxOrigins", options.maxOrigins ?? defaults.maxOrigins, {
-      integer: true,
-      min: 1,
-      expected: "a positive integer"
-    }),
-    maxResponseSize: numberOf(fn, "maxResponseSize", options.maxResponseSize ?? defaults.maxResponseSize, {
-      integer: true,
-      min: 0,
-      expected: "a non-negative number of bytes"
-    }),
-    accept: toAcceptStatus(options.acceptStatus),
-    retryBudget: options.retryBudget === false
-      ? undefined
-      : new RetryBudgetAccount(budgetSettings(options.retryBudget ?? {})),
-    breaker: breakerOptionsOf(options.circuitBreaker),
-    bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {})
-  }
-}
-
-const bulkheadOf = (options: BulkheadOptions): Bulkhead =>
-  new Bulkhead(
-    numberOf(fn, "bulkhead.maxConcurrent", options.maxConcurrent ?? 1000, {
-      integer: true,
-      min: 1,
-      expected: "a positive integer"
-    }),
-    numberOf(fn, "bulkhead.maxQueue", options.maxQueue ?? 0, {
-      integer: true,
-      min: 0,
-      expected: "a non-negative integer"
-    }),
-    optionalMillis(fn, "bulkhead.queueTimeout", options.queueTimeout)
-  )
 
 const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))
 
