@@ -33,6 +33,19 @@ export interface RateLimiterOptionsOf<D> {
 }
 
 /**
+ * The `rateLimiter` option read, over the edition's duration `D`: the quota (`undefined` when only the adaptive pause
+ * is on), the key, whether 429s pause the origin.
+ * @internal
+ */
+export interface RateLimiterSettingsOf<D> {
+  readonly quota:
+    | { readonly limit: number; readonly window: D; readonly algorithm: "token-bucket" | "fixed-window" }
+    | undefined
+  readonly key: RateLimitKey | undefined
+  readonly adaptive: boolean
+}
+
+/**
  * What is wrong with the option's shape as a whole (its fields each checked apart): `limit` and `window` go
  * together, and a limiter needs a quota, or to be adaptive, or both. `field` names the missing one, if one is.
  * @internal
@@ -106,6 +119,11 @@ export class AdaptivePauses {
   /** Epoch ms until which the origin is paused (0 when it is not). */
   until(origin: string): number {
     return this.pausedUntil.get(origin) ?? 0
+  }
+
+  /** A response of `status` with a server wait of `retryAfterMillis`: a 429 with a wait pauses its origin. */
+  observe(origin: string, status: number, retryAfterMillis: number | undefined, now: number): void {
+    if (status === 429 && retryAfterMillis !== undefined) this.pause(origin, now + retryAfterMillis, now)
   }
 
   /** Pauses `origin` until `until` (epoch ms), unless it is paused longer already. */

@@ -9,6 +9,7 @@ import {
   AdaptivePauses,
   type RateLimitedRequest,
   type RateLimiterOptionsOf,
+  type RateLimiterSettingsOf,
   rateLimitKey,
   waitWithin,
   WouldPassDeadline
@@ -22,18 +23,7 @@ export { WouldPassDeadline }
 export interface RateLimiterOptions extends RateLimiterOptionsOf<Duration.DurationInput> {}
 
 /** @internal */
-export interface RateLimiterSettings {
-  /** `undefined` when only the adaptive pause is on. */
-  readonly quota:
-    | {
-      readonly limit: number
-      readonly window: Duration.Duration
-      readonly algorithm: "token-bucket" | "fixed-window"
-    }
-    | undefined
-  readonly key: string | ((request: RateLimitedRequest) => string) | undefined
-  readonly adaptive: boolean
-}
+export interface RateLimiterSettings extends RateLimiterSettingsOf<Duration.Duration> {}
 
 /** @internal */
 export const resolve = (options: RateLimiterOptions): RateLimiterSettings => ({
@@ -207,9 +197,9 @@ export class ClientRateLimiter {
 
   /** With `adaptive`, a 429 with a server wait pauses every attempt to the origin until it is over. */
   observe(origin: string, error: HttpResilientError, now: number): void {
-    if (!this.settings.adaptive || error._tag !== "StatusError" || error.status !== 429) return
-    if (error.retryAfter._tag !== "Some") return
-    this.pauses.pause(origin, now + Duration.toMillis(error.retryAfter.value), now)
+    if (!this.settings.adaptive || error._tag !== "StatusError") return
+    const wait = error.retryAfter
+    this.pauses.observe(origin, error.status, wait._tag === "Some" ? Duration.toMillis(wait.value) : undefined, now)
   }
 
   /** Epoch ms until which the origin is paused (0 when it is not). */

@@ -24,6 +24,7 @@ import {
   CircuitOpenError,
   type HttpResilientError,
   InvalidRequestError,
+  RateLimitedError,
   type RequestInfo,
   setCall,
   StatusError,
@@ -143,14 +144,26 @@ export const attempt = (
     if (now >= deadlineAt) {
       return yield* fail(new TimeoutError({ ...info, scope: "deadline", timeout: Duration.millis(deadlineAt - now) }))
     }
+    state.publish(new Events.RequestStarted({ ...info, timestamp: now, tag: options.tag }))
+    state.retryBudget?.recordRequest(now)
+    const origin = built.url.origin
+    const limiter = state.rateLimiter
+    let start = now
+    if (limiter !== undefined) {
+      const clock = yield* Clock.Clock
+      const waited = yield* Effect.result(limiter.acquire(built, clock, deadlineAt))
+      if (waited._tag === "Failure") {
+        return yield* fail(new RateLimitedError({ ...info, waitFor: Duration.millis(waited.failure.waitMillis) }))
+      }
+      start += waited.success
+    }
     const attemptMillis = options.timeout === undefined
       ? state.timeoutMillis
       : state.millisOf("timeout", options.timeout)
-    const remaining = deadlineAt - now
+    const remaining = deadlineAt - start
     const byDeadline = remaining < attemptMillis
     const timeoutMillis = Math.min(attemptMillis, remaining)
     const accept = options.acceptStatus === undefined ? state.accept : state.acceptOf(options.acceptStatus)
-    const origin = built.url.origin
     const exchange = Effect.flatMap(
       Effect.timeoutOrElse(
         following(
@@ -184,9 +197,7 @@ export const attempt = (
         )
       }
     )
-    state.publish(new Events.RequestStarted({ ...info, timestamp: now, tag: options.tag }))
-    state.retryBudget?.recordRequest(now)
-    const guarded = state.guard(origin, info, exchange, now)
+    const guarded = state.guard(origin, info, exchange, start)
     const traced = state.tracing
       ? Effect.withSpan(guarded, `HTTP ${built.method}`, {
         kind: "client",
@@ -217,6 +228,7 @@ export const attempt = (
     }
     const error = Option.getOrUndefined(Exit.findErrorOption(exit))
     if (error === undefined) return yield* exit
+    limiter?.observe(origin, error, end)
     return yield* fail(error)
   })
 

@@ -32,6 +32,7 @@ import * as Telemetry from "../Telemetry.js"
 import { attempt, circuitOpen, REJECTED } from "./attempt.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { millisOf, numberOf } from "./options.js"
+import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
@@ -66,6 +67,7 @@ export interface ClientState {
   readonly tracing: boolean
   readonly publish: (event: Events.ResilientEvent) => void
   readonly guard: Guard
+  readonly rateLimiter: ClientRateLimiter | undefined
   readonly recordDuration: (built: Built, millis: number, status: number | undefined, exit: Exit.Exit<any, any>) => void
 }
 
@@ -282,8 +284,10 @@ export const make = (
     const sender = transport ??
       (yield* undici({ connections: settings.maxConnections, graceMillis: 5_000, tls: options.tls }))
     const retryCounters = new Map<string, Metric.Metric<number, any>>()
+    const rateLimiter = yield* makeRateLimiter(settings.rateLimiter, settings.maxOrigins)
     const state: ClientState = {
       ...settings,
+      rateLimiter,
       acceptOf: (accept) =>
         toAcceptStatus(accept),
       millisOf: (name, input) => millisOf("HttpResilient.request", name, input),

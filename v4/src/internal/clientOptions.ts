@@ -18,6 +18,7 @@ import type * as Events from "../ResilientEvent.js"
 import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
 import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
 import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
+import { type RateLimiterOptions, settingsOf as rateLimiterSettings } from "./rateLimiter.js"
 
 /** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
 export type Hook<E> = (event: E) => unknown
@@ -45,6 +46,8 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly tls?: TlsOptions | undefined
   /** @default 1000 concurrent attempts, queue 0 */
   readonly bulkhead?: BulkheadOptions | false | undefined
+  /** a quota of attempts per window and/or a pause per origin after a 429 (see `RateLimiter`) @default off */
+  readonly rateLimiter?: RateLimiterOptions | false | undefined
   /** @default 20 % of requests in 10 s, plus 10 retries/s */
   readonly retryBudget?: RetryBudgetOptions | false | undefined
   /** query parameter names redacted beside the rule */
@@ -129,7 +132,10 @@ export const read = (options: ClientOptions) => {
       ? undefined
       : new RetryBudgetAccount(budgetSettings(options.retryBudget ?? {})),
     breaker: breakerOptionsOf(options.circuitBreaker),
-    bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {})
+    bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {}),
+    rateLimiter: options.rateLimiter === false || options.rateLimiter === undefined
+      ? undefined
+      : rateLimiterSettings(fn, options.rateLimiter)
   }
 }
 
