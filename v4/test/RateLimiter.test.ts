@@ -66,6 +66,25 @@ describe("RateLimiter (TestClock)", () => {
       { timeout: "2 seconds", rateLimiter: { limit: 1, window: "1 second" } }
     ))))
 
+  it.effect("after a wait, the attempt timeout is clipped to what is left of the deadline", () =>
+    Effect.gen(function*() {
+      yield* HttpResilient.get("http://a.test/")
+      const fiber = yield* Effect.forkChild(
+        Effect.flip(HttpResilient.get("http://a.test/slow", { deadline: "1500 millis" }))
+      )
+      yield* settle
+      yield* TestClock.adjust("1 second") // let through at 1 s: 500 ms of the deadline are left
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag === "TimeoutError" && error.scope, "deadline")
+    }).pipe(Effect.provide(HttpResilientTest.layer(
+      (request) =>
+        request.url.endsWith("/slow")
+          ? HttpResilientTest.reply(200, { delay: "800 millis" })
+          : HttpResilientTest.reply(200),
+      { rateLimiter: { limit: 1, window: "1 second" } }
+    ))))
+
   it.effect("key: a function of the request gives each user a quota; a string shares one across origins", () =>
     Effect.gen(function*() {
       const perUser = yield* Effect.gen(function*() {

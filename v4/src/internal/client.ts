@@ -1,6 +1,7 @@
 /**
  * The client's state and service: options read once per layer, the breakers, the retry budget, the events, the
- * transport, and the guard (circuit breaker) every attempt passes. The options are read in clientOptions.ts.
+ * transport, and the breakers and bulkhead the attempt pipeline (pipeline.ts) runs through. The options are read in
+ * clientOptions.ts.
  * @internal
  */
 import * as Cause from "effect/Cause"
@@ -29,9 +30,11 @@ import type { HttpResilientError, RequestInfo } from "../HttpResilientError.js"
 import { InvalidRequestError, isHttpResilientError, TransportError } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import * as Telemetry from "../Telemetry.js"
-import { attempt, circuitOpen, REJECTED } from "./attempt.js"
+import { circuitOpen, REJECTED } from "./attempt.js"
+import type { Bulkhead } from "./bulkhead.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { millisOf, numberOf } from "./options.js"
+import { buffered, run } from "./pipeline.js"
 import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
@@ -40,7 +43,12 @@ import { type Transport, undici } from "./transport.js"
 /** Where the options live; re-exported for the layer. */
 export { type ClientOptions, defaults } from "./clientOptions.js"
 
-type Guard = (
+/**
+ * The circuit breaker around the rest of an attempt: an open one fails it with `CircuitOpenError`, else it runs and
+ * its outcome is recorded.
+ * @internal
+ */
+export type Guard = (
   origin: string,
   info: RequestInfo,
   exchange: Effect.Effect<any, HttpResilientError>,
@@ -66,7 +74,10 @@ export interface ClientState {
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | undefined
   readonly tracing: boolean
   readonly publish: (event: Events.ResilientEvent) => void
-  readonly guard: Guard
+  readonly bulkhead: Bulkhead | undefined
+  /** the breakers, when on */
+  readonly breaker: Guard | undefined
+  /** the rate limiter, when on */
   readonly rateLimiter: ClientRateLimiter | undefined
   readonly recordDuration: (built: Built, millis: number, status: number | undefined, exit: Exit.Exit<any, any>) => void
 }
@@ -295,9 +306,7 @@ export const make = (
       retry: options.retry === false ? undefined : options.retry,
       tracing: options.tracing === true,
       publish,
-      guard: settings.bulkhead === undefined
-        ? breaking.guard
-        : (origin, info, exchange, now) => settings.bulkhead!.guard(info, breaking.guard(origin, info, exchange, now)),
+      breaker: breaking === noBreaker ? undefined : breaking.guard,
       recordDuration: (built, millis, status, exit) => {
         const attributes: Record<string, string> = {
           "http.request.method": built.method,
@@ -325,9 +334,10 @@ export const make = (
       recordBudgetRejection: () => Telemetry.retryBudgetRejections.updateUnsafe(1, context),
       deadlineMillis: settings.deadlineMillis
     }
+    const attempt = run(state, buffered(state))
     const service: ResilientClientService = {
       execute: (method, url, requestOptions, generatedKey) => {
-        const once = attempt(state, method, url, requestOptions ?? {}, generatedKey)
+        const once = attempt(method, url, requestOptions ?? {}, generatedKey)
         const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? state.retry
         return policy === undefined ? once : retryWithin(once, policy, settings.deadlineMillis)
       },

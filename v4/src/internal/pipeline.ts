@@ -1,0 +1,170 @@
+/**
+ * The attempt pipeline of the v4 edition: the stages of ONE attempt, in the root entry's order
+ * (src/internal/pipeline.ts), composed once per client at `make`. Each stage is `(next: Attempt) => Attempt` in its
+ * own file under `stage/`; a stage whose feature is off (no bulkhead, no breaker, no retry budget) is `next`
+ * itself.
+ *
+ * Order of a buffered attempt (before it, the runner builds the request and makes the attempt's state):
+ *
+ * 1. `deadline`: the deadline already spent → `TimeoutError` deadline, nothing sent;
+ * 2. `events`: `RequestStarted`;
+ * 3. `telemetry`: span (when `tracing`), duration histogram;
+ * 4. `rateLimit` (waits for the quota, or `RateLimitedError`) → `bulkhead` → 5. `breaker`;
+ * 6. `settle`: the retry budget counts the request;
+ * 7. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
+ * 8. `redirects`: followed inside the attempt;
+ * 9. `send`: the transport, body read into memory, under the attempt timeout.
+ *
+ * The stages a streamed attempt would share are `around`'s; only the inner ones (classification, redirects, the
+ * last stage) differ.
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Schedule from "effect/Schedule"
+import { RequestValidationError } from "../../../src/core/requestError.js"
+import { redactUrl } from "../../../src/core/secrets.js"
+import { type HttpResilientError, InvalidRequestError, setCall } from "../HttpResilientError.js"
+import * as Events from "../ResilientEvent.js"
+import { type Attempt, AttemptState } from "./attempt.js"
+import type { ClientState } from "./client.js"
+import { build, type RequestOptions } from "./request.js"
+import { CurrentDeadline } from "./service.js"
+import { breaker } from "./stage/breaker.js"
+import { bulkhead } from "./stage/bulkhead.js"
+import { classify } from "./stage/classify.js"
+import { deadline } from "./stage/deadline.js"
+import { events } from "./stage/events.js"
+import { rateLimit } from "./stage/rateLimit.js"
+import { redirects } from "./stage/redirects.js"
+import { send } from "./stage/send.js"
+import { settle } from "./stage/settle.js"
+import { telemetry } from "./stage/telemetry.js"
+
+/**
+ * The stages every attempt runs, buffered or streamed, around `inner` (the stages that differ): deadline, events,
+ * telemetry, then the protections.
+ * @internal
+ */
+export const around = <A extends { readonly status: number }>(client: ClientState, inner: Attempt<A>): Attempt<A> =>
+  deadline(
+    events(client.publish)(
+      telemetry(client)(
+        rateLimit(client.rateLimiter)(
+          bulkhead(client.bulkhead)(
+            breaker(client.breaker)(
+              settle(client.retryBudget)(inner)
+            )
+          )
+        )
+      )
+    )
+  )
+
+/**
+ * The stages of a buffered attempt, composed.
+ * @internal
+ */
+export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpClientResponse> =>
+  around(
+    client,
+    classify(client)(
+      redirects(client)(
+        send(client.transport, client.maxResponseSize)
+      )
+    )
+  )
+
+/** Attempt `number` of a built request: its deadline (the enclosing one or its own, the earlier) and timeout. */
+const stateOf = (
+  client: ClientState,
+  method: string,
+  url: string | URL,
+  options: RequestOptions,
+  generatedKey: string | undefined,
+  number: number,
+  now: number,
+  scoped: number | undefined
+): AttemptState | InvalidRequestError => {
+  const built = build(method, url, options, client, generatedKey)
+  if (built instanceof RequestValidationError) {
+    const shown = typeof url === "string" || url instanceof URL ? redactUrl(url, client.secrets) : ""
+    return new InvalidRequestError({
+      method: String(method).toUpperCase(),
+      url: shown,
+      attempt: number,
+      reason: built.reason,
+      detail: built.detail
+    })
+  }
+  const own = now +
+    (options.deadline === undefined ? client.deadlineMillis : client.millisOf("deadline", options.deadline))
+  const deadlineAt = scoped === undefined ? own : Math.min(scoped, own)
+  const attemptMillis = options.timeout === undefined
+    ? client.timeoutMillis
+    : client.millisOf("timeout", options.timeout)
+  const remaining = deadlineAt - now
+  return new AttemptState(
+    built,
+    options,
+    { method: built.method, url: redactUrl(built.url, client.secrets), attempt: number },
+    now,
+    deadlineAt,
+    Math.min(attemptMillis, remaining),
+    remaining < attemptMillis,
+    options.acceptStatus === undefined ? client.accept : client.acceptOf(options.acceptStatus),
+    {
+      attempt: number,
+      idempotencyKey: built.idempotencyKey,
+      replayable: true,
+      deadlineAt,
+      tag: options.tag,
+      gaveUp: undefined,
+      refusal: undefined
+    }
+  )
+}
+
+/**
+ * A failed attempt's error carries the call's facts; `AttemptFailed` is published, and `Failed` when the attempt is
+ * the call's last (no retry around it).
+ */
+const report = (client: ClientState, state: AttemptState, last: boolean) => (error: HttpResilientError) => {
+  const call = state.call
+  setCall(error, call)
+  const info = state.info
+  const tag = state.options.tag
+  client.publish(new Events.AttemptFailed({ ...info, timestamp: state.now, tag, error }))
+  if (last) {
+    const reason = error._tag === "TimeoutError" && error.scope === "deadline" ? "deadline" : "exhausted"
+    call.gaveUp = reason
+    client.publish(new Events.Failed({ ...info, timestamp: state.now, tag, reason, error }))
+  }
+  return Effect.fail(error)
+}
+
+/**
+ * Runs one attempt of `method url` through `attempt`: its number is the retry's (`Schedule.CurrentMetadata`), its
+ * deadline the enclosing one (`CurrentDeadline`) or its own, the earlier; a request that does not build fails with
+ * `InvalidRequestError` before any stage.
+ * @internal
+ */
+export const run = (client: ClientState, attempt: Attempt<HttpClientResponse.HttpClientResponse>) =>
+(
+  method: string,
+  url: string | URL,
+  options: RequestOptions,
+  generatedKey: string | undefined
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
+  Effect.gen(function*() {
+    const meta = yield* Effect.service(Schedule.CurrentMetadata)
+    const context = yield* Effect.context<never>()
+    const now = yield* Clock.currentTimeMillis
+    const scoped = yield* Effect.service(CurrentDeadline)
+    const state = stateOf(client, method, url, options, generatedKey, meta.attempt + 1, now, scoped)
+    if (state instanceof InvalidRequestError) return yield* state
+    // no retry around this call (no policy here, not inside any Effect.retry): this attempt is its last
+    const last = !context.mapUnsafe.has(Schedule.CurrentMetadata.key)
+    return yield* Effect.catch(attempt(state, state.built), report(client, state, last))
+  })
