@@ -3,6 +3,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import { type InterceptorContext as CoreInterceptorContext, wrongResult } from "../core/interceptors.js"
 import { redactUrl, type Secrets } from "../core/secrets.js"
 import { urlWithParams } from "../core/url.js"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
@@ -13,12 +14,7 @@ import { BufferedResponse, type RawResponse } from "./response.js"
  * What an interceptor knows about the attempt it runs in.
  * @internal
  */
-export interface InterceptorContext {
-  /** 1 for the first attempt, 2 for the first retry … */
-  readonly attempt: number
-  /** The request's `tag` option. */
-  readonly tag: string | undefined
-}
+export interface InterceptorContext extends CoreInterceptorContext {}
 
 /**
  * What a response interceptor gets besides the response.
@@ -166,22 +162,6 @@ const guard = <A>(
 
 const isRequest = (u: unknown): boolean => typeof u === "object" && u !== null && HttpClientRequest.TypeId in u
 const isResponse = (u: unknown): boolean => typeof u === "object" && u !== null && HttpClientResponse.TypeId in u
-const isThenable = (u: unknown): u is PromiseLike<unknown> =>
-  (typeof u === "object" || typeof u === "function") && u !== null && typeof (u as any).then === "function"
-
-/** Why what `side` produced is not a request (`onRequest`) or a response (`onResponse`). */
-const wrongResult = (side: "onRequest" | "onResponse", value: unknown, inEffect: boolean): TypeError => {
-  const what = side === "onRequest" ? "an HttpClientRequest" : "an HttpClientResponse"
-  if (!inEffect && isThenable(value)) {
-    // nothing will wait for it: a rejection must not become an unhandled one
-    Promise.resolve(value).catch(() => {})
-    return new TypeError(
-      `${side} returned a Promise; return an Effect (wrap the promise: Effect.tryPromise(() => …)) or ${what}`
-    )
-  }
-  const shown = value === null ? "null" : isThenable(value) ? "a Promise" : typeof value
-  return new TypeError(`${side} ${inEffect ? "succeeded with" : "returned"} ${shown}, not ${what}`)
-}
 
 /**
  * Calls an interceptor's function: a throw becomes a failure, a plain value a success; what it returns, or what its
