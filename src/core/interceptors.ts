@@ -4,6 +4,7 @@
  * function that produced something other than a request or a response. Running them is each edition's Effect code.
  * @internal
  */
+import type { RawResponse } from "./exchange.js"
 
 /**
  * What an interceptor knows about the attempt it runs in.
@@ -14,6 +15,84 @@ export interface InterceptorContext {
   readonly attempt: number
   /** The request's `tag` option. */
   readonly tag: string | undefined
+}
+
+/**
+ * A response an interceptor made or replaced, as the rest of the attempt reads it: its status, its headers (a
+ * `set-cookie` one as the cookie list), its body read into `buffer`, its request's URL.
+ * @internal
+ */
+export const rawResponseOf = (
+  response: {
+    readonly status: number
+    readonly headers: Readonly<Record<string, string>>
+    readonly request: { readonly url: string }
+  },
+  buffer: ArrayBuffer
+): RawResponse => {
+  const headers: Record<string, string> = {}
+  for (const name in response.headers) {
+    if (name !== "set-cookie") headers[name] = response.headers[name]
+  }
+  const cookie = response.headers["set-cookie"]
+  return {
+    status: response.status,
+    statusText: "",
+    headers,
+    setCookie: cookie === undefined ? [] : [cookie],
+    body: new Uint8Array(buffer),
+    url: response.request.url
+  }
+}
+
+/**
+ * What a response interceptor gets besides the response, over the edition's request `Req` and the effect `Resent`
+ * that `resend` returns.
+ * @internal
+ */
+export interface ResponseContextOf<Req, Resent> extends InterceptorContext {
+  /** The request that produced the response, as the request interceptors left it. */
+  readonly request: Req
+  /**
+   * Sends a request again within the same attempt (same timeout, redirects followed), without running the
+   * interceptors again: what a token refresh on 401 needs.
+   */
+  readonly resend: (request: Req) => Resent
+}
+
+/**
+ * An interceptor over the edition's request `Req` and response `Res`; `Out<A>` is what a function may return for a
+ * value of type `A` (the value, or an Effect of it), given as `ReqOut` and `ResOut`.
+ * @internal
+ */
+export interface InterceptorOf<Req, ReqOut, Res, ResOut, ResCtx> {
+  /** Names the interceptor in an `InterceptorError`. */
+  readonly name: string
+  readonly onRequest?: ((request: Req, context: InterceptorContext) => ReqOut) | undefined
+  readonly onResponse?: ((response: Res, context: ResCtx) => ResOut) | undefined
+}
+
+/**
+ * `Interceptor.bearerToken`'s options over the edition's effect of a token.
+ * @internal
+ */
+export interface BearerTokenOptionsOf<Token, Refresh> {
+  readonly token: Token
+  readonly refresh: Refresh
+  /** @default "bearerToken" */
+  readonly name?: string | undefined
+}
+
+/**
+ * `Interceptor.correlationId`'s options over the edition's effect of an id.
+ * @internal
+ */
+export interface CorrelationIdOptionsOf<Generate> {
+  readonly generate: Generate
+  /** @default "x-correlation-id" */
+  readonly header?: string | undefined
+  /** @default "correlationId" */
+  readonly name?: string | undefined
 }
 
 /** Which of an interceptor's two functions. @internal */

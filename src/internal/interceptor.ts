@@ -3,7 +3,15 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import { type InterceptorContext as CoreInterceptorContext, wrongResult } from "../core/interceptors.js"
+import {
+  type BearerTokenOptionsOf,
+  type CorrelationIdOptionsOf,
+  type InterceptorContext as CoreInterceptorContext,
+  type InterceptorOf,
+  rawResponseOf,
+  type ResponseContextOf,
+  wrongResult
+} from "../core/interceptors.js"
 import { redactUrl, type Secrets } from "../core/secrets.js"
 import { urlWithParams } from "../core/url.js"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
@@ -20,35 +28,23 @@ export interface InterceptorContext extends CoreInterceptorContext {}
  * What a response interceptor gets besides the response.
  * @internal
  */
-export interface ResponseContext extends InterceptorContext {
-  /** The request that produced the response, as the request interceptors left it. */
-  readonly request: HttpClientRequest.HttpClientRequest
-  /**
-   * Sends a request again within the same attempt (same timeout, redirects followed), without running the
-   * interceptors again: what a token refresh on 401 needs.
-   */
-  readonly resend: (
-    request: HttpClientRequest.HttpClientRequest
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
-}
+export interface ResponseContext extends
+  ResponseContextOf<
+    HttpClientRequest.HttpClientRequest,
+    Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+  >
+{}
 
 /** @internal */
-export interface Interceptor {
-  /** Names the interceptor in an `InterceptorError`. */
-  readonly name: string
-  readonly onRequest?:
-    | ((
-      request: HttpClientRequest.HttpClientRequest,
-      context: InterceptorContext
-    ) => Effect.Effect<HttpClientRequest.HttpClientRequest, unknown> | HttpClientRequest.HttpClientRequest)
-    | undefined
-  readonly onResponse?:
-    | ((
-      response: HttpClientResponse.HttpClientResponse,
-      context: ResponseContext
-    ) => Effect.Effect<HttpClientResponse.HttpClientResponse, unknown> | HttpClientResponse.HttpClientResponse)
-    | undefined
-}
+export interface Interceptor extends
+  InterceptorOf<
+    HttpClientRequest.HttpClientRequest,
+    Effect.Effect<HttpClientRequest.HttpClientRequest, unknown> | HttpClientRequest.HttpClientRequest,
+    HttpClientResponse.HttpClientResponse,
+    Effect.Effect<HttpClientResponse.HttpClientResponse, unknown> | HttpClientResponse.HttpClientResponse,
+    ResponseContext
+  >
+{}
 
 /** @internal */
 export const make = (interceptor: Interceptor): Interceptor => interceptor
@@ -70,11 +66,9 @@ export const onResponse = (
  * token, and a second 401 is returned as it is.
  * @internal
  */
-export const bearerToken = <E1, E2>(options: {
-  readonly token: Effect.Effect<string, E1>
-  readonly refresh: Effect.Effect<string, E2>
-  readonly name?: string | undefined
-}): Interceptor => ({
+export const bearerToken = <E1, E2>(
+  options: BearerTokenOptionsOf<Effect.Effect<string, E1>, Effect.Effect<string, E2>>
+): Interceptor => ({
   name: options.name ?? "bearerToken",
   onRequest: (request) =>
     Effect.map(options.token, (token) => HttpClientRequest.setHeader(request, "authorization", `Bearer ${token}`)),
@@ -90,11 +84,7 @@ export const bearerToken = <E1, E2>(options: {
  * when the header is given in the request options.
  * @internal
  */
-export const correlationId = <E>(options: {
-  readonly generate: Effect.Effect<string, E>
-  readonly header?: string | undefined
-  readonly name?: string | undefined
-}): Interceptor => {
+export const correlationId = <E>(options: CorrelationIdOptionsOf<Effect.Effect<string, E>>): Interceptor => {
   const header = (options.header ?? "x-correlation-id").toLowerCase()
   return {
     name: options.name ?? "correlationId",
@@ -217,21 +207,7 @@ const toRaw = (
 ): Effect.Effect<RawResponse, HttpResilientError> => {
   if (response instanceof BufferedResponse) return Effect.succeed(response["raw"])
   return guard(
-    Effect.map(response.arrayBuffer, (buffer): RawResponse => {
-      const headers: Record<string, string> = {}
-      for (const name in response.headers) {
-        if (name !== "set-cookie") headers[name] = response.headers[name]
-      }
-      const cookie = response.headers["set-cookie"]
-      return {
-        status: response.status,
-        statusText: "",
-        headers,
-        setCookie: cookie === undefined ? [] : [cookie],
-        body: new Uint8Array(buffer),
-        url: response.request.url
-      }
-    }),
+    Effect.map(response.arrayBuffer, (buffer) => rawResponseOf(response, buffer)),
     wrap("response body", prepared, attempt)
   )
 }

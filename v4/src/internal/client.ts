@@ -33,6 +33,7 @@ import * as Telemetry from "../Telemetry.js"
 import { circuitOpen, REJECTED } from "./attempt.js"
 import type { Bulkhead } from "./bulkhead.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
+import type { Interceptor } from "./interceptor.js"
 import { millisOf, numberOf } from "./options.js"
 import { buffered, run } from "./pipeline.js"
 import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
@@ -77,6 +78,8 @@ export interface ClientState {
   readonly bulkhead: Bulkhead | undefined
   /** the breakers, when on */
   readonly breaker: Guard | undefined
+  /** the interceptors, when there are any */
+  readonly interceptors: ReadonlyArray<Interceptor> | undefined
   /** the rate limiter, when on */
   readonly rateLimiter: ClientRateLimiter | undefined
   readonly recordDuration: (built: Built, millis: number, status: number | undefined, exit: Exit.Exit<any, any>) => void

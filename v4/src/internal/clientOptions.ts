@@ -17,6 +17,7 @@ import type { HttpResilientError } from "../HttpResilientError.js"
 import type * as Events from "../ResilientEvent.js"
 import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
 import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
+import { type Interceptor, interceptorsOf } from "./interceptor.js"
 import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
 import { type RateLimiterOptions, settingsOf as rateLimiterSettings } from "./rateLimiter.js"
 
@@ -46,6 +47,8 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly tls?: TlsOptions | undefined
   /** @default 1000 concurrent attempts, queue 0 */
   readonly bulkhead?: BulkheadOptions | false | undefined
+  /** run on every attempt, in order (see `Interceptor`) @default none */
+  readonly interceptors?: ReadonlyArray<Interceptor> | undefined
   /** a quota of attempts per window and/or a pause per origin after a 429 (see `RateLimiter`) @default off */
   readonly rateLimiter?: RateLimiterOptions | false | undefined
   /** @default 20 % of requests in 10 s, plus 10 retries/s */
@@ -133,6 +136,7 @@ export const read = (options: ClientOptions) => {
       : new RetryBudgetAccount(budgetSettings(options.retryBudget ?? {})),
     breaker: breakerOptionsOf(options.circuitBreaker),
     bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {}),
+    interceptors: interceptorsOf(fn, options.interceptors),
     rateLimiter: options.rateLimiter === false || options.rateLimiter === undefined
       ? undefined
       : rateLimiterSettings(fn, options.rateLimiter)

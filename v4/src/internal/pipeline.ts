@@ -12,8 +12,9 @@
  * 4. `rateLimit` (waits for the quota, or `RateLimitedError`) → `bulkhead` → 5. `breaker`;
  * 6. `settle`: the retry budget counts the request;
  * 7. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
- * 8. `redirects`: followed inside the attempt;
- * 9. `send`: the transport, body read into memory, under the attempt timeout.
+ * 8. `interceptors` (when any): request side, then the response side on the response in memory;
+ * 9. `redirects`: followed inside the attempt;
+ * 10. `send`: the transport, body read into memory, under the attempt timeout.
  *
  * The stages a streamed attempt would share are `around`'s; only the inner ones (classification, redirects, the
  * last stage) differ.
@@ -36,6 +37,7 @@ import { bulkhead } from "./stage/bulkhead.js"
 import { classify } from "./stage/classify.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
+import { interceptors } from "./stage/interceptors.js"
 import { rateLimit } from "./stage/rateLimit.js"
 import { redirects } from "./stage/redirects.js"
 import { send } from "./stage/send.js"
@@ -70,8 +72,10 @@ export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpCl
   around(
     client,
     classify(client)(
-      redirects(client)(
-        send(client.transport, client.maxResponseSize)
+      interceptors(client.interceptors)(
+        redirects(client)(
+          send(client.transport, client.maxResponseSize)
+        )
       )
     )
   )
