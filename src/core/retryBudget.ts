@@ -18,6 +18,24 @@ export interface RetryBudgetSettings {
 }
 
 /**
+ * The defaults of a retry budget, in both editions: ratio 0.8 scaled by the origin's health, window 10 s, 10
+ * retries per second in reserve.
+ * @internal
+ */
+export const retryBudgetDefaults = {
+  ratio: 0.8,
+  windowMillis: 10_000,
+  minRetriesPerSecond: 10,
+  adaptive: true
+} as const
+
+/**
+ * The largest values the options `ratio` and `minRetriesPerSecond` take.
+ * @internal
+ */
+export const retryBudgetLimits = { ratio: 1000, minRetriesPerSecond: 1_000_000 } as const
+
+/**
  * A Finagle-style retry budget whose allowance follows the origin's health. Every attempt is recorded as a
  * request; a retry (or a hedge) is allowed while the retries in the window, this one included, stay within
  * `ratio` × `health` × the first attempts in the window plus a reserve of `minRetriesPerSecond` × the window's
@@ -143,6 +161,12 @@ export class RetryBudgetRegistry<B extends RetryBudgetAccount = RetryBudgetAccou
   /** The budget of `origin` if one is remembered, without marking it used. */
   peek(origin: string): B | undefined {
     return this.budgets.get(origin)
+  }
+
+  /** What `origin`'s budget (else the one used last) would grant at `nowMillis`; a fresh origin's reserve if none. */
+  available(origin: string | undefined, nowMillis: number): number {
+    const budget = origin === undefined ? this.latestBudget : this.budgets.get(origin)
+    return (budget ?? this.make()).available(nowMillis)
   }
 
   /** Forgets every budget (the client's scope closed). */

@@ -216,3 +216,17 @@ export const userinfoToAuthorization = (
   url.password = ""
   return undefined
 }
+
+/**
+ * The origin of `origin` (a URL or a string; a string that is no URL is kept as it is): the key of an origin's
+ * breaker and retry budget.
+ * @internal
+ */
+export const normaliseOrigin = (origin: string | URL): string => {
+  if (origin instanceof URL) return origin.origin
+  try {
+    return new URL(origin).origin
+  } catch {
+    return origin
+  }
+}

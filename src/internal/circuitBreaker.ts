@@ -239,11 +239,4 @@ export class BreakerRegistry extends core.BreakerRegistry {
 }
 
 /** @internal */
-export const normaliseOrigin = (origin: string | URL): string => {
-  if (origin instanceof URL) return origin.origin
-  try {
-    return new URL(origin).origin
-  } catch {
-    return origin
-  }
-}
+export { normaliseOrigin } from "../core/url.js"

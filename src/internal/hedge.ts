@@ -8,8 +8,8 @@ import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
-import * as Replay from "../core/replay.js"
-import { redactUrl, type Secrets } from "../core/secrets.js"
+import * as Core from "../core/hedge.js"
+import { redactUrl } from "../core/secrets.js"
 import { TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
 import type { HedgeOptions, HedgeSettings } from "./hedgeSettings.js"
@@ -22,36 +22,11 @@ import { scheduleAfterIo } from "./timer.js"
 
 export type { HedgeOptions, HedgeSettings } from "./hedgeSettings.js"
 
-/**
- * What a hedged call learns about its requests: each attempt inside reports whether it may be sent twice.
- * @internal
- */
-export interface HedgeGate {
-  /** 0: no request seen yet, 1: every request seen may be repeated, 2: one may not */
-  state: 0 | 1 | 2
-  method: string
-  url: URL | undefined
-  /** the client's rule for secret names, to show `url` */
-  secrets: Secrets | undefined
-  tag: string | undefined
-  /** the generated `Idempotency-Key` of each call (by its options object) inside, shared by all copies */
-  keys: Map<object, string> | undefined
-}
+/** @internal */
+export type HedgeGate = Core.HedgeGate
 
-/**
- * The generated `Idempotency-Key` of the call with `options` inside the hedge `gate`: the first copy generates it,
- * the others send the same one (else each copy would be a different request to the server).
- * @internal
- */
-export const sharedKey = (gate: HedgeGate, options: object, generate: () => string): string => {
-  const keys = gate.keys ??= new Map()
-  let key = keys.get(options)
-  if (key === undefined) {
-    key = generate()
-    keys.set(options, key)
-  }
-  return key
-}
+/** @internal */
+export const sharedKey = Core.sharedKey
 
 /** @internal */
 export const currentHedgeGate: FiberRef.FiberRef<HedgeGate | undefined> = FiberRef.unsafeMake<HedgeGate | undefined>(
@@ -63,12 +38,13 @@ export const currentHedgeGate: FiberRef.FiberRef<HedgeGate | undefined> = FiberR
  * Idempotency-Key, and a body that can be sent again.
  * @internal
  */
-export const mayRepeat = (prepared: PreparedRequest): boolean => {
-  if (!prepared.replayable) return false
-  const keyed = prepared.headers["idempotency-key"] !== undefined ||
-    (prepared.options?.idempotencyKey !== undefined && prepared.options.idempotencyKey !== false)
-  return Replay.mayRepeat(prepared.method, keyed)
-}
+export const mayRepeat = (prepared: PreparedRequest): boolean =>
+  Core.mayHedge(
+    prepared.method,
+    prepared.headers["idempotency-key"] !== undefined ||
+      (prepared.options?.idempotencyKey !== undefined && prepared.options.idempotencyKey !== false),
+    prepared.replayable
+  )
 
 /**
  * Called by every attempt: tells an enclosing hedge what it is sending (a no-op outside `hedge`).
@@ -76,14 +52,7 @@ export const mayRepeat = (prepared: PreparedRequest): boolean => {
  */
 export const observe = (gate: HedgeGate | undefined, prepared: PreparedRequest): void => {
   if (gate === undefined) return
-  if (!mayRepeat(prepared)) gate.state = 2
-  else if (gate.state === 0) gate.state = 1
-  if (gate.url === undefined) {
-    gate.method = prepared.method
-    gate.url = prepared.url
-    gate.secrets = prepared.secrets
-    gate.tag = prepared.tag
-  }
+  Core.observeRequest(gate, mayRepeat(prepared), prepared.method, prepared.url, prepared.secrets, prepared.tag)
 }
 
 /**
@@ -111,7 +80,7 @@ const decodeHedge = firstProblemDecoder(hedgeOptionsSchema(constructorFrame(
  */
 export const validate = (options: HedgeOptions): HedgeSettings => {
   decodeOrThrow(decodeHedge, options, (message, shape) => shape ? new TypeError(message) : new RangeError(message))
-  return { delay: Duration.decode(options.delay), maxHedges: options.maxHedges ?? 1 }
+  return { delay: Duration.decode(options.delay), maxHedges: options.maxHedges ?? Core.hedgeLimits.defaultMaxHedges }
 }
 
 /**
@@ -171,25 +140,14 @@ export const hedge = <A, E, R>(
     Effect.withFiberRuntime<A, E, R>((parent) => {
       const context = runtime.context
       const clock = Context.get(parent.currentDefaultServices, Clock.Clock)
-      const gate: HedgeGate = {
-        state: 0,
-        method: "",
-        url: undefined,
-        secrets: undefined,
-        tag: undefined,
-        keys: undefined
-      }
+      const gate = Core.newGate()
       const copy = Effect.locally(self, currentHedgeGate, gate)
       const fibers: Array<Fiber.RuntimeFiber<A, E>> = []
-      let running = 0
-      let hedges = 0
-      let settled = false
-      let firstFailure: Exit.Exit<A, E> | undefined
+      const race = new Core.HedgeRace<Exit.Exit<A, E>>(maxHedges, Exit.isInterrupted)
       let cancelTimer: (() => void) | undefined
       return Effect.async<A, E>((resume) => {
         const settle = (exit: Exit.Exit<A, E>) => {
-          if (settled) return
-          settled = true
+          if (!race.settle()) return
           cancelTimer?.()
           for (const fiber of fibers) {
             if (fiber.unsafePoll() === null) fiber.unsafeInterruptAsFork(parent.id())
@@ -197,33 +155,32 @@ export const hedge = <A, E, R>(
           resume(exit)
         }
         const launch = () => {
-          running++
+          race.running++
           const fiber = Runtime.runFork(runtime)(copy)
           fibers.push(fiber)
           fiber.addObserver((exit) => {
-            running--
-            if (Exit.isSuccess(exit)) return settle(exit)
-            // keep the earliest real failure; an interruption only stands in for one until there is one
-            if (firstFailure === undefined || (Exit.isInterrupted(firstFailure) && !Exit.isInterrupted(exit))) {
-              firstFailure = exit
+            if (Exit.isSuccess(exit)) {
+              race.succeeded()
+              return settle(exit)
             }
-            if (running === 0) settle(firstFailure)
+            const failure = race.failed(exit)
+            if (failure !== undefined) settle(failure)
           })
         }
         const onTimer = () => {
           cancelTimer = undefined
-          if (settled || gate.state !== 1 || gate.url === undefined) return
+          if (!race.mayHedge(gate)) return
           const client = clientOf(context as Context.Context<never>)
           if (client !== undefined && !payForCopy(client, gate, context as Context.Context<never>, clock, delay)) return
-          hedges++
+          const again = race.hedged()
           Telemetry.recordRetry("hedge")
           launch()
-          if (hedges < maxHedges && !settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
+          if (again && !race.settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
         }
         launch()
-        if (!settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
+        if (!race.settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
         return Effect.suspend(() => {
-          settled = true
+          race.settled = true
           cancelTimer?.()
           return Fiber.interruptAll(fibers)
         })

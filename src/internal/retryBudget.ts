@@ -47,12 +47,6 @@ export class RetryBudgets extends core.RetryBudgetRegistry<RetryBudget> implemen
   }
 
   readonly tryRetry = (origin: string, nowMillis: number): boolean => this.get(origin).tryRetry(nowMillis)
-
-  /** What `origin`'s budget would grant at `nowMillis` (a fresh origin's reserve when it has none yet). */
-  available(origin: string | undefined, nowMillis: number): number {
-    const budget = origin === undefined ? this.latest : this.peek(origin)
-    return (budget ?? new RetryBudget(this.settings)).available(nowMillis)
-  }
 }
 
 /** @internal */

@@ -3,6 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import { afterIo } from "../core/hedge.js"
 
 let liveClock: Clock.Clock | undefined
 
@@ -75,22 +76,11 @@ const noop = () => {}
 
 /**
  * `schedule`, but on Effect's own clock `f` runs only after the event loop has turned twice more past the timer
- * (two `setImmediate`s): a busy event loop runs expired timers before it polls for I/O, so a plain timer fires
- * although the answer it waits for has arrived; reading that answer and completing the call it belongs to takes
- * the loop up to two more turns (measured: test/Hedge.test.ts, "an answer that arrived while the event loop was
- * busy"). On any other clock (a `TestClock`) it is `schedule`.
+ * (the core's `afterIo`: the hedge timer decides after the I/O already waiting is read). On any other clock (a
+ * `TestClock`) it is `schedule`.
  * @internal
  */
 export const scheduleAfterIo = (clock: Clock.Clock, millis: number, f: () => void): () => void => {
   if (!Number.isFinite(millis) || clock !== (liveClock ?? defaultClock())) return schedule(clock, millis, f)
-  let immediate: ReturnType<typeof setImmediate> | undefined
-  const timer = setTimeout(() => {
-    immediate = setImmediate(() => {
-      immediate = setImmediate(f)
-    })
-  }, Math.max(0, Math.min(millis, MAX_TIMEOUT)))
-  return () => {
-    clearTimeout(timer)
-    if (immediate !== undefined) clearImmediate(immediate)
-  }
+  return afterIo(millis, f)
 }

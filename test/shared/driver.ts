@@ -84,6 +84,7 @@ export interface RetryBudgetSpec {
   readonly ratio?: number
   readonly windowMs?: number
   readonly minRetriesPerSecond?: number
+  readonly adaptive?: boolean
 }
 
 /** The `bulkhead` client option. */

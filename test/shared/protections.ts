@@ -261,6 +261,59 @@ export const protectionBodies: Body = (t, driver) => {
             between(server.count(), calls, calls * 4 - 80, "requests at the server")
           }))
     )
+
+    t.it(
+      "one budget per origin: an origin failing every attempt does not spend another origin's retries",
+      () =>
+        withServers([statusServer([503]), statusServer([503, 200])], (dead, flaky) =>
+          driver.withClient(
+            // a reserve of 3 retries per origin in the window, ratio 0.1 of first attempts
+            { retryBudget: { ratio: 0.1, minRetriesPerSecond: 0.05, windowMs: 60_000 }, circuitBreaker: false },
+            async (client) => {
+              const tags: Array<string> = []
+              for (let i = 0; i < 5; i++) {
+                const outcome = await client.request({ method: "GET", url: dead.origin, retry: fast(3) })
+                tags.push(outcome.ok ? "ok" : outcome.tag)
+              }
+              assert.ok(tags.includes("RetryBudgetExhaustedError"), `tags: ${tags.join(",")}`)
+              // the other origin's budget is whole: its retry goes through
+              ok(await client.request({ method: "GET", url: flaky.origin, retry: fast(3) }))
+              assert.equal(flaky.count(), 2)
+            }
+          ))
+    )
+
+    t.it(
+      "adaptive by default: an origin failing every attempt gets the reserve alone; adaptive: false the whole ratio",
+      () =>
+        withServers([statusServer([503]), statusServer([503])], (adaptive, classic) =>
+          driver.withClient(
+            { retryBudget: { ratio: 1, minRetriesPerSecond: 0, windowMs: 60_000 }, circuitBreaker: false },
+            async (client) => {
+              failed(
+                await client.request({ method: "GET", url: adaptive.origin, retry: fast(3) }),
+                "RetryBudgetExhaustedError"
+              )
+              // health 0 after the first failure: ratio × 0 × 1 first attempt = no retry
+              assert.equal(adaptive.count(), 1)
+            }
+          ).then(() =>
+            driver.withClient(
+              {
+                retryBudget: { ratio: 1, minRetriesPerSecond: 0, windowMs: 60_000, adaptive: false },
+                circuitBreaker: false
+              },
+              async (client) => {
+                failed(
+                  await client.request({ method: "GET", url: classic.origin, retry: fast(3) }),
+                  "RetryBudgetExhaustedError"
+                )
+                // ratio 1 × 1 first attempt = one retry
+                assert.equal(classic.count(), 2)
+              }
+            )
+          ))
+    )
   })
 
   t.describe("bulkhead", () => {

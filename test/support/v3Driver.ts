@@ -92,7 +92,8 @@ const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => ({
     : {
       ratio: spec.retryBudget.ratio,
       window: spec.retryBudget.windowMs,
-      minRetriesPerSecond: spec.retryBudget.minRetriesPerSecond
+      minRetriesPerSecond: spec.retryBudget.minRetriesPerSecond,
+      adaptive: spec.retryBudget.adaptive
     },
   bulkhead: spec.bulkhead === undefined || spec.bulkhead === false
     ? spec.bulkhead

@@ -20,6 +20,7 @@ import * as Schedule from "effect/Schedule"
 import type { RetryPolicyOptionsOf } from "../../src/core/options.js"
 import * as Replay from "../../src/core/replay.js"
 import { sourceOf } from "../../src/core/retryAfter.js"
+import { normaliseOrigin } from "../../src/core/url.js"
 import { isTransientFacts } from "../../src/core/verdicts.js"
 import * as Backoff from "./Backoff.js"
 import {
@@ -166,7 +167,8 @@ const scheduleRetry = (settings: Settings, verdict: Verdict, backoffDelay: numbe
     const timeout = Duration.millis(Math.max(0, remaining))
     return verdict.refuse("deadline", new TimeoutError({ ...requestInfo(error), scope: "deadline", timeout }))
   }
-  if (client?.retryBudget !== undefined && !client.retryBudget.tryRetry(now)) {
+  // the budget of the failed request's origin (as its error shows the URL)
+  if (client?.retryBudget !== undefined && !client.retryBudget.get(normaliseOrigin(error.url)).tryRetry(now)) {
     client.recordBudgetRejection()
     client.publish(new Events.RetryBudgetExhausted(verdict.info()))
     return verdict.refuse("budget", new RetryBudgetExhaustedError({ ...requestInfo(error), lastError: error }))

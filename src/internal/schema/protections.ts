@@ -8,8 +8,9 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { hedgeLimits } from "../../core/hedge.js"
 import { rateLimiterShapeProblem } from "../../core/rateLimit.js"
-import type * as RetryBudgetCore from "../../core/retryBudget.js"
+import * as RetryBudgetCore from "../../core/retryBudget.js"
 import * as Bulkhead from "../bulkhead.js"
 import * as CircuitBreaker from "../circuitBreaker.js"
 import type { HedgeOptions, HedgeSettings } from "../hedgeSettings.js"
@@ -130,9 +131,9 @@ export const retryBudgetSpec: OptionsSpec = {
   expected: "false or { ratio, window, minRetriesPerSecond, adaptive }",
   pass: off,
   fields: {
-    ratio: { rule: numberRange(0, 1000), env: "number" },
+    ratio: { rule: numberRange(0, RetryBudgetCore.retryBudgetLimits.ratio), env: "number" },
     window: { rule: MillisDuration, env: "duration" },
-    minRetriesPerSecond: { rule: numberRange(0, 1_000_000), env: "number" },
+    minRetriesPerSecond: { rule: numberRange(0, RetryBudgetCore.retryBudgetLimits.minRetriesPerSecond), env: "number" },
     adaptive: { rule: rule((u) => typeof u === "boolean", "true or false"), env: "boolean" }
   }
 }
@@ -143,7 +144,7 @@ const hedgeOptionsSpec: OptionsSpec = {
   required: true,
   fields: {
     delay: { rule: MillisDuration },
-    maxHedges: { rule: intRange(1, 16) }
+    maxHedges: { rule: intRange(1, hedgeLimits.maxHedges) }
   },
   check: (options, path, frame) =>
     options.delay === undefined
@@ -224,10 +225,10 @@ export const hedgeOptionsSchema = (frame: Frame): Schema.Schema<HedgeOptions> =>
 
 /** @internal */
 export const retryBudgetDefaults = {
-  ratio: 0.8,
-  window: Duration.seconds(10),
-  minRetriesPerSecond: 10,
-  adaptive: true
+  ratio: RetryBudgetCore.retryBudgetDefaults.ratio,
+  window: Duration.millis(RetryBudgetCore.retryBudgetDefaults.windowMillis),
+  minRetriesPerSecond: RetryBudgetCore.retryBudgetDefaults.minRetriesPerSecond,
+  adaptive: RetryBudgetCore.retryBudgetDefaults.adaptive
 } as const
 
 /**
@@ -282,5 +283,8 @@ export const resolveProtections = (options: ProtectionOptions): ProtectionSettin
   retryBudget: options.retryBudget === false ? undefined : resolveRetryBudget(options.retryBudget),
   hedge: options.hedge === false || options.hedge === undefined
     ? undefined
-    : { delay: Duration.decode(options.hedge.delay), maxHedges: options.hedge.maxHedges ?? 1 }
+    : {
+      delay: Duration.decode(options.hedge.delay),
+      maxHedges: options.hedge.maxHedges ?? hedgeLimits.defaultMaxHedges
+    }
 })

@@ -5,13 +5,15 @@
  */
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import { REJECTED } from "../../../src/core/circuitBreaker.js"
+import * as Exit from "effect/Exit"
+import { type Outcome, REJECTED } from "../../../src/core/circuitBreaker.js"
 import type { TransportFailure } from "../../../src/core/transportFailure.js"
 import {
   type CallInfo,
   CircuitOpenError,
   type HttpResilientError,
   InvalidRequestError,
+  isHttpResilientError,
   type RequestInfo,
   TimeoutError,
   TransportError
@@ -92,6 +94,22 @@ export const failureToError = (failure: TransportFailure, state: AttemptState): 
     })
   }
   return new TransportError({ ...info, reason: failure.reason, detail: failure.detail, cause: failure.cause })
+}
+
+/**
+ * What an attempt's end says of its origin, for its breaker and its retry budget: by `isFailure` (the breakers'),
+ * an interruption or a defect saying nothing.
+ * @internal
+ */
+export const outcomeOf = (
+  exit: Exit.Exit<unknown, unknown>,
+  isFailure: (error: HttpResilientError) => boolean | undefined
+): Outcome => {
+  if (Exit.isSuccess(exit)) return "success"
+  const error = Exit.findErrorOption(exit)
+  if (error._tag === "None" || !isHttpResilientError(error.value)) return "ignored"
+  const verdict = isFailure(error.value)
+  return verdict === undefined ? "ignored" : verdict ? "failure" : "success"
 }
 
 /**

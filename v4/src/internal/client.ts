@@ -19,18 +19,18 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
-import { BreakerRegistry, type CircuitState, type Outcome } from "../../../src/core/circuitBreaker.js"
-import type { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
+import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
+import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
 import { breakerVerdict as defaultVerdict } from "../../../src/core/verdicts.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
 import { defaults as breakerDefaults, ratio } from "../CircuitBreaker.js"
 import type { HttpResilientError, RequestInfo } from "../HttpResilientError.js"
-import { InvalidRequestError, isHttpResilientError, TransportError } from "../HttpResilientError.js"
+import { InvalidRequestError, TransportError } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import * as Telemetry from "../Telemetry.js"
-import { circuitOpen, REJECTED } from "./attempt.js"
+import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
 import type { Bulkhead } from "./bulkhead.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import type { Interceptor } from "./interceptor.js"
@@ -71,7 +71,10 @@ export interface ClientState {
   readonly acceptOf: (accept: AcceptStatus) => (status: number) => boolean
   readonly millisOf: (name: string, input: Duration.Input) => number
   readonly transport: Transport
-  readonly retryBudget: RetryBudgetAccount | undefined
+  /** the retry budgets, one per origin */
+  readonly retryBudget: RetryBudgetRegistry | undefined
+  /** what an attempt's end says of its origin, as the breakers count it (the default rule when they are off) */
+  readonly isFailure: (error: HttpResilientError) => boolean | undefined
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | undefined
   readonly tracing: boolean
   readonly publish: (event: Events.ResilientEvent) => void
@@ -119,17 +122,6 @@ const runHook = (hook: Hook<any>, event: Events.ResilientEvent): void => {
 }
 
 const lower = (state: string): CircuitState => state === "Closed" ? "closed" : state === "Open" ? "open" : "half-open"
-
-const outcomeOf = (
-  exit: Exit.Exit<unknown, unknown>,
-  isFailure: (error: HttpResilientError) => boolean | undefined
-): Outcome => {
-  if (Exit.isSuccess(exit)) return "success"
-  const error = Exit.findErrorOption(exit)
-  if (error._tag === "None" || !isHttpResilientError(error.value)) return "ignored"
-  const verdict = isFailure(error.value)
-  return verdict === undefined ? "ignored" : verdict ? "failure" : "success"
-}
 
 interface Breaking {
   readonly guard: Guard
@@ -310,6 +302,7 @@ export const make = (
       tracing: options.tracing === true,
       publish,
       breaker: breaking === noBreaker ? undefined : breaking.guard,
+      isFailure: breakerOptions === false ? defaultVerdict : breakerOptions.isFailure ?? defaultVerdict,
       recordDuration: (built, millis, status, exit) => {
         const attributes: Record<string, string> = {
           "http.request.method": built.method,

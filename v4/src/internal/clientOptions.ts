@@ -9,7 +9,7 @@ import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
 import type { CommonClientOptions } from "../../../src/core/options.js"
 import type { TlsOptions } from "../../../src/core/pool.js"
-import { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
+import { RetryBudgetAccount, RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import { Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
@@ -27,7 +27,7 @@ export type Hook<E> = (event: E) => unknown
 /**
  * The options of `ResilientClient.layer` (the same names and defaults as the root entry's): `baseUrl`, `headers`,
  * `timeout` (each attempt's, default 10 s), `deadline` (each call's across its retries, default 30 s),
- * `maxConnections` (per origin, default 128), `maxOrigins` (breakers remembered, default 1000), `acceptStatus`
+ * `maxConnections` (per origin, default 128), `maxOrigins` (breakers and retry budgets remembered, default 1000), `acceptStatus`
  * (default 2xx–3xx), `maxResponseSize` (default 32 MiB), `redactHeaders`, and the ones below.
  * @since 0.1.0
  * @category models
@@ -51,7 +51,7 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly interceptors?: ReadonlyArray<Interceptor> | undefined
   /** a quota of attempts per window and/or a pause per origin after a 429 (see `RateLimiter`) @default off */
   readonly rateLimiter?: RateLimiterOptions | false | undefined
-  /** @default 20 % of requests in 10 s, plus 10 retries/s */
+  /** one per origin @default 80 % of first attempts × the origin's health, in 10 s, plus 10 retries/s */
   readonly retryBudget?: RetryBudgetOptions | false | undefined
   /** query parameter names redacted beside the rule */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
@@ -98,6 +98,11 @@ export const read = (options: ClientOptions) => {
   if (options.acceptStatus !== undefined && !isAcceptStatus(options.acceptStatus)) {
     throw badOption(fn, "acceptStatus", options.acceptStatus, "a predicate or a non-empty list of statuses")
   }
+  const maxOrigins = numberOf(fn, "maxOrigins", options.maxOrigins ?? defaults.maxOrigins, {
+    integer: true,
+    min: 1,
+    expected: "a positive integer"
+  })
   return {
     baseUrl,
     headers: lowerCaseHeaders(options.headers ?? {}),
@@ -120,20 +125,14 @@ export const read = (options: ClientOptions) => {
       min: 1,
       expected: "a positive integer"
     }),
-    maxOrigins: numberOf(fn, "maxOrigins", options.maxOrigins ?? defaults.maxOrigins, {
-      integer: true,
-      min: 1,
-      expected: "a positive integer"
-    }),
+    maxOrigins,
     maxResponseSize: numberOf(fn, "maxResponseSize", options.maxResponseSize ?? defaults.maxResponseSize, {
       integer: true,
       min: 0,
       expected: "a non-negative number of bytes"
     }),
     accept: toAcceptStatus(options.acceptStatus),
-    retryBudget: options.retryBudget === false
-      ? undefined
-      : new RetryBudgetAccount(budgetSettings(options.retryBudget ?? {})),
+    retryBudget: options.retryBudget === false ? undefined : budgetsOf(options.retryBudget ?? {}, maxOrigins),
     breaker: breakerOptionsOf(options.circuitBreaker),
     bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {}),
     interceptors: interceptorsOf(fn, options.interceptors),
@@ -141,6 +140,12 @@ export const read = (options: ClientOptions) => {
       ? undefined
       : rateLimiterSettings(fn, options.rateLimiter)
   }
+}
+
+/** The retry budgets, one per origin, at most `maxOrigins` remembered (the core's registry). */
+const budgetsOf = (options: RetryBudgetOptions, maxOrigins: number): RetryBudgetRegistry => {
+  const settings = budgetSettings(options)
+  return new RetryBudgetRegistry(() => new RetryBudgetAccount(settings), maxOrigins)
 }
 
 const bulkheadOf = (options: BulkheadOptions): Bulkhead =>

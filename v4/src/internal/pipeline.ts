@@ -10,7 +10,7 @@
  * 2. `events`: `RequestStarted`;
  * 3. `telemetry`: span (when `tracing`), duration histogram;
  * 4. `rateLimit` (waits for the quota, or `RateLimitedError`) → `bulkhead` → 5. `breaker`;
- * 6. `settle`: the retry budget counts the request;
+ * 6. `settle`: the retry budget of the origin counts the request and learns how it ended;
  * 7. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
  * 8. `interceptors` (when any): request side, then the response side on the response in memory;
  * 9. `redirects`: followed inside the attempt;
@@ -56,7 +56,7 @@ export const around = <A extends { readonly status: number }>(client: ClientStat
         rateLimit(client.rateLimiter)(
           bulkhead(client.bulkhead)(
             breaker(client.breaker)(
-              settle(client.retryBudget)(inner)
+              settle(client)(inner)
             )
           )
         )

@@ -8,7 +8,7 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import type * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import type { CircuitState } from "../../../src/core/circuitBreaker.js"
-import type { RetryBudgetAccount } from "../../../src/core/retryBudget.js"
+import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import type { HttpResilientError, InvalidRequestError } from "../HttpResilientError.js"
 import type { ResilientEvent } from "../ResilientEvent.js"
 import type { RequestOptions } from "./request.js"
@@ -19,7 +19,8 @@ import type { RequestOptions } from "./request.js"
  */
 export interface ClientInternals {
   readonly publish: (event: ResilientEvent) => void
-  readonly retryBudget: RetryBudgetAccount | undefined
+  /** the retry budgets, one per origin */
+  readonly retryBudget: RetryBudgetRegistry | undefined
   readonly recordRetry: (reason: string) => void
   readonly recordBudgetRejection: () => void
   /** the client's deadline for a call, in ms */

@@ -97,7 +97,8 @@ const optionsOf = (spec: ClientSpec): ResilientClient.ClientOptions => {
     retryBudget: budget === undefined || budget === false ? budget : {
       ratio: budget.ratio,
       window: budget.windowMs,
-      minRetriesPerSecond: budget.minRetriesPerSecond
+      minRetriesPerSecond: budget.minRetriesPerSecond,
+      adaptive: budget.adaptive
     }
   }
 }
