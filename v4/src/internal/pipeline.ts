@@ -24,6 +24,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
+import { urlForAttempt } from "../../../src/core/failover.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { type HttpResilientError, InvalidRequestError, setCall } from "../HttpResilientError.js"
@@ -91,7 +92,7 @@ const stateOf = (
   now: number,
   scoped: number | undefined
 ): AttemptState | InvalidRequestError => {
-  const built = build(method, url, options, client, generatedKey)
+  const built = build(method, urlForAttempt(url, options.failover, number), options, client, generatedKey)
   if (built instanceof RequestValidationError) {
     const shown = typeof url === "string" || url instanceof URL ? redactUrl(url, client.secrets) : ""
     return new InvalidRequestError({
