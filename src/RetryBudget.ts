@@ -29,6 +29,8 @@ import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type { RetryBudgetOf, RetryBudgetOptionsOf } from "./core/options.js"
+import { budgetView } from "./core/retryBudget.js"
 import { normaliseOrigin } from "./internal/circuitBreaker.js"
 import * as client from "./internal/client.js"
 import * as internal from "./internal/retryBudget.js"
@@ -53,20 +55,7 @@ import { checkRetryBudget } from "./internal/schema/protections.js"
  * @since 0.1.0
  * @category models
  */
-export interface RetryBudgetOptions {
-  /** Retries allowed per first attempt in the window while the origin succeeds. @default 0.8 */
-  readonly ratio?: number | undefined
-  /** How far back attempts, outcomes and retries are counted. @default "10 seconds" */
-  readonly window?: Duration.DurationInput | undefined
-  /** The reserve, per second of the window, available whatever the traffic. @default 10 */
-  readonly minRetriesPerSecond?: number | undefined
-  /**
-   * Scale `ratio` by the origin's health: the share of its attempts that ended in the window that succeeded
-   * (1 before any ended). `false`: the whole `ratio` whatever the origin does (Finagle's budget).
-   * @default true
-   */
-  readonly adaptive?: boolean | undefined
-}
+export interface RetryBudgetOptions extends RetryBudgetOptionsOf<Duration.DurationInput> {}
 
 /**
  * A retry budget: `recordRequest` for every attempt, `recordSuccess` / `recordFailure` as attempts end (the
@@ -76,13 +65,7 @@ export interface RetryBudgetOptions {
  * @since 0.1.0
  * @category models
  */
-export interface RetryBudget {
-  readonly recordRequest: (nowMillis: number) => void
-  readonly recordSuccess: (nowMillis: number) => void
-  readonly recordFailure: (nowMillis: number) => void
-  readonly tryRetry: (nowMillis: number) => boolean
-  readonly available: (nowMillis: number) => number
-}
+export interface RetryBudget extends RetryBudgetOf {}
 
 /**
  * The defaults: ratio 0.8 scaled by the origin's health, window 10 s, 10 retries per second in reserve.
@@ -130,14 +113,7 @@ export const defaults: typeof internal.defaults = internal.defaults
 export const make = (options?: RetryBudgetOptions): RetryBudget => {
   const checked = checkRetryBudget(options ?? {})
   if (Either.isLeft(checked)) throw new RangeError(`RetryBudget.make: ${String(checked.left)}`)
-  const budget = new internal.RetryBudget(internal.resolve(options))
-  return {
-    recordRequest: (now) => budget.recordRequest(now),
-    recordSuccess: (now) => budget.recordSuccess(now),
-    recordFailure: (now) => budget.recordFailure(now),
-    tryRetry: (now) => budget.tryRetry(now),
-    available: (now) => budget.available(now)
-  }
+  return budgetView(new internal.RetryBudget(internal.resolve(options)))
 }
 
 /**

@@ -6,7 +6,7 @@
  * @internal
  */
 import * as Replay from "./replay.js"
-import type { Secrets } from "./secrets.js"
+import { redactUrl, type Secrets } from "./secrets.js"
 
 /**
  * The bounds and default of the `hedge` options: `maxHedges` from 1 to 16 (default 1), `delay` at least 1 ms.
@@ -75,6 +75,19 @@ export const observeRequest = (
 }
 
 /**
+ * What the events of a hedge (`RetryScheduled` reason "hedge", `RetryBudgetExhausted`) say of its request: the
+ * first request the gate saw, its URL redacted.
+ * @internal
+ */
+export const hedgeEventInfo = (gate: HedgeGate, attempt: number, timestamp: number) => ({
+  method: gate.method,
+  url: redactUrl(gate.url!, gate.secrets),
+  attempt,
+  timestamp,
+  tag: gate.tag
+})
+
+/**
  * The generated `Idempotency-Key` of the call with `options` inside the hedge `gate`: the first copy generates it,
  * the others send the same one (else each copy would be a different request to the server).
  * @internal
@@ -90,51 +103,77 @@ export const sharedKey = (gate: HedgeGate, options: object, generate: () => stri
 }
 
 /**
- * One hedged race: the copies running, the hedges sent, whether it has ended, and the failure it ends with when
- * every copy fails (the earliest real failure; an interruption stands in for one only until there is one). `F` is
- * an edition's exit.
+ * One hedged race, driven here for both editions: the first copy at once; while no copy has answered, another every
+ * `delay` (the timer an edition's `schedule` gives), up to `maxHedges` more, each only while every request seen may
+ * be repeated and once `payForCopy` has paid for it; the first success wins and the other copies are interrupted;
+ * a copy that fails does not end the race while another runs; when all have failed, the race ends with the earliest
+ * real failure (an interruption stands in for one only until there is one). `X` is an edition's exit; the edition
+ * runs the copies (`launchCopy`, whose end it reports to `ended`) and ends the hedged effect (`finish`).
  * @internal
  */
-export class HedgeRace<F> {
-  running = 0
-  hedges = 0
+export abstract class HedgeRace<X> {
+  private running = 0
+  private hedges = 0
   settled = false
-  private firstFailure: F | undefined = undefined
+  private firstFailure: X | undefined = undefined
+  private cancelTimer: (() => void) | undefined = undefined
 
-  constructor(
-    readonly maxHedges: number,
-    private readonly interrupted: (failure: F) => boolean
-  ) {}
+  constructor(readonly maxHedges: number, readonly gate: HedgeGate) {}
 
-  /** Ends the race; false when it had ended already. */
-  settle(): boolean {
-    if (this.settled) return false
-    this.settled = true
-    return true
+  /** Starts a copy; its end is reported to `ended`. */
+  protected abstract launchCopy(): void
+  /** Interrupts the copies still running (the race has ended). */
+  protected abstract interruptCopies(): void
+  /** Runs `f` after the hedge delay; returns a function that cancels it. */
+  protected abstract schedule(f: () => void): () => void
+  /** Pays for one more copy (the retry budget), telling listeners; false when it may not be sent. */
+  protected abstract payForCopy(): boolean
+  /** Ends the hedged effect with `exit`. */
+  protected abstract finish(exit: X): void
+  protected abstract isSuccess(exit: X): boolean
+  protected abstract isInterruption(exit: X): boolean
+
+  /** Starts the race: the first copy, and the timer for the next. */
+  begin(): void {
+    this.launch()
+    if (!this.settled) this.cancelTimer = this.schedule(this.onTimer)
   }
 
-  /** A copy ended in success: the race's answer (when it has not ended). */
-  succeeded(): void {
+  /** A copy ended with `exit`. */
+  ended(exit: X): void {
     this.running--
-  }
-
-  /** A copy failed with `failure`: the race's failure when no copy is left running, else `undefined`. */
-  failed(failure: F): F | undefined {
-    this.running--
+    if (this.isSuccess(exit)) return this.settle(exit)
     const first = this.firstFailure
-    if (first === undefined || (this.interrupted(first) && !this.interrupted(failure))) this.firstFailure = failure
-    return this.running === 0 ? this.firstFailure : undefined
+    if (first === undefined || (this.isInterruption(first) && !this.isInterruption(exit))) this.firstFailure = exit
+    if (this.running === 0) this.settle(this.firstFailure!)
   }
 
-  /** The timer fired: whether to send another copy (the race runs and every request seen may be repeated). */
-  mayHedge(gate: HedgeGate): boolean {
-    return !this.settled && gate.state === 1 && gate.url !== undefined
+  /** The hedged effect was interrupted from outside: no more copies, no timer. */
+  stop(): void {
+    this.settled = true
+    this.cancelTimer?.()
   }
 
-  /** A hedge is sent: whether the timer is armed again for another. */
-  hedged(): boolean {
+  private launch(): void {
+    this.running++
+    this.launchCopy()
+  }
+
+  private settle(exit: X): void {
+    if (this.settled) return
+    this.settled = true
+    this.cancelTimer?.()
+    this.interruptCopies()
+    this.finish(exit)
+  }
+
+  private readonly onTimer = (): void => {
+    this.cancelTimer = undefined
+    const gate = this.gate
+    if (this.settled || gate.state !== 1 || gate.url === undefined || !this.payForCopy()) return
     this.hedges++
-    return this.hedges < this.maxHedges
+    this.launch()
+    if (this.hedges < this.maxHedges && !this.settled) this.cancelTimer = this.schedule(this.onTimer)
   }
 }
 

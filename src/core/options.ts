@@ -21,6 +21,37 @@ export interface RetryPolicyOptionsOf<D, B, E> {
 }
 
 /**
+ * The `retryBudget` client option (each edition documents it in its `RetryBudget` module).
+ * @internal
+ */
+export interface RetryBudgetOptionsOf<D> {
+  /** Retries allowed per first attempt in the window while the origin succeeds. @default 0.8 */
+  readonly ratio?: number | undefined
+  /** How far back attempts, outcomes and retries are counted. @default "10 seconds" */
+  readonly window?: D | undefined
+  /** The reserve, per second of the window, available whatever the traffic. @default 10 */
+  readonly minRetriesPerSecond?: number | undefined
+  /**
+   * Scale `ratio` by the origin's health: the share of its attempts that ended in the window that succeeded
+   * (1 before any ended). `false`: the whole `ratio` whatever the origin does (Finagle's budget).
+   * @default true
+   */
+  readonly adaptive?: boolean | undefined
+}
+
+/**
+ * A standalone retry budget, as `RetryBudget.make` returns it.
+ * @internal
+ */
+export interface RetryBudgetOf {
+  readonly recordRequest: (nowMillis: number) => void
+  readonly recordSuccess: (nowMillis: number) => void
+  readonly recordFailure: (nowMillis: number) => void
+  readonly tryRetry: (nowMillis: number) => boolean
+  readonly available: (nowMillis: number) => number
+}
+
+/**
  * The `circuitBreaker` client option.
  * @internal
  */

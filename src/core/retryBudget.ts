@@ -3,6 +3,7 @@
  * the share following the origin's health. Plain numbers, no `effect` import: the caller passes the time.
  * @internal
  */
+import type { RetryBudgetOf } from "./options.js"
 import { RollingCounters } from "./rollingWindow.js"
 
 /**
@@ -176,3 +177,15 @@ export class RetryBudgetRegistry<B extends RetryBudgetAccount = RetryBudgetAccou
     this.latestBudget = undefined
   }
 }
+
+/**
+ * `budget` as `RetryBudget.make` returns it: its methods as functions.
+ * @internal
+ */
+export const budgetView = (budget: RetryBudgetAccount): RetryBudgetOf => ({
+  recordRequest: (now) => budget.recordRequest(now),
+  recordSuccess: (now) => budget.recordSuccess(now),
+  recordFailure: (now) => budget.recordFailure(now),
+  tryRetry: (now) => budget.tryRetry(now),
+  available: (now) => budget.available(now)
+})

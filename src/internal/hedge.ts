@@ -9,7 +9,6 @@ import * as FiberRef from "effect/FiberRef"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Core from "../core/hedge.js"
-import { redactUrl } from "../core/secrets.js"
 import { TimeoutError } from "../HttpResilientError.js"
 import { type ResilientEvent, RetryBudgetExhausted, RetryScheduled } from "../ResilientEvent.js"
 import type { HedgeOptions, HedgeSettings } from "./hedgeSettings.js"
@@ -95,13 +94,7 @@ const payForCopy = (
   delay: Duration.Duration
 ): boolean => {
   const now = clock.unsafeCurrentTimeMillis()
-  const info = {
-    method: gate.method,
-    url: redactUrl(gate.url!, gate.secrets),
-    attempt: Context.get(context, Schedule.CurrentIterationMetadata).recurrence + 1,
-    timestamp: now,
-    tag: gate.tag
-  }
+  const info = Core.hedgeEventInfo(gate, Context.get(context, Schedule.CurrentIterationMetadata).recurrence + 1, now)
   if (client.retryBudget !== undefined && !client.retryBudget.tryRetry(gate.url!.origin, now)) {
     if (client.hasListeners()) client.publish(new RetryBudgetExhausted(info))
     return false
@@ -133,57 +126,76 @@ export const hedge = <A, E, R>(
   self: Effect.Effect<A, E, R>,
   settings: HedgeSettings,
   clientOf: (context: Context.Context<never>) => HedgeClient | undefined
-): Effect.Effect<A, E, R> => {
-  const { delay, maxHedges } = settings
-  const delayMillis = Duration.toMillis(delay)
-  return Effect.flatMap(Effect.runtime<R>(), (runtime) =>
-    Effect.withFiberRuntime<A, E, R>((parent) => {
-      const context = runtime.context
-      const clock = Context.get(parent.currentDefaultServices, Clock.Clock)
-      const gate = Core.newGate()
-      const copy = Effect.locally(self, currentHedgeGate, gate)
-      const fibers: Array<Fiber.RuntimeFiber<A, E>> = []
-      const race = new Core.HedgeRace<Exit.Exit<A, E>>(maxHedges, Exit.isInterrupted)
-      let cancelTimer: (() => void) | undefined
-      return Effect.async<A, E>((resume) => {
-        const settle = (exit: Exit.Exit<A, E>) => {
-          if (!race.settle()) return
-          cancelTimer?.()
-          for (const fiber of fibers) {
-            if (fiber.unsafePoll() === null) fiber.unsafeInterruptAsFork(parent.id())
-          }
-          resume(exit)
-        }
-        const launch = () => {
-          race.running++
-          const fiber = Runtime.runFork(runtime)(copy)
-          fibers.push(fiber)
-          fiber.addObserver((exit) => {
-            if (Exit.isSuccess(exit)) {
-              race.succeeded()
-              return settle(exit)
-            }
-            const failure = race.failed(exit)
-            if (failure !== undefined) settle(failure)
+): Effect.Effect<A, E, R> =>
+  Effect.flatMap(
+    Effect.runtime<R>(),
+    (runtime) =>
+      Effect.withFiberRuntime<A, E, R>((parent) =>
+        Effect.async<A, E>((resume) => {
+          const race = new Race(self, settings, clientOf, runtime, parent, resume)
+          race.begin()
+          return Effect.suspend(() => {
+            race.stop()
+            return Fiber.interruptAll(race.fibers)
           })
-        }
-        const onTimer = () => {
-          cancelTimer = undefined
-          if (!race.mayHedge(gate)) return
-          const client = clientOf(context as Context.Context<never>)
-          if (client !== undefined && !payForCopy(client, gate, context as Context.Context<never>, clock, delay)) return
-          const again = race.hedged()
-          Telemetry.recordRetry("hedge")
-          launch()
-          if (again && !race.settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
-        }
-        launch()
-        if (!race.settled) cancelTimer = scheduleAfterIo(clock, delayMillis, onTimer)
-        return Effect.suspend(() => {
-          race.settled = true
-          cancelTimer?.()
-          return Fiber.interruptAll(fibers)
         })
-      })
-    }))
+      )
+  )
+
+/** One hedged race of the root entry: the core's `HedgeRace`, its copies fibers of `runtime`. */
+class Race<A, E, R> extends Core.HedgeRace<Exit.Exit<A, E>> {
+  readonly fibers: Array<Fiber.RuntimeFiber<A, E>> = []
+  private readonly copy: Effect.Effect<A, E, R>
+  private readonly clock: Clock.Clock
+  private readonly delayMillis: number
+
+  constructor(
+    self: Effect.Effect<A, E, R>,
+    private readonly settings: HedgeSettings,
+    private readonly clientOf: (context: Context.Context<never>) => HedgeClient | undefined,
+    private readonly runtime: Runtime.Runtime<R>,
+    private readonly parent: Fiber.RuntimeFiber<A, E>,
+    private readonly resume: (effect: Effect.Effect<A, E>) => void
+  ) {
+    super(settings.maxHedges, Core.newGate())
+    this.copy = Effect.locally(self, currentHedgeGate, this.gate)
+    this.clock = Context.get(parent.currentDefaultServices, Clock.Clock)
+    this.delayMillis = Duration.toMillis(settings.delay)
+  }
+
+  protected launchCopy(): void {
+    const fiber = Runtime.runFork(this.runtime)(this.copy)
+    this.fibers.push(fiber)
+    fiber.addObserver((exit) => this.ended(exit))
+  }
+
+  protected interruptCopies(): void {
+    for (const fiber of this.fibers) {
+      if (fiber.unsafePoll() === null) fiber.unsafeInterruptAsFork(this.parent.id())
+    }
+  }
+
+  protected schedule(f: () => void): () => void {
+    return scheduleAfterIo(this.clock, this.delayMillis, f)
+  }
+
+  protected payForCopy(): boolean {
+    const context = this.runtime.context as Context.Context<never>
+    const client = this.clientOf(context)
+    if (client !== undefined && !payForCopy(client, this.gate, context, this.clock, this.settings.delay)) return false
+    Telemetry.recordRetry("hedge")
+    return true
+  }
+
+  protected finish(exit: Exit.Exit<A, E>): void {
+    this.resume(exit)
+  }
+
+  protected isSuccess(exit: Exit.Exit<A, E>): boolean {
+    return Exit.isSuccess(exit)
+  }
+
+  protected isInterruption(exit: Exit.Exit<A, E>): boolean {
+    return Exit.isInterrupted(exit)
+  }
 }

@@ -17,6 +17,7 @@ import * as Schedule from "effect/Schedule"
 import type { HttpResilientError } from "./HttpResilientError.js"
 import { TimeoutError } from "./HttpResilientError.js"
 import { retryWithin } from "./internal/client.js"
+import * as Hedge from "./internal/hedge.js"
 import { millisOf } from "./internal/options.js"
 import type { BodyOptions as Body, RequestOptions as Options } from "./internal/request.js"
 import { CurrentDeadline, ResilientClient } from "./internal/service.js"
@@ -155,3 +156,55 @@ export const withDeadline =
         })
     )
   }
+
+/**
+ * Options of {@link hedge}.
+ *
+ * - `delay`: how long a copy may go unanswered before the next is sent (on the `Clock`).
+ * - `maxHedges`: how many extra copies at most (1–16). @default 1
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HedgeOptions = Hedge.HedgeOptions
+
+/**
+ * Hedged requests: runs the call; if it has not answered after `delay`, sends a second copy (and, with
+ * `maxHedges` > 1, another after each further `delay`); the first success wins and the other copies are
+ * interrupted — their sockets aborted. A copy that fails does not end the call while another is running; when
+ * every copy has failed, the call fails with the earliest failure (retrying errors is a retry policy's job).
+ *
+ * Only requests that may be sent twice are hedged: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE,
+ * QUERY), or POST/PATCH with an `Idempotency-Key`; any other request inside is sent once, and an effect that makes
+ * no `HttpResilient` request is simply run once. The copies of a call with `idempotencyKey: true` send the same
+ * generated key, so the server sees one request. Every copy after the first is paid for from the retry budget of
+ * the request's origin (no copy when it is empty, and `RetryBudgetExhausted` is published) and announced with a
+ * `RetryScheduled` event of reason `"hedge"`. The client option `hedge` does the same for every attempt of every
+ * call.
+ *
+ * It wraps any effect: put it around one attempt (`get(url).pipe(hedge(...), Effect.retry(policy))` hedges each
+ * attempt) or around a retried call (`get(url).pipe(Effect.retry(policy), hedge(...))` hedges the whole call).
+ * Throws a `RangeError` on a bad `delay` (it must be finite and at least 1 millisecond, as for the client option
+ * `hedge`) or `maxHedges`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * // p99 latency: a second request if the first has not answered in 50 ms
+ * const user = HttpResilient.get("https://api.example.com/users/1").pipe(
+ *   HttpResilient.hedge({ delay: "50 millis" }),
+ *   Effect.flatMap((res) => res.json)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category hedging
+ */
+export const hedge = (
+  options: HedgeOptions
+): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> => {
+  const settings = Hedge.settingsOf("HttpResilient.hedge", "", options)
+  return (self) => Hedge.hedge(self, settings)
+}

@@ -27,7 +27,9 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type { RetryBudgetOf, RetryBudgetOptionsOf } from "../../src/core/options.js"
 import {
+  budgetView,
   RetryBudgetAccount,
   retryBudgetDefaults,
   retryBudgetLimits,
@@ -40,6 +42,12 @@ import { ResilientClient } from "./internal/service.js"
 /**
  * Options of the client's `retryBudget` (`false` turns it off).
  *
+ * - `ratio`: retries allowed per first attempt in the window while the origin succeeds. @default 0.8
+ * - `window`: how far back attempts, outcomes and retries are counted. @default "10 seconds"
+ * - `minRetriesPerSecond`: the reserve, per second of the window, available whatever the traffic. @default 10
+ * - `adaptive`: scale `ratio` by the share of the origin's recent attempts that succeeded (1 before any ended);
+ *   `false`: the whole `ratio` whatever the origin does (Finagle's budget). @default true
+ *
  * @example
  * ```ts
  * import { ResilientClient } from "effect-http-resilient/v4"
@@ -51,20 +59,7 @@ import { ResilientClient } from "./internal/service.js"
  * @since 0.1.0
  * @category models
  */
-export interface RetryBudgetOptions {
-  /** Retries allowed per first attempt in the window while the origin succeeds. @default 0.8 */
-  readonly ratio?: number | undefined
-  /** How far back attempts, outcomes and retries are counted. @default "10 seconds" */
-  readonly window?: Duration.Input | undefined
-  /** The reserve, per second of the window, available whatever the traffic. @default 10 */
-  readonly minRetriesPerSecond?: number | undefined
-  /**
-   * Scale `ratio` by the origin's health: the share of its attempts that ended in the window that succeeded
-   * (1 before any ended). `false`: the whole `ratio` whatever the origin does (Finagle's budget).
-   * @default true
-   */
-  readonly adaptive?: boolean | undefined
-}
+export interface RetryBudgetOptions extends RetryBudgetOptionsOf<Duration.Input> {}
 
 /**
  * A retry budget: `recordRequest` for every attempt, `recordSuccess` / `recordFailure` as attempts end (the
@@ -74,13 +69,7 @@ export interface RetryBudgetOptions {
  * @since 0.1.0
  * @category models
  */
-export interface RetryBudget {
-  readonly recordRequest: (nowMillis: number) => void
-  readonly recordSuccess: (nowMillis: number) => void
-  readonly recordFailure: (nowMillis: number) => void
-  readonly tryRetry: (nowMillis: number) => boolean
-  readonly available: (nowMillis: number) => number
-}
+export interface RetryBudget extends RetryBudgetOf {}
 
 /**
  * The defaults: ratio 0.8 scaled by the origin's health, window 10 s, 10 retries per second in reserve.
@@ -151,14 +140,7 @@ export const settingsOf = (options: RetryBudgetOptions, fn = "ResilientClient.la
  * @category constructors
  */
 export const make = (options?: RetryBudgetOptions): RetryBudget => {
-  const budget = new RetryBudgetAccount(settingsOf(options ?? {}, "RetryBudget.make"))
-  return {
-    recordRequest: (now) => budget.recordRequest(now),
-    recordSuccess: (now) => budget.recordSuccess(now),
-    recordFailure: (now) => budget.recordFailure(now),
-    tryRetry: (now) => budget.tryRetry(now),
-    available: (now) => budget.available(now)
-  }
+  return budgetView(new RetryBudgetAccount(settingsOf(options ?? {}, "RetryBudget.make")))
 }
 
 /**

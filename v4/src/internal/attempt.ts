@@ -18,6 +18,7 @@ import {
   TimeoutError,
   TransportError
 } from "../HttpResilientError.js"
+import { Failed, type ResilientEvent } from "../ResilientEvent.js"
 import type { Built, RequestOptions } from "./request.js"
 
 /**
@@ -110,6 +111,24 @@ export const outcomeOf = (
   if (error._tag === "None" || !isHttpResilientError(error.value)) return "ignored"
   const verdict = isFailure(error.value)
   return verdict === undefined ? "ignored" : verdict ? "failure" : "success"
+}
+
+/**
+ * The call of `error` gave up (no retry around it, or around the hedge of its copies): `Failed` is published and
+ * its facts say why, once.
+ * @internal
+ */
+export const reportGaveUp = (
+  publish: (event: ResilientEvent) => void,
+  error: HttpResilientError,
+  timestamp: number
+): void => {
+  const call = error.call
+  if (call === undefined || call.gaveUp !== undefined) return
+  const reason = error._tag === "TimeoutError" && error.scope === "deadline" ? "deadline" : "exhausted"
+  ;(call as { gaveUp: CallInfo["gaveUp"] }).gaveUp = reason
+  const { attempt, method, url } = error
+  publish(new Failed({ method, url, attempt, timestamp, tag: call.tag, reason, error }))
 }
 
 /**

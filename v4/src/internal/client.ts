@@ -33,6 +33,7 @@ import * as Telemetry from "../Telemetry.js"
 import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
 import type { Bulkhead } from "./bulkhead.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
+import { hedge } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
 import { millisOf, numberOf } from "./options.js"
 import { buffered, run } from "./pipeline.js"
@@ -333,7 +334,9 @@ export const make = (
     const attempt = run(state, buffered(state))
     const service: ResilientClientService = {
       execute: (method, url, requestOptions, generatedKey) => {
-        const once = attempt(method, url, requestOptions ?? {}, generatedKey)
+        const once = settings.hedge === undefined
+          ? attempt(method, url, requestOptions ?? {}, generatedKey)
+          : hedge(attempt(method, url, requestOptions ?? {}, generatedKey), settings.hedge)
         const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? state.retry
         return policy === undefined ? once : retryWithin(once, policy, settings.deadlineMillis)
       },

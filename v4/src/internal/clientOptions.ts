@@ -17,6 +17,7 @@ import type { HttpResilientError } from "../HttpResilientError.js"
 import type * as Events from "../ResilientEvent.js"
 import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
 import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
+import { type HedgeOptions, settingsOf as hedgeOf } from "./hedge.js"
 import { type Interceptor, interceptorsOf } from "./interceptor.js"
 import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
 import { type RateLimiterOptions, settingsOf as rateLimiterSettings } from "./rateLimiter.js"
@@ -53,6 +54,19 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly rateLimiter?: RateLimiterOptions | false | undefined
   /** one per origin @default 80 % of first attempts × the origin's health, in 10 s, plus 10 retries/s */
   readonly retryBudget?: RetryBudgetOptions | false | undefined
+  /**
+   * Hedges every attempt of requests that may be sent twice: a second copy when the first has not answered after
+   * `delay` (up to `maxHedges` more), paid for from the retry budget of the request's origin; the first success
+   * wins. See `HttpResilient.hedge`.
+   * @default false
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient/v4"
+   *
+   * const Client = ResilientClient.layer({ hedge: { delay: "50 millis" } })
+   * ```
+   */
+  readonly hedge?: HedgeOptions | false | undefined
   /** query parameter names redacted beside the rule */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
   /** a span per attempt @default false */
@@ -138,7 +152,8 @@ export const read = (options: ClientOptions) => {
     interceptors: interceptorsOf(fn, options.interceptors),
     rateLimiter: options.rateLimiter === false || options.rateLimiter === undefined
       ? undefined
-      : rateLimiterSettings(fn, options.rateLimiter)
+      : rateLimiterSettings(fn, options.rateLimiter),
+    hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge)
   }
 }
 

@@ -25,12 +25,14 @@ import * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
 import { urlForAttempt } from "../../../src/core/failover.js"
+import { mayHedge, observeRequest } from "../../../src/core/hedge.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { type HttpResilientError, InvalidRequestError, setCall } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
-import { type Attempt, AttemptState } from "./attempt.js"
+import { type Attempt, AttemptState, reportGaveUp } from "./attempt.js"
 import type { ClientState } from "./client.js"
+import { CurrentHedgeGate } from "./hedge.js"
 import { build, type RequestOptions } from "./request.js"
 import { CurrentDeadline } from "./service.js"
 import { breaker } from "./stage/breaker.js"
@@ -133,19 +135,12 @@ const stateOf = (
 
 /**
  * A failed attempt's error carries the call's facts; `AttemptFailed` is published, and `Failed` when the attempt is
- * the call's last (no retry around it).
+ * the call's last (no retry and no hedge around it).
  */
 const report = (client: ClientState, state: AttemptState, last: boolean) => (error: HttpResilientError) => {
-  const call = state.call
-  setCall(error, call)
-  const info = state.info
-  const tag = state.options.tag
-  client.publish(new Events.AttemptFailed({ ...info, timestamp: state.now, tag, error }))
-  if (last) {
-    const reason = error._tag === "TimeoutError" && error.scope === "deadline" ? "deadline" : "exhausted"
-    call.gaveUp = reason
-    client.publish(new Events.Failed({ ...info, timestamp: state.now, tag, reason, error }))
-  }
+  setCall(error, state.call)
+  client.publish(new Events.AttemptFailed({ ...state.info, timestamp: state.now, tag: state.options.tag, error }))
+  if (last) reportGaveUp(client.publish, error, state.now)
   return Effect.fail(error)
 }
 
@@ -169,7 +164,13 @@ export const run = (client: ClientState, attempt: Attempt<HttpClientResponse.Htt
     const scoped = yield* Effect.service(CurrentDeadline)
     const state = stateOf(client, method, url, options, generatedKey, meta.attempt + 1, now, scoped)
     if (state instanceof InvalidRequestError) return yield* state
-    // no retry around this call (no policy here, not inside any Effect.retry): this attempt is its last
-    const last = !context.mapUnsafe.has(Schedule.CurrentMetadata.key)
+    const gate = yield* Effect.service(CurrentHedgeGate)
+    if (gate !== undefined) {
+      const built = state.built
+      const repeatable = mayHedge(built.method, built.idempotencyKey !== undefined, true)
+      observeRequest(gate, repeatable, built.method, built.url, client.secrets, options.tag)
+    }
+    // no retry around this call (no policy here, not inside any Effect.retry) and no hedge: this attempt is its last
+    const last = gate === undefined && !context.mapUnsafe.has(Schedule.CurrentMetadata.key)
     return yield* Effect.catch(attempt(state, state.built), report(client, state, last))
   })

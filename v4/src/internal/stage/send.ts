@@ -20,14 +20,7 @@ export const send = (transport: Transport, maxResponseSize: number): Attempt<Raw
     const timeoutMillis = state.timeoutMillis
     return Effect.mapError(
       Effect.timeoutOrElse(
-        transport.send({
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          body: request.body,
-          timeoutMillis,
-          maxResponseSize
-        }),
+        transport.send({ ...request, timeoutMillis, maxResponseSize }),
         { duration: timeoutMillis - (now - sentAt), orElse: timedOut }
       ),
       (failure) => failureToError(failure, state)
