@@ -8,6 +8,8 @@ import {
   ResilientClient
 } from "effect-http-resilient/v4"
 import { HttpBody, HttpClientRequest, HttpClientResponse } from "effect/http"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 
 const url = "http://api.test/x"
 const ok = [HttpResilientTest.reply(200)]
@@ -219,4 +221,44 @@ describe("interceptors (v4, scripted transport)", () => {
       const notList = yield* Effect.flip(Layer.build(ResilientClient.layer({ interceptors: "auth" as any })))
       assert.include(String(notList), `option "interceptors" "auth" is not a list of interceptors`)
     }))
+
+  it.live("on the wire (real loopback server, real time): the rewritten headers, query and body arrive", () =>
+    Effect.gen(function*() {
+      const received: Array<{ url: string; signature: unknown; length: unknown; body: string }> = []
+      const url = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          new Promise<{ url: string; close: () => void }>((resolve) => {
+            const server = createServer((req, res) => {
+              const chunks: Array<Buffer> = []
+              req.on("data", (chunk: Buffer) => chunks.push(chunk))
+              req.on("end", () => {
+                const body = Buffer.concat(chunks).toString()
+                const length = req.headers["content-length"]
+                received.push({ url: req.url ?? "", signature: req.headers["x-signature"], length, body })
+                res.writeHead(200).end("ok")
+              })
+            })
+            server.listen(0, "127.0.0.1", () =>
+              resolve({
+                url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+                close: () => server.close()
+              }))
+          })
+        ),
+        (server) => Effect.sync(() => server.close())
+      )
+      const signing = Interceptor.onRequest("signing", (request) =>
+        request.pipe(
+          HttpClientRequest.setHeader("x-signature", "sig"),
+          HttpClientRequest.appendUrlParam("v", "2"),
+          HttpClientRequest.setBody(HttpBody.text("a longer body than before", "text/plain"))
+        ))
+      const response = yield* HttpResilient.post(`${url.url}/orders`, { json: { sku: "A1" } }).pipe(
+        Effect.provide(ResilientClient.layer({ interceptors: [signing] }))
+      )
+      assert.strictEqual(response.status, 200)
+      assert.deepStrictEqual(received, [
+        { url: "/orders?v=2", signature: "sig", length: "25", body: "a longer body than before" }
+      ])
+    }).pipe(Effect.scoped))
 })
