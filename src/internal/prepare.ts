@@ -118,7 +118,10 @@ export const urlForAttempt = (
   url: string | URL,
   options: RequestOptions | undefined,
   attemptNo: number
-): string | URL => coreUrlForAttempt(url, options?.failover, attemptNo)
+): string | URL => {
+  const failover = options?.failover
+  return failover === undefined ? url : coreUrlForAttempt(url, failover, attemptNo)
+}
 
 /**
  * The options of attempt `attemptNo` (from 1): its entry of `attempts` (the last one for later attempts) over the rest.
