@@ -5,6 +5,7 @@
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import { readAnswer } from "../core/acceptResponse.js"
 import { redactHeaders } from "../core/secrets.js"
 import type { Secrets } from "../core/secrets.js"
 import {
@@ -69,8 +70,9 @@ const decided = (
   raw: RawResponse,
   response: BufferedResponse
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> => {
-  if (answer === true) return Effect.succeed(response)
-  if (answer === false) {
+  const read = readAnswer(answer)
+  if (read === true) return Effect.succeed(response)
+  if (read === false) {
     return Effect.fail(
       new ResponseRejectedError({
         method: state.prepared.method,
@@ -83,8 +85,7 @@ const decided = (
       })
     )
   }
-  const shown = answer === null ? "null" : typeof answer
-  return Effect.fail(checkFailed(state, new TypeError(`acceptResponse answered ${shown}, not true or false`)))
+  return Effect.fail(checkFailed(state, read))
 }
 
 const checkFailed = (state: CheckedAttempt, cause: unknown): InterceptorError =>

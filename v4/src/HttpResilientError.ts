@@ -202,9 +202,37 @@ export type HttpResilientError =
   | InvalidRequestError
   | DecodeError
   | InterceptorError
+  | ResponseRejectedError
 
 const formatDuration = (duration: unknown): string | undefined =>
   Duration.isFinite(duration as Duration.Duration) ? Duration.format(duration as Duration.Duration) : undefined
+
+/** What every error class shows and carries: its tag id, its call facts, its message, a rendering without secrets. */
+const installViews = (C: { readonly prototype: object }): void => {
+  Object.defineProperties(C.prototype, {
+    [TypeId]: { value: TypeId },
+    call: { value: undefined, writable: true, enumerable: false, configurable: true },
+    message: {
+      get(this: HttpResilientError) {
+        return errorMessage(this, formatDuration)
+      },
+      configurable: true
+    },
+    // what JSON, inspect and Cause.pretty show: the fields, the response only as its status and redacted headers,
+    // never the call's bookkeeping
+    toJSON: {
+      value(this: HttpResilientError) {
+        const view: Record<string, unknown> = { ...this }
+        if (this._tag === "StatusError" || this._tag === "ResponseRejectedError") {
+          view.response = { status: this.status, headers: this.headers }
+        }
+        return view
+      },
+      configurable: true,
+      writable: true
+    }
+  })
+}
 
 for (
   const C of [
@@ -220,29 +248,7 @@ for (
     DecodeError,
     InterceptorError
   ]
-) {
-  Object.defineProperties(C.prototype, {
-    [TypeId]: { value: TypeId },
-    call: { value: undefined, writable: true, enumerable: false, configurable: true },
-    message: {
-      get(this: HttpResilientError) {
-        return errorMessage(this, formatDuration)
-      },
-      configurable: true
-    },
-    // what JSON, inspect and Cause.pretty show: the fields, the response only as its status and redacted headers,
-    // never the call's bookkeeping
-    toJSON: {
-      value(this: HttpResilientError) {
-        const view: Record<string, unknown> = { ...this }
-        if (this._tag === "StatusError") view.response = { status: this.status, headers: this.headers }
-        return view
-      },
-      configurable: true,
-      writable: true
-    }
-  })
-}
+) installViews(C)
 
 /**
  * Sets an error's call facts (not enumerable: they never show in a rendering or in equality).
@@ -288,3 +294,25 @@ export const idempotentMethods: ReadonlySet<string> = Replay.idempotentMethods
  */
 export const isRetryable = (error: HttpResilientError, method: string, hasIdempotencyKey = false): boolean =>
   Verdicts.isTransientFacts(error) && Replay.mayRepeat(method.toUpperCase(), hasIdempotencyKey)
+
+/**
+ * An `acceptResponse` check (the client's or the request's) said no to a response whose status was accepted: the
+ * answer is not the one wanted yet (a job not done, a body without the field). Transient: a retry policy retries
+ * it by default. `response` is the response, body in memory; `headers` are redacted.
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseRejectedError extends Data.TaggedError("ResponseRejectedError")<
+  Models.RequestInfo & {
+    readonly status: number
+    readonly statusText: string
+    /** Response headers, redacted. */
+    readonly headers: Readonly<Record<string, string>>
+    /** The response, body in memory. */
+    readonly response: HttpClientResponse.HttpClientResponse
+  }
+> {}
+/** @since 0.1.0 */
+export interface ResponseRejectedError extends Marks {}
+
+installViews(ResponseRejectedError)

@@ -30,6 +30,7 @@ import type { HttpResilientError, RequestInfo } from "../HttpResilientError.js"
 import { InvalidRequestError, TransportError } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import * as Telemetry from "../Telemetry.js"
+import type { AcceptResponse } from "./acceptResponse.js"
 import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
 import type { Bulkhead } from "./bulkhead.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
@@ -69,6 +70,7 @@ export interface ClientState {
   readonly deadlineMillis: number
   readonly maxResponseSize: number
   readonly accept: (status: number) => boolean
+  readonly acceptResponse: AcceptResponse | undefined
   readonly acceptOf: (accept: AcceptStatus) => (status: number) => boolean
   readonly millisOf: (name: string, input: Duration.Input) => number
   readonly transport: Transport

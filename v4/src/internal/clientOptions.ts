@@ -16,6 +16,7 @@ import type * as CircuitBreaker from "../CircuitBreaker.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type * as Events from "../ResilientEvent.js"
 import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
+import type { AcceptResponse } from "./acceptResponse.js"
 import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
 import { type HedgeOptions, settingsOf as hedgeOf } from "./hedge.js"
 import { type Interceptor, interceptorsOf } from "./interceptor.js"
@@ -67,6 +68,24 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
    * ```
    */
   readonly hedge?: HedgeOptions | false | undefined
+  /**
+   * A check on a response whose status was accepted, its body in memory: `true` accepts it, `false` fails the
+   * attempt with `ResponseRejectedError` (transient: retried by default); a check that throws, fails or answers
+   * something else fails the attempt with `InterceptorError` (interceptor `"acceptResponse"`), not retried. A
+   * request's own `acceptResponse` replaces it.
+   * @default none
+   * @example
+   * ```ts
+   * import * as Effect from "effect/Effect"
+   * import { ResilientClient } from "effect-http-resilient/v4"
+   *
+   * // a job endpoint answers 200 until it is done: not done yet is not an answer
+   * const Client = ResilientClient.layer({
+   *   acceptResponse: (response) => Effect.map(response.json, (body) => (body as { done: boolean }).done)
+   * })
+   * ```
+   */
+  readonly acceptResponse?: AcceptResponse | undefined
   /** query parameter names redacted beside the rule */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
   /** a span per attempt @default false */
@@ -109,6 +128,9 @@ export const read = (options: ClientOptions) => {
       throw badOption(fn, "baseUrl", String(options.baseUrl), "an absolute http: or https: URL")
     }
   }
+  if (options.acceptResponse !== undefined && typeof options.acceptResponse !== "function") {
+    throw badOption(fn, "acceptResponse", options.acceptResponse, "a function of the response answering a boolean")
+  }
   if (options.acceptStatus !== undefined && !isAcceptStatus(options.acceptStatus)) {
     throw badOption(fn, "acceptStatus", options.acceptStatus, "a predicate or a non-empty list of statuses")
   }
@@ -121,6 +143,7 @@ export const read = (options: ClientOptions) => {
     baseUrl,
     headers: lowerCaseHeaders(options.headers ?? {}),
     urlParams: options.urlParams,
+    acceptResponse: options.acceptResponse,
     followRedirects: options.followRedirects === false
       ? 0
       : options.followRedirects === true || options.followRedirects === undefined

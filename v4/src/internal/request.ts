@@ -12,6 +12,7 @@ import { RequestValidationError } from "../../../src/core/requestError.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import { appendUrlParams, joinUrl, type UrlParamsInput, userinfoToAuthorization } from "../../../src/core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
+import type { AcceptResponse } from "./acceptResponse.js"
 
 /**
  * A request's body, one of these.
@@ -47,6 +48,12 @@ export interface RequestOptions
   /** retries around this call (`false`: none, also not the client's `retry` option) */
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
   readonly acceptStatus?: AcceptStatus | undefined
+  /**
+   * A check on the response once its status is accepted, replacing the client's: `false` fails the attempt with
+   * `ResponseRejectedError` (retried by default); see the client option.
+   * @default the client's
+   */
+  readonly acceptResponse?: AcceptResponse | undefined
 }
 
 /**

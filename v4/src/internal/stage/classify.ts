@@ -10,6 +10,7 @@ import { waitMillisFromHeaders } from "../../../../src/core/retryAfter.js"
 import { redactHeaders, redactUrl, type Secrets } from "../../../../src/core/secrets.js"
 import { StatusError } from "../../HttpResilientError.js"
 import * as Events from "../../ResilientEvent.js"
+import { type AcceptResponse, runAcceptResponse } from "../acceptResponse.js"
 import type { Attempt, AttemptState } from "../attempt.js"
 
 const nullBodyStatuses = new Set([101, 204, 205, 304])
@@ -28,11 +29,17 @@ const toResponse = (raw: RawResponse, state: AttemptState, secrets: Secrets): Ht
 
 /**
  * Classification: the response as users read it; a status outside `acceptStatus` (the request's, else the
- * client's) fails the attempt with `StatusError` (its `Retry-After` read), else the attempt `Succeeded`.
+ * client's) fails the attempt with `StatusError` (its `Retry-After` read); else the `acceptResponse` check (the
+ * request's, else the client's), when there is one, may reject it (`ResponseRejectedError`); else the attempt
+ * `Succeeded`.
  * @internal
  */
 export const classify = (
-  client: { readonly secrets: Secrets; readonly publish: (event: Events.ResilientEvent) => void }
+  client: {
+    readonly secrets: Secrets
+    readonly publish: (event: Events.ResilientEvent) => void
+    readonly acceptResponse: AcceptResponse | undefined
+  }
 ) =>
 (next: Attempt<RawResponse>): Attempt<HttpClientResponse.HttpClientResponse> =>
 (state, request) =>
@@ -52,7 +59,8 @@ export const classify = (
         })
       )
     }
-    return Effect.map(Clock.currentTimeMillis, (end) => {
+    const check = state.options.acceptResponse ?? client.acceptResponse
+    const succeeded = Effect.map(Clock.currentTimeMillis, (end) => {
       client.publish(
         new Events.Succeeded({
           ...info,
@@ -64,4 +72,7 @@ export const classify = (
       )
       return response
     })
+    return check === undefined
+      ? succeeded
+      : Effect.flatMap(runAcceptResponse(check, info, client.secrets, raw, response), () => succeeded)
   })
