@@ -19,6 +19,7 @@
  */
 import * as Redis from "@effect/experimental/RateLimiter/Redis"
 import type * as Layer from "effect/Layer"
+import type { RedisConnectionOptions } from "./core/redisOptions.js"
 import type { Store } from "./RateLimiter.js"
 
 /**
@@ -29,19 +30,7 @@ import type { Store } from "./RateLimiter.js"
  * @since 0.1.0
  * @category models
  */
-export interface RedisOptions {
-  readonly host?: string | undefined
-  readonly port?: number | undefined
-  readonly path?: string | undefined
-  readonly username?: string | undefined
-  readonly password?: string | undefined
-  readonly db?: number | undefined
-  readonly tls?: object | undefined
-  readonly connectTimeout?: number | undefined
-  /** the prefix of the store's keys @default "ratelimiter:" */
-  readonly prefix?: string | undefined
-  readonly [option: string]: unknown
-}
+export interface RedisOptions extends RedisConnectionOptions {}
 
 /**
  * A Redis store for the client's rate limiter (ioredis `options` plus a key `prefix`, default `"ratelimiter:"`):

@@ -3,6 +3,15 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import {
+  type BearerTokenOptionsOf,
+  type CorrelationIdOptionsOf,
+  type InterceptorContext as CoreInterceptorContext,
+  type InterceptorOf,
+  rawResponseOf,
+  type ResponseContextOf,
+  wrongResult
+} from "../core/interceptors.js"
 import { redactUrl, type Secrets } from "../core/secrets.js"
 import { urlWithParams } from "../core/url.js"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
@@ -13,46 +22,29 @@ import { BufferedResponse, type RawResponse } from "./response.js"
  * What an interceptor knows about the attempt it runs in.
  * @internal
  */
-export interface InterceptorContext {
-  /** 1 for the first attempt, 2 for the first retry … */
-  readonly attempt: number
-  /** The request's `tag` option. */
-  readonly tag: string | undefined
-}
+export interface InterceptorContext extends CoreInterceptorContext {}
 
 /**
  * What a response interceptor gets besides the response.
  * @internal
  */
-export interface ResponseContext extends InterceptorContext {
-  /** The request that produced the response, as the request interceptors left it. */
-  readonly request: HttpClientRequest.HttpClientRequest
-  /**
-   * Sends a request again within the same attempt (same timeout, redirects followed), without running the
-   * interceptors again: what a token refresh on 401 needs.
-   */
-  readonly resend: (
-    request: HttpClientRequest.HttpClientRequest
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
-}
+export interface ResponseContext extends
+  ResponseContextOf<
+    HttpClientRequest.HttpClientRequest,
+    Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError>
+  >
+{}
 
 /** @internal */
-export interface Interceptor {
-  /** Names the interceptor in an `InterceptorError`. */
-  readonly name: string
-  readonly onRequest?:
-    | ((
-      request: HttpClientRequest.HttpClientRequest,
-      context: InterceptorContext
-    ) => Effect.Effect<HttpClientRequest.HttpClientRequest, unknown> | HttpClientRequest.HttpClientRequest)
-    | undefined
-  readonly onResponse?:
-    | ((
-      response: HttpClientResponse.HttpClientResponse,
-      context: ResponseContext
-    ) => Effect.Effect<HttpClientResponse.HttpClientResponse, unknown> | HttpClientResponse.HttpClientResponse)
-    | undefined
-}
+export interface Interceptor extends
+  InterceptorOf<
+    HttpClientRequest.HttpClientRequest,
+    Effect.Effect<HttpClientRequest.HttpClientRequest, unknown> | HttpClientRequest.HttpClientRequest,
+    HttpClientResponse.HttpClientResponse,
+    Effect.Effect<HttpClientResponse.HttpClientResponse, unknown> | HttpClientResponse.HttpClientResponse,
+    ResponseContext
+  >
+{}
 
 /** @internal */
 export const make = (interceptor: Interceptor): Interceptor => interceptor
@@ -74,11 +66,9 @@ export const onResponse = (
  * token, and a second 401 is returned as it is.
  * @internal
  */
-export const bearerToken = <E1, E2>(options: {
-  readonly token: Effect.Effect<string, E1>
-  readonly refresh: Effect.Effect<string, E2>
-  readonly name?: string | undefined
-}): Interceptor => ({
+export const bearerToken = <E1, E2>(
+  options: BearerTokenOptionsOf<Effect.Effect<string, E1>, Effect.Effect<string, E2>>
+): Interceptor => ({
   name: options.name ?? "bearerToken",
   onRequest: (request) =>
     Effect.map(options.token, (token) => HttpClientRequest.setHeader(request, "authorization", `Bearer ${token}`)),
@@ -94,11 +84,7 @@ export const bearerToken = <E1, E2>(options: {
  * when the header is given in the request options.
  * @internal
  */
-export const correlationId = <E>(options: {
-  readonly generate: Effect.Effect<string, E>
-  readonly header?: string | undefined
-  readonly name?: string | undefined
-}): Interceptor => {
+export const correlationId = <E>(options: CorrelationIdOptionsOf<Effect.Effect<string, E>>): Interceptor => {
   const header = (options.header ?? "x-correlation-id").toLowerCase()
   return {
     name: options.name ?? "correlationId",
@@ -166,22 +152,6 @@ const guard = <A>(
 
 const isRequest = (u: unknown): boolean => typeof u === "object" && u !== null && HttpClientRequest.TypeId in u
 const isResponse = (u: unknown): boolean => typeof u === "object" && u !== null && HttpClientResponse.TypeId in u
-const isThenable = (u: unknown): u is PromiseLike<unknown> =>
-  (typeof u === "object" || typeof u === "function") && u !== null && typeof (u as any).then === "function"
-
-/** Why what `side` produced is not a request (`onRequest`) or a response (`onResponse`). */
-const wrongResult = (side: "onRequest" | "onResponse", value: unknown, inEffect: boolean): TypeError => {
-  const what = side === "onRequest" ? "an HttpClientRequest" : "an HttpClientResponse"
-  if (!inEffect && isThenable(value)) {
-    // nothing will wait for it: a rejection must not become an unhandled one
-    Promise.resolve(value).catch(() => {})
-    return new TypeError(
-      `${side} returned a Promise; return an Effect (wrap the promise: Effect.tryPromise(() => …)) or ${what}`
-    )
-  }
-  const shown = value === null ? "null" : isThenable(value) ? "a Promise" : typeof value
-  return new TypeError(`${side} ${inEffect ? "succeeded with" : "returned"} ${shown}, not ${what}`)
-}
 
 /**
  * Calls an interceptor's function: a throw becomes a failure, a plain value a success; what it returns, or what its
@@ -237,21 +207,7 @@ const toRaw = (
 ): Effect.Effect<RawResponse, HttpResilientError> => {
   if (response instanceof BufferedResponse) return Effect.succeed(response["raw"])
   return guard(
-    Effect.map(response.arrayBuffer, (buffer): RawResponse => {
-      const headers: Record<string, string> = {}
-      for (const name in response.headers) {
-        if (name !== "set-cookie") headers[name] = response.headers[name]
-      }
-      const cookie = response.headers["set-cookie"]
-      return {
-        status: response.status,
-        statusText: "",
-        headers,
-        setCookie: cookie === undefined ? [] : [cookie],
-        body: new Uint8Array(buffer),
-        url: response.request.url
-      }
-    }),
+    Effect.map(response.arrayBuffer, (buffer) => rawResponseOf(response, buffer)),
     wrap("response body", prepared, attempt)
   )
 }

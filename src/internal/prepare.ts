@@ -4,6 +4,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import { checkFailover, urlForAttempt as coreUrlForAttempt } from "../core/failover.js"
 import { mergeHeaders, normaliseMethod } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { appendUrlParamsOption, joinUrl, userinfoToAuthorization } from "../core/url.js"
@@ -41,14 +42,7 @@ export const makeValidate = (config: ResolvedConfig): Validate => (options, fiel
   if (invalid !== undefined) return invalid
   // every failover URL now, not when its attempt comes (after I/O)
   const failover = (options as RequestOptions | undefined)?.failover
-  if (failover === undefined) return undefined
-  for (let i = 0; i < failover.length; i++) {
-    const joined = joinUrl(failover[i], config.baseUrl, config.redacted)
-    if (joined instanceof RequestValidationError) {
-      return new RequestValidationError(joined.reason, `failover[${i}]: ${joined.detail}`, joined.cause)
-    }
-  }
-  return undefined
+  return failover === undefined ? undefined : checkFailover(failover, config.baseUrl, config.redacted)
 }
 
 /** @internal */
@@ -126,9 +120,7 @@ export const urlForAttempt = (
   attemptNo: number
 ): string | URL => {
   const failover = options?.failover
-  if (failover === undefined || failover.length === 0) return url
-  const index = (attemptNo - 1) % (failover.length + 1)
-  return index === 0 ? url : failover[index - 1]
+  return failover === undefined ? url : coreUrlForAttempt(url, failover, attemptNo)
 }
 
 /**

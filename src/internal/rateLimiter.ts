@@ -5,39 +5,25 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import {
+  AdaptivePauses,
+  type RateLimitedRequest,
+  type RateLimiterOptionsOf,
+  type RateLimiterSettingsOf,
+  rateLimitKey,
+  waitWithin,
+  WouldPassDeadline
+} from "../core/rateLimit.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 
-/**
- * What a rate limiter's `key` function sees of a request.
- * @internal
- */
-export interface RateLimitedRequest {
-  readonly method: string
-  readonly url: URL
-}
+export type { RateLimitedRequest }
+export { WouldPassDeadline }
 
 /** @internal */
-export interface RateLimiterOptions {
-  readonly limit?: number | undefined
-  readonly window?: Duration.DurationInput | undefined
-  readonly algorithm?: "token-bucket" | "fixed-window" | undefined
-  readonly key?: string | ((request: RateLimitedRequest) => string) | undefined
-  readonly adaptive?: boolean | undefined
-}
+export interface RateLimiterOptions extends RateLimiterOptionsOf<Duration.DurationInput> {}
 
 /** @internal */
-export interface RateLimiterSettings {
-  /** `undefined` when only the adaptive pause is on. */
-  readonly quota:
-    | {
-      readonly limit: number
-      readonly window: Duration.Duration
-      readonly algorithm: "token-bucket" | "fixed-window"
-    }
-    | undefined
-  readonly key: string | ((request: RateLimitedRequest) => string) | undefined
-  readonly adaptive: boolean
-}
+export interface RateLimiterSettings extends RateLimiterSettingsOf<Duration.Duration> {}
 
 /** @internal */
 export const resolve = (options: RateLimiterOptions): RateLimiterSettings => ({
@@ -113,21 +99,13 @@ export const limiterFromContext: Effect.Effect<ExperimentalRateLimiter.RateLimit
 )
 
 /**
- * The reason an attempt may not go yet: it would have to wait `waitMillis`, past its deadline.
- * @internal
- */
-export class WouldPassDeadline {
-  constructor(readonly waitMillis: number) {}
-}
-
-/**
  * A client's rate limiter: a quota per key on `@effect/experimental`'s `RateLimiter` (memory or Redis store),
  * and, when adaptive, a pause per origin after a 429 carrying Retry-After.
  * @internal
  */
 export class ClientRateLimiter {
-  /** origin → epoch ms its pause ends, at most `maxOrigins` of them */
-  private readonly pausedUntil = new Map<string, number>()
+  /** the adaptive pause of each origin */
+  private readonly pauses: AdaptivePauses
   private readonly window: Duration.Duration | undefined
 
   constructor(
@@ -138,23 +116,18 @@ export class ClientRateLimiter {
     readonly memoryStore?: ReturnType<typeof makeBoundedMemoryStore> | undefined
   ) {
     this.window = settings.quota?.window
+    this.pauses = new AdaptivePauses(maxOrigins)
   }
 
   /** Origins with a pause remembered. */
   get pausedOrigins(): number {
-    return this.pausedUntil.size
+    return this.pauses.size
   }
 
   /** Forgets every pause and quota kept in memory (the client's scope closed). */
   clear(): void {
-    this.pausedUntil.clear()
+    this.pauses.clear()
     this.memoryStore?.clear()
-  }
-
-  private keyFor(method: string, url: URL, origin: string): string {
-    const key = this.settings.key
-    if (key === undefined) return origin
-    return typeof key === "string" ? key : key({ method, url })
   }
 
   /**
@@ -170,7 +143,7 @@ export class ClientRateLimiter {
   ): Effect.Effect<number, WouldPassDeadline> {
     return Effect.suspend(() => {
       const now = clock.unsafeCurrentTimeMillis()
-      const pause = this.settings.adaptive ? Math.max(0, (this.pausedUntil.get(origin) ?? 0) - now) : 0
+      const pause = this.settings.adaptive ? this.pauses.remaining(origin, now) : 0
       const quota = this.settings.quota
       if (quota === undefined || this.limiter === undefined) return this.sleep(pause, now, clock, deadline)
       const limiter = this.limiter
@@ -178,7 +151,7 @@ export class ClientRateLimiter {
         algorithm: quota.algorithm,
         window: this.window!,
         limit: quota.limit,
-        key: this.keyFor(method, url, origin)
+        key: rateLimitKey(this.settings.key, method, url, origin)
       }
       // "fail" first: it takes nothing when the quota is spent, so a call that cannot wait does not use up a slot
       const waitFor: Effect.Effect<number, WouldPassDeadline | ExperimentalRateLimiter.RateLimitStoreError> = Effect
@@ -216,30 +189,22 @@ export class ClientRateLimiter {
     clock: Clock.Clock,
     deadline: number | undefined
   ): Effect.Effect<number, WouldPassDeadline> {
-    if (millis <= 0) return Effect.succeed(0)
-    if (deadline !== undefined && now + millis > deadline) return Effect.fail(new WouldPassDeadline(millis))
-    return Effect.as(clock.sleep(Duration.millis(millis)), millis)
+    const wait = waitWithin(millis, now, deadline)
+    if (wait === 0) return Effect.succeed(0)
+    if (wait instanceof WouldPassDeadline) return Effect.fail(wait)
+    return Effect.as(clock.sleep(Duration.millis(wait)), wait)
   }
 
   /** With `adaptive`, a 429 with a server wait pauses every attempt to the origin until it is over. */
   observe(origin: string, error: HttpResilientError, now: number): void {
-    if (!this.settings.adaptive || error._tag !== "StatusError" || error.status !== 429) return
-    if (error.retryAfter._tag !== "Some") return
-    const until = now + Duration.toMillis(error.retryAfter.value)
-    const paused = this.pausedUntil
-    const current = paused.get(origin)
-    if (current !== undefined && until <= current) return
-    if (current === undefined && paused.size >= this.maxOrigins) {
-      // past the cap: pauses that are over go first, then the one set longest ago
-      for (const [key, end] of paused) if (end <= now) paused.delete(key)
-      if (paused.size >= this.maxOrigins) paused.delete(paused.keys().next().value!)
-    }
-    paused.set(origin, until)
+    if (!this.settings.adaptive || error._tag !== "StatusError") return
+    const wait = error.retryAfter
+    this.pauses.observe(origin, error.status, wait._tag === "Some" ? Duration.toMillis(wait.value) : undefined, now)
   }
 
   /** Epoch ms until which the origin is paused (0 when it is not). */
   pausedUntilFor(origin: string): number {
-    return this.pausedUntil.get(origin) ?? 0
+    return this.pauses.until(origin)
   }
 }
 

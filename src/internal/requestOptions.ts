@@ -10,6 +10,7 @@ import type { ParseError } from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { acceptStatusExpected, isAcceptStatus } from "../core/acceptStatus.js"
+import { badFailoverEntry } from "../core/failover.js"
 import { isValidHeaderValue } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
 import {
@@ -111,12 +112,11 @@ const callOptions = {
   failover: option(
     // never shows the value: URLs carry userinfo and query secrets (each URL is then checked as the request's is)
     Schema.declare(
-      (u: unknown): u is ReadonlyArray<string | URL> =>
-        Array.isArray(u) && u.every((x) => typeof x === "string" || x instanceof URL),
+      (u: unknown): u is ReadonlyArray<string | URL> => badFailoverEntry(u) === undefined,
       {
         message: (issue) => {
           const u = issue.actual
-          const at = Array.isArray(u) ? u.findIndex((x) => typeof x !== "string" && !(x instanceof URL)) : -1
+          const at = badFailoverEntry(u) ?? -1
           return at < 0
             ? `failover: expected a list of URLs (strings or URL objects), got ${kindOf(u)}`
             : `failover[${at}]: expected a URL (a string or a URL object), got ${

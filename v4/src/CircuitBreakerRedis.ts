@@ -35,24 +35,37 @@ export interface Options {
 
 const failed = (cause: unknown) => new Redis.RedisError({ cause })
 
-const connection = (url: string) => {
-  const client = new IORedis(url, { lazyConnect: false, maxRetriesPerRequest: 1 })
+/**
+ * Where Redis is: a `redis://host:port/db` URL, or ioredis connection options (`host`, `port`, `username`,
+ * `password`, `db`, `tls` … — any other ioredis option is passed through). Declared here so that the types do not
+ * need `ioredis`'s own.
+ * @since 0.1.0
+ * @category models
+ */
+export type RedisTarget = string | { readonly [option: string]: unknown }
+
+const open = (target: RedisTarget, options: object = {}): IORedis =>
+  typeof target === "string" ? new IORedis(target, options) : new IORedis({ ...target, ...options })
+
+const connection = (target: RedisTarget) => {
+  const client = open(target, { lazyConnect: false, maxRetriesPerRequest: 1 })
   const send = <A>(command: string, ...args: ReadonlyArray<string>): Effect.Effect<A, Redis.RedisError> =>
     Effect.tryPromise({ try: () => client.call(command, ...args) as Promise<A>, catch: failed })
   return { client, send }
 }
 
 /**
- * The `effect/persistence` `Redis` service over ioredis connections to `url`, closed with the layer.
+ * The `effect/persistence` `Redis` service over ioredis connections to `target` (a URL or ioredis options), closed
+ * with the layer.
  * @since 0.1.0
  * @category layers
  */
-export const layerRedis = (url = "redis://127.0.0.1:6379"): Layer.Layer<Redis.Redis> =>
+export const layerRedis = (target: RedisTarget = "redis://127.0.0.1:6379"): Layer.Layer<Redis.Redis> =>
   Layer.effect(
     Redis.Redis,
     Effect.gen(function*() {
       const main = yield* Effect.acquireRelease(
-        Effect.sync(() => connection(url)),
+        Effect.sync(() => connection(target)),
         ({ client }) => Effect.promise(() => client.quit().catch(() => "closed"))
       )
       return yield* Redis.make({
@@ -62,7 +75,7 @@ export const layerRedis = (url = "redis://127.0.0.1:6379"): Layer.Layer<Redis.Re
             Effect.acquireRelease(
               Effect.tryPromise({
                 try: async () => {
-                  const subscriber = new IORedis(url)
+                  const subscriber = open(target)
                   subscriber.on("message", (ch: string, message: string) => onMessage({ channel: ch, message }))
                   await subscriber.subscribe(channel)
                   return subscriber
@@ -75,7 +88,7 @@ export const layerRedis = (url = "redis://127.0.0.1:6379"): Layer.Layer<Redis.Re
               Effect.tryPromise({ try: () => subscriber.unsubscribe(channel).then(() => undefined), catch: failed })
           ),
         connect: Effect.sync(() => {
-          const { client, send } = connection(url)
+          const { client, send } = connection(target)
           return { send, close: Effect.promise(() => client.quit().catch(() => "closed")).pipe(Effect.asVoid) }
         })
       })

@@ -26,6 +26,14 @@ export * as HttpResilientTest from "./HttpResilientTest.js"
 /**
  * @since 0.1.0
  */
+export * as Interceptor from "./Interceptor.js"
+/**
+ * @since 0.1.0
+ */
+export * as RateLimiter from "./RateLimiter.js"
+/**
+ * @since 0.1.0
+ */
 export * as ResilientClient from "./ResilientClient.js"
 /**
  * @since 0.1.0

@@ -4,21 +4,9 @@
  */
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { interceptorProblem } from "../../core/interceptors.js"
 import type { Interceptor } from "../interceptor.js"
 import { showValue } from "../optionValue.js"
-
-/** What an interceptor at `interceptors[i]` is not, or undefined. */
-const interceptorProblem = (x: Partial<Interceptor> | null, at: string): string | undefined => {
-  if (x === null || typeof x !== "object" || typeof x.name !== "string" || x.name === "") {
-    return `${at}: expected { name, onRequest?, onResponse? }`
-  }
-  for (const key of ["onRequest", "onResponse"] as const) {
-    if (x[key] !== undefined && typeof x[key] !== "function") return `${at} (${x.name}): ${key} is not a function`
-  }
-  return x.onRequest === undefined && x.onResponse === undefined
-    ? `${at} (${x.name}): has neither onRequest nor onResponse`
-    : undefined
-}
 
 /**
  * A list of interceptors, each `{ name, onRequest?, onResponse? }` with at least one of the two functions.

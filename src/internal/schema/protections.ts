@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { hedgeLimits } from "../../core/hedge.js"
+import { rateLimiterShapeProblem } from "../../core/rateLimit.js"
 import * as RetryBudgetCore from "../../core/retryBudget.js"
 import * as Bulkhead from "../bulkhead.js"
 import * as CircuitBreaker from "../circuitBreaker.js"
@@ -98,17 +99,15 @@ export const bulkheadSpec: OptionsSpec = {
 
 /** A limiter needs a quota (`limit` with `window`), or to be adaptive, or both. */
 const rateLimiterCheck = (options: Record<string, unknown>, path: Path, frame: Frame): ReadonlyArray<Problem> => {
-  if ((options.limit === undefined) !== (options.window === undefined)) {
-    const missing = options.limit === undefined ? "limit" : "window"
-    const text = `"limit" and "window" go together (got ${
-      options.limit === undefined ? "a window without a limit" : "a limit without a window"
-    })`
-    return [{ key: missing, message: frame.problem([...path, missing], text, path) }]
-  }
-  if (options.limit === undefined && options.adaptive !== true) {
-    return [{ key: undefined, message: frame.problem(path, `set "limit" and "window", or "adaptive: true", or both`) }]
-  }
-  return []
+  const problem = rateLimiterShapeProblem(options)
+  if (problem === undefined) return []
+  const field = problem.field
+  return [{
+    key: field,
+    message: field === undefined
+      ? frame.problem(path, problem.text)
+      : frame.problem([...path, field], problem.text, path)
+  }]
 }
 
 /** @internal */

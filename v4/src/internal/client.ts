@@ -35,8 +35,10 @@ import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
 import type { Bulkhead } from "./bulkhead.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { hedge } from "./hedge.js"
+import type { Interceptor } from "./interceptor.js"
 import { millisOf, numberOf } from "./options.js"
 import { buffered, run, runStreamed, streamed } from "./pipeline.js"
+import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
@@ -82,6 +84,10 @@ export interface ClientState {
   readonly bulkhead: Bulkhead | undefined
   /** the breakers, when on */
   readonly breaker: Guard | undefined
+  /** the interceptors, when there are any */
+  readonly interceptors: ReadonlyArray<Interceptor> | undefined
+  /** the rate limiter, when on */
+  readonly rateLimiter: ClientRateLimiter | undefined
   readonly recordDuration: (built: Built, millis: number, status: number | undefined, exit: Exit.Exit<any, any>) => void
 }
 
@@ -294,8 +300,10 @@ export const make = (
     const sender = transport ??
       (yield* undici({ connections: settings.maxConnections, graceMillis: 5_000, tls: options.tls }))
     const retryCounters = new Map<string, Metric.Metric<number, any>>()
+    const rateLimiter = yield* makeRateLimiter(settings.rateLimiter, settings.maxOrigins)
     const state: ClientState = {
       ...settings,
+      rateLimiter,
       acceptOf: (accept) =>
         toAcceptStatus(accept),
       millisOf: (name, input) => millisOf("HttpResilient.request", name, input),

@@ -19,7 +19,9 @@ import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryB
 import type { AcceptResponse } from "./acceptResponse.js"
 import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
 import { type HedgeOptions, settingsOf as hedgeOf } from "./hedge.js"
+import { type Interceptor, interceptorsOf } from "./interceptor.js"
 import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
+import { type RateLimiterOptions, settingsOf as rateLimiterSettings } from "./rateLimiter.js"
 
 /** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
 export type Hook<E> = (event: E) => unknown
@@ -47,6 +49,10 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly tls?: TlsOptions | undefined
   /** @default 1000 concurrent attempts, queue 0 */
   readonly bulkhead?: BulkheadOptions | false | undefined
+  /** run on every attempt, in order (see `Interceptor`) @default none */
+  readonly interceptors?: ReadonlyArray<Interceptor> | undefined
+  /** a quota of attempts per window and/or a pause per origin after a 429 (see `RateLimiter`) @default off */
+  readonly rateLimiter?: RateLimiterOptions | false | undefined
   /** one per origin @default 80 % of first attempts × the origin's health, in 10 s, plus 10 retries/s */
   readonly retryBudget?: RetryBudgetOptions | false | undefined
   /**
@@ -166,6 +172,10 @@ export const read = (options: ClientOptions) => {
     retryBudget: options.retryBudget === false ? undefined : budgetsOf(options.retryBudget ?? {}, maxOrigins),
     breaker: breakerOptionsOf(options.circuitBreaker),
     bulkhead: options.bulkhead === false ? undefined : bulkheadOf(options.bulkhead ?? {}),
+    interceptors: interceptorsOf(fn, options.interceptors),
+    rateLimiter: options.rateLimiter === false || options.rateLimiter === undefined
+      ? undefined
+      : rateLimiterSettings(fn, options.rateLimiter),
     hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge)
   }
 }

@@ -9,11 +9,12 @@
  * 1. `deadline`: the deadline already spent → `TimeoutError` deadline, nothing sent;
  * 2. `events`: `RequestStarted`;
  * 3. `telemetry`: span (when `tracing`), duration histogram;
- * 4. `bulkhead` → 5. `breaker`;
+ * 4. `rateLimit` (waits for the quota, or `RateLimitedError`) → `bulkhead` → 5. `breaker`;
  * 6. `settle`: the retry budget of the origin counts the request and learns how it ended;
  * 7. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
- * 8. `redirects`: followed inside the attempt;
- * 9. `send`: the transport, body read into memory, under the attempt timeout.
+ * 8. `interceptors` (when any): request side, then the response side on the response in memory;
+ * 9. `redirects`: followed inside the attempt;
+ * 10. `send`: the transport, body read into memory, under the attempt timeout.
  *
  * The stages a streamed attempt would share are `around`'s; only the inner ones (classification, redirects, the
  * last stage) differ.
@@ -23,6 +24,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
+import { urlForAttempt } from "../../../src/core/failover.js"
 import { mayHedge, observeRequest } from "../../../src/core/hedge.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import { redactUrl } from "../../../src/core/secrets.js"
@@ -38,7 +40,9 @@ import { bulkhead } from "./stage/bulkhead.js"
 import { classify } from "./stage/classify.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
+import { interceptors } from "./stage/interceptors.js"
 import { classifyStreamed, open, readErrorBody } from "./stage/open.js"
+import { rateLimit } from "./stage/rateLimit.js"
 import { redirects } from "./stage/redirects.js"
 import { send } from "./stage/send.js"
 import { settle } from "./stage/settle.js"
@@ -54,9 +58,11 @@ export const around = <A extends { readonly status: number }>(client: ClientStat
   deadline(
     events(client.publish)(
       telemetry(client)(
-        bulkhead(client.bulkhead)(
-          breaker(client.breaker)(
-            settle(client)(inner)
+        rateLimit(client.rateLimiter)(
+          bulkhead(client.bulkhead)(
+            breaker(client.breaker)(
+              settle(client)(inner)
+            )
           )
         )
       )
@@ -71,8 +77,10 @@ export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpCl
   around(
     client,
     classify(client)(
-      redirects(client)(
-        send(client.transport, client.maxResponseSize)
+      interceptors(client.interceptors)(
+        redirects(client)(
+          send(client.transport, client.maxResponseSize)
+        )
       )
     )
   )
@@ -128,7 +136,7 @@ const stateOf = (
   now: number,
   scoped: number | undefined
 ): AttemptState | InvalidRequestError => {
-  const built = build(method, url, options, client, generatedKey)
+  const built = build(method, urlForAttempt(url, options.failover, number), options, client, generatedKey)
   if (built instanceof RequestValidationError) {
     const shown = typeof url === "string" || url instanceof URL ? redactUrl(url, client.secrets) : ""
     return new InvalidRequestError({

@@ -5,6 +5,7 @@
 import type * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus } from "../../../src/core/acceptStatus.js"
+import { badFailoverEntry, checkFailover } from "../../../src/core/failover.js"
 import { type HeadersInput, mergeHeaders, normaliseMethod } from "../../../src/core/headers.js"
 import type { CommonRequestOptions } from "../../../src/core/options.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
@@ -30,13 +31,20 @@ export interface BodyOptions {
 /**
  * `headers`, `urlParams`, `timeout` (this attempt's; default the client's 10 s), `deadline` (the call's; default the
  * client's 30 s), `idempotencyKey` (`true` makes one per call, sent on every attempt; POST and PATCH are retried only
- * with one), `tag` (shown on events and spans), `retry`, `acceptStatus`, and one body option.
+ * with one), `tag` (shown on events and spans), `failover` (URLs for the later attempts), `retry`, `acceptStatus`,
+ * and one body option.
  * @since 0.1.0
  * @category models
  */
 export interface RequestOptions
   extends BodyOptions, CommonRequestOptions<Duration.Input, HeadersInput, UrlParamsInput>
 {
+  /**
+   * URLs tried after the primary, one per attempt, round the list: attempt 1 goes to the primary, attempt 2 to
+   * `failover[0]` … and after the last one back to the primary. Every one is checked (joined to the client's
+   * `baseUrl`) before the first attempt sends anything.
+   */
+  readonly failover?: ReadonlyArray<string | URL> | undefined
   /** retries around this call (`false`: none, also not the client's `retry` option) */
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
   readonly acceptStatus?: AcceptStatus | undefined
@@ -85,6 +93,21 @@ const bodyOf = (
   return body
 }
 
+/** The `failover` list's problem: not a list of URLs, or a URL that does not join (never showing a value). */
+const failoverError = (
+  failover: unknown,
+  client: { readonly baseUrl: URL | undefined; readonly secrets: Secrets }
+): RequestValidationError | undefined => {
+  const at = badFailoverEntry(failover)
+  if (at === undefined) return checkFailover(failover as ReadonlyArray<string | URL>, client.baseUrl, client.secrets)
+  return new RequestValidationError(
+    "InvalidOption",
+    at < 0
+      ? "failover: expected a list of URLs (strings or URL objects)"
+      : `failover[${at}]: expected a URL (a string or a URL object)`
+  )
+}
+
 /**
  * Builds a request: method token, URL joined to the base (userinfo sent as Basic auth), the client's headers under
  * the request's, the body, the idempotency key.
@@ -104,6 +127,8 @@ export const build = (
 ): Built | RequestValidationError => {
   const verb = normaliseMethod(method)
   if (verb instanceof RequestValidationError) return verb
+  const invalidFailover = options.failover === undefined ? undefined : failoverError(options.failover, client)
+  if (invalidFailover !== undefined) return invalidFailover
   const url = joinUrl(input, client.baseUrl, client.secrets)
   if (url instanceof RequestValidationError) return url
   // the URL's own query first, then the client's urlParams, then the request's: nothing replaced
