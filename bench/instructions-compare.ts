@@ -5,7 +5,10 @@
  * count(10,000)) ÷ 30,000, as in `bench/instructions-in-memory.ts`. Compare only the ratio of a pair: absolute figures
  * move between builds.
  *
- *   npx tsx bench/instructions-compare.ts <base-commit> [repeats=2]
+ *   npx tsx bench/instructions-compare.ts <base-commit> [repeats=2] [calls]
+ *
+ * `calls`: a comma-separated list of words; only the calls whose name contains one of them are counted (default:
+ * all three), e.g. `get,Effect.retry` leaves out `get { retry: … }`.
  *
  * Needs valgrind (`apt-get install -y valgrind`) and git; the base is checked out into bench/.tmp/base (a worktree,
  * removed at the end).
@@ -15,13 +18,15 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { compile, count, pairwise, requireValgrind } from "./callgrind.js"
 
-const [baseRef, repeatsArg] = process.argv.slice(2)
+const [baseRef, repeatsArg, callsArg] = process.argv.slice(2)
 if (baseRef === undefined) {
   console.error("usage: npx tsx bench/instructions-compare.ts <base-commit> [repeats]")
   process.exit(2)
 }
 const repeats = Number(repeatsArg ?? 2)
-const names = ["get", "get { retry: RetryPolicy.default }", "get + Effect.retry(RetryPolicy.default)"]
+const names = ["get", "get { retry: RetryPolicy.default }", "get + Effect.retry(RetryPolicy.default)"].filter((name) =>
+  callsArg === undefined || callsArg.split(",").some((word) => word === "get" ? name === "get" : name.includes(word))
+)
 const small = 10_000
 const large = 40_000
 const baseTree = "bench/.tmp/base"

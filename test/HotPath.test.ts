@@ -1,6 +1,6 @@
 import * as HttpBody from "@effect/platform/HttpBody"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, TestClock } from "effect"
+import { Effect, Exit, Fiber, Layer, TestClock } from "effect"
 import * as Undici from "undici"
 import { RequestValidationError } from "../src/core/requestError.js"
 import { joinUrl } from "../src/core/url.js"
@@ -143,6 +143,39 @@ describe("buffered exchange", () => {
       assert.strictEqual(server.received[0].headers["content-type"], "application/json")
       assert.strictEqual(server.received[0].headers["content-length"], "7")
       assert.strictEqual(server.received[0].headers["x-mine"], "1")
+    }))
+})
+
+describe("the send stage over the undici transport", () => {
+  it.scopedLive("maps the transport's failures as before, and a service that replaces send is called through it", () =>
+    Effect.gen(function*() {
+      const server = yield* serverScoped((req, res) => {
+        if (req.url === "/reset") req.socket.destroy()
+        else if (req.url !== "/slow") res.end("ok") // "/slow" never answers
+      })
+      const agent = yield* agentScoped
+      const undici = Transport.makeUndiciTransport(agent)
+      const sent: Array<string> = []
+      // a wrapper over the library's transport (its spread copies what the service carries)
+      const wrapped: Transport.TransportService = {
+        ...undici,
+        send: (request) => Effect.suspend(() => (sent.push(request.url.pathname), undici.send(request)))
+      }
+      for (const transport of [undici, wrapped]) {
+        const layer = Layer.provide(
+          ResilientClient.layerWithTransport({}),
+          Layer.succeed(Transport.Transport, transport)
+        )
+        yield* Effect.gen(function*() {
+          assert.strictEqual((yield* HttpResilient.get(`${server.url}/ok`)).status, 200)
+          const reset = yield* Effect.flip(HttpResilient.get(`${server.url}/reset`))
+          assert.strictEqual(reset._tag === "TransportError" && reset.reason, "ConnectionReset")
+          assert.strictEqual(reset.attempt, 1)
+          const timedOut = yield* Effect.flip(HttpResilient.get(`${server.url}/slow`, { timeout: "50 millis" }))
+          assert.strictEqual(timedOut._tag === "TimeoutError" && timedOut.scope, "attempt")
+        }).pipe(Effect.provide(layer))
+      }
+      assert.deepStrictEqual(sent, ["/ok", "/reset", "/slow"])
     }))
 })
 

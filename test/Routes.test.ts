@@ -263,6 +263,20 @@ describe("routes: circuitBreaker.key, measured on a real server", () => {
       circuitBreaker: { key: (request) => request.url.pathname }
     }))))
 
+  it.effect("a client with routes runs each call in the calling fiber, as a client without routes does", () =>
+    Effect.gen(function*() {
+      // the verbs run a call through the body its `request` carries (no step to enter `request`); a routed client's
+      // request carries one that dispatches by route
+      const service = yield* ResilientClient.ResilientClient
+      const run = (service.request as unknown as Record<symbol, unknown>)[Symbol.for("effect-http-resilient/RunIn")]
+      assert.isFunction(run)
+      assert.strictEqual((yield* HttpResilient.get("http://api.test/x/1")).status, 201)
+      assert.strictEqual((yield* HttpResilient.get("http://api.test/y")).status, 200)
+    }).pipe(Effect.provide(HttpResilientTest.layer(
+      (request) => HttpResilientTest.reply(new URL(request.url).pathname.startsWith("/x") ? 201 : 200),
+      { routes: [{ match: { pathPrefix: "/x" }, retry: false }] }
+    ))))
+
   it.effect("a client without routes takes no route: the error of a bad URL is the same", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(HttpResilient.get("nota url"))

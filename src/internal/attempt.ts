@@ -30,6 +30,8 @@ export class AttemptState extends AttemptTime {
   declare readonly began: number
   /** the URL as events and errors show it: computed once, and only when something shows it (`shown`) */
   declare shownUrl: string | undefined
+  /** the request's origin: computed once (`origin`), for the stages that key state by it */
+  declare originText: string | undefined
   /** whether anything listened to events when the attempt started (set by the events stage) */
   declare listening: boolean
   /** the scope that owns a streamed response's socket (streamed attempts only) */
@@ -56,12 +58,20 @@ export class AttemptState extends AttemptTime {
     this.clock = clock
     this.began = began
     this.shownUrl = undefined
+    this.originText = undefined
     this.listening = false
     this.scope = undefined
     this.restore = identity
     this.breaker = undefined
     this.ticket = 0
     this.due = 0
+  }
+  /**
+   * The origin of the request (not of a redirect's hop): its breaker's, retry budget's, rate limiter's and duration
+   * series' key. One string per attempt (the URL computes a new one on every read), so maps keyed by it hash it once.
+   */
+  origin(): string {
+    return this.originText ??= this.prepared.url.origin
   }
   /** The URL of the request, redacted: what events and errors show. */
   shown(): string {

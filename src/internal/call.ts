@@ -73,18 +73,22 @@ export interface CallParts {
 }
 
 /**
- * The client's `request`: a whole call, with the request's or the client's retry policy around attempts.
+ * The client's `request` over `run` (a whole call as the fiber that runs it runs it, see `makeRunIn`), carrying
+ * `run` so that the verbs run it in their own fiber (`requestIn`).
  * @internal
  */
-export const makeRequest = (parts: CallParts): ResilientClientService["request"] => {
-  const run = runIn(parts)
-  const request: ResilientClientService["request"] = (method, url, requestOptions) =>
-    Effect.withFiberRuntime((fiber) => run(fiber, method, url, requestOptions))
-  return withRunIn(request, run)
-}
+export const requestOf = (run: RunIn): ResilientClientService["request"] =>
+  withRunIn(
+    (method, url, requestOptions) => Effect.withFiberRuntime((fiber) => run(fiber, method, url, requestOptions)),
+    run
+  )
 
-/** The call run by `fiber`, the fiber that runs the effect it returns (see `RunIn`). */
-const runIn = (parts: CallParts): RunIn => {
+/**
+ * A whole call, with the request's or the client's retry policy around attempts, run by `fiber`, the fiber that
+ * runs the effect it returns (see `RunIn`).
+ * @internal
+ */
+export const makeRunIn = (parts: CallParts): RunIn => {
   const { config, validate } = parts
   return (fiber, method, url, requestOptions) => {
     const meta = Context.get(fiber.currentContext, Schedule.CurrentIterationMetadata)

@@ -5,7 +5,7 @@
  * modules do with the service in `clientOps.ts`.
  * @internal
  */
-import { makeRequest } from "./call.js"
+import { makeRunIn, requestOf } from "./call.js"
 import type { ResolvedConfig } from "./config.js"
 import * as EventHub from "./eventHub.js"
 import * as Pipeline from "./pipeline.js"
@@ -44,7 +44,7 @@ export const make = (
   const pipeline = Pipeline.buffered(parts)
   const attempt = Pipeline.runBuffered(pipeline, config)
   const hedgeClientOf = () => hedgeClient
-  const clientRequest = makeRequest({
+  const clientRun = makeRunIn({
     config,
     validate,
     prepare,
@@ -54,11 +54,11 @@ export const make = (
     hedgeClientOf
   })
   const routes = resolveRoutes(config)
-  let request = clientRequest
+  let run = clientRun
   if (routes !== undefined) {
     // each route: its own pipeline and call over the client's configuration with the route's fields, and its own
     // breakers and bulkhead where it sets them (the client's elsewhere)
-    const requests = routes.map((route) => {
+    const runs = routes.map((route) => {
       const routeProtections = new Protections(config.protections, hub.publish, rateLimiter, config.maxOrigins, {
         parent: protections,
         label: route.label,
@@ -66,7 +66,7 @@ export const make = (
         bulkhead: route.bulkhead
       })
       const routePipeline = Pipeline.buffered({ config: route.config, transport, protections: routeProtections, hub })
-      return makeRequest({
+      return makeRunIn({
         config: route.config,
         validate,
         prepare,
@@ -77,12 +77,13 @@ export const make = (
       })
     })
     const find = routeFinder(routes, config)
-    request = (method, url, options) => {
+    // the call of the route the request takes, run by the calling fiber as the client's own call is (`requestIn`)
+    run = (fiber, method, url, options) => {
       const index = find(method, url)
-      return index < 0 ? clientRequest(method, url, options) : requests[index](method, url, options)
+      return index < 0 ? clientRun(fiber, method, url, options) : runs[index](fiber, method, url, options)
     }
   }
-  const service: ResilientClientService = { request, subscribe: hub.subscribe }
+  const service: ResilientClientService = { request: requestOf(run), subscribe: hub.subscribe }
   register(service, {
     config,
     transport,

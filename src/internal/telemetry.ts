@@ -201,36 +201,67 @@ const knownMethods: ReadonlySet<string> = new Set([
   "TRACE"
 ])
 
+/** Series of attempts that ended in a response (no error), by origin, method and status: no key string to build. */
+const answered = new Map<string, Map<string, Map<number, Metric.Metric<any, number, unknown>>>>()
+let answeredSize = 0
+
 /**
  * Records one attempt's duration in `http.client.request.duration`. Its attributes are bounded: a method
  * OpenTelemetry does not list is `_OTHER`, and so are the address and port past `maxServerAddresses` servers.
+ * `origin` is `url.origin` (which names the server as the attributes do), given by a caller that has it already.
  * @internal
  */
 export const recordDuration = (
   method: string,
+  origin: string,
   url: URL,
   seconds: number,
   status: number | undefined,
   error: HttpResilientError | undefined
 ): void => {
-  const protocol = url.protocol
-  const type = error === undefined ? "" : errorType(error)
-  // the common case (a response, no error) builds one short string and finds the cached series; `host` (the
-  // hostname and any port that is not the scheme's) names the server as well as hostname and port, in one read
-  const id = `${method} ${protocol}${url.host} ${status ?? ""} ${type}`
-  let series = durationFor.cached(id)
+  // the common case (a response, no error): three lookups, nothing allocated
+  const byStatus = error === undefined && status !== undefined ? answered.get(origin)?.get(method) : undefined
+  let series = byStatus?.get(status!)
   if (series === undefined) {
-    const port = url.port
-    const [address, serverPort] = addressLabels(url.hostname, port !== "" ? port : protocol === "https:" ? "443" : "80")
-    series = durationFor.add(id, [
-      knownMethods.has(method) ? method : OTHER,
-      address,
-      serverPort,
-      status === undefined ? undefined : String(status),
-      error === undefined ? undefined : type
-    ])
+    series = durationSeries(method, url, status, error)
+    if (error === undefined && status !== undefined) {
+      if (answeredSize >= MAX_CACHED) {
+        answered.clear()
+        answeredSize = 0
+      }
+      let byMethod = answered.get(origin)
+      if (byMethod === undefined) answered.set(origin, byMethod = new Map())
+      let statuses = byMethod.get(method)
+      if (statuses === undefined) byMethod.set(method, statuses = new Map())
+      statuses.set(status, series)
+      answeredSize++
+    }
   }
   series.unsafeUpdate(seconds, noLabels)
+}
+
+/** The series of one attempt's attributes, found by a key built from them (made on first use). */
+const durationSeries = (
+  method: string,
+  url: URL,
+  status: number | undefined,
+  error: HttpResilientError | undefined
+): Metric.Metric<any, number, unknown> => {
+  const protocol = url.protocol
+  const type = error === undefined ? "" : errorType(error)
+  // `host` (the hostname and any port that is not the scheme's) names the server as well as hostname and port
+  const id = `${method} ${protocol}${url.host} ${status ?? ""} ${type}`
+  const series = durationFor.cached(id)
+  if (series !== undefined) return series
+  const port = url.port
+  const [address, serverPort] = addressLabels(url.hostname, port !== "" ? port : protocol === "https:" ? "443" : "80")
+  return durationFor.add(id, [
+    knownMethods.has(method) ? method : OTHER,
+    address,
+    serverPort,
+    status === undefined ? undefined : String(status),
+    error === undefined ? undefined : type
+  ])
 }
 
 /**
@@ -279,20 +310,22 @@ export const measured = <A extends { readonly status: number }, R>(
   self: Effect.Effect<A, HttpResilientError, R>,
   method: string,
   url: URL,
+  origin: string,
   clock: Clock.Clock,
   startMillis: number
 ): Effect.Effect<A, HttpResilientError, R> =>
   // one continuation, no interruption mask: cheaper than onExit on the hot path
   Effect.matchCauseEffect(self, {
     onSuccess: (response) => {
-      recordDuration(method, url, (clock.unsafeCurrentTimeMillis() - startMillis) / 1000, response.status, undefined)
+      const seconds = (clock.unsafeCurrentTimeMillis() - startMillis) / 1000
+      recordDuration(method, origin, url, seconds, response.status, undefined)
       return Effect.succeed(response)
     },
     onFailure: (cause) => {
       if (cause._tag === "Fail") {
         const error = cause.error
         const status = error._tag === "StatusError" ? error.status : undefined
-        recordDuration(method, url, (clock.unsafeCurrentTimeMillis() - startMillis) / 1000, status, error)
+        recordDuration(method, origin, url, (clock.unsafeCurrentTimeMillis() - startMillis) / 1000, status, error)
       }
       return Effect.failCause(cause)
     }

@@ -135,5 +135,5 @@ export const instrument = <A extends { readonly status: number }>(
     ? traced(method, url, attempt, tag, secrets, (parent) => run({ ...headers, traceparent: parent }))
     : run(headers)
   if (debugEnabled(fiber)) effect = logged(effect, method, url, attempt, tag, secrets)
-  return measured(effect, method, url, clock, startMillis)
+  return measured(effect, method, url, url.origin, clock, startMillis)
 }

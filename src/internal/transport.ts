@@ -10,5 +10,11 @@ export { type InvalidRequestReason, invalidStatus, TransportFailure } from "../c
 export { classifyError } from "../core/undiciErrors.js"
 export { layerHttpClient, makeHttpClientTransport } from "./transport/httpClient.js"
 export { connectOptionsOf, keepAliveMillis, makeAgent, type UndiciPoolOptions } from "./transport/pool.js"
-export { type StreamingResponse, Transport, type TransportRequest, type TransportService } from "./transport/service.js"
+export {
+  sendMappedOf,
+  type StreamingResponse,
+  Transport,
+  type TransportRequest,
+  type TransportService
+} from "./transport/service.js"
 export { layerFromDispatcher, layerUndici, makeUndiciTransport } from "./transport/undici.js"

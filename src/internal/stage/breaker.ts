@@ -18,7 +18,7 @@ export const breaker = (protections: Protections) => <A>(next: Attempt<A>): Atte
   return breakers === undefined ? next : (state, request) => {
     const now = state.clock.unsafeCurrentTimeMillis()
     const prepared = state.prepared
-    const origin = prepared.url.origin
+    const origin = state.origin()
     const due = state.startedAt + state.timeoutMillis
     const breaker = keyOf === undefined ? breakers.get(origin) : breakers.get(keyOf(prepared), origin)
     const ticket = breaker.admit(now, due)

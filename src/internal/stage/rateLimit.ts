@@ -17,7 +17,7 @@ export const rateLimit = (limiter: ClientRateLimiter | undefined) => <A>(next: A
     const clock = state.clock
     return Effect.flatMap(
       Effect.mapError(
-        state.restore(limiter.acquire(prepared.method, prepared.url, prepared.url.origin, clock, state.deadline)),
+        state.restore(limiter.acquire(prepared.method, prepared.url, state.origin(), clock, state.deadline)),
         (refused) =>
           new RateLimitedError({
             method: prepared.method,

@@ -5,7 +5,7 @@ import type { Attempt } from "../attempt.js"
 import { transportErrorFor } from "../attemptErrors.js"
 import type { ResolvedConfig } from "../config.js"
 import type { RawResponse } from "../response.js"
-import type { TransportService } from "../transport.js"
+import { sendMappedOf, type TransportService } from "../transport.js"
 
 /**
  * The last stage of a buffered attempt: the transport sends the request and reads the body into memory (up to
@@ -13,12 +13,13 @@ import type { TransportService } from "../transport.js"
  * fiber aborts the socket.
  * @internal
  */
-export const send = (transport: TransportService, config: ResolvedConfig): Attempt<RawResponse> => (state, request) => {
-  const prepared = state.prepared
-  const clock = state.clock
-  // a failure handler only (`mapError` also adds a step on success)
-  return Effect.catchAllCause(
-    transport.send({
+export const send = (transport: TransportService, config: ResolvedConfig): Attempt<RawResponse> => {
+  // the library's own transports map the failure in their own failure handler: one step less
+  const mapped = sendMappedOf(transport)
+  return (state, request) => {
+    const prepared = state.prepared
+    const clock = state.clock
+    const exchange = {
       method: request.method,
       url: request.url,
       headers: request.headers, // the transport copies them before adding body headers
@@ -27,14 +28,22 @@ export const send = (transport: TransportService, config: ResolvedConfig): Attem
       maxResponseSize: prepared.maxResponseSize ?? config.maxResponseSize,
       decompress: config.decompress,
       clock
-    }),
-    (cause) => {
+    }
+    if (mapped !== undefined) {
+      return mapped(
+        exchange,
+        (failure) =>
+          transportErrorFor(failure, prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)
+      )
+    }
+    // a failure handler only (`mapError` also adds a step on success)
+    return Effect.catchAllCause(transport.send(exchange), (cause) => {
       const failure = Cause.failureOrCause(cause)
       return failure._tag === "Left"
         ? Effect.fail(
           transportErrorFor(failure.left, prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)
         )
         : Effect.failCause(failure.right)
-    }
-  )
+    })
+  }
 }

@@ -18,7 +18,7 @@ export const settle = (protections: Protections) => <A>(next: Attempt<A>): Attem
   const budgets = protections.retryBudget
   if (!protections.guarding && budgets === undefined) return next
   return (state, request) => {
-    const budget = budgets?.get(state.prepared.url.origin)
+    const budget = budgets?.get(state.origin())
     budget?.recordRequest(state.clock.unsafeCurrentTimeMillis())
     return Effect.matchCauseEffect(state.restore(next(state, request)), {
       onSuccess: (value) => {
@@ -57,7 +57,7 @@ const settleFailure = (
     breaker?.record(state.ticket, "ignored", now, state.due)
     return
   }
-  limiter?.observe(state.prepared.url.origin, failure.value, now)
+  limiter?.observe(state.origin(), failure.value, now)
   if (breaker === undefined && budget === undefined) return
   const outcome = protections.outcomeOf(failure.value)
   breaker?.record(state.ticket, outcome, now, state.due)

@@ -15,7 +15,7 @@ export const telemetry =
   (state, request) =>
     // no span and no debug logs (the default): the histogram alone, without a closure for the rest
     !Tracing.spansEnabled(tracing, state.fiber) && !Tracing.debugEnabled(state.fiber)
-      ? measured(next(state, request), request.method, request.url, state.clock, state.began)
+      ? measured(next(state, request), request.method, request.url, state.origin(), state.clock, state.began)
       : Tracing.instrument(
         state.fiber,
         tracing,

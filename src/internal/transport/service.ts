@@ -53,6 +53,35 @@ export interface TransportService {
   readonly acceptEncoding?: string | undefined
 }
 
+/**
+ * `send` with the transport's failure mapped to the caller's error by `mapFailure` in the transport's own failure
+ * handler: what the caller's `Effect.catchAllCause` around `send` would do, one step less on the success path.
+ * @internal
+ */
+export type SendMapped = <E>(
+  request: TransportRequest,
+  mapFailure: (failure: TransportFailure) => E
+) => Effect.Effect<RawResponse, E>
+
+const sendMappedKey = Symbol.for("effect-http-resilient/SendMapped")
+
+/**
+ * `send` carrying `mapped`, its form with the failure mapped (`SendMapped`). Carried by the function rather than the
+ * service, so a service that replaces `send` (`{ ...transport, send: mine }`) is called through its own `send`.
+ * @internal
+ */
+export const withSendMapped = (
+  send: TransportService["send"],
+  mapped: SendMapped
+): TransportService["send"] => Object.assign(send, { [sendMappedKey]: mapped })
+
+/**
+ * The `SendMapped` form of `transport.send`, when it has one.
+ * @internal
+ */
+export const sendMappedOf = (transport: TransportService): SendMapped | undefined =>
+  (transport.send as { readonly [sendMappedKey]?: SendMapped })[sendMappedKey]
+
 /** @internal */
 export class Transport extends Context.Tag("effect-http-resilient/Transport")<Transport, TransportService>() {}
 

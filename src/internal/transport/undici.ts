@@ -27,7 +27,8 @@ import {
   Transport,
   type TransportRequest,
   type TransportService,
-  warmUpUnsupported
+  warmUpUnsupported,
+  withSendMapped
 } from "./service.js"
 
 /**
@@ -104,20 +105,24 @@ class Exchange extends BufferedExchange<TransportRequest> {
 /**
  * One exchange over an undici dispatcher, body buffered.
  */
-const dispatchBuffered = (
+const dispatchBuffered = <E = TransportFailure>(
   dispatcher: Undici.Dispatcher,
   request: TransportRequest,
   body: UndiciBody,
-  inFlight: InFlight
-): Effect.Effect<RawResponse, TransportFailure> =>
+  inFlight: InFlight,
+  mapFailure?: (failure: TransportFailure) => E
+): Effect.Effect<RawResponse, E> =>
   // the same as `Effect.async` with a canceler, in fewer steps: the exchange runs interruptibly inside an
-  // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted
+  // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted (and maps
+  // the failure for a caller that asked: `SendMapped`)
   Effect.uninterruptibleMask((restore) => {
     const exchange = new Exchange(request, dispatcher, body, inFlight)
     // a failure handler only: nothing runs on success
     return Effect.catchAllCause(restore(Effect.async<RawResponse, TransportFailure>(exchange.register)), (cause) => {
       if (Cause.isInterrupted(cause)) exchange.interrupt()
-      return Effect.failCause(cause)
+      if (mapFailure === undefined) return Effect.failCause(cause as Cause.Cause<E>)
+      const failure = Cause.failureOrCause(cause)
+      return failure._tag === "Left" ? Effect.fail(mapFailure(failure.left)) : Effect.failCause(failure.right)
     })
   })
 
@@ -172,16 +177,20 @@ export const makeUndiciTransport = (
   /** what the client uses instead of its own pool, when `warm` is absent (for warmUp's error) */
   instead = "a given dispatcher"
 ): TransportService => {
-  const send = (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
-    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight)
+  const sendMapped = <E = TransportFailure>(
+    request: TransportRequest,
+    mapFailure?: (failure: TransportFailure) => E
+  ): Effect.Effect<RawResponse, E> => {
+    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight, mapFailure)
     // body headers go on a copy: the caller's headers are left as they were
     const withBodyHeaders = { ...request, headers: { ...request.headers } }
     const body = bodyForUndici(request.body, withBodyHeaders.headers)
     if (body !== null && Effect.isEffect(body)) {
-      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight))
+      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight, mapFailure))
     }
-    return dispatchBuffered(dispatcher, withBodyHeaders, body as UndiciBody, inFlight)
+    return dispatchBuffered(dispatcher, withBodyHeaders, body as UndiciBody, inFlight, mapFailure)
   }
+  const send = withSendMapped((request) => sendMapped(request), sendMapped)
 
   const stream = (request: TransportRequest): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
     dispatchStreamed(dispatcher, request, inFlight)
