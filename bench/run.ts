@@ -1,8 +1,10 @@
 /**
  * The benchmark: `npm run bench` (a few minutes) or `npm run bench -- --quick` (about a minute).
  * Starts nginx (core 0), one process per client (core 1), runs every scenario, prints each target as
- * PASS/FAIL/SKIP with its figure and writes `bench/RESULTS.md` and `bench/results.svg`.
+ * PASS/FAIL/SKIP with its figure and writes `bench/RESULTS.md` and `bench/results.svg`. Last, the Effect v4
+ * edition's bench (`npm run bench:v4`, under Node 22) adds its section; `--no-v4` leaves it out.
  */
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -405,7 +407,8 @@ const report = (
   bigs: ReadonlyArray<BigRow>,
   verdicts: ReadonlyArray<Target>,
   seconds: number,
-  resilience: ResilienceResults
+  resilience: ResilienceResults,
+  v4: ReadonlyArray<string>
 ): string => {
   const cpus = os.cpus()
   const libs = [
@@ -549,9 +552,39 @@ const report = (
         "they run as soon as `src/index.ts` exports it."
     )
   }
+  if (v4.length > 0) lines.push("", ...v4)
   const notes = path.join(here, "NOTES.md")
   if (fs.existsSync(notes)) lines.push("", fs.readFileSync(notes, "utf8").trim())
   return lines.join("\n") + "\n"
+}
+
+/**
+ * The Effect v4 edition's bench (`bench/v4`, `npm run bench:v4`: its own dependencies, run by a Node 22 binary) as
+ * the last step, in its quick form (about a minute): its section of RESULTS.md, or one saying why it did not run.
+ * `--no-v4` leaves it out; `npm run bench:v4` alone runs more rounds.
+ */
+const benchV4 = async (): Promise<Array<string>> => {
+  if (process.argv.includes("--no-v4")) return []
+  const heading = "## Effect v4 edition (Node 22)"
+  const results = path.join(here, "v4", "RESULTS.md")
+  const since = Date.now()
+  log("bench:v4: the Effect v4 edition (npm run bench:v4)")
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, "scripts", "bench-v4.mjs"), "--quick"], {
+      cwd: root,
+      stdio: "inherit"
+    })
+    children.add(child)
+    child.once("error", () => resolve(1))
+    child.once("exit", (status) => {
+      children.delete(child)
+      resolve(status ?? 1)
+    })
+  })
+  if (code === 0 && fs.existsSync(results) && fs.statSync(results).mtimeMs >= since) {
+    return fs.readFileSync(results, "utf8").trim().split("\n")
+  }
+  return [heading, "", `Not measured: \`npm run bench:v4\` exited with status ${code} (its output says why).`]
 }
 
 // ---------------------------------------------------------------------------
@@ -606,11 +639,12 @@ const main = async () => {
     for (const w of workers) await w.run({ type: "close" }).catch(() => undefined)
     for (const w of workers) w.stop()
     const bigs = await big(server.origin)
+    const v4 = await benchV4()
     const verdicts = [...targets(rows, outages, soaks, bigs), ...resilienceTargets(resilience)]
     const seconds = (performance.now() - started) / 1000
     fs.writeFileSync(
       path.join(here, "RESULTS.md"),
-      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds, resilience)
+      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds, resilience, v4)
     )
     fs.writeFileSync(path.join(here, "faults.svg"), faultCurveChart(curveLines(resilience.curve)))
     fs.writeFileSync(path.join(here, "results.svg"), chart(rows, outages))
