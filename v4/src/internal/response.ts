@@ -202,6 +202,7 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
   }
 
   pipe() {
+    // eslint-disable-next-line prefer-rest-params
     return pipeArguments(this, arguments)
   }
 }
