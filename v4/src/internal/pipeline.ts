@@ -154,14 +154,14 @@ export const run = (client: ClientState, attempt: Attempt<HttpClientResponse.Htt
   options: RequestOptions,
   generatedKey: string | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
-  Effect.gen(function*() {
-    const meta = yield* Effect.service(Schedule.CurrentMetadata)
-    const context = yield* Effect.context<never>()
-    const now = yield* Clock.currentTimeMillis
-    const scoped = yield* Effect.service(CurrentDeadline)
+  // one step: the retry's metadata, the clock and the enclosing deadline read off the fiber
+  Effect.withFiber((fiber) => {
+    const meta = fiber.getRef(Schedule.CurrentMetadata)
+    const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+    const scoped = fiber.getRef(CurrentDeadline)
     const state = stateOf(client, method, url, options, generatedKey, meta.attempt + 1, now, scoped)
-    if (state instanceof InvalidRequestError) return yield* state
+    if (state instanceof InvalidRequestError) return Effect.fail(state)
     // no retry around this call (no policy here, not inside any Effect.retry): this attempt is its last
-    const last = !context.mapUnsafe.has(Schedule.CurrentMetadata.key)
-    return yield* Effect.catch(attempt(state, state.built), report(client, state, last))
+    const last = !fiber.context.mapUnsafe.has(Schedule.CurrentMetadata.key)
+    return Effect.catch(attempt(state, state.built), report(client, state, last))
   })

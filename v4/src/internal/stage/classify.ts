@@ -44,7 +44,8 @@ export const classify = (
         })
       )
     }
-    return Effect.map(Clock.currentTimeMillis, (end) => {
+    return Effect.withFiberSucceed((fiber) => {
+      const end = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
       client.publish(
         new Events.Succeeded({
           ...info,

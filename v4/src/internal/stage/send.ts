@@ -15,7 +15,8 @@ const timedOut = () => Effect.fail({ reason: "Timeout" } as TransportFailure)
  * @internal
  */
 export const send = (transport: Transport, maxResponseSize: number): Attempt<RawResponse> => (state, request) =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+  Effect.withFiber((fiber) => {
+    const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
     const sentAt = state.sentAt ??= now
     const timeoutMillis = state.timeoutMillis
     return Effect.mapError(
