@@ -55,6 +55,8 @@ const main = async () => {
   try {
     fs.symlinkSync(path.join(root, "node_modules"), `${baseTree}/node_modules`)
     fs.symlinkSync(path.join(root, "v4/node_modules"), `${baseTree}/v4/node_modules`)
+    // the worker's own imports resolve as in this tree (its `effect` types: bench/v4's effect 4)
+    fs.symlinkSync(path.join(root, "bench/v4/node_modules"), `${baseTree}/bench/v4/node_modules`)
     for (const file of ["instructions-worker.ts", "tsconfig.instructions.json"]) {
       fs.copyFileSync(`bench/v4/${file}`, `${baseTree}/bench/v4/${file}`)
     }
