@@ -40,13 +40,16 @@ export const compile = (tool: string, root = ".", outDir = compiled): void => {
   }
 }
 
-/** The instructions `node <nodeArgs>` executes, counted by callgrind; `label` names it in an error. */
-export const count = (nodeArgs: ReadonlyArray<string>, label: string): Promise<number> =>
+/**
+ * The instructions `node <nodeArgs>` executes, counted by callgrind; `label` names it in an error; `node` is the
+ * binary (default: this process's).
+ */
+export const count = (nodeArgs: ReadonlyArray<string>, label: string, node = process.execPath): Promise<number> =>
   new Promise((resolve, reject) => {
     const child = spawn("valgrind", [
       "--tool=callgrind",
       "--callgrind-out-file=/dev/null",
-      process.execPath,
+      node,
       ...nodeArgs
     ], { stdio: ["ignore", "ignore", "pipe"] })
     let stderr = ""

@@ -179,12 +179,16 @@ export const redactText = (s: string, secrets: Secrets = defaultSecrets): string
 export const redactUrl = (input: string | URL, secrets: Secrets = defaultSecrets): string => {
   let url: URL
   try {
-    url = typeof input === "string" ? new URL(input) : new URL(input.href)
+    // a URL without userinfo is read as it is (nothing of it is changed): no copy
+    url = typeof input === "string" ? new URL(input) : input
+    if (url.username !== "" || url.password !== "") {
+      if (url === input) url = new URL(input.href)
+      url.username = ""
+      url.password = ""
+    }
   } catch {
     return redactText(String(input), secrets)
   }
-  url.username = ""
-  url.password = ""
   const search = url.search.length > 1 ? redactParams(url.search.slice(1), secrets) : undefined
   const hash = redactHash(url.hash, secrets)
   const href = url.href

@@ -34,4 +34,20 @@ describe("core/secrets", () => {
     assert.strictEqual(redactText("//u:p@host/x?sig=1"), "//host/x?sig=<redacted>")
     assert.strictEqual(redactUrl("not a url?token=t"), "not a url?token=<redacted>")
   })
+
+  it("redactUrl of a URL object: the same text as of its href, the object left as it was", () => {
+    for (
+      const href of [
+        "https://u:p@a.test/x?access%5Ftoken=t&page=2#id_token=i&state=s",
+        "https://a.test/x?token=t",
+        "https://a.test/x?",
+        "https://a.test:8443/x#top",
+        "http://a.test/ok"
+      ]
+    ) {
+      const url = new URL(href)
+      assert.strictEqual(redactUrl(url), redactUrl(href), href)
+      assert.strictEqual(url.href, new URL(href).href, href)
+    }
+  })
 })

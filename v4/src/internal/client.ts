@@ -254,6 +254,15 @@ const persistedBreaking = (
     return breaking
   })
 
+/** How many duration series a client keeps made (beyond, a series' metric is made per update). */
+const maxDurationSeries = 1024
+
+/** The `error.type` of an attempt that ended without a response: its error's tag, or `Interrupted`. */
+const errorType = (exit: Exit.Exit<any, any>): string => {
+  const error = Exit.findErrorOption(exit)
+  return error._tag === "Some" ? (error.value as HttpResilientError)._tag : "Interrupted"
+}
+
 /** A bad option as the layer's `ConfigError`; the thrown error is its cause (`layerConfig` reads it). */
 const configError = (error: unknown) =>
   new Config.ConfigError(
@@ -301,6 +310,7 @@ export const make = (
       (yield* undici({ connections: settings.maxConnections, graceMillis: 5_000, tls: options.tls }))
     const retryCounters = new Map<string, Metric.Metric<number, any>>()
     const rateLimiter = yield* makeRateLimiter(settings.rateLimiter, settings.maxOrigins)
+    const durationSeries = new Map<string, Metric.Metric<number, any>>()
     const state: ClientState = {
       ...settings,
       rateLimiter,
@@ -314,17 +324,24 @@ export const make = (
       breaker: breaking === noBreaker ? undefined : breaking.guard,
       isFailure: breakerOptions === false ? defaultVerdict : breakerOptions.isFailure ?? defaultVerdict,
       recordDuration: (built, millis, status, exit) => {
-        const attributes: Record<string, string> = {
-          "http.request.method": built.method,
-          "server.address": built.url.hostname
+        const url = built.url
+        const outcome = status !== undefined ? status : errorType(exit)
+        // one series per method, host, port and outcome: its metric made once (effect keys a series by its
+        // attributes, a JSON of them per new metric)
+        const key = `${built.method} ${url.host} ${outcome}`
+        let series = durationSeries.get(key)
+        if (series === undefined) {
+          const attributes: Record<string, string> = {
+            "http.request.method": built.method,
+            "server.address": url.hostname
+          }
+          if (url.port !== "") attributes["server.port"] = url.port
+          if (status !== undefined) attributes["http.response.status_code"] = String(status)
+          else attributes["error.type"] = outcome as string
+          series = Metric.withAttributes(Telemetry.requestDuration, attributes)
+          if (durationSeries.size < maxDurationSeries) durationSeries.set(key, series)
         }
-        if (built.url.port !== "") attributes["server.port"] = built.url.port
-        if (status !== undefined) attributes["http.response.status_code"] = String(status)
-        else {
-          const error = Exit.findErrorOption(exit)
-          attributes["error.type"] = error._tag === "Some" ? (error.value as HttpResilientError)._tag : "Interrupted"
-        }
-        Metric.withAttributes(Telemetry.requestDuration, attributes).updateUnsafe(millis / 1000, context)
+        series.updateUnsafe(millis / 1000, context)
       }
     }
     const internals = {

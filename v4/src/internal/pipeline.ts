@@ -199,20 +199,20 @@ export const run = (client: ClientState, attempt: Attempt<HttpClientResponse.Htt
   options: RequestOptions,
   generatedKey: string | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError> =>
-  Effect.gen(function*() {
-    const meta = yield* Effect.service(Schedule.CurrentMetadata)
-    const context = yield* Effect.context<never>()
-    const now = yield* Clock.currentTimeMillis
-    const scoped = yield* Effect.service(CurrentDeadline)
+  // one step: the retry's metadata, the clock and the enclosing deadline read off the fiber
+  Effect.withFiber((fiber) => {
+    const meta = fiber.getRef(Schedule.CurrentMetadata)
+    const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+    const scoped = fiber.getRef(CurrentDeadline)
     const state = stateOf(client, method, url, options, generatedKey, meta.attempt + 1, now, scoped)
-    if (state instanceof InvalidRequestError) return yield* state
-    const gate = yield* Effect.service(CurrentHedgeGate)
+    if (state instanceof InvalidRequestError) return Effect.fail(state)
+    const gate = fiber.getRef(CurrentHedgeGate)
     if (gate !== undefined) {
       const built = state.built
       const repeatable = mayHedge(built.method, built.idempotencyKey !== undefined, true)
       observeRequest(gate, repeatable, built.method, built.url, client.secrets, options.tag)
     }
     // no retry around this call (no policy here, not inside any Effect.retry) and no hedge: this attempt is its last
-    const last = gate === undefined && !context.mapUnsafe.has(Schedule.CurrentMetadata.key)
-    return yield* Effect.catch(attempt(state, state.built), report(client, state, last))
+    const last = gate === undefined && !fiber.context.mapUnsafe.has(Schedule.CurrentMetadata.key)
+    return Effect.catch(attempt(state, state.built), report(client, state, last))
   })

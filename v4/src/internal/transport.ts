@@ -1,7 +1,8 @@
 /**
  * The one place that touches the network in the v4 edition: the core's undici exchange (src/core/exchange.ts) run
- * as a v4 `Effect.callback`; interrupting the fiber aborts the socket. The attempt timeout is the caller's (an
- * `Effect.timeoutOrElse` around `send`), so the exchange's own timer is not used.
+ * as a v4 `Effect.callback`; interrupting the fiber aborts the socket. The attempt timeout is the exchange's own
+ * timer (`timeoutMillis`, on real time, as the root entry's), which the send stage uses when the fiber's clock is
+ * the real one; under another clock (a `TestClock`) it passes no timeout and runs `send` under an Effect timeout.
  * @internal
  */
 import * as Effect from "effect/Effect"
@@ -50,12 +51,30 @@ export interface Transport {
   readonly warmUp?: ((origin: URL, connections: number) => Effect.Effect<void, TransportFailure>) | undefined
   /** what the client uses instead of its own pool (for `warmUp`'s error) @default "another transport" */
   readonly uses?: string | undefined
+  /**
+   * The transport ends a request with a `Timeout` failure once its `timeoutMillis` of real time have passed; without
+   * it, the send stage runs `send` under an Effect timeout (on the fiber's clock).
+   */
+  readonly timesOut?: boolean | undefined
 }
+
+/** The largest delay `setTimeout` takes. */
+const maxTimeout = 2_147_483_647
+
+const onTimeout = (exchange: Exchange) => exchange.timeout()
 
 class Exchange extends BufferedExchange<TransportRequest> {
   resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void = () => {}
-  protected startTimer(): void {}
-  protected stopTimer(): void {}
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined
+  protected startTimer(): void {
+    const millis = this.request.timeoutMillis
+    if (Number.isFinite(millis)) this.timer = setTimeout(onTimeout, Math.max(0, Math.min(millis, maxTimeout)), this)
+  }
+  protected stopTimer(): void {
+    if (this.timer === undefined) return
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
   protected succeed(response: RawResponse): void {
     this.resume(Effect.succeed(response))
   }
@@ -116,6 +135,7 @@ export const undici = (
       (agent) => Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))
     )
     return {
+      timesOut: true,
       send: sendOver(agent, inFlight),
       stream: (request: TransportRequest) => streamed(agent, inFlight, request),
       warmUp: warmUpOver(warm)
@@ -129,6 +149,7 @@ export const undici = (
 export const overDispatcher = (dispatcher: Undici.Dispatcher): Transport => {
   const inFlight: InFlight = { count: 0 }
   return {
+    timesOut: true,
     send: sendOver(dispatcher, inFlight),
     stream: (request) => streamed(dispatcher, inFlight, request),
     uses: "a given dispatcher"

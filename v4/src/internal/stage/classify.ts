@@ -2,29 +2,21 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Option from "effect/Option"
 import type { RawResponse } from "../../../../src/core/exchange.js"
 import { waitMillisFromHeaders } from "../../../../src/core/retryAfter.js"
-import { redactHeaders, redactUrl, type Secrets } from "../../../../src/core/secrets.js"
+import { redactHeaders, type Secrets } from "../../../../src/core/secrets.js"
 import { StatusError } from "../../HttpResilientError.js"
 import * as Events from "../../ResilientEvent.js"
 import { type AcceptResponse, runAcceptResponse } from "../acceptResponse.js"
 import type { Attempt, AttemptState } from "../attempt.js"
+import { BufferedResponse } from "../response.js"
 
-const nullBodyStatuses = new Set([101, 204, 205, 304])
-
-/** The platform response users read (`json`, `text`, `headers` …); its request carries no secret. */
+/** The response users read (`json`, `text`, `headers` …); its request carries no secret. */
 const toResponse = (raw: RawResponse, state: AttemptState, secrets: Secrets): HttpClientResponse.HttpClientResponse => {
   const built = state.built
-  const request = HttpClientRequest.make(built.method as "GET")(redactUrl(built.url, secrets), {
-    headers: redactHeaders(built.headers, secrets)
-  })
-  const headers = new Headers(raw.headers)
-  for (const cookie of raw.setCookie) headers.append("set-cookie", cookie)
-  const body = nullBodyStatuses.has(raw.status) ? null : raw.body
-  return HttpClientResponse.fromWeb(request, new Response(body as BodyInit | null, { status: raw.status, headers }))
+  return new BufferedResponse(raw, built.method, state.info.url, built.headers, secrets)
 }
 
 /**
@@ -83,8 +75,8 @@ export const classify = (
     if (!state.accept(raw.status)) return Effect.fail(rejected(raw, state, client.secrets))
     const response = toResponse(raw, state, client.secrets)
     const check = state.options.acceptResponse ?? client.acceptResponse
-    const ok = Effect.map(Clock.currentTimeMillis, (end) => {
-      succeeded(client.publish, state, raw.status, end)
+    const ok = Effect.withFiberSucceed((fiber) => {
+      succeeded(client.publish, state, raw.status, fiber.getRef(Clock.Clock).currentTimeMillisUnsafe())
       return response
     })
     return check === undefined

@@ -27,6 +27,8 @@ export const redirects = <R extends Pick<RawResponse, "status" | "headers"> = Ra
     visited: Set<string> | undefined
   ): Effect.Effect<R, HttpResilientError> =>
     Effect.flatMap(next(state, request), (raw) => {
+      // only a 3xx can be a hop: other responses leave their headers unread
+      if (raw.status < 300 || raw.status > 399) return Effect.succeed(raw)
       const hop = redirectHop<Outgoing["body"]>(
         request,
         { status: raw.status, location: raw.headers.location },

@@ -31,7 +31,8 @@ export const telemetry =
       })
       : rest
     return Effect.flatMap(Effect.exit(traced), (exit) =>
-      Effect.flatMap(Clock.currentTimeMillis, (end) => {
+      Effect.withFiber((fiber) => {
+        const end = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
         client.recordDuration(built, end - state.now, Exit.isSuccess(exit) ? exit.value.status : undefined, exit)
         return exit
       }))
