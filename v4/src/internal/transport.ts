@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Undici from "undici"
+import { ACCEPT_ENCODING } from "../../../src/core/decompress.js"
 import {
   BufferedExchange,
   type ExchangeRequest,
@@ -50,6 +51,8 @@ export interface Transport {
   readonly warmUp?: ((origin: URL, connections: number) => Effect.Effect<void, TransportFailure>) | undefined
   /** what the client uses instead of its own pool (for `warmUp`'s error) @default "another transport" */
   readonly uses?: string | undefined
+  /** the codings it decodes when a request asks (`decompress`), as an `Accept-Encoding` value; none: it cannot */
+  readonly acceptEncoding?: string | undefined
 }
 
 class Exchange extends BufferedExchange<TransportRequest> {
@@ -118,7 +121,8 @@ export const undici = (
     return {
       send: sendOver(agent, inFlight),
       stream: (request: TransportRequest) => streamed(agent, inFlight, request),
-      warmUp: warmUpOver(warm)
+      warmUp: warmUpOver(warm),
+      acceptEncoding: ACCEPT_ENCODING
     }
   })
 
@@ -131,7 +135,8 @@ export const overDispatcher = (dispatcher: Undici.Dispatcher): Transport => {
   return {
     send: sendOver(dispatcher, inFlight),
     stream: (request) => streamed(dispatcher, inFlight, request),
-    uses: "a given dispatcher"
+    uses: "a given dispatcher",
+    acceptEncoding: ACCEPT_ENCODING
   }
 }
 

@@ -14,13 +14,18 @@ const timedOut = () => Effect.fail({ reason: "Timeout" } as TransportFailure)
  * sent; interrupting the fiber aborts the socket.
  * @internal
  */
-export const send = (transport: Transport, maxResponseSize: number): Attempt<RawResponse> => (state, request) =>
+export const send = (
+  transport: Transport,
+  maxResponseSize: number,
+  decompress: boolean
+): Attempt<RawResponse> =>
+(state, request) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const sentAt = state.sentAt ??= now
     const timeoutMillis = state.timeoutMillis
     return Effect.mapError(
       Effect.timeoutOrElse(
-        transport.send({ ...request, timeoutMillis, maxResponseSize }),
+        transport.send({ ...request, timeoutMillis, maxResponseSize, decompress }),
         { duration: timeoutMillis - (now - sentAt), orElse: timedOut }
       ),
       (failure) => failureToError(failure, state)
