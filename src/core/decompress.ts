@@ -20,6 +20,20 @@ import { TransportFailure } from "./transportFailure.js"
  */
 export const ACCEPT_ENCODING = "gzip, deflate, br"
 
+/**
+ * A client's headers when it decompresses over a transport that decodes `acceptEncoding`: they ask for those codings
+ * (`Accept-Encoding`) unless the user set the header; `undefined` when they stay as they are. Once per client.
+ * @internal
+ */
+export const withAcceptEncodingHeader = (
+  headers: Readonly<Record<string, string>>,
+  decompress: boolean,
+  acceptEncoding: string | undefined
+): Record<string, string> | undefined =>
+  !decompress || acceptEncoding === undefined || headers["accept-encoding"] !== undefined
+    ? undefined
+    : { ...headers, "accept-encoding": acceptEncoding }
+
 /** More codings than this on one response is an attack (urllib3's GHSA-gm62-xv2j-4w53, curl's CVE-2022-32206). */
 const maxCodings = 5
 

@@ -6,6 +6,7 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { toAcceptStatus } from "../core/acceptStatus.js"
+import { withAcceptEncodingHeader } from "../core/decompress.js"
 import { mergeHeaders } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
 import { Secrets } from "../core/secrets.js"
@@ -275,7 +276,7 @@ export const resolveConfig = (
 export const withAcceptEncoding = (
   config: ResolvedConfig,
   acceptEncoding: string | undefined
-): ResolvedConfig =>
-  !config.decompress || acceptEncoding === undefined || config.headers["accept-encoding"] !== undefined
-    ? config
-    : { ...config, headers: { ...config.headers, "accept-encoding": acceptEncoding } }
+): ResolvedConfig => {
+  const headers = withAcceptEncodingHeader(config.headers, config.decompress, acceptEncoding)
+  return headers === undefined ? config : { ...config, headers }
+}

@@ -20,6 +20,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
+import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
@@ -69,6 +70,8 @@ export interface ClientState {
   readonly timeoutMillis: number
   readonly deadlineMillis: number
   readonly maxResponseSize: number
+  /** undo gzip / deflate / br bodies (and ask for them, when the transport decodes them) */
+  readonly decompress: boolean
   readonly accept: (status: number) => boolean
   readonly acceptResponse: AcceptResponse | undefined
   readonly acceptOf: (accept: AcceptStatus) => (status: number) => boolean
@@ -313,6 +316,8 @@ export const make = (
     const durationSeries = new Map<string, Metric.Metric<number, any>>()
     const state: ClientState = {
       ...settings,
+      headers: withAcceptEncodingHeader(settings.headers, settings.decompress, sender.acceptEncoding) ??
+        settings.headers,
       rateLimiter,
       acceptOf: (accept) =>
         toAcceptStatus(accept),

@@ -45,6 +45,25 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly followRedirects?: boolean | number | undefined
   /** follow a redirect from https: to http: (else `TransportError` reason `InsecureRedirect`) @default false */
   readonly allowInsecureRedirects?: boolean | undefined
+  /**
+   * Undo a gzip, deflate or br `Content-Encoding` (several stacked, too), for buffered and streamed bodies, and send
+   * `Accept-Encoding: gzip, deflate, br` unless the client's or the request's headers set one. `maxResponseSize`
+   * counts decoded bytes (a decompression bomb stops at the limit with `TransportError` `ResponseTooLarge`, the
+   * socket closed). A decoded response has no `content-encoding` nor `content-length` header. A body that is not
+   * what its `Content-Encoding` says is `TransportError` `ProtocolError` (not retried). An unknown coding is passed
+   * through with its header. `false`: no `Accept-Encoding` is sent and every body is passed through as received.
+   * Applies to the client's undici pool and `layerFromDispatcher`; the test kit's scripted transport does not decode.
+   * @since 0.1.0
+   * @default true
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient/v4"
+   *
+   * // keep the bytes as the server sent them (a proxy, a cache of encoded bodies)
+   * const Client = ResilientClient.layer({ decompress: false })
+   * ```
+   */
+  readonly decompress?: boolean | undefined
   /** TLS settings of the pool's connections */
   readonly tls?: TlsOptions | undefined
   /** @default 1000 concurrent attempts, queue 0 */
@@ -131,6 +150,9 @@ export const read = (options: ClientOptions) => {
   if (options.acceptResponse !== undefined && typeof options.acceptResponse !== "function") {
     throw badOption(fn, "acceptResponse", options.acceptResponse, "a function of the response answering a boolean")
   }
+  if (options.decompress !== undefined && typeof options.decompress !== "boolean") {
+    throw badOption(fn, "decompress", options.decompress, "a boolean")
+  }
   if (options.acceptStatus !== undefined && !isAcceptStatus(options.acceptStatus)) {
     throw badOption(fn, "acceptStatus", options.acceptStatus, "a predicate or a non-empty list of statuses")
   }
@@ -168,6 +190,7 @@ export const read = (options: ClientOptions) => {
       min: 0,
       expected: "a non-negative number of bytes"
     }),
+    decompress: options.decompress !== false,
     accept: toAcceptStatus(options.acceptStatus),
     retryBudget: options.retryBudget === false ? undefined : budgetsOf(options.retryBudget ?? {}, maxOrigins),
     breaker: breakerOptionsOf(options.circuitBreaker),

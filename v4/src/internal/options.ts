@@ -5,7 +5,8 @@
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 
-const shown = (u: unknown): string => {
+/** A value as an error shows it. @internal */
+export const shown = (u: unknown): string => {
   if (typeof u === "function") return "a function"
   if (Duration.isDuration(u)) return Duration.format(u)
   try {

@@ -79,7 +79,7 @@ export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpCl
     classify(client)(
       interceptors(client.interceptors)(
         redirects(client)(
-          send(client.transport, client.maxResponseSize)
+          send(client.transport, client.maxResponseSize, client.decompress)
         )
       )
     )
@@ -96,7 +96,7 @@ export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
     client,
     classifyStreamed(client)(
       redirects<StreamingResponse>(client, readErrorBody)(
-        open(client.transport, client.maxResponseSize)
+        open(client.transport, client.maxResponseSize, client.decompress)
       )
     )
   )

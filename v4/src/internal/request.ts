@@ -4,7 +4,7 @@
  */
 import type * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
-import { type AcceptStatus } from "../../../src/core/acceptStatus.js"
+import { type AcceptStatus, acceptStatusExpected, isAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { badFailoverEntry, checkFailover } from "../../../src/core/failover.js"
 import { type HeadersInput, mergeHeaders, normaliseMethod } from "../../../src/core/headers.js"
 import type { CommonRequestOptions } from "../../../src/core/options.js"
@@ -13,6 +13,7 @@ import type { Secrets } from "../../../src/core/secrets.js"
 import { appendUrlParams, joinUrl, type UrlParamsInput, userinfoToAuthorization } from "../../../src/core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { AcceptResponse } from "./acceptResponse.js"
+import { shown } from "./options.js"
 
 /**
  * A request's body, one of these.
@@ -47,6 +48,20 @@ export interface RequestOptions
   readonly failover?: ReadonlyArray<string | URL> | undefined
   /** retries around this call (`false`: none, also not the client's `retry` option) */
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
+  /**
+   * The statuses that are not an error for this request, replacing the client's: a predicate or a non-empty list of
+   * statuses (100–599) and `[from, to]` ranges; another bad value fails the call with `InvalidRequestError`
+   * `InvalidOption` before anything is sent.
+   * @since 0.1.0
+   * @default the client's `acceptStatus` (2xx–3xx)
+   * @example
+   * ```ts
+   * import { HttpResilient } from "effect-http-resilient/v4"
+   *
+   * // a 409 is an answer here, not an error
+   * const created = HttpResilient.post("https://api.example.com/orders", { acceptStatus: [[200, 299], 409] })
+   * ```
+   */
   readonly acceptStatus?: AcceptStatus | undefined
   /**
    * A check on the response once its status is accepted, replacing the client's: `false` fails the attempt with
@@ -129,6 +144,12 @@ export const build = (
   if (verb instanceof RequestValidationError) return verb
   const invalidFailover = options.failover === undefined ? undefined : failoverError(options.failover, client)
   if (invalidFailover !== undefined) return invalidFailover
+  if (options.acceptStatus !== undefined && !isAcceptStatus(options.acceptStatus)) {
+    return new RequestValidationError(
+      "InvalidOption",
+      `acceptStatus: expected ${acceptStatusExpected}, got ${shown(options.acceptStatus)}`
+    )
+  }
   const url = joinUrl(input, client.baseUrl, client.secrets)
   if (url instanceof RequestValidationError) return url
   // the URL's own query first, then the client's urlParams, then the request's: nothing replaced

@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Undici from "undici"
+import { ACCEPT_ENCODING } from "../../../src/core/decompress.js"
 import {
   BufferedExchange,
   type ExchangeRequest,
@@ -56,6 +57,8 @@ export interface Transport {
    * it, the send stage runs `send` under an Effect timeout (on the fiber's clock).
    */
   readonly timesOut?: boolean | undefined
+  /** the codings it decodes when a request asks (`decompress`), as an `Accept-Encoding` value; none: it cannot */
+  readonly acceptEncoding?: string | undefined
 }
 
 /** The largest delay `setTimeout` takes. */
@@ -138,7 +141,8 @@ export const undici = (
       timesOut: true,
       send: sendOver(agent, inFlight),
       stream: (request: TransportRequest) => streamed(agent, inFlight, request),
-      warmUp: warmUpOver(warm)
+      warmUp: warmUpOver(warm),
+      acceptEncoding: ACCEPT_ENCODING
     }
   })
 
@@ -152,7 +156,8 @@ export const overDispatcher = (dispatcher: Undici.Dispatcher): Transport => {
     timesOut: true,
     send: sendOver(dispatcher, inFlight),
     stream: (request) => streamed(dispatcher, inFlight, request),
-    uses: "a given dispatcher"
+    uses: "a given dispatcher",
+    acceptEncoding: ACCEPT_ENCODING
   }
 }
 

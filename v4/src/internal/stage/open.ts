@@ -20,7 +20,12 @@ const timedOut = () => ({ reason: "Timeout" }) as TransportFailure
  * the body is left in it.
  * @internal
  */
-export const open = (transport: Transport, maxResponseSize: number): Attempt<StreamingResponse> => (state, request) =>
+export const open = (
+  transport: Transport,
+  maxResponseSize: number,
+  decompress: boolean
+): Attempt<StreamingResponse> =>
+(state, request) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const sentAt = state.sentAt ??= now
     const left = state.timeoutMillis - (now - sentAt)
@@ -32,7 +37,8 @@ export const open = (transport: Transport, maxResponseSize: number): Attempt<Str
           headers: { ...request.headers },
           body: request.body,
           timeoutMillis: left,
-          maxResponseSize
+          maxResponseSize,
+          decompress
         }),
         state.scope!
       ),

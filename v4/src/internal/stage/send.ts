@@ -19,14 +19,19 @@ const liveClock = Context.get(Context.empty(), Clock.Clock)
  * the fiber's clock (the test kit's transport, a `TestClock`); interrupting the fiber aborts the socket.
  * @internal
  */
-export const send = (transport: Transport, maxResponseSize: number): Attempt<RawResponse> => (state, request) =>
+export const send = (
+  transport: Transport,
+  maxResponseSize: number,
+  decompress: boolean
+): Attempt<RawResponse> =>
+(state, request) =>
   Effect.withFiber((fiber) => {
     const clock = fiber.getRef(Clock.Clock)
     const now = clock.currentTimeMillisUnsafe()
     const sentAt = state.sentAt ??= now
     const remaining = state.timeoutMillis - (now - sentAt)
     const own = transport.timesOut === true && clock === liveClock
-    const sent = transport.send({ ...request, timeoutMillis: own ? remaining : Infinity, maxResponseSize })
+    const sent = transport.send({ ...request, timeoutMillis: own ? remaining : Infinity, maxResponseSize, decompress })
     return Effect.mapError(
       own ? sent : Effect.timeoutOrElse(sent, { duration: remaining, orElse: timedOut }),
       (failure) => failureToError(failure, state)
