@@ -135,7 +135,10 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
   }
 
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
-    return Effect.sync(() => this.#arrayBuffer ??= this.#raw.body.slice().buffer as ArrayBuffer)
+    // a copy of the body's bytes alone: a Node `Buffer`'s own `slice` is a view into a shared pool
+    return Effect.sync(() =>
+      this.#arrayBuffer ??= Uint8Array.prototype.slice.call(this.#raw.body).buffer as ArrayBuffer
+    )
   }
 
   get text(): Effect.Effect<string, HttpClientError.HttpClientError> {
