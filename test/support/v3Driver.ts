@@ -12,14 +12,7 @@ import {
   ResilientClient,
   RetryPolicy
 } from "../../src/index.js"
-import type {
-  Driver,
-  DriverClient,
-  EventSummary,
-  Outcome,
-  StreamOutcome,
-  StreamRequest
-} from "../shared/driver.js"
+import type { Driver, DriverClient, EventSummary, Outcome, StreamOutcome, StreamRequest } from "../shared/driver.js"
 import { DriverConfigError } from "../shared/driver.js"
 import { summaries, translation } from "../shared/translate.js"
 
