@@ -120,7 +120,9 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
         maxQueue: bulkhead.maxQueue,
         queueTimeout: bulkhead.queueTimeoutMs
       },
-      tls: spec.tls
+      tls: spec.tls,
+      proxy: spec.proxy as any,
+      cookies: spec.cookies as any
     }
   }
 

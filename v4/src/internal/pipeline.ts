@@ -14,7 +14,9 @@
  * 7. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
  * 8. `interceptors` (when any): request side, then the response side on the response in memory;
  * 9. `redirects`: followed inside the attempt;
- * 10. `send`: the transport, body read into memory, under the attempt timeout.
+ * 10. `cookies` (when the client has a jar): on every hop, the jar's cookies for its URL sent, its `Set-Cookie`
+ *     stored;
+ * 11. `send`: the transport, body read into memory, under the attempt timeout.
  *
  * The stages a streamed attempt would share are `around`'s; only the inner ones (classification, redirects, the
  * last stage) differ.
@@ -38,6 +40,7 @@ import { CurrentDeadline, type Opened, type OpenStreamed } from "./service.js"
 import { breaker } from "./stage/breaker.js"
 import { bulkhead } from "./stage/bulkhead.js"
 import { classify } from "./stage/classify.js"
+import { cookies } from "./stage/cookies.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
 import { interceptors } from "./stage/interceptors.js"
@@ -79,7 +82,9 @@ export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpCl
     classify(client)(
       interceptors(client.interceptors)(
         redirects(client)(
-          send(client.transport, client.maxResponseSize, client.decompress)
+          cookies(client.cookieJar)(
+            send(client.transport, client.maxResponseSize, client.decompress)
+          )
         )
       )
     )
@@ -96,7 +101,9 @@ export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
     client,
     classifyStreamed(client)(
       redirects<StreamingResponse>(client, readErrorBody)(
-        open(client.transport, client.maxResponseSize, client.decompress)
+        cookies(client.cookieJar)(
+          open(client.transport, client.maxResponseSize, client.decompress)
+        )
       )
     )
   )
