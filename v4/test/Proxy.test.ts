@@ -7,6 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Fiber, Layer, Scope } from "effect"
 import { HttpResilient, ResilientClient } from "effect-http-resilient/v4"
+import { eventually } from "../../test/shared/check.js"
 import { startProxy } from "../../test/shared/proxy.js"
 import { type Handler, startServer } from "../../test/shared/servers.js"
 
@@ -18,14 +19,7 @@ const serverScoped = (handler: Handler) =>
 const origin = serverScoped((req, res) => res.end(`origin saw ${req.url}`))
 
 /** Waits (real time, bounded) until `done()`. */
-const waitUntil = (done: () => boolean) =>
-  Effect.promise(() =>
-    new Promise<void>((ok, fail) => {
-      const until = Date.now() + 5_000
-      const poll = () => (done() ? ok() : Date.now() > until ? fail(new Error("timed out")) : setTimeout(poll, 5))
-      poll()
-    })
-  )
+const waitUntil = (done: () => boolean) => Effect.promise(() => eventually(async () => done(), 5_000, "waiting"))
 
 /** What building `layer` fails with (its cause's message). */
 const refusal = (layer: Layer.Layer<ResilientClient.ResilientClient, unknown>) =>
