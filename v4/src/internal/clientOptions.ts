@@ -6,6 +6,7 @@
 import * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
+import { bulkheadDefaults } from "../../../src/core/bulkhead.js"
 import { type CookieJar, cookiesExpected, isCookieJar, isCookiesOption } from "../../../src/core/cookies.js"
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
 import type { CommonClientOptions } from "../../../src/core/options.js"
@@ -288,12 +289,12 @@ const budgetsOf = (options: RetryBudgetOptions, maxOrigins: number): RetryBudget
 
 const bulkheadOf = (options: BulkheadOptions): Bulkhead =>
   new Bulkhead(
-    numberOf(fn, "bulkhead.maxConcurrent", options.maxConcurrent ?? 1000, {
+    numberOf(fn, "bulkhead.maxConcurrent", options.maxConcurrent ?? bulkheadDefaults.maxConcurrent, {
       integer: true,
       min: 1,
       expected: "a positive integer"
     }),
-    numberOf(fn, "bulkhead.maxQueue", options.maxQueue ?? 0, {
+    numberOf(fn, "bulkhead.maxQueue", options.maxQueue ?? bulkheadDefaults.maxQueue, {
       integer: true,
       min: 0,
       expected: "a non-negative integer"
