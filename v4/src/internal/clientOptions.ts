@@ -23,7 +23,7 @@ import {
 import { RetryBudgetAccount, RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import { redactValue, Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
-import type * as CircuitBreaker from "../CircuitBreaker.js"
+import * as CircuitBreaker from "../CircuitBreaker.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type * as Events from "../ResilientEvent.js"
 import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
@@ -195,12 +195,15 @@ export const defaults = {
 /** The name bad options are reported under. */
 export const fn = "ResilientClient.layer"
 
-const isStrategy = (u: unknown): u is CircuitBreaker.Strategy =>
-  typeof u === "object" && u !== null && ["Consecutive", "Ratio", "Persisted"].includes((u as any)._tag)
-
 /** The breaker options as one shape. */
 const breakerOptionsOf = (option: ClientOptions["circuitBreaker"]): CircuitBreaker.CircuitBreakerOptions | false =>
-  option === false ? false : option === undefined ? {} : isStrategy(option) ? { strategy: option } : option
+  option === false
+    ? false
+    : option === undefined
+    ? {}
+    : CircuitBreaker.isStrategy(option)
+    ? { strategy: option }
+    : option
 
 /** Reads the options; a bad one throws a `RangeError` naming it. */
 export const read = (options: ClientOptions) => {
