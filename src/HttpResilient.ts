@@ -29,7 +29,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import { redactUrl } from "./core/secrets.js"
+import { responseInfo } from "./core/responseInfo.js"
 import { DecodeError, type HttpResilientError, type TimeoutError } from "./HttpResilientError.js"
 import * as internal from "./internal/client.js"
 import * as clientOps from "./internal/clientOps.js"
@@ -379,13 +379,8 @@ export const withDeadline: {
   <A, E, R>(self: Effect.Effect<A, E, R>, duration: Duration.DurationInput): Effect.Effect<A, E | TimeoutError, R>
 } = internalDeadline.withDeadline
 
-const requestInfo = (response: HttpClientResponse.HttpClientResponse) => ({
-  method: response.request.method,
-  // ours knows the client's rule for secret names; any other response is shown by the built-in rule
-  url: (response as { redactedUrl?: string }).redactedUrl ??
-    redactUrl((response as { url?: string }).url ?? response.request.url),
-  attempt: (response as { attempt?: number }).attempt ?? 1
-})
+// ours knows the client's rule for secret names; any other response is shown by the built-in rule
+const requestInfo = responseInfo
 
 /**
  * Decodes a response's JSON body with a schema; invalid JSON or a mismatch fails with `DecodeError`.

@@ -20,8 +20,9 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import type { HttpResilientError } from "./HttpResilientError.js"
+import type { DecodeError, HttpResilientError } from "./HttpResilientError.js"
 import { TimeoutError } from "./HttpResilientError.js"
+import * as Bodies from "./internal/bodies.js"
 import { retryWithin } from "./internal/client.js"
 import * as executeOps from "./internal/execute.js"
 import * as Hedge from "./internal/hedge.js"
@@ -345,3 +346,80 @@ export const sse = (
   url: string | URL,
   options?: SseOptions
 ): Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> => Streams.sse(url, options)
+
+/**
+ * Decodes a response's JSON body with a v4 `Schema` (`Schema.decodeUnknownEffect`); invalid JSON or a mismatch
+ * fails with `DecodeError` (the request's method, its URL as shown, the attempt that answered, the cause).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const User = Schema.Struct({ id: Schema.Number, name: Schema.String })
+ * const user = HttpResilient.get("https://api.example.com/users/1").pipe(Effect.flatMap(HttpResilient.json(User)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category bodies
+ */
+export const json: <S extends Schema.Constraint>(
+  schema: S
+) => (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<S["Type"], DecodeError, S["DecodingServices"]> =
+  Bodies.json
+
+/**
+ * The body as text (UTF-8).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const motd = HttpResilient.get("https://api.example.com/motd").pipe(Effect.flatMap(HttpResilient.text))
+ * ```
+ *
+ * @since 0.1.0
+ * @category bodies
+ */
+export const text: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<string> = Bodies.text
+
+/**
+ * The body as bytes.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const logo = HttpResilient.get("https://example.com/logo.png").pipe(Effect.flatMap(HttpResilient.bytes))
+ * // Effect<Uint8Array, HttpResilientError, ResilientClient>
+ * ```
+ *
+ * @since 0.1.0
+ * @category bodies
+ */
+export const bytes: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<Uint8Array> = Bodies.bytes
+
+/**
+ * Shorthand: `get(url)` then decode its JSON with a v4 `schema`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const User = Schema.Struct({ id: Schema.Number, name: Schema.String })
+ * // Effect<{ readonly id: number; readonly name: string }, HttpResilientError, ResilientClient>
+ * const user = HttpResilient.getJson("https://api.example.com/users/1", User, { timeout: "2 seconds" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category bodies
+ */
+export const getJson = <S extends Schema.Constraint>(
+  url: string | URL,
+  schema: S,
+  options?: RequestOptions
+): Effect.Effect<S["Type"], HttpResilientError, ResilientClient | S["DecodingServices"]> =>
+  Effect.flatMap(get(url, options), json(schema))

@@ -62,7 +62,9 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
     method: string,
     redactedUrl: string,
     requestHeaders: Readonly<Record<string, string>>,
-    secrets: Secrets
+    secrets: Secrets,
+    /** the attempt that answered (1 for the first) */
+    readonly attempt: number = 1
   ) {
     super()
     this.#raw = raw
@@ -77,6 +79,11 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
     return this.#request = HttpClientRequest.make(this.#method as "GET")(this.#redactedUrl, {
       headers: redactHeaders(this.#requestHeaders, this.#secrets)
     })
+  }
+
+  /** The attempt's URL as its events show it (the client's secret query values redacted), fragment kept. */
+  get redactedUrl(): string {
+    return this.#redactedUrl
   }
 
   get status(): number {

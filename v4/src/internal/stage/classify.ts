@@ -16,7 +16,7 @@ import { BufferedResponse } from "../response.js"
 /** The response users read (`json`, `text`, `headers` …); its request carries no secret. */
 const toResponse = (raw: RawResponse, state: AttemptState, secrets: Secrets): HttpClientResponse.HttpClientResponse => {
   const built = state.built
-  return new BufferedResponse(raw, built.method, state.info.url, built.headers, secrets)
+  return new BufferedResponse(raw, built.method, state.info.url, built.headers, secrets, state.info.attempt)
 }
 
 /**
