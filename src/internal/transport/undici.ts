@@ -13,6 +13,7 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import type * as Undici from "undici"
+import { encodeMultipart } from "../../core/bodies.js"
 import { ACCEPT_ENCODING } from "../../core/decompress.js"
 import { BufferedExchange, type InFlight, type RawResponse, type UndiciBody } from "../../core/exchange.js"
 import { closeGracefully } from "../../core/pool.js"
@@ -53,10 +54,9 @@ const bodyForUndici = (
       return body.body as any
     }
     case "FormData": {
-      const response = new Response(body.formData)
-      const contentType = response.headers.get("content-type")
-      if (contentType) headers["content-type"] = contentType
-      return Effect.promise(() => response.arrayBuffer().then((buffer) => new Uint8Array(buffer)))
+      const encoded = encodeMultipart(body.formData)
+      if (encoded.contentType !== undefined) headers["content-type"] = encoded.contentType
+      return Effect.promise(() => encoded.bytes)
     }
     case "Stream": {
       if (headers["content-type"] === undefined) headers["content-type"] = body.contentType
