@@ -20,6 +20,7 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import type { Progress as CoreProgress } from "../../src/core/progress.js"
 import type { HttpResilientError } from "./HttpResilientError.js"
 import { TimeoutError } from "./HttpResilientError.js"
 import { retryWithin } from "./internal/client.js"
@@ -41,6 +42,27 @@ export type RequestOptions = Options
  * @category models
  */
 export type BodyOptions = Body
+
+/**
+ * What `onProgress` is called with: the bytes of the request body sent (`direction: "upload"`) or of the response
+ * body received (`"download"`) so far, and the whole size when it is known (`total`).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const download = HttpResilient.stream("https://example.com/big.iso", {
+ *   onProgress: ({ bytes, direction, total }) => {
+ *     if (direction === "download" && total !== undefined) console.log(`${Math.round((100 * bytes) / total)} %`)
+ *   }
+ * }).pipe(Stream.runDrain)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Progress = CoreProgress
 
 type Call = Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient>
 

@@ -14,6 +14,7 @@ import * as Stream from "effect/Stream"
 import { fromHeaderRecord } from "../../src/core/headers.js"
 import type * as Models from "../../src/core/models.js"
 import { TransportFailure, type TransportReason } from "../../src/core/transportFailure.js"
+import { isInMemory, readBody } from "./internal/body.js"
 import { make } from "./internal/client.js"
 import type { ClientOptions } from "./internal/clientOptions.js"
 import { millisOf } from "./internal/options.js"
@@ -122,13 +123,20 @@ const bodyBytes = (body: string | Uint8Array | null): Uint8Array =>
   body === null ? new Uint8Array(0) : typeof body === "string" ? encoder.encode(body) : body
 
 const scripted = (script: Script, recorder: Recorder["Service"]) => {
-  const send = (request: TransportRequest) =>
+  const send = (request: TransportRequest) => {
+    const given = request.body
+    if (isInMemory(given)) return answer(request, { ...request.headers }, bodyBytes(given))
+    // a form or a stream: recorded as the bytes it would send
+    const headers = { ...request.headers }
+    return Effect.flatMap(readBody(given, headers), (bytes) => answer(request, headers, bytes))
+  }
+  const answer = (request: TransportRequest, headers: Record<string, string>, body: Uint8Array) =>
     Effect.flatMap(Clock.currentTimeMillis, (at) => {
       const recorded: RecordedRequest = {
         method: request.method,
         url: request.url.href,
-        headers: { ...request.headers },
-        body: bodyBytes(request.body),
+        headers,
+        body,
         at
       }
       const index = recorder.requests.length

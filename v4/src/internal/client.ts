@@ -4,7 +4,6 @@
  * clientOptions.ts.
  * @internal
  */
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -36,6 +35,7 @@ import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
 import type { Bulkhead } from "./bulkhead.js"
 import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { hedge } from "./hedge.js"
+import { runHook } from "./hooks.js"
 import type { Interceptor } from "./interceptor.js"
 import { millisOf, numberOf } from "./options.js"
 import { buffered, run, runStreamed, streamed } from "./pipeline.js"
@@ -106,24 +106,6 @@ const hookOf = (options: ClientOptions, event: Events.ResilientEvent): Hook<any>
       return options.onFailure
     default:
       return undefined
-  }
-}
-
-const warnHook = (name: string, cause: unknown) =>
-  Effect.runFork(Effect.logWarning(`effect-http-resilient: hook ${name} failed`, cause))
-
-const runHook = (hook: Hook<any>, event: Events.ResilientEvent): void => {
-  const name = `on${event._tag}`
-  try {
-    const result = hook(event)
-    if (Effect.isEffect(result)) {
-      Effect.runFork(Effect.catchCause(result as Effect.Effect<unknown, unknown>, (cause) => {
-        warnHook(name, Cause.pretty(cause))
-        return Effect.void
-      }))
-    } else if (result instanceof Promise) result.catch((cause) => warnHook(name, cause))
-  } catch (cause) {
-    warnHook(name, cause)
   }
 }
 

@@ -16,7 +16,13 @@ import * as Stream from "effect/Stream"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { Dropped as CoreDropped } from "../../../src/core/streaming.js"
 import type { TransportFailure } from "../../../src/core/transportFailure.js"
-import { type HttpResilientError, InvalidRequestError, type RequestInfo, TimeoutError } from "../HttpResilientError.js"
+import {
+  type HttpResilientError,
+  InvalidRequestError,
+  type RequestInfo,
+  setCall,
+  TimeoutError
+} from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import { defaultPolicy } from "../RetryPolicy.js"
 import { failureToError } from "./attempt.js"
@@ -115,10 +121,14 @@ export const makeSession = (
 
 /**
  * The policy's next step after `error` (sleeping its delay), seeing the session's deadline; fails with `error` when
- * the policy is done, or with what it refused the retry with (budget, Retry-After too long, deadline).
+ * the policy is done, or with what it refused the retry with (budget, Retry-After too long, deadline). A request
+ * whose body cannot be sent again (its call facts say so) is never retried: the session gives up (`Failed`, reason
+ * `not-retryable`).
  * @internal
  */
 export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> => {
+  // a body that cannot be sent again (a `stream` upload): never retried, whatever the policy
+  if (error.call?.replayable === false) return giveUp(session, error)
   const step = session.step(error)
   const bounded = session.deadlineAt === undefined
     ? step
@@ -224,10 +234,11 @@ export class Dropped extends CoreDropped<HttpResilientError> {}
  * @internal
  */
 export const bodyOf = (opened: Opened): Stream.Stream<Uint8Array, Dropped> =>
-  Stream.mapError(
-    opened.response.body,
-    (failure: TransportFailure) => new Dropped(failureToError(failure, opened.state))
-  )
+  Stream.mapError(opened.response.body, (failure: TransportFailure) => {
+    const error = failureToError(failure, opened.state)
+    setCall(error, opened.state.call)
+    return new Dropped(error)
+  })
 
 /**
  * `self` bounded by the session's deadline, if it has one: when it passes the stream is interrupted (its socket

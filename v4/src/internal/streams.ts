@@ -12,12 +12,14 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { LineSplitter } from "../../../src/core/lines.js"
+import { totalOf } from "../../../src/core/progress.js"
 import { Download, NotResumable } from "../../../src/core/resume.js"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { SseParser } from "../../../src/core/sse.js"
 import { EventLog, sseRequestHeaders } from "../../../src/core/sseReconnect.js"
 import { parseNdjsonLine } from "../../../src/core/streaming.js"
 import { DecodeError, type HttpResilientError, TransportError } from "../HttpResilientError.js"
+import { runHook } from "./hooks.js"
 import type { RequestOptions } from "./request.js"
 import { ResilientClient } from "./service.js"
 import {
@@ -88,19 +90,26 @@ export const stream = (
     (session) => {
       const resume = options.resume === true
       const download = new Download()
+      const onProgress = options.onProgress
+      let total: number | undefined
 
       const segment = (
         extraHeaders: Record<string, string> | undefined
       ): Stream.Stream<Uint8Array, HttpResilientError | Dropped> =>
         Stream.unwrap(Effect.flatMap(establish(session, extraHeaders), (opened) => {
           const response = opened.response
-          if (extraHeaders === undefined) download.first(response.headers)
-          else {
+          if (extraHeaders === undefined) {
+            download.first(response.headers)
+            if (onProgress !== undefined) total = totalOf(response.headers)
+          } else {
             const problem = download.checkRange(response.status, response.headers)
             if (problem !== undefined) return giveUp(session, failure(session, "NotResumable", problem.detail))
           }
           return Effect.succeed(Stream.mapArray(bodyOf(opened), (chunk) => {
             for (const bytes of chunk) download.offset += bytes.byteLength
+            if (onProgress !== undefined) {
+              runHook(onProgress, { direction: "download", bytes: download.offset, total }, "onProgress")
+            }
             return chunk
           }))
         }))

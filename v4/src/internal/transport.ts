@@ -23,13 +23,15 @@ import type { StreamingHead } from "../../../src/core/streaming.js"
 import { TIMEOUT, TransportFailure } from "../../../src/core/transportFailure.js"
 import { classifyError } from "../../../src/core/undiciErrors.js"
 import { makeWarmPool, type WarmPool } from "../../../src/core/warmPool.js"
+import { isInMemory, type OutgoingBody, toUndici } from "./body.js"
 
 /**
- * A request as a transport takes it: URL parsed, headers lower-case (body headers set), the body in memory.
+ * A request as a transport takes it: URL parsed, headers lower-case (body headers set), the body as the stages
+ * carry it (in memory, a multipart form, a one-shot stream).
  * @internal
  */
 export interface TransportRequest extends ExchangeRequest {
-  readonly body: string | Uint8Array | null
+  readonly body: OutgoingBody
 }
 
 /**
@@ -87,13 +89,24 @@ class Exchange extends BufferedExchange<TransportRequest> {
 }
 
 /** One buffered exchange over `dispatcher`; interrupting the fiber aborts the socket. */
-const sendOver = (dispatcher: Undici.Dispatcher, inFlight: InFlight) => (request: TransportRequest) =>
-  Effect.callback<RawResponse, TransportFailure>((resume) => {
-    const exchange = new Exchange(request, dispatcher, request.body as UndiciBody, inFlight)
-    exchange.resume = resume
-    exchange.start()
-    return Effect.sync(() => exchange.interrupt())
-  })
+const sendOver = (dispatcher: Undici.Dispatcher, inFlight: InFlight) => {
+  const exchangeOf = (request: TransportRequest, body: UndiciBody) =>
+    Effect.callback<RawResponse, TransportFailure>((resume) => {
+      const exchange = new Exchange(request, dispatcher, body, inFlight)
+      exchange.resume = resume
+      exchange.start()
+      return Effect.sync(() => exchange.interrupt())
+    })
+  return (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
+    const body = request.body
+    if (isInMemory(body)) return exchangeOf(request, body)
+    // a form or a stream: body headers on a copy, the body made as undici takes it
+    return Effect.withFiber((fiber) => {
+      const out = { ...request, headers: { ...request.headers } }
+      return Effect.flatMap(toUndici(body, out.headers, fiber.context), (undiciBody) => exchangeOf(out, undiciBody))
+    })
+  }
+}
 
 /** Opens sockets to `origin` until `connections` are parked in `pool`; fails with the first connect error. */
 const warmUpOver = (pool: WarmPool) => (origin: URL, connections: number): Effect.Effect<void, TransportFailure> =>
@@ -171,13 +184,22 @@ const streamed = (
   request: TransportRequest
 ): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
   Effect.gen(function*() {
+    const given = request.body
+    let sent = request
+    let body: UndiciBody
+    if (isInMemory(given)) body = given
+    else {
+      // a form or a stream: body headers on a copy, the body made as undici takes it
+      sent = { ...request, headers: { ...request.headers } }
+      body = yield* toUndici(given, sent.headers, yield* Effect.context<never>())
+    }
     const controller = new AbortController()
     // counted and uncounted together with the scope (acquireRelease: no interruption between the two steps)
     yield* Effect.acquireRelease(Effect.sync(() => countInFlight(inFlight, controller)), (release) =>
       Effect.sync(release))
     const opened = yield* Effect.timeoutOrElse(
       Effect.callback<OpenedResponse, TransportFailure>((resume) => {
-        openStreamed(agent, request, request.body, controller.signal).then((result) => {
+        openStreamed(agent, sent, body, controller.signal).then((result) => {
           resume(result instanceof TransportFailure ? Effect.fail(result) : Effect.succeed(result))
         })
         return Effect.sync(() =>
