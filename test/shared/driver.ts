@@ -120,8 +120,24 @@ export interface ClientSpec {
   readonly tls?: { readonly ca: string }
 }
 
-/** A request body. */
-export type BodySpec = { readonly text: string } | { readonly json: unknown }
+/**
+ * A request body, by the body options' names: in memory (`text`, `json`, `form`, `bytes`, a `multipart` FormData) or
+ * a one-shot `stream` of these chunks (each one a chunk of the edition's `Stream`), with its `contentLength` if given.
+ */
+export type BodySpec =
+  | { readonly text: string }
+  | { readonly json: unknown }
+  | { readonly form: Readonly<Record<string, string | ReadonlyArray<string>>> }
+  | { readonly bytes: Uint8Array; readonly contentType?: string }
+  | { readonly multipart: FormData }
+  | { readonly stream: ReadonlyArray<Uint8Array>; readonly contentLength?: number }
+
+/** What the `onProgress` option is called with. */
+export interface ProgressReport {
+  readonly direction: "upload" | "download"
+  readonly bytes: number
+  readonly total?: number | undefined
+}
 
 /** One call (`HttpResilient.request(method, url, options)`). */
 export interface DriverRequest {
@@ -139,6 +155,8 @@ export interface DriverRequest {
   /** the call's deadline */
   readonly deadlineMs?: number
   readonly tag?: string
+  /** the `onProgress` option */
+  readonly onProgress?: (progress: ProgressReport) => void
   /** aborting it interrupts the call's fiber */
   readonly signal?: AbortSignal
 }
@@ -237,6 +255,10 @@ export interface StreamRequest {
   readonly deadlineMs?: number
   /** stop after this many items (the stream is interrupted, its socket closed) */
   readonly take?: number
+  /** `stream`, `lines`, `ndjson`: the request's body */
+  readonly body?: BodySpec
+  /** `stream`, `lines`, `ndjson`: the `onProgress` option */
+  readonly onProgress?: (progress: ProgressReport) => void
 }
 
 /** How a streaming call ended: the items it emitted, in order, and its error if it failed. */

@@ -2,6 +2,7 @@
  * The shared behavioural suite: every body, registered for one driver. An edition's runner calls
  * `sharedSuite({ it, describe }, driver)` in one test file.
  */
+import { bodyBodies } from "./bodies.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
 import { protectionBodies } from "./protections.js"
@@ -9,7 +10,7 @@ import { retryBodies } from "./retry.js"
 import { securityBodies } from "./security.js"
 import { streamBodies } from "./streams.js"
 
-export const bodies = [retryBodies, errorBodies, protectionBodies, securityBodies, streamBodies] as const
+export const bodies = [retryBodies, errorBodies, protectionBodies, securityBodies, streamBodies, bodyBodies] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
   t.describe(`shared behaviour (${driver.edition})`, () => {

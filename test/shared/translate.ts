@@ -7,6 +7,7 @@
 import { inspect } from "node:util"
 import type {
   BackoffSpec,
+  BodySpec,
   ClientSpec,
   DriverRequest,
   EventSummary,
@@ -28,9 +29,9 @@ export interface PolicyOptions<S> {
 
 /**
  * The constructors of an edition's public API the translation calls: `S` its backoff schedule, `P` its retry policy,
- * `C` and `R` its consecutive and ratio breaker strategies.
+ * `C` and `R` its consecutive and ratio breaker strategies, `B` its body stream.
  */
-export interface EditionApi<S, P, C, R> {
+export interface EditionApi<S, P, C, R, B = unknown> {
   readonly Backoff: {
     readonly constant: (delay: number) => S
     readonly exponential: (
@@ -50,10 +51,14 @@ export interface EditionApi<S, P, C, R> {
       }
     ) => R
   }
+  /** a one-shot body stream of the edition's `Stream`, one chunk per element of `chunks` */
+  readonly bodyStream: (chunks: ReadonlyArray<Uint8Array>) => B
 }
 
 /** The translation of the specs into an edition's options: each driver annotates the results with its own types. */
-export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }: EditionApi<S, P, C, R>) => {
+export const translation = <S, P, C, R, B>(
+  { Backoff, bodyStream, CircuitBreaker, RetryPolicy }: EditionApi<S, P, C, R, B>
+) => {
   const backoffOf = (spec: BackoffSpec): S => {
     switch (spec.kind) {
       case "constant":
@@ -132,8 +137,17 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
     idempotencyKey: req.idempotencyKey,
     retry: retryOf(req.retry),
     tag: req.tag,
-    ...(req.body === undefined ? {} : "text" in req.body ? { text: req.body.text } : { json: req.body.json })
+    ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+    ...bodyOptions(req.body)
   })
+
+  /** A body spec as body options: the same names, a stream's chunks made the edition's `Stream`. */
+  const bodyOptions = (body: BodySpec | undefined) =>
+    body === undefined
+      ? {}
+      : "stream" in body
+      ? { stream: bodyStream(body.stream), contentLength: body.contentLength }
+      : body
 
   /** The options of a streaming verb: `stream`, `lines` and `ndjson` take `method` and `resume`, `sse` `lastEventId`. */
   const streamOptions = (req: StreamRequest) =>
@@ -144,7 +158,9 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
         deadline: req.deadlineMs,
         retry: retryOf(req.retry),
         ...(req.method === undefined ? {} : { method: req.method }),
-        ...(req.resume === undefined ? {} : { resume: req.resume })
+        ...(req.resume === undefined ? {} : { resume: req.resume }),
+        ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+        ...bodyOptions(req.body)
       }
 
   return { clientOptions, requestOptions, streamOptions }

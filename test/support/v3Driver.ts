@@ -16,7 +16,12 @@ import type { Driver, DriverClient, EventSummary, Outcome, StreamOutcome, Stream
 import { DriverConfigError } from "../shared/driver.js"
 import { summaries, translation } from "../shared/translate.js"
 
-const { clientOptions, requestOptions, streamOptions } = translation({ Backoff, CircuitBreaker, RetryPolicy })
+const { clientOptions, requestOptions, streamOptions } = translation({
+  Backoff,
+  CircuitBreaker,
+  RetryPolicy,
+  bodyStream: (chunks) => Stream.rechunk(Stream.fromIterable(chunks), 1)
+})
 
 const summary = summaries({ Cause, Duration, Option })
 

@@ -23,7 +23,12 @@ import {
   RetryPolicy
 } from "../../src/index.js"
 
-const { clientOptions, requestOptions, streamOptions } = translation({ Backoff, CircuitBreaker, RetryPolicy })
+const { clientOptions, requestOptions, streamOptions } = translation({
+  Backoff,
+  CircuitBreaker,
+  RetryPolicy,
+  bodyStream: (chunks) => Stream.fromArrays(...chunks.map((chunk) => [chunk]))
+})
 
 const summary = summaries({ Cause, Duration, Option })
 
