@@ -23,16 +23,19 @@ export interface Progress {
 }
 
 /**
- * Counts the bytes of one run of a body or a download: made anew for each run (a retried upload counts from 0).
+ * The count of one run of a stream body (made anew for each run: a retried upload counts from 0): a function of each
+ * chunk that reports the bytes so far (`total`: the body's declared length) and hands the chunk on.
  * @internal
  */
-export class ProgressCounter {
-  bytes = 0
-  constructor(readonly direction: "upload" | "download", readonly total: number | undefined) {}
-  /** Adds a chunk's bytes: the report to make. */
-  add(byteLength: number): Progress {
-    this.bytes += byteLength
-    return { direction: this.direction, bytes: this.bytes, total: this.total }
+export const countChunks = <C extends Iterable<Uint8Array>>(
+  total: number | undefined,
+  report: (progress: Progress) => void
+): (chunk: C) => C => {
+  let bytes = 0
+  return (chunk) => {
+    for (const part of chunk) bytes += part.byteLength
+    report({ direction: "upload", bytes, total })
+    return chunk
   }
 }
 

@@ -3,9 +3,8 @@
  * @internal
  */
 import * as HttpBody from "@effect/platform/HttpBody"
-import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
-import { type Progress as CoreProgress, ProgressCounter, totalOf as coreTotalOf, wholeBody } from "../core/progress.js"
+import { countChunks, type Progress as CoreProgress, totalOf as coreTotalOf, wholeBody } from "../core/progress.js"
 import { runHook } from "./hooks.js"
 
 /**
@@ -33,21 +32,10 @@ export const countedBody = (body: HttpBody.HttpBody, onProgress: OnProgress): Ht
   if (body._tag !== "Stream") return body
   const total = body.contentLength
   const source = body.stream
-  return HttpBody.stream(
-    Stream.suspend(() => {
-      const counter = new ProgressCounter("upload", total)
-      return Stream.mapChunks(source, (chunk) => {
-        let bytes = 0
-        Chunk.forEach(chunk, (part) => {
-          bytes += part.byteLength
-        })
-        report(onProgress, counter.add(bytes))
-        return chunk
-      })
-    }),
-    body.contentType,
-    total
+  const counted = Stream.suspend(() =>
+    Stream.mapChunks(source, countChunks(total, (progress) => report(onProgress, progress)))
   )
+  return HttpBody.stream(counted, body.contentType, total)
 }
 
 /**

@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
 import { type BodyOptionsOf, encodeBody, encodeMultipart, isReplayable } from "../../../src/core/bodies.js"
 import type { UndiciBody } from "../../../src/core/exchange.js"
-import { ProgressCounter } from "../../../src/core/progress.js"
+import { countChunks, type Progress } from "../../../src/core/progress.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 
 /**
@@ -97,28 +97,18 @@ export const toUndici = (
 }
 
 /**
- * A stream body whose chunks are reported as the transport takes them, counted from 0 on every run; another body
- * as it is.
+ * A stream body whose chunks are reported as the transport takes them, counted from 0 on every run (the core's
+ * `countChunks`); another body as it is.
  * @internal
  */
-export const countedBody = (body: OutgoingBody, report: (counter: ProgressCounter, bytes: number) => void) => {
-  if (!(body instanceof HttpBody.Stream)) return body
-  const source = body.stream
-  const total = body.contentLength
-  return HttpBody.stream(
-    Stream.suspend(() => {
-      const counter = new ProgressCounter("upload", total)
-      return Stream.mapArray(source, (chunk) => {
-        let bytes = 0
-        for (const part of chunk) bytes += part.byteLength
-        report(counter, bytes)
-        return chunk
-      })
-    }),
-    body.contentType,
-    total
-  )
-}
+export const countedBody = (body: OutgoingBody, report: (progress: Progress) => void): OutgoingBody =>
+  body instanceof HttpBody.Stream
+    ? HttpBody.stream(
+      Stream.suspend(() => Stream.mapArray(body.stream, countChunks(body.contentLength, report))),
+      body.contentType,
+      body.contentLength
+    )
+    : body
 
 /**
  * The size of a body held in memory, as its one upload report gives it (a multipart form's is not known; a stream

@@ -18,7 +18,7 @@ export const progress = <R>(buffered: boolean) => (next: Attempt<R>): Attempt<R>
   const onProgress = state.options.onProgress
   if (onProgress === undefined) return next(state, request)
   const report = (progress: Progress) => runHook(onProgress, progress, "onProgress")
-  const body = countedBody(request.body, (counter, bytes) => report(counter.add(bytes)))
+  const body = countedBody(request.body, report)
   const outgoing = body === request.body ? request : { ...request, body }
   return Effect.map(next(state, outgoing), (response) => {
     const size = sizeInMemory(request.body)
