@@ -137,6 +137,12 @@ export const encodeBody = <S, B>(
 }
 
 /**
+ * A valid `contentLength` option: a non-negative safe integer.
+ * @internal
+ */
+export const isContentLength = (u: unknown): u is number => typeof u === "number" && Number.isSafeInteger(u) && u >= 0
+
+/**
  * Whether a body can be sent again — on a retry by a `RetryPolicy`, a hedge's copy, a 307/308 redirect, a reset
  * keep-alive socket: every body but a one-shot stream (the `stream` option, or an edition's own body that
  * `isOneShot` says is one).

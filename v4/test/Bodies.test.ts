@@ -153,7 +153,7 @@ describe("request bodies (v4, real loopback server)", () => {
       assert.strictEqual(api.received.length, 5)
     }).pipe(Effect.scoped, Effect.provide(ResilientClient.layer({}))))
 
-  it.live("two body options are an InvalidRequestError naming both, and nothing is sent", () =>
+  it.live("two body options, or a bad one, are an InvalidRequestError naming them, and nothing is sent", () =>
     Effect.gen(function*() {
       const api = yield* server
       const error = yield* Effect.flip(HttpResilient.post(`${api.url}/x`, { json: 1, text: "a" }))
@@ -163,6 +163,23 @@ describe("request bodies (v4, real loopback server)", () => {
         HttpResilient.post(`${api.url}/x`, { form: { a: "1" }, multipart: new FormData() })
       )
       assert.include(form.message, `"form" and "multipart"`)
+      for (
+        const [options, detail] of [
+          [{ stream: 5 }, "stream: expected a Stream of Uint8Array, got 5"],
+          [
+            { stream: Stream.make(new Uint8Array(1)), contentLength: -1 },
+            "contentLength: expected a non-negative integer, got -1"
+          ],
+          [{ text: "a", contentType: "text/plain\r\nx: y" }, "contentType: the value contains a control character"],
+          [{ text: 5 }, "text: expected a string, got 5"],
+          [{ multipart: { a: 1 } }, `option "multipart" must be a FormData`],
+          [{ onProgress: "yes" }, `onProgress: expected a function, got "yes"`]
+        ] as const
+      ) {
+        const bad = yield* Effect.flip(HttpResilient.post(`${api.url}/x`, options as HttpResilient.RequestOptions))
+        assert.strictEqual(bad._tag, "InvalidRequestError")
+        assert.include(bad.message, detail)
+      }
       assert.strictEqual(api.received.length, 0)
     }).pipe(Effect.scoped, Effect.provide(ResilientClient.layer({}))))
 })

@@ -8,10 +8,18 @@ import * as Effect from "effect/Effect"
 import * as HttpBody from "effect/http/HttpBody"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
-import { type BodyOptionsOf, encodeBody, encodeMultipart, isReplayable } from "../../../src/core/bodies.js"
+import {
+  type BodyOptionsOf,
+  encodeBody,
+  encodeMultipart,
+  isContentLength,
+  isReplayable
+} from "../../../src/core/bodies.js"
 import type { UndiciBody } from "../../../src/core/exchange.js"
+import { isValidHeaderValue } from "../../../src/core/headers.js"
 import { countChunks, type Progress } from "../../../src/core/progress.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
+import { shown } from "./options.js"
 
 /**
  * A body as the stages carry it: text or bytes in memory, a multipart form (encoded when sent), or a one-shot
@@ -36,6 +44,8 @@ export const bodyOf = (
   options: BodyOptionsInput,
   headers: Record<string, string>
 ): { readonly body: OutgoingBody; readonly replayable: boolean } | RequestValidationError => {
+  const invalid = checkBodyOptions(options)
+  if (invalid !== undefined) return invalid
   const encoded = encodeBody(options)
   if (encoded instanceof RequestValidationError) return encoded
   switch (encoded.kind) {
@@ -68,7 +78,31 @@ export const bodyOf = (
   }
 }
 
-const inMemory = (body: OutgoingBody) => ({ body, replayable: true })
+const noBody = { body: null, replayable: true } as const
+const inMemory = (body: OutgoingBody) => body === null ? noBody : { body, replayable: true }
+
+const badBody = (detail: string) => new RequestValidationError("InvalidBody", detail)
+
+/** The body options' values that are not what they must be (as the root entry reports them). */
+const checkBodyOptions = (options: BodyOptionsInput): RequestValidationError | undefined => {
+  const { contentLength, contentType, stream, text } = options
+  if (text !== undefined && typeof text !== "string") return badBody(`text: expected a string, got ${shown(text)}`)
+  if (stream !== undefined && !Stream.isStream(stream)) {
+    return badBody(`stream: expected a Stream of Uint8Array, got ${shown(stream)}`)
+  }
+  if (contentLength !== undefined && !isContentLength(contentLength)) {
+    return badBody(`contentLength: expected a non-negative integer, got ${shown(contentLength)}`)
+  }
+  const validType = typeof contentType === "string" && contentType.length > 0 && isValidHeaderValue(contentType)
+  if (contentType !== undefined && !validType) {
+    return badBody(
+      typeof contentType === "string" && contentType.length > 0
+        ? "contentType: the value contains a control character (CR, LF, NUL …)"
+        : `contentType: expected a non-empty header value, got ${shown(contentType)}`
+    )
+  }
+  return undefined
+}
 
 /**
  * Whether a body is text or bytes in memory (what undici takes as it is).

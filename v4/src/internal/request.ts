@@ -158,6 +158,10 @@ export const build = (
       `acceptStatus: expected ${acceptStatusExpected}, got ${shown(options.acceptStatus)}`
     )
   }
+  const onProgress = options.onProgress
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    return new RequestValidationError("InvalidOption", `onProgress: expected a function, got ${shown(onProgress)}`)
+  }
   const url = joinUrl(input, client.baseUrl, client.secrets)
   if (url instanceof RequestValidationError) return url
   // the URL's own query first, then the client's urlParams, then the request's: nothing replaced
