@@ -118,6 +118,10 @@ export interface ClientSpec {
   readonly bulkhead?: BulkheadSpec | false
   /** trusted certificates (PEM), as the `tls: { ca }` option */
   readonly tls?: { readonly ca: string }
+  /** the `proxy` option as it is (a URL, `{ uri, token?, noProxy? }`, `"env"`; or a bad value, for its error) */
+  readonly proxy?: unknown
+  /** the `cookies` option as it is (`true`, `false`, a tough-cookie `CookieJar`; or a bad value, for its error) */
+  readonly cookies?: unknown
 }
 
 /**

@@ -5,12 +5,21 @@
 import { bodyBodies } from "./bodies.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
+import { networkBodies } from "./network.js"
 import { protectionBodies } from "./protections.js"
 import { retryBodies } from "./retry.js"
 import { securityBodies } from "./security.js"
 import { streamBodies } from "./streams.js"
 
-export const bodies = [retryBodies, errorBodies, protectionBodies, securityBodies, streamBodies, bodyBodies] as const
+export const bodies = [
+  retryBodies,
+  errorBodies,
+  protectionBodies,
+  securityBodies,
+  streamBodies,
+  networkBodies,
+  bodyBodies
+] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
   t.describe(`shared behaviour (${driver.edition})`, () => {

@@ -125,7 +125,9 @@ export const translation = <S, P, C, R, B>(
         maxQueue: bulkhead.maxQueue,
         queueTimeout: bulkhead.queueTimeoutMs
       },
-      tls: spec.tls
+      tls: spec.tls,
+      proxy: spec.proxy as any,
+      cookies: spec.cookies as any
     }
   }
 

@@ -17,6 +17,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Undici from "undici"
 import type { CircuitState } from "../../src/core/circuitBreaker.js"
+import type * as Cookies from "../../src/core/cookies.js"
 import type * as coreHealth from "../../src/core/health.js"
 import type { HttpResilientError, InvalidRequestError } from "./HttpResilientError.js"
 import { type ClientOptions as Options, defaults as clientDefaults, make } from "./internal/client.js"
@@ -47,6 +48,25 @@ export type ResilientClientService = Service
  * @category models
  */
 export type ClientOptions = Options
+
+/**
+ * What the `cookies` option takes besides `true`: tough-cookie's `CookieJar` (versions 5 and 6, any store) has all
+ * it needs, `getCookieString(url)` and `setCookie(cookie, url, { ignoreError })`.
+ *
+ * @example
+ * ```ts
+ * import { CookieJar } from "tough-cookie"
+ * import { ResilientClient } from "effect-http-resilient/v4"
+ *
+ * // one jar for two clients, kept by the application
+ * const jar = new CookieJar()
+ * const Api = ResilientClient.layer({ baseUrl: "https://api.example.com", cookies: jar })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CookieJar = Cookies.CookieJar
 
 /**
  * @since 0.1.0
@@ -124,7 +144,8 @@ export const warmUp: (
  * top. The variables are the root entry's, for the options this edition has: `PREFIX_BASE_URL`, `PREFIX_TIMEOUT`,
  * `PREFIX_DEADLINE`, `PREFIX_MAX_CONNECTIONS`, `PREFIX_MAX_ORIGINS`, `PREFIX_MAX_RESPONSE_SIZE`,
  * `PREFIX_FOLLOW_REDIRECTS`, `PREFIX_REDACT_HEADERS`, `PREFIX_REDACT_QUERY_PARAMS` (comma-separated lists),
- * `PREFIX_ALLOW_INSECURE_REDIRECTS`, `PREFIX_TRACING`, and the protections' sections below.
+ * `PREFIX_ALLOW_INSECURE_REDIRECTS`, `PREFIX_TRACING`, `PREFIX_PROXY` (a proxy URL, or `env`), and the protections'
+ * sections below.
  *
  * Each protection is a section: a switch (`false` turns it off, `true` keeps its defaults) and its settings, the
  * option's path in SCREAMING_SNAKE; unset, a setting keeps its default.

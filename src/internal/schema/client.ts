@@ -4,9 +4,9 @@
  * @internal
  */
 import { acceptStatusExpected, isAcceptStatus } from "../../core/acceptStatus.js"
+import { cookiesExpected, isCookiesOption } from "../../core/cookies.js"
 import { isToken } from "../../core/headers.js"
 import { redactValue } from "../../core/secrets.js"
-import { cookiesExpected, isCookieJar } from "../cookies.js"
 import { showValue } from "../optionValue.js"
 import { type Rule, rule } from "./rules.js"
 
@@ -34,7 +34,7 @@ export const BaseUrl: Rule = {
 export const AcceptStatusRule: Rule = rule(isAcceptStatus, acceptStatusExpected)
 
 /** `true`, `false` or a tough-cookie `CookieJar` (anything with its two methods). */
-export const CookiesRule: Rule = rule((u) => typeof u === "boolean" || isCookieJar(u), cookiesExpected)
+export const CookiesRule: Rule = rule(isCookiesOption, cookiesExpected)
 
 export const RedactHeaders: Rule = rule(
   (u) => Array.isArray(u) && u.every((x) => typeof x === "string" && isToken(x)),

@@ -1,11 +1,11 @@
 /** @internal */
 import * as Effect from "effect/Effect"
+import { type CookieJar, storeSetCookies, withJarCookies } from "../../core/cookies.js"
 import { InterceptorError } from "../../HttpResilientError.js"
 import type { Attempt, AttemptState } from "../attempt.js"
-import type { CookieJar } from "../cookies.js"
 
 /**
- * Cookies (when the client has a jar), on every hop of an attempt (this stage runs inside `redirects`): the request
+ * Cookies (when the client has a jar, by the core's rules: src/core/cookies.ts), on every hop of an attempt (this stage runs inside `redirects`): the request
  * carries the cookies the jar sends to its URL (after a `cookie` header the request set itself), and every
  * `Set-Cookie` of the response is given to the jar for that URL, before the next hop. So a redirect carries what the
  * jar's domain and path rules allow for where it goes, and nothing else: the request's own `cookie` header, a secret
@@ -20,30 +20,16 @@ export const cookies =
   <R extends { readonly setCookie: ReadonlyArray<string> }>(next: Attempt<R>): Attempt<R> =>
     jar === undefined ? next : (state, request) => {
       const href = request.url.href
-      return Effect.flatMap(viaJar(state, () => jar.getCookieString(href)), (stored) => {
-        let outgoing = request
-        if (typeof stored === "string" && stored !== "") {
-          const own = request.headers.cookie
-          outgoing = {
-            method: request.method,
-            url: request.url,
-            headers: { ...request.headers, cookie: own === undefined || own === "" ? stored : `${own}; ${stored}` },
-            body: request.body
-          }
-        }
-        return Effect.flatMap(next(state, outgoing), (response) => {
-          const set = response.setCookie
-          if (set.length === 0) return Effect.succeed(response)
-          return Effect.as(
-            viaJar(state, () =>
-              set.reduce<Promise<unknown>>(
-                (done, cookie) => done.then(() => jar.setCookie(cookie, href, { ignoreError: true })),
-                Promise.resolve()
-              )),
-            response
-          )
-        })
-      })
+      return Effect.flatMap(
+        viaJar(state, () => jar.getCookieString(href)),
+        (stored) =>
+          Effect.flatMap(next(state, withJarCookies(request, stored)), (response) => {
+            const set = response.setCookie
+            return set.length === 0
+              ? Effect.succeed(response)
+              : Effect.as(viaJar(state, () => storeSetCookies(jar, set, href)), response)
+          })
+      )
     }
 
 const viaJar = <A>(state: AttemptState, use: () => Promise<A>): Effect.Effect<A, InterceptorError> =>

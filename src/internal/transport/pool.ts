@@ -5,8 +5,8 @@
  */
 import * as Duration from "effect/Duration"
 import * as Undici from "undici"
-import { newAgent, poolOptionsOf, type TlsOptions } from "../../core/pool.js"
-import type { ProxySettings } from "../schema/proxy.js"
+import { newAgent, type TlsOptions } from "../../core/pool.js"
+import { newProxyAgent, type ProxySettings } from "../../core/proxy.js"
 
 /** @internal */
 export interface UndiciPoolOptions {
@@ -20,7 +20,7 @@ export interface UndiciPoolOptions {
   readonly gracePeriod?: Duration.DurationInput | undefined
   readonly tls?: TlsOptions | undefined
   readonly lookup?: ((hostname: string, options: any, callback: (...args: Array<any>) => void) => void) | undefined
-  /** the client's `proxy`, resolved (src/internal/schema/proxy.ts) */
+  /** the client's `proxy`, resolved (src/core/proxy.ts) */
   readonly proxy?: ProxySettings | undefined
 }
 
@@ -68,27 +68,8 @@ export const makeAgent = (options: UndiciPoolOptions, connector?: Undici.buildCo
   newAgent({ ...limitsOf(options), connect: connector ?? connectOptionsOf(options) })
 
 /**
- * The pool through the client's proxy: undici's `EnvHttpProxyAgent` with the resolved settings (never the
- * environment itself: `"env"` was read once, when the options were resolved), https: origins through a `CONNECT`
- * tunnel, http: origins as absolute-form requests to the proxy (`proxyTunnel: false`, a plain forward proxy). The
- * origins' TLS settings apply through the tunnel; every pool, the proxy's own included, has the client's limits
- * (`connections` per origin, keep-alive, timeouts).
+ * The pool through the client's proxy (the core's `newProxyAgent`), with the client's limits and connector options.
  * @internal
  */
-export const makeProxyAgent = (options: UndiciPoolOptions, proxy: ProxySettings): Undici.Dispatcher => {
-  const pool = poolOptionsOf(limitsOf(options))
-  const connect = connectOptionsOf(options)
-  const { servername: _servername, ...toProxy } = connect
-  return new Undici.EnvHttpProxyAgent({
-    ...pool,
-    connect: connect as any,
-    httpProxy: proxy.httpProxy,
-    httpsProxy: proxy.httpsProxy,
-    noProxy: proxy.noProxy,
-    ...(proxy.token === undefined ? {} : { token: proxy.token }),
-    proxyTunnel: false,
-    requestTls: connect as any,
-    proxyTls: toProxy as any,
-    factory: (origin, opts) => new Undici.Pool(origin, { ...pool, ...opts } as Undici.Pool.Options)
-  })
-}
+export const makeProxyAgent = (options: UndiciPoolOptions, proxy: ProxySettings): Undici.Dispatcher =>
+  newProxyAgent(limitsOf(options), connectOptionsOf(options), proxy)

@@ -19,6 +19,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
+import { type CookieJar, CookieJarUnavailable, cookiesExpected, newCookieJar } from "../../../src/core/cookies.js"
 import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import type { Secrets } from "../../../src/core/secrets.js"
@@ -37,7 +38,7 @@ import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { hedge } from "./hedge.js"
 import { runHook } from "./hooks.js"
 import type { Interceptor } from "./interceptor.js"
-import { millisOf, numberOf } from "./options.js"
+import { BadOption, millisOf, numberOf } from "./options.js"
 import { buffered, run, runStreamed, streamed } from "./pipeline.js"
 import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
@@ -74,6 +75,8 @@ export interface ClientState {
   readonly decompress: boolean
   readonly accept: (status: number) => boolean
   readonly acceptResponse: AcceptResponse | undefined
+  /** the cookie jar, when the `cookies` option is on (`true`: tough-cookie's, made when the layer is built) */
+  readonly cookieJar: CookieJar | undefined
   readonly acceptOf: (accept: AcceptStatus) => (status: number) => boolean
   readonly millisOf: (name: string, input: Duration.Input) => number
   readonly transport: Transport
@@ -255,6 +258,20 @@ const configError = (error: unknown) =>
   )
 
 /**
+ * `cookies: true`: a fresh jar of tough-cookie's (`load`ed now, and only then); a `ConfigError` naming `cookies` and
+ * how to install it when it cannot be.
+ * @internal
+ */
+export const loadCookieJar = (load?: () => Promise<unknown>): Effect.Effect<CookieJar, Config.ConfigError> =>
+  Effect.tryPromise({
+    try: () => newCookieJar(load),
+    catch: (cause) => {
+      const unavailable = cause instanceof CookieJarUnavailable ? cause : new CookieJarUnavailable(cause)
+      return configError(new BadOption(fn, "cookies", true, cookiesExpected, unavailable.reason))
+    }
+  })
+
+/**
  * Builds a client in the scope; `transport` replaces the undici pool (the test kit's scripted transport).
  * @internal
  */
@@ -291,8 +308,13 @@ export const make = (
     }).pipe(Effect.flatMap((b) =>
       b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish)
     ))
-    const sender = transport ??
-      (yield* undici({ connections: settings.maxConnections, graceMillis: 5_000, tls: options.tls }))
+    const sender = transport ?? (yield* undici({
+      connections: settings.maxConnections,
+      graceMillis: 5_000,
+      tls: options.tls,
+      proxy: settings.proxy
+    }))
+    const cookieJar = options.cookies === true ? yield* loadCookieJar() : settings.cookieJar
     const retryCounters = new Map<string, Metric.Metric<number, any>>()
     const rateLimiter = yield* makeRateLimiter(settings.rateLimiter, settings.maxOrigins)
     const durationSeries = new Map<string, Metric.Metric<number, any>>()
@@ -301,6 +323,7 @@ export const make = (
       headers: withAcceptEncodingHeader(settings.headers, settings.decompress, sender.acceptEncoding) ??
         settings.headers,
       rateLimiter,
+      cookieJar,
       acceptOf: (accept) =>
         toAcceptStatus(accept),
       millisOf: (name, input) => millisOf("HttpResilient.request", name, input),

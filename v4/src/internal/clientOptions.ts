@@ -6,11 +6,21 @@
 import * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
+import { type CookieJar, cookiesExpected, isCookieJar, isCookiesOption } from "../../../src/core/cookies.js"
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
 import type { CommonClientOptions } from "../../../src/core/options.js"
 import type { TlsOptions } from "../../../src/core/pool.js"
+import {
+  isProxyOption,
+  ProxyEnvError,
+  proxyExpected,
+  type ProxyOption,
+  type ProxySettings,
+  proxyUrlExpected,
+  resolveProxy
+} from "../../../src/core/proxy.js"
 import { RetryBudgetAccount, RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
-import { Secrets } from "../../../src/core/secrets.js"
+import { redactValue, Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
@@ -20,7 +30,7 @@ import type { AcceptResponse } from "./acceptResponse.js"
 import { Bulkhead, type BulkheadOptions } from "./bulkhead.js"
 import { type HedgeOptions, settingsOf as hedgeOf } from "./hedge.js"
 import { type Interceptor, interceptorsOf } from "./interceptor.js"
-import { badOption, millisOf, numberOf, optionalMillis } from "./options.js"
+import { BadOption, badOption, millisOf, numberOf, optionalMillis } from "./options.js"
 import { type RateLimiterOptions, settingsOf as rateLimiterSettings } from "./rateLimiter.js"
 
 /** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
@@ -66,6 +76,60 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
   readonly decompress?: boolean | undefined
   /** TLS settings of the pool's connections */
   readonly tls?: TlsOptions | undefined
+  /**
+   * Send every request through an HTTP proxy: `https:` origins through a `CONNECT` tunnel, `http:` origins as
+   * absolute-form requests to the proxy (a forward proxy). A proxy URL (its userinfo becomes `Proxy-Authorization:
+   * Basic …`), or `{ uri, token?, noProxy? }` (`token`: the whole `Proxy-Authorization` value, e.g. `"Bearer …"`,
+   * used instead of the userinfo; `noProxy`: hosts that go direct, as a `NO_PROXY` string or a list), or `"env"`:
+   * `HTTP_PROXY` for http: origins, `HTTPS_PROXY` for https: ones and `NO_PROXY` (lower-case names first, as curl
+   * reads them), read when the layer is built; neither set means no proxy. A `noProxy` entry is a host name (its
+   * subdomains too), `host:port`, or `*` for every host. The same rules as the root entry's (src/core/proxy.ts).
+   * Proxy credentials are secrets: the URL's userinfo and the token are redacted wherever the value is shown (a
+   * bad value fails the layer with a `ConfigError` naming `proxy`, the redacted value and why). A proxy that
+   * refuses the credentials (407) is `InvalidRequestError` (reason `InvalidOption`: not retried); one that cannot
+   * reach the origin (a `CONNECT` answered otherwise) is `TransportError` `ConnectionRefused`. `warmUp` is not
+   * available through a proxy. `layerConfig` reads it from `PREFIX_PROXY` (a proxy URL, or `env`).
+   * @since 0.1.0
+   * @category options
+   * @default none (direct connections)
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient/v4"
+   *
+   * const Corporate = ResilientClient.layer({
+   *   proxy: { uri: "http://proxy.internal:3128", token: "Basic dXNlcjpwYXNz", noProxy: ["localhost", ".internal"] }
+   * })
+   * // or from HTTP_PROXY / HTTPS_PROXY / NO_PROXY
+   * const FromEnv = ResilientClient.layer({ proxy: "env" })
+   * ```
+   */
+  readonly proxy?: ProxyOption | undefined
+  /**
+   * Cookies: `true` keeps them in a jar of the client's own (tough-cookie's `CookieJar` in memory, loaded when the
+   * layer is built and only then — when it cannot be loaded the layer fails with a `ConfigError` naming `cookies`
+   * and how to install it), or give a `CookieJar` of yours (shared, persisted, inspected). Every `Set-Cookie` is
+   * stored by the jar's RFC 6265 rules and every request carries the cookies the jar sends to its URL, on every
+   * redirect hop too: a hop to another origin carries only what the jar sends there (the request's own `cookie`
+   * header is dropped like any secret header). A jar that fails (its store) fails the attempt with
+   * `InterceptorError` (interceptor `"cookies"`). Cookie values stay secret: never shown by errors, events, logs or
+   * spans. Streams too. Not read from the environment.
+   * @since 0.1.0
+   * @category options
+   * @default false
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { HttpResilient, ResilientClient } from "effect-http-resilient/v4"
+   *
+   * // the session cookie set by the login is sent with the next calls to the same site
+   * const Client = ResilientClient.layer({ baseUrl: "https://app.example.com", cookies: true })
+   * const me = HttpResilient.post("login", { json: { user: "ada", password: "…" } }).pipe(
+   *   Effect.andThen(HttpResilient.get("me")),
+   *   Effect.provide(Client)
+   * )
+   * ```
+   */
+  readonly cookies?: boolean | CookieJar | undefined
   /** @default 1000 concurrent attempts, queue 0 */
   readonly bulkhead?: BulkheadOptions | false | undefined
   /** run on every attempt, in order (see `Interceptor`) @default none */
@@ -153,6 +217,9 @@ export const read = (options: ClientOptions) => {
   if (options.decompress !== undefined && typeof options.decompress !== "boolean") {
     throw badOption(fn, "decompress", options.decompress, "a boolean")
   }
+  if (options.cookies !== undefined && !isCookiesOption(options.cookies)) {
+    throw badOption(fn, "cookies", options.cookies, cookiesExpected)
+  }
   if (options.acceptStatus !== undefined && !isAcceptStatus(options.acceptStatus)) {
     throw badOption(fn, "acceptStatus", options.acceptStatus, "a predicate or a non-empty list of statuses")
   }
@@ -191,6 +258,8 @@ export const read = (options: ClientOptions) => {
       expected: "a non-negative number of bytes"
     }),
     decompress: options.decompress !== false,
+    proxy: proxyOf(options.proxy),
+    cookieJar: isCookieJar(options.cookies) ? options.cookies : undefined,
     accept: toAcceptStatus(options.acceptStatus),
     retryBudget: options.retryBudget === false ? undefined : budgetsOf(options.retryBudget ?? {}, maxOrigins),
     breaker: breakerOptionsOf(options.circuitBreaker),
@@ -201,6 +270,14 @@ export const read = (options: ClientOptions) => {
       : rateLimiterSettings(fn, options.rateLimiter),
     hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge)
   }
+}
+
+/** The `proxy` option resolved (the core's rules, src/core/proxy.ts); a bad one is shown redacted. */
+const proxyOf = (option: ProxyOption | undefined): ProxySettings | undefined => {
+  if (option !== undefined && !isProxyOption(option)) throw badOption(fn, "proxy", redactValue(option), proxyExpected)
+  const proxy = resolveProxy(option)
+  if (proxy instanceof ProxyEnvError) throw new BadOption(fn, "proxy", "env", proxyUrlExpected, proxy.reason)
+  return proxy
 }
 
 /** The retry budgets, one per origin, at most `maxOrigins` remembered (the core's registry). */

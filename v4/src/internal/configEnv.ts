@@ -42,7 +42,8 @@ export const environmentOptions: Readonly<Record<string, Reader>> = {
   redactHeaders: "list",
   redactQueryParams: "list",
   allowInsecureRedirects: "boolean",
-  tracing: "boolean"
+  tracing: "boolean",
+  proxy: "string"
 }
 
 /**

@@ -26,14 +26,11 @@ export class BadOption extends RangeError {
     /** the option's path, dotted: `bulkhead.maxConcurrent` */
     readonly option: string,
     readonly value: unknown,
-    readonly expected: string
+    readonly expected: string,
+    /** `<value> is not <expected>`: the message without the option's name (another wording when given) */
+    readonly reason: string = `${shown(value)} is not ${expected}`
   ) {
-    super(`${fn}: option "${option}" ${shown(value)} is not ${expected}`)
-  }
-
-  /** `<value> is not <expected>`: the message without the option's name */
-  get reason(): string {
-    return `${shown(this.value)} is not ${this.expected}`
+    super(`${fn}: option "${option}" ${reason}`)
   }
 }
 

@@ -15,7 +15,9 @@
  * 8. `interceptors` (when any): request side, then the response side on the response in memory;
  * 9. `progress` (a request with `onProgress`): the body sent, and the body read, reported;
  * 10. `redirects`: followed inside the attempt;
- * 11. `send`: the transport, body read into memory, under the attempt timeout.
+ * 11. `cookies` (when the client has a jar): on every hop, the jar's cookies for its URL sent, its `Set-Cookie`
+ *     stored;
+ * 12. `send`: the transport, body read into memory, under the attempt timeout.
  *
  * The stages a streamed attempt would share are `around`'s; only the inner ones (classification, redirects, the
  * last stage) differ.
@@ -40,6 +42,7 @@ import { CurrentDeadline, type Opened, type OpenStreamed } from "./service.js"
 import { breaker } from "./stage/breaker.js"
 import { bulkhead } from "./stage/bulkhead.js"
 import { classify } from "./stage/classify.js"
+import { cookies } from "./stage/cookies.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
 import { interceptors } from "./stage/interceptors.js"
@@ -83,7 +86,9 @@ export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpCl
       interceptors(client.interceptors)(
         progress<RawResponse>(true)(
           redirects(client)(
-            send(client.transport, client.maxResponseSize, client.decompress)
+            cookies(client.cookieJar)(
+              send(client.transport, client.maxResponseSize, client.decompress)
+            )
           )
         )
       )
@@ -102,7 +107,9 @@ export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
     classifyStreamed(client)(
       progress<StreamingResponse>(false)(
         redirects<StreamingResponse>(client, readErrorBody)(
-          open(client.transport, client.maxResponseSize, client.decompress)
+          cookies(client.cookieJar)(
+            open(client.transport, client.maxResponseSize, client.decompress)
+          )
         )
       )
     )

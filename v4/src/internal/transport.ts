@@ -18,6 +18,7 @@ import {
   type UndiciBody
 } from "../../../src/core/exchange.js"
 import { closeGracefully, newAgent, type TlsOptions } from "../../../src/core/pool.js"
+import { newProxyAgent, type ProxySettings } from "../../../src/core/proxy.js"
 import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../../src/core/streamedExchange.js"
 import type { StreamingHead } from "../../../src/core/streaming.js"
 import { TIMEOUT, TransportFailure } from "../../../src/core/transportFailure.js"
@@ -130,7 +131,8 @@ const keepAliveMillis = 4_000
 
 /**
  * The client's own undici pool, closed (gracefully, up to `graceMillis`) with the scope, with `warmUp`'s parked
- * sockets (core/warmPool.ts) behind its connector.
+ * sockets (core/warmPool.ts) behind its connector; through `proxy` (resolved, src/core/proxy.ts), the core's proxy
+ * agent instead, which cannot warm up.
  * @internal
  */
 export const undici = (
@@ -138,26 +140,43 @@ export const undici = (
     readonly connections: number
     readonly graceMillis: number
     readonly tls?: TlsOptions | undefined
+    readonly proxy?: ProxySettings | undefined
   }
 ): Effect.Effect<Transport, never, Scope.Scope> =>
   Effect.gen(function*() {
+    const inFlight: InFlight = { count: 0 }
+    const closing = (agent: Undici.Dispatcher) =>
+      Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))
+    const proxy = settings.proxy
+    if (proxy !== undefined) {
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          newProxyAgent({ connections: settings.connections, keepAliveMillis }, { ...settings.tls }, proxy)
+        ),
+        closing
+      )
+      return pooled(agent, inFlight, undefined)
+    }
     const warm = yield* Effect.acquireRelease(
       Effect.sync(() => makeWarmPool({ ...settings.tls }, keepAliveMillis)),
       (pool) => Effect.sync(() => pool.close())
     )
-    const inFlight: InFlight = { count: 0 }
     const agent = yield* Effect.acquireRelease(
       Effect.sync(() => newAgent({ connections: settings.connections, keepAliveMillis, connect: warm.connector })),
-      (agent) => Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))
+      closing
     )
-    return {
-      timesOut: true,
-      send: sendOver(agent, inFlight),
-      stream: (request: TransportRequest) => streamed(agent, inFlight, request),
-      warmUp: warmUpOver(warm),
-      acceptEncoding: ACCEPT_ENCODING
-    }
+    return pooled(agent, inFlight, warm)
   })
+
+/** The transport over the client's own pool; without `warm` (through a proxy) it cannot warm up. */
+const pooled = (agent: Undici.Dispatcher, inFlight: InFlight, warm: WarmPool | undefined): Transport => ({
+  timesOut: true,
+  send: sendOver(agent, inFlight),
+  stream: (request: TransportRequest) => streamed(agent, inFlight, request),
+  warmUp: warm === undefined ? undefined : warmUpOver(warm),
+  uses: warm === undefined ? "a proxy" : undefined,
+  acceptEncoding: ACCEPT_ENCODING
+})
 
 /**
  * A transport over a user's undici dispatcher (an `Agent`, a `ProxyAgent`, a mock): never closed by the client.
