@@ -7,12 +7,15 @@
 import { inspect } from "node:util"
 import type {
   BackoffSpec,
+  CircuitState,
   ClientSpec,
+  DriverClient,
   DriverRequest,
   EventSummary,
   Failure,
   RetrySpec,
-  StreamRequest
+  StreamRequest,
+  Success
 } from "./driver.js"
 
 /** The `RetryPolicy.make` options a {@link RetrySpec} becomes, over the edition's schedule `S`. */
@@ -147,14 +150,40 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
         ...(req.resume === undefined ? {} : { resume: req.resume })
       }
 
-  return { clientOptions, requestOptions, streamOptions }
+  /**
+   * The verb of a streaming call over an edition's stream `S`: its `HttpResilient` verbs (`ndjson` with a schema that
+   * takes anything) and `Stream.take`.
+   */
+  const streamOf = <S>(verbs: StreamVerbs<S, ReturnType<typeof streamOptions>>) => (req: StreamRequest): S => {
+    const verb = verbs[req.verb](req.url, streamOptions(req))
+    return req.take === undefined ? verb : verbs.take(verb, req.take)
+  }
+
+  return { clientOptions, requestOptions, streamOf }
 }
+
+/** An edition's streaming verbs, each giving its stream `S` of items, and its `Stream.take`. */
+export type StreamVerbs<S, O> =
+  & { readonly [K in StreamRequest["verb"]]: (url: string, options: O) => S }
+  & { readonly take: (self: S, n: number) => S }
 
 /** The modules of an edition the summaries read its values with: `D` its `Duration`, `O` its `Option`, `C` its `Cause`. */
 export interface EditionReader<D, O, C> {
   readonly Duration: { readonly isDuration: (u: unknown) => u is D; readonly toMillis: (duration: D) => number }
   readonly Option: { readonly isOption: (u: unknown) => u is O; readonly getOrUndefined: (option: O) => unknown }
-  readonly Cause: { readonly fail: (error: unknown) => C; readonly pretty: (cause: NoInfer<C>) => string }
+  readonly Cause: {
+    readonly fail: (error: unknown) => C
+    readonly pretty: (cause: NoInfer<C>) => string
+    readonly squash: (cause: NoInfer<C>) => unknown
+    /** its first typed error (v3 `Cause.failureOption`, v4 `Cause.findErrorOption`) */
+    readonly failureOption: (cause: NoInfer<C>) => NoInfer<O>
+  }
+}
+
+/** An edition's `Exit`, as the summaries read it. */
+export type ExitOf<A, C> = { readonly _tag: "Success"; readonly value: A } | {
+  readonly _tag: "Failure"
+  readonly cause: C
 }
 
 const field = (o: object, key: string): unknown => key in o ? (o as Record<string, unknown>)[key] : undefined
@@ -229,5 +258,84 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
     }
   }
 
-  return { failure, event }
+  /** How a call failed as plain data, `undefined` when it succeeded; a defect or an interruption is thrown. */
+  const failureOf = (exit: ExitOf<unknown, C>): Failure | undefined => {
+    if (exit._tag === "Success") return undefined
+    const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    if (error === undefined) throw Cause.squash(exit.cause)
+    return failure(error as { readonly _tag: string; readonly message: string }, exit.cause)
+  }
+
+  /** What a call that is not expected to fail returned; a failure is thrown. */
+  const valueOf = <A>(exit: ExitOf<A, C>): A => {
+    if (exit._tag === "Success") return exit.value
+    throw Cause.squash(exit.cause)
+  }
+
+  /**
+   * Runs `body` with a {@link DriverClient} over an edition's calls; the calls still running when it ends are
+   * interrupted (their signal aborts), as a scoped program's would be.
+   */
+  const drive = async (calls: EditionCalls<C>, body: (client: DriverClient) => Promise<void>): Promise<void> => {
+    const ended = new AbortController()
+    const seen: Array<EventSummary> = []
+    const client: DriverClient = {
+      request: async (req) => {
+        const signal = req.signal === undefined ? ended.signal : AbortSignal.any([req.signal, ended.signal])
+        const exit = await calls.request(req, signal)
+        return exit._tag === "Success" ? exit.value : failureOf(exit)!
+      },
+      circuitState: async (origin) => valueOf(await calls.circuitState(origin)),
+      events: async () => {
+        for (const one of valueOf(await calls.takeEvents())) seen.push(event(one))
+        return [...seen]
+      },
+      stream: async (req) => {
+        const items: Array<unknown> = []
+        const error = failureOf(await calls.stream(req, (item) => items.push(item), ended.signal))
+        return error === undefined ? { items } : { items, error }
+      }
+    }
+    try {
+      await body(client)
+    } finally {
+      ended.abort()
+    }
+  }
+
+  /** The end of a driver's `withClient`: nothing when it succeeded, else its typed error (or its defect) thrown. */
+  const settle = (exit: ExitOf<unknown, C>): void => {
+    if (exit._tag === "Success") return
+    const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    throw error === undefined ? Cause.squash(exit.cause) : error
+  }
+
+  return { failure, event, drive, settle }
 }
+
+/** What an edition runs for a {@link DriverClient}, each call to its exit (`C` the edition's `Cause`). */
+export interface EditionCalls<C> {
+  /** one call, its body read as text ({@link success}) */
+  readonly request: (req: DriverRequest, signal: AbortSignal) => Promise<ExitOf<Success, C>>
+  readonly circuitState: (origin: string) => Promise<ExitOf<CircuitState, C>>
+  /** the events published since the last take */
+  readonly takeEvents: () => Promise<ExitOf<Iterable<{ readonly _tag: string }>, C>>
+  /** a streaming call ({@link translation}'s `streamOf`), `onItem` called per item */
+  readonly stream: (
+    req: StreamRequest,
+    onItem: (item: unknown) => void,
+    signal: AbortSignal
+  ) => Promise<ExitOf<unknown, C>>
+}
+
+/** A call that succeeded, from the edition's response and its body read as text. */
+export const success = (
+  response: { readonly status: number; readonly headers: Readonly<Record<string, string>> },
+  body: string
+): Success => ({ ok: true, status: response.status, headers: { ...response.headers }, body })
+
+/** {@link translation} and {@link summaries} of one edition, from its modules. */
+export const edition = <S, P, C, R, D, O, K>(modules: EditionApi<S, P, C, R> & EditionReader<D, O, K>) => ({
+  ...translation(modules),
+  ...summaries(modules)
+})
