@@ -20,7 +20,9 @@ import { pathToFileURL } from "node:url"
 import * as Undici from "undici"
 import * as Lib from "../src/index.js"
 import { asyncDispatch } from "./floor.js"
-import { type Call, effectCall, promiseCall } from "./loop.js"
+import { type Call, effectCallOf, promiseCall } from "./loop.js"
+
+const effectCall = effectCallOf(Effect)
 
 /** What a client offers the harness. */
 export interface ClientInstance {

@@ -18,7 +18,9 @@ import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { type Call, effectCall, promiseCall } from "./loop.js"
+import { type Call, effectCallOf, promiseCall } from "../loop.js"
+
+const effectCall = effectCallOf(Effect)
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const root = path.resolve(here, "../..")

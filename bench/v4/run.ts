@@ -7,14 +7,14 @@
  * Prints each target as PASS/FAIL/SKIP and writes bench/v4/RESULTS.md (the section `npm run bench` puts in
  * bench/RESULTS.md).
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { children, startClient } from "../ipc.js"
+import type { LoopOutcome } from "../loop.js"
 import * as Server from "../server.js"
 import { type ClientDefinition, clients, editionFrom } from "./clients.js"
-import type { LoopOutcome } from "./loop.js"
 import type { Info, Task, TaskResult } from "./worker.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -66,81 +66,19 @@ interface Worker {
   readonly stop: () => void
 }
 
-const children = new Set<ChildProcess>()
-
-const startWorker = (definition: ClientDefinition, node: 20 | 22): Promise<Worker> =>
-  new Promise((resolve, reject) => {
-    const binary = node === 22 ? process.execPath : node20!
-    const key = node === 22 ? definition.name : `${definition.name}@20`
-    const child = spawn(
-      "taskset",
-      [
-        "-c",
-        "1",
-        binary,
-        "--expose-gc",
-        "--min-semi-space-size=16",
-        "--max-semi-space-size=16",
-        "--import",
-        "tsx",
-        "--import",
-        "./effect-alias.mjs",
-        "worker.ts",
-        definition.name
-      ],
-      { cwd: here, stdio: ["ignore", "inherit", "inherit", "ipc"] }
-    )
-    children.add(child)
-    let next = 0
-    const pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void }>()
-    const stop = () => {
-      children.delete(child)
-      if (child.exitCode === null) child.kill("SIGTERM")
-    }
-    child.on("exit", (code) => {
-      children.delete(child)
-      for (const p of pending.values()) p.reject(new Error(`worker ${key} exited (${code})`))
-      reject(new Error(`worker ${key} exited (${code}) before it was ready`))
-    })
-    child.on("message", (message: any) => {
-      if (message.ready) {
-        resolve({
-          key,
-          definition,
-          node,
-          stop,
-          run: (task) =>
-            new Promise((res, rej) => {
-              const id = next++
-              // every task is bounded: a client that hangs is stopped and the run fails
-              const limit = 2 * ("maxMillis" in task ? task.maxMillis : 30_000) + 30_000
-              const timer = setTimeout(() => {
-                pending.delete(id)
-                stop()
-                rej(new Error(`worker ${key}: task ${task.type} took more than ${limit} ms`))
-              }, limit)
-              pending.set(id, {
-                resolve: (r) => {
-                  clearTimeout(timer)
-                  res(r)
-                },
-                reject: (e) => {
-                  clearTimeout(timer)
-                  rej(e)
-                }
-              })
-              child.send({ id, task })
-            })
-        })
-        return
-      }
-      const p = pending.get(message.id)
-      if (p === undefined) return
-      pending.delete(message.id)
-      if (message.error !== undefined) p.reject(new Error(`${key}: ${message.error}`))
-      else p.resolve(message.result)
-    })
+const startWorker = async (definition: ClientDefinition, node: 20 | 22): Promise<Worker> => {
+  const key = node === 22 ? definition.name : `${definition.name}@20`
+  const channel = await startClient<Task, TaskResult>({
+    key,
+    node: node === 22 ? process.execPath : node20!,
+    imports: ["tsx", "./effect-alias.mjs"],
+    script: "worker.ts",
+    args: [definition.name],
+    cwd: here,
+    defaultMillis: 30_000
   })
+  return { key, definition, node, ...channel }
+}
 
 // ---------------------------------------------------------------------------
 // throughput: interleaved rounds, each client right after raw undici on the same Node
@@ -247,13 +185,13 @@ const outage = async (workers: ReadonlyArray<Worker>, server: Server.Server): Pr
     const before = server.countedLines().length
     const result = await w.run({ type: "paced", url: `${server.origin}/fault-100`, ...settings.outage })
     if (result.type !== "paced" || result.outcome === undefined) continue
-    const calls = result.outcome.ok + result.outcome.failed
+    const calls = result.outcome.oks.length
     const row = {
       key: name,
       label: w.definition.label,
       retryLabel: result.retryLabel ?? "",
       perCall: (server.countedLines().length - before) / calls,
-      success: result.outcome.ok / calls,
+      success: result.outcome.oks.reduce<number>((n, ok) => n + ok, 0) / calls,
       calls
     }
     rows.push(row)
