@@ -17,11 +17,6 @@ export interface EffectModule {
   whileLoop(options: { while: () => boolean; body: () => Eff; step: (exit: { readonly _tag: string }) => void }): Eff
   exit(self: Eff): Eff
   all(effects: ReadonlyArray<Eff>, options: { concurrency: "unbounded"; discard: true }): Eff
-  forEach(
-    items: ReadonlyArray<number>,
-    f: (i: number) => Eff,
-    options: { concurrency: "unbounded"; discard: true }
-  ): Eff
   suspend(f: () => Eff): Eff
   map(self: Eff, f: (exit: { readonly _tag: string }) => void): Eff
   andThen(self: Eff, next: Eff): Eff
@@ -38,6 +33,22 @@ export type Call =
     /** the client's `ManagedRuntime` */
     readonly runtime: { readonly runPromise: (effect: never) => Promise<unknown> }
   }
+
+/** What every client offers the harness, in both benches (each bench's `ClientInstance` adds its other calls). */
+export interface ClientBase {
+  /** GET a URL and read its body; fails on a status ≥ 400. */
+  readonly get: Call
+  /** How the client's retrying call retries, for the tables. */
+  readonly retryLabel?: string | undefined
+  readonly close: () => Promise<void>
+}
+
+/** A client under comparison: a name, a label and `make`, which returns its calls. */
+export interface ClientDefinitionOf<I extends ClientBase> {
+  readonly name: string
+  readonly label: string
+  readonly make: () => Promise<I>
+}
 
 export interface LoopSpec {
   readonly url: string
@@ -169,9 +180,8 @@ export const runPaced = async (call: Call, spec: PacedSpec): Promise<PacedOutcom
     const { Effect, run } = call
     await runIn(
       call,
-      Effect.forEach(
-        Array.from({ length: calls }, (_, i) => i),
-        (i) =>
+      Effect.all(
+        Array.from({ length: calls }, (_, i) =>
           Effect.suspend(() => {
             const wait = due(i) - performance.now()
             const go = Effect.suspend(() => {
@@ -179,7 +189,7 @@ export const runPaced = async (call: Call, spec: PacedSpec): Promise<PacedOutcom
               return Effect.map(Effect.exit(run(url)), (exit) => done(i, started, exit._tag === "Success"))
             })
             return wait > 0 ? Effect.andThen(Effect.sleep(wait), go) : go
-          }),
+          })),
         { concurrency: "unbounded", discard: true }
       )
     )

@@ -11,9 +11,20 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { children, startClient } from "../ipc.js"
-import type { LoopOutcome } from "../loop.js"
-import * as Server from "../server.js"
+import { startClient } from "../ipc.js"
+import type * as Server from "../server.js"
+import {
+  check as checkTarget,
+  fmt,
+  markdown,
+  median,
+  startBench,
+  type Target,
+  throughputCells,
+  throughputHeader,
+  throughputRounds,
+  type ThroughputStats
+} from "../stats.js"
 import { type ClientDefinition, clients, editionFrom } from "./clients.js"
 import type { Info, Task, TaskResult } from "./worker.js"
 
@@ -41,15 +52,6 @@ const settings = quick
     outage: { calls: 1_000, perSecond: 100 }
   }
 
-const median = (xs: ReadonlyArray<number>): number => {
-  if (xs.length === 0) return NaN
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const rate = (o: LoopOutcome) => (o.ok + o.failed) / (o.elapsedMillis / 1000)
-const cpuPerRequest = (o: LoopOutcome) => o.cpuMicros / Math.max(1, o.ok + o.failed)
-const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a")
 const log = (line: string) => console.log(`bench:v4: ${line}`)
 const loadAtStart = os.loadavg()[0]
 
@@ -84,22 +86,11 @@ const startWorker = async (definition: ClientDefinition, node: 20 | 22): Promise
 // throughput: interleaved rounds, each client right after raw undici on the same Node
 // ---------------------------------------------------------------------------
 
-interface ThroughputCell {
-  readonly rps: number
-  readonly ratio: number
-  /** per round: the ratio to the raw undici run right before it */
-  readonly ratios: ReadonlyArray<number>
-  readonly cpu: number
-  readonly cpuRatio: number
-  readonly cpuRatios: ReadonlyArray<number>
-  readonly failed: number
-}
-
 interface ThroughputRow {
   readonly key: string
   readonly label: string
   readonly node: 20 | 22
-  readonly byConcurrency: Record<number, ThroughputCell>
+  readonly byConcurrency: Record<number, ThroughputStats>
 }
 
 const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promise<Array<ThroughputRow>> => {
@@ -108,49 +99,20 @@ const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promi
     await w.run({ type: "throughput", url, concurrency: 64, count: settings.warmup, maxMillis: 5_000 })
   }
   log(`throughput: ${workers.length} clients warm`)
-  const referenceOf = (w: Worker) => workers.find((r) => r.definition.name === "undici" && r.node === w.node)!
-  const others = workers.filter((w) => w.definition.name !== "undici")
-  const pairs = new Map<string, Map<number, Array<readonly [LoopOutcome, LoopOutcome]>>>()
-  for (const w of workers) pairs.set(w.key, new Map([[1, []], [64, []]]))
-  const run = async (w: Worker, concurrency: number) => {
-    const spec = concurrency === 1 ? settings.c1 : settings.c64
-    const result = await w.run({ type: "throughput", url, concurrency, ...spec })
-    if (result.type !== "throughput") throw new Error("unexpected result")
-    return result.outcome
-  }
-  for (let round = 0; round < settings.rounds; round++) {
-    for (const concurrency of [1, 64]) {
-      // the order rotates each round; raw undici on the same Node runs right before each client, which is compared
-      // with that run (noise that lasts seconds hits both)
-      const order = others.map((_, i) => others[(i + round) % others.length])
-      for (const w of order) {
-        const reference = referenceOf(w)
-        const before = await run(reference, concurrency)
-        const outcome = await run(w, concurrency)
-        pairs.get(reference.key)!.get(concurrency)!.push([before, before])
-        pairs.get(w.key)!.get(concurrency)!.push([outcome, before])
-      }
+  const statsOf = await throughputRounds(workers, settings.rounds, {
+    keyOf: (w) => w.key,
+    referenceOf: (w) =>
+      w.definition.name === "undici"
+        ? undefined
+        : workers.find((r) => r.definition.name === "undici" && r.node === w.node),
+    run: async (w, concurrency) => {
+      const spec = concurrency === 1 ? settings.c1 : settings.c64
+      const result = await w.run({ type: "throughput", url, concurrency, ...spec })
+      if (result.type !== "throughput") throw new Error("unexpected result")
+      return result.outcome
     }
-    log(`throughput: round ${round + 1}/${settings.rounds} done`)
-  }
-  return workers.map((w) => {
-    const byConcurrency: Record<number, ThroughputCell> = {}
-    for (const concurrency of [1, 64]) {
-      const paired = pairs.get(w.key)!.get(concurrency)!
-      const ratios = paired.map(([o, r]) => rate(o) / rate(r))
-      const cpuRatios = paired.map(([o, r]) => cpuPerRequest(o) / cpuPerRequest(r))
-      byConcurrency[concurrency] = {
-        rps: median(paired.map(([o]) => rate(o))),
-        ratio: median(ratios),
-        ratios,
-        cpu: median(paired.map(([o]) => cpuPerRequest(o))),
-        cpuRatio: median(cpuRatios),
-        cpuRatios,
-        failed: paired.reduce((n, [o]) => n + o.failed, 0)
-      }
-    }
-    return { key: w.key, label: w.definition.label, node: w.node, byConcurrency }
-  })
+  }, log)
+  return workers.map((w) => ({ key: w.key, label: w.definition.label, node: w.node, byConcurrency: statsOf(w) }))
 }
 
 /** a ÷ b per round (each against its own raw undici run of that round), the median: throughput and CPU. */
@@ -204,17 +166,8 @@ const outage = async (workers: ReadonlyArray<Worker>, server: Server.Server): Pr
 // targets and the report
 // ---------------------------------------------------------------------------
 
-interface Target {
-  readonly name: string
-  readonly verdict: "PASS" | "FAIL" | "SKIP"
-  readonly figure: string
-}
-
-const check = (name: string, value: number, ok: (x: number) => boolean, figure: string): Target => ({
-  name,
-  verdict: Number.isFinite(value) ? (ok(value) ? "PASS" : "FAIL") : "SKIP",
-  figure: Number.isFinite(value) ? figure : "not measured"
-})
+const check = (name: string, value: number, ok: (x: number) => boolean, figure: string): Target =>
+  checkTarget(name, value, ok, figure, "not measured")
 
 const targets = (rows: ReadonlyArray<ThroughputRow>, outages: ReadonlyArray<OutageRow>): Array<Target> => {
   const vs = between(rows, "edition", "httpclient", 64)
@@ -252,8 +205,7 @@ const report = (
   skipped: ReadonlyArray<string>,
   seconds: number
 ): string => {
-  const lines: Array<string> = []
-  const row = (cells: ReadonlyArray<string | number>) => lines.push(`| ${cells.join(" | ")} |`)
+  const { lines, row, targets: targetsTable } = markdown()
   const cpus = os.cpus()
   const load = os.loadavg()[0]
   lines.push("## Effect v4 edition (Node 22)", "")
@@ -271,35 +223,13 @@ const report = (
       "v4/node_modules/effect, for every client (bench/v4/effect-alias.mjs).",
     ""
   )
-  row(["target", "verdict", "figure"])
-  row(["---", "---", "---"])
-  for (const t of verdicts) row([t.name, `**${t.verdict}**`, t.figure])
+  targetsTable(verdicts)
   lines.push("", "### Throughput on `/ok`", "")
-  row([
-    "client",
-    "Node",
-    "c=1 req/s",
-    "c=1 × undici",
-    "c=64 req/s",
-    "c=64 × undici",
-    "CPU µs/req (c=64)",
-    "CPU × undici",
-    "failed"
-  ])
+  row(["client", "Node", ...throughputHeader, "failed"])
   row(["---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
   for (const r of rows) {
     const [a, b] = [r.byConcurrency[1], r.byConcurrency[64]]
-    row([
-      r.label,
-      infos.get(r.key)?.node ?? r.node,
-      fmt(a.rps, 0),
-      fmt(a.ratio),
-      fmt(b.rps, 0),
-      fmt(b.ratio),
-      fmt(b.cpu, 1),
-      fmt(b.cpuRatio),
-      a.failed + b.failed
-    ])
+    row([r.label, infos.get(r.key)?.node ?? r.node, ...throughputCells(a, b, 1), a.failed + b.failed])
   }
   const v1 = between(rows, "edition", "httpclient", 1)
   const v64 = between(rows, "edition", "httpclient", 64)
@@ -352,25 +282,8 @@ const nodeAtLeast = (version: string, major: number, minor: number) => {
 }
 
 const main = async () => {
-  const problem = Server.missing()
-  if (problem !== undefined) {
-    console.error(`bench:v4: ${problem}`)
-    process.exit(1)
-  }
   const started = performance.now()
-  const server = await Server.start()
-  const shutdown = (code: number) => {
-    for (const child of children) child.kill("SIGTERM")
-    server.stop()
-    process.exit(code)
-  }
-  process.once("SIGINT", () => shutdown(130))
-  process.once("SIGTERM", () => shutdown(143))
-  const watchdog = setTimeout(() => {
-    console.error(`bench:v4: still running after ${quick ? 5 : 10} minutes; stopping`)
-    shutdown(1)
-  }, (quick ? 5 : 10) * 60_000)
-  watchdog.unref()
+  const { server, shutdown } = await startBench("bench:v4", quick ? 5 : 10)
   log(`${server.version} on ${server.origin}; Node ${process.version}; ${quick ? "quick run" : "full run"}`)
   try {
     const skipped: Array<string> = []
