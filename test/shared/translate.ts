@@ -5,6 +5,7 @@
  * milliseconds, which both editions' options accept), and how to read its `Duration`, `Option` and `Cause`.
  */
 import { inspect } from "node:util"
+import type { Health } from "../../src/core/health.js"
 import type {
   BackoffSpec,
   CircuitState,
@@ -13,6 +14,7 @@ import type {
   DriverRequest,
   EventSummary,
   Failure,
+  RateLimiterSpec,
   RetrySpec,
   StreamRequest,
   Success
@@ -52,6 +54,21 @@ export interface EditionApi<S, P, C, R> {
         readonly window?: number | undefined
       }
     ) => R
+  }
+}
+
+/** The `rateLimiter` option (the same shape in both editions: durations as milliseconds, `key` a string or function). */
+const rateLimiterOf = (spec: RateLimiterSpec | undefined) => {
+  if (spec === undefined) return undefined
+  const { key } = spec
+  return {
+    limit: spec.limit,
+    window: spec.windowMs,
+    algorithm: spec.algorithm,
+    adaptive: spec.adaptive,
+    key: key === undefined || typeof key === "string"
+      ? key
+      : (request: { readonly url: URL }) => request.url.searchParams.get(key.queryParam) ?? ""
   }
 }
 
@@ -123,6 +140,7 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
         maxQueue: bulkhead.maxQueue,
         queueTimeout: bulkhead.queueTimeoutMs
       },
+      rateLimiter: rateLimiterOf(spec.rateLimiter),
       tls: spec.tls
     }
   }
@@ -294,7 +312,9 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
         const items: Array<unknown> = []
         const error = failureOf(await calls.stream(req, (item) => items.push(item), ended.signal))
         return error === undefined ? { items } : { items, error }
-      }
+      },
+      warmUp: async (origin, connections) => failureOf(await calls.warmUp(origin, connections)),
+      health: async () => valueOf(await calls.health())
     }
     try {
       await body(client)
@@ -326,6 +346,8 @@ export interface EditionCalls<C> {
     onItem: (item: unknown) => void,
     signal: AbortSignal
   ) => Promise<ExitOf<unknown, C>>
+  readonly warmUp: (origin: string, connections: number) => Promise<ExitOf<void, C>>
+  readonly health: () => Promise<ExitOf<Health, C>>
 }
 
 /** A call that succeeded, from the edition's response and its body read as text. */

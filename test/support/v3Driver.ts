@@ -45,7 +45,9 @@ export const v3Driver: Driver = {
             circuitState: (origin) => run(ResilientClient.circuitState(origin)),
             takeEvents: () => run(Queue.takeAll(dequeue)),
             stream: (req, onItem, signal) =>
-              run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal })
+              run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal }),
+            warmUp: (origin, connections) => run(ResilientClient.warmUp(origin, connections)),
+            health: () => run(ResilientClient.health)
           }, body),
         catch: (error) => error
       })

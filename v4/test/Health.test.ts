@@ -97,16 +97,7 @@ describe("ResilientClient.health and healthy", () => {
       bulkhead: { maxConcurrent: 2, maxQueue: 1 }
     }))))
 
-  it.effect("a client with every protection off: healthy, nothing to report", () =>
-    Effect.gen(function*() {
-      yield* HttpResilient.get(url)
-      const health = yield* ResilientClient.health
-      assert.deepStrictEqual(health, { healthy: true, origins: [], bulkheads: [], retryBudget: undefined, at: 0 })
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-      circuitBreaker: false,
-      bulkhead: false,
-      retryBudget: false
-    }))))
+  // a client with every protection off: the shared suite (test/shared/pool.ts)
 
   it.effect("the retry budget left goes down as retries spend it", () =>
     Effect.gen(function*() {

@@ -46,7 +46,9 @@ export const v4Driver: Driver = {
             circuitState: (origin) => run(ResilientClient.circuitState(origin)),
             takeEvents: () => run(PubSub.takeUpTo(subscription, Number.MAX_SAFE_INTEGER)),
             stream: (req, onItem, signal) =>
-              run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal })
+              run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal }),
+            warmUp: (origin, connections) => run(ResilientClient.warmUp(origin, connections)),
+            health: () => run(ResilientClient.health)
           }, body),
         catch: (error) => error
       })

@@ -1,0 +1,80 @@
+/**
+ * Shared bodies: `ResilientClient.warmUp` (connections opened ahead of the calls) and `ResilientClient.health` of a
+ * client with every protection off.
+ */
+import * as assert from "node:assert/strict"
+import type { Socket } from "node:net"
+import { eventually, ok } from "./check.js"
+import type { Body } from "./driver.js"
+import { closedPort, startRecordingServer, withServers } from "./servers.js"
+
+/** A server that records the socket of each request and answers after `delayMs`; `sockets` are those open on it. */
+const socketServer = (delayMs: number) =>
+  startRecordingServer((req) => req.socket as Socket, (_req, res) => void setTimeout(() => res.end("ok"), delayMs))
+
+export const poolBodies: Body = (t, driver) => {
+  t.describe("warmUp", () => {
+    t.it(
+      "opens the sockets, and the next that many concurrent requests open none",
+      () =>
+        withServers([socketServer(50)], (server) =>
+          driver.withClient({}, async (client) => {
+            assert.equal(await client.warmUp(server.origin, 4), undefined)
+            await eventually(async () => server.sockets.size === 4, 5_000, "4 connections open")
+            assert.equal(server.count(), 0, "warmUp sends no request")
+            const warm = new Set(server.sockets)
+            // warming again keeps what is parked
+            assert.equal(await client.warmUp(`${server.origin}/any/path`, 4), undefined)
+            const outcomes = await Promise.all(
+              [1, 2, 3, 4].map((i) => client.request({ method: "GET", url: `${server.origin}/r${i}` }))
+            )
+            assert.deepEqual(outcomes.map((o) => ok(o).status), [200, 200, 200, 200])
+            assert.equal(server.sockets.size, 4)
+            assert.equal(new Set(server.received).size, 4, "each request on its own connection")
+            for (const socket of server.received) assert.ok(warm.has(socket), "a request on a warmed connection")
+          }))
+    )
+
+    t.it(
+      "without warmUp the same requests open their own connections",
+      () =>
+        withServers([socketServer(50)], (server) =>
+          driver.withClient({}, async (client) => {
+            assert.equal(server.sockets.size, 0)
+            await Promise.all([1, 2, 3].map((i) => client.request({ method: "GET", url: `${server.origin}/r${i}` })))
+            assert.equal(server.sockets.size, 3)
+          }))
+    )
+
+    t.it(
+      "a refused connection is a TransportError; no connections is an InvalidRequestError",
+      () =>
+        driver.withClient({}, async (client) => {
+          const port = await closedPort()
+          const refused = await client.warmUp(`http://127.0.0.1:${port}`, 2)
+          assert.equal(refused?.tag, "TransportError")
+          assert.equal(refused?.reason, "ConnectionRefused")
+          const none = await client.warmUp("http://127.0.0.1:1", 0)
+          assert.equal(none?.tag, "InvalidRequestError")
+          assert.match(none?.message ?? "", /connections 0/)
+        })
+    )
+  })
+
+  t.describe("health", () => {
+    t.it(
+      "a client with every protection off: healthy, nothing to report",
+      () =>
+        withServers(
+          [socketServer(0)],
+          (server) =>
+            driver.withClient({ circuitBreaker: false, bulkhead: false, retryBudget: false }, async (client) => {
+              ok(await client.request({ method: "GET", url: server.origin }))
+              const { at, ...health } = await client.health()
+              assert.deepEqual(health, { healthy: true, origins: [], bulkheads: [], retryBudget: undefined })
+              assert.ok(Math.abs(at - Date.now()) < 60_000, `at ${at} is the Clock's epoch ms`)
+            })
+        )
+    )
+  })
+}
