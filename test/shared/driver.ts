@@ -198,6 +198,8 @@ export interface Failure {
   readonly queued?: number
   /** RetryAfterTooLongError `limit` */
   readonly limitMs?: number
+  /** RateLimitedError `waitFor` */
+  readonly waitForMs?: number
   /** RetryBudgetExhaustedError `lastError` */
   readonly lastError?: Failure
   /**

@@ -6,11 +6,20 @@ import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
 import { poolBodies } from "./pool.js"
 import { protectionBodies } from "./protections.js"
+import { rateLimiterBodies } from "./rateLimiter.js"
 import { retryBodies } from "./retry.js"
 import { securityBodies } from "./security.js"
 import { streamBodies } from "./streams.js"
 
-export const bodies = [retryBodies, errorBodies, protectionBodies, securityBodies, streamBodies, poolBodies] as const
+export const bodies = [
+  retryBodies,
+  errorBodies,
+  protectionBodies,
+  securityBodies,
+  streamBodies,
+  poolBodies,
+  rateLimiterBodies
+] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
   t.describe(`shared behaviour (${driver.edition})`, () => {

@@ -238,6 +238,7 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
         ["limit", num(limit)],
         ["queued", num(field(error, "queued"))],
         ["limitMs", millis(limit)],
+        ["waitForMs", millis(field(error, "waitFor"))],
         [
           "lastError",
           lastError !== null && typeof lastError === "object" && "_tag" in lastError
