@@ -274,6 +274,8 @@ export interface DriverClient {
   warmUp(origin: string, connections: number): Promise<Failure | undefined>
   /** `ResilientClient.health` */
   health(): Promise<Health>
+  /** `ResilientClient.healthy()` or `healthy(origin)`: whether it is healthy, or how it failed */
+  healthy(origin?: string): Promise<boolean | Failure>
 }
 
 /** Thrown (rejected) by `withClient` when the client's options are refused (the layer's `ConfigError`). */

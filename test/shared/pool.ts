@@ -4,9 +4,9 @@
  */
 import * as assert from "node:assert/strict"
 import type { Socket } from "node:net"
-import { eventually, ok } from "./check.js"
+import { between, eventually, ok } from "./check.js"
 import type { Body } from "./driver.js"
-import { closedPort, startRecordingServer, withServers } from "./servers.js"
+import { closedPort, startRecordingServer, startServer, withServers } from "./servers.js"
 
 /** A server that records the socket of each request and answers after `delayMs`; `sockets` are those open on it. */
 const socketServer = (delayMs: number) =>
@@ -62,6 +62,62 @@ export const poolBodies: Body = (t, driver) => {
   })
 
   t.describe("health", () => {
+    t.it(
+      "before and after failures: breaker state, last failure time, retryAt; healthy() and healthy(origin)",
+      () =>
+        withServers(
+          [startServer((req, res) => res.writeHead(req.url === "/broken" ? 503 : 200).end())],
+          (server) =>
+            driver.withClient(
+              { circuitBreaker: { strategy: { kind: "consecutive", threshold: 3 }, breakDurationMs: 60_000 } },
+              async (client) => {
+                const url = server.origin
+                const before = await client.health()
+                assert.equal(before.healthy, true)
+                assert.deepEqual(before.origins, [])
+                assert.deepEqual(before.bulkheads, [
+                  { route: undefined, inFlight: 0, queued: 0, maxConcurrent: 1000, maxQueue: 0 }
+                ])
+                assert.equal(before.retryBudget, 100)
+                assert.equal(await client.healthy(), true)
+                assert.equal(await client.healthy(url), true)
+
+                ok(await client.request({ method: "GET", url: `${url}/ok` }))
+                const closed = await client.health()
+                assert.deepEqual(closed.origins, [{
+                  key: url,
+                  origin: url,
+                  route: undefined,
+                  state: "closed",
+                  inFlight: 0,
+                  retryAt: undefined,
+                  lastFailureAt: undefined,
+                  retryBudget: closed.retryBudget
+                }])
+
+                const start = Date.now()
+                for (let i = 0; i < 3; i++) {
+                  await client.request({ method: "GET", url: `${url}/broken`, retry: false })
+                }
+                const end = Date.now()
+                const open = await client.health()
+                assert.equal(open.healthy, false)
+                const [entry] = open.origins
+                assert.equal(entry.state, "open")
+                assert.equal(entry.inFlight, 0)
+                between(entry.lastFailureAt ?? NaN, start, end, "lastFailureAt")
+                assert.ok((entry.retryAt ?? NaN) >= open.at + 50_000, `retryAt ${entry.retryAt}`)
+                assert.equal(await client.healthy(), false)
+                assert.equal(await client.healthy(`${url}/any/path`), false)
+                assert.equal(await client.healthy("http://elsewhere.test"), true)
+                const bad = await client.healthy("mailto:someone@example.com")
+                assert.ok(typeof bad === "object" && bad.tag === "InvalidRequestError", JSON.stringify(bad))
+                assert.match(bad.message, /healthy:/)
+              }
+            )
+        )
+    )
+
     t.it(
       "a client with every protection off: healthy, nothing to report",
       () =>

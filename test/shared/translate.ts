@@ -315,7 +315,11 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
         return error === undefined ? { items } : { items, error }
       },
       warmUp: async (origin, connections) => failureOf(await calls.warmUp(origin, connections)),
-      health: async () => valueOf(await calls.health())
+      health: async () => valueOf(await calls.health()),
+      healthy: async (origin) => {
+        const exit = await calls.healthy(origin)
+        return exit._tag === "Success" ? exit.value : failureOf(exit)!
+      }
     }
     try {
       await body(client)
@@ -349,6 +353,7 @@ export interface EditionCalls<C> {
   ) => Promise<ExitOf<unknown, C>>
   readonly warmUp: (origin: string, connections: number) => Promise<ExitOf<void, C>>
   readonly health: () => Promise<ExitOf<Health, C>>
+  readonly healthy: (origin: string | undefined) => Promise<ExitOf<boolean, C>>
 }
 
 /** A call that succeeded, from the edition's response and its body read as text. */

@@ -48,7 +48,8 @@ export const v4Driver: Driver = {
             stream: (req, onItem, signal) =>
               run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal }),
             warmUp: (origin, connections) => run(ResilientClient.warmUp(origin, connections)),
-            health: () => run(ResilientClient.health)
+            health: () => run(ResilientClient.health),
+            healthy: (origin) => run(origin === undefined ? ResilientClient.healthy() : ResilientClient.healthy(origin))
           }, body),
         catch: (error) => error
       })
