@@ -65,26 +65,19 @@ describe("options from the environment", () => {
 
   it.effect("a section's setting names its variable and the option's path; a ratio knob as CircuitBreaker.ratio", () =>
     Effect.gen(function*() {
-      const slots = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "0" })
-      assert.strictEqual(
-        said(slots),
-        "HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT (bulkhead.maxConcurrent): 0 is not a positive integer"
-      )
-      const probes = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES: "0" })
-      assert.strictEqual(
-        said(probes),
-        "HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES (circuitBreaker.probes): 0 is not a positive integer"
-      )
-      const ratio = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_RETRY_BUDGET_RATIO: "-1" })
-      assert.strictEqual(
-        said(ratio),
-        "HTTP_RESILIENT_RETRY_BUDGET_RATIO (retryBudget.ratio): -1 is not a number from 0 to 1000"
-      )
-      const threshold = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "2" })
-      assert.strictEqual(
-        said(threshold),
-        "HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD (CircuitBreaker.ratio threshold): 2 is not a share from 0 to 1"
-      )
+      const cases = [
+        ["HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT", "0", "(bulkhead.maxConcurrent): 0 is not a positive integer"],
+        ["HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES", "0", "(circuitBreaker.probes): 0 is not a positive integer"],
+        ["HTTP_RESILIENT_RETRY_BUDGET_RATIO", "-1", "(retryBudget.ratio): -1 is not a number from 0 to 1000"],
+        [
+          "HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD",
+          "2",
+          "(CircuitBreaker.ratio threshold): 2 is not a share from 0 to 1"
+        ]
+      ] as const
+      for (const [variable, value, why] of cases) {
+        assert.strictEqual(said(yield* buildError(ResilientClientLive, { [variable]: value })), `${variable} ${why}`)
+      }
     }))
 
   it.effect("a switch false beside a setting of its section names both", () =>
