@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
+import { Effect, Fiber } from "effect"
 import type * as http from "node:http"
-import { Backoff, HttpResilient, HttpResilientTest, ResilientClient, RetryPolicy } from "../src/index.js"
+import { HttpResilient, ResilientClient } from "../src/index.js"
 import { serverScoped } from "./support/server.js"
 
 /** /broken always 503, /hold held until released, anything else 200. */
@@ -71,21 +71,5 @@ describe("ResilientClient.health and healthy", () => {
 
   // a client with every protection off: the shared suite (test/shared/pool.ts)
 
-  it.effect("the retry budget left goes down as retries spend it", () =>
-    Effect.gen(function*() {
-      assert.strictEqual((yield* ResilientClient.health).retryBudget, 10)
-      const call = yield* Effect.fork(
-        HttpResilient.get("http://api.test/x", {
-          retry: RetryPolicy.make({ retries: 3, backoff: Backoff.constant("1 second") })
-        })
-      )
-      yield* TestClock.adjust("5 seconds")
-      yield* Fiber.await(call)
-      const after = yield* ResilientClient.health
-      assert.strictEqual(after.retryBudget, 7)
-      assert.strictEqual(after.origins[0].retryBudget, 7)
-      assert.strictEqual(after.origins[0].lastFailureAt, 3000)
-    }).pipe(Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(503), {
-      retryBudget: { ratio: 0, minRetriesPerSecond: 1, window: "10 seconds" }
-    }))))
+  // the retry budget left as retries spend it: the shared suite (test/shared/pool.ts)
 })

@@ -4,9 +4,9 @@
  */
 import * as assert from "node:assert/strict"
 import type { Socket } from "node:net"
-import { between, eventually, ok } from "./check.js"
+import { between, eventually, failed, fast, ok } from "./check.js"
 import type { Body } from "./driver.js"
-import { closedPort, startRecordingServer, startServer, withServers } from "./servers.js"
+import { closedPort, startRecordingServer, startServer, statusServer, withServers } from "./servers.js"
 
 /** A server that records the socket of each request and answers after `delayMs`; `sockets` are those open on it. */
 const socketServer = (delayMs: number) =>
@@ -113,6 +113,32 @@ export const poolBodies: Body = (t, driver) => {
                 const bad = await client.healthy("mailto:someone@example.com")
                 assert.ok(typeof bad === "object" && bad.tag === "InvalidRequestError", JSON.stringify(bad))
                 assert.match(bad.message, /healthy:/)
+              }
+            )
+        )
+    )
+
+    t.it(
+      "the retry budget left goes down as retries spend it",
+      () =>
+        withServers(
+          [statusServer([503])],
+          (server) =>
+            driver.withClient(
+              { retryBudget: { ratio: 0, minRetriesPerSecond: 1, windowMs: 10_000 } },
+              async (client) => {
+                assert.equal((await client.health()).retryBudget, 10)
+                const start = Date.now()
+                failed(
+                  await client.request({ method: "GET", url: `${server.origin}/x`, retry: fast(3) }),
+                  "StatusError"
+                )
+                const end = Date.now()
+                assert.equal(server.count(), 4)
+                const after = await client.health()
+                assert.equal(after.retryBudget, 7)
+                assert.equal(after.origins[0].retryBudget, 7)
+                between(after.origins[0].lastFailureAt ?? NaN, start, end, "lastFailureAt")
               }
             )
         )

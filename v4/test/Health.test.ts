@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
-import { Backoff, HttpResilient, HttpResilientTest, ResilientClient, RetryPolicy } from "effect-http-resilient/v4"
+import { HttpResilient, HttpResilientTest, ResilientClient } from "effect-http-resilient/v4"
 import { TestClock } from "effect/testing"
 
 const url = "http://api.test"
@@ -39,21 +39,5 @@ describe("ResilientClient.health and healthy", () => {
 
   // a client with every protection off: the shared suite (test/shared/pool.ts)
 
-  it.effect("the retry budget left goes down as retries spend it", () =>
-    Effect.gen(function*() {
-      assert.strictEqual((yield* ResilientClient.health).retryBudget, 10)
-      const call = yield* Effect.forkChild(
-        HttpResilient.get(`${url}/x`).pipe(
-          Effect.retry(RetryPolicy.make({ retries: 3, backoff: Backoff.constant("1 second") }))
-        )
-      )
-      yield* TestClock.adjust("5 seconds")
-      yield* Fiber.await(call)
-      const after = yield* ResilientClient.health
-      assert.strictEqual(after.retryBudget, 7)
-      assert.strictEqual(after.origins[0].retryBudget, 7)
-      assert.strictEqual(after.origins[0].lastFailureAt, 3000)
-    }).pipe(Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(503), {
-      retryBudget: { ratio: 0, minRetriesPerSecond: 1, window: "10 seconds" }
-    }))))
+  // the retry budget left as retries spend it: the shared suite (test/shared/pool.ts)
 })
