@@ -105,6 +105,15 @@ export interface RateLimiterSpec {
   readonly adaptive?: boolean
 }
 
+/** An interceptor (`Interceptor.make`) as plain callbacks, run on every attempt. */
+export interface InterceptorSpec {
+  readonly name: string
+  /** before the attempt is sent: query parameters to append to its URL */
+  readonly onRequest?: (attempt: number) => Readonly<Record<string, string>>
+  /** with the attempt's response, which goes on unchanged */
+  readonly onResponse?: (attempt: number, status: number) => void
+}
+
 /** The client options (`ResilientClient.layer(options)`), by their design names. */
 export interface ClientSpec {
   readonly baseUrl?: string
@@ -128,6 +137,7 @@ export interface ClientSpec {
   readonly retryBudget?: RetryBudgetSpec | false
   readonly bulkhead?: BulkheadSpec | false
   readonly rateLimiter?: RateLimiterSpec
+  readonly interceptors?: ReadonlyArray<InterceptorSpec>
   /** trusted certificates (PEM), as the `tls: { ca }` option */
   readonly tls?: { readonly ca: string }
 }

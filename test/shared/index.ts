@@ -4,6 +4,7 @@
  */
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
+import { interceptorBodies } from "./interceptors.js"
 import { poolBodies } from "./pool.js"
 import { protectionBodies } from "./protections.js"
 import { rateLimiterBodies } from "./rateLimiter.js"
@@ -18,7 +19,8 @@ export const bodies = [
   securityBodies,
   streamBodies,
   poolBodies,
-  rateLimiterBodies
+  rateLimiterBodies,
+  interceptorBodies
 ] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {

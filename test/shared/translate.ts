@@ -14,6 +14,7 @@ import type {
   DriverRequest,
   EventSummary,
   Failure,
+  InterceptorSpec,
   RateLimiterSpec,
   RetrySpec,
   StreamRequest,
@@ -35,7 +36,9 @@ export interface PolicyOptions<S> {
  * The constructors of an edition's public API the translation calls: `S` its backoff schedule, `P` its retry policy,
  * `C` and `R` its consecutive and ratio breaker strategies.
  */
-export interface EditionApi<S, P, C, R> {
+export interface EditionApi<S, P, C, R, Q = unknown> {
+  /** its `HttpClientRequest`, for what an interceptor does to a request */
+  readonly HttpClientRequest: { readonly appendUrlParam: (self: Q, key: string, value: string) => Q }
   readonly Backoff: {
     readonly constant: (delay: number) => S
     readonly exponential: (
@@ -73,7 +76,22 @@ const rateLimiterOf = (spec: RateLimiterSpec | undefined) => {
 }
 
 /** The translation of the specs into an edition's options: each driver annotates the results with its own types. */
-export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }: EditionApi<S, P, C, R>) => {
+export const translation = <S, P, C, R, Q>(
+  { Backoff, CircuitBreaker, HttpClientRequest, RetryPolicy }: EditionApi<S, P, C, R, Q>
+) => {
+  const interceptorOf = ({ name, onRequest, onResponse }: InterceptorSpec) => ({
+    name,
+    onRequest: (request: Q, { attempt }: { readonly attempt: number }) =>
+      Object.entries(onRequest?.(attempt) ?? {}).reduce(
+        (r, [key, value]) => HttpClientRequest.appendUrlParam(r, key, value),
+        request
+      ),
+    onResponse: <A extends { readonly status: number }>(response: A, { attempt }: { readonly attempt: number }) => {
+      onResponse?.(attempt, response.status)
+      return response
+    }
+  })
+
   const backoffOf = (spec: BackoffSpec): S => {
     switch (spec.kind) {
       case "constant":
@@ -141,6 +159,7 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
         queueTimeout: bulkhead.queueTimeoutMs
       },
       rateLimiter: rateLimiterOf(spec.rateLimiter),
+      interceptors: spec.interceptors?.map(interceptorOf),
       tls: spec.tls
     }
   }
@@ -363,7 +382,9 @@ export const success = (
 ): Success => ({ ok: true, status: response.status, headers: { ...response.headers }, body })
 
 /** {@link translation} and {@link summaries} of one edition, from its modules. */
-export const edition = <S, P, C, R, D, O, K>(modules: EditionApi<S, P, C, R> & EditionReader<D, O, K>) => ({
+export const edition = <S, P, C, R, Q, D, O, K>(
+  modules: EditionApi<S, P, C, R, Q> & EditionReader<D, O, K>
+) => ({
   ...translation(modules),
   ...summaries(modules)
 })

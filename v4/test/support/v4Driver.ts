@@ -4,6 +4,7 @@
  * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
 import { Cause, Duration, Effect, Layer, Option, PubSub, Schema, Stream } from "effect"
+import { HttpClientRequest } from "effect/http"
 import type { Driver, Success } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
 import { edition, success } from "../../../test/shared/translate.js"
@@ -11,7 +12,7 @@ import type { HttpResilientError } from "../../src/index.js"
 import { Backoff, CircuitBreaker, HttpResilient, ResilientClient, RetryPolicy } from "../../src/index.js"
 
 const causes = { ...Cause, failureOption: Cause.findErrorOption }
-const modules = { Backoff, CircuitBreaker, RetryPolicy, Cause: causes, Duration, Option }
+const modules = { Backoff, CircuitBreaker, HttpClientRequest, RetryPolicy, Cause: causes, Duration, Option }
 const { clientOptions, drive, requestOptions, settle, streamOf } = edition(modules)
 
 /** A streaming call's verb, as a v4 `Stream` of its items. */
