@@ -32,7 +32,8 @@ import {
   type Target,
   throughputCells,
   throughputHeader,
-  throughputRounds
+  throughputRounds,
+  throughputRun
 } from "./stats.js"
 import { children, startWorker, withFreshWorker, type Worker } from "./workers.js"
 
@@ -85,12 +86,7 @@ const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promi
   const statsOf = await throughputRounds(workers, settings.rounds, {
     keyOf: (w) => w.definition.name,
     referenceOf: (w) => w === reference ? undefined : reference,
-    run: async (w, concurrency) => {
-      const spec = concurrency === 1 ? settings.c1 : settings.c64
-      const result = await w.run({ type: "throughput", url, concurrency, ...spec })
-      if (result.type !== "throughput") throw new Error("unexpected result")
-      return result.outcome
-    }
+    run: throughputRun(url, (concurrency) => concurrency === 1 ? settings.c1 : settings.c64)
   }, log)
   return workers.map((w) => ({ name: w.definition.name, label: w.definition.label, byConcurrency: statsOf(w) }))
 }

@@ -168,3 +168,18 @@ export const throughputRounds = async <W>(
     return byConcurrency
   }
 }
+
+/**
+ * One measured run of the throughput rounds on a client process: `/ok` at `concurrency`, sized by `specOf`; resolves
+ * with its loop's outcome.
+ */
+export const throughputRun = <W extends { readonly run: (task: never) => Promise<{ readonly type: string }> }>(
+  url: string,
+  specOf: (concurrency: number) => { readonly count: number; readonly maxMillis: number }
+) =>
+async (w: W, concurrency: number): Promise<LoopOutcome> => {
+  const task = { type: "throughput", url, concurrency, ...specOf(concurrency) } as const
+  const result = await w.run(task as never)
+  if (result.type !== "throughput") throw new Error("unexpected result")
+  return (result as unknown as { readonly outcome: LoopOutcome }).outcome
+}

@@ -23,6 +23,7 @@ import {
   throughputCells,
   throughputHeader,
   throughputRounds,
+  throughputRun,
   type ThroughputStats
 } from "../stats.js"
 import { type ClientDefinition, clients, editionFrom } from "./clients.js"
@@ -105,12 +106,7 @@ const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promi
       w.definition.name === "undici"
         ? undefined
         : workers.find((r) => r.definition.name === "undici" && r.node === w.node),
-    run: async (w, concurrency) => {
-      const spec = concurrency === 1 ? settings.c1 : settings.c64
-      const result = await w.run({ type: "throughput", url, concurrency, ...spec })
-      if (result.type !== "throughput") throw new Error("unexpected result")
-      return result.outcome
-    }
+    run: throughputRun(url, (concurrency) => concurrency === 1 ? settings.c1 : settings.c64)
   }, log)
   return workers.map((w) => ({ key: w.key, label: w.definition.label, node: w.node, byConcurrency: statsOf(w) }))
 }
