@@ -315,6 +315,7 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
    * interrupted (their signal aborts), as a scoped program's would be.
    */
   const drive = async (calls: EditionCalls<C>, body: (client: DriverClient) => Promise<void>): Promise<void> => {
+    const { ResilientClient, run } = calls
     const ended = new AbortController()
     const seen: Array<EventSummary> = []
     const client: DriverClient = {
@@ -323,7 +324,7 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
         const exit = await calls.request(req, signal)
         return exit._tag === "Success" ? exit.value : failureOf(exit)!
       },
-      circuitState: async (origin) => valueOf(await calls.circuitState(origin)),
+      circuitState: async (origin) => valueOf(await run(ResilientClient.circuitState(origin))) as CircuitState,
       events: async () => {
         for (const one of valueOf(await calls.takeEvents())) seen.push(event(one))
         return [...seen]
@@ -333,11 +334,11 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
         const error = failureOf(await calls.stream(req, (item) => items.push(item), ended.signal))
         return error === undefined ? { items } : { items, error }
       },
-      warmUp: async (origin, connections) => failureOf(await calls.warmUp(origin, connections)),
-      health: async () => valueOf(await calls.health()),
+      warmUp: async (origin, connections) => failureOf(await run(ResilientClient.warmUp(origin, connections))),
+      health: async () => valueOf(await run(ResilientClient.health)) as Health,
       healthy: async (origin) => {
-        const exit = await calls.healthy(origin)
-        return exit._tag === "Success" ? exit.value : failureOf(exit)!
+        const exit = await run(origin === undefined ? ResilientClient.healthy() : ResilientClient.healthy(origin))
+        return exit._tag === "Success" ? exit.value as boolean : failureOf(exit)!
       }
     }
     try {
@@ -359,9 +360,17 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
 
 /** What an edition runs for a {@link DriverClient}, each call to its exit (`C` the edition's `Cause`). */
 export interface EditionCalls<C> {
+  /** its `ResilientClient` module: the calls on the client itself, as Effects `run` runs */
+  readonly ResilientClient: {
+    readonly circuitState: (origin: string) => unknown
+    readonly warmUp: (origin: string, connections: number) => unknown
+    readonly health: unknown
+    readonly healthy: { (): unknown; (origin: string): unknown }
+  }
+  /** runs one of its Effects on the client */
+  readonly run: (effect: unknown) => Promise<ExitOf<unknown, C>>
   /** one call, its body read as text ({@link success}) */
   readonly request: (req: DriverRequest, signal: AbortSignal) => Promise<ExitOf<Success, C>>
-  readonly circuitState: (origin: string) => Promise<ExitOf<CircuitState, C>>
   /** the events published since the last take */
   readonly takeEvents: () => Promise<ExitOf<Iterable<{ readonly _tag: string }>, C>>
   /** a streaming call ({@link translation}'s `streamOf`), `onItem` called per item */
@@ -370,9 +379,6 @@ export interface EditionCalls<C> {
     onItem: (item: unknown) => void,
     signal: AbortSignal
   ) => Promise<ExitOf<unknown, C>>
-  readonly warmUp: (origin: string, connections: number) => Promise<ExitOf<void, C>>
-  readonly health: () => Promise<ExitOf<Health, C>>
-  readonly healthy: (origin: string | undefined) => Promise<ExitOf<boolean, C>>
 }
 
 /** A call that succeeded, from the edition's response and its body read as text. */

@@ -36,6 +36,8 @@ export const v3Driver: Driver = {
       yield* Effect.tryPromise({
         try: () =>
           drive({
+            ResilientClient,
+            run: (effect) => run(effect as Effect.Effect<unknown, unknown, ResilientClient.ResilientClient>),
             request: (req, signal) => {
               const call = Effect.flatMap(
                 HttpResilient.request(req.method, req.url, requestOptions(req)),
@@ -43,13 +45,9 @@ export const v3Driver: Driver = {
               )
               return run(call, { signal })
             },
-            circuitState: (origin) => run(ResilientClient.circuitState(origin)),
             takeEvents: () => run(Queue.takeAll(dequeue)),
             stream: (req, onItem, signal) =>
-              run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal }),
-            warmUp: (origin, connections) => run(ResilientClient.warmUp(origin, connections)),
-            health: () => run(ResilientClient.health),
-            healthy: (origin) => run(origin === undefined ? ResilientClient.healthy() : ResilientClient.healthy(origin))
+              run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal })
           }, body),
         catch: (error) => error
       })

@@ -37,6 +37,8 @@ export const v4Driver: Driver = {
       yield* Effect.tryPromise({
         try: () =>
           drive({
+            ResilientClient,
+            run: (effect) => run(effect as Effect.Effect<unknown, unknown, ResilientClient.ResilientClient>),
             request: (req, signal) => {
               const call = Effect.flatMap(
                 HttpResilient.request(req.method, req.url, requestOptions(req)),
@@ -44,13 +46,9 @@ export const v4Driver: Driver = {
               )
               return run(call as Effect.Effect<Success, unknown, ResilientClient.ResilientClient>, { signal })
             },
-            circuitState: (origin) => run(ResilientClient.circuitState(origin)),
             takeEvents: () => run(PubSub.takeUpTo(subscription, Number.MAX_SAFE_INTEGER)),
             stream: (req, onItem, signal) =>
-              run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal }),
-            warmUp: (origin, connections) => run(ResilientClient.warmUp(origin, connections)),
-            health: () => run(ResilientClient.health),
-            healthy: (origin) => run(origin === undefined ? ResilientClient.healthy() : ResilientClient.healthy(origin))
+              run(Stream.runForEach(verbOf(req), (item) => Effect.sync(() => onItem(item))), { signal })
           }, body),
         catch: (error) => error
       })
