@@ -5,8 +5,11 @@
 import { bodyBodies } from "./bodies.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
+import { interceptorBodies } from "./interceptors.js"
 import { networkBodies } from "./network.js"
+import { poolBodies } from "./pool.js"
 import { protectionBodies } from "./protections.js"
+import { rateLimiterBodies } from "./rateLimiter.js"
 import { retryBodies } from "./retry.js"
 import { securityBodies } from "./security.js"
 import { streamBodies } from "./streams.js"
@@ -18,7 +21,10 @@ export const bodies = [
   securityBodies,
   streamBodies,
   networkBodies,
-  bodyBodies
+  bodyBodies,
+  poolBodies,
+  rateLimiterBodies,
+  interceptorBodies
 ] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
