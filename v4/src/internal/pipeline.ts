@@ -40,7 +40,7 @@ import { bulkhead } from "./stage/bulkhead.js"
 import { classify } from "./stage/classify.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
-import { interceptors } from "./stage/interceptors.js"
+import { interceptors, requestInterceptors } from "./stage/interceptors.js"
 import { classifyStreamed, open, readErrorBody } from "./stage/open.js"
 import { rateLimit } from "./stage/rateLimit.js"
 import { redirects } from "./stage/redirects.js"
@@ -95,8 +95,10 @@ export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
   around(
     client,
     classifyStreamed(client)(
-      redirects<StreamingResponse>(client, readErrorBody)(
-        open(client.transport, client.maxResponseSize, client.decompress)
+      requestInterceptors(client.interceptors)(
+        redirects<StreamingResponse>(client, readErrorBody)(
+          open(client.transport, client.maxResponseSize, client.decompress)
+        )
       )
     )
   )
