@@ -211,6 +211,39 @@ const apply = <A>(
 }
 
 /**
+ * The request side of `list` only, in order, for a streamed attempt (a response side could not see its body in
+ * memory); the attempt goes on with the rewritten request.
+ * @internal
+ */
+export const runRequestSide = (
+  list: ReadonlyArray<Interceptor>,
+  state: AttemptState,
+  request: Outgoing
+): Effect.Effect<Outgoing, HttpResilientError> =>
+  Effect.flatMap(requestSide(list, state, request, contextOf(state)), (sent) => {
+    const out = toOutgoing(sent)
+    return out instanceof TypeError ? Effect.fail(failedWith("request", state, out)) : Effect.succeed(out)
+  })
+
+const contextOf = (state: AttemptState): InterceptorContext => ({ attempt: state.info.attempt, tag: state.options.tag })
+
+/** The request sides of `list` in order on `request`. */
+const requestSide = (
+  list: ReadonlyArray<Interceptor>,
+  state: AttemptState,
+  request: Outgoing,
+  context: InterceptorContext
+): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> =>
+  Effect.gen(function*() {
+    let sent = toRequest(request)
+    for (const interceptor of list) {
+      const f = interceptor.onRequest
+      if (f !== undefined) sent = yield* apply("onRequest", interceptor, (r) => f(r, context), sent, state)
+    }
+    return sent
+  })
+
+/**
  * Runs the request side of `list` in order on `request`, `send`s the result, then the response side in order on what
  * came back; the attempt goes on with the (possibly replaced) response as raw bytes.
  * @internal
@@ -222,12 +255,8 @@ export const run = (
   send: (request: Outgoing) => Effect.Effect<RawResponse, HttpResilientError>
 ): Effect.Effect<RawResponse, HttpResilientError> =>
   Effect.gen(function*() {
-    const context: InterceptorContext = { attempt: state.info.attempt, tag: state.options.tag }
-    let sent = toRequest(request)
-    for (const interceptor of list) {
-      const f = interceptor.onRequest
-      if (f !== undefined) sent = yield* apply("onRequest", interceptor, (r) => f(r, context), sent, state)
-    }
+    const context = contextOf(state)
+    const sent = yield* requestSide(list, state, request, context)
     const sendPlatform = (platform: HttpClientRequest.HttpClientRequest) =>
       Effect.suspend(() => {
         const out = toOutgoing(platform)

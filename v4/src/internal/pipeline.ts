@@ -45,7 +45,7 @@ import { classify } from "./stage/classify.js"
 import { cookies } from "./stage/cookies.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
-import { interceptors } from "./stage/interceptors.js"
+import { interceptors, requestInterceptors } from "./stage/interceptors.js"
 import { classifyStreamed, open, readErrorBody } from "./stage/open.js"
 import { progress } from "./stage/progress.js"
 import { rateLimit } from "./stage/rateLimit.js"
@@ -105,10 +105,12 @@ export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
   around(
     client,
     classifyStreamed(client)(
-      progress<StreamingResponse>(false)(
-        redirects<StreamingResponse>(client, readErrorBody)(
-          cookies(client.cookieJar)(
-            open(client.transport, client.maxResponseSize, client.decompress)
+      requestInterceptors(client.interceptors)(
+        progress<StreamingResponse>(false)(
+          redirects<StreamingResponse>(client, readErrorBody)(
+            cookies(client.cookieJar)(
+              open(client.transport, client.maxResponseSize, client.decompress)
+            )
           )
         )
       )

@@ -206,28 +206,37 @@ const publishAbout = (
   )
 
 /**
- * Tells listeners that the body of the session's last attempt failed after its head arrived (`AttemptFailed`).
- * @internal
- */
-export const publishDrop = (session: Session, error: HttpResilientError): Effect.Effect<void> =>
-  publishAbout(session, (info) => new Events.AttemptFailed({ ...info, error }))
-
-/**
- * Ends the session with `error` without asking its policy (the stream cannot go on); listeners see `Failed` with
- * reason `not-retryable`.
- * @internal
- */
-export const giveUp = (session: Session, error: HttpResilientError): Effect.Effect<never, HttpResilientError> =>
-  Effect.andThen(
-    publishAbout(session, (info) => new Events.Failed({ ...info, reason: "not-retryable", error })),
-    Effect.fail(error)
-  )
-
-/**
  * A failure of the body after the response began: the stream may continue on a new connection (the core's).
  * @internal
  */
 export class Dropped extends CoreDropped<HttpResilientError> {}
+
+/** `AttemptFailed` to listeners: the body of the last attempt broke after its head. @internal */
+export const publishDrop = (session: Session, error: HttpResilientError): Effect.Effect<void> =>
+  publishAbout(session, (info) => new Events.AttemptFailed({ ...info, error }))
+
+/** Fails with `error`, the policy unasked (the stream cannot go on): `Failed` `not-retryable`. @internal */
+export const giveUp = (session: Session, error: HttpResilientError): Effect.Effect<never, HttpResilientError> => {
+  const failed = (info: Events.EventInfo) => new Events.Failed({ ...info, reason: "not-retryable", error })
+  return Effect.andThen(publishAbout(session, failed), Effect.fail(error))
+}
+
+/**
+ * The session's connections one after another: `open(first)`, and after each drop of a body the connection `next`
+ * names (`null`: the stream ends), until `next` fails.
+ * @internal
+ */
+export const reconnecting = <A, I>(
+  open: (input: I) => Stream.Stream<A, HttpResilientError | Dropped>,
+  next: (error: HttpResilientError) => Effect.Effect<I | null, HttpResilientError>
+): (first: I) => Stream.Stream<A, HttpResilientError> => {
+  const run = (input: I): Stream.Stream<A, HttpResilientError> =>
+    Stream.catch(open(input), (failed) => {
+      if (!(failed instanceof Dropped)) return Stream.fail(failed)
+      return Stream.unwrap(Effect.map(next(failed.error), (again) => again === null ? Stream.empty : run(again)))
+    })
+  return run
+}
 
 /**
  * The body of an opened response; a read failure is a `Dropped` of the attempt's error.
@@ -248,23 +257,13 @@ export const bodyOf = (opened: Opened): Stream.Stream<Uint8Array, Dropped> =>
 export const bounded = <A, E>(session: Session, self: Stream.Stream<A, E>): Stream.Stream<A, E | TimeoutError> => {
   const deadlineAt = session.deadlineAt
   if (deadlineAt === undefined) return self
-  return Stream.interruptWhen(
-    self,
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const remaining = Math.max(0, deadlineAt - now)
-      return Effect.andThen(
-        Effect.sleep(Duration.millis(remaining)),
-        Effect.fail(
-          new TimeoutError({
-            ...session.info,
-            attempt: Math.max(1, session.attempt),
-            scope: "deadline",
-            timeout: Duration.millis(remaining)
-          })
-        )
-      )
-    })
-  )
+  const passed = (remaining: Duration.Duration) =>
+    new TimeoutError({ ...session.info, attempt: Math.max(1, session.attempt), scope: "deadline", timeout: remaining })
+  const deadline = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const remaining = Duration.millis(Math.max(0, deadlineAt - now))
+    return Effect.delay(Effect.fail(passed(remaining)), remaining)
+  })
+  return Stream.interruptWhen(self, deadline)
 }
 
 export type { StreamingResponse }
