@@ -5,27 +5,21 @@
  */
 import * as Duration from "effect/Duration"
 import * as Undici from "undici"
+import type { PoolOptionsOf } from "../../core/options.js"
 import {
   connectOptionsOf as coreConnectOptions,
   defaultKeepAliveMillis,
-  type Lookup,
   newAgent,
   type TlsOptions
 } from "../../core/pool.js"
 import { newProxyAgent, type ProxySettings } from "../../core/proxy.js"
 
 /** @internal */
-export interface UndiciPoolOptions {
+export interface UndiciPoolOptions extends PoolOptionsOf<Duration.DurationInput> {
   readonly connections?: number | undefined
-  readonly keepAliveTimeout?: Duration.DurationInput | undefined
   readonly keepAliveMaxTimeout?: Duration.DurationInput | undefined
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  readonly headersTimeout?: Duration.DurationInput | undefined
   readonly bodyTimeout?: Duration.DurationInput | undefined
-  readonly pipelining?: number | undefined
-  readonly gracePeriod?: Duration.DurationInput | undefined
   readonly tls?: TlsOptions | undefined
-  readonly lookup?: Lookup | undefined
   /** the client's `proxy`, resolved (src/core/proxy.ts) */
   readonly proxy?: ProxySettings | undefined
 }
@@ -41,7 +35,8 @@ export const connectOptionsOf = (options: UndiciPoolOptions): Record<string, unk
   coreConnectOptions(options.tls, options.lookup, millis(options.connectTimeout))
 
 /** @internal */
-export const keepAliveMillis = (options: UndiciPoolOptions): number => millis(options.keepAliveTimeout) ?? defaultKeepAliveMillis
+export const keepAliveMillis = (options: UndiciPoolOptions): number =>
+  millis(options.keepAliveTimeout) ?? defaultKeepAliveMillis
 
 /** The client's pool limits in milliseconds (the core's `AgentSettings` without the connector). */
 const limitsOf = (options: UndiciPoolOptions) => ({

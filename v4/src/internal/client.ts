@@ -327,8 +327,8 @@ export const make = (
       b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish)
     ))
     const sender = transport ?? (yield* undici({
+      ...settings.pool,
       connections: settings.maxConnections,
-      graceMillis: 5_000,
       tls: options.tls,
       proxy: settings.proxy
     }))
