@@ -270,7 +270,7 @@ const errorType = (exit: Exit.Exit<any, any>): string => {
 }
 
 /** A bad option as the layer's `ConfigError`; the thrown error is its cause (`layerConfig` reads it). */
-const configError = (error: unknown) =>
+export const configError = (error: unknown) =>
   new Config.ConfigError(
     new ConfigProvider.SourceError({ message: error instanceof Error ? error.message : String(error), cause: error })
   )

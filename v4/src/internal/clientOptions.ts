@@ -290,8 +290,8 @@ const durationOf = (name: string, input: unknown, positive: boolean): number => 
 const optionalDuration = (name: string, input: unknown, positive: boolean): number | undefined =>
   input === undefined ? undefined : durationOf(name, input, positive)
 
-/** The pool's settings (the client's own undici pool), each checked as the root entry checks it. */
-const poolOf = (options: ClientOptions) => {
+/** The pool's settings (the client's own undici pool), each checked as the root entry checks it. @internal */
+export const poolOf = (options: PoolOptionsOf<Duration.Input>) => {
   if (options.lookup !== undefined && typeof options.lookup !== "function") {
     throw badOption(fn, "lookup", options.lookup, "a function")
   }
