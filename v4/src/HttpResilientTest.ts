@@ -20,6 +20,7 @@ import type { ClientOptions } from "./internal/clientOptions.js"
 import { millisOf } from "./internal/options.js"
 import { ResilientClient } from "./internal/service.js"
 import type { TransportRequest } from "./internal/transport.js"
+import { Transport } from "./Transport.js"
 
 /**
  * A transport failure to script (`"Timeout"`: the attempt hangs until its timeout).
@@ -111,6 +112,33 @@ export const fault = (kind: Fault, options: { readonly delay?: Duration.Input | 
 })
 
 /**
+ * `step` answered (or failed) after `delay` on the `Clock`, in place of its own delay: under a `TestClock` nothing
+ * happens until the test adjusts the clock that far.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Fiber } from "effect"
+ * import { TestClock } from "effect/testing"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient/v4"
+ *
+ * // an answer after 3 s, too late for the 1 s attempt timeout; in virtual time
+ * const script = [HttpResilientTest.delayed(HttpResilientTest.reply(200), "3 seconds")]
+ * const test = Effect.gen(function*() {
+ *   const fiber = yield* Effect.forkChild(Effect.flip(HttpResilient.get("http://api.test/slow")))
+ *   yield* TestClock.adjust("1 second")
+ *   const error = yield* Fiber.join(fiber) // a TimeoutError
+ * }).pipe(Effect.provide(HttpResilientTest.layer(script, { timeout: "1 second" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category script
+ */
+export const delayed = (step: Step, delay: Duration.Input): Step => ({
+  ...step,
+  delayMillis: millisOf("HttpResilientTest.delayed", "delay", delay)
+})
+
+/**
  * The requests the scripted transport saw.
  * @since 0.1.0
  * @category tags
@@ -181,6 +209,29 @@ export const layer = (
     Layer.succeed(Recorder, recorder)
   )
 }
+
+/**
+ * The scripted transport alone, as a `Transport` (with its `Recorder`), for `ResilientClient.layerWithTransport`:
+ * the client under test is built as in production, only its transport scripted.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { HttpResilientTest, ResilientClient } from "effect-http-resilient/v4"
+ *
+ * const TestClient = ResilientClient.layerWithTransport({ timeout: "1 second" }).pipe(
+ *   Layer.provideMerge(HttpResilientTest.layerTransport([HttpResilientTest.reply(503), HttpResilientTest.reply(200)]))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTransport = (script: Script): Layer.Layer<Transport | Recorder> =>
+  Layer.unwrap(Effect.sync(() => {
+    const recorder = { requests: [] as Array<RecordedRequest> }
+    return Layer.merge(Layer.succeed(Transport, scripted(script, recorder)), Layer.succeed(Recorder, recorder))
+  }))
 
 /**
  * The requests seen so far, in order.

@@ -16,7 +16,7 @@ import type * as Undici from "undici"
 import { encodeMultipart } from "../../core/bodies.js"
 import { ACCEPT_ENCODING } from "../../core/decompress.js"
 import { BufferedExchange, type InFlight, type RawResponse, type UndiciBody } from "../../core/exchange.js"
-import { closeGracefully } from "../../core/pool.js"
+import { closeGracefully, defaultGraceMillis } from "../../core/pool.js"
 import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../core/streamedExchange.js"
 import { TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
 import { classifyError } from "../../core/undiciErrors.js"
@@ -211,7 +211,7 @@ export const makeUndiciTransport = (
 }
 
 const graceMillis = (options: UndiciPoolOptions): number =>
-  Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds"))
+  options.gracePeriod === undefined ? defaultGraceMillis : Duration.toMillis(Duration.decode(options.gracePeriod))
 
 /** @internal */
 export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transport> =>

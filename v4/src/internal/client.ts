@@ -252,7 +252,7 @@ const errorType = (exit: Exit.Exit<any, any>): string => {
 }
 
 /** A bad option as the layer's `ConfigError`; the thrown error is its cause (`layerConfig` reads it). */
-const configError = (error: unknown) =>
+export const configError = (error: unknown) =>
   new Config.ConfigError(
     new ConfigProvider.SourceError({ message: error instanceof Error ? error.message : String(error), cause: error })
   )
@@ -309,8 +309,8 @@ export const make = (
       b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish)
     ))
     const sender = transport ?? (yield* undici({
+      ...settings.pool,
       connections: settings.maxConnections,
-      graceMillis: 5_000,
       tls: options.tls,
       proxy: settings.proxy
     }))

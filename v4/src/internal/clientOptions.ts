@@ -4,12 +4,13 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { type CookieJar, cookiesExpected, isCookieJar, isCookiesOption } from "../../../src/core/cookies.js"
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
-import type { CommonClientOptions } from "../../../src/core/options.js"
-import type { TlsOptions } from "../../../src/core/pool.js"
+import type { CommonClientOptions, PoolOptionsOf } from "../../../src/core/options.js"
+import { defaultGraceMillis, defaultKeepAliveMillis, type TlsOptions } from "../../../src/core/pool.js"
 import {
   isProxyOption,
   ProxyEnvError,
@@ -44,7 +45,9 @@ export type Hook<E> = (event: E) => unknown
  * @since 0.1.0
  * @category models
  */
-export interface ClientOptions extends CommonClientOptions<Duration.Input, AcceptStatus, HeadersInput> {
+export interface ClientOptions
+  extends CommonClientOptions<Duration.Input, AcceptStatus, HeadersInput>, PoolOptionsOf<Duration.Input>
+{
   /** query parameters added to every request, after the URL's own and before the request's `urlParams` */
   readonly urlParams?: UrlParamsInput | undefined
   /** retries around every call (don't also retry at the call site) @default none */
@@ -258,6 +261,7 @@ export const read = (options: ClientOptions) => {
       expected: "a non-negative number of bytes"
     }),
     decompress: options.decompress !== false,
+    pool: poolOf(options),
     proxy: proxyOf(options.proxy),
     cookieJar: isCookieJar(options.cookies) ? options.cookies : undefined,
     accept: toAcceptStatus(options.acceptStatus),
@@ -269,6 +273,40 @@ export const read = (options: ClientOptions) => {
       ? undefined
       : rateLimiterSettings(fn, options.rateLimiter),
     hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge)
+  }
+}
+
+/** A finite duration in milliseconds above `min` (0 allowed when `min` is 0), as the root entry's rules say. */
+const durationOf = (name: string, input: unknown, positive: boolean): number => {
+  const decoded = typeof input === "number" && input < 0 ? Option.none() : Duration.fromInput(input as Duration.Input)
+  const millis = Option.isSome(decoded) ? Duration.toMillis(decoded.value) : NaN
+  const negative = typeof input === "string" && input.trimStart().startsWith("-")
+  if (!Number.isFinite(millis) || negative || (positive ? millis <= 0 : millis < 0)) {
+    throw badOption(fn, name, input, positive ? "a positive finite duration" : "a non-negative finite duration")
+  }
+  return millis
+}
+
+const optionalDuration = (name: string, input: unknown, positive: boolean): number | undefined =>
+  input === undefined ? undefined : durationOf(name, input, positive)
+
+/** The pool's settings (the client's own undici pool), each checked as the root entry checks it. @internal */
+export const poolOf = (options: PoolOptionsOf<Duration.Input>) => {
+  if (options.lookup !== undefined && typeof options.lookup !== "function") {
+    throw badOption(fn, "lookup", options.lookup, "a function")
+  }
+  return {
+    keepAliveMillis: optionalDuration("keepAliveTimeout", options.keepAliveTimeout, true) ?? defaultKeepAliveMillis,
+    connectTimeoutMillis: optionalDuration("connectTimeout", options.connectTimeout, true),
+    headersTimeoutMillis: optionalDuration("headersTimeout", options.headersTimeout, true),
+    pipelining: options.pipelining === undefined ? undefined : numberOf(fn, "pipelining", options.pipelining, {
+      integer: true,
+      min: 1,
+      max: 128,
+      expected: "an integer from 1 to 128"
+    }),
+    graceMillis: optionalDuration("gracePeriod", options.gracePeriod, false) ?? defaultGraceMillis,
+    lookup: options.lookup
   }
 }
 

@@ -17,7 +17,7 @@ import {
   type RawResponse,
   type UndiciBody
 } from "../../../src/core/exchange.js"
-import { closeGracefully, newAgent, type TlsOptions } from "../../../src/core/pool.js"
+import { closeGracefully, connectOptionsOf, type Lookup, newAgent, type TlsOptions } from "../../../src/core/pool.js"
 import { newProxyAgent, type ProxySettings } from "../../../src/core/proxy.js"
 import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../../src/core/streamedExchange.js"
 import type { StreamingHead } from "../../../src/core/streaming.js"
@@ -126,19 +126,30 @@ const warmUpOver = (pool: WarmPool) => (origin: URL, connections: number): Effec
     )
   )
 
-/** A parked socket unused this long is closed, as the pool's idle keep-alive connections are. */
-const keepAliveMillis = 4_000
+/**
+ * The client's pool settings (`keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `pipelining`, `gracePeriod`,
+ * `lookup`), in milliseconds, as the client options read them.
+ * @internal
+ */
+export interface PoolSettings {
+  readonly keepAliveMillis: number
+  readonly connectTimeoutMillis?: number | undefined
+  readonly headersTimeoutMillis?: number | undefined
+  readonly pipelining?: number | undefined
+  readonly graceMillis: number
+  readonly lookup?: Lookup | undefined
+}
 
 /**
  * The client's own undici pool, closed (gracefully, up to `graceMillis`) with the scope, with `warmUp`'s parked
- * sockets (core/warmPool.ts) behind its connector; through `proxy` (resolved, src/core/proxy.ts), the core's proxy
- * agent instead, which cannot warm up.
+ * sockets (core/warmPool.ts) behind its connector (the same connect options: TLS, timeout, lookup; unused parked
+ * sockets closed after `keepAliveMillis`); through `proxy` (resolved, src/core/proxy.ts), the core's proxy agent
+ * instead, which cannot warm up.
  * @internal
  */
 export const undici = (
-  settings: {
+  settings: PoolSettings & {
     readonly connections: number
-    readonly graceMillis: number
     readonly tls?: TlsOptions | undefined
     readonly proxy?: ProxySettings | undefined
   }
@@ -147,22 +158,24 @@ export const undici = (
     const inFlight: InFlight = { count: 0 }
     const closing = (agent: Undici.Dispatcher) =>
       Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))
+    const limits = {
+      connections: settings.connections,
+      pipelining: settings.pipelining,
+      keepAliveMillis: settings.keepAliveMillis,
+      headersTimeoutMillis: settings.headersTimeoutMillis
+    }
+    const connect = connectOptionsOf(settings.tls, settings.lookup, settings.connectTimeoutMillis)
     const proxy = settings.proxy
     if (proxy !== undefined) {
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(() =>
-          newProxyAgent({ connections: settings.connections, keepAliveMillis }, { ...settings.tls }, proxy)
-        ),
-        closing
-      )
+      const agent = yield* Effect.acquireRelease(Effect.sync(() => newProxyAgent(limits, connect, proxy)), closing)
       return pooled(agent, inFlight, undefined)
     }
     const warm = yield* Effect.acquireRelease(
-      Effect.sync(() => makeWarmPool({ ...settings.tls }, keepAliveMillis)),
+      Effect.sync(() => makeWarmPool(connect, settings.keepAliveMillis)),
       (pool) => Effect.sync(() => pool.close())
     )
     const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => newAgent({ connections: settings.connections, keepAliveMillis, connect: warm.connector })),
+      Effect.sync(() => newAgent({ ...limits, connect: warm.connector })),
       closing
     )
     return pooled(agent, inFlight, warm)
