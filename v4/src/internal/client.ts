@@ -22,6 +22,7 @@ import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatu
 import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
 import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
+import { routeFinder } from "../../../src/core/routes.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
 import { breakerVerdict as defaultVerdict } from "../../../src/core/verdicts.js"
@@ -34,13 +35,14 @@ import * as Telemetry from "../Telemetry.js"
 import type { AcceptResponse } from "./acceptResponse.js"
 import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
 import type { Bulkhead } from "./bulkhead.js"
-import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
+import { bulkheadOf, type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { hedge } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
-import { millisOf, numberOf } from "./options.js"
+import { badOption, millisOf, numberOf } from "./options.js"
 import { buffered, run, runStreamed, streamed } from "./pipeline.js"
 import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
+import type { ResolvedRoute } from "./routes.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
 
@@ -147,7 +149,8 @@ const coreBreaking = (
   strategy: CircuitBreaker.ConsecutiveStrategy | CircuitBreaker.RatioStrategy,
   maxOrigins: number,
   timeoutMillis: number,
-  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void
+  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
+  at = "circuitBreaker"
 ): Breaking => {
   const isFailure = options.isFailure ?? defaultVerdict
   const registry = new BreakerRegistry(
@@ -155,17 +158,17 @@ const coreBreaking = (
       strategy: strategy._tag === "Consecutive"
         ? strategy
         : { ...strategy, windowMillis: Duration.toMillis(strategy.window) },
-      breakMillis: millisOf(fn, "circuitBreaker.breakDuration", options.breakDuration ?? breakerDefaults.breakDuration),
-      backoffFactor: numberOf(fn, "circuitBreaker.backoffFactor", options.backoffFactor ?? 1, {
+      breakMillis: millisOf(fn, `${at}.breakDuration`, options.breakDuration ?? breakerDefaults.breakDuration),
+      backoffFactor: numberOf(fn, `${at}.backoffFactor`, options.backoffFactor ?? 1, {
         min: 1,
         expected: "a number ≥ 1"
       }),
       maxBreakMillis: millisOf(
         fn,
-        "circuitBreaker.maxBreakDuration",
+        `${at}.maxBreakDuration`,
         options.maxBreakDuration ?? breakerDefaults.maxBreakDuration
       ),
-      probes: numberOf(fn, "circuitBreaker.probes", options.probes ?? 1, {
+      probes: numberOf(fn, `${at}.probes`, options.probes ?? 1, {
         integer: true,
         min: 1,
         expected: "a positive integer"
@@ -367,14 +370,28 @@ export const make = (
       secrets: settings.secrets,
       transport: sender
     }
-    const attempt = run(state, buffered(state))
+    const own: Run = { attempt: run(state, buffered(state)), state }
+    // routes: each its own pipeline over the client's state with the route's fields; found once per call, and only
+    // when the client has routes
+    const routes = settings.routes
+    const runs = routes === undefined ? undefined : yield* Effect.try({
+      try: () =>
+        routes.map((route): Run => {
+          const routeState = routeStateOf(state, route, settings.maxOrigins, onTransition)
+          return { attempt: run(routeState, buffered(routeState)), state: routeState }
+        }),
+      catch: configError
+    })
+    const find = routes === undefined ? undefined : routeFinder(routes, settings.baseUrl, settings.secrets)
     const service: ResilientClientService = {
       execute: (method, url, requestOptions, generatedKey) => {
+        const i = find === undefined ? -1 : find(method, url)
+        const { attempt, state: taken } = i < 0 ? own : runs![i]
         const once = settings.hedge === undefined
           ? attempt(method, url, requestOptions ?? {}, generatedKey)
           : hedge(attempt(method, url, requestOptions ?? {}, generatedKey), settings.hedge)
-        const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? state.retry
-        return policy === undefined ? once : retryWithin(once, policy, settings.deadlineMillis)
+        const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? taken.retry
+        return policy === undefined ? once : retryWithin(once, policy, taken.deadlineMillis)
       },
       circuitState: (origin) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
@@ -402,6 +419,68 @@ export const make = (
     }
     return service
   })
+
+/** A pipeline's runner and the state it runs over. */
+interface Run {
+  readonly attempt: ReturnType<typeof run>
+  readonly state: ClientState
+}
+
+/** What a route's own breakers are keyed by, around the guard keyed by the key it is given. */
+const keyedGuard = (guard: Guard, key: ResolvedRoute["circuitBreaker"], label: string): Guard => {
+  const by = key === false || key === undefined ? undefined : key.key
+  if (by === undefined || by === "origin") return guard
+  if (by === "route") return (origin, info, exchange, now) => guard(`${origin} ${label}`, info, exchange, now)
+  return (_origin, info, exchange, now) =>
+    Effect.suspend(() => guard(String(by({ method: info.method, url: new URL(info.url) })), info, exchange, now))
+}
+
+/**
+ * The state a route's calls run over: the client's, with the route's timeout, deadline, acceptStatus and retry, and
+ * its own breakers and bulkhead where it sets them (`false`: none). Throws a `RangeError` naming a bad field.
+ */
+const routeStateOf = (
+  state: ClientState,
+  route: ResolvedRoute,
+  maxOrigins: number,
+  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void
+): ClientState => {
+  const timeoutMillis = route.timeoutMillis ?? state.timeoutMillis
+  const options = route.circuitBreaker
+  let breaker = state.breaker
+  let isFailure = state.isFailure
+  if (options === false) breaker = undefined
+  else if (options !== undefined) {
+    const strategy = options.strategy ?? ratio()
+    if (strategy._tag === "Persisted") {
+      throw badOption(fn, `${route.label}.circuitBreaker.strategy`, "Persisted", "an in-memory strategy on a route")
+    }
+    const own = coreBreaking(
+      options,
+      strategy,
+      maxOrigins,
+      timeoutMillis,
+      onTransition,
+      `${route.label}.circuitBreaker`
+    )
+    breaker = keyedGuard(own.guard, options, route.label)
+    isFailure = options.isFailure ?? defaultVerdict
+  }
+  return {
+    ...state,
+    timeoutMillis,
+    deadlineMillis: route.deadlineMillis ?? state.deadlineMillis,
+    accept: route.accept ?? state.accept,
+    retry: route.retry === undefined ? state.retry : route.retry === false ? undefined : route.retry,
+    breaker,
+    isFailure,
+    bulkhead: route.bulkhead === undefined
+      ? state.bulkhead
+      : route.bulkhead === false
+      ? undefined
+      : bulkheadOf(route.bulkhead, `${route.label}.bulkhead`)
+  }
+}
 
 const originOf = (origin: string | URL): string | undefined => {
   try {
