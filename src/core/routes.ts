@@ -126,3 +126,18 @@ export const routeFinder = (
     return -1
   }
 }
+
+/**
+ * One route's options, over each edition's types: its `match`, and the client options it sets for the calls it
+ * takes (what it leaves unset is the client's; `false` turns the client's off for the route).
+ * @internal
+ */
+export interface RouteOptionsOf<Duration, Retry, Accept, Breaker, Bulkhead> {
+  readonly match: RouteMatch
+  readonly retry?: Retry | false | undefined
+  readonly timeout?: Duration | undefined
+  readonly deadline?: Duration | undefined
+  readonly acceptStatus?: Accept | undefined
+  readonly circuitBreaker?: Breaker | false | undefined
+  readonly bulkhead?: Bulkhead | false | undefined
+}

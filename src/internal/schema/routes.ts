@@ -15,8 +15,8 @@ import {
   originExpected,
   originOf,
   pathPrefixExpected,
-  type RouteMatch,
-  routeMethodExpected
+  routeMethodExpected,
+  type RouteOptionsOf
 } from "../../core/routes.js"
 import { redactText } from "../../core/secrets.js"
 import type { HttpResilientError } from "../../HttpResilientError.js"
@@ -31,15 +31,15 @@ import { isObject, PositiveDuration, rule } from "./rules.js"
  * One route: its `match`, and the client options it sets for the calls it takes.
  * @internal
  */
-export interface RouteOptions {
-  readonly match: RouteMatch
-  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly deadline?: Duration.DurationInput | undefined
-  readonly acceptStatus?: AcceptStatus | undefined
-  readonly circuitBreaker?: Strategy | CircuitBreakerOptions | false | undefined
-  readonly bulkhead?: BulkheadOptions | false | undefined
-}
+export interface RouteOptions extends
+  RouteOptionsOf<
+    Duration.DurationInput,
+    Schedule.Schedule<unknown, HttpResilientError, never>,
+    AcceptStatus,
+    Strategy | CircuitBreakerOptions,
+    BulkheadOptions
+  >
+{}
 
 /** @internal */
 export type { RouteMatch } from "../../core/routes.js"

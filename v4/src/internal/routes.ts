@@ -16,7 +16,8 @@ import {
   type ResolvedMatch,
   resolveMatch,
   type RouteMatch,
-  routeMethodExpected
+  routeMethodExpected,
+  type RouteOptionsOf
 } from "../../../src/core/routes.js"
 import type * as CircuitBreaker from "../CircuitBreaker.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
@@ -49,15 +50,15 @@ export interface RouteBreakerOptions extends CircuitBreaker.CircuitBreakerOption
  * @since 0.1.0
  * @category models
  */
-export interface RouteOptions {
-  readonly match: RouteMatch
-  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
-  readonly timeout?: Duration.Input | undefined
-  readonly deadline?: Duration.Input | undefined
-  readonly acceptStatus?: AcceptStatus | undefined
-  readonly circuitBreaker?: CircuitBreaker.Strategy | RouteBreakerOptions | false | undefined
-  readonly bulkhead?: BulkheadOptions | false | undefined
-}
+export interface RouteOptions extends
+  RouteOptionsOf<
+    Duration.Input,
+    Schedule.Schedule<unknown, HttpResilientError, HttpResilientError>,
+    AcceptStatus,
+    CircuitBreaker.Strategy | RouteBreakerOptions,
+    BulkheadOptions
+  >
+{}
 
 /** A route, read once per layer. */
 export interface ResolvedRoute extends ResolvedMatch {
