@@ -80,6 +80,12 @@ describe("routes (scripted transport, TestClock)", () => {
       assert.strictEqual(ok._tag, "StatusError")
       assert.strictEqual((yield* HttpResilientTest.requests).length, 3)
       assert.strictEqual(yield* ResilientClient.circuitState("http://api.test"), "closed")
+      // health reports the route's breaker under its key, with its route and origin
+      const health = yield* ResilientClient.health
+      const routed = health.origins.find((o) => o.route === "routes[0]")
+      assert.strictEqual(routed?.key, "http://api.test routes[0]")
+      assert.strictEqual(routed?.origin, "http://api.test")
+      assert.strictEqual(routed?.state, "open")
     }).pipe(
       Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(503), {
         circuitBreaker: CircuitBreaker.consecutive(5),

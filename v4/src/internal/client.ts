@@ -21,6 +21,7 @@ import * as Stream from "effect/Stream"
 import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
 import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
+import type { HealthSource } from "../../../src/core/health.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import { routeFinder } from "../../../src/core/routes.js"
 import type { Secrets } from "../../../src/core/secrets.js"
@@ -34,7 +35,7 @@ import * as Events from "../ResilientEvent.js"
 import * as Telemetry from "../Telemetry.js"
 import type { AcceptResponse } from "./acceptResponse.js"
 import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
-import type { Bulkhead } from "./bulkhead.js"
+import type { Bulkhead, BulkheadOptions } from "./bulkhead.js"
 import { bulkheadOf, type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { hedge } from "./hedge.js"
 import type { Interceptor } from "./interceptor.js"
@@ -42,7 +43,7 @@ import { badOption, millisOf, numberOf } from "./options.js"
 import { buffered, run, runStreamed, streamed } from "./pipeline.js"
 import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
-import type { ResolvedRoute } from "./routes.js"
+import type { ResolvedRoute, RouteBreakerOptions } from "./routes.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
 
@@ -150,7 +151,8 @@ const coreBreaking = (
   maxOrigins: number,
   timeoutMillis: number,
   onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
-  at = "circuitBreaker"
+  at = "circuitBreaker",
+  keyOf?: (origin: string, info: RequestInfo) => string
 ): Breaking => {
   const isFailure = options.isFailure ?? defaultVerdict
   const registry = new BreakerRegistry(
@@ -179,7 +181,7 @@ const coreBreaking = (
   )
   return {
     guard: (origin, info, exchange, now) => {
-      const breaker = registry.get(origin)
+      const breaker = keyOf === undefined ? registry.get(origin) : registry.get(keyOf(origin, info), origin)
       const due = now + timeoutMillis
       const ticket = breaker.admit(now, due)
       if (ticket === REJECTED) {
@@ -352,6 +354,8 @@ export const make = (
         series.updateUnsafe(millis / 1000, context)
       }
     }
+    // the routes' own breakers and bulkheads, for health reports
+    const routeSources: Array<HealthSource> = []
     const internals = {
       publish,
       retryBudget: settings.retryBudget,
@@ -366,6 +370,7 @@ export const make = (
       deadlineMillis: settings.deadlineMillis,
       breakers: breaking.registry,
       bulkhead: settings.bulkhead,
+      routes: routeSources,
       baseUrl: settings.baseUrl,
       secrets: settings.secrets,
       transport: sender
@@ -377,7 +382,7 @@ export const make = (
     const runs = routes === undefined ? undefined : yield* Effect.try({
       try: () =>
         routes.map((route): Run => {
-          const routeState = routeStateOf(state, route, settings.maxOrigins, onTransition)
+          const routeState = routeStateOf(state, route, settings.maxOrigins, onTransition, routeSources)
           return { attempt: run(routeState, buffered(routeState)), state: routeState }
         }),
       catch: configError
@@ -426,13 +431,15 @@ interface Run {
   readonly state: ClientState
 }
 
-/** What a route's own breakers are keyed by, around the guard keyed by the key it is given. */
-const keyedGuard = (guard: Guard, key: ResolvedRoute["circuitBreaker"], label: string): Guard => {
-  const by = key === false || key === undefined ? undefined : key.key
-  if (by === undefined || by === "origin") return guard
-  if (by === "route") return (origin, info, exchange, now) => guard(`${origin} ${label}`, info, exchange, now)
-  return (_origin, info, exchange, now) =>
-    Effect.suspend(() => guard(String(by({ method: info.method, url: new URL(info.url) })), info, exchange, now))
+/** What a route's own breakers are keyed by: `undefined` for the request's origin. */
+const keyOfRoute = (
+  options: RouteBreakerOptions,
+  label: string
+): ((origin: string, info: RequestInfo) => string) | undefined => {
+  const by = options.key
+  if (by === undefined || by === "origin") return undefined
+  if (by === "route") return (origin) => `${origin} ${label}`
+  return (_origin, info) => String(by({ method: info.method, url: new URL(info.url) }))
 }
 
 /**
@@ -443,7 +450,8 @@ const routeStateOf = (
   state: ClientState,
   route: ResolvedRoute,
   maxOrigins: number,
-  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void
+  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
+  sources: Array<HealthSource>
 ): ClientState => {
   const timeoutMillis = route.timeoutMillis ?? state.timeoutMillis
   const options = route.circuitBreaker
@@ -461,9 +469,11 @@ const routeStateOf = (
       maxOrigins,
       timeoutMillis,
       onTransition,
-      `${route.label}.circuitBreaker`
+      `${route.label}.circuitBreaker`,
+      keyOfRoute(options, route.label)
     )
-    breaker = keyedGuard(own.guard, options, route.label)
+    breaker = own.guard
+    sources.push({ route: route.label, breakers: own.registry, bulkhead: undefined })
     isFailure = options.isFailure ?? defaultVerdict
   }
   return {
@@ -474,11 +484,13 @@ const routeStateOf = (
     retry: route.retry === undefined ? state.retry : route.retry === false ? undefined : route.retry,
     breaker,
     isFailure,
-    bulkhead: route.bulkhead === undefined
-      ? state.bulkhead
-      : route.bulkhead === false
-      ? undefined
-      : bulkheadOf(route.bulkhead, `${route.label}.bulkhead`)
+    bulkhead: route.bulkhead === undefined ? state.bulkhead : route.bulkhead === false ? undefined : ownBulkhead()
+  }
+
+  function ownBulkhead() {
+    const own = bulkheadOf(route.bulkhead as BulkheadOptions, `${route.label}.bulkhead`)
+    sources.push({ route: route.label, breakers: undefined, bulkhead: own })
+    return own
   }
 }
 
