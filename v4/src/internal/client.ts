@@ -21,7 +21,9 @@ import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatu
 import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
 import { type CookieJar, CookieJarUnavailable, cookiesExpected, newCookieJar } from "../../../src/core/cookies.js"
 import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
+import type { HealthSource } from "../../../src/core/health.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
+import { routeFinder } from "../../../src/core/routes.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
 import { breakerVerdict as defaultVerdict } from "../../../src/core/verdicts.js"
@@ -33,15 +35,16 @@ import * as Events from "../ResilientEvent.js"
 import * as Telemetry from "../Telemetry.js"
 import type { AcceptResponse } from "./acceptResponse.js"
 import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
-import type { Bulkhead } from "./bulkhead.js"
-import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
+import type { Bulkhead, BulkheadOptions } from "./bulkhead.js"
+import { bulkheadOf, type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { hedge } from "./hedge.js"
 import { runHook } from "./hooks.js"
 import type { Interceptor } from "./interceptor.js"
-import { BadOption, millisOf, numberOf } from "./options.js"
+import { BadOption, badOption, millisOf, numberOf } from "./options.js"
 import { buffered, run, runStreamed, streamed } from "./pipeline.js"
 import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
+import type { ResolvedRoute, RouteBreakerOptions } from "./routes.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
 
@@ -132,7 +135,9 @@ const coreBreaking = (
   strategy: CircuitBreaker.ConsecutiveStrategy | CircuitBreaker.RatioStrategy,
   maxOrigins: number,
   timeoutMillis: number,
-  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void
+  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
+  at = "circuitBreaker",
+  keyOf?: (origin: string, info: RequestInfo) => string
 ): Breaking => {
   const isFailure = options.isFailure ?? defaultVerdict
   const registry = new BreakerRegistry(
@@ -140,17 +145,17 @@ const coreBreaking = (
       strategy: strategy._tag === "Consecutive"
         ? strategy
         : { ...strategy, windowMillis: Duration.toMillis(strategy.window) },
-      breakMillis: millisOf(fn, "circuitBreaker.breakDuration", options.breakDuration ?? breakerDefaults.breakDuration),
-      backoffFactor: numberOf(fn, "circuitBreaker.backoffFactor", options.backoffFactor ?? 1, {
+      breakMillis: millisOf(fn, `${at}.breakDuration`, options.breakDuration ?? breakerDefaults.breakDuration),
+      backoffFactor: numberOf(fn, `${at}.backoffFactor`, options.backoffFactor ?? 1, {
         min: 1,
         expected: "a number ≥ 1"
       }),
       maxBreakMillis: millisOf(
         fn,
-        "circuitBreaker.maxBreakDuration",
+        `${at}.maxBreakDuration`,
         options.maxBreakDuration ?? breakerDefaults.maxBreakDuration
       ),
-      probes: numberOf(fn, "circuitBreaker.probes", options.probes ?? 1, {
+      probes: numberOf(fn, `${at}.probes`, options.probes ?? 1, {
         integer: true,
         min: 1,
         expected: "a positive integer"
@@ -161,7 +166,7 @@ const coreBreaking = (
   )
   return {
     guard: (origin, info, exchange, now) => {
-      const breaker = registry.get(origin)
+      const breaker = keyOf === undefined ? registry.get(origin) : registry.get(keyOf(origin, info), origin)
       const due = now + timeoutMillis
       const ticket = breaker.admit(now, due)
       if (ticket === REJECTED) {
@@ -354,6 +359,8 @@ export const make = (
         series.updateUnsafe(millis / 1000, context)
       }
     }
+    // the routes' own breakers and bulkheads, for health reports
+    const routeSources: Array<HealthSource> = []
     const internals = {
       publish,
       retryBudget: settings.retryBudget,
@@ -368,18 +375,33 @@ export const make = (
       deadlineMillis: settings.deadlineMillis,
       breakers: breaking.registry,
       bulkhead: settings.bulkhead,
+      routes: routeSources,
       baseUrl: settings.baseUrl,
       secrets: settings.secrets,
       transport: sender
     }
-    const attempt = run(state, buffered(state))
+    const own: Run = { attempt: run(state, buffered(state)), state }
+    // routes: each its own pipeline over the client's state with the route's fields; found once per call, and only
+    // when the client has routes
+    const routes = settings.routes
+    const runs = routes === undefined ? undefined : yield* Effect.try({
+      try: () =>
+        routes.map((route): Run => {
+          const routeState = routeStateOf(state, route, settings.maxOrigins, onTransition, routeSources)
+          return { attempt: run(routeState, buffered(routeState)), state: routeState }
+        }),
+      catch: configError
+    })
+    const find = routes === undefined ? undefined : routeFinder(routes, settings.baseUrl, settings.secrets)
     const service: ResilientClientService = {
       execute: (method, url, requestOptions, generatedKey) => {
+        const i = find === undefined ? -1 : find(method, url)
+        const { attempt, state: taken } = i < 0 ? own : runs![i]
         const once = settings.hedge === undefined
           ? attempt(method, url, requestOptions ?? {}, generatedKey)
           : hedge(attempt(method, url, requestOptions ?? {}, generatedKey), settings.hedge)
-        const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? state.retry
-        return policy === undefined ? once : retryWithin(once, policy, settings.deadlineMillis)
+        const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? taken.retry
+        return policy === undefined ? once : retryWithin(once, policy, taken.deadlineMillis)
       },
       circuitState: (origin) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
@@ -407,6 +429,75 @@ export const make = (
     }
     return service
   })
+
+/** A pipeline's runner and the state it runs over. */
+interface Run {
+  readonly attempt: ReturnType<typeof run>
+  readonly state: ClientState
+}
+
+/** What a route's own breakers are keyed by: `undefined` for the request's origin. */
+const keyOfRoute = (
+  options: RouteBreakerOptions,
+  label: string
+): ((origin: string, info: RequestInfo) => string) | undefined => {
+  const by = options.key
+  if (by === undefined || by === "origin") return undefined
+  if (by === "route") return (origin) => `${origin} ${label}`
+  return (_origin, info) => String(by({ method: info.method, url: new URL(info.url) }))
+}
+
+/**
+ * The state a route's calls run over: the client's, with the route's timeout, deadline, acceptStatus and retry, and
+ * its own breakers and bulkhead where it sets them (`false`: none). Throws a `RangeError` naming a bad field.
+ */
+const routeStateOf = (
+  state: ClientState,
+  route: ResolvedRoute,
+  maxOrigins: number,
+  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
+  sources: Array<HealthSource>
+): ClientState => {
+  const timeoutMillis = route.timeoutMillis ?? state.timeoutMillis
+  const options = route.circuitBreaker
+  let breaker = state.breaker
+  let isFailure = state.isFailure
+  if (options === false) breaker = undefined
+  else if (options !== undefined) {
+    const strategy = options.strategy ?? ratio()
+    if (strategy._tag === "Persisted") {
+      throw badOption(fn, `${route.label}.circuitBreaker.strategy`, "Persisted", "an in-memory strategy on a route")
+    }
+    const own = coreBreaking(
+      options,
+      strategy,
+      maxOrigins,
+      timeoutMillis,
+      onTransition,
+      `${route.label}.circuitBreaker`,
+      keyOfRoute(options, route.label)
+    )
+    breaker = own.guard
+    sources.push({ route: route.label, breakers: own.registry, bulkhead: undefined })
+    isFailure = options.isFailure ?? defaultVerdict
+  }
+  return {
+    ...state,
+    timeoutMillis,
+    deadlineMillis: route.deadlineMillis ?? state.deadlineMillis,
+    accept: route.accept ?? state.accept,
+    retry: route.retry === undefined ? state.retry : route.retry === false ? undefined : route.retry,
+    breaker,
+    isFailure,
+    bulkhead: route.bulkhead === undefined ? state.bulkhead : route.bulkhead === false ? undefined : ownBulkhead()
+  }
+
+  function ownBulkhead() {
+    const own = bulkheadOf(route.bulkhead as BulkheadOptions, `${route.label}.bulkhead`)
+    sources.push({ route: route.label, breakers: undefined, bulkhead: own })
+    return own
+  }
+}
 
 const originOf = (origin: string | URL): string | undefined => {
   try {

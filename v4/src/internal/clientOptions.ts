@@ -33,6 +33,7 @@ import { type HedgeOptions, settingsOf as hedgeOf } from "./hedge.js"
 import { type Interceptor, interceptorsOf } from "./interceptor.js"
 import { BadOption, badOption, millisOf, numberOf, optionalMillis } from "./options.js"
 import { type RateLimiterOptions, settingsOf as rateLimiterSettings } from "./rateLimiter.js"
+import { type RouteOptions, routesOf } from "./routes.js"
 
 /** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
 export type Hook<E> = (event: E) => unknown
@@ -172,6 +173,27 @@ export interface ClientOptions
    * ```
    */
   readonly acceptResponse?: AcceptResponse | undefined
+  /**
+   * Per-route policies, as the root entry's: the first route whose `match` (`origin`, `pathPrefix`, `method`; every
+   * field given must hold) holds for a call sets its `retry`, `timeout`, `deadline`, `acceptStatus`,
+   * `circuitBreaker` and `bulkhead`; what it leaves unset is the client's, `false` turns the client's off. A route's
+   * own breakers are kept per origin, per route (`key: "route"`) or per a key of the request's; its own bulkhead
+   * bounds its calls alone. A client without routes pays nothing per request for them.
+   * @since 0.1.0
+   * @default none
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient/v4"
+   *
+   * const Client = ResilientClient.layer({
+   *   routes: [
+   *     { match: { pathPrefix: "/reports" }, timeout: "60 seconds", retry: false },
+   *     { match: { origin: "https://payments.example.com" }, circuitBreaker: { key: "route" }, bulkhead: { maxConcurrent: 8 } }
+   *   ]
+   * })
+   * ```
+   */
+  readonly routes?: ReadonlyArray<RouteOptions> | undefined
   /** query parameter names redacted beside the rule */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
   /** a span per attempt @default false */
@@ -272,7 +294,8 @@ export const read = (options: ClientOptions) => {
     rateLimiter: options.rateLimiter === false || options.rateLimiter === undefined
       ? undefined
       : rateLimiterSettings(fn, options.rateLimiter),
-    hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge)
+    hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge),
+    routes: routesOf(fn, options.routes)
   }
 }
 
@@ -324,19 +347,20 @@ const budgetsOf = (options: RetryBudgetOptions, maxOrigins: number): RetryBudget
   return new RetryBudgetRegistry(() => new RetryBudgetAccount(settings), maxOrigins)
 }
 
-const bulkheadOf = (options: BulkheadOptions): Bulkhead =>
+/** A bulkhead of `options`, their bad ones named under `at` (`bulkhead`, `routes[i].bulkhead`). @internal */
+export const bulkheadOf = (options: BulkheadOptions, at = "bulkhead"): Bulkhead =>
   new Bulkhead(
-    numberOf(fn, "bulkhead.maxConcurrent", options.maxConcurrent ?? 1000, {
+    numberOf(fn, `${at}.maxConcurrent`, options.maxConcurrent ?? 1000, {
       integer: true,
       min: 1,
       expected: "a positive integer"
     }),
-    numberOf(fn, "bulkhead.maxQueue", options.maxQueue ?? 0, {
+    numberOf(fn, `${at}.maxQueue`, options.maxQueue ?? 0, {
       integer: true,
       min: 0,
       expected: "a non-negative integer"
     }),
-    optionalMillis(fn, "bulkhead.queueTimeout", options.queueTimeout)
+    optionalMillis(fn, `${at}.queueTimeout`, options.queueTimeout)
   )
 
 /** The options as read by {@link read}. */
