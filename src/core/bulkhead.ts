@@ -6,6 +6,15 @@
  */
 
 /**
+ * The defaults of a client's bulkhead (both editions): 1000 attempts at once, no queue.
+ * @internal
+ */
+export const bulkheadDefaults = {
+  maxConcurrent: 1000,
+  maxQueue: 0
+} as const
+
+/**
  * The limits of a bulkhead.
  * @internal
  */

@@ -8,6 +8,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Interval from "effect/ScheduleInterval"
 import * as Intervals from "effect/ScheduleIntervals"
+import { decorrelatedRange, endsPastTotal, fixedUniformMillis, pickUniformMillis } from "../core/backoff.js"
 import { showValue } from "./optionValue.js"
 import {
   constructorFrame,
@@ -270,10 +271,8 @@ export interface RandomOptions {
  * range holds no whole number.
  */
 const uniform = (min: number, max: number): Effect.Effect<number> => {
-  const lo = Math.ceil(min)
-  const hi = Math.floor(max)
-  if (hi <= lo) return Effect.succeed(hi === lo ? lo : min)
-  return Effect.map(Random.next, (r) => Math.min(hi, lo + Math.floor(r * (hi - lo + 1))))
+  const fixed = fixedUniformMillis(min, max)
+  return fixed !== undefined ? Effect.succeed(fixed) : Effect.map(Random.next, (r) => pickUniformMillis(min, max, r))
 }
 
 /** @internal */
@@ -302,7 +301,7 @@ export const decorrelatedJitter = (options: DecorrelatedJitterOptions): Schedule
   return Schedule.makeWithState(
     base,
     (now, _input: unknown, previous: number) =>
-      Effect.map(uniform(base, Math.max(base, previous * 3)), (drawn) => {
+      Effect.map(uniform(...decorrelatedRange(base, previous)), (drawn) => {
         const delay = Math.min(max, drawn)
         return [delay, Duration.millis(delay), continueAfter(now, delay)] as const
       })
@@ -345,7 +344,7 @@ export const upTo = dual<
     (now, input: In, [start, state]) => {
       const first = start ?? now
       return Effect.map(self.step(now, input, state), ([next, out, decision]) => {
-        if (ScheduleDecision.isDone(decision) || now + decisionDelay(now, decision) - first > limit) {
+        if (ScheduleDecision.isDone(decision) || endsPastTotal(first, now, decisionDelay(now, decision), limit)) {
           return [[first, next] as const, out, ScheduleDecision.done] as const
         }
         return [[first, next] as const, out, decision] as const

@@ -2,7 +2,7 @@
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { BulkheadSlots } from "../core/bulkhead.js"
+import { bulkheadDefaults, BulkheadSlots } from "../core/bulkhead.js"
 import { schedule } from "./timer.js"
 
 /** @internal */
@@ -13,10 +13,7 @@ export interface BulkheadOptions {
 }
 
 /** @internal */
-export const defaults = {
-  maxConcurrent: 1000,
-  maxQueue: 0
-} as const
+export const defaults = bulkheadDefaults
 
 /** @internal */
 export interface BulkheadSettings {

@@ -1,6 +1,8 @@
 /**
  * Delay `Schedule`s for retries (v4 `Schedule`s: compose them with any of v4's combinators). The same names and
- * options as the root entry's `Backoff`.
+ * options as the root entry's `Backoff`. Random delays (`random`, `decorrelatedJitter`, `fullJitter`,
+ * `equalJitter`) are whole milliseconds drawn uniformly from v4's `Random` service (the core's rules,
+ * `src/core/backoff.ts`), so a seeded `Random` repeats them.
  *
  * @since 0.1.0
  */
@@ -10,7 +12,8 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
-import { badOption, millisOf, numberOf, optionalMillis } from "./internal/options.js"
+import { decorrelatedRange, endsPastTotal, fixedUniformMillis, pickUniformMillis } from "../../src/core/backoff.js"
+import { BadOption, badOption, millisOf, numberOf, optionalMillis, shown } from "./internal/options.js"
 
 /**
  * @since 0.1.0
@@ -23,6 +26,39 @@ export interface ExponentialOptions {
   readonly factor?: number | undefined
   /** @default no cap */
   readonly max?: Duration.Input | undefined
+}
+
+/**
+ * Options of {@link fibonacci}: `base` (the first two delays), `max` (cap).
+ * @since 0.1.0
+ * @category models
+ */
+export interface FibonacciOptions {
+  /** the first two delays */
+  readonly base: Duration.Input
+  /** @default no cap */
+  readonly max?: Duration.Input | undefined
+}
+
+/**
+ * Options of {@link random}: each delay is drawn uniformly from `min` to `max` (`max` not below `min`).
+ * @since 0.1.0
+ * @category models
+ */
+export interface RandomOptions {
+  readonly min: Duration.Input
+  readonly max: Duration.Input
+}
+
+/**
+ * Options of {@link decorrelatedJitter}: `base` (the smallest delay, above zero) and `max` (the largest, not
+ * below `base`).
+ * @since 0.1.0
+ * @category models
+ */
+export interface DecorrelatedJitterOptions {
+  readonly base: Duration.Input
+  readonly max: Duration.Input
 }
 
 /**
@@ -60,7 +96,7 @@ export const exponential = (options: ExponentialOptions): Schedule.Schedule<Dura
  * @since 0.1.0
  * @category constructors
  */
-export const fibonacci = (options: { readonly base: Duration.Input; readonly max?: Duration.Input | undefined }) => {
+export const fibonacci = (options: FibonacciOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.fibonacci"
   const base = millisOf(fn, "base", options.base)
   const max = optionalMillis(fn, "max", options.max) ?? Infinity
@@ -111,30 +147,107 @@ export const fromDelays = (
   }))
 }
 
-const scaleDelay = <Out, In, E, R>(
-  self: Schedule.Schedule<Out, In, E, R>,
-  f: (delay: number, random: number) => number
-): Schedule.Schedule<Out, In, E, R> =>
-  Schedule.modifyDelay(
-    self,
-    (meta) => Effect.map(Random.next, (random) => Duration.millis(f(Duration.toMillis(meta.duration), random)))
-  )
+/** `max` in milliseconds, refused when below the option `lower` (`lowerMillis`). */
+const notBelow = (fn: string, lower: string, lowerMillis: number, max: unknown): number => {
+  const millis = millisOf(fn, "max", max)
+  if (millis < lowerMillis) {
+    throw new BadOption(fn, "max", max, "", `${shown(max)} is below "${lower}" (${lowerMillis} ms)`)
+  }
+  return millis
+}
+
+/** A whole number of milliseconds drawn uniformly from `[min, max]` by the `Random` service (the core's rule). */
+const uniform = (min: number, max: number): Effect.Effect<number> => {
+  const fixed = fixedUniformMillis(min, max)
+  return fixed !== undefined ? Effect.succeed(fixed) : Effect.map(Random.next, (r) => pickUniformMillis(min, max, r))
+}
+
+/** A schedule whose delays `next()` draws, forever (a fresh `next` for every run of the schedule). */
+const drawnDelays = (make: () => () => Effect.Effect<number>): Schedule.Schedule<Duration.Duration> =>
+  Schedule.fromStep(Effect.sync(() => {
+    const next = make()
+    return () =>
+      Effect.map(next(), (millis) => {
+        const delay = Duration.millis(millis)
+        return [delay, delay] as [Duration.Duration, Duration.Duration]
+      })
+  }))
 
 /**
- * A delay drawn uniformly from 0 to the schedule's delay (AWS's "full jitter").
+ * A delay drawn uniformly between `min` and `max` each time (whole milliseconds, from the `Random` service),
+ * forever.
+ *
+ * @example
+ * ```ts
+ * import { Backoff, RetryPolicy } from "effect-http-resilient/v4"
+ *
+ * // each wait drawn from 200 ms to 1 s
+ * const policy = RetryPolicy.make({ backoff: Backoff.random({ min: "200 millis", max: "1 second" }) })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const random = (options: RandomOptions): Schedule.Schedule<Duration.Duration> => {
+  const fn = "Backoff.random"
+  const min = millisOf(fn, "min", options.min)
+  const max = notBelow(fn, "min", min, options.max)
+  return drawnDelays(() => () => uniform(min, max))
+}
+
+/**
+ * AWS's "decorrelated jitter": each delay is `min(max, uniform(base, previous × 3))`, starting from
+ * `previous = base`. A strategy of its own (every delay depends on the one before), not a combinator.
+ *
+ * @example
+ * ```ts
+ * import { Backoff, RetryPolicy } from "effect-http-resilient/v4"
+ *
+ * const policy = RetryPolicy.make({
+ *   retries: 5,
+ *   backoff: Backoff.decorrelatedJitter({ base: "100 millis", max: "10 seconds" })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const decorrelatedJitter = (options: DecorrelatedJitterOptions): Schedule.Schedule<Duration.Duration> => {
+  const fn = "Backoff.decorrelatedJitter"
+  const base = millisOf(fn, "base", options.base)
+  if (base === 0) throw badOption(fn, "base", options.base, "a positive duration")
+  const max = notBelow(fn, "base", base, options.max)
+  return drawnDelays(() => {
+    let previous = base
+    return () =>
+      Effect.map(uniform(...decorrelatedRange(base, previous)), (drawn) => {
+        previous = Math.min(max, drawn)
+        return previous
+      })
+  })
+}
+
+const scaleDelay = <Out, In, E, R>(
+  self: Schedule.Schedule<Out, In, E, R>,
+  f: (delay: number) => Effect.Effect<number>
+): Schedule.Schedule<Out, In, E, R> =>
+  Schedule.modifyDelay(self, (meta) => Effect.map(f(Duration.toMillis(meta.duration)), Duration.millis))
+
+/**
+ * A delay drawn uniformly from 0 to the schedule's delay, whole milliseconds (AWS's "full jitter").
  * @since 0.1.0
  * @category combinators
  */
 export const fullJitter = <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>): Schedule.Schedule<Out, In, E, R> =>
-  scaleDelay(self, (delay, random) => delay * random)
+  scaleDelay(self, (delay) => uniform(0, delay))
 
 /**
- * Half the delay plus a random share of the other half.
+ * Half the delay plus a random share of the other half: uniform in `[d / 2, d]`, whole milliseconds.
  * @since 0.1.0
  * @category combinators
  */
 export const equalJitter = <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>): Schedule.Schedule<Out, In, E, R> =>
-  scaleDelay(self, (delay, random) => delay / 2 + (delay / 2) * random)
+  scaleDelay(self, (delay) => uniform(delay / 2, delay))
 
 /**
  * v4's `Schedule.jittered` (80 % to 120 % of the delay).
@@ -154,5 +267,41 @@ export const capped: {
   <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>, max: Duration.Input): Schedule.Schedule<Out, In, E, R>
 } = dual(2, <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>, max: Duration.Input) => {
   const limit = millisOf("Backoff.capped", "max", max)
-  return scaleDelay(self, (delay) => Math.min(delay, limit))
+  return scaleDelay(self, (delay) => Effect.succeed(Math.min(delay, limit)))
+})
+
+/**
+ * Stops `self` once its next delay would end more than `total` after its first recurrence (measured by the
+ * `Clock`, so the time the attempts take counts too). Unlike v4's `Schedule.upTo`, no sleep is started that would
+ * end past `total`.
+ *
+ * @example
+ * ```ts
+ * import { Backoff, RetryPolicy } from "effect-http-resilient/v4"
+ *
+ * // no wait that would end more than 30 s after the first failure (the attempts' own time counts too)
+ * const policy = RetryPolicy.make({
+ *   retries: Infinity,
+ *   backoff: Backoff.exponential({ base: "200 millis", max: "5 seconds" }).pipe(Backoff.upTo("30 seconds"))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const upTo: {
+  (total: Duration.Input): <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>) => Schedule.Schedule<Out, In, E, R>
+  <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>, total: Duration.Input): Schedule.Schedule<Out, In, E, R>
+} = dual(2, <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>, total: Duration.Input) => {
+  const limit = millisOf("Backoff.upTo", "total", total)
+  return Schedule.fromStep(Effect.map(Schedule.toStep(self), (step) => {
+    let first: number | undefined
+    return (now: number, input: In) =>
+      Effect.flatMap(step(now, input), ([out, delay]) => {
+        first ??= now
+        return endsPastTotal(first, now, Duration.toMillis(delay), limit)
+          ? Cause.done(out)
+          : Effect.succeed([out, delay] as [Out, Duration.Duration])
+      })
+  }))
 })

@@ -14,19 +14,50 @@
  */
 import * as Duration from "effect/Duration"
 import * as PersistedBreaker from "effect/persistence/CircuitBreaker"
-import { breakerDefaults, type CircuitState } from "../../src/core/circuitBreaker.js"
+import { breakerDefaults, type CircuitState as CoreCircuitState } from "../../src/core/circuitBreaker.js"
 import type { CircuitBreakerOptionsOf } from "../../src/core/options.js"
 import { breakerVerdict } from "../../src/core/verdicts.js"
 import type { HttpResilientError } from "./HttpResilientError.js"
 import { badOption, millisOf, numberOf, optionalMillis } from "./internal/options.js"
 
-export type {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  CircuitState
-}
+/**
+ * `closed`, `open` or `half-open` (the root entry's states).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type CircuitBreaker, ResilientClient } from "effect-http-resilient/v4"
+ *
+ * const label = (state: CircuitBreaker.CircuitState) => state === "half-open" ? "probing" : state
+ * const program = Effect.map(ResilientClient.circuitState("https://api.example.com"), label)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CircuitState = CoreCircuitState
+
+/**
+ * The mark every strategy carries ({@link isStrategy} checks for it). The v4 edition's own symbol
+ * (`effect-http-resilient/v4/CircuitBreaker/Strategy`): a root-entry (Effect v3) strategy is not a v4 one.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "effect-http-resilient/v4"
+ *
+ * assert.ok(CircuitBreaker.StrategyTypeId in CircuitBreaker.consecutive(5))
+ * ```
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const StrategyTypeId: unique symbol = Symbol.for("effect-http-resilient/v4/CircuitBreaker/Strategy")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type StrategyTypeId = typeof StrategyTypeId
 
 /**
  * Opens after `threshold` failures in a row.
@@ -34,6 +65,7 @@ export type {
  * @category models
  */
 export interface ConsecutiveStrategy {
+  readonly [StrategyTypeId]: StrategyTypeId
   readonly _tag: "Consecutive"
   readonly threshold: number
 }
@@ -44,6 +76,7 @@ export interface ConsecutiveStrategy {
  * @category models
  */
 export interface RatioStrategy {
+  readonly [StrategyTypeId]: StrategyTypeId
   readonly _tag: "Ratio"
   readonly threshold: number
   readonly minThroughput: number
@@ -58,6 +91,7 @@ export interface RatioStrategy {
  * @category models
  */
 export interface PersistedStrategy {
+  readonly [StrategyTypeId]: StrategyTypeId
   readonly _tag: "Persisted"
   readonly tripPolicy: PersistedBreaker.TripPolicy
   readonly openDuration: Duration.Duration
@@ -102,6 +136,7 @@ export const ratioDefaults = { threshold: 0.5, minThroughput: 20, window: Durati
  * @category constructors
  */
 export const consecutive = (threshold: number): ConsecutiveStrategy => ({
+  [StrategyTypeId]: StrategyTypeId,
   _tag: "Consecutive",
   threshold: numberOf("CircuitBreaker.consecutive", "threshold", threshold, {
     integer: true,
@@ -120,6 +155,7 @@ export const ratio = (
   const fn = "CircuitBreaker.ratio"
   const share = { min: 0, max: 1, expected: "a share from 0 to 1" }
   return {
+    [StrategyTypeId]: StrategyTypeId,
     _tag: "Ratio",
     threshold: numberOf(fn, "threshold", options.threshold ?? ratioDefaults.threshold, share),
     minThroughput: numberOf(fn, "minThroughput", options.minThroughput ?? ratioDefaults.minThroughput, {
@@ -151,12 +187,30 @@ export const persisted = (
   }
   const max = optionalMillis(fn, "maxOpenDuration", options.maxOpenDuration)
   return {
+    [StrategyTypeId]: StrategyTypeId,
     _tag: "Persisted",
     tripPolicy,
     openDuration: Duration.millis(millisOf(fn, "openDuration", options.openDuration ?? defaults.breakDuration)),
     maxOpenDuration: max === undefined ? undefined : Duration.millis(max)
   }
 }
+
+/**
+ * Whether `u` is a strategy made by {@link consecutive}, {@link ratio} or {@link persisted} (it carries
+ * {@link StrategyTypeId}); the client reads a `circuitBreaker` option that is one as `{ strategy: u }`.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "effect-http-resilient/v4"
+ *
+ * assert.strictEqual(CircuitBreaker.isStrategy(CircuitBreaker.ratio()), true)
+ * assert.strictEqual(CircuitBreaker.isStrategy({ threshold: 5 }), false)
+ * ```
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isStrategy = (u: unknown): u is Strategy => typeof u === "object" && u !== null && StrategyTypeId in u
 
 /**
  * How an attempt's error counts by default: transport failures, attempt timeouts, 5xx, 408 and 429 are failures;

@@ -6,7 +6,7 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
-import type { CircuitState } from "../../src/core/circuitBreaker.js"
+import type { CircuitState as CoreCircuitState } from "../../src/core/circuitBreaker.js"
 import type * as Models from "../../src/core/models.js"
 import type { FailureReason as GaveUpReason, HttpResilientError } from "./HttpResilientError.js"
 
@@ -66,13 +66,21 @@ export class Failed extends Data.TaggedClass("Failed")<Models.FailedFields<HttpR
  */
 export class Succeeded extends Data.TaggedClass("Succeeded")<Models.SucceededFields<Duration.Duration>> {}
 
-export type {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  CircuitState
-}
+/**
+ * A breaker's state: `closed`, `open` or `half-open` (the `from` and `to` of {@link CircuitStateChanged}).
+ *
+ * @example
+ * ```ts
+ * import type { ResilientEvent } from "effect-http-resilient/v4"
+ *
+ * const opened = (event: ResilientEvent.ResilientEvent): boolean =>
+ *   event._tag === "CircuitStateChanged" && event.to === ("open" satisfies ResilientEvent.CircuitState)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CircuitState = CoreCircuitState
 
 /**
  * An origin's breaker changed state.

@@ -10,6 +10,10 @@ export * as Backoff from "./Backoff.js"
 /**
  * @since 0.1.0
  */
+export * as Bulkhead from "./Bulkhead.js"
+/**
+ * @since 0.1.0
+ */
 export * as CircuitBreaker from "./CircuitBreaker.js"
 /**
  * @since 0.1.0
@@ -39,6 +43,10 @@ export * as ResilientClient from "./ResilientClient.js"
  * @since 0.1.0
  */
 export * as ResilientEvent from "./ResilientEvent.js"
+/**
+ * @since 0.1.0
+ */
+export * as RetryAfter from "./RetryAfter.js"
 /**
  * @since 0.1.0
  */

@@ -7,6 +7,7 @@ import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
+import { bulkheadDefaults } from "../../../src/core/bulkhead.js"
 import { type CookieJar, cookiesExpected, isCookieJar, isCookiesOption } from "../../../src/core/cookies.js"
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
 import type { CommonClientOptions, PoolOptionsOf } from "../../../src/core/options.js"
@@ -23,7 +24,7 @@ import {
 import { RetryBudgetAccount, RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import { redactValue, Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
-import type * as CircuitBreaker from "../CircuitBreaker.js"
+import * as CircuitBreaker from "../CircuitBreaker.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type * as Events from "../ResilientEvent.js"
 import { type RetryBudgetOptions, settingsOf as budgetSettings } from "../RetryBudget.js"
@@ -219,12 +220,15 @@ export const defaults = {
 /** The name bad options are reported under. */
 export const fn = "ResilientClient.layer"
 
-const isStrategy = (u: unknown): u is CircuitBreaker.Strategy =>
-  typeof u === "object" && u !== null && ["Consecutive", "Ratio", "Persisted"].includes((u as any)._tag)
-
 /** The breaker options as one shape. */
 const breakerOptionsOf = (option: ClientOptions["circuitBreaker"]): CircuitBreaker.CircuitBreakerOptions | false =>
-  option === false ? false : option === undefined ? {} : isStrategy(option) ? { strategy: option } : option
+  option === false
+    ? false
+    : option === undefined
+    ? {}
+    : CircuitBreaker.isStrategy(option)
+    ? { strategy: option }
+    : option
 
 /** Reads the options; a bad one throws a `RangeError` naming it. */
 export const read = (options: ClientOptions) => {
@@ -350,12 +354,12 @@ const budgetsOf = (options: RetryBudgetOptions, maxOrigins: number): RetryBudget
 /** A bulkhead of `options`, their bad ones named under `at` (`bulkhead`, `routes[i].bulkhead`). @internal */
 export const bulkheadOf = (options: BulkheadOptions, at = "bulkhead"): Bulkhead =>
   new Bulkhead(
-    numberOf(fn, `${at}.maxConcurrent`, options.maxConcurrent ?? 1000, {
+    numberOf(fn, `${at}.maxConcurrent`, options.maxConcurrent ?? bulkheadDefaults.maxConcurrent, {
       integer: true,
       min: 1,
       expected: "a positive integer"
     }),
-    numberOf(fn, `${at}.maxQueue`, options.maxQueue ?? 0, {
+    numberOf(fn, `${at}.maxQueue`, options.maxQueue ?? bulkheadDefaults.maxQueue, {
       integer: true,
       min: 0,
       expected: "a non-negative integer"
