@@ -74,3 +74,66 @@ export const pairwise = async <A>(tasks: ReadonlyArray<() => Promise<A>>): Promi
   await Promise.all([lane(), lane()])
   return out
 }
+
+/** Runs `command args`, its output inherited; throws when it fails. */
+export const run = (command: string, args: ReadonlyArray<string>): void => {
+  const result = spawnSync(command, args, { stdio: "inherit" })
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed`)
+}
+
+/** Runs `f` with commit `baseRef` checked out into the git worktree `baseTree`, removed afterwards. */
+export const withBaseTree = async (baseTree: string, baseRef: string, f: () => Promise<void>): Promise<void> => {
+  spawnSync("git", ["worktree", "remove", "--force", baseTree], { stdio: "ignore" })
+  run("git", ["worktree", "add", "--detach", baseTree, baseRef])
+  try {
+    await f()
+  } finally {
+    run("git", ["worktree", "remove", "--force", baseTree])
+  }
+}
+
+/** A comparison of the base's and the head's instructions per call, as the instructions-compare tools run it. */
+export interface Comparison {
+  /** the calls, as the worker names them */
+  readonly names: ReadonlyArray<string>
+  readonly repeats: number
+  readonly small: number
+  readonly large: number
+  /** the table's first line */
+  readonly heading: string
+  /** the instructions of `n` calls of `name` on one side */
+  readonly countOf: (side: "base" | "head", name: string, n: number) => Promise<number>
+}
+
+/**
+ * Counts every call of both sides for `small` and `large` calls, interleaved and two at a time (so both sides see the
+ * same machine), and prints per round: per call = (count(large) − count(small)) ÷ (large − small), and head ÷ base.
+ */
+export const compareSides = async ({ countOf, heading, large, names, repeats, small }: Comparison): Promise<void> => {
+  const tasks: Array<{ side: "base" | "head"; name: string; n: number; round: number }> = []
+  for (let round = 0; round < repeats; round++) {
+    for (const name of names) {
+      for (const side of ["base", "head"] as const) {
+        for (const n of [small, large]) tasks.push({ side, name, n, round })
+      }
+    }
+  }
+  const counts = await pairwise(tasks.map((task) => () => countOf(task.side, task.name, task.n)))
+  const perCall = (side: string, name: string, round: number) => {
+    const at = (n: number) =>
+      counts[tasks.findIndex((t) => t.side === side && t.name === name && t.round === round && t.n === n)]
+    return (at(large) - at(small)) / (large - small)
+  }
+  console.log(heading)
+  console.log("| call | round | base | head | head ÷ base |")
+  console.log("| --- | ---: | ---: | ---: | ---: |")
+  for (const name of names) {
+    for (let round = 0; round < repeats; round++) {
+      const b = perCall("base", name, round)
+      const h = perCall("head", name, round)
+      console.log(
+        `| ${name} | ${round + 1} | ${(b / 1000).toFixed(1)} | ${(h / 1000).toFixed(1)} | ${(h / b).toFixed(3)} |`
+      )
+    }
+  }
+}

@@ -20,31 +20,25 @@ import { pathToFileURL } from "node:url"
 import * as Undici from "undici"
 import * as Lib from "../src/index.js"
 import { asyncDispatch } from "./floor.js"
-import { type Call, effectCall, promiseCall } from "./loop.js"
+import { type Call, type ClientBase, type ClientDefinitionOf, effectCallOf, promiseCall } from "./loop.js"
+
+const effectCall = effectCallOf(Effect)
 
 /** What a client offers the harness. */
-export interface ClientInstance {
-  /** GET a URL and read its body; fails on a status ≥ 400. */
-  readonly get: Call
+export interface ClientInstance extends ClientBase {
   /** The same with `retries` retries by the client's own mechanism and a backoff of a few milliseconds. */
   readonly retrying?: ((retries: number) => Call) | undefined
   /** ours: `Effect.retry(get, RetryPolicy.default)`, the call the fault-curve targets are about */
   readonly policyDefault?: Call | undefined
   /** ours: `get` hedged with `HttpResilient.hedge({ delay })` (the hedging scenario) */
   readonly hedged?: ((delay: string) => Call) | undefined
-  /** How `retrying` retries, for the tables. */
-  readonly retryLabel?: string | undefined
   /** GET a large body without holding it in memory. */
   readonly streamed?: Call | undefined
   /** GET a large body into memory. */
   readonly buffered?: Call | undefined
-  readonly close: () => Promise<void>
 }
 
-export interface ClientDefinition {
-  readonly name: string
-  readonly label: string
-  readonly make: () => Promise<ClientInstance>
+export interface ClientDefinition extends ClientDefinitionOf<ClientInstance> {
   /** measured in the outage and Retry-After tables only */
   readonly retriesOnly?: boolean
 }

@@ -1,19 +1,54 @@
 /**
- * The closed loop every client runs: `concurrency` workers, each starting its next call when its previous one
- * ends, until `count` calls have started or `maxMillis` has passed. Promise clients loop with `await`; Effect
- * clients loop inside one Effect run (as an Effect application would call them), never one `runPromise` per call.
+ * The loops every client runs, in both benches (bench/ for the v3 clients, bench/v4/ for Effect v4's): a closed loop
+ * (`concurrency` workers, each starting its next call when its previous one ends, until `count` calls have started or
+ * `maxMillis` has passed) and an open loop (call `i` starts at `i / perSecond` s). Promise clients loop with `await`;
+ * Effect clients loop inside one Effect run (as an Effect application would call them), never one `runPromise` per
+ * call.
+ *
+ * No `effect` import: each bench has its own copy of Effect (v3 at the root, v4 in bench/v4), so an Effect client's
+ * call brings its edition's `Effect` module (see {@link effectCallOf}), typed structurally here.
  */
-import * as Effect from "effect/Effect"
-import type * as ManagedRuntime from "effect/ManagedRuntime"
+
+/** An Effect of either edition, opaque here (`any`: each edition's functions are generic over their own Effect). */
+type Eff = any
+
+/** The `Effect` functions the loops use: v3 and v4 have them under the same names. */
+export interface EffectModule {
+  whileLoop(options: { while: () => boolean; body: () => Eff; step: (exit: { readonly _tag: string }) => void }): Eff
+  exit(self: Eff): Eff
+  all(effects: ReadonlyArray<Eff>, options: { concurrency: "unbounded"; discard: true }): Eff
+  suspend(f: () => Eff): Eff
+  map(self: Eff, f: (exit: { readonly _tag: string }) => void): Eff
+  andThen(self: Eff, next: Eff): Eff
+  sleep(millis: number): Eff
+}
 
 /** One call of a client, in the client's own currency. It fails on a status ≥ 400 or a transport error. */
 export type Call =
   | { readonly kind: "promise"; readonly run: (url: string) => Promise<unknown> }
   | {
     readonly kind: "effect"
-    readonly run: (url: string) => Effect.Effect<unknown, unknown, any>
-    readonly runtime: ManagedRuntime.ManagedRuntime<any, any>
+    readonly Effect: EffectModule
+    readonly run: (url: string) => Eff
+    /** the client's `ManagedRuntime` */
+    readonly runtime: { readonly runPromise: (effect: never) => Promise<unknown> }
   }
+
+/** What every client offers the harness, in both benches (each bench's `ClientInstance` adds its other calls). */
+export interface ClientBase {
+  /** GET a URL and read its body; fails on a status ≥ 400. */
+  readonly get: Call
+  /** How the client's retrying call retries, for the tables. */
+  readonly retryLabel?: string | undefined
+  readonly close: () => Promise<void>
+}
+
+/** A client under comparison: a name, a label and `make`, which returns its calls. */
+export interface ClientDefinitionOf<I extends ClientBase> {
+  readonly name: string
+  readonly label: string
+  readonly make: () => Promise<I>
+}
 
 export interface LoopSpec {
   readonly url: string
@@ -33,10 +68,24 @@ export interface LoopOutcome {
 
 export const promiseCall = (run: (url: string) => Promise<unknown>): Call => ({ kind: "promise", run })
 
-export const effectCall = (
-  runtime: ManagedRuntime.ManagedRuntime<any, any>,
-  run: (url: string) => Effect.Effect<unknown, unknown, any>
-): Call => ({ kind: "effect", run, runtime })
+/**
+ * `effectCall(runtime, run)` for an edition: `run` returns one of its Effects, run inside one run of `runtime` (a
+ * `ManagedRuntime`). Each bench binds it to its `Effect` module: `const effectCall = effectCallOf(Effect)`.
+ */
+export const effectCallOf =
+  (Effect: EffectModule) =>
+  <R extends { readonly runPromise: (effect: never) => Promise<unknown> }>(
+    runtime: R,
+    run: (url: string) => Eff
+  ): Call => ({
+    kind: "effect",
+    Effect,
+    run,
+    runtime
+  })
+
+/** Runs an Effect of the call's edition in its runtime. */
+const runIn = (call: Extract<Call, { kind: "effect" }>, effect: Eff) => call.runtime.runPromise(effect as never)
 
 export const runLoop = async (call: Call, spec: LoopSpec): Promise<LoopOutcome> => {
   const { concurrency, count, url } = spec
@@ -62,7 +111,7 @@ export const runLoop = async (call: Call, spec: LoopSpec): Promise<LoopOutcome> 
     }
     await Promise.all(Array.from({ length: concurrency }, worker))
   } else {
-    const run = call.run
+    const { Effect, run } = call
     const worker = Effect.whileLoop({
       while: more,
       body: () => {
@@ -74,7 +123,8 @@ export const runLoop = async (call: Call, spec: LoopSpec): Promise<LoopOutcome> 
         else failed++
       }
     })
-    await call.runtime.runPromise(
+    await runIn(
+      call,
       Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency: "unbounded", discard: true })
     )
   }
@@ -127,22 +177,44 @@ export const runPaced = async (call: Call, spec: PacedSpec): Promise<PacedOutcom
       }
     }))
   } else {
-    const run = call.run
-    await call.runtime.runPromise(
-      Effect.forEach(
-        Array.from({ length: calls }, (_, i) => i),
-        (i) =>
+    const { Effect, run } = call
+    await runIn(
+      call,
+      Effect.all(
+        Array.from({ length: calls }, (_, i) =>
           Effect.suspend(() => {
             const wait = due(i) - performance.now()
             const go = Effect.suspend(() => {
               const started = performance.now()
               return Effect.map(Effect.exit(run(url)), (exit) => done(i, started, exit._tag === "Success"))
             })
-            return wait > 0 ? Effect.zipRight(Effect.sleep(wait), go) : go
-          }),
+            return wait > 0 ? Effect.andThen(Effect.sleep(wait), go) : go
+          })),
         { concurrency: "unbounded", discard: true }
       )
     )
   }
   return { starts, oks, latencies }
+}
+
+/**
+ * A closed loop after a short unmeasured one (at most 20 calls per worker): every client starts its measured run
+ * warm, however long it sat idle.
+ */
+export const runWarm = async (call: Call, spec: LoopSpec): Promise<LoopOutcome> => {
+  await runLoop(call, { ...spec, count: Math.min(spec.count, 20 * spec.concurrency) })
+  return runLoop(call, spec)
+}
+
+/** `f` with a fresh instance of a client (no retry budget or pool state carried over), closed afterwards. */
+export const withFresh = async <I extends { readonly close: () => Promise<void> }, A>(
+  make: () => Promise<I>,
+  f: (instance: I) => Promise<A>
+): Promise<A> => {
+  const instance = await make()
+  try {
+    return await f(instance)
+  } finally {
+    await instance.close()
+  }
 }

@@ -11,7 +11,6 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { chart, faultCurveChart } from "./chart.js"
 import { benchBackoffMillis, type ClientDefinition, clients, hasRetryPolicy, hasStreamVerb } from "./clients.js"
-import type { LoopOutcome } from "./loop.js"
 import {
   curveLines,
   fullSettings,
@@ -23,6 +22,19 @@ import {
 } from "./resilience.js"
 import type { OutageRow, ThroughputRow } from "./rows.js"
 import * as Server from "./server.js"
+import {
+  check,
+  fmt,
+  markdown,
+  median,
+  rate,
+  startBench,
+  type Target,
+  throughputCells,
+  throughputHeader,
+  throughputRounds,
+  throughputRun
+} from "./stats.js"
 import { children, startWorker, withFreshWorker, type Worker } from "./workers.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -57,16 +69,7 @@ const retries = 3
 // statistics
 // ---------------------------------------------------------------------------
 
-const median = (xs: ReadonlyArray<number>): number => {
-  if (xs.length === 0) return NaN
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const rate = (o: LoopOutcome) => (o.ok + o.failed) / (o.elapsedMillis / 1000)
-const cpuPerRequest = (o: LoopOutcome) => o.cpuMicros / Math.max(1, o.ok + o.failed)
 const mb = (bytes: number) => bytes / (1024 * 1024)
-const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a")
 const log = (line: string) => console.log(line)
 
 // ---------------------------------------------------------------------------
@@ -80,50 +83,12 @@ const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promi
     await w.run({ type: "throughput", url, concurrency: 64, count: settings.warmup, maxMillis: 5_000 })
   }
   const reference = workers.find((w) => w.definition.name === "undici")!
-  const samples = new Map<string, Map<number, Array<LoopOutcome>>>([["undici", new Map([[1, []], [64, []]])]])
-  const pairs = new Map<string, Map<number, Array<readonly [LoopOutcome, LoopOutcome]>>>()
-  for (const w of workers) pairs.set(w.definition.name, new Map([[1, []], [64, []]]))
-  for (let round = 0; round < settings.rounds; round++) {
-    for (const concurrency of [1, 64]) {
-      const spec = concurrency === 1 ? settings.c1 : settings.c64
-      // rotate the order each round so no client always runs right after the same one; raw undici runs right
-      // before each client, and the client is compared with that run (noise that lasts seconds hits both)
-      const others = workers.filter((w) => w.definition.name !== "undici")
-      const order = others.map((_, i) => others[(i + round) % others.length])
-      const run = async (w: Worker) => {
-        const result = await w.run({ type: "throughput", url, concurrency, ...spec })
-        if (result.type !== "throughput") throw new Error("unexpected result")
-        return result.outcome
-      }
-      for (const w of order) {
-        const before = await run(reference)
-        const outcome = await run(w)
-        samples.get("undici")!.get(concurrency)!.push(before)
-        pairs.get(w.definition.name)!.get(concurrency)!.push([outcome, before])
-      }
-    }
-    log(`throughput: round ${round + 1}/${settings.rounds} done`)
-  }
-  return workers.map((w) => {
-    const byConcurrency: ThroughputRow["byConcurrency"] = {}
-    for (const concurrency of [1, 64]) {
-      const paired = w.definition.name === "undici"
-        ? samples.get("undici")!.get(concurrency)!.map((o) => [o, o] as const)
-        : pairs.get(w.definition.name)!.get(concurrency)!
-      const outcomes = paired.map(([o]) => o)
-      const refs = paired.map(([, r]) => r)
-      byConcurrency[concurrency] = {
-        rps: median(outcomes.map(rate)),
-        ratio: median(outcomes.map((o, i) => rate(o) / rate(refs[i]))),
-        ratios: outcomes.map((o, i) => rate(o) / rate(refs[i])),
-        cpu: median(outcomes.map(cpuPerRequest)),
-        cpuRatio: median(outcomes.map((o, i) => cpuPerRequest(o) / cpuPerRequest(refs[i]))),
-        rss: outcomes[outcomes.length - 1].rss,
-        failed: outcomes.reduce((n, o) => n + o.failed, 0)
-      }
-    }
-    return { name: w.definition.name, label: w.definition.label, byConcurrency }
-  })
+  const statsOf = await throughputRounds(workers, settings.rounds, {
+    keyOf: (w) => w.definition.name,
+    referenceOf: (w) => w === reference ? undefined : reference,
+    run: throughputRun(url, (concurrency) => concurrency === 1 ? settings.c1 : settings.c64)
+  }, log)
+  return workers.map((w) => ({ name: w.definition.name, label: w.definition.label, byConcurrency: statsOf(w) }))
 }
 
 /** Ratio of one client's throughput to another's: per round, each against its own raw undici run; the median. */
@@ -278,18 +243,6 @@ const big = async (origin: string): Promise<Array<BigRow>> => {
 // targets
 // ---------------------------------------------------------------------------
 
-export interface Target {
-  readonly name: string
-  readonly verdict: "PASS" | "FAIL" | "SKIP"
-  readonly figure: string
-}
-
-const check = (name: string, value: number, ok: (x: number) => boolean, figure: string): Target => ({
-  name,
-  verdict: Number.isFinite(value) ? (ok(value) ? "PASS" : "FAIL") : "SKIP",
-  figure
-})
-
 const skip = (name: string, why: string): Target => ({ name, verdict: "SKIP", figure: why })
 
 const targets = (
@@ -422,8 +375,7 @@ const report = (
     "axios-retry",
     "cockatiel"
   ]
-  const lines: Array<string> = []
-  const row = (cells: ReadonlyArray<string | number>) => lines.push(`| ${cells.join(" | ")} |`)
+  const { lines, row, targets: targetsTable } = markdown()
   lines.push("# Benchmark results", "")
   lines.push(
     `Generated by \`npm run bench${quick ? " -- --quick" : ""}\` on ${new Date().toISOString()} in ${
@@ -445,38 +397,15 @@ const report = (
     ""
   )
   lines.push("## Targets", "")
-  row(["target", "verdict", "figure"])
-  row(["---", "---", "---"])
-  for (const t of verdicts) row([t.name, `**${t.verdict}**`, t.figure])
+  targetsTable(verdicts)
   lines.push("", "![ratios and amplification](results.svg)", "")
 
   lines.push("## Throughput on `/ok` (small JSON)", "")
-  row([
-    "client",
-    "c=1 req/s",
-    "c=1 × undici",
-    "c=64 req/s",
-    "c=64 × undici",
-    "CPU µs/req (c=64)",
-    "CPU × undici",
-    "RSS MB",
-    "failed"
-  ])
+  row(["client", ...throughputHeader, "RSS MB", "failed"])
   row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
   for (const r of rows) {
-    const a = r.byConcurrency[1]
-    const b = r.byConcurrency[64]
-    row([
-      r.label,
-      fmt(a.rps, 0),
-      fmt(a.ratio),
-      fmt(b.rps, 0),
-      fmt(b.ratio),
-      fmt(b.cpu, 0),
-      fmt(b.cpuRatio),
-      fmt(mb(b.rss), 0),
-      a.failed + b.failed
-    ])
+    const [a, b] = [r.byConcurrency[1], r.byConcurrency[64]]
+    row([r.label, ...throughputCells(a, b, 0), fmt(mb(b.rss), 0), a.failed + b.failed])
   }
 
   lines.push("", `## Outage amplification (server requests ÷ logical calls, ${retries} retries, concurrency 64)`, "")
@@ -592,27 +521,10 @@ const benchV4 = async (): Promise<Array<string>> => {
 // ---------------------------------------------------------------------------
 
 const main = async () => {
-  const problem = Server.missing()
-  if (problem !== undefined) {
-    console.error(`bench: ${problem}`)
-    process.exit(1)
-  }
   const started = performance.now()
-  const server = await Server.start()
-  const shutdown = (code: number) => {
-    for (const child of children) child.kill("SIGTERM")
-    server.stop()
-    process.exit(code)
-  }
-  process.once("SIGINT", () => shutdown(130))
-  process.once("SIGTERM", () => shutdown(143))
-  log(`nginx ${server.version} on ${server.origin}; ${quick ? "quick run" : "full run"}`)
   // the whole run is bounded too
-  const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${quick ? 10 : 25} minutes; stopping`)
-    shutdown(1)
-  }, (quick ? 10 : 25) * 60_000)
-  watchdog.unref()
+  const { server, shutdown } = await startBench("bench", quick ? 10 : 25)
+  log(`nginx ${server.version} on ${server.origin}; ${quick ? "quick run" : "full run"}`)
   try {
     if (throughputOnly !== undefined) {
       const names = new Set(["undici", ...throughputOnly.split(",")])

@@ -3,16 +3,20 @@
  * one at a time: `node --import tsx bench/worker.ts <client name>`.
  */
 import { type ClientInstance, clientNamed } from "./clients.js"
-import { type Call, type LoopOutcome, type PacedOutcome, runLoop, runPaced } from "./loop.js"
+import { serve } from "./ipc.js"
+import {
+  type Call,
+  type LoopOutcome,
+  type LoopSpec,
+  type PacedOutcome,
+  runLoop,
+  runPaced,
+  runWarm,
+  withFresh
+} from "./loop.js"
 
 export type Task =
-  | {
-    readonly type: "throughput"
-    readonly url: string
-    readonly concurrency: number
-    readonly count: number
-    readonly maxMillis: number
-  }
+  | ({ readonly type: "throughput" } & LoopSpec)
   | {
     readonly type: "retries"
     readonly url: string
@@ -99,16 +103,11 @@ const once = (call: Call, url: string) => runLoop(call, { url, concurrency: 1, c
 
 const handle = async (task: Task): Promise<TaskResult> => {
   switch (task.type) {
-    case "throughput": {
-      const c = await client()
-      // a short unmeasured run first: every client starts its measured run warm, however long it sat idle
-      await runLoop(c.get, { ...task, count: Math.min(task.count, 20 * task.concurrency) })
-      return { type: "throughput", outcome: await runLoop(c.get, task) }
-    }
+    case "throughput":
+      return { type: "throughput", outcome: await runWarm((await client()).get, task) }
     case "retries": {
       // a fresh instance: no retry budget or pool state carried over from other tasks
-      const fresh = await definition.make()
-      try {
+      return withFresh(definition.make, async (fresh) => {
         if (fresh.retrying === undefined) return { type: "retries", outcome: undefined }
         return {
           type: "retries",
@@ -119,9 +118,7 @@ const handle = async (task: Task): Promise<TaskResult> => {
             maxMillis: task.maxMillis
           })
         }
-      } finally {
-        await fresh.close()
-      }
+      })
     }
     case "soak": {
       const c = await client()
@@ -173,8 +170,7 @@ const handle = async (task: Task): Promise<TaskResult> => {
       return { type: "big", baseline, peak, ok }
     }
     case "faults": {
-      const fresh = await definition.make()
-      try {
+      return withFresh(definition.make, async (fresh) => {
         const call = fresh.policyDefault ?? fresh.retrying?.(3)
         if (call === undefined) return { type: "faults", outcome: undefined }
         return {
@@ -186,13 +182,10 @@ const handle = async (task: Task): Promise<TaskResult> => {
             maxMillis: task.maxMillis
           })
         }
-      } finally {
-        await fresh.close()
-      }
+      })
     }
     case "paced": {
-      const fresh = await definition.make()
-      try {
+      return withFresh(definition.make, async (fresh) => {
         const call = task.mode === "policy"
           ? fresh.policyDefault ?? fresh.retrying?.(3)
           : task.mode === "hedged"
@@ -208,9 +201,7 @@ const handle = async (task: Task): Promise<TaskResult> => {
           })
         }
         return { type: "paced", outcome: await runPaced(call, task) }
-      } finally {
-        await fresh.close()
-      }
+      })
     }
     case "close":
       await instance?.close()
@@ -218,10 +209,4 @@ const handle = async (task: Task): Promise<TaskResult> => {
   }
 }
 
-process.on("message", (message: { id: number; task: Task }) => {
-  handle(message.task).then(
-    (result) => process.send!({ id: message.id, result }),
-    (error) => process.send!({ id: message.id, error: String(error?.stack ?? error) })
-  )
-})
-process.send!({ ready: true })
+serve(handle)

@@ -11,6 +11,7 @@ import {
   RetryBudget,
   RetryPolicy
 } from "../src/index.js"
+import { protectionVariables } from "./shared/env.js"
 import { failureTag } from "./support/events.js"
 import { serverScoped, waitUntil } from "./support/server.js"
 
@@ -187,22 +188,10 @@ describe("protections from the environment", () => {
       )
 
       const env = {
-        HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "0.25",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_MIN_THROUGHPUT: "7",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_WINDOW: "30 seconds",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_BREAK_DURATION: "2 seconds",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_BACKOFF_FACTOR: "2",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_MAX_BREAK_DURATION: "40 seconds",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES: "3",
-        HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "4",
-        HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "2",
-        HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT: "50 millis",
+        ...protectionVariables,
         HTTP_RESILIENT_RATE_LIMITER_LIMIT: "5",
         HTTP_RESILIENT_RATE_LIMITER_WINDOW: "1 second",
-        HTTP_RESILIENT_RATE_LIMITER_ALGORITHM: "fixed-window",
-        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.5",
-        HTTP_RESILIENT_RETRY_BUDGET_WINDOW: "20 seconds",
-        HTTP_RESILIENT_RETRY_BUDGET_MIN_RETRIES_PER_SECOND: "1.5"
+        HTTP_RESILIENT_RATE_LIMITER_ALGORITHM: "fixed-window"
       }
       const set = yield* optionsOf(env)
       const breaker = set.circuitBreaker as CircuitBreaker.CircuitBreakerOptions

@@ -1,14 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Fiber, TestClock } from "effect"
+import { Effect, Fiber } from "effect"
 import type * as http from "node:http"
-import {
-  Backoff,
-  CircuitBreaker,
-  HttpResilient,
-  HttpResilientTest,
-  ResilientClient,
-  RetryPolicy
-} from "../src/index.js"
+import { HttpResilient, ResilientClient } from "../src/index.js"
 import { serverScoped } from "./support/server.js"
 
 /** /broken always 503, /hold held until released, anything else 200. */
@@ -38,55 +31,7 @@ const heldCount = (held: ReadonlyArray<unknown>, n: number) =>
   )
 
 describe("ResilientClient.health and healthy", () => {
-  it.scoped("before and after failures: breaker state, last failure time, retryAt; healthy() and healthy(origin)", () =>
-    Effect.gen(function*() {
-      const { url } = yield* server
-      yield* Effect.gen(function*() {
-        const before = yield* ResilientClient.health
-        assert.isTrue(before.healthy)
-        assert.deepStrictEqual(before.origins, [])
-        assert.deepStrictEqual(before.bulkheads, [
-          { route: undefined, inFlight: 0, queued: 0, maxConcurrent: 1000, maxQueue: 0 }
-        ])
-        assert.strictEqual(before.retryBudget, 100)
-        assert.isTrue(yield* ResilientClient.healthy())
-        assert.isTrue(yield* ResilientClient.healthy(url))
-
-        assert.strictEqual((yield* HttpResilient.get(`${url}/ok`)).status, 200)
-        const closed = yield* ResilientClient.health
-        assert.strictEqual(closed.origins.length, 1)
-        assert.deepStrictEqual(closed.origins[0], {
-          key: url,
-          origin: url,
-          route: undefined,
-          state: "closed",
-          inFlight: 0,
-          retryAt: undefined,
-          lastFailureAt: undefined,
-          retryBudget: closed.retryBudget
-        })
-
-        const start = yield* Clock.currentTimeMillis
-        for (let i = 0; i < 3; i++) yield* Effect.exit(HttpResilient.get(`${url}/broken`))
-        const end = yield* Clock.currentTimeMillis
-        const open = yield* ResilientClient.health
-        assert.isFalse(open.healthy)
-        const entry = open.origins[0]
-        assert.strictEqual(entry.state, "open")
-        assert.strictEqual(entry.inFlight, 0)
-        assert.isTrue(entry.lastFailureAt! >= start && entry.lastFailureAt! <= end, String(entry.lastFailureAt))
-        assert.isTrue(entry.retryAt! >= open.at + 50_000, String(entry.retryAt))
-        assert.isFalse(yield* ResilientClient.healthy())
-        assert.isFalse(yield* ResilientClient.healthy(`${url}/any/path`))
-        assert.isTrue(yield* ResilientClient.healthy("http://elsewhere.test"))
-        const bad = yield* Effect.flip(ResilientClient.healthy("not a url"))
-        assert.strictEqual(bad._tag, "InvalidRequestError")
-        assert.include(bad.message, "healthy:")
-      }).pipe(Effect.provide(ResilientClient.layer({
-        circuitBreaker: { strategy: CircuitBreaker.consecutive(3), breakDuration: "1 minute" }
-      })))
-    }))
-
+  // before and after failures, healthy() and healthy(origin): the shared suite (test/shared/pool.ts)
   it.scoped("in-flight and queued attempts, per breaker and per bulkhead compartment (the client's, a route's own)", () =>
     Effect.gen(function*() {
       const { held, release, url } = yield* server
@@ -124,31 +69,7 @@ describe("ResilientClient.health and healthy", () => {
       })))
     }))
 
-  it.effect("a client with every protection off: healthy, nothing to report", () =>
-    Effect.gen(function*() {
-      const health = yield* ResilientClient.health
-      assert.deepStrictEqual(health, { healthy: true, origins: [], bulkheads: [], retryBudget: undefined, at: 0 })
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-      circuitBreaker: false,
-      bulkhead: false,
-      retryBudget: false
-    }))))
+  // a client with every protection off: the shared suite (test/shared/pool.ts)
 
-  it.effect("the retry budget left goes down as retries spend it", () =>
-    Effect.gen(function*() {
-      assert.strictEqual((yield* ResilientClient.health).retryBudget, 10)
-      const call = yield* Effect.fork(
-        HttpResilient.get("http://api.test/x", {
-          retry: RetryPolicy.make({ retries: 3, backoff: Backoff.constant("1 second") })
-        })
-      )
-      yield* TestClock.adjust("5 seconds")
-      yield* Fiber.await(call)
-      const after = yield* ResilientClient.health
-      assert.strictEqual(after.retryBudget, 7)
-      assert.strictEqual(after.origins[0].retryBudget, 7)
-      assert.strictEqual(after.origins[0].lastFailureAt, 3000)
-    }).pipe(Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(503), {
-      retryBudget: { ratio: 0, minRetriesPerSecond: 1, window: "10 seconds" }
-    }))))
+  // the retry budget left as retries spend it: the shared suite (test/shared/pool.ts)
 })

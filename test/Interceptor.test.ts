@@ -8,46 +8,8 @@ import { serverScoped } from "./support/server.js"
 const echo = serverScoped((_req, res) => res.end("ok"))
 
 describe("interceptors", () => {
-  it.scoped("run in declared order on every attempt, request side then response side", () =>
-    Effect.gen(function*() {
-      let n = 0
-      const server = yield* serverScoped((_req, res) => {
-        n++
-        res.statusCode = n === 1 ? 503 : 200
-        res.end()
-      })
-      const order: Array<string> = []
-      const tagger = (name: string) =>
-        Interceptor.make({
-          name,
-          onRequest: (request, context) => {
-            order.push(`${name} request ${context.attempt}`)
-            return HttpClientRequest.appendUrlParam(request, "via", name)
-          },
-          onResponse: (response, context) =>
-            Effect.sync(() => {
-              order.push(`${name} response ${context.attempt} ${response.status}`)
-              return response
-            })
-        })
-      const response = yield* HttpResilient.get(`${server.url}/o`).pipe(
-        Effect.retry(Schedule.recurs(1)),
-        Effect.provide(ResilientClient.layer({ interceptors: [tagger("a"), tagger("b")] }))
-      )
-      assert.strictEqual(response.status, 200)
-      assert.deepStrictEqual(order, [
-        "a request 1",
-        "b request 1",
-        "a response 1 503",
-        "b response 1 503",
-        "a request 2",
-        "b request 2",
-        "a response 2 200",
-        "b response 2 200"
-      ])
-      assert.deepStrictEqual(server.received.map((r) => r.url), ["/o?via=a&via=b", "/o?via=a&via=b"])
-    }))
-
+  // the declared order on every attempt, request side then response side: the shared suite
+  // (test/shared/interceptors.ts)
   it.scoped("a failing or throwing interceptor fails the attempt with an InterceptorError naming it", () =>
     Effect.gen(function*() {
       const server = yield* echo

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { type Context, Duration, Effect, Exit, Fiber, Layer, TestClock } from "effect"
+import { type Context, Effect, Exit, Fiber, Layer, TestClock } from "effect"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as net from "node:net"
 import { HttpResilient, HttpResilientTest, ResilientClient } from "../src/index.js"
@@ -7,123 +7,8 @@ import * as RateLimiterRedis from "../src/RateLimiterRedis.js"
 import { awaitSleeps } from "./support/events.js"
 import { closedPort } from "./support/server.js"
 
-const times = Effect.map(HttpResilientTest.requests, (requests) => requests.map((r) => r.at))
-
-/** Lets forked fibers run up to their first suspension. */
-const settle = Effect.repeatN(Effect.yieldNow(), 20)
-
-const forkCalls = (urls: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const fibers = []
-    for (const url of urls) fibers.push(yield* Effect.fork(HttpResilient.get(url)))
-    yield* settle
-    return fibers
-  })
-
 describe("RateLimiter", () => {
-  it.effect("token bucket per origin: a burst of `limit`, then one every window / limit, waiting on the Clock", () =>
-    Effect.gen(function*() {
-      const fibers = yield* forkCalls(Array.from({ length: 8 }, (_, i) => `http://a.test/${i}`))
-      const other = yield* HttpResilient.get("http://b.test/") // another origin has its own quota
-      assert.strictEqual(other.status, 200)
-      assert.deepStrictEqual(yield* times, [0, 0, 0, 0, 0, 0])
-      yield* TestClock.adjust("1 second")
-      yield* Effect.forEach(fibers, Fiber.join)
-      assert.deepStrictEqual(yield* times, [0, 0, 0, 0, 0, 0, 200, 400, 600])
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-      rateLimiter: { limit: 5, window: "1 second" }
-    }))))
-
-  it.effect("a wait past the deadline fails at once with RateLimitedError and uses up nothing", () =>
-    Effect.gen(function*() {
-      for (let i = 0; i < 2; i++) yield* HttpResilient.get("http://a.test/")
-      const error = yield* Effect.flip(
-        HttpResilient.get("http://a.test/", { retry: false }).pipe(
-          HttpResilient.withDeadline("499 millis")
-        )
-      )
-      assert.strictEqual(error._tag, "RateLimitedError")
-      if (error._tag === "RateLimitedError") {
-        assert.strictEqual(Duration.toMillis(error.waitFor), 500)
-        assert.match(error.message, /^Rate limited, would wait 500ms: GET http:\/\/a\.test\/ \(attempt 1\)$/)
-      }
-      // the refused call took no slot: the next one goes as soon as a token is back
-      const fiber = yield* Effect.fork(HttpResilient.get("http://a.test/").pipe(HttpResilient.withDeadline("1 second")))
-      yield* settle
-      yield* TestClock.adjust("500 millis")
-      yield* Fiber.join(fiber)
-      assert.deepStrictEqual(yield* times, [0, 0, 500])
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-      rateLimiter: { limit: 2, window: "1 second" }
-    }))))
-
-  it.effect("key: a function of the request gives each user a quota; a string shares one across origins", () =>
-    Effect.gen(function*() {
-      const perUser = yield* Effect.gen(function*() {
-        const fibers = yield* forkCalls(["http://a.test/?user=1", "http://a.test/?user=2", "http://a.test/?user=1"])
-        assert.strictEqual((yield* times).length, 2)
-        yield* TestClock.adjust("1 second")
-        yield* Effect.forEach(fibers, Fiber.join)
-        return yield* times
-      }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-        rateLimiter: { limit: 1, window: "1 second", key: (request) => request.url.searchParams.get("user") ?? "" }
-      })))
-      assert.deepStrictEqual(perUser, [0, 0, 1000])
-      const shared = yield* Effect.gen(function*() {
-        const fibers = yield* forkCalls(["http://a.test/", "http://b.test/"])
-        yield* TestClock.adjust("1 second")
-        yield* Effect.forEach(fibers, Fiber.join)
-        return (yield* times).map((t, _, all) => t - all[0])
-      }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-        rateLimiter: { limit: 1, window: "1 second", key: "partner" }
-      })))
-      assert.deepStrictEqual(shared, [0, 1000])
-    }))
-
-  it.effect("fixed window: at most `limit` per window", () =>
-    Effect.gen(function*() {
-      const fibers = yield* forkCalls(Array.from({ length: 7 }, () => "http://a.test/"))
-      yield* TestClock.adjust("5 seconds")
-      yield* Effect.forEach(fibers, Fiber.join)
-      const sent = yield* times
-      assert.strictEqual(sent.length, 7)
-      for (const t of sent) assert.isAtMost(sent.filter((u) => u >= t && u < t + 1000).length, 3)
-      assert.deepStrictEqual(sent.slice(0, 3), [0, 0, 0])
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-      rateLimiter: { limit: 3, window: "1 second", algorithm: "fixed-window" }
-    }))))
-
-  it.effect("adaptive: a 429 with Retry-After pauses the whole origin, not just that call", () =>
-    Effect.gen(function*() {
-      const limited = yield* Effect.flip(HttpResilient.get("http://a.test/first"))
-      assert.strictEqual(limited._tag === "StatusError" && limited.status, 429)
-      const fibers = yield* forkCalls(["http://a.test/second", "http://a.test/third"])
-      assert.strictEqual((yield* HttpResilient.get("http://b.test/")).status, 200)
-      yield* TestClock.adjust("1999 millis")
-      assert.isTrue(fibers.every((f) => f.unsafePoll() === null))
-      yield* TestClock.adjust("1 millis")
-      yield* Effect.forEach(fibers, Fiber.join)
-      const sent = yield* HttpResilientTest.requests
-      assert.deepStrictEqual(sent.map((r) => `${r.url}@${r.at}`).sort(), [
-        "http://a.test/first@0",
-        "http://a.test/second@2000",
-        "http://a.test/third@2000",
-        "http://b.test/@0"
-      ])
-      // a pause that would pass the deadline fails at once
-      yield* Effect.flip(HttpResilient.get("http://a.test/first"))
-      const error = yield* Effect.flip(
-        HttpResilient.get("http://a.test/x").pipe(HttpResilient.withDeadline("1 second"))
-      )
-      assert.strictEqual(error._tag, "RateLimitedError")
-    }).pipe(Effect.provide(HttpResilientTest.layer(
-      (request) =>
-        request.url.endsWith("/first")
-          ? HttpResilientTest.reply(429, { headers: { "retry-after": "2" } })
-          : HttpResilientTest.reply(200),
-      { rateLimiter: { adaptive: true } }
-    ))))
-
+  // the token bucket, fixed window, keys, adaptive pause and deadline: the shared suite (test/shared/rateLimiter.ts)
   it.effect("bad options fail the layer with a ConfigError naming the option", () =>
     Effect.gen(function*() {
       const build = (rateLimiter: unknown) =>

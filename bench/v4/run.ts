@@ -7,14 +7,26 @@
  * Prints each target as PASS/FAIL/SKIP and writes bench/v4/RESULTS.md (the section `npm run bench` puts in
  * bench/RESULTS.md).
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import * as Server from "../server.js"
+import { startClient } from "../ipc.js"
+import type * as Server from "../server.js"
+import {
+  check as checkTarget,
+  fmt,
+  markdown,
+  median,
+  startBench,
+  type Target,
+  throughputCells,
+  throughputHeader,
+  throughputRounds,
+  throughputRun,
+  type ThroughputStats
+} from "../stats.js"
 import { type ClientDefinition, clients, editionFrom } from "./clients.js"
-import type { LoopOutcome } from "./loop.js"
 import type { Info, Task, TaskResult } from "./worker.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -41,15 +53,6 @@ const settings = quick
     outage: { calls: 1_000, perSecond: 100 }
   }
 
-const median = (xs: ReadonlyArray<number>): number => {
-  if (xs.length === 0) return NaN
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const rate = (o: LoopOutcome) => (o.ok + o.failed) / (o.elapsedMillis / 1000)
-const cpuPerRequest = (o: LoopOutcome) => o.cpuMicros / Math.max(1, o.ok + o.failed)
-const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a")
 const log = (line: string) => console.log(`bench:v4: ${line}`)
 const loadAtStart = os.loadavg()[0]
 
@@ -66,102 +69,29 @@ interface Worker {
   readonly stop: () => void
 }
 
-const children = new Set<ChildProcess>()
-
-const startWorker = (definition: ClientDefinition, node: 20 | 22): Promise<Worker> =>
-  new Promise((resolve, reject) => {
-    const binary = node === 22 ? process.execPath : node20!
-    const key = node === 22 ? definition.name : `${definition.name}@20`
-    const child = spawn(
-      "taskset",
-      [
-        "-c",
-        "1",
-        binary,
-        "--expose-gc",
-        "--min-semi-space-size=16",
-        "--max-semi-space-size=16",
-        "--import",
-        "tsx",
-        "--import",
-        "./effect-alias.mjs",
-        "worker.ts",
-        definition.name
-      ],
-      { cwd: here, stdio: ["ignore", "inherit", "inherit", "ipc"] }
-    )
-    children.add(child)
-    let next = 0
-    const pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void }>()
-    const stop = () => {
-      children.delete(child)
-      if (child.exitCode === null) child.kill("SIGTERM")
-    }
-    child.on("exit", (code) => {
-      children.delete(child)
-      for (const p of pending.values()) p.reject(new Error(`worker ${key} exited (${code})`))
-      reject(new Error(`worker ${key} exited (${code}) before it was ready`))
-    })
-    child.on("message", (message: any) => {
-      if (message.ready) {
-        resolve({
-          key,
-          definition,
-          node,
-          stop,
-          run: (task) =>
-            new Promise((res, rej) => {
-              const id = next++
-              // every task is bounded: a client that hangs is stopped and the run fails
-              const limit = 2 * ("maxMillis" in task ? task.maxMillis : 30_000) + 30_000
-              const timer = setTimeout(() => {
-                pending.delete(id)
-                stop()
-                rej(new Error(`worker ${key}: task ${task.type} took more than ${limit} ms`))
-              }, limit)
-              pending.set(id, {
-                resolve: (r) => {
-                  clearTimeout(timer)
-                  res(r)
-                },
-                reject: (e) => {
-                  clearTimeout(timer)
-                  rej(e)
-                }
-              })
-              child.send({ id, task })
-            })
-        })
-        return
-      }
-      const p = pending.get(message.id)
-      if (p === undefined) return
-      pending.delete(message.id)
-      if (message.error !== undefined) p.reject(new Error(`${key}: ${message.error}`))
-      else p.resolve(message.result)
-    })
+const startWorker = async (definition: ClientDefinition, node: 20 | 22): Promise<Worker> => {
+  const key = node === 22 ? definition.name : `${definition.name}@20`
+  const channel = await startClient<Task, TaskResult>({
+    key,
+    node: node === 22 ? process.execPath : node20!,
+    imports: ["tsx", "./effect-alias.mjs"],
+    script: "worker.ts",
+    args: [definition.name],
+    cwd: here,
+    defaultMillis: 30_000
   })
+  return { key, definition, node, ...channel }
+}
 
 // ---------------------------------------------------------------------------
 // throughput: interleaved rounds, each client right after raw undici on the same Node
 // ---------------------------------------------------------------------------
 
-interface ThroughputCell {
-  readonly rps: number
-  readonly ratio: number
-  /** per round: the ratio to the raw undici run right before it */
-  readonly ratios: ReadonlyArray<number>
-  readonly cpu: number
-  readonly cpuRatio: number
-  readonly cpuRatios: ReadonlyArray<number>
-  readonly failed: number
-}
-
 interface ThroughputRow {
   readonly key: string
   readonly label: string
   readonly node: 20 | 22
-  readonly byConcurrency: Record<number, ThroughputCell>
+  readonly byConcurrency: Record<number, ThroughputStats>
 }
 
 const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promise<Array<ThroughputRow>> => {
@@ -170,49 +100,15 @@ const throughput = async (workers: ReadonlyArray<Worker>, origin: string): Promi
     await w.run({ type: "throughput", url, concurrency: 64, count: settings.warmup, maxMillis: 5_000 })
   }
   log(`throughput: ${workers.length} clients warm`)
-  const referenceOf = (w: Worker) => workers.find((r) => r.definition.name === "undici" && r.node === w.node)!
-  const others = workers.filter((w) => w.definition.name !== "undici")
-  const pairs = new Map<string, Map<number, Array<readonly [LoopOutcome, LoopOutcome]>>>()
-  for (const w of workers) pairs.set(w.key, new Map([[1, []], [64, []]]))
-  const run = async (w: Worker, concurrency: number) => {
-    const spec = concurrency === 1 ? settings.c1 : settings.c64
-    const result = await w.run({ type: "throughput", url, concurrency, ...spec })
-    if (result.type !== "throughput") throw new Error("unexpected result")
-    return result.outcome
-  }
-  for (let round = 0; round < settings.rounds; round++) {
-    for (const concurrency of [1, 64]) {
-      // the order rotates each round; raw undici on the same Node runs right before each client, which is compared
-      // with that run (noise that lasts seconds hits both)
-      const order = others.map((_, i) => others[(i + round) % others.length])
-      for (const w of order) {
-        const reference = referenceOf(w)
-        const before = await run(reference, concurrency)
-        const outcome = await run(w, concurrency)
-        pairs.get(reference.key)!.get(concurrency)!.push([before, before])
-        pairs.get(w.key)!.get(concurrency)!.push([outcome, before])
-      }
-    }
-    log(`throughput: round ${round + 1}/${settings.rounds} done`)
-  }
-  return workers.map((w) => {
-    const byConcurrency: Record<number, ThroughputCell> = {}
-    for (const concurrency of [1, 64]) {
-      const paired = pairs.get(w.key)!.get(concurrency)!
-      const ratios = paired.map(([o, r]) => rate(o) / rate(r))
-      const cpuRatios = paired.map(([o, r]) => cpuPerRequest(o) / cpuPerRequest(r))
-      byConcurrency[concurrency] = {
-        rps: median(paired.map(([o]) => rate(o))),
-        ratio: median(ratios),
-        ratios,
-        cpu: median(paired.map(([o]) => cpuPerRequest(o))),
-        cpuRatio: median(cpuRatios),
-        cpuRatios,
-        failed: paired.reduce((n, [o]) => n + o.failed, 0)
-      }
-    }
-    return { key: w.key, label: w.definition.label, node: w.node, byConcurrency }
-  })
+  const statsOf = await throughputRounds(workers, settings.rounds, {
+    keyOf: (w) => w.key,
+    referenceOf: (w) =>
+      w.definition.name === "undici"
+        ? undefined
+        : workers.find((r) => r.definition.name === "undici" && r.node === w.node),
+    run: throughputRun(url, (concurrency) => concurrency === 1 ? settings.c1 : settings.c64)
+  }, log)
+  return workers.map((w) => ({ key: w.key, label: w.definition.label, node: w.node, byConcurrency: statsOf(w) }))
 }
 
 /** a ÷ b per round (each against its own raw undici run of that round), the median: throughput and CPU. */
@@ -247,13 +143,13 @@ const outage = async (workers: ReadonlyArray<Worker>, server: Server.Server): Pr
     const before = server.countedLines().length
     const result = await w.run({ type: "paced", url: `${server.origin}/fault-100`, ...settings.outage })
     if (result.type !== "paced" || result.outcome === undefined) continue
-    const calls = result.outcome.ok + result.outcome.failed
+    const calls = result.outcome.oks.length
     const row = {
       key: name,
       label: w.definition.label,
       retryLabel: result.retryLabel ?? "",
       perCall: (server.countedLines().length - before) / calls,
-      success: result.outcome.ok / calls,
+      success: result.outcome.oks.reduce<number>((n, ok) => n + ok, 0) / calls,
       calls
     }
     rows.push(row)
@@ -266,17 +162,8 @@ const outage = async (workers: ReadonlyArray<Worker>, server: Server.Server): Pr
 // targets and the report
 // ---------------------------------------------------------------------------
 
-interface Target {
-  readonly name: string
-  readonly verdict: "PASS" | "FAIL" | "SKIP"
-  readonly figure: string
-}
-
-const check = (name: string, value: number, ok: (x: number) => boolean, figure: string): Target => ({
-  name,
-  verdict: Number.isFinite(value) ? (ok(value) ? "PASS" : "FAIL") : "SKIP",
-  figure: Number.isFinite(value) ? figure : "not measured"
-})
+const check = (name: string, value: number, ok: (x: number) => boolean, figure: string): Target =>
+  checkTarget(name, value, ok, figure, "not measured")
 
 const targets = (rows: ReadonlyArray<ThroughputRow>, outages: ReadonlyArray<OutageRow>): Array<Target> => {
   const vs = between(rows, "edition", "httpclient", 64)
@@ -314,8 +201,7 @@ const report = (
   skipped: ReadonlyArray<string>,
   seconds: number
 ): string => {
-  const lines: Array<string> = []
-  const row = (cells: ReadonlyArray<string | number>) => lines.push(`| ${cells.join(" | ")} |`)
+  const { lines, row, targets: targetsTable } = markdown()
   const cpus = os.cpus()
   const load = os.loadavg()[0]
   lines.push("## Effect v4 edition (Node 22)", "")
@@ -333,35 +219,13 @@ const report = (
       "v4/node_modules/effect, for every client (bench/v4/effect-alias.mjs).",
     ""
   )
-  row(["target", "verdict", "figure"])
-  row(["---", "---", "---"])
-  for (const t of verdicts) row([t.name, `**${t.verdict}**`, t.figure])
+  targetsTable(verdicts)
   lines.push("", "### Throughput on `/ok`", "")
-  row([
-    "client",
-    "Node",
-    "c=1 req/s",
-    "c=1 × undici",
-    "c=64 req/s",
-    "c=64 × undici",
-    "CPU µs/req (c=64)",
-    "CPU × undici",
-    "failed"
-  ])
+  row(["client", "Node", ...throughputHeader, "failed"])
   row(["---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"])
   for (const r of rows) {
     const [a, b] = [r.byConcurrency[1], r.byConcurrency[64]]
-    row([
-      r.label,
-      infos.get(r.key)?.node ?? r.node,
-      fmt(a.rps, 0),
-      fmt(a.ratio),
-      fmt(b.rps, 0),
-      fmt(b.ratio),
-      fmt(b.cpu, 1),
-      fmt(b.cpuRatio),
-      a.failed + b.failed
-    ])
+    row([r.label, infos.get(r.key)?.node ?? r.node, ...throughputCells(a, b, 1), a.failed + b.failed])
   }
   const v1 = between(rows, "edition", "httpclient", 1)
   const v64 = between(rows, "edition", "httpclient", 64)
@@ -414,25 +278,8 @@ const nodeAtLeast = (version: string, major: number, minor: number) => {
 }
 
 const main = async () => {
-  const problem = Server.missing()
-  if (problem !== undefined) {
-    console.error(`bench:v4: ${problem}`)
-    process.exit(1)
-  }
   const started = performance.now()
-  const server = await Server.start()
-  const shutdown = (code: number) => {
-    for (const child of children) child.kill("SIGTERM")
-    server.stop()
-    process.exit(code)
-  }
-  process.once("SIGINT", () => shutdown(130))
-  process.once("SIGTERM", () => shutdown(143))
-  const watchdog = setTimeout(() => {
-    console.error(`bench:v4: still running after ${quick ? 5 : 10} minutes; stopping`)
-    shutdown(1)
-  }, (quick ? 5 : 10) * 60_000)
-  watchdog.unref()
+  const { server, shutdown } = await startBench("bench:v4", quick ? 5 : 10)
   log(`${server.version} on ${server.origin}; Node ${process.version}; ${quick ? "quick run" : "full run"}`)
   try {
     const skipped: Array<string> = []

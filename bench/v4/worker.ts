@@ -4,17 +4,12 @@
  */
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
+import { serve } from "../ipc.js"
+import { type LoopOutcome, type LoopSpec, type PacedOutcome, runPaced, runWarm, withFresh } from "../loop.js"
 import { type ClientInstance, clientNamed, editionUndici, packageOf } from "./clients.js"
-import { type LoopOutcome, type PacedOutcome, runLoop, runPaced } from "./loop.js"
 
 export type Task =
-  | {
-    readonly type: "throughput"
-    readonly url: string
-    readonly concurrency: number
-    readonly count: number
-    readonly maxMillis: number
-  }
+  | ({ readonly type: "throughput" } & LoopSpec)
   | {
     /** an open loop of the client's retrying call on a fresh client (no budget or breaker state carried over) */
     readonly type: "paced"
@@ -61,20 +56,13 @@ const info = (): Info => ({
 
 const handle = async (task: Task): Promise<TaskResult> => {
   switch (task.type) {
-    case "throughput": {
-      const c = await client()
-      // a short unmeasured run first: every client starts its measured run warm, however long it sat idle
-      await runLoop(c.get, { ...task, count: Math.min(task.count, 20 * task.concurrency) })
-      return { type: "throughput", outcome: await runLoop(c.get, task) }
-    }
+    case "throughput":
+      return { type: "throughput", outcome: await runWarm((await client()).get, task) }
     case "paced": {
-      const fresh = await definition.make()
-      try {
+      return withFresh(definition.make, async (fresh) => {
         if (fresh.retrying === undefined) return { type: "paced", outcome: undefined }
         return { type: "paced", outcome: await runPaced(fresh.retrying, task), retryLabel: fresh.retryLabel }
-      } finally {
-        await fresh.close()
-      }
+      })
     }
     case "info":
       return { type: "info", info: info() }
@@ -84,10 +72,4 @@ const handle = async (task: Task): Promise<TaskResult> => {
   }
 }
 
-process.on("message", (message: { id: number; task: Task }) => {
-  handle(message.task).then(
-    (result) => process.send!({ id: message.id, result }),
-    (error) => process.send!({ id: message.id, error: String(error?.stack ?? error) })
-  )
-})
-process.send!({ ready: true })
+serve(handle)

@@ -12,6 +12,7 @@ import { fromRawHeaders, type ResponseHeaders } from "./headers.js"
 import { idempotentMethods } from "./replay.js"
 import { invalidStatus, TIMEOUT, TransportFailure } from "./transportFailure.js"
 import { classifyError } from "./undiciErrors.js"
+import { originOf } from "./url.js"
 
 /**
  * What a transport hands back for a buffered attempt.
@@ -186,7 +187,7 @@ export abstract class BufferedExchange<R extends ExchangeRequest = ExchangeReque
     this.connectsAtDispatch = connectSeq(this.dispatcher)
     try {
       this.dispatcher.dispatch({
-        origin: request.url.origin,
+        origin: originOf(request.url),
         path: request.url.pathname + request.url.search,
         method: request.method as Undici.Dispatcher.HttpMethod,
         headers: request.headers,

@@ -39,4 +39,10 @@ export class LineSplitter {
   end(): string | undefined {
     return this.partial.length > 0 ? this.partial : undefined
   }
+
+  /** `end` as a list: the last line alone, or none. */
+  rest(): Array<string> {
+    const last = this.end()
+    return last === undefined ? [] : [last]
+  }
 }

@@ -4,6 +4,7 @@
  * Each edition's public module names and documents them (`RetryPolicy.Options`, `ResilientClient.ClientOptions` …).
  * @internal
  */
+import type { Lookup } from "./pool.js"
 
 /**
  * `RetryPolicy.make`'s options.
@@ -91,4 +92,96 @@ export interface CommonClientOptions<D, A, H> {
   readonly acceptStatus?: A | undefined
   readonly maxResponseSize?: number | undefined
   readonly redactHeaders?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * The client's own undici pool's options, both editions' (`D`: the edition's duration input). They apply to the
+ * client's pool, not to a transport given by the user.
+ * @internal
+ */
+export interface PoolOptionsOf<D> {
+  /**
+   * How long an idle pooled connection is kept open for the next request (`layerConfig` reads `PREFIX_KEEP_ALIVE_TIMEOUT`).
+   * @since 0.1.0
+   * @category options
+   * @default 4 seconds
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Client = ResilientClient.layer({ keepAliveTimeout: "30 seconds" })
+   * ```
+   */
+  readonly keepAliveTimeout?: D | undefined
+  /**
+   * How long opening a connection (TCP and TLS) may take before the attempt fails with `TransportError`
+   * `ConnectTimeout` (`layerConfig` reads `PREFIX_CONNECT_TIMEOUT`).
+   * @since 0.1.0
+   * @category options
+   * @default 10 seconds (undici's)
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Client = ResilientClient.layer({ connectTimeout: "2 seconds" })
+   * ```
+   */
+  readonly connectTimeout?: D | undefined
+  /**
+   * How long the pool waits for a response's headers once the request is sent (`TransportError` `Timeout` after it;
+   * the attempt's `timeout` usually ends the attempt first).
+   * @since 0.1.0
+   * @category options
+   * @default 300 seconds
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Client = ResilientClient.layer({ headersTimeout: "5 seconds" })
+   * ```
+   */
+  readonly headersTimeout?: D | undefined
+  /**
+   * Requests sent on one connection before the first answer (HTTP/1.1 pipelining), 1 to 128.
+   * @since 0.1.0
+   * @category options
+   * @default 1
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Client = ResilientClient.layer({ pipelining: 4 })
+   * ```
+   */
+  readonly pipelining?: number | undefined
+  /**
+   * When the client's scope closes, how long requests and streams under way may finish before their sockets are
+   * destroyed (real time).
+   * @since 0.1.0
+   * @category options
+   * @default 5 seconds
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Client = ResilientClient.layer({ gracePeriod: "1 second" })
+   * ```
+   */
+  readonly gracePeriod?: D | undefined
+  /**
+   * Resolves host names for the pool's connections (`dns.lookup`'s shape): a fixed address, a service registry.
+   * An error it reports is `TransportError` `DnsFailure`.
+   * @since 0.1.0
+   * @category options
+   * @default `dns.lookup`
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Client = ResilientClient.layer({
+   *   lookup: (_hostname, _options, callback) => callback(null, [{ address: "127.0.0.1", family: 4 }])
+   * })
+   * ```
+   */
+  readonly lookup?: Lookup | undefined
 }

@@ -73,6 +73,47 @@ export const poolOptionsOf = (settings: Omit<AgentSettings, "connect">): Undici.
 })
 
 /**
+ * How long an idle pooled connection is kept (the `keepAliveTimeout` client option's default), in milliseconds.
+ * @internal
+ */
+export const defaultKeepAliveMillis = 4_000
+
+/**
+ * How long requests under way may finish when the client closes (the `gracePeriod` option's default), in ms.
+ * @internal
+ */
+export const defaultGraceMillis = 5_000
+
+/**
+ * A `lookup` function as undici's connector takes it (`dns.lookup`'s shape).
+ * @internal
+ */
+export type Lookup = (hostname: string, options: any, callback: (...args: Array<any>) => void) => void
+
+/**
+ * What undici's connector is built from: TLS settings, connect timeout (ms), lookup.
+ * @internal
+ */
+export const connectOptionsOf = (
+  tls: TlsOptions | undefined,
+  lookup: Lookup | undefined,
+  connectTimeoutMillis: number | undefined
+): Record<string, unknown> => {
+  const connect: Record<string, unknown> = {}
+  if (tls) {
+    const { ca, cert, key, rejectUnauthorized, servername } = tls
+    if (ca !== undefined) connect.ca = ca
+    if (cert !== undefined) connect.cert = cert
+    if (key !== undefined) connect.key = key
+    if (rejectUnauthorized !== undefined) connect.rejectUnauthorized = rejectUnauthorized
+    if (servername !== undefined) connect.servername = servername
+  }
+  if (lookup) connect.lookup = lookup
+  if (connectTimeoutMillis !== undefined) connect.timeout = connectTimeoutMillis
+  return connect
+}
+
+/**
  * The pool's TLS settings (the `tls` client option), as undici's connector takes them.
  * @internal
  */

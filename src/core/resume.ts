@@ -33,6 +33,31 @@ export class Download {
   }
 
   /**
+   * Takes in the head of a response: the first one (`ranged` false) sets the validator, a range request's answer is
+   * checked (`checkRange`); returns why the download cannot continue, else undefined.
+   */
+  open(ranged: boolean, status: number, headers: Record<string, string | undefined>): NotResumable | undefined {
+    if (ranged) return this.checkRange(status, headers)
+    this.first(headers)
+    return undefined
+  }
+
+  /** Counts a chunk of delivered bytes; returns the bytes delivered so far. */
+  count(chunk: Iterable<Uint8Array>): number {
+    for (const bytes of chunk) this.offset += bytes.byteLength
+    return this.offset
+  }
+
+  /**
+   * After a drop mid-body: the headers of the next request (`{ headers }`, undefined headers to start over), `"fail"`
+   * (no `resume`: fail with the drop's error) or why the download is not resumable (`afterDrop`, `rangeHeaders`).
+   */
+  next(resume: boolean): { readonly headers: Record<string, string> | undefined } | "fail" | NotResumable {
+    const verdict = this.afterDrop(resume)
+    return verdict === "fail" || verdict instanceof NotResumable ? verdict : { headers: this.rangeHeaders() }
+  }
+
+  /**
    * What to do after a drop mid-body: `"again"` when nothing was delivered (start over, with or without `resume`),
    * `"resume"` with a range request, `"fail"` with the drop's error (no `resume`), or the reason the download is
    * not resumable.

@@ -19,6 +19,33 @@ export interface StreamingHead {
 }
 
 /**
+ * The options of `stream`, `lines` and `ndjson` beside the request's, in both editions.
+ * @internal
+ */
+export interface StreamVerbOptions {
+  /**
+   * After a reset mid-body, continue with a range request (`Range` + `If-Range`) instead of failing.
+   * @default false
+   */
+  readonly resume?: boolean | undefined
+  /**
+   * The request's method, any token (`POST`, `QUERY` …), with any body option; a `stream` body (an upload) is never
+   * retried.
+   * @default "GET"
+   */
+  readonly method?: string | undefined
+}
+
+/**
+ * The option of `sse` beside the request's, in both editions.
+ * @internal
+ */
+export interface SseVerbOptions {
+  /** Sent as `Last-Event-ID` on the first connection, to resume a stream seen before. */
+  readonly lastEventId?: string | undefined
+}
+
+/**
  * A failure of the body after the response began: the stream may continue on a new connection.
  * @internal
  */
@@ -58,5 +85,21 @@ export const parseNdjsonLine = (line: string): { readonly value: unknown } | { r
     return { value: JSON.parse(line) }
   } catch (cause) {
     return { cause }
+  }
+}
+
+/**
+ * The lines of one ndjson body in order: a blank line is skipped but counted, so a `DecodeError`'s `line` is the
+ * body's 1-based line number.
+ * @internal
+ */
+export class NdjsonLines {
+  private count = 0
+  /** The next line: undefined when blank, else its number with the parsed value or what `JSON.parse` threw. */
+  read(
+    text: string
+  ): ({ readonly line: number } & ({ readonly value: unknown } | { readonly cause: unknown })) | undefined {
+    const line = ++this.count
+    return text.trim() === "" ? undefined : { line, ...parseNdjsonLine(text) }
   }
 }

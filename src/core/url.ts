@@ -230,3 +230,23 @@ export const normaliseOrigin = (origin: string | URL): string => {
     return origin
   }
 }
+
+let lastUrl: URL | undefined
+let lastHref = ""
+let lastOrigin = ""
+
+/**
+ * `url.origin`, remembered for the last URL read while its text is unchanged: the attempt reads its request's
+ * origin (the key of its breaker, retry budget and duration series) and the exchange reads it again to dispatch,
+ * and the URL builds a new string on every read. A URL changed in place (its `href` is then another string) is
+ * read afresh.
+ * @internal
+ */
+export const originOf = (url: URL): string => {
+  const href = url.href
+  if (url === lastUrl && href === lastHref) return lastOrigin
+  lastOrigin = url.origin
+  lastUrl = url
+  lastHref = href
+  return lastOrigin
+}

@@ -7,6 +7,7 @@ import type * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
 import { redactUrl } from "../core/secrets.js"
+import { originOf } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { Breaker } from "./circuitBreaker.js"
 import { AttemptTime } from "./deadline.js"
@@ -71,7 +72,7 @@ export class AttemptState extends AttemptTime {
    * series' key. One string per attempt (the URL computes a new one on every read), so maps keyed by it hash it once.
    */
   origin(): string {
-    return this.originText ??= this.prepared.url.origin
+    return this.originText ??= originOf(this.prepared.url)
   }
   /** The URL of the request, redacted: what events and errors show. */
   shown(): string {

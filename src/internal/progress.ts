@@ -3,25 +3,15 @@
  * @internal
  */
 import * as HttpBody from "@effect/platform/HttpBody"
-import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
+import { countChunks, type Progress as CoreProgress, totalOf as coreTotalOf, wholeBody } from "../core/progress.js"
 import { runHook } from "./hooks.js"
 
 /**
- * One report of `onProgress`: the bytes of the request body sent (`upload`) or of the response body received
- * (`download`) so far, and the whole size when it is known.
+ * One report of `onProgress` (the core's, src/core/progress.ts).
  * @internal
  */
-export interface Progress {
-  readonly direction: "upload" | "download"
-  /** bytes so far */
-  readonly bytes: number
-  /**
-   * the whole size, when known: the `contentLength` option of a `stream` body, the size of a body in memory, the
-   * response's `Content-Length` (not when it has a `Content-Encoding`: then the decoded size is not known)
-   */
-  readonly total?: number | undefined
-}
+export type Progress = CoreProgress
 
 /** @internal */
 export type OnProgress = (progress: Progress) => unknown
@@ -42,20 +32,10 @@ export const countedBody = (body: HttpBody.HttpBody, onProgress: OnProgress): Ht
   if (body._tag !== "Stream") return body
   const total = body.contentLength
   const source = body.stream
-  return HttpBody.stream(
-    Stream.suspend(() => {
-      let bytes = 0
-      return Stream.mapChunks(source, (chunk) => {
-        Chunk.forEach(chunk, (part) => {
-          bytes += part.byteLength
-        })
-        report(onProgress, { direction: "upload", bytes, total })
-        return chunk
-      })
-    }),
-    body.contentType,
-    total
+  const counted = Stream.suspend(() =>
+    Stream.mapChunks(source, countChunks(total, (progress) => report(onProgress, progress)))
   )
+  return HttpBody.stream(counted, body.contentType, total)
 }
 
 /**
@@ -64,20 +44,13 @@ export const countedBody = (body: HttpBody.HttpBody, onProgress: OnProgress): Ht
  * @internal
  */
 export const reportSent = (body: HttpBody.HttpBody, onProgress: OnProgress): void => {
-  if (body._tag === "Uint8Array" && body.body.byteLength > 0) {
-    const size = body.body.byteLength
-    report(onProgress, { direction: "upload", bytes: size, total: size })
-  }
+  if (body._tag !== "Uint8Array") return
+  const sent = wholeBody("upload", body.body.byteLength)
+  if (sent !== undefined) report(onProgress, sent)
 }
 
 /**
- * The whole size of a response's body when its head says it: its `Content-Length`, unless a `Content-Encoding`
- * makes the bytes read differ from it.
+ * The whole size of a response's body when its head says it (the core's rule).
  * @internal
  */
-export const totalOf = (headers: Record<string, string>): number | undefined => {
-  const length = headers["content-length"]
-  if (length === undefined || headers["content-encoding"] !== undefined) return undefined
-  const total = Number(length)
-  return Number.isSafeInteger(total) && total >= 0 ? total : undefined
-}
+export const totalOf: (headers: Record<string, string>) => number | undefined = coreTotalOf

@@ -5,11 +5,12 @@ import * as Duration from "effect/Duration"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import type { AcceptStatus } from "../core/acceptStatus.js"
+import { type BodyOptionsOf, encodeBody, isReplayable } from "../core/bodies.js"
 import type { HeadersInput } from "../core/headers.js"
 import type { CommonRequestOptions } from "../core/options.js"
 import { RequestValidationError } from "../core/requestError.js"
 import type { Secrets } from "../core/secrets.js"
-import { appendParams, type UrlParamsInput } from "../core/url.js"
+import type { UrlParamsInput } from "../core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { AcceptResponse } from "./acceptResponse.js"
 import type { OnProgress } from "./progress.js"
@@ -18,20 +19,7 @@ import type { OnProgress } from "./progress.js"
  * Request body options: at most one of them.
  * @internal
  */
-export interface BodyOptions {
-  readonly json?: unknown
-  readonly text?: string | undefined
-  readonly form?:
-    | Readonly<Record<string, string | number | boolean | ReadonlyArray<string> | undefined>>
-    | URLSearchParams
-    | undefined
-  readonly multipart?: FormData | undefined
-  readonly bytes?: Uint8Array | undefined
-  readonly stream?: Stream.Stream<Uint8Array, unknown> | undefined
-  readonly body?: HttpBody.HttpBody | undefined
-  readonly contentType?: string | undefined
-  readonly contentLength?: number | undefined
-}
+export interface BodyOptions extends BodyOptionsOf<Stream.Stream<Uint8Array, unknown>, HttpBody.HttpBody> {}
 
 /**
  * Request options; documented on `HttpResilient.RequestOptions`. Call-level options (`deadline`,
@@ -75,79 +63,36 @@ export interface PreparedRequest {
   readonly secrets: Secrets
 }
 
-const bodyKeys = ["json", "text", "form", "multipart", "bytes", "stream", "body"] as const
-
 /**
- * Builds the body from the options and reports whether it can be sent twice.
+ * Builds the body from the options (the core's rules, src/core/bodies.ts) and reports whether it can be sent twice.
  * @internal
  */
 export const makeBody = (
   options: BodyOptions | undefined
 ): { readonly body: HttpBody.HttpBody; readonly replayable: boolean } | RequestValidationError => {
   if (options === undefined) return emptyBody
-  let found: (typeof bodyKeys)[number] | undefined
-  for (const key of bodyKeys) {
-    if (options[key] !== undefined) {
-      if (found !== undefined) {
-        return new RequestValidationError(
-          "InvalidBody",
-          `options "${found}" and "${key}" both set a body; choose one`
-        )
-      }
-      found = key
-    }
-  }
-  const contentType = options.contentType
-  switch (found) {
-    case undefined:
+  const encoded = encodeBody(options)
+  if (encoded instanceof RequestValidationError) return encoded
+  switch (encoded.kind) {
+    case "empty":
       return emptyBody
-    case "json": {
-      let text: string | undefined
-      try {
-        text = JSON.stringify(options.json)
-      } catch (cause) {
-        return new RequestValidationError("InvalidBody", `option "json" could not be serialised`, cause)
-      }
-      if (text === undefined) {
-        return new RequestValidationError("InvalidBody", `option "json" has no JSON form (a function or undefined?)`)
-      }
-      return { body: HttpBody.text(text, contentType ?? "application/json"), replayable: true }
-    }
     case "text":
-      return { body: HttpBody.text(options.text!, contentType ?? "text/plain; charset=utf-8"), replayable: true }
-    case "form": {
-      const params = new URLSearchParams()
-      appendParams(params, options.form as UrlParamsInput)
-      return {
-        body: HttpBody.text(params.toString(), contentType ?? "application/x-www-form-urlencoded"),
-        replayable: true
-      }
-    }
-    case "multipart":
-      if (!(options.multipart instanceof FormData)) {
-        return new RequestValidationError("InvalidBody", `option "multipart" must be a FormData`)
-      }
-      return { body: HttpBody.formData(options.multipart), replayable: true }
+      return { body: HttpBody.text(encoded.text, encoded.contentType), replayable: true }
     case "bytes":
-      if (!(options.bytes instanceof Uint8Array)) {
-        return new RequestValidationError("InvalidBody", `option "bytes" must be a Uint8Array`)
-      }
-      return { body: HttpBody.uint8Array(options.bytes, contentType ?? "application/octet-stream"), replayable: true }
+      return { body: HttpBody.uint8Array(encoded.bytes, encoded.contentType), replayable: true }
+    case "multipart":
+      return { body: HttpBody.formData(encoded.form), replayable: true }
     case "stream":
       return {
-        body: HttpBody.stream(
-          options.stream as Stream.Stream<Uint8Array, unknown>,
-          contentType ?? "application/octet-stream",
-          options.contentLength
-        ),
+        body: HttpBody.stream(encoded.stream, encoded.contentType, encoded.contentLength),
         replayable: false
       }
-    case "body": {
-      const body = options.body!
-      return { body, replayable: body._tag !== "Stream" }
-    }
+    case "body":
+      return { body: encoded.body, replayable: isReplayable(encoded, isStreamBody) }
   }
 }
+
+const isStreamBody = (body: HttpBody.HttpBody): boolean => body._tag === "Stream"
 
 const emptyBody = { body: HttpBody.empty, replayable: true } as const
 

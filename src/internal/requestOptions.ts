@@ -10,6 +10,7 @@ import type { ParseError } from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { acceptStatusExpected, isAcceptStatus } from "../core/acceptStatus.js"
+import { isContentLength } from "../core/bodies.js"
 import { badFailoverEntry } from "../core/failover.js"
 import { isValidHeaderValue } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
@@ -66,11 +67,7 @@ export const bodyOptions = {
   body: body(instance("body", HttpBody.isHttpBody, "an HttpBody")),
   contentType: body(headerValueInput("contentType")),
   contentLength: body(
-    instance(
-      "contentLength",
-      (u): u is number => typeof u === "number" && Number.isSafeInteger(u) && u >= 0,
-      "a non-negative integer"
-    )
+    instance("contentLength", isContentLength, "a non-negative integer")
   )
 } satisfies Record<string, Field>
 

@@ -4,8 +4,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { redactUrl } from "../core/secrets.js"
-import { SseParser } from "../core/sse.js"
+import { type SseEvent, SseParser } from "../core/sse.js"
 import { EventLog, sseRequestHeaders } from "../core/sseReconnect.js"
+import type { SseVerbOptions } from "../core/streaming.js"
 import { type HttpResilientError, TransportError } from "../HttpResilientError.js"
 import type { ResilientClient } from "./client.js"
 import type { RequestOptions } from "./request.js"
@@ -18,28 +19,22 @@ import {
   giveUp,
   makeSession,
   publishDrop,
+  reconnecting,
   retryOrFail,
   type Session
 } from "./streamSession.js"
 
 /**
- * One server-sent event.
+ * One server-sent event (the core's, as the v4 edition's).
  * @internal
  */
-export interface ServerSentEvent {
-  /** The event's `id:` field, if it had one. */
-  readonly id: string | undefined
-  /** The `event:` field. @default "message" */
-  readonly event: string
-  /** The `data:` lines joined with "\n". */
-  readonly data: string
-}
+export type ServerSentEvent = SseEvent
 
-/** @internal */
-export interface SseOptions extends RequestOptions {
-  /** Sent as `Last-Event-ID` on the first connection, to resume a stream seen before. */
-  readonly lastEventId?: string | undefined
-}
+/**
+ * Options of `sse`: the request's and the core's `lastEventId`.
+ * @internal
+ */
+export interface SseOptions extends RequestOptions, SseVerbOptions {}
 
 /**
  * What feeding a chunk of text gives: the complete events in it, the last `retry:` delay, or an error when an
@@ -118,31 +113,19 @@ export const sse = (
           )
         )
 
-      const reconnect = (
-        error: HttpResilientError
-      ): Effect.Effect<Stream.Stream<ServerSentEvent, HttpResilientError>> =>
+      const reconnect = (error: HttpResilientError): Effect.Effect<undefined | null, HttpResilientError> =>
         Effect.gen(function*() {
-          if (log.stopped) return Stream.empty
+          if (log.stopped) return null
           yield* publishDrop(session, error)
           const next = log.afterDrop()
           if (next.resetPolicy) yield* session.driver.reset
-          if (next.askPolicy) {
-            const retried = yield* Effect.either(retryOrFail(session, error))
-            if (retried._tag === "Left") return Stream.fail(retried.left)
-          }
+          if (next.askPolicy) yield* retryOrFail(session, error)
           if (next.waitMillis !== undefined) yield* Effect.sleep(Duration.millis(next.waitMillis))
-          return run()
+          return undefined
         })
 
-      const run = (): Stream.Stream<ServerSentEvent, HttpResilientError> =>
-        connection().pipe(
-          Stream.concat(closed(session, log)),
-          Stream.catchAll((failure) =>
-            failure instanceof Dropped ? Stream.unwrap(reconnect(failure.error)) : Stream.fail(failure)
-          )
-        )
-
-      return bounded(session, run())
+      const connect = () => Stream.concat(connection(), closed(session, log))
+      return bounded(session, reconnecting(connect, reconnect)(undefined))
     }
   ))
 

@@ -2,16 +2,14 @@
  * The streaming verbs over bytes: `stream` (with `resume`), `lines`, `ndjson`.
  * @internal
  */
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { normaliseMethod } from "../core/headers.js"
 import { LineSplitter } from "../core/lines.js"
 import { Download, NotResumable } from "../core/resume.js"
 import { redactUrl } from "../core/secrets.js"
-import { parseNdjsonLine } from "../core/streaming.js"
+import { NdjsonLines, type StreamVerbOptions } from "../core/streaming.js"
 import { DecodeError, type HttpResilientError, TransportError } from "../HttpResilientError.js"
 import { internalsOf, ResilientClient } from "./client.js"
 import { report, totalOf } from "./progress.js"
@@ -19,29 +17,22 @@ import type { RequestOptions } from "./request.js"
 import {
   bodyOf,
   bounded,
-  Dropped,
+  type Dropped,
   establish,
   giveUp,
   makeSession,
   methodOf,
   publishDrop,
+  reconnecting,
   retryOrFail,
   type Session
 } from "./streamSession.js"
 
 /**
- * Options of the streaming verbs.
+ * Options of `stream`, `lines` and `ndjson`: the request's and the core's `resume` and `method`.
  * @internal
  */
-export interface StreamOptions extends RequestOptions {
-  /** After a reset mid-body, continue with a range request instead of failing. @default false */
-  readonly resume?: boolean | undefined
-  /**
-   * The request's method, any token (`POST`, `QUERY` …), with any body option; a `stream` body (an upload) is never
-   * retried. @default "GET"
-   */
-  readonly method?: string | undefined
-}
+export interface StreamOptions extends RequestOptions, StreamVerbOptions {}
 
 const notResumable = (session: Session, reason: NotResumable): TransportError =>
   new TransportError({
@@ -73,19 +64,13 @@ export const stream = (
       extraHeaders: Record<string, string> | undefined
     ): Stream.Stream<Uint8Array, HttpResilientError | Dropped> =>
       Stream.unwrapScoped(Effect.flatMap(establish(session, extraHeaders), (response) => {
-        if (extraHeaders === undefined) {
-          download.first(response.headers)
-          if (onProgress !== undefined) total = totalOf(response.headers)
-        } else {
-          const problem = download.checkRange(response.status, response.headers)
-          if (problem !== undefined) return giveUp(session, notResumable(session, problem))
-        }
+        const problem = download.open(extraHeaders !== undefined, response.status, response.headers)
+        if (problem !== undefined) return giveUp(session, notResumable(session, problem))
+        if (onProgress !== undefined && extraHeaders === undefined) total = totalOf(response.headers)
         return Effect.succeed(
           Stream.mapChunks(bodyOf(session, response), (chunk) => {
-            Chunk.forEach(chunk, (bytes) => {
-              download.offset += bytes.byteLength
-            })
-            if (onProgress !== undefined) report(onProgress, { direction: "download", bytes: download.offset, total })
+            const bytes = download.count(chunk)
+            if (onProgress !== undefined) report(onProgress, { direction: "download", bytes, total })
             return chunk
           })
         )
@@ -93,25 +78,18 @@ export const stream = (
 
     const afterDrop = (
       error: HttpResilientError
-    ): Effect.Effect<Stream.Stream<Uint8Array, HttpResilientError>, HttpResilientError> =>
+    ): Effect.Effect<Record<string, string> | undefined, HttpResilientError> =>
       Effect.gen(function*() {
         yield* publishDrop(session, error)
         if (download.progressed()) yield* session.driver.reset
-        const next = download.afterDrop(resume)
+        const next = download.next(resume)
         if (next === "fail") return yield* giveUp(session, error)
         if (next instanceof NotResumable) return yield* giveUp(session, notResumable(session, next))
-        const retried = yield* Effect.either(retryOrFail(session, error))
-        if (retried._tag === "Left") return Stream.fail(retried.left)
-        return run(download.rangeHeaders())
+        yield* retryOrFail(session, error)
+        return next.headers
       })
 
-    const run = (extraHeaders: Record<string, string> | undefined): Stream.Stream<Uint8Array, HttpResilientError> =>
-      Stream.catchAll(
-        segment(extraHeaders),
-        (failure) => failure instanceof Dropped ? Stream.unwrap(afterDrop(failure.error)) : Stream.fail(failure)
-      )
-
-    return bounded(session, run(undefined))
+    return bounded(session, reconnecting(segment, afterDrop)(undefined))
   }))
 
 /**
@@ -124,10 +102,7 @@ export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stre
     const splitter = new LineSplitter()
     return Stream.concat(
       Stream.mapConcat(self, (text) => splitter.feed(text)),
-      Stream.suspend(() => {
-        const last = splitter.end()
-        return last === undefined ? Stream.empty : Stream.make(last)
-      })
+      Stream.suspend(() => Stream.fromIterable(splitter.rest()))
     )
   })
 
@@ -157,17 +132,13 @@ export const ndjson = <A, I, R>(
       url: redactUrl(url, internalsOf(service).config.redacted),
       attempt: 1
     }
-    return lines(url, options).pipe(
-      Stream.zipWithIndex,
-      Stream.filter(([line]) => line.trim() !== ""),
-      Stream.mapEffect(([line, index]) => {
-        const parsed = parseNdjsonLine(line)
-        if ("cause" in parsed) return Effect.fail(new DecodeError({ ...info, cause: parsed.cause, line: index + 1 }))
-        return Effect.mapError(
-          decode(parsed.value),
-          (cause: ParseResult.ParseError) => new DecodeError({ ...info, cause, line: index + 1 })
-        )
-      })
-    )
+    const reader = new NdjsonLines()
+    return Stream.mapConcatEffect(lines(url, options), (text) => {
+      const parsed = reader.read(text)
+      if (parsed === undefined) return Effect.succeed([])
+      const fail = (cause: unknown) => new DecodeError({ ...info, cause, line: parsed.line })
+      if ("cause" in parsed) return Effect.fail(fail(parsed.cause))
+      return Effect.mapBoth(decode(parsed.value), { onFailure: fail, onSuccess: (value) => [value] })
+    })
   }))
 }

@@ -289,6 +289,23 @@ export const giveUp = (session: Session, error: HttpResilientError): Effect.Effe
  */
 export class Dropped extends CoreDropped<HttpResilientError> {}
 
+/**
+ * `open(first)`, continued on a new connection after each drop of its body: `next` gives the next connection's
+ * input (`null` ends the stream) or fails the stream.
+ * @internal
+ */
+export const reconnecting = <A, I>(
+  open: (input: I) => Stream.Stream<A, HttpResilientError | Dropped>,
+  next: (error: HttpResilientError) => Effect.Effect<I | null, HttpResilientError>
+): (first: I) => Stream.Stream<A, HttpResilientError> => {
+  const run = (input: I): Stream.Stream<A, HttpResilientError> =>
+    Stream.catchAll(open(input), (failure) =>
+      failure instanceof Dropped
+        ? Stream.unwrap(Effect.map(next(failure.error), (again) => again === null ? Stream.empty : run(again)))
+        : Stream.fail(failure))
+  return run
+}
+
 /** @internal */
 export const bodyOf = (
   session: Session,

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { LineSplitter } from "../../src/core/lines.js"
+import { NdjsonLines } from "../../src/core/streaming.js"
 
 const split = (chunks: ReadonlyArray<string>): Array<string> => {
   const splitter = new LineSplitter()
@@ -56,4 +57,21 @@ describe("core/lines", () => {
       assert.deepStrictEqual(split(chunks), expected)
     }
   )
+
+  it("rest: the last line without an end as a list, none after a line end", () => {
+    const splitter = new LineSplitter()
+    assert.deepStrictEqual(splitter.feed("a\nb"), ["a"])
+    assert.deepStrictEqual(splitter.rest(), ["b"])
+    const ended = new LineSplitter()
+    ended.feed("a\r\n")
+    assert.deepStrictEqual(ended.rest(), [])
+  })
+
+  it("NdjsonLines: blank lines skipped but counted, values or the parse's cause with the line number", () => {
+    const reader = new NdjsonLines()
+    assert.deepStrictEqual(reader.read("{\"a\":1}"), { line: 1, value: { a: 1 } })
+    assert.strictEqual(reader.read("  "), undefined)
+    const bad = reader.read("{")
+    assert.isTrue(bad !== undefined && "cause" in bad && bad.line === 3)
+  })
 })

@@ -204,7 +204,11 @@ describe("core/sse", () => {
       }
       chunks.push(text.slice(last))
       if (!text.includes("\r")) both(chunks, maxEventSize)
-      if (maxEventSize === undefined && !text.slice(1).includes("\uFEFF")) {
+      // a U+FEFF then a Latin-1-read UTF-8 mark: the parser strips both when they come in one chunk and only the first
+      // when a cut falls between them, as the reference parser does (checked chunk by chunk above); one whole-text
+      // reading does not describe it
+      const twoMarks = text.startsWith("\uFEFF\u00ef\u00bb\u00bf")
+      if (maxEventSize === undefined && !text.slice(1).includes("\uFEFF") && !twoMarks) {
         // without a limit the chunking changes nothing: the events of the whole text, and its last retry
         const outputs = run(core(), chunks)
         const expected = spec(text)

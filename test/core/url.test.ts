@@ -6,6 +6,7 @@ import {
   appendUrlParamsOption,
   basicAuth,
   joinUrl,
+  originOf,
   urlWithParams,
   userinfoToAuthorization
 } from "../../src/core/url.js"
@@ -82,5 +83,18 @@ describe("core/url", () => {
     invalid.username = "%zz"
     assert.strictEqual((basicAuth(invalid) as RequestValidationError).reason, "InvalidUrl")
     assert.notInclude((basicAuth(invalid) as RequestValidationError).detail, "%zz")
+  })
+
+  it("originOf reads a URL's origin once, and afresh for another URL or one changed in place", () => {
+    const url = new URL("http://a.test:8080/x?q=1")
+    assert.strictEqual(originOf(url), "http://a.test:8080")
+    assert.strictEqual(originOf(url), "http://a.test:8080")
+    url.host = "b.test:81"
+    assert.strictEqual(originOf(url), "http://b.test:81")
+    url.protocol = "https:"
+    assert.strictEqual(originOf(url), "https://b.test:81")
+    const other = new URL("https://c.test/")
+    assert.strictEqual(originOf(other), "https://c.test")
+    assert.strictEqual(originOf(url), "https://b.test:81")
   })
 })

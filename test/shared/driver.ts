@@ -32,6 +32,7 @@
  * {@link DriverConfigError} when the layer refuses the options; resolve `request` with a {@link Failure} for every
  * `HttpResilientError` (renderings included) and reject it only for a defect or an interruption.
  */
+import type { Health } from "../../src/core/health.js"
 
 /** Which edition a driver runs. A body may branch on it only to skip a promise one edition documents it lacks. */
 export type Edition = "v3" | "v4"
@@ -94,6 +95,25 @@ export interface BulkheadSpec {
   readonly queueTimeoutMs?: number
 }
 
+/** The `rateLimiter` client option; `key` as a string (one shared quota) or the name of a query parameter. */
+export interface RateLimiterSpec {
+  readonly limit?: number
+  readonly windowMs?: number
+  readonly algorithm?: "token-bucket" | "fixed-window"
+  /** a string names one quota; `{ queryParam }` is the function giving each value of that parameter its own quota */
+  readonly key?: string | { readonly queryParam: string }
+  readonly adaptive?: boolean
+}
+
+/** An interceptor (`Interceptor.make`) as plain callbacks, run on every attempt. */
+export interface InterceptorSpec {
+  readonly name: string
+  /** before the attempt is sent: query parameters to append to its URL */
+  readonly onRequest?: (attempt: number) => Readonly<Record<string, string>>
+  /** with the attempt's response, which goes on unchanged */
+  readonly onResponse?: (attempt: number, status: number) => void
+}
+
 /** The client options (`ResilientClient.layer(options)`), by their design names. */
 export interface ClientSpec {
   readonly baseUrl?: string
@@ -116,6 +136,8 @@ export interface ClientSpec {
   readonly circuitBreaker?: CircuitBreakerSpec | false
   readonly retryBudget?: RetryBudgetSpec | false
   readonly bulkhead?: BulkheadSpec | false
+  readonly rateLimiter?: RateLimiterSpec
+  readonly interceptors?: ReadonlyArray<InterceptorSpec>
   /** trusted certificates (PEM), as the `tls: { ca }` option */
   readonly tls?: { readonly ca: string }
   /** the `proxy` option as it is (a URL, `{ uri, token?, noProxy? }`, `"env"`; or a bad value, for its error) */
@@ -124,8 +146,24 @@ export interface ClientSpec {
   readonly cookies?: unknown
 }
 
-/** A request body. */
-export type BodySpec = { readonly text: string } | { readonly json: unknown }
+/**
+ * A request body, by the body options' names: in memory (`text`, `json`, `form`, `bytes`, a `multipart` FormData) or
+ * a one-shot `stream` of these chunks (each one a chunk of the edition's `Stream`), with its `contentLength` if given.
+ */
+export type BodySpec =
+  | { readonly text: string }
+  | { readonly json: unknown }
+  | { readonly form: Readonly<Record<string, string | ReadonlyArray<string>>> }
+  | { readonly bytes: Uint8Array; readonly contentType?: string }
+  | { readonly multipart: FormData }
+  | { readonly stream: ReadonlyArray<Uint8Array>; readonly contentLength?: number }
+
+/** What the `onProgress` option is called with. */
+export interface ProgressReport {
+  readonly direction: "upload" | "download"
+  readonly bytes: number
+  readonly total?: number | undefined
+}
 
 /** One call (`HttpResilient.request(method, url, options)`). */
 export interface DriverRequest {
@@ -143,6 +181,8 @@ export interface DriverRequest {
   /** the call's deadline */
   readonly deadlineMs?: number
   readonly tag?: string
+  /** the `onProgress` option */
+  readonly onProgress?: (progress: ProgressReport) => void
   /** aborting it interrupts the call's fiber */
   readonly signal?: AbortSignal
 }
@@ -190,6 +230,8 @@ export interface Failure {
   readonly queued?: number
   /** RetryAfterTooLongError `limit` */
   readonly limitMs?: number
+  /** RateLimitedError `waitFor` */
+  readonly waitForMs?: number
   /** RetryBudgetExhaustedError `lastError` */
   readonly lastError?: Failure
   /**
@@ -241,6 +283,10 @@ export interface StreamRequest {
   readonly deadlineMs?: number
   /** stop after this many items (the stream is interrupted, its socket closed) */
   readonly take?: number
+  /** `stream`, `lines`, `ndjson`: the request's body */
+  readonly body?: BodySpec
+  /** `stream`, `lines`, `ndjson`: the `onProgress` option */
+  readonly onProgress?: (progress: ProgressReport) => void
 }
 
 /** How a streaming call ended: the items it emitted, in order, and its error if it failed. */
@@ -260,6 +306,12 @@ export interface DriverClient {
   events(): Promise<ReadonlyArray<EventSummary>>
   /** Runs a streaming verb to its end (or `take` items); resolves with what it emitted and how it ended. */
   stream(req: StreamRequest): Promise<StreamOutcome>
+  /** `ResilientClient.warmUp(origin, connections)`: resolves with how it failed, `undefined` when it succeeded. */
+  warmUp(origin: string, connections: number): Promise<Failure | undefined>
+  /** `ResilientClient.health` */
+  health(): Promise<Health>
+  /** `ResilientClient.healthy()` or `healthy(origin)`: whether it is healthy, or how it failed */
+  healthy(origin?: string): Promise<boolean | Failure>
 }
 
 /** Thrown (rejected) by `withClient` when the client's options are refused (the layer's `ConfigError`). */

@@ -5,14 +5,21 @@
  * milliseconds, which both editions' options accept), and how to read its `Duration`, `Option` and `Cause`.
  */
 import { inspect } from "node:util"
+import type { Health } from "../../src/core/health.js"
 import type {
   BackoffSpec,
+  BodySpec,
+  CircuitState,
   ClientSpec,
+  DriverClient,
   DriverRequest,
   EventSummary,
   Failure,
+  InterceptorSpec,
+  RateLimiterSpec,
   RetrySpec,
-  StreamRequest
+  StreamRequest,
+  Success
 } from "./driver.js"
 
 /** The `RetryPolicy.make` options a {@link RetrySpec} becomes, over the edition's schedule `S`. */
@@ -28,9 +35,11 @@ export interface PolicyOptions<S> {
 
 /**
  * The constructors of an edition's public API the translation calls: `S` its backoff schedule, `P` its retry policy,
- * `C` and `R` its consecutive and ratio breaker strategies.
+ * `C` and `R` its consecutive and ratio breaker strategies, `B` its body stream.
  */
-export interface EditionApi<S, P, C, R> {
+export interface EditionApi<S, P, C, R, B = unknown, Q = unknown> {
+  /** its `HttpClientRequest`, for what an interceptor does to a request */
+  readonly HttpClientRequest: { readonly appendUrlParam: (self: Q, key: string, value: string) => Q }
   readonly Backoff: {
     readonly constant: (delay: number) => S
     readonly exponential: (
@@ -50,10 +59,42 @@ export interface EditionApi<S, P, C, R> {
       }
     ) => R
   }
+  /** a one-shot body stream of the edition's `Stream`, one chunk per element of `chunks` */
+  readonly bodyStream: (chunks: ReadonlyArray<Uint8Array>) => B
+}
+
+/** The `rateLimiter` option (the same shape in both editions: durations as milliseconds, `key` a string or function). */
+const rateLimiterOf = (spec: RateLimiterSpec | undefined) => {
+  if (spec === undefined) return undefined
+  const { key } = spec
+  return {
+    limit: spec.limit,
+    window: spec.windowMs,
+    algorithm: spec.algorithm,
+    adaptive: spec.adaptive,
+    key: key === undefined || typeof key === "string"
+      ? key
+      : (request: { readonly url: URL }) => request.url.searchParams.get(key.queryParam) ?? ""
+  }
 }
 
 /** The translation of the specs into an edition's options: each driver annotates the results with its own types. */
-export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }: EditionApi<S, P, C, R>) => {
+export const translation = <S, P, C, R, B, Q>(
+  { Backoff, bodyStream, CircuitBreaker, HttpClientRequest, RetryPolicy }: EditionApi<S, P, C, R, B, Q>
+) => {
+  const interceptorOf = ({ name, onRequest, onResponse }: InterceptorSpec) => ({
+    name,
+    onRequest: (request: Q, { attempt }: { readonly attempt: number }) =>
+      Object.entries(onRequest?.(attempt) ?? {}).reduce(
+        (r, [key, value]) => HttpClientRequest.appendUrlParam(r, key, value),
+        request
+      ),
+    onResponse: <A extends { readonly status: number }>(response: A, { attempt }: { readonly attempt: number }) => {
+      onResponse?.(attempt, response.status)
+      return response
+    }
+  })
+
   const backoffOf = (spec: BackoffSpec): S => {
     switch (spec.kind) {
       case "constant":
@@ -120,6 +161,8 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
         maxQueue: bulkhead.maxQueue,
         queueTimeout: bulkhead.queueTimeoutMs
       },
+      rateLimiter: rateLimiterOf(spec.rateLimiter),
+      interceptors: spec.interceptors?.map(interceptorOf),
       tls: spec.tls,
       proxy: spec.proxy as any,
       cookies: spec.cookies as any
@@ -134,8 +177,17 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
     idempotencyKey: req.idempotencyKey,
     retry: retryOf(req.retry),
     tag: req.tag,
-    ...(req.body === undefined ? {} : "text" in req.body ? { text: req.body.text } : { json: req.body.json })
+    ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+    ...bodyOptions(req.body)
   })
+
+  /** A body spec as body options: the same names, a stream's chunks made the edition's `Stream`. */
+  const bodyOptions = (body: BodySpec | undefined) =>
+    body === undefined
+      ? {}
+      : "stream" in body
+      ? { stream: bodyStream(body.stream), contentLength: body.contentLength }
+      : body
 
   /** The options of a streaming verb: `stream`, `lines` and `ndjson` take `method` and `resume`, `sse` `lastEventId`. */
   const streamOptions = (req: StreamRequest) =>
@@ -146,17 +198,45 @@ export const translation = <S, P, C, R>({ Backoff, CircuitBreaker, RetryPolicy }
         deadline: req.deadlineMs,
         retry: retryOf(req.retry),
         ...(req.method === undefined ? {} : { method: req.method }),
-        ...(req.resume === undefined ? {} : { resume: req.resume })
+        ...(req.resume === undefined ? {} : { resume: req.resume }),
+        ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+        ...bodyOptions(req.body)
       }
 
-  return { clientOptions, requestOptions, streamOptions }
+  /**
+   * The verb of a streaming call over an edition's stream `S`: its `HttpResilient` verbs (`ndjson` with a schema that
+   * takes anything) and `Stream.take`.
+   */
+  const streamOf = <S>(verbs: StreamVerbs<S, ReturnType<typeof streamOptions>>) => (req: StreamRequest): S => {
+    const verb = verbs[req.verb](req.url, streamOptions(req))
+    return req.take === undefined ? verb : verbs.take(verb, req.take)
+  }
+
+  return { clientOptions, requestOptions, streamOf }
 }
+
+/** An edition's streaming verbs, each giving its stream `S` of items, and its `Stream.take`. */
+export type StreamVerbs<S, O> =
+  & { readonly [K in StreamRequest["verb"]]: (url: string, options: O) => S }
+  & { readonly take: (self: S, n: number) => S }
 
 /** The modules of an edition the summaries read its values with: `D` its `Duration`, `O` its `Option`, `C` its `Cause`. */
 export interface EditionReader<D, O, C> {
   readonly Duration: { readonly isDuration: (u: unknown) => u is D; readonly toMillis: (duration: D) => number }
   readonly Option: { readonly isOption: (u: unknown) => u is O; readonly getOrUndefined: (option: O) => unknown }
-  readonly Cause: { readonly fail: (error: unknown) => C; readonly pretty: (cause: NoInfer<C>) => string }
+  readonly Cause: {
+    readonly fail: (error: unknown) => C
+    readonly pretty: (cause: NoInfer<C>) => string
+    readonly squash: (cause: NoInfer<C>) => unknown
+    /** its first typed error (v3 `Cause.failureOption`, v4 `Cause.findErrorOption`) */
+    readonly failureOption: (cause: NoInfer<C>) => NoInfer<O>
+  }
+}
+
+/** An edition's `Exit`, as the summaries read it. */
+export type ExitOf<A, C> = { readonly _tag: "Success"; readonly value: A } | {
+  readonly _tag: "Failure"
+  readonly cause: C
 }
 
 const field = (o: object, key: string): unknown => key in o ? (o as Record<string, unknown>)[key] : undefined
@@ -193,6 +273,7 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
         ["limit", num(limit)],
         ["queued", num(field(error, "queued"))],
         ["limitMs", millis(limit)],
+        ["waitForMs", millis(field(error, "waitFor"))],
         [
           "lastError",
           lastError !== null && typeof lastError === "object" && "_tag" in lastError
@@ -231,5 +312,101 @@ export const summaries = <D, O, C>({ Cause, Duration, Option }: EditionReader<D,
     }
   }
 
-  return { failure, event }
+  /** How a call failed as plain data, `undefined` when it succeeded; a defect or an interruption is thrown. */
+  const failureOf = (exit: ExitOf<unknown, C>): Failure | undefined => {
+    if (exit._tag === "Success") return undefined
+    const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    if (error === undefined) throw Cause.squash(exit.cause)
+    return failure(error as { readonly _tag: string; readonly message: string }, exit.cause)
+  }
+
+  /** What a call that is not expected to fail returned; a failure is thrown. */
+  const valueOf = <A>(exit: ExitOf<A, C>): A => {
+    if (exit._tag === "Success") return exit.value
+    throw Cause.squash(exit.cause)
+  }
+
+  /**
+   * Runs `body` with a {@link DriverClient} over an edition's calls; the calls still running when it ends are
+   * interrupted (their signal aborts), as a scoped program's would be.
+   */
+  const drive = async (calls: EditionCalls<C>, body: (client: DriverClient) => Promise<void>): Promise<void> => {
+    const { ResilientClient, run } = calls
+    const ended = new AbortController()
+    const seen: Array<EventSummary> = []
+    const client: DriverClient = {
+      request: async (req) => {
+        const signal = req.signal === undefined ? ended.signal : AbortSignal.any([req.signal, ended.signal])
+        const exit = await calls.request(req, signal)
+        return exit._tag === "Success" ? exit.value : failureOf(exit)!
+      },
+      circuitState: async (origin) => valueOf(await run(ResilientClient.circuitState(origin))) as CircuitState,
+      events: async () => {
+        for (const one of valueOf(await calls.takeEvents())) seen.push(event(one))
+        return [...seen]
+      },
+      stream: async (req) => {
+        const items: Array<unknown> = []
+        const error = failureOf(await calls.stream(req, (item) => items.push(item), ended.signal))
+        return error === undefined ? { items } : { items, error }
+      },
+      warmUp: async (origin, connections) => failureOf(await run(ResilientClient.warmUp(origin, connections))),
+      health: async () => valueOf(await run(ResilientClient.health)) as Health,
+      healthy: async (origin) => {
+        const exit = await run(origin === undefined ? ResilientClient.healthy() : ResilientClient.healthy(origin))
+        return exit._tag === "Success" ? exit.value as boolean : failureOf(exit)!
+      }
+    }
+    try {
+      await body(client)
+    } finally {
+      ended.abort()
+    }
+  }
+
+  /** The end of a driver's `withClient`: nothing when it succeeded, else its typed error (or its defect) thrown. */
+  const settle = (exit: ExitOf<unknown, C>): void => {
+    if (exit._tag === "Success") return
+    const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    throw error === undefined ? Cause.squash(exit.cause) : error
+  }
+
+  return { failure, event, drive, settle }
 }
+
+/** What an edition runs for a {@link DriverClient}, each call to its exit (`C` the edition's `Cause`). */
+export interface EditionCalls<C> {
+  /** its `ResilientClient` module: the calls on the client itself, as Effects `run` runs */
+  readonly ResilientClient: {
+    readonly circuitState: (origin: string) => unknown
+    readonly warmUp: (origin: string, connections: number) => unknown
+    readonly health: unknown
+    readonly healthy: { (): unknown; (origin: string): unknown }
+  }
+  /** runs one of its Effects on the client */
+  readonly run: (effect: unknown) => Promise<ExitOf<unknown, C>>
+  /** one call, its body read as text ({@link success}) */
+  readonly request: (req: DriverRequest, signal: AbortSignal) => Promise<ExitOf<Success, C>>
+  /** the events published since the last take */
+  readonly takeEvents: () => Promise<ExitOf<Iterable<{ readonly _tag: string }>, C>>
+  /** a streaming call ({@link translation}'s `streamOf`), `onItem` called per item */
+  readonly stream: (
+    req: StreamRequest,
+    onItem: (item: unknown) => void,
+    signal: AbortSignal
+  ) => Promise<ExitOf<unknown, C>>
+}
+
+/** A call that succeeded, from the edition's response and its body read as text. */
+export const success = (
+  response: { readonly status: number; readonly headers: Readonly<Record<string, string>> },
+  body: string
+): Success => ({ ok: true, status: response.status, headers: { ...response.headers }, body })
+
+/** {@link translation} and {@link summaries} of one edition, from its modules. */
+export const edition = <S, P, C, R, B, Q, D, O, K>(
+  modules: EditionApi<S, P, C, R, B, Q> & EditionReader<D, O, K>
+) => ({
+  ...translation(modules),
+  ...summaries(modules)
+})

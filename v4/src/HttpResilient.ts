@@ -7,8 +7,9 @@
  * Streams (`stream`, `lines`, `ndjson`, `sse`) are v4 `Stream`s with the root entry's options and semantics:
  * resumable downloads, event streams that reconnect with `Last-Event-ID` and the server's `retry:`.
  *
- * Not in this edition yet: per-attempt request lists, form/multipart/stream bodies (so no upload `stream` body, no
- * `onProgress`).
+ * Request bodies are the root entry's (`json`, `text`, `form`, `multipart`, `bytes`, a one-shot `stream`, with
+ * `contentType` and `contentLength`), and so is `onProgress`. Not in this edition yet: per-attempt request lists
+ * (`attempts`), the `body` option (send an `effect/http` body with `execute`).
  *
  * @since 0.1.0
  */
@@ -20,6 +21,7 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import type { Progress as CoreProgress } from "../../src/core/progress.js"
 import type { DecodeError, HttpResilientError } from "./HttpResilientError.js"
 import { TimeoutError } from "./HttpResilientError.js"
 import * as Bodies from "./internal/bodies.js"
@@ -42,6 +44,27 @@ export type RequestOptions = Options
  * @category models
  */
 export type BodyOptions = Body
+
+/**
+ * What `onProgress` is called with: the bytes of the request body sent (`direction: "upload"`) or of the response
+ * body received (`"download"`) so far, and the whole size when it is known (`total`).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const download = HttpResilient.stream("https://example.com/big.iso", {
+ *   onProgress: ({ bytes, direction, total }) => {
+ *     if (direction === "download" && total !== undefined) console.log(`${Math.round((100 * bytes) / total)} %`)
+ *   }
+ * }).pipe(Stream.runDrain)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Progress = CoreProgress
 
 type Call = Effect.Effect<HttpClientResponse.HttpClientResponse, HttpResilientError, ResilientClient>
 
@@ -114,8 +137,9 @@ export const options = (url: string | URL, requestOptions?: RequestOptions): Cal
  * Sends a v4 `effect/http` `HttpClientRequest` (method, URL, URL params, fragment, headers and body are taken from
  * it). `options` apply on top: their headers win over the request's, their `urlParams` come after the request's. A
  * relative URL is joined to the client's `baseUrl` and keeps its URL params, as with `get`. A body given both in the
- * request and in `options` is an `InvalidRequestError`, as is a body this edition cannot send yet (`FormData`, a
- * stream).
+ * request and in `options` is an `InvalidRequestError`. A `FormData` body is sent as `multipart`, a stream body as a
+ * one-shot `stream` (with its content type and length: never sent twice), a raw body that is no string or bytes is an
+ * `InvalidRequestError`.
  *
  * @example
  * ```ts

@@ -14,11 +14,13 @@ import * as Stream from "effect/Stream"
 import { fromHeaderRecord } from "../../src/core/headers.js"
 import type * as Models from "../../src/core/models.js"
 import { TransportFailure, type TransportReason } from "../../src/core/transportFailure.js"
+import { isInMemory, readBody } from "./internal/body.js"
 import { make } from "./internal/client.js"
 import type { ClientOptions } from "./internal/clientOptions.js"
 import { millisOf } from "./internal/options.js"
 import { ResilientClient } from "./internal/service.js"
 import type { TransportRequest } from "./internal/transport.js"
+import { Transport } from "./Transport.js"
 
 /**
  * A transport failure to script (`"Timeout"`: the attempt hangs until its timeout).
@@ -110,6 +112,33 @@ export const fault = (kind: Fault, options: { readonly delay?: Duration.Input | 
 })
 
 /**
+ * `step` answered (or failed) after `delay` on the `Clock`, in place of its own delay: under a `TestClock` nothing
+ * happens until the test adjusts the clock that far.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Fiber } from "effect"
+ * import { TestClock } from "effect/testing"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient/v4"
+ *
+ * // an answer after 3 s, too late for the 1 s attempt timeout; in virtual time
+ * const script = [HttpResilientTest.delayed(HttpResilientTest.reply(200), "3 seconds")]
+ * const test = Effect.gen(function*() {
+ *   const fiber = yield* Effect.forkChild(Effect.flip(HttpResilient.get("http://api.test/slow")))
+ *   yield* TestClock.adjust("1 second")
+ *   const error = yield* Fiber.join(fiber) // a TimeoutError
+ * }).pipe(Effect.provide(HttpResilientTest.layer(script, { timeout: "1 second" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category script
+ */
+export const delayed = (step: Step, delay: Duration.Input): Step => ({
+  ...step,
+  delayMillis: millisOf("HttpResilientTest.delayed", "delay", delay)
+})
+
+/**
  * The requests the scripted transport saw.
  * @since 0.1.0
  * @category tags
@@ -122,13 +151,20 @@ const bodyBytes = (body: string | Uint8Array | null): Uint8Array =>
   body === null ? new Uint8Array(0) : typeof body === "string" ? encoder.encode(body) : body
 
 const scripted = (script: Script, recorder: Recorder["Service"]) => {
-  const send = (request: TransportRequest) =>
+  const send = (request: TransportRequest) => {
+    const given = request.body
+    if (isInMemory(given)) return answer(request, { ...request.headers }, bodyBytes(given))
+    // a form or a stream: recorded as the bytes it would send
+    const headers = { ...request.headers }
+    return Effect.flatMap(readBody(given, headers), (bytes) => answer(request, headers, bytes))
+  }
+  const answer = (request: TransportRequest, headers: Record<string, string>, body: Uint8Array) =>
     Effect.flatMap(Clock.currentTimeMillis, (at) => {
       const recorded: RecordedRequest = {
         method: request.method,
         url: request.url.href,
-        headers: { ...request.headers },
-        body: bodyBytes(request.body),
+        headers,
+        body,
         at
       }
       const index = recorder.requests.length
@@ -173,6 +209,29 @@ export const layer = (
     Layer.succeed(Recorder, recorder)
   )
 }
+
+/**
+ * The scripted transport alone, as a `Transport` (with its `Recorder`), for `ResilientClient.layerWithTransport`:
+ * the client under test is built as in production, only its transport scripted.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { HttpResilientTest, ResilientClient } from "effect-http-resilient/v4"
+ *
+ * const TestClient = ResilientClient.layerWithTransport({ timeout: "1 second" }).pipe(
+ *   Layer.provideMerge(HttpResilientTest.layerTransport([HttpResilientTest.reply(503), HttpResilientTest.reply(200)]))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTransport = (script: Script): Layer.Layer<Transport | Recorder> =>
+  Layer.unwrap(Effect.sync(() => {
+    const recorder = { requests: [] as Array<RecordedRequest> }
+    return Layer.merge(Layer.succeed(Transport, scripted(script, recorder)), Layer.succeed(Recorder, recorder))
+  }))
 
 /**
  * The requests seen so far, in order.

@@ -10,8 +10,9 @@
  * anything else — a Promise (wrap it in `Effect.tryPromise`; its rejection is caught), `undefined`, an Effect of
  * something that is not a request or a response — is an `InterceptorError` too. No interceptors, no cost.
  *
- * In the v4 edition a request interceptor may set a body of bytes or text (`HttpBody.text`, `HttpBody.uint8Array`,
- * `HttpBody.empty`); a form or stream body fails the attempt with `InterceptorError` (interceptor `"request"`).
+ * In the v4 edition a request interceptor may set any body `effect/http` makes (`HttpBody.text`,
+ * `HttpBody.uint8Array`, `HttpBody.urlParams`, `HttpBody.formData`, `HttpBody.stream`, `HttpBody.empty`); a raw body
+ * that is no string or bytes fails the attempt with `InterceptorError` (interceptor `"request"`).
  *
  * @example
  * ```ts

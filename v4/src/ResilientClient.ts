@@ -27,6 +27,7 @@ import { ResilientClient, type ResilientClientService as Service } from "./inter
 import { overDispatcher } from "./internal/transport.js"
 import * as warmUpOps from "./internal/warmUp.js"
 import type { ResilientEvent } from "./ResilientEvent.js"
+import { Transport } from "./Transport.js"
 
 export {
   /**
@@ -106,6 +107,29 @@ export const layerFromDispatcher = (
   options: ClientOptions = {}
 ): Layer.Layer<ResilientClient, Config.ConfigError> =>
   Layer.effect(ResilientClient, make(options, overDispatcher(dispatcher)))
+
+/**
+ * A client with these options over the `Transport` in the context (`Transport.layerUndici`,
+ * `Transport.layerFromDispatcher`, one of your own); the transport's layer owns it (the client never closes it). A
+ * bad option fails the layer with a `ConfigError` naming it, its value and why.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { ResilientClient, Transport } from "effect-http-resilient/v4"
+ *
+ * const Client = ResilientClient.layerWithTransport({ timeout: "5 seconds" }).pipe(
+ *   Layer.provide(Transport.layerUndici({ keepAliveTimeout: "30 seconds" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithTransport = (
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, Config.ConfigError, Transport> =>
+  Layer.effect(ResilientClient, Effect.flatMap(Effect.service(Transport), (transport) => make(options, transport)))
 
 /**
  * Opens `connections` sockets to `origin` (an absolute URL, or relative to `baseUrl`; only its origin counts) and

@@ -64,3 +64,7 @@ export * as Telemetry from "./Telemetry.js"
  * @since 0.1.0
  */
 export { ResilientClientLive } from "./ResilientClient.js"
+/**
+ * @since 0.1.0
+ */
+export * as Transport from "./Transport.js"

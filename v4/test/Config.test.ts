@@ -9,6 +9,7 @@ import { CircuitBreaker, HttpResilient, ResilientClient, ResilientClientLive } f
 import type * as Config from "effect/Config"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { protectionVariables } from "../../test/shared/env.js"
 
 /** A loopback server on a free port, closed with the scope; `handle` answers each request. */
 const server = (handle: (req: IncomingMessage, res: ServerResponse) => void) =>
@@ -64,26 +65,19 @@ describe("options from the environment", () => {
 
   it.effect("a section's setting names its variable and the option's path; a ratio knob as CircuitBreaker.ratio", () =>
     Effect.gen(function*() {
-      const slots = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "0" })
-      assert.strictEqual(
-        said(slots),
-        "HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT (bulkhead.maxConcurrent): 0 is not a positive integer"
-      )
-      const probes = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES: "0" })
-      assert.strictEqual(
-        said(probes),
-        "HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES (circuitBreaker.probes): 0 is not a positive integer"
-      )
-      const ratio = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_RETRY_BUDGET_RATIO: "-1" })
-      assert.strictEqual(
-        said(ratio),
-        "HTTP_RESILIENT_RETRY_BUDGET_RATIO (retryBudget.ratio): -1 is not a number from 0 to 1000"
-      )
-      const threshold = yield* buildError(ResilientClientLive, { HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "2" })
-      assert.strictEqual(
-        said(threshold),
-        "HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD (CircuitBreaker.ratio threshold): 2 is not a share from 0 to 1"
-      )
+      const cases = [
+        ["HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT", "0", "(bulkhead.maxConcurrent): 0 is not a positive integer"],
+        ["HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES", "0", "(circuitBreaker.probes): 0 is not a positive integer"],
+        ["HTTP_RESILIENT_RETRY_BUDGET_RATIO", "-1", "(retryBudget.ratio): -1 is not a number from 0 to 1000"],
+        [
+          "HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD",
+          "2",
+          "(CircuitBreaker.ratio threshold): 2 is not a share from 0 to 1"
+        ]
+      ] as const
+      for (const [variable, value, why] of cases) {
+        assert.strictEqual(said(yield* buildError(ResilientClientLive, { [variable]: value })), `${variable} ${why}`)
+      }
     }))
 
   it.effect("a switch false beside a setting of its section names both", () =>
@@ -114,19 +108,7 @@ describe("options from the environment", () => {
         HTTP_RESILIENT_REDACT_QUERY_PARAMS: "sig",
         HTTP_RESILIENT_ALLOW_INSECURE_REDIRECTS: "true",
         HTTP_RESILIENT_TRACING: "true",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_THRESHOLD: "0.25",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_MIN_THROUGHPUT: "7",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_WINDOW: "30 seconds",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_BREAK_DURATION: "2 seconds",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_BACKOFF_FACTOR: "2",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_MAX_BREAK_DURATION: "40 seconds",
-        HTTP_RESILIENT_CIRCUIT_BREAKER_PROBES: "3",
-        HTTP_RESILIENT_BULKHEAD_MAX_CONCURRENT: "4",
-        HTTP_RESILIENT_BULKHEAD_MAX_QUEUE: "2",
-        HTTP_RESILIENT_BULKHEAD_QUEUE_TIMEOUT: "50 millis",
-        HTTP_RESILIENT_RETRY_BUDGET_RATIO: "0.5",
-        HTTP_RESILIENT_RETRY_BUDGET_WINDOW: "20 seconds",
-        HTTP_RESILIENT_RETRY_BUDGET_MIN_RETRIES_PER_SECOND: "1.5"
+        ...protectionVariables
       })
       assert.deepStrictEqual(options, {
         baseUrl: "https://api.example.com",

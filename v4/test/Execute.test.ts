@@ -55,25 +55,35 @@ describe("HttpResilient.execute", () => {
       assert.strictEqual(sent[0].headers["idempotency-key"], sent[1].headers["idempotency-key"])
     }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503), HttpResilientTest.reply(200)]))))
 
-  it.effect("a body this edition cannot send, or two bodies, is an InvalidRequestError and nothing is sent", () =>
+  it.effect("a FormData body is sent multipart, a stream body as its bytes with its content type and length", () =>
     Effect.gen(function*() {
       const form = new FormData()
-      form.append("a", "1")
-      const formError = yield* Effect.flip(
-        HttpResilient.execute(
-          HttpClientRequest.post("https://api.example.com/f").pipe(HttpClientRequest.bodyFormData(form))
+      form.append("a", "1 ü")
+      yield* HttpResilient.execute(
+        HttpClientRequest.post("https://api.example.com/f").pipe(HttpClientRequest.bodyFormData(form))
+      )
+      yield* HttpResilient.execute(
+        HttpClientRequest.put("https://api.example.com/s").pipe(
+          HttpClientRequest.bodyStream(Stream.make(new Uint8Array([1, 2]), new Uint8Array([3])), {
+            contentType: "application/x-parts",
+            contentLength: 3
+          })
         )
       )
-      assert.isTrue(formError._tag === "InvalidRequestError" && formError.reason === "InvalidBody")
-      assert.include(formError.message, "FormData")
-      const streamError = yield* Effect.flip(
-        HttpResilient.execute(
-          HttpClientRequest.post("https://api.example.com/s").pipe(
-            HttpClientRequest.bodyStream(Stream.make(new Uint8Array([1])))
-          )
-        )
+      const [multipart, streamed] = yield* HttpResilientTest.requests
+      const contentType = multipart.headers["content-type"] ?? ""
+      assert.match(contentType, /^multipart\/form-data; boundary=/)
+      const parsed = yield* Effect.promise(() =>
+        new Response(new Uint8Array(multipart.body), { headers: { "content-type": contentType } }).formData()
       )
-      assert.isTrue(streamError._tag === "InvalidRequestError" && streamError.reason === "InvalidBody")
+      assert.strictEqual(parsed.get("a"), "1 ü")
+      assert.deepStrictEqual([...streamed.body], [1, 2, 3])
+      assert.strictEqual(streamed.headers["content-type"], "application/x-parts")
+      assert.strictEqual(streamed.headers["content-length"], "3")
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)]))))
+
+  it.effect("two bodies are an InvalidRequestError naming both options, and nothing is sent", () =>
+    Effect.gen(function*() {
       const twice = yield* Effect.flip(
         HttpResilient.execute(
           HttpClientRequest.post("https://api.example.com/t").pipe(HttpClientRequest.bodyText("a")),
@@ -81,6 +91,7 @@ describe("HttpResilient.execute", () => {
         )
       )
       assert.isTrue(twice._tag === "InvalidRequestError" && twice.reason === "InvalidBody")
+      assert.include(twice.message, `"json" and "bytes"`)
       assert.strictEqual((yield* HttpResilientTest.requests).length, 0)
     }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)]))))
 })

@@ -4,73 +4,13 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
-import {
-  Backoff,
-  CircuitBreaker,
-  HttpResilient,
-  HttpResilientTest,
-  ResilientClient,
-  RetryBudget,
-  RetryPolicy
-} from "effect-http-resilient/v4"
+import { HttpResilient, HttpResilientTest, ResilientClient } from "effect-http-resilient/v4"
 import { TestClock } from "effect/testing"
 
 const url = "http://api.test"
 
 describe("ResilientClient.health and healthy", () => {
-  it.effect("before and after failures: breaker state, last failure time, retryAt; healthy() and healthy(origin)", () =>
-    Effect.gen(function*() {
-      const before = yield* ResilientClient.health
-      assert.isTrue(before.healthy)
-      assert.deepStrictEqual(before.origins, [])
-      assert.deepStrictEqual(before.bulkheads, [
-        { route: undefined, inFlight: 0, queued: 0, maxConcurrent: 1000, maxQueue: 0 }
-      ])
-      assert.strictEqual(before.retryBudget, yield* RetryBudget.available)
-      assert.strictEqual(before.retryBudget, 100)
-      assert.isTrue(yield* ResilientClient.healthy())
-      assert.isTrue(yield* ResilientClient.healthy(url))
-
-      assert.strictEqual((yield* HttpResilient.get(`${url}/ok`)).status, 200)
-      const closed = yield* ResilientClient.health
-      assert.deepStrictEqual(closed.origins, [{
-        key: url,
-        origin: url,
-        route: undefined,
-        state: "closed",
-        inFlight: 0,
-        retryAt: undefined,
-        lastFailureAt: undefined,
-        retryBudget: closed.retryBudget
-      }])
-
-      yield* TestClock.adjust("2 seconds")
-      for (let i = 0; i < 3; i++) yield* Effect.exit(HttpResilient.get(`${url}/broken`))
-      const open = yield* ResilientClient.health
-      assert.isFalse(open.healthy)
-      assert.strictEqual(open.at, 2000)
-      assert.deepStrictEqual(open.origins[0], {
-        key: url,
-        origin: url,
-        route: undefined,
-        state: "open",
-        inFlight: 0,
-        retryAt: 62_000,
-        lastFailureAt: 2000,
-        retryBudget: open.retryBudget
-      })
-      assert.isFalse(yield* ResilientClient.healthy())
-      assert.isFalse(yield* ResilientClient.healthy(`${url}/any/path`))
-      assert.isFalse(yield* ResilientClient.healthy("/relative/to/baseUrl"))
-      assert.isTrue(yield* ResilientClient.healthy("http://elsewhere.test"))
-      const bad = yield* Effect.flip(ResilientClient.healthy("mailto:someone@example.com"))
-      assert.strictEqual(bad._tag, "InvalidRequestError")
-      assert.include(bad.message, "healthy:")
-    }).pipe(Effect.provide(HttpResilientTest.layer((_request, i) => HttpResilientTest.reply(i === 0 ? 200 : 503), {
-      baseUrl: url,
-      circuitBreaker: { strategy: CircuitBreaker.consecutive(3), breakDuration: "1 minute" }
-    }))))
-
+  // before and after failures, healthy() and healthy(origin): the shared suite (test/shared/pool.ts)
   it.effect("attempts in flight and queued, per breaker and in the bulkhead; a queued or rejected one is not the breaker's", () =>
     Effect.gen(function*() {
       const calls = yield* Effect.forEach(
@@ -97,32 +37,7 @@ describe("ResilientClient.health and healthy", () => {
       bulkhead: { maxConcurrent: 2, maxQueue: 1 }
     }))))
 
-  it.effect("a client with every protection off: healthy, nothing to report", () =>
-    Effect.gen(function*() {
-      yield* HttpResilient.get(url)
-      const health = yield* ResilientClient.health
-      assert.deepStrictEqual(health, { healthy: true, origins: [], bulkheads: [], retryBudget: undefined, at: 0 })
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200)], {
-      circuitBreaker: false,
-      bulkhead: false,
-      retryBudget: false
-    }))))
+  // a client with every protection off: the shared suite (test/shared/pool.ts)
 
-  it.effect("the retry budget left goes down as retries spend it", () =>
-    Effect.gen(function*() {
-      assert.strictEqual((yield* ResilientClient.health).retryBudget, 10)
-      const call = yield* Effect.forkChild(
-        HttpResilient.get(`${url}/x`).pipe(
-          Effect.retry(RetryPolicy.make({ retries: 3, backoff: Backoff.constant("1 second") }))
-        )
-      )
-      yield* TestClock.adjust("5 seconds")
-      yield* Fiber.await(call)
-      const after = yield* ResilientClient.health
-      assert.strictEqual(after.retryBudget, 7)
-      assert.strictEqual(after.origins[0].retryBudget, 7)
-      assert.strictEqual(after.origins[0].lastFailureAt, 3000)
-    }).pipe(Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(503), {
-      retryBudget: { ratio: 0, minRetriesPerSecond: 1, window: "10 seconds" }
-    }))))
+  // the retry budget left as retries spend it: the shared suite (test/shared/pool.ts)
 })

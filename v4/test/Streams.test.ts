@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Stream } from "effect"
-import { HttpResilient, HttpResilientTest } from "effect-http-resilient/v4"
+import { Effect, Schedule, Stream } from "effect"
+import { HttpResilient, HttpResilientTest, Interceptor } from "effect-http-resilient/v4"
+import { HttpClientRequest } from "effect/http"
 
 const url = "http://api.test/feed"
 
@@ -31,4 +32,45 @@ describe("streams over the scripted transport", () => {
       const requests = yield* HttpResilientTest.requests
       assert.strictEqual(requests[1].headers.accept, "text/event-stream")
     }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200, { body: "id: 1\ndata: a\n\n" })]))))
+
+  it.effect("failover on a stream: the second attempt opens the failover URL, the first's 503 retried", () =>
+    Effect.gen(function*() {
+      const lines = yield* Stream.runCollect(
+        HttpResilient.lines("http://a.test/feed", { failover: ["http://b.test/feed"], retry: Schedule.recurs(1) })
+      )
+      assert.deepStrictEqual(lines, ["from b"])
+      const sent = yield* HttpResilientTest.requests
+      assert.deepStrictEqual(sent.map((r) => r.url), ["http://a.test/feed", "http://b.test/feed"])
+      const bad = yield* Effect.flip(Stream.runCollect(HttpResilient.stream(url, { failover: ["rel/path"] })))
+      assert.isTrue(bad._tag === "InvalidRequestError" && bad.detail.startsWith("failover[0]: "))
+    }).pipe(Effect.provide(HttpResilientTest.layer((request) =>
+      request.url.startsWith("http://a.test")
+        ? HttpResilientTest.reply(503)
+        : HttpResilientTest.reply(200, { body: "from b\n" })
+    ))))
+
+  it.effect("request interceptors run on every stream attempt; response sides do not (the body is not in memory)", () => {
+    const seen: Array<string> = []
+    const signer = Interceptor.make({
+      name: "signer",
+      onRequest: (request, { attempt }) => {
+        seen.push(`request ${attempt}`)
+        return HttpClientRequest.setHeader(request, "x-signed", `a${attempt}`)
+      },
+      onResponse: (response) => {
+        seen.push("response")
+        return response
+      }
+    })
+    return Effect.gen(function*() {
+      const lines = yield* Stream.runCollect(HttpResilient.lines(url, { retry: Schedule.recurs(1) }))
+      assert.deepStrictEqual(lines, ["ok"])
+      const sent = yield* HttpResilientTest.requests
+      assert.deepStrictEqual(sent.map((r) => r.headers["x-signed"]), ["a1", "a2"])
+      assert.deepStrictEqual(seen, ["request 1", "request 2"])
+    }).pipe(Effect.provide(HttpResilientTest.layer(
+      [HttpResilientTest.reply(503), HttpResilientTest.reply(200, { body: "ok\n" })],
+      { interceptors: [signer] }
+    )))
+  })
 })

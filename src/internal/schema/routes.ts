@@ -9,7 +9,15 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { type AcceptStatus, acceptStatusExpected, isAcceptStatus } from "../../core/acceptStatus.js"
-import { isToken } from "../../core/headers.js"
+import {
+  isPathPrefix,
+  isRouteMethod,
+  originExpected,
+  originOf,
+  pathPrefixExpected,
+  routeMethodExpected,
+  type RouteOptionsOf
+} from "../../core/routes.js"
 import { redactText } from "../../core/secrets.js"
 import type { HttpResilientError } from "../../HttpResilientError.js"
 import type { BulkheadOptions } from "../bulkhead.js"
@@ -20,53 +28,21 @@ import { bulkheadSpec, circuitBreakerSpec } from "./protections.js"
 import { isObject, PositiveDuration, rule } from "./rules.js"
 
 /**
- * An absolute http: or https: URL with nothing past its origin (no userinfo, path, query or fragment), as the
- * `origin` of a route's `match`; `undefined` for anything else.
- * @internal
- */
-export const originOf = (u: unknown): string | undefined => {
-  if (typeof u !== "string" && !(u instanceof URL)) return undefined
-  let url: URL
-  try {
-    url = new URL(String(u))
-  } catch {
-    return undefined
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
-  if (url.username !== "" || url.password !== "" || url.pathname !== "/" || url.search !== "" || url.hash !== "") {
-    return undefined
-  }
-  return url.origin
-}
-
-/**
- * Which calls a route applies to; every field given must hold (an empty `match` takes every call).
- * @internal
- */
-export interface RouteMatch {
-  /** the URL's origin, e.g. `"https://api.example.com"` */
-  readonly origin?: string | URL | undefined
-  /** the URL's path is this, or starts with it followed by `/` (a prefix ending in `/`: starts with it) */
-  readonly pathPrefix?: string | undefined
-  /** the request's method, or one of these */
-  readonly method?: string | ReadonlyArray<string> | undefined
-}
-
-/**
  * One route: its `match`, and the client options it sets for the calls it takes.
  * @internal
  */
-export interface RouteOptions {
-  readonly match: RouteMatch
-  readonly retry?: Schedule.Schedule<unknown, HttpResilientError, never> | false | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly deadline?: Duration.DurationInput | undefined
-  readonly acceptStatus?: AcceptStatus | undefined
-  readonly circuitBreaker?: Strategy | CircuitBreakerOptions | false | undefined
-  readonly bulkhead?: BulkheadOptions | false | undefined
-}
+export interface RouteOptions extends
+  RouteOptionsOf<
+    Duration.DurationInput,
+    Schedule.Schedule<unknown, HttpResilientError, never>,
+    AcceptStatus,
+    Strategy | CircuitBreakerOptions,
+    BulkheadOptions
+  >
+{}
 
-const isMethod = (u: unknown): boolean => typeof u === "string" && isToken(u)
+/** @internal */
+export type { RouteMatch } from "../../core/routes.js"
 
 /** The options of a route's `match`. */
 const matchSpec: OptionsSpec = {
@@ -76,17 +52,12 @@ const matchSpec: OptionsSpec = {
     origin: {
       rule: {
         is: (u) => originOf(u) !== undefined,
-        expected: `an http: or https: origin such as "https://api.example.com" (no path: use pathPrefix)`,
+        expected: originExpected,
         show: (u) => typeof u === "string" || u instanceof URL ? showValue(redactText(String(u))) : showValue(u)
       }
     },
-    pathPrefix: { rule: rule((u) => typeof u === "string" && u.startsWith("/"), `a path starting with "/"`) },
-    method: {
-      rule: rule(
-        (u) => isMethod(u) || (Array.isArray(u) && u.length > 0 && u.every(isMethod)),
-        `a method ("GET") or a non-empty list of methods`
-      )
-    }
+    pathPrefix: { rule: rule(isPathPrefix, pathPrefixExpected) },
+    method: { rule: rule(isRouteMethod, routeMethodExpected) }
   }
 }
 

@@ -1,5 +1,6 @@
 /** @internal */
 import * as Effect from "effect/Effect"
+import { wholeBody } from "../../core/progress.js"
 import type { Attempt } from "../attempt.js"
 import { countedBody, report, reportSent } from "../progress.js"
 import type { RawResponse } from "../response.js"
@@ -21,8 +22,7 @@ export const progress = <R>(buffered: boolean) => (next: Attempt<R>): Attempt<R>
   return Effect.map(next(state, outgoing), (response) => {
     reportSent(request.body, onProgress)
     if (buffered) {
-      const size = (response as RawResponse).body.byteLength
-      report(onProgress, { direction: "download", bytes: size, total: size })
+      report(onProgress, wholeBody("download", (response as RawResponse).body.byteLength)!)
     }
     return response
   })

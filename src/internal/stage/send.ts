@@ -1,11 +1,15 @@
 /** @internal */
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import type { Attempt } from "../attempt.js"
+import type { Attempt, AttemptState } from "../attempt.js"
 import { transportErrorFor } from "../attemptErrors.js"
 import type { ResolvedConfig } from "../config.js"
 import type { RawResponse } from "../response.js"
-import { sendMappedOf, type TransportService } from "../transport.js"
+import { sendMappedOf, type TransportFailure, type TransportRequest, type TransportService } from "../transport.js"
+
+/** The attempt's error for a transport failure of `request` (the attempt's request, or a redirect's hop). */
+const attemptFailure = (failure: TransportFailure, request: TransportRequest, state: AttemptState) =>
+  transportErrorFor(failure, state.prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)
 
 /**
  * The last stage of a buffered attempt: the transport sends the request and reads the body into memory (up to
@@ -29,13 +33,8 @@ export const send = (transport: TransportService, config: ResolvedConfig): Attem
       decompress: config.decompress,
       clock
     }
-    if (mapped !== undefined) {
-      return mapped(
-        exchange,
-        (failure) =>
-          transportErrorFor(failure, prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)
-      )
-    }
+    // one mapping function for every request (no closure per request): the state is its context
+    if (mapped !== undefined) return mapped(exchange, attemptFailure, state)
     // a failure handler only (`mapError` also adds a step on success)
     return Effect.catchAllCause(transport.send(exchange), (cause) => {
       const failure = Cause.failureOrCause(cause)

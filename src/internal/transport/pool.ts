@@ -5,21 +5,21 @@
  */
 import * as Duration from "effect/Duration"
 import * as Undici from "undici"
-import { newAgent, type TlsOptions } from "../../core/pool.js"
+import type { PoolOptionsOf } from "../../core/options.js"
+import {
+  connectOptionsOf as coreConnectOptions,
+  defaultKeepAliveMillis,
+  newAgent,
+  type TlsOptions
+} from "../../core/pool.js"
 import { newProxyAgent, type ProxySettings } from "../../core/proxy.js"
 
 /** @internal */
-export interface UndiciPoolOptions {
+export interface UndiciPoolOptions extends PoolOptionsOf<Duration.DurationInput> {
   readonly connections?: number | undefined
-  readonly keepAliveTimeout?: Duration.DurationInput | undefined
   readonly keepAliveMaxTimeout?: Duration.DurationInput | undefined
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  readonly headersTimeout?: Duration.DurationInput | undefined
   readonly bodyTimeout?: Duration.DurationInput | undefined
-  readonly pipelining?: number | undefined
-  readonly gracePeriod?: Duration.DurationInput | undefined
   readonly tls?: TlsOptions | undefined
-  readonly lookup?: ((hostname: string, options: any, callback: (...args: Array<any>) => void) => void) | undefined
   /** the client's `proxy`, resolved (src/core/proxy.ts) */
   readonly proxy?: ProxySettings | undefined
 }
@@ -28,27 +28,15 @@ const millis = (d: Duration.DurationInput | undefined): number | undefined =>
   d === undefined ? undefined : Duration.toMillis(Duration.decode(d))
 
 /**
- * What undici's connector is built from: TLS settings, connect timeout, lookup.
+ * What undici's connector is built from: TLS settings, connect timeout, lookup (the core's rule).
  * @internal
  */
-export const connectOptionsOf = (options: UndiciPoolOptions): Record<string, unknown> => {
-  const connect: Record<string, unknown> = {}
-  if (options.tls) {
-    const { ca, cert, key, rejectUnauthorized, servername } = options.tls
-    if (ca !== undefined) connect.ca = ca
-    if (cert !== undefined) connect.cert = cert
-    if (key !== undefined) connect.key = key
-    if (rejectUnauthorized !== undefined) connect.rejectUnauthorized = rejectUnauthorized
-    if (servername !== undefined) connect.servername = servername
-  }
-  if (options.lookup) connect.lookup = options.lookup
-  const connectTimeout = millis(options.connectTimeout)
-  if (connectTimeout !== undefined) connect.timeout = connectTimeout
-  return connect
-}
+export const connectOptionsOf = (options: UndiciPoolOptions): Record<string, unknown> =>
+  coreConnectOptions(options.tls, options.lookup, millis(options.connectTimeout))
 
 /** @internal */
-export const keepAliveMillis = (options: UndiciPoolOptions): number => millis(options.keepAliveTimeout) ?? 4_000
+export const keepAliveMillis = (options: UndiciPoolOptions): number =>
+  millis(options.keepAliveTimeout) ?? defaultKeepAliveMillis
 
 /** The client's pool limits in milliseconds (the core's `AgentSettings` without the connector). */
 const limitsOf = (options: UndiciPoolOptions) => ({

@@ -56,11 +56,14 @@ export interface TransportService {
 /**
  * `send` with the transport's failure mapped to the caller's error by `mapFailure` in the transport's own failure
  * handler: what the caller's `Effect.catchAllCause` around `send` would do, one step less on the success path.
+ * `mapFailure` is called with the failure, the request and `context` (what the caller needs to build its error), so
+ * a caller passes one function made once rather than a closure per request.
  * @internal
  */
-export type SendMapped = <E>(
+export type SendMapped = <E, C>(
   request: TransportRequest,
-  mapFailure: (failure: TransportFailure) => E
+  mapFailure: (failure: TransportFailure, request: TransportRequest, context: C) => E,
+  context: C
 ) => Effect.Effect<RawResponse, E>
 
 const sendMappedKey = Symbol.for("effect-http-resilient/SendMapped")

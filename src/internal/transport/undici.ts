@@ -13,9 +13,10 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Readable } from "node:stream"
 import type * as Undici from "undici"
+import { encodeMultipart } from "../../core/bodies.js"
 import { ACCEPT_ENCODING } from "../../core/decompress.js"
 import { BufferedExchange, type InFlight, type RawResponse, type UndiciBody } from "../../core/exchange.js"
-import { closeGracefully } from "../../core/pool.js"
+import { closeGracefully, defaultGraceMillis } from "../../core/pool.js"
 import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../core/streamedExchange.js"
 import { TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
 import { classifyError } from "../../core/undiciErrors.js"
@@ -53,10 +54,9 @@ const bodyForUndici = (
       return body.body as any
     }
     case "FormData": {
-      const response = new Response(body.formData)
-      const contentType = response.headers.get("content-type")
-      if (contentType) headers["content-type"] = contentType
-      return Effect.promise(() => response.arrayBuffer().then((buffer) => new Uint8Array(buffer)))
+      const encoded = encodeMultipart(body.formData)
+      if (encoded.contentType !== undefined) headers["content-type"] = encoded.contentType
+      return Effect.promise(() => encoded.bytes)
     }
     case "Stream": {
       if (headers["content-type"] === undefined) headers["content-type"] = body.contentType
@@ -105,12 +105,13 @@ class Exchange extends BufferedExchange<TransportRequest> {
 /**
  * One exchange over an undici dispatcher, body buffered.
  */
-const dispatchBuffered = <E = TransportFailure>(
+const dispatchBuffered = <E = TransportFailure, C = unknown>(
   dispatcher: Undici.Dispatcher,
   request: TransportRequest,
   body: UndiciBody,
   inFlight: InFlight,
-  mapFailure?: (failure: TransportFailure) => E
+  mapFailure?: (failure: TransportFailure, request: TransportRequest, context: C) => E,
+  context?: C
 ): Effect.Effect<RawResponse, E> =>
   // the same as `Effect.async` with a canceler, in fewer steps: the exchange runs interruptibly inside an
   // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted (and maps
@@ -122,7 +123,9 @@ const dispatchBuffered = <E = TransportFailure>(
       if (Cause.isInterrupted(cause)) exchange.interrupt()
       if (mapFailure === undefined) return Effect.failCause(cause as Cause.Cause<E>)
       const failure = Cause.failureOrCause(cause)
-      return failure._tag === "Left" ? Effect.fail(mapFailure(failure.left)) : Effect.failCause(failure.right)
+      return failure._tag === "Left"
+        ? Effect.fail(mapFailure(failure.left, request, context as C))
+        : Effect.failCause(failure.right)
     })
   })
 
@@ -177,18 +180,22 @@ export const makeUndiciTransport = (
   /** what the client uses instead of its own pool, when `warm` is absent (for warmUp's error) */
   instead = "a given dispatcher"
 ): TransportService => {
-  const sendMapped = <E = TransportFailure>(
+  const sendMapped = <E = TransportFailure, C = unknown>(
     request: TransportRequest,
-    mapFailure?: (failure: TransportFailure) => E
+    mapFailure?: (failure: TransportFailure, request: TransportRequest, context: C) => E,
+    context?: C
   ): Effect.Effect<RawResponse, E> => {
-    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight, mapFailure)
+    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight, mapFailure, context)
     // body headers go on a copy: the caller's headers are left as they were
     const withBodyHeaders = { ...request, headers: { ...request.headers } }
     const body = bodyForUndici(request.body, withBodyHeaders.headers)
     if (body !== null && Effect.isEffect(body)) {
-      return Effect.flatMap(body, (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight, mapFailure))
+      return Effect.flatMap(
+        body,
+        (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight, mapFailure, context)
+      )
     }
-    return dispatchBuffered(dispatcher, withBodyHeaders, body as UndiciBody, inFlight, mapFailure)
+    return dispatchBuffered(dispatcher, withBodyHeaders, body as UndiciBody, inFlight, mapFailure, context)
   }
   const send = withSendMapped((request) => sendMapped(request), sendMapped)
 
@@ -204,7 +211,7 @@ export const makeUndiciTransport = (
 }
 
 const graceMillis = (options: UndiciPoolOptions): number =>
-  Duration.toMillis(Duration.decode(options.gracePeriod ?? "5 seconds"))
+  options.gracePeriod === undefined ? defaultGraceMillis : Duration.toMillis(Duration.decode(options.gracePeriod))
 
 /** @internal */
 export const layerUndici = (options: UndiciPoolOptions = {}): Layer.Layer<Transport> =>

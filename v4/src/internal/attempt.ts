@@ -20,6 +20,7 @@ import {
   TransportError
 } from "../HttpResilientError.js"
 import { Failed, type ResilientEvent } from "../ResilientEvent.js"
+import type { OutgoingBody } from "./body.js"
 import type { Built, RequestOptions } from "./request.js"
 
 /**
@@ -30,7 +31,7 @@ export interface Outgoing {
   readonly method: string
   readonly url: URL
   readonly headers: Record<string, string>
-  readonly body: string | Uint8Array | null
+  readonly body: OutgoingBody
 }
 
 /**

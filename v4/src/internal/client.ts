@@ -4,7 +4,6 @@
  * clientOptions.ts.
  * @internal
  */
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -22,7 +21,9 @@ import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatu
 import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
 import { type CookieJar, CookieJarUnavailable, cookiesExpected, newCookieJar } from "../../../src/core/cookies.js"
 import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
+import type { HealthSource } from "../../../src/core/health.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
+import { routeFinder } from "../../../src/core/routes.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import type { UrlParamsInput } from "../../../src/core/url.js"
 import { breakerVerdict as defaultVerdict } from "../../../src/core/verdicts.js"
@@ -34,14 +35,16 @@ import * as Events from "../ResilientEvent.js"
 import * as Telemetry from "../Telemetry.js"
 import type { AcceptResponse } from "./acceptResponse.js"
 import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
-import type { Bulkhead } from "./bulkhead.js"
-import { type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
+import type { Bulkhead, BulkheadOptions } from "./bulkhead.js"
+import { bulkheadOf, type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
 import { hedge } from "./hedge.js"
+import { runHook } from "./hooks.js"
 import type { Interceptor } from "./interceptor.js"
-import { BadOption, millisOf, numberOf } from "./options.js"
+import { BadOption, badOption, millisOf, numberOf } from "./options.js"
 import { buffered, run, runStreamed, streamed } from "./pipeline.js"
 import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
+import type { ResolvedRoute, RouteBreakerOptions } from "./routes.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
 
@@ -112,24 +115,6 @@ const hookOf = (options: ClientOptions, event: Events.ResilientEvent): Hook<any>
   }
 }
 
-const warnHook = (name: string, cause: unknown) =>
-  Effect.runFork(Effect.logWarning(`effect-http-resilient: hook ${name} failed`, cause))
-
-const runHook = (hook: Hook<any>, event: Events.ResilientEvent): void => {
-  const name = `on${event._tag}`
-  try {
-    const result = hook(event)
-    if (Effect.isEffect(result)) {
-      Effect.runFork(Effect.catchCause(result as Effect.Effect<unknown, unknown>, (cause) => {
-        warnHook(name, Cause.pretty(cause))
-        return Effect.void
-      }))
-    } else if (result instanceof Promise) result.catch((cause) => warnHook(name, cause))
-  } catch (cause) {
-    warnHook(name, cause)
-  }
-}
-
 const lower = (state: string): CircuitState => state === "Closed" ? "closed" : state === "Open" ? "open" : "half-open"
 
 interface Breaking {
@@ -150,7 +135,9 @@ const coreBreaking = (
   strategy: CircuitBreaker.ConsecutiveStrategy | CircuitBreaker.RatioStrategy,
   maxOrigins: number,
   timeoutMillis: number,
-  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void
+  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
+  at = "circuitBreaker",
+  keyOf?: (origin: string, info: RequestInfo) => string
 ): Breaking => {
   const isFailure = options.isFailure ?? defaultVerdict
   const registry = new BreakerRegistry(
@@ -158,17 +145,17 @@ const coreBreaking = (
       strategy: strategy._tag === "Consecutive"
         ? strategy
         : { ...strategy, windowMillis: Duration.toMillis(strategy.window) },
-      breakMillis: millisOf(fn, "circuitBreaker.breakDuration", options.breakDuration ?? breakerDefaults.breakDuration),
-      backoffFactor: numberOf(fn, "circuitBreaker.backoffFactor", options.backoffFactor ?? 1, {
+      breakMillis: millisOf(fn, `${at}.breakDuration`, options.breakDuration ?? breakerDefaults.breakDuration),
+      backoffFactor: numberOf(fn, `${at}.backoffFactor`, options.backoffFactor ?? 1, {
         min: 1,
         expected: "a number ≥ 1"
       }),
       maxBreakMillis: millisOf(
         fn,
-        "circuitBreaker.maxBreakDuration",
+        `${at}.maxBreakDuration`,
         options.maxBreakDuration ?? breakerDefaults.maxBreakDuration
       ),
-      probes: numberOf(fn, "circuitBreaker.probes", options.probes ?? 1, {
+      probes: numberOf(fn, `${at}.probes`, options.probes ?? 1, {
         integer: true,
         min: 1,
         expected: "a positive integer"
@@ -179,7 +166,7 @@ const coreBreaking = (
   )
   return {
     guard: (origin, info, exchange, now) => {
-      const breaker = registry.get(origin)
+      const breaker = keyOf === undefined ? registry.get(origin) : registry.get(keyOf(origin, info), origin)
       const due = now + timeoutMillis
       const ticket = breaker.admit(now, due)
       if (ticket === REJECTED) {
@@ -270,7 +257,7 @@ const errorType = (exit: Exit.Exit<any, any>): string => {
 }
 
 /** A bad option as the layer's `ConfigError`; the thrown error is its cause (`layerConfig` reads it). */
-const configError = (error: unknown) =>
+export const configError = (error: unknown) =>
   new Config.ConfigError(
     new ConfigProvider.SourceError({ message: error instanceof Error ? error.message : String(error), cause: error })
   )
@@ -327,8 +314,8 @@ export const make = (
       b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish)
     ))
     const sender = transport ?? (yield* undici({
+      ...settings.pool,
       connections: settings.maxConnections,
-      graceMillis: 5_000,
       tls: options.tls,
       proxy: settings.proxy
     }))
@@ -372,6 +359,8 @@ export const make = (
         series.updateUnsafe(millis / 1000, context)
       }
     }
+    // the routes' own breakers and bulkheads, for health reports
+    const routeSources: Array<HealthSource> = []
     const internals = {
       publish,
       retryBudget: settings.retryBudget,
@@ -386,18 +375,33 @@ export const make = (
       deadlineMillis: settings.deadlineMillis,
       breakers: breaking.registry,
       bulkhead: settings.bulkhead,
+      routes: routeSources,
       baseUrl: settings.baseUrl,
       secrets: settings.secrets,
       transport: sender
     }
-    const attempt = run(state, buffered(state))
+    const own: Run = { attempt: run(state, buffered(state)), state }
+    // routes: each its own pipeline over the client's state with the route's fields; found once per call, and only
+    // when the client has routes
+    const routes = settings.routes
+    const runs = routes === undefined ? undefined : yield* Effect.try({
+      try: () =>
+        routes.map((route): Run => {
+          const routeState = routeStateOf(state, route, settings.maxOrigins, onTransition, routeSources)
+          return { attempt: run(routeState, buffered(routeState)), state: routeState }
+        }),
+      catch: configError
+    })
+    const find = routes === undefined ? undefined : routeFinder(routes, settings.baseUrl, settings.secrets)
     const service: ResilientClientService = {
       execute: (method, url, requestOptions, generatedKey) => {
+        const i = find === undefined ? -1 : find(method, url)
+        const { attempt, state: taken } = i < 0 ? own : runs![i]
         const once = settings.hedge === undefined
           ? attempt(method, url, requestOptions ?? {}, generatedKey)
           : hedge(attempt(method, url, requestOptions ?? {}, generatedKey), settings.hedge)
-        const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? state.retry
-        return policy === undefined ? once : retryWithin(once, policy, settings.deadlineMillis)
+        const policy = requestOptions?.retry === false ? undefined : requestOptions?.retry ?? taken.retry
+        return policy === undefined ? once : retryWithin(once, policy, taken.deadlineMillis)
       },
       circuitState: (origin) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
@@ -425,6 +429,75 @@ export const make = (
     }
     return service
   })
+
+/** A pipeline's runner and the state it runs over. */
+interface Run {
+  readonly attempt: ReturnType<typeof run>
+  readonly state: ClientState
+}
+
+/** What a route's own breakers are keyed by: `undefined` for the request's origin. */
+const keyOfRoute = (
+  options: RouteBreakerOptions,
+  label: string
+): ((origin: string, info: RequestInfo) => string) | undefined => {
+  const by = options.key
+  if (by === undefined || by === "origin") return undefined
+  if (by === "route") return (origin) => `${origin} ${label}`
+  return (_origin, info) => String(by({ method: info.method, url: new URL(info.url) }))
+}
+
+/**
+ * The state a route's calls run over: the client's, with the route's timeout, deadline, acceptStatus and retry, and
+ * its own breakers and bulkhead where it sets them (`false`: none). Throws a `RangeError` naming a bad field.
+ */
+const routeStateOf = (
+  state: ClientState,
+  route: ResolvedRoute,
+  maxOrigins: number,
+  onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
+  sources: Array<HealthSource>
+): ClientState => {
+  const timeoutMillis = route.timeoutMillis ?? state.timeoutMillis
+  const options = route.circuitBreaker
+  let breaker = state.breaker
+  let isFailure = state.isFailure
+  if (options === false) breaker = undefined
+  else if (options !== undefined) {
+    const strategy = options.strategy ?? ratio()
+    if (strategy._tag === "Persisted") {
+      throw badOption(fn, `${route.label}.circuitBreaker.strategy`, "Persisted", "an in-memory strategy on a route")
+    }
+    const own = coreBreaking(
+      options,
+      strategy,
+      maxOrigins,
+      timeoutMillis,
+      onTransition,
+      `${route.label}.circuitBreaker`,
+      keyOfRoute(options, route.label)
+    )
+    breaker = own.guard
+    sources.push({ route: route.label, breakers: own.registry, bulkhead: undefined })
+    isFailure = options.isFailure ?? defaultVerdict
+  }
+  return {
+    ...state,
+    timeoutMillis,
+    deadlineMillis: route.deadlineMillis ?? state.deadlineMillis,
+    accept: route.accept ?? state.accept,
+    retry: route.retry === undefined ? state.retry : route.retry === false ? undefined : route.retry,
+    breaker,
+    isFailure,
+    bulkhead: route.bulkhead === undefined ? state.bulkhead : route.bulkhead === false ? undefined : ownBulkhead()
+  }
+
+  function ownBulkhead() {
+    const own = bulkheadOf(route.bulkhead as BulkheadOptions, `${route.label}.bulkhead`)
+    sources.push({ route: route.label, breakers: undefined, bulkhead: own })
+    return own
+  }
+}
 
 const originOf = (origin: string | URL): string | undefined => {
   try {

@@ -4,13 +4,14 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { bulkheadDefaults } from "../../../src/core/bulkhead.js"
 import { type CookieJar, cookiesExpected, isCookieJar, isCookiesOption } from "../../../src/core/cookies.js"
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
-import type { CommonClientOptions } from "../../../src/core/options.js"
-import type { TlsOptions } from "../../../src/core/pool.js"
+import type { CommonClientOptions, PoolOptionsOf } from "../../../src/core/options.js"
+import { defaultGraceMillis, defaultKeepAliveMillis, type TlsOptions } from "../../../src/core/pool.js"
 import {
   isProxyOption,
   ProxyEnvError,
@@ -33,6 +34,7 @@ import { type HedgeOptions, settingsOf as hedgeOf } from "./hedge.js"
 import { type Interceptor, interceptorsOf } from "./interceptor.js"
 import { BadOption, badOption, millisOf, numberOf, optionalMillis } from "./options.js"
 import { type RateLimiterOptions, settingsOf as rateLimiterSettings } from "./rateLimiter.js"
+import { type RouteOptions, routesOf } from "./routes.js"
 
 /** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
 export type Hook<E> = (event: E) => unknown
@@ -45,7 +47,9 @@ export type Hook<E> = (event: E) => unknown
  * @since 0.1.0
  * @category models
  */
-export interface ClientOptions extends CommonClientOptions<Duration.Input, AcceptStatus, HeadersInput> {
+export interface ClientOptions
+  extends CommonClientOptions<Duration.Input, AcceptStatus, HeadersInput>, PoolOptionsOf<Duration.Input>
+{
   /** query parameters added to every request, after the URL's own and before the request's `urlParams` */
   readonly urlParams?: UrlParamsInput | undefined
   /** retries around every call (don't also retry at the call site) @default none */
@@ -170,6 +174,27 @@ export interface ClientOptions extends CommonClientOptions<Duration.Input, Accep
    * ```
    */
   readonly acceptResponse?: AcceptResponse | undefined
+  /**
+   * Per-route policies, as the root entry's: the first route whose `match` (`origin`, `pathPrefix`, `method`; every
+   * field given must hold) holds for a call sets its `retry`, `timeout`, `deadline`, `acceptStatus`,
+   * `circuitBreaker` and `bulkhead`; what it leaves unset is the client's, `false` turns the client's off. A route's
+   * own breakers are kept per origin, per route (`key: "route"`) or per a key of the request's; its own bulkhead
+   * bounds its calls alone. A client without routes pays nothing per request for them.
+   * @since 0.1.0
+   * @default none
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient/v4"
+   *
+   * const Client = ResilientClient.layer({
+   *   routes: [
+   *     { match: { pathPrefix: "/reports" }, timeout: "60 seconds", retry: false },
+   *     { match: { origin: "https://payments.example.com" }, circuitBreaker: { key: "route" }, bulkhead: { maxConcurrent: 8 } }
+   *   ]
+   * })
+   * ```
+   */
+  readonly routes?: ReadonlyArray<RouteOptions> | undefined
   /** query parameter names redacted beside the rule */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
   /** a span per attempt @default false */
@@ -262,6 +287,7 @@ export const read = (options: ClientOptions) => {
       expected: "a non-negative number of bytes"
     }),
     decompress: options.decompress !== false,
+    pool: poolOf(options),
     proxy: proxyOf(options.proxy),
     cookieJar: isCookieJar(options.cookies) ? options.cookies : undefined,
     accept: toAcceptStatus(options.acceptStatus),
@@ -272,7 +298,42 @@ export const read = (options: ClientOptions) => {
     rateLimiter: options.rateLimiter === false || options.rateLimiter === undefined
       ? undefined
       : rateLimiterSettings(fn, options.rateLimiter),
-    hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge)
+    hedge: options.hedge === false || options.hedge === undefined ? undefined : hedgeOf(fn, "hedge.", options.hedge),
+    routes: routesOf(fn, options.routes)
+  }
+}
+
+/** A finite duration in milliseconds above `min` (0 allowed when `min` is 0), as the root entry's rules say. */
+const durationOf = (name: string, input: unknown, positive: boolean): number => {
+  const decoded = typeof input === "number" && input < 0 ? Option.none() : Duration.fromInput(input as Duration.Input)
+  const millis = Option.isSome(decoded) ? Duration.toMillis(decoded.value) : NaN
+  const negative = typeof input === "string" && input.trimStart().startsWith("-")
+  if (!Number.isFinite(millis) || negative || (positive ? millis <= 0 : millis < 0)) {
+    throw badOption(fn, name, input, positive ? "a positive finite duration" : "a non-negative finite duration")
+  }
+  return millis
+}
+
+const optionalDuration = (name: string, input: unknown, positive: boolean): number | undefined =>
+  input === undefined ? undefined : durationOf(name, input, positive)
+
+/** The pool's settings (the client's own undici pool), each checked as the root entry checks it. @internal */
+export const poolOf = (options: PoolOptionsOf<Duration.Input>) => {
+  if (options.lookup !== undefined && typeof options.lookup !== "function") {
+    throw badOption(fn, "lookup", options.lookup, "a function")
+  }
+  return {
+    keepAliveMillis: optionalDuration("keepAliveTimeout", options.keepAliveTimeout, true) ?? defaultKeepAliveMillis,
+    connectTimeoutMillis: optionalDuration("connectTimeout", options.connectTimeout, true),
+    headersTimeoutMillis: optionalDuration("headersTimeout", options.headersTimeout, true),
+    pipelining: options.pipelining === undefined ? undefined : numberOf(fn, "pipelining", options.pipelining, {
+      integer: true,
+      min: 1,
+      max: 128,
+      expected: "an integer from 1 to 128"
+    }),
+    graceMillis: optionalDuration("gracePeriod", options.gracePeriod, false) ?? defaultGraceMillis,
+    lookup: options.lookup
   }
 }
 
@@ -290,19 +351,20 @@ const budgetsOf = (options: RetryBudgetOptions, maxOrigins: number): RetryBudget
   return new RetryBudgetRegistry(() => new RetryBudgetAccount(settings), maxOrigins)
 }
 
-const bulkheadOf = (options: BulkheadOptions): Bulkhead =>
+/** A bulkhead of `options`, their bad ones named under `at` (`bulkhead`, `routes[i].bulkhead`). @internal */
+export const bulkheadOf = (options: BulkheadOptions, at = "bulkhead"): Bulkhead =>
   new Bulkhead(
-    numberOf(fn, "bulkhead.maxConcurrent", options.maxConcurrent ?? bulkheadDefaults.maxConcurrent, {
+    numberOf(fn, `${at}.maxConcurrent`, options.maxConcurrent ?? bulkheadDefaults.maxConcurrent, {
       integer: true,
       min: 1,
       expected: "a positive integer"
     }),
-    numberOf(fn, "bulkhead.maxQueue", options.maxQueue ?? bulkheadDefaults.maxQueue, {
+    numberOf(fn, `${at}.maxQueue`, options.maxQueue ?? bulkheadDefaults.maxQueue, {
       integer: true,
       min: 0,
       expected: "a non-negative integer"
     }),
-    optionalMillis(fn, "bulkhead.queueTimeout", options.queueTimeout)
+    optionalMillis(fn, `${at}.queueTimeout`, options.queueTimeout)
   )
 
 /** The options as read by {@link read}. */

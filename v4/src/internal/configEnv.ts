@@ -43,7 +43,9 @@ export const environmentOptions: Readonly<Record<string, Reader>> = {
   redactQueryParams: "list",
   allowInsecureRedirects: "boolean",
   tracing: "boolean",
-  proxy: "string"
+  proxy: "string",
+  keepAliveTimeout: "duration",
+  connectTimeout: "duration"
 }
 
 /**

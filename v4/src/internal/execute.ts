@@ -1,8 +1,8 @@
 /**
  * `HttpResilient.execute`: a v4 `effect/http` `HttpClientRequest` sent as the verbs send a call. Its method, URL,
  * URL parameters, fragment, headers and body map onto the request options (the options given beside win for
- * headers, and their `urlParams` come after the request's); a body this edition cannot send yet (form data, a
- * stream) is an `InvalidRequestError`.
+ * headers, and their `urlParams` come after the request's): bytes, text, a `FormData` (`multipart`), a stream
+ * (`stream`, with its content length); a raw body that is no string or bytes is an `InvalidRequestError`.
  * @internal
  */
 import * as Effect from "effect/Effect"
@@ -30,9 +30,9 @@ const bodyOf = (body: HttpClientRequest.HttpClientRequest["body"]): BodyOptions 
         ? { bytes: body.body }
         : "a raw body that is neither a string nor a Uint8Array"
     case "FormData":
-      return "a FormData body"
+      return { multipart: body.formData }
     case "Stream":
-      return "a stream body"
+      return { stream: body.stream, contentLength: body.contentLength }
   }
 }
 
@@ -56,7 +56,7 @@ export const execute = (
       )
     const body = bodyOf(request.body)
     if (typeof body === "string") {
-      return fail("InvalidBody", `execute: ${body} is not in the v4 edition yet (send bytes, text or JSON)`)
+      return fail("InvalidBody", `execute: ${body} cannot be sent (send bytes, text, JSON, a FormData or a stream)`)
     }
     const headers: Record<string, string> = { ...request.headers }
     const contentType = request.body._tag === "Empty" ? undefined : request.body.contentType

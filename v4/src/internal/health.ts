@@ -13,7 +13,9 @@ import { type ClientInternals, ResilientClient } from "./service.js"
 const healthAt = (client: ClientInternals, now: number): Health => {
   const budget = client.retryBudget
   return healthOf(
-    [{ route: undefined, breakers: client.breakers, bulkhead: client.bulkhead }],
+    client.routes === undefined || client.routes.length === 0
+      ? [{ route: undefined, breakers: client.breakers, bulkhead: client.bulkhead }]
+      : [{ route: undefined, breakers: client.breakers, bulkhead: client.bulkhead }, ...client.routes],
     budget === undefined ? undefined : (origin) => budget.available(origin, now),
     now
   )

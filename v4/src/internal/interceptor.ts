@@ -26,6 +26,7 @@ import {
 } from "../../../src/core/interceptors.js"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
 import type { AttemptState, Outgoing } from "./attempt.js"
+import type { OutgoingBody } from "./body.js"
 import { badOption } from "./options.js"
 
 /** @internal */
@@ -96,11 +97,16 @@ export const correlationId = <E>(options: CorrelationIdOptionsOf<Effect.Effect<s
 /** What is sent, as interceptors see it: the request's `Content-Type` is its body's. */
 const toRequest = (out: Outgoing): HttpClientRequest.HttpClientRequest => {
   const contentType = out.headers["content-type"]
-  const body = out.body === null
+  const given = out.body
+  const body = given === null
     ? HttpBody.empty
-    : typeof out.body === "string"
-    ? HttpBody.text(out.body, contentType)
-    : HttpBody.uint8Array(out.body, contentType)
+    : typeof given === "string"
+    ? HttpBody.text(given, contentType)
+    : given instanceof Uint8Array
+    ? HttpBody.uint8Array(given, contentType)
+    : given instanceof FormData
+    ? HttpBody.formData(given)
+    : given
   return HttpClientRequest.makeWith(
     out.method,
     out.url.href,
@@ -113,18 +119,39 @@ const toRequest = (out: Outgoing): HttpClientRequest.HttpClientRequest => {
 
 const plain = (value: string | Redacted.Redacted): string => Redacted.isRedacted(value) ? Redacted.value(value) : value
 
-/** What an interceptor's request sends; a body the v4 edition cannot send (a form, a stream) fails. */
+/**
+ * What an interceptor's request sends: its body (bytes, a form, a stream) with its content type and length where
+ * the headers have none; a raw body that is no string or bytes fails.
+ */
 const toOutgoing = (request: HttpClientRequest.HttpClientRequest): Outgoing | TypeError => {
   const body = request.body
-  if (body._tag !== "Empty" && body._tag !== "Uint8Array") {
-    return new TypeError(`the request's ${body._tag} body cannot be sent by the v4 edition (bytes or text only)`)
-  }
   const url = new URL(request.url)
   for (const [name, value] of request.urlParams.params) url.searchParams.append(name, plain(value))
   if (request.hash._tag === "Some") url.hash = request.hash.value
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) headers[name] = value
-  return { method: request.method, url, headers, body: body._tag === "Empty" ? null : body.body }
+  const out = outgoingBody(body, headers)
+  return out instanceof TypeError ? out : { method: request.method, url, headers, body: out }
+}
+
+const outgoingBody = (body: HttpBody.HttpBody, headers: Record<string, string>): OutgoingBody | TypeError => {
+  switch (body._tag) {
+    case "Empty":
+      return null
+    case "FormData":
+      return body.formData
+    case "Uint8Array":
+    case "Stream":
+      headers["content-type"] ??= body.contentType
+      if (body.contentLength !== undefined) headers["content-length"] ??= String(body.contentLength)
+      return body._tag === "Stream" ? body : body.body
+    case "Raw":
+      if (typeof body.body === "string" || body.body instanceof Uint8Array) {
+        if (body.contentType !== undefined) headers["content-type"] ??= body.contentType
+        return body.body
+      }
+      return new TypeError("the request's raw body is neither a string nor a Uint8Array")
+  }
 }
 
 const nullBodyStatuses = new Set([101, 204, 205, 304])
@@ -184,6 +211,39 @@ const apply = <A>(
 }
 
 /**
+ * The request side of `list` only, in order, for a streamed attempt (a response side could not see its body in
+ * memory); the attempt goes on with the rewritten request.
+ * @internal
+ */
+export const runRequestSide = (
+  list: ReadonlyArray<Interceptor>,
+  state: AttemptState,
+  request: Outgoing
+): Effect.Effect<Outgoing, HttpResilientError> =>
+  Effect.flatMap(requestSide(list, state, request, contextOf(state)), (sent) => {
+    const out = toOutgoing(sent)
+    return out instanceof TypeError ? Effect.fail(failedWith("request", state, out)) : Effect.succeed(out)
+  })
+
+const contextOf = (state: AttemptState): InterceptorContext => ({ attempt: state.info.attempt, tag: state.options.tag })
+
+/** The request sides of `list` in order on `request`. */
+const requestSide = (
+  list: ReadonlyArray<Interceptor>,
+  state: AttemptState,
+  request: Outgoing,
+  context: InterceptorContext
+): Effect.Effect<HttpClientRequest.HttpClientRequest, HttpResilientError> =>
+  Effect.gen(function*() {
+    let sent = toRequest(request)
+    for (const interceptor of list) {
+      const f = interceptor.onRequest
+      if (f !== undefined) sent = yield* apply("onRequest", interceptor, (r) => f(r, context), sent, state)
+    }
+    return sent
+  })
+
+/**
  * Runs the request side of `list` in order on `request`, `send`s the result, then the response side in order on what
  * came back; the attempt goes on with the (possibly replaced) response as raw bytes.
  * @internal
@@ -195,12 +255,8 @@ export const run = (
   send: (request: Outgoing) => Effect.Effect<RawResponse, HttpResilientError>
 ): Effect.Effect<RawResponse, HttpResilientError> =>
   Effect.gen(function*() {
-    const context: InterceptorContext = { attempt: state.info.attempt, tag: state.options.tag }
-    let sent = toRequest(request)
-    for (const interceptor of list) {
-      const f = interceptor.onRequest
-      if (f !== undefined) sent = yield* apply("onRequest", interceptor, (r) => f(r, context), sent, state)
-    }
+    const context = contextOf(state)
+    const sent = yield* requestSide(list, state, request, context)
     const sendPlatform = (platform: HttpClientRequest.HttpClientRequest) =>
       Effect.suspend(() => {
         const out = toOutgoing(platform)

@@ -13,10 +13,11 @@
  * 6. `settle`: the retry budget of the origin counts the request and learns how it ended;
  * 7. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
  * 8. `interceptors` (when any): request side, then the response side on the response in memory;
- * 9. `redirects`: followed inside the attempt;
- * 10. `cookies` (when the client has a jar): on every hop, the jar's cookies for its URL sent, its `Set-Cookie`
+ * 9. `progress` (a request with `onProgress`): the body sent, and the body read, reported;
+ * 10. `redirects`: followed inside the attempt;
+ * 11. `cookies` (when the client has a jar): on every hop, the jar's cookies for its URL sent, its `Set-Cookie`
  *     stored;
- * 11. `send`: the transport, body read into memory, under the attempt timeout.
+ * 12. `send`: the transport, body read into memory, under the attempt timeout.
  *
  * The stages a streamed attempt would share are `around`'s; only the inner ones (classification, redirects, the
  * last stage) differ.
@@ -26,6 +27,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
+import type { RawResponse } from "../../../src/core/exchange.js"
 import { urlForAttempt } from "../../../src/core/failover.js"
 import { mayHedge, observeRequest } from "../../../src/core/hedge.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
@@ -43,8 +45,9 @@ import { classify } from "./stage/classify.js"
 import { cookies } from "./stage/cookies.js"
 import { deadline } from "./stage/deadline.js"
 import { events } from "./stage/events.js"
-import { interceptors } from "./stage/interceptors.js"
+import { interceptors, requestInterceptors } from "./stage/interceptors.js"
 import { classifyStreamed, open, readErrorBody } from "./stage/open.js"
+import { progress } from "./stage/progress.js"
 import { rateLimit } from "./stage/rateLimit.js"
 import { redirects } from "./stage/redirects.js"
 import { send } from "./stage/send.js"
@@ -81,9 +84,11 @@ export const buffered = (client: ClientState): Attempt<HttpClientResponse.HttpCl
     client,
     classify(client)(
       interceptors(client.interceptors)(
-        redirects(client)(
-          cookies(client.cookieJar)(
-            send(client.transport, client.maxResponseSize, client.decompress)
+        progress<RawResponse>(true)(
+          redirects(client)(
+            cookies(client.cookieJar)(
+              send(client.transport, client.maxResponseSize, client.decompress)
+            )
           )
         )
       )
@@ -100,9 +105,13 @@ export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
   around(
     client,
     classifyStreamed(client)(
-      redirects<StreamingResponse>(client, readErrorBody)(
-        cookies(client.cookieJar)(
-          open(client.transport, client.maxResponseSize, client.decompress)
+      requestInterceptors(client.interceptors)(
+        progress<StreamingResponse>(false)(
+          redirects<StreamingResponse>(client, readErrorBody)(
+            cookies(client.cookieJar)(
+              open(client.transport, client.maxResponseSize, client.decompress)
+            )
+          )
         )
       )
     )
@@ -173,7 +182,7 @@ const stateOf = (
     {
       attempt: number,
       idempotencyKey: built.idempotencyKey,
-      replayable: true,
+      replayable: built.replayable,
       deadlineAt,
       tag: options.tag,
       gaveUp: undefined,
@@ -216,7 +225,7 @@ export const run = (client: ClientState, attempt: Attempt<HttpClientResponse.Htt
     const gate = fiber.getRef(CurrentHedgeGate)
     if (gate !== undefined) {
       const built = state.built
-      const repeatable = mayHedge(built.method, built.idempotencyKey !== undefined, true)
+      const repeatable = mayHedge(built.method, built.idempotencyKey !== undefined, built.replayable)
       observeRequest(gate, repeatable, built.method, built.url, client.secrets, options.tag)
     }
     // no retry around this call (no policy here, not inside any Effect.retry) and no hedge: this attempt is its last

@@ -8,26 +8,38 @@ import { type AcceptStatus, acceptStatusExpected, isAcceptStatus } from "../../.
 import { badFailoverEntry, checkFailover } from "../../../src/core/failover.js"
 import { type HeadersInput, mergeHeaders, normaliseMethod } from "../../../src/core/headers.js"
 import type { CommonRequestOptions } from "../../../src/core/options.js"
+import type { Progress } from "../../../src/core/progress.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import { appendUrlParams, joinUrl, type UrlParamsInput, userinfoToAuthorization } from "../../../src/core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { AcceptResponse } from "./acceptResponse.js"
+import { bodyOf, type BodyOptionsInput, type OutgoingBody } from "./body.js"
 import { shown } from "./options.js"
 
 /**
- * A request's body, one of these.
+ * A request's body, one of these (two are an `InvalidRequestError` `InvalidBody` naming both): `json` (sent as
+ * `application/json`), `text` (`text/plain; charset=utf-8`), `form` (a record or `URLSearchParams`, sent
+ * `application/x-www-form-urlencoded`, a list as one field per value), `multipart` (a `FormData`, sent
+ * `multipart/form-data` with its boundary), `bytes` (`application/octet-stream`), `stream` (a v4
+ * `Stream<Uint8Array>`, sent chunked — or with `contentLength` as its `Content-Length` — and never sent twice: no
+ * retry by a `RetryPolicy`, no hedge, no 307/308 redirect, a streaming verb not retried at all). `contentType`
+ * replaces the body's content type (not a multipart form's); a `content-type` header replaces both.
  * @since 0.1.0
  * @category models
+ * @example
+ * ```ts
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ * import { Stream } from "effect"
+ *
+ * const login = HttpResilient.post("https://api.example.com/login", { form: { user: "ada", scopes: ["a", "b"] } })
+ * const upload = HttpResilient.put("https://api.example.com/blob", {
+ *   stream: Stream.make(new Uint8Array([1, 2, 3])),
+ *   contentLength: 3
+ * })
+ * ```
  */
-export interface BodyOptions {
-  /** sent as JSON (`content-type: application/json`) */
-  readonly json?: unknown
-  /** sent as `text/plain; charset=utf-8` */
-  readonly text?: string | undefined
-  /** sent as `application/octet-stream` */
-  readonly bytes?: Uint8Array | undefined
-}
+export interface BodyOptions extends BodyOptionsInput {}
 
 /**
  * `headers`, `urlParams`, `timeout` (this attempt's; default the client's 10 s), `deadline` (the call's; default the
@@ -69,6 +81,25 @@ export interface RequestOptions
    * @default the client's
    */
   readonly acceptResponse?: AcceptResponse | undefined
+  /**
+   * Called with `{ direction, bytes, total? }` as bytes move, as the root entry reports them: a `stream` body chunk
+   * by chunk as the transport takes it (`total`: its `contentLength`), a body in memory once with its size when the
+   * response's head has come (a `multipart` form: not at all), the body of a buffered call once it is in memory,
+   * the body of `stream`, `lines` and `ndjson` chunk by chunk as it is read (`total`: the `Content-Length`, none
+   * with a `Content-Encoding`); `sse` reports no download. A report that throws, or returns a failing Effect or
+   * Promise, is logged at Warning level and the transfer goes on.
+   * @since 0.1.0
+   * @default none (nothing is counted)
+   * @example
+   * ```ts
+   * import { HttpResilient } from "effect-http-resilient/v4"
+   *
+   * const report = HttpResilient.get("https://api.example.com/report.csv", {
+   *   onProgress: ({ bytes, direction, total }) => console.log(direction, bytes, total)
+   * })
+   * ```
+   */
+  readonly onProgress?: ((progress: Progress) => unknown) | undefined
 }
 
 /**
@@ -79,33 +110,10 @@ export interface Built {
   readonly method: string
   readonly url: URL
   readonly headers: Record<string, string>
-  readonly body: string | Uint8Array | null
+  readonly body: OutgoingBody
+  /** the body can be sent again (not a one-shot stream) */
+  readonly replayable: boolean
   readonly idempotencyKey: string | undefined
-}
-
-const bodyOf = (
-  options: BodyOptions,
-  headers: Record<string, string>
-): string | Uint8Array | null | RequestValidationError => {
-  const given = [options.json !== undefined, options.text !== undefined, options.bytes !== undefined]
-  if (given.filter(Boolean).length > 1) {
-    return new RequestValidationError("InvalidBody", "give one body option of json, text, bytes")
-  }
-  let body: string | Uint8Array | null = null
-  let type: string | undefined
-  if (options.json !== undefined) {
-    try {
-      body = JSON.stringify(options.json)
-    } catch (cause) {
-      return new RequestValidationError("InvalidBody", `json body cannot be serialised: ${String(cause)}`)
-    }
-    type = "application/json"
-  } else if (options.text !== undefined) [body, type] = [options.text, "text/plain; charset=utf-8"]
-  else if (options.bytes !== undefined) [body, type] = [options.bytes, "application/octet-stream"]
-  if (body === null) return null
-  headers["content-type"] ??= type!
-  headers["content-length"] ??= String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)
-  return body
 }
 
 /** The `failover` list's problem: not a list of URLs, or a URL that does not join (never showing a value). */
@@ -150,6 +158,10 @@ export const build = (
       `acceptStatus: expected ${acceptStatusExpected}, got ${shown(options.acceptStatus)}`
     )
   }
+  const onProgress = options.onProgress
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    return new RequestValidationError("InvalidOption", `onProgress: expected a function, got ${shown(onProgress)}`)
+  }
   const url = joinUrl(input, client.baseUrl, client.secrets)
   if (url instanceof RequestValidationError) return url
   // the URL's own query first, then the client's urlParams, then the request's: nothing replaced
@@ -167,5 +179,5 @@ export const build = (
   if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey
   const body = bodyOf(options, headers)
   if (body instanceof RequestValidationError) return body
-  return { method: verb, url, headers, body, idempotencyKey }
+  return { method: verb, url, headers, body: body.body, replayable: body.replayable, idempotencyKey }
 }

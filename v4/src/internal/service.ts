@@ -10,6 +10,7 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type { BulkheadSlots } from "../../../src/core/bulkhead.js"
 import type { BreakerRegistry, CircuitState } from "../../../src/core/circuitBreaker.js"
+import type { HealthSource } from "../../../src/core/health.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import type { Secrets } from "../../../src/core/secrets.js"
 import type { HttpResilientError, InvalidRequestError } from "../HttpResilientError.js"
@@ -34,6 +35,8 @@ export interface ClientInternals {
   readonly breakers: BreakerRegistry | undefined
   /** the client's bulkhead, when on (health reports) */
   readonly bulkhead: BulkheadSlots<unknown> | undefined
+  /** the routes' own breakers and bulkheads (health reports), in the order of `routes` */
+  readonly routes?: ReadonlyArray<HealthSource> | undefined
   /** what relative URLs given to the module functions are joined to */
   readonly baseUrl: URL | undefined
   /** what the module functions' errors redact */

@@ -16,7 +16,13 @@ import * as Stream from "effect/Stream"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { Dropped as CoreDropped } from "../../../src/core/streaming.js"
 import type { TransportFailure } from "../../../src/core/transportFailure.js"
-import { type HttpResilientError, InvalidRequestError, type RequestInfo, TimeoutError } from "../HttpResilientError.js"
+import {
+  type HttpResilientError,
+  InvalidRequestError,
+  type RequestInfo,
+  setCall,
+  TimeoutError
+} from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
 import { defaultPolicy } from "../RetryPolicy.js"
 import { failureToError } from "./attempt.js"
@@ -115,10 +121,14 @@ export const makeSession = (
 
 /**
  * The policy's next step after `error` (sleeping its delay), seeing the session's deadline; fails with `error` when
- * the policy is done, or with what it refused the retry with (budget, Retry-After too long, deadline).
+ * the policy is done, or with what it refused the retry with (budget, Retry-After too long, deadline). A request
+ * whose body cannot be sent again (its call facts say so) is never retried: the session gives up (`Failed`, reason
+ * `not-retryable`).
  * @internal
  */
 export const retryOrFail = (session: Session, error: HttpResilientError): Effect.Effect<void, HttpResilientError> => {
+  // a body that cannot be sent again (a `stream` upload): never retried, whatever the policy
+  if (error.call?.replayable === false) return giveUp(session, error)
   const step = session.step(error)
   const bounded = session.deadlineAt === undefined
     ? step
@@ -196,38 +206,48 @@ const publishAbout = (
   )
 
 /**
- * Tells listeners that the body of the session's last attempt failed after its head arrived (`AttemptFailed`).
- * @internal
- */
-export const publishDrop = (session: Session, error: HttpResilientError): Effect.Effect<void> =>
-  publishAbout(session, (info) => new Events.AttemptFailed({ ...info, error }))
-
-/**
- * Ends the session with `error` without asking its policy (the stream cannot go on); listeners see `Failed` with
- * reason `not-retryable`.
- * @internal
- */
-export const giveUp = (session: Session, error: HttpResilientError): Effect.Effect<never, HttpResilientError> =>
-  Effect.andThen(
-    publishAbout(session, (info) => new Events.Failed({ ...info, reason: "not-retryable", error })),
-    Effect.fail(error)
-  )
-
-/**
  * A failure of the body after the response began: the stream may continue on a new connection (the core's).
  * @internal
  */
 export class Dropped extends CoreDropped<HttpResilientError> {}
+
+/** `AttemptFailed` to listeners: the body of the last attempt broke after its head. @internal */
+export const publishDrop = (session: Session, error: HttpResilientError): Effect.Effect<void> =>
+  publishAbout(session, (info) => new Events.AttemptFailed({ ...info, error }))
+
+/** Fails with `error`, the policy unasked (the stream cannot go on): `Failed` `not-retryable`. @internal */
+export const giveUp = (session: Session, error: HttpResilientError): Effect.Effect<never, HttpResilientError> => {
+  const failed = (info: Events.EventInfo) => new Events.Failed({ ...info, reason: "not-retryable", error })
+  return Effect.andThen(publishAbout(session, failed), Effect.fail(error))
+}
+
+/**
+ * The session's connections one after another: `open(first)`, and after each drop of a body the connection `next`
+ * names (`null`: the stream ends), until `next` fails.
+ * @internal
+ */
+export const reconnecting = <A, I>(
+  open: (input: I) => Stream.Stream<A, HttpResilientError | Dropped>,
+  next: (error: HttpResilientError) => Effect.Effect<I | null, HttpResilientError>
+): (first: I) => Stream.Stream<A, HttpResilientError> => {
+  const run = (input: I): Stream.Stream<A, HttpResilientError> =>
+    Stream.catch(open(input), (failed) => {
+      if (!(failed instanceof Dropped)) return Stream.fail(failed)
+      return Stream.unwrap(Effect.map(next(failed.error), (again) => again === null ? Stream.empty : run(again)))
+    })
+  return run
+}
 
 /**
  * The body of an opened response; a read failure is a `Dropped` of the attempt's error.
  * @internal
  */
 export const bodyOf = (opened: Opened): Stream.Stream<Uint8Array, Dropped> =>
-  Stream.mapError(
-    opened.response.body,
-    (failure: TransportFailure) => new Dropped(failureToError(failure, opened.state))
-  )
+  Stream.mapError(opened.response.body, (failure: TransportFailure) => {
+    const error = failureToError(failure, opened.state)
+    setCall(error, opened.state.call)
+    return new Dropped(error)
+  })
 
 /**
  * `self` bounded by the session's deadline, if it has one: when it passes the stream is interrupted (its socket
@@ -237,23 +257,13 @@ export const bodyOf = (opened: Opened): Stream.Stream<Uint8Array, Dropped> =>
 export const bounded = <A, E>(session: Session, self: Stream.Stream<A, E>): Stream.Stream<A, E | TimeoutError> => {
   const deadlineAt = session.deadlineAt
   if (deadlineAt === undefined) return self
-  return Stream.interruptWhen(
-    self,
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const remaining = Math.max(0, deadlineAt - now)
-      return Effect.andThen(
-        Effect.sleep(Duration.millis(remaining)),
-        Effect.fail(
-          new TimeoutError({
-            ...session.info,
-            attempt: Math.max(1, session.attempt),
-            scope: "deadline",
-            timeout: Duration.millis(remaining)
-          })
-        )
-      )
-    })
-  )
+  const passed = (remaining: Duration.Duration) =>
+    new TimeoutError({ ...session.info, attempt: Math.max(1, session.attempt), scope: "deadline", timeout: remaining })
+  const deadline = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const remaining = Duration.millis(Math.max(0, deadlineAt - now))
+    return Effect.delay(Effect.fail(passed(remaining)), remaining)
+  })
+  return Stream.interruptWhen(self, deadline)
 }
 
 export type { StreamingResponse }

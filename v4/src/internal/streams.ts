@@ -12,67 +12,37 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { LineSplitter } from "../../../src/core/lines.js"
+import { totalOf } from "../../../src/core/progress.js"
 import { Download, NotResumable } from "../../../src/core/resume.js"
 import { redactUrl } from "../../../src/core/secrets.js"
-import { SseParser } from "../../../src/core/sse.js"
+import { type SseEvent, SseParser } from "../../../src/core/sse.js"
 import { EventLog, sseRequestHeaders } from "../../../src/core/sseReconnect.js"
-import { parseNdjsonLine } from "../../../src/core/streaming.js"
+import { NdjsonLines, type SseVerbOptions, type StreamVerbOptions } from "../../../src/core/streaming.js"
 import { DecodeError, type HttpResilientError, TransportError } from "../HttpResilientError.js"
+import { runHook } from "./hooks.js"
 import type { RequestOptions } from "./request.js"
 import { ResilientClient } from "./service.js"
-import {
-  bodyOf,
-  bounded,
-  Dropped,
-  establish,
-  giveUp,
-  makeSession,
-  publishDrop,
-  resetPolicy,
-  retryOrFail,
-  type Session
-} from "./streamSession.js"
+import * as Session from "./streamSession.js"
 
 /**
- * Options of `stream`, `lines` and `ndjson`.
+ * Options of `stream`, `lines` and `ndjson`: the request's and the core's `resume` and `method`.
  * @internal
  */
-export interface StreamOptions extends RequestOptions {
-  /**
-   * After a reset mid-body, continue with a range request (`Range` + `If-Range`) instead of failing.
-   * @default false
-   */
-  readonly resume?: boolean | undefined
-  /**
-   * The request's method, any token (`POST`, `QUERY` …), with any body option.
-   * @default "GET"
-   */
-  readonly method?: string | undefined
-}
+export interface StreamOptions extends RequestOptions, StreamVerbOptions {}
 
 /**
- * Options of `sse`.
+ * Options of `sse`: the request's and the core's `lastEventId`.
  * @internal
  */
-export interface SseOptions extends RequestOptions {
-  /** Sent as `Last-Event-ID` on the first connection, to resume a stream seen before. */
-  readonly lastEventId?: string | undefined
-}
+export interface SseOptions extends RequestOptions, SseVerbOptions {}
 
 /**
- * One server-sent event.
+ * One server-sent event (the core's, as the root entry's).
  * @internal
  */
-export interface ServerSentEvent {
-  /** The event's `id:` field, if it had one. */
-  readonly id: string | undefined
-  /** The `event:` field ("message" when it had none). */
-  readonly event: string
-  /** The `data:` lines joined with "\n". */
-  readonly data: string
-}
+export type ServerSentEvent = SseEvent
 
-const failure = (session: Session, reason: "NotResumable" | "ProtocolError" | "StreamEnded", detail?: string) =>
+const failure = (session: Session.Session, reason: "NotResumable" | "ProtocolError" | "StreamEnded", detail?: string) =>
   new TransportError({ ...session.info, attempt: Math.max(1, session.attempt), reason, detail })
 
 /** @internal */
@@ -81,52 +51,47 @@ export const stream = (
   options: StreamOptions = {}
 ): Stream.Stream<Uint8Array, HttpResilientError, ResilientClient> =>
   Stream.unwrap(Effect.map(
-    makeSession("stream", options.method ?? "GET", url, options, undefined, [
+    Session.makeSession("stream", options.method ?? "GET", url, options, undefined, [
       ["resume", options.resume, "boolean"],
       ["method", options.method, "string"]
     ]),
     (session) => {
       const resume = options.resume === true
       const download = new Download()
+      const onProgress = options.onProgress
+      let total: number | undefined
 
       const segment = (
         extraHeaders: Record<string, string> | undefined
-      ): Stream.Stream<Uint8Array, HttpResilientError | Dropped> =>
-        Stream.unwrap(Effect.flatMap(establish(session, extraHeaders), (opened) => {
+      ): Stream.Stream<Uint8Array, HttpResilientError | Session.Dropped> =>
+        Stream.unwrap(Effect.flatMap(Session.establish(session, extraHeaders), (opened) => {
           const response = opened.response
-          if (extraHeaders === undefined) download.first(response.headers)
-          else {
-            const problem = download.checkRange(response.status, response.headers)
-            if (problem !== undefined) return giveUp(session, failure(session, "NotResumable", problem.detail))
-          }
-          return Effect.succeed(Stream.mapArray(bodyOf(opened), (chunk) => {
-            for (const bytes of chunk) download.offset += bytes.byteLength
+          const problem = download.open(extraHeaders !== undefined, response.status, response.headers)
+          if (problem !== undefined) return Session.giveUp(session, failure(session, "NotResumable", problem.detail))
+          if (onProgress !== undefined && extraHeaders === undefined) total = totalOf(response.headers)
+          return Effect.succeed(Stream.mapArray(Session.bodyOf(opened), (chunk) => {
+            const bytes = download.count(chunk)
+            if (onProgress !== undefined) runHook(onProgress, { direction: "download", bytes, total }, "onProgress")
             return chunk
           }))
         }))
 
       const afterDrop = (
         error: HttpResilientError
-      ): Effect.Effect<Stream.Stream<Uint8Array, HttpResilientError>, HttpResilientError> =>
+      ): Effect.Effect<Record<string, string> | undefined, HttpResilientError> =>
         Effect.gen(function*() {
-          yield* publishDrop(session, error)
-          if (download.progressed()) yield* resetPolicy(session)
-          const next = download.afterDrop(resume)
-          if (next === "fail") return yield* giveUp(session, error)
+          yield* Session.publishDrop(session, error)
+          if (download.progressed()) yield* Session.resetPolicy(session)
+          const next = download.next(resume)
+          if (next === "fail") return yield* Session.giveUp(session, error)
           if (next instanceof NotResumable) {
-            return yield* giveUp(session, failure(session, "NotResumable", next.detail))
+            return yield* Session.giveUp(session, failure(session, "NotResumable", next.detail))
           }
-          yield* retryOrFail(session, error)
-          return run(download.rangeHeaders())
+          yield* Session.retryOrFail(session, error)
+          return next.headers
         })
 
-      const run = (extraHeaders: Record<string, string> | undefined): Stream.Stream<Uint8Array, HttpResilientError> =>
-        Stream.catch(
-          segment(extraHeaders),
-          (failed) => failed instanceof Dropped ? Stream.unwrap(afterDrop(failed.error)) : Stream.fail(failed)
-        )
-
-      return bounded(session, run(undefined))
+      return Session.bounded(session, Session.reconnecting(segment, afterDrop)(undefined))
     }
   ))
 
@@ -139,10 +104,7 @@ export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stre
     const splitter = new LineSplitter()
     return Stream.concat(
       Stream.flattenIterable(Stream.map(self, (text) => splitter.feed(text))),
-      Stream.suspend(() => {
-        const last = splitter.end()
-        return last === undefined ? Stream.empty : Stream.make(last)
-      })
+      Stream.suspend(() => Stream.fromIterable(splitter.rest()))
     )
   })
 
@@ -165,15 +127,16 @@ export const ndjson = <S extends Schema.Constraint>(
       url: typeof url === "string" || url instanceof URL ? redactUrl(url, service.streams.secrets) : "",
       attempt: 1
     }
-    return lines(url, options).pipe(
-      Stream.zipWithIndex,
-      Stream.filter(([line]) => line.trim() !== ""),
-      Stream.mapEffect(([line, index]) => {
-        const parsed = parseNdjsonLine(line)
-        if ("cause" in parsed) return Effect.fail(new DecodeError({ ...info, cause: parsed.cause, line: index + 1 }))
-        return Effect.mapError(decode(parsed.value), (cause) => new DecodeError({ ...info, cause, line: index + 1 }))
-      })
-    )
+    const reader = new NdjsonLines()
+    const decodeLine = (text: string) => {
+      const parsed = reader.read(text)
+      if (parsed === undefined) return Effect.succeed([])
+      const decodeError = (cause: unknown) => new DecodeError({ ...info, cause, line: parsed.line })
+      return "cause" in parsed
+        ? Effect.fail(decodeError(parsed.cause))
+        : Effect.mapBoth(decode(parsed.value), { onFailure: decodeError, onSuccess: (value) => [value] })
+    }
+    return Stream.flattenIterable(Stream.mapEffect(lines(url, options), decodeLine))
   }))
 }
 
@@ -183,7 +146,11 @@ export const sse = (
   options: SseOptions = {}
 ): Stream.Stream<ServerSentEvent, HttpResilientError, ResilientClient> =>
   Stream.unwrap(Effect.map(
-    makeSession("sse", "GET", url, options, sseRequestHeaders, [["lastEventId", options.lastEventId, "string"]]),
+    Session.makeSession("sse", "GET", url, options, sseRequestHeaders, [[
+      "lastEventId",
+      options.lastEventId,
+      "string"
+    ]]),
     (session) => {
       const log = new EventLog(options.lastEventId)
 
@@ -193,49 +160,41 @@ export const sse = (
       ): Effect.Effect<ReadonlyArray<ServerSentEvent>, HttpResilientError> => {
         const out = log.fresh(parser.feed(text), parser.retry)
         if (parser.error !== undefined) {
-          return giveUp(session, failure(session, "ProtocolError", parser.error.message))
+          return Session.giveUp(session, failure(session, "ProtocolError", parser.error.message))
         }
         return Effect.succeed(out)
       }
 
-      const connection = (): Stream.Stream<ServerSentEvent, HttpResilientError | Dropped> =>
-        Stream.unwrap(Effect.map(establish(session, log.headers()), (opened) => {
+      const connection = (): Stream.Stream<ServerSentEvent, HttpResilientError | Session.Dropped> =>
+        Stream.unwrap(Effect.map(Session.establish(session, log.headers()), (opened) => {
           if (opened.response.status === 204) {
             log.stopped = true
             return Stream.empty
           }
           const parser = new SseParser()
           return Stream.flattenIterable(
-            Stream.mapEffect(Stream.decodeText(bodyOf(opened)), (text) => deliver(parser, text))
+            Stream.mapEffect(Stream.decodeText(Session.bodyOf(opened)), (text) => deliver(parser, text))
           )
         }))
 
       const closed = Stream.suspend(() =>
-        log.stopped ? Stream.empty : Stream.fail(new Dropped(failure(session, "StreamEnded")))
+        log.stopped ? Stream.empty : Stream.fail(new Session.Dropped(failure(session, "StreamEnded")))
       )
 
-      const reconnect = (
-        error: HttpResilientError
-      ): Effect.Effect<Stream.Stream<ServerSentEvent, HttpResilientError>> =>
+      const reconnect = (error: HttpResilientError): Effect.Effect<undefined | null, HttpResilientError> =>
         Effect.gen(function*() {
-          if (log.stopped) return Stream.empty
-          yield* publishDrop(session, error)
+          if (log.stopped) return null
+          yield* Session.publishDrop(session, error)
           const next = log.afterDrop()
-          if (next.resetPolicy) yield* resetPolicy(session)
-          if (next.askPolicy) {
-            const retried = yield* Effect.result(retryOrFail(session, error))
-            if (retried._tag === "Failure") return Stream.fail(retried.failure)
-          }
+          if (next.resetPolicy) yield* Session.resetPolicy(session)
+          if (next.askPolicy) yield* Session.retryOrFail(session, error)
           if (next.waitMillis !== undefined) yield* Effect.sleep(next.waitMillis)
-          return run()
+          return undefined
         })
 
-      const run = (): Stream.Stream<ServerSentEvent, HttpResilientError> =>
-        Stream.catch(
-          Stream.concat(connection(), closed),
-          (failed) => failed instanceof Dropped ? Stream.unwrap(reconnect(failed.error)) : Stream.fail(failed)
-        )
-
-      return bounded(session, run())
+      return Session.bounded(
+        session,
+        Session.reconnecting(() => Stream.concat(connection(), closed), reconnect)(undefined)
+      )
     }
   ))

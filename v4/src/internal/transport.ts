@@ -17,20 +17,22 @@ import {
   type RawResponse,
   type UndiciBody
 } from "../../../src/core/exchange.js"
-import { closeGracefully, newAgent, type TlsOptions } from "../../../src/core/pool.js"
+import { closeGracefully, connectOptionsOf, type Lookup, newAgent, type TlsOptions } from "../../../src/core/pool.js"
 import { newProxyAgent, type ProxySettings } from "../../../src/core/proxy.js"
 import { bodyFailure, countInFlight, type OpenedResponse, openStreamed } from "../../../src/core/streamedExchange.js"
 import type { StreamingHead } from "../../../src/core/streaming.js"
 import { TIMEOUT, TransportFailure } from "../../../src/core/transportFailure.js"
 import { classifyError } from "../../../src/core/undiciErrors.js"
 import { makeWarmPool, type WarmPool } from "../../../src/core/warmPool.js"
+import { isInMemory, type OutgoingBody, toUndici } from "./body.js"
 
 /**
- * A request as a transport takes it: URL parsed, headers lower-case (body headers set), the body in memory.
+ * A request as a transport takes it: URL parsed, headers lower-case (body headers set), the body as the stages
+ * carry it (in memory, a multipart form, a one-shot stream).
  * @internal
  */
 export interface TransportRequest extends ExchangeRequest {
-  readonly body: string | Uint8Array | null
+  readonly body: OutgoingBody
 }
 
 /**
@@ -88,13 +90,24 @@ class Exchange extends BufferedExchange<TransportRequest> {
 }
 
 /** One buffered exchange over `dispatcher`; interrupting the fiber aborts the socket. */
-const sendOver = (dispatcher: Undici.Dispatcher, inFlight: InFlight) => (request: TransportRequest) =>
-  Effect.callback<RawResponse, TransportFailure>((resume) => {
-    const exchange = new Exchange(request, dispatcher, request.body as UndiciBody, inFlight)
-    exchange.resume = resume
-    exchange.start()
-    return Effect.sync(() => exchange.interrupt())
-  })
+const sendOver = (dispatcher: Undici.Dispatcher, inFlight: InFlight) => {
+  const exchangeOf = (request: TransportRequest, body: UndiciBody) =>
+    Effect.callback<RawResponse, TransportFailure>((resume) => {
+      const exchange = new Exchange(request, dispatcher, body, inFlight)
+      exchange.resume = resume
+      exchange.start()
+      return Effect.sync(() => exchange.interrupt())
+    })
+  return (request: TransportRequest): Effect.Effect<RawResponse, TransportFailure> => {
+    const body = request.body
+    if (isInMemory(body)) return exchangeOf(request, body)
+    // a form or a stream: body headers on a copy, the body made as undici takes it
+    return Effect.withFiber((fiber) => {
+      const out = { ...request, headers: { ...request.headers } }
+      return Effect.flatMap(toUndici(body, out.headers, fiber.context), (undiciBody) => exchangeOf(out, undiciBody))
+    })
+  }
+}
 
 /** Opens sockets to `origin` until `connections` are parked in `pool`; fails with the first connect error. */
 const warmUpOver = (pool: WarmPool) => (origin: URL, connections: number): Effect.Effect<void, TransportFailure> =>
@@ -113,19 +126,30 @@ const warmUpOver = (pool: WarmPool) => (origin: URL, connections: number): Effec
     )
   )
 
-/** A parked socket unused this long is closed, as the pool's idle keep-alive connections are. */
-const keepAliveMillis = 4_000
+/**
+ * The client's pool settings (`keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `pipelining`, `gracePeriod`,
+ * `lookup`), in milliseconds, as the client options read them.
+ * @internal
+ */
+export interface PoolSettings {
+  readonly keepAliveMillis: number
+  readonly connectTimeoutMillis?: number | undefined
+  readonly headersTimeoutMillis?: number | undefined
+  readonly pipelining?: number | undefined
+  readonly graceMillis: number
+  readonly lookup?: Lookup | undefined
+}
 
 /**
  * The client's own undici pool, closed (gracefully, up to `graceMillis`) with the scope, with `warmUp`'s parked
- * sockets (core/warmPool.ts) behind its connector; through `proxy` (resolved, src/core/proxy.ts), the core's proxy
- * agent instead, which cannot warm up.
+ * sockets (core/warmPool.ts) behind its connector (the same connect options: TLS, timeout, lookup; unused parked
+ * sockets closed after `keepAliveMillis`); through `proxy` (resolved, src/core/proxy.ts), the core's proxy agent
+ * instead, which cannot warm up.
  * @internal
  */
 export const undici = (
-  settings: {
+  settings: PoolSettings & {
     readonly connections: number
-    readonly graceMillis: number
     readonly tls?: TlsOptions | undefined
     readonly proxy?: ProxySettings | undefined
   }
@@ -134,22 +158,24 @@ export const undici = (
     const inFlight: InFlight = { count: 0 }
     const closing = (agent: Undici.Dispatcher) =>
       Effect.promise(() => closeGracefully(agent, settings.graceMillis, inFlight))
+    const limits = {
+      connections: settings.connections,
+      pipelining: settings.pipelining,
+      keepAliveMillis: settings.keepAliveMillis,
+      headersTimeoutMillis: settings.headersTimeoutMillis
+    }
+    const connect = connectOptionsOf(settings.tls, settings.lookup, settings.connectTimeoutMillis)
     const proxy = settings.proxy
     if (proxy !== undefined) {
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(() =>
-          newProxyAgent({ connections: settings.connections, keepAliveMillis }, { ...settings.tls }, proxy)
-        ),
-        closing
-      )
+      const agent = yield* Effect.acquireRelease(Effect.sync(() => newProxyAgent(limits, connect, proxy)), closing)
       return pooled(agent, inFlight, undefined)
     }
     const warm = yield* Effect.acquireRelease(
-      Effect.sync(() => makeWarmPool({ ...settings.tls }, keepAliveMillis)),
+      Effect.sync(() => makeWarmPool(connect, settings.keepAliveMillis)),
       (pool) => Effect.sync(() => pool.close())
     )
     const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => newAgent({ connections: settings.connections, keepAliveMillis, connect: warm.connector })),
+      Effect.sync(() => newAgent({ ...limits, connect: warm.connector })),
       closing
     )
     return pooled(agent, inFlight, warm)
@@ -190,13 +216,22 @@ const streamed = (
   request: TransportRequest
 ): Effect.Effect<StreamingResponse, TransportFailure, Scope.Scope> =>
   Effect.gen(function*() {
+    const given = request.body
+    let sent = request
+    let body: UndiciBody
+    if (isInMemory(given)) body = given
+    else {
+      // a form or a stream: body headers on a copy, the body made as undici takes it
+      sent = { ...request, headers: { ...request.headers } }
+      body = yield* toUndici(given, sent.headers, yield* Effect.context<never>())
+    }
     const controller = new AbortController()
     // counted and uncounted together with the scope (acquireRelease: no interruption between the two steps)
     yield* Effect.acquireRelease(Effect.sync(() => countInFlight(inFlight, controller)), (release) =>
       Effect.sync(release))
     const opened = yield* Effect.timeoutOrElse(
       Effect.callback<OpenedResponse, TransportFailure>((resume) => {
-        openStreamed(agent, request, request.body, controller.signal).then((result) => {
+        openStreamed(agent, sent, body, controller.signal).then((result) => {
           resume(result instanceof TransportFailure ? Effect.fail(result) : Effect.succeed(result))
         })
         return Effect.sync(() =>

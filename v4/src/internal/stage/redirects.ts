@@ -32,7 +32,7 @@ export const redirects = <R extends Pick<RawResponse, "status" | "headers"> = Ra
       const hop = redirectHop<Outgoing["body"]>(
         request,
         { status: raw.status, location: raw.headers.location },
-        { replayable: true, redirects, maxRedirects: client.followRedirects, visited },
+        { replayable: state.call.replayable, redirects, maxRedirects: client.followRedirects, visited },
         rules,
         null
       )
