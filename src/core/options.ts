@@ -142,6 +142,20 @@ export interface PoolOptionsOf<D> {
    */
   readonly headersTimeout?: D | undefined
   /**
+   * How long the pool waits between two pieces of a response's body (`TransportError` `BodyTimeout` after it; the
+   * attempt's `timeout` usually ends a buffered attempt first, a stream's body has only this and the deadline).
+   * @since 0.1.0
+   * @category options
+   * @default 300 seconds
+   * @example
+   * ```ts
+   * import { ResilientClient } from "effect-http-resilient"
+   *
+   * const Client = ResilientClient.layer({ bodyTimeout: "30 seconds" })
+   * ```
+   */
+  readonly bodyTimeout?: D | undefined
+  /**
    * Requests sent on one connection before the first answer (HTTP/1.1 pipelining), 1 to 128.
    * @since 0.1.0
    * @category options

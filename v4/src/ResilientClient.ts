@@ -5,7 +5,7 @@
  * `layer(options)` takes options in code; `layerConfig(prefix)` reads them from v4's `Config` (the environment by
  * default), and `ResilientClientLive` is `layerConfig()`.
  *
- * Not in this edition yet (the root entry has them): `layerFromHttpClient`, rate limiter, interceptors.
+ * Not in this edition yet (the root entry has it): `layerFromHttpClient` (a client over an `effect/http` `HttpClient`).
  *
  * @since 0.1.0
  */

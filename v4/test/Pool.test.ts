@@ -46,6 +46,7 @@ describe("pool options: validation", () => {
         [{ keepAliveTimeout: 0 }, `option "keepAliveTimeout" 0 is not a positive finite duration`],
         [{ connectTimeout: "-1 seconds" }, `option "connectTimeout" "-1 seconds" is not a positive finite duration`],
         [{ headersTimeout: "soon" as any }, `option "headersTimeout" "soon" is not a positive finite duration`],
+        [{ bodyTimeout: 0 }, `option "bodyTimeout" 0 is not a positive finite duration`],
         [{ pipelining: 0 }, `option "pipelining" 0 is not an integer from 1 to 128`],
         [{ pipelining: 129 }, `option "pipelining" 129 is not an integer from 1 to 128`],
         [{ pipelining: 1.5 }, `option "pipelining" 1.5 is not an integer from 1 to 128`],
@@ -95,6 +96,24 @@ describe("pool options on a real loopback server, real time", () => {
         )
         assert.strictEqual(error._tag, "TransportError")
         if (error._tag === "TransportError") assert.strictEqual(error.reason, "HeadersTimeout")
+        assert.isBelow(Date.now() - started, 5_000)
+      }).pipe(Effect.scoped),
+    20_000
+  )
+
+  it.live(
+    "bodyTimeout: a body that stalls after its first piece fails the attempt with BodyTimeout",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* raw((socket) => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial"))
+        const started = Date.now()
+        const error = yield* Effect.flip(
+          get(server.origin).pipe(
+            Effect.provide(ResilientClient.layer({ bodyTimeout: 200, timeout: "20 seconds", deadline: "25 seconds" }))
+          )
+        )
+        assert.strictEqual(error._tag, "TransportError")
+        if (error._tag === "TransportError") assert.strictEqual(error.reason, "BodyTimeout")
         assert.isBelow(Date.now() - started, 5_000)
       }).pipe(Effect.scoped),
     20_000

@@ -18,7 +18,6 @@ import { newProxyAgent, type ProxySettings } from "../../core/proxy.js"
 export interface UndiciPoolOptions extends PoolOptionsOf<Duration.DurationInput> {
   readonly connections?: number | undefined
   readonly keepAliveMaxTimeout?: Duration.DurationInput | undefined
-  readonly bodyTimeout?: Duration.DurationInput | undefined
   readonly tls?: TlsOptions | undefined
   /** the client's `proxy`, resolved (src/core/proxy.ts) */
   readonly proxy?: ProxySettings | undefined

@@ -326,6 +326,7 @@ export const poolOf = (options: PoolOptionsOf<Duration.Input>) => {
     keepAliveMillis: optionalDuration("keepAliveTimeout", options.keepAliveTimeout, true) ?? defaultKeepAliveMillis,
     connectTimeoutMillis: optionalDuration("connectTimeout", options.connectTimeout, true),
     headersTimeoutMillis: optionalDuration("headersTimeout", options.headersTimeout, true),
+    bodyTimeoutMillis: optionalDuration("bodyTimeout", options.bodyTimeout, true),
     pipelining: options.pipelining === undefined ? undefined : numberOf(fn, "pipelining", options.pipelining, {
       integer: true,
       min: 1,

@@ -127,14 +127,15 @@ const warmUpOver = (pool: WarmPool) => (origin: URL, connections: number): Effec
   )
 
 /**
- * The client's pool settings (`keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `pipelining`, `gracePeriod`,
- * `lookup`), in milliseconds, as the client options read them.
+ * The client's pool settings (`keepAliveTimeout`, `connectTimeout`, `headersTimeout`, `bodyTimeout`, `pipelining`,
+ * `gracePeriod`, `lookup`), in milliseconds, as the client options read them.
  * @internal
  */
 export interface PoolSettings {
   readonly keepAliveMillis: number
   readonly connectTimeoutMillis?: number | undefined
   readonly headersTimeoutMillis?: number | undefined
+  readonly bodyTimeoutMillis?: number | undefined
   readonly pipelining?: number | undefined
   readonly graceMillis: number
   readonly lookup?: Lookup | undefined
@@ -162,7 +163,8 @@ export const undici = (
       connections: settings.connections,
       pipelining: settings.pipelining,
       keepAliveMillis: settings.keepAliveMillis,
-      headersTimeoutMillis: settings.headersTimeoutMillis
+      headersTimeoutMillis: settings.headersTimeoutMillis,
+      bodyTimeoutMillis: settings.bodyTimeoutMillis
     }
     const connect = connectOptionsOf(settings.tls, settings.lookup, settings.connectTimeoutMillis)
     const proxy = settings.proxy
