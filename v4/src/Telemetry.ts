@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as Metric from "effect/Metric"
+import * as redact from "../../src/core/secrets.js"
 import { attributes, durationBuckets, metricNames } from "../../src/core/telemetryNames.js"
 
 export {
@@ -16,6 +17,12 @@ export {
    * @category names
    */
   attributes,
+  /**
+   * The bucket boundaries of `requestDuration`, in seconds (OpenTelemetry's advised buckets for HTTP durations).
+   * @since 0.1.0
+   * @category metrics
+   */
+  durationBuckets,
   /**
    * @since 0.1.0
    * @category names
@@ -57,3 +64,95 @@ export const circuitTransitions = Metric.counter(metricNames.circuitTransitions,
 export const retryBudgetRejections = Metric.counter(metricNames.retryBudgetRejections, {
   description: "Retries refused because the retry budget was empty"
 })
+
+/**
+ * `http_resilient.bulkhead.rejections`: attempts the bulkhead refused (`BulkheadRejectedError`, a full queue or a
+ * queue wait that timed out), as the root entry counts them.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient/v4"
+ *
+ * const rejected = Effect.map(Metric.value(Telemetry.bulkheadRejections), (state) => state.count)
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const bulkheadRejections = Metric.counter(metricNames.bulkheadRejections, {
+  description: "Attempts rejected by the bulkhead",
+  incremental: true
+})
+
+/**
+ * Header names whose values are always secret (lower case), besides the names the rule matches; the client option
+ * `redactHeaders` adds to them. The root entry's list.
+ * @since 0.1.0
+ * @category redaction
+ */
+export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedactedHeaders
+
+/**
+ * Fragments that make a header or query parameter name secret when the name contains one (case-insensitive).
+ * @since 0.1.0
+ * @category redaction
+ */
+export const secretNameFragments: ReadonlyArray<string> = redact.secretNameFragments
+
+/**
+ * Query parameter names that are secret besides those containing a fragment (`code`, `jwt`, `key`, `pass`, …).
+ * @since 0.1.0
+ * @category redaction
+ */
+export const secretQueryNames: ReadonlyArray<string> = redact.secretQueryNames
+
+/**
+ * Standard header names that contain a fragment but are not secret (`www-authenticate`, `idempotency-key`, …).
+ * @since 0.1.0
+ * @category redaction
+ */
+export const notSecretHeaders: ReadonlyArray<string> = redact.notSecretHeaders
+
+/**
+ * What stands in for a secret wherever one is shown.
+ * @since 0.1.0
+ * @category redaction
+ */
+export const REDACTED: string = redact.REDACTED
+
+/**
+ * A URL as the client shows it: no userinfo, secret query values redacted by the built-in rule.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient/v4"
+ *
+ * Telemetry.redactUrl("https://u:p@api.example.com/x?token=abc&page=2")
+ * // "https://api.example.com/x?token=<redacted>&page=2"
+ * ```
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const redactUrl: (url: string | URL) => string = redact.redactUrl
+
+/**
+ * Headers as the client shows them: secret values (the built-in rule plus `extra` names) replaced by `REDACTED`.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient/v4"
+ *
+ * Telemetry.redactHeaders({ "X-Session": "abc", "Accept": "text/plain" }, ["x-session"])
+ * // { "X-Session": "<redacted>", "Accept": "text/plain" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const redactHeaders = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  extra?: ReadonlyArray<string>
+): Record<string, string> =>
+  redact.redactHeaders(headers, extra === undefined ? redact.defaultSecrets : new redact.Secrets(extra))

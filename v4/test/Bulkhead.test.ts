@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
-import { Bulkhead, HttpResilient, HttpResilientTest, ResilientClient } from "effect-http-resilient/v4"
+import { Effect, Fiber, Metric } from "effect"
+import { Bulkhead, HttpResilient, HttpResilientTest, ResilientClient, Telemetry } from "effect-http-resilient/v4"
 import { TestClock } from "effect/testing"
 
 const url = "http://api.test/slow"
@@ -18,6 +18,8 @@ describe("Bulkhead (v4)", () => {
 
   it.effect("BulkheadOptions: one running, one queued, a third rejected at once; the queue timeout on the Clock", () =>
     Effect.gen(function*() {
+      const rejections = Effect.map(Metric.value(Telemetry.bulkheadRejections), (state) => state.count)
+      const before = yield* rejections
       const first = yield* Effect.forkChild(HttpResilient.get(url))
       const second = yield* Effect.forkChild(Effect.flip(HttpResilient.get(url)))
       yield* Effect.yieldNow
@@ -30,6 +32,8 @@ describe("Bulkhead (v4)", () => {
       if (timedOut._tag === "BulkheadRejectedError") assert.strictEqual(timedOut.reason, "queue-timeout")
       yield* TestClock.adjust("1 second")
       assert.strictEqual((yield* Fiber.join(first)).status, 200)
+      // both rejections counted by http_resilient.bulkhead.rejections
+      assert.strictEqual((yield* rejections) - before, 2)
     }).pipe(
       Effect.provide(HttpResilientTest.layer(
         [HttpResilientTest.reply(200, { delay: "1 second" })],

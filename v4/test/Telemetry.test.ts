@@ -38,3 +38,24 @@ describe("the duration histogram", () => {
       ))
     ))
 })
+
+describe("redaction helpers (the root entry's rules)", () => {
+  it("redactUrl cuts the userinfo and redacts secret query values; redactHeaders the secret names and extras", () => {
+    assert.strictEqual(
+      Telemetry.redactUrl("https://u:p@api.example.com/x?token=abc&page=2"),
+      `https://api.example.com/x?token=${Telemetry.REDACTED}&page=2`
+    )
+    assert.deepStrictEqual(
+      Telemetry.redactHeaders({ "X-Session": "abc", "Accept": "text/plain", "Authorization": "Bearer t" }, [
+        "x-session"
+      ]),
+      { "X-Session": Telemetry.REDACTED, "Accept": "text/plain", "Authorization": Telemetry.REDACTED }
+    )
+    assert.deepStrictEqual(Telemetry.redactHeaders({ "X-Plain": "abc" }), { "X-Plain": "abc" })
+    assert.include(Telemetry.builtInRedactedHeaders, "authorization")
+    assert.include(Telemetry.secretQueryNames, "sig")
+    assert.include(Telemetry.secretNameFragments, "token")
+    assert.include(Telemetry.notSecretHeaders, "idempotency-key")
+    assert.strictEqual(Telemetry.durationBuckets[0], 0.005)
+  })
+})

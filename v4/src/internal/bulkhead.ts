@@ -3,11 +3,13 @@
  * `Deferred` that a released slot completes; the queue timeout runs on the Clock.
  * @internal
  */
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { BulkheadSlots } from "../../../src/core/bulkhead.js"
 import { BulkheadRejectedError, type BulkheadRejectionReason, type RequestInfo } from "../HttpResilientError.js"
+import { bulkheadRejections } from "../Telemetry.js"
 
 /**
  * The client's `bulkhead` option.
@@ -36,6 +38,7 @@ export class Bulkhead extends BulkheadSlots<Deferred.Deferred<void>> {
   }
 
   private rejected(info: RequestInfo, reason: BulkheadRejectionReason): BulkheadRejectedError {
+    bulkheadRejections.updateUnsafe(1, Context.empty())
     const timeout = this.queueTimeoutMillis
     return new BulkheadRejectedError({
       ...info,
