@@ -1,9 +1,10 @@
 /**
  * The metrics the v4 edition records, as v4 `Metric`s under the same names as the root entry's
  * (`http.client.request.duration`, `http_resilient.retries`, `http_resilient.circuit.transitions`,
- * `http_resilient.retry_budget.rejections`); read them with `Metric.value`. Spans: one per attempt, named
- * `HTTP {method}`, kind client, with `http.request.resend_count` from the second attempt, when the client option
- * `tracing` is `true` (the v3 entry also turns them on when a tracer is installed; here it is the option only).
+ * `http_resilient.retry_budget.rejections`, `http_resilient.bulkhead.rejections`); read them with `Metric.value`.
+ * Spans: one per attempt, named `HTTP {method}`, kind client, with `http.request.resend_count` from the second
+ * attempt, when a tracer is installed (the fiber's `Tracer` is not v4's `nativeTracer`) or the client option `tracing`
+ * is `true`; `tracing: false` turns them off, as in the root entry.
  *
  * @since 0.1.0
  */

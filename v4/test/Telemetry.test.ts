@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Metric } from "effect"
-import { HttpResilient, HttpResilientTest, Telemetry } from "effect-http-resilient/v4"
+import { Effect, Fiber, Metric, Tracer } from "effect"
+import { Backoff, HttpResilient, HttpResilientTest, RetryPolicy, Telemetry } from "effect-http-resilient/v4"
+import { TestClock } from "effect/testing"
 
 const countOf = (attributes: Record<string, string>) =>
   Effect.map(Metric.value(Metric.withAttributes(Telemetry.requestDuration, attributes)), (state) => state.count)
@@ -58,4 +59,46 @@ describe("redaction helpers (the root entry's rules)", () => {
     assert.include(Telemetry.notSecretHeaders, "idempotency-key")
     assert.strictEqual(Telemetry.durationBuckets[0], 0.005)
   })
+})
+
+/** A tracer that records every span it starts (name and attributes as they end), over v4's native spans. */
+const recording = () => {
+  const spans: Array<{ name: string; attributes: ReadonlyMap<string, unknown> }> = []
+  const tracer = Tracer.make({
+    span(options) {
+      const span = Tracer.nativeTracer.span(options)
+      spans.push({ name: options.name, attributes: span.attributes })
+      return span
+    }
+  })
+  return { spans, tracer }
+}
+
+describe("per-attempt spans", () => {
+  const ok = HttpResilientTest.layer([HttpResilientTest.reply(503), HttpResilientTest.reply(200)])
+  const get = HttpResilient.get("http://spans.test/x", { retry: RetryPolicy.make({ backoff: Backoff.constant(1) }) })
+
+  it.effect("an installed tracer turns them on without the tracing option: one per attempt, resend count on the second", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recording()
+      const fiber = yield* Effect.forkChild(Effect.withTracer(get, tracer))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      const http = spans.filter((s) => s.name === "HTTP GET")
+      assert.strictEqual(http.length, 2)
+      assert.strictEqual(http[0].attributes.get("http.request.resend_count"), undefined)
+      assert.strictEqual(http[1].attributes.get("http.request.resend_count"), 1)
+      assert.strictEqual(http[1].attributes.get("url.full"), "http://spans.test/x")
+    }).pipe(Effect.provide(ok)))
+
+  it.effect("tracing: false keeps them off under an installed tracer; without a tracer there are none to see", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recording()
+      const fiber = yield* Effect.forkChild(Effect.withTracer(get, tracer))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      assert.deepStrictEqual(spans.filter((s) => s.name === "HTTP GET"), [])
+    }).pipe(Effect.provide(
+      HttpResilientTest.layer([HttpResilientTest.reply(503), HttpResilientTest.reply(200)], { tracing: false })
+    )))
 })

@@ -45,6 +45,8 @@ export class AttemptState {
   sentAt: number | undefined = undefined
   /** a streamed attempt's scope: it owns the response's socket (set by the streamed runner, see `pipeline.ts`) */
   scope: Scope.Scope | undefined = undefined
+  /** the attempt gets its span: `tracing: true`, or left unset with a tracer installed (see `spansOn`) */
+  spans = false
   constructor(
     readonly built: Built,
     readonly options: RequestOptions,

@@ -88,7 +88,8 @@ export interface ClientState {
   /** what an attempt's end says of its origin, as the breakers count it (the default rule when they are off) */
   readonly isFailure: (error: HttpResilientError) => boolean | undefined
   readonly retry: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | undefined
-  readonly tracing: boolean
+  /** the `tracing` option: `undefined` follows the installed tracer (see `stage/telemetry.ts` `spansOn`) */
+  readonly tracing: boolean | undefined
   readonly publish: (event: Events.ResilientEvent) => void
   readonly bulkhead: Bulkhead | undefined
   /** the breakers, when on */
@@ -334,7 +335,7 @@ export const make = (
       millisOf: (name, input) => millisOf("HttpResilient.request", name, input),
       transport: sender,
       retry: options.retry === false ? undefined : options.retry,
-      tracing: options.tracing === true,
+      tracing: options.tracing,
       publish,
       breaker: breaking === noBreaker ? undefined : breaking.guard,
       isFailure: breakerOptions === false ? defaultVerdict : breakerOptions.isFailure ?? defaultVerdict,

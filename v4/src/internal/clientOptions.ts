@@ -197,7 +197,11 @@ export interface ClientOptions
   readonly routes?: ReadonlyArray<RouteOptions> | undefined
   /** query parameter names redacted beside the rule */
   readonly redactQueryParams?: ReadonlyArray<string> | undefined
-  /** a span per attempt @default false */
+  /**
+   * A span per attempt (`HTTP {method}`, kind client): `true` always, `false` never; unset, when a tracer is installed
+   * (the fiber's `Tracer` is not v4's `nativeTracer`, e.g. an OpenTelemetry layer), as the root entry decides.
+   * @default undefined (spans follow the installed tracer)
+   */
   readonly tracing?: boolean | undefined
   readonly onRequest?: Hook<Events.RequestStarted> | undefined
   readonly onRetry?: Hook<Events.RetryScheduled> | undefined

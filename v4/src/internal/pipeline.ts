@@ -52,7 +52,7 @@ import { rateLimit } from "./stage/rateLimit.js"
 import { redirects } from "./stage/redirects.js"
 import { send } from "./stage/send.js"
 import { settle } from "./stage/settle.js"
-import { telemetry } from "./stage/telemetry.js"
+import { spansOn, telemetry } from "./stage/telemetry.js"
 import type { StreamingResponse } from "./transport.js"
 
 /**
@@ -127,10 +127,12 @@ export const streamed = (client: ClientState): Attempt<StreamingResponse> =>
 export const runStreamed =
   (client: ClientState, attempt: Attempt<StreamingResponse>): OpenStreamed =>
   (method, url, options, verbHeaders, extraHeaders, number, deadlineAt, scope) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    Effect.withFiber((fiber) => {
+      const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
       const state = stateOf(client, method, url, options, undefined, number, now, deadlineAt)
       if (state instanceof InvalidRequestError) return Effect.fail(state)
       state.scope = scope
+      state.spans = spansOn(client.tracing, fiber)
       const built = state.built
       const request = verbHeaders === undefined && extraHeaders === undefined
         ? built
@@ -222,6 +224,7 @@ export const run = (client: ClientState, attempt: Attempt<HttpClientResponse.Htt
     const scoped = fiber.getRef(CurrentDeadline)
     const state = stateOf(client, method, url, options, generatedKey, meta.attempt + 1, now, scoped)
     if (state instanceof InvalidRequestError) return Effect.fail(state)
+    state.spans = spansOn(client.tracing, fiber)
     const gate = fiber.getRef(CurrentHedgeGate)
     if (gate !== undefined) {
       const built = state.built

@@ -2,23 +2,35 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as References from "effect/References"
+import * as Tracer from "effect/Tracer"
 import type { Attempt } from "../attempt.js"
 import type { ClientState } from "../client.js"
 
 /**
+ * Whether an attempt run by `fiber` gets its span: the client option `tracing` when set, else whether a tracer is
+ * installed (the fiber's `Tracer` is not v4's `nativeTracer`), as the root entry decides; never while the fiber's
+ * `TracerEnabled` is off.
+ * @internal
+ */
+export const spansOn = (tracing: boolean | undefined, fiber: Fiber.Fiber<unknown, unknown>): boolean =>
+  (tracing ?? fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer) && fiber.getRef(References.TracerEnabled)
+
+/**
  * Telemetry around the rest of the attempt, the bulkhead's wait included: a span (`HTTP <method>`, kind client)
- * when `tracing` is on, and always the duration histogram.
+ * when the attempt's `spans` says so (`spansOn`), and always the duration histogram.
  * @internal
  */
 export const telemetry =
-  (client: Pick<ClientState, "tracing" | "recordDuration">) =>
+  (client: Pick<ClientState, "recordDuration">) =>
   <A extends { readonly status: number }>(next: Attempt<A>): Attempt<A> =>
   (state, request) => {
     const rest = next(state, request)
     const built = state.built
     const number = state.info.attempt
     const tag = state.options.tag
-    const traced = client.tracing
+    const traced = state.spans
       ? Effect.withSpan(rest, `HTTP ${built.method}`, {
         kind: "client",
         attributes: {
