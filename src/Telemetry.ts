@@ -406,8 +406,7 @@ export const redactUrl: (url: string | URL) => string = redact.redactUrl
  * @since 0.1.0
  * @category redaction
  */
-export const redactHeaders = (
+export const redactHeaders: (
   headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
   extra?: ReadonlyArray<string>
-): Record<string, string> =>
-  redact.redactHeaders(headers, extra === undefined ? redact.defaultSecrets : new redact.Secrets(extra))
+) => Record<string, string> = redact.redactHeadersWith

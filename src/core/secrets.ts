@@ -124,6 +124,16 @@ export const redactHeaders = (
 }
 
 /**
+ * `redactHeaders` with the built-in rule plus `extra` secret names (the public `Telemetry.redactHeaders` of both
+ * editions).
+ * @internal
+ */
+export const redactHeadersWith = (
+  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
+  extra?: ReadonlyArray<string>
+): Record<string, string> => redactHeaders(headers, extra === undefined ? defaultSecrets : new Secrets(extra))
+
+/**
  * `name=value&…` with the values of secret names replaced, every other byte kept; `undefined` when nothing is
  * secret.
  */

@@ -9,7 +9,6 @@
  * @since 0.1.0
  */
 import * as Metric from "effect/Metric"
-import * as redact from "../../src/core/secrets.js"
 import { attributes, durationBuckets, metricNames } from "../../src/core/telemetryNames.js"
 
 export {
@@ -86,74 +85,53 @@ export const bulkheadRejections = Metric.counter(metricNames.bulkheadRejections,
   incremental: true
 })
 
-/**
- * Header names whose values are always secret (lower case), besides the names the rule matches; the client option
- * `redactHeaders` adds to them. The root entry's list.
- * @since 0.1.0
- * @category redaction
- */
-export const builtInRedactedHeaders: ReadonlyArray<string> = redact.builtInRedactedHeaders
-
-/**
- * Fragments that make a header or query parameter name secret when the name contains one (case-insensitive).
- * @since 0.1.0
- * @category redaction
- */
-export const secretNameFragments: ReadonlyArray<string> = redact.secretNameFragments
-
-/**
- * Query parameter names that are secret besides those containing a fragment (`code`, `jwt`, `key`, `pass`, …).
- * @since 0.1.0
- * @category redaction
- */
-export const secretQueryNames: ReadonlyArray<string> = redact.secretQueryNames
-
-/**
- * Standard header names that contain a fragment but are not secret (`www-authenticate`, `idempotency-key`, …).
- * @since 0.1.0
- * @category redaction
- */
-export const notSecretHeaders: ReadonlyArray<string> = redact.notSecretHeaders
-
-/**
- * What stands in for a secret wherever one is shown.
- * @since 0.1.0
- * @category redaction
- */
-export const REDACTED: string = redact.REDACTED
-
-/**
- * A URL as the client shows it: no userinfo, secret query values redacted by the built-in rule.
- *
- * @example
- * ```ts
- * import { Telemetry } from "effect-http-resilient/v4"
- *
- * Telemetry.redactUrl("https://u:p@api.example.com/x?token=abc&page=2")
- * // "https://api.example.com/x?token=<redacted>&page=2"
- * ```
- *
- * @since 0.1.0
- * @category redaction
- */
-export const redactUrl: (url: string | URL) => string = redact.redactUrl
-
-/**
- * Headers as the client shows them: secret values (the built-in rule plus `extra` names) replaced by `REDACTED`.
- *
- * @example
- * ```ts
- * import { Telemetry } from "effect-http-resilient/v4"
- *
- * Telemetry.redactHeaders({ "X-Session": "abc", "Accept": "text/plain" }, ["x-session"])
- * // { "X-Session": "<redacted>", "Accept": "text/plain" }
- * ```
- *
- * @since 0.1.0
- * @category redaction
- */
-export const redactHeaders = (
-  headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>,
-  extra?: ReadonlyArray<string>
-): Record<string, string> =>
-  redact.redactHeaders(headers, extra === undefined ? redact.defaultSecrets : new redact.Secrets(extra))
+export {
+  /**
+   * Header names whose values are always secret (lower case), besides the names the rule matches; the client option
+   * `redactHeaders` adds to them. The root entry's list.
+   * @since 0.1.0
+   * @category redaction
+   */
+  builtInRedactedHeaders,
+  /**
+   * Header names that are secret only by the fragments they contain, but are not (`www-authenticate`,
+   * `idempotency-key`, …).
+   * @since 0.1.0
+   * @category redaction
+   */
+  notSecretHeaders,
+  /**
+   * What stands in for a secret wherever one is shown.
+   * @since 0.1.0
+   * @category redaction
+   */
+  REDACTED,
+  /**
+   * Headers as the client shows them: secret values (the built-in rule plus `extra` names) replaced by `REDACTED`,
+   * e.g. `redactHeaders({ "X-Session": "abc", "Accept": "text/plain" }, ["x-session"])` is
+   * `{ "X-Session": "<redacted>", "Accept": "text/plain" }`.
+   * @since 0.1.0
+   * @category redaction
+   */
+  redactHeadersWith as redactHeaders,
+  /**
+   * A URL as the client shows it: no userinfo, secret query values redacted by the built-in rule, e.g.
+   * `redactUrl("https://u:p@api.example.com/x?token=abc&page=2")` is
+   * `"https://api.example.com/x?token=<redacted>&page=2"`.
+   * @since 0.1.0
+   * @category redaction
+   */
+  redactUrl,
+  /**
+   * Fragments that make a header or query parameter name secret when the name contains one (case-insensitive).
+   * @since 0.1.0
+   * @category redaction
+   */
+  secretNameFragments,
+  /**
+   * Query parameter names that are secret besides those containing a fragment (`code`, `jwt`, `key`, `pass`, …).
+   * @since 0.1.0
+   * @category redaction
+   */
+  secretQueryNames
+} from "../../src/core/secrets.js"
