@@ -75,30 +75,28 @@ const recording = () => {
 }
 
 describe("per-attempt spans", () => {
-  const ok = HttpResilientTest.layer([HttpResilientTest.reply(503), HttpResilientTest.reply(200)])
+  const script = [HttpResilientTest.reply(503), HttpResilientTest.reply(200)]
   const get = HttpResilient.get("http://spans.test/x", { retry: RetryPolicy.make({ backoff: Backoff.constant(1) }) })
+  /** The `HTTP GET` spans a recording tracer saw while `get` ran its two attempts under it. */
+  const httpSpans = Effect.gen(function*() {
+    const { spans, tracer } = recording()
+    const fiber = yield* Effect.forkChild(Effect.withTracer(get, tracer))
+    yield* TestClock.adjust("1 second")
+    yield* Fiber.join(fiber)
+    return spans.filter((s) => s.name === "HTTP GET")
+  })
 
   it.effect("an installed tracer turns them on without the tracing option: one per attempt, resend count on the second", () =>
     Effect.gen(function*() {
-      const { spans, tracer } = recording()
-      const fiber = yield* Effect.forkChild(Effect.withTracer(get, tracer))
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(fiber)
-      const http = spans.filter((s) => s.name === "HTTP GET")
+      const http = yield* httpSpans
       assert.strictEqual(http.length, 2)
       assert.strictEqual(http[0].attributes.get("http.request.resend_count"), undefined)
       assert.strictEqual(http[1].attributes.get("http.request.resend_count"), 1)
       assert.strictEqual(http[1].attributes.get("url.full"), "http://spans.test/x")
-    }).pipe(Effect.provide(ok)))
+    }).pipe(Effect.provide(HttpResilientTest.layer(script))))
 
-  it.effect("tracing: false keeps them off under an installed tracer; without a tracer there are none to see", () =>
+  it.effect("tracing: false keeps them off under an installed tracer", () =>
     Effect.gen(function*() {
-      const { spans, tracer } = recording()
-      const fiber = yield* Effect.forkChild(Effect.withTracer(get, tracer))
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(fiber)
-      assert.deepStrictEqual(spans.filter((s) => s.name === "HTTP GET"), [])
-    }).pipe(Effect.provide(
-      HttpResilientTest.layer([HttpResilientTest.reply(503), HttpResilientTest.reply(200)], { tracing: false })
-    )))
+      assert.deepStrictEqual(yield* httpSpans, [])
+    }).pipe(Effect.provide(HttpResilientTest.layer(script, { tracing: false }))))
 })
