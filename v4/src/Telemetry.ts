@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Metric from "effect/Metric"
+import * as backlog from "../../src/core/eventBacklog.js"
 import { attributes, durationBuckets, metricNames } from "../../src/core/telemetryNames.js"
 
 export {
@@ -84,6 +85,51 @@ export const bulkheadRejections = Metric.counter(metricNames.bulkheadRejections,
   description: "Attempts rejected by the bulkhead",
   incremental: true
 })
+
+/**
+ * `http_resilient.events.dropped`: events dropped from a subscription's backlog (`ResilientClient.subscribe`,
+ * `ResilientClient.events`) that was not drained in time, as the root entry counts them. A subscription holds at most
+ * `eventBacklog.capacity` events (1,024), and the response bodies their errors carry at most
+ * `eventBacklog.maxBodyBytes` (16 MiB) together; past either, the oldest events are dropped (the newest is always
+ * kept) and counted here.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient/v4"
+ *
+ * // alert when a subscriber falls behind
+ * const dropped = Effect.map(Metric.value(Telemetry.eventsDropped), (state) => state.count)
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const eventsDropped = Metric.counter(metricNames.eventsDropped, {
+  description: "Events dropped from a subscription's full backlog (the oldest first)",
+  incremental: true
+})
+
+/**
+ * The bounds of a subscription's backlog (the root entry's): at most `capacity` events, and at most `maxBodyBytes`
+ * of response bodies kept alive by the errors they carry. Past either, the oldest events are dropped and counted by
+ * `eventsDropped`.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient/v4"
+ *
+ * assert.strictEqual(Telemetry.eventBacklog.capacity, 1024)
+ * assert.strictEqual(Telemetry.eventBacklog.maxBodyBytes, 16 * 1024 * 1024)
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const eventBacklog: { readonly capacity: number; readonly maxBodyBytes: number } = {
+  capacity: backlog.capacity,
+  maxBodyBytes: backlog.maxBodyBytes
+}
 
 export {
   /**

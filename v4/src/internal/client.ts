@@ -37,6 +37,7 @@ import type { AcceptResponse } from "./acceptResponse.js"
 import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
 import type { Bulkhead, BulkheadOptions } from "./bulkhead.js"
 import { bulkheadOf, type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
+import * as EventBacklog from "./eventBacklog.js"
 import { hedge } from "./hedge.js"
 import { runHook } from "./hooks.js"
 import type { Interceptor } from "./interceptor.js"
@@ -257,6 +258,11 @@ const errorType = (exit: Exit.Exit<any, any>): string => {
   return error._tag === "Some" ? (error.value as HttpResilientError)._tag : "Interrupted"
 }
 
+/** Counts events a subscription's full backlog dropped. */
+const recordEventsDropped = (count: number): void => {
+  Telemetry.eventsDropped.updateUnsafe(count, Context.empty())
+}
+
 /** A bad option as the layer's `ConfigError`; the thrown error is its cause (`layerConfig` reads it). */
 export const configError = (error: unknown) =>
   new Config.ConfigError(
@@ -290,7 +296,7 @@ export const make = (
       try: () => read(options),
       catch: configError
     })
-    const pubsub = yield* Effect.acquireRelease(PubSub.sliding<Events.ResilientEvent>(1024), PubSub.shutdown)
+    const pubsub = yield* Effect.acquireRelease(EventBacklog.make(recordEventsDropped), PubSub.shutdown)
     const publish = (event: Events.ResilientEvent): void => {
       PubSub.publishUnsafe(pubsub, event)
       const hook = hookOf(options, event)
