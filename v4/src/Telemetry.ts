@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Metric from "effect/Metric"
+import * as Attributes from "../../src/core/durationAttributes.js"
 import * as backlog from "../../src/core/eventBacklog.js"
 import { attributes, durationBuckets, metricNames } from "../../src/core/telemetryNames.js"
 
@@ -32,7 +33,9 @@ export {
 }
 
 /**
- * Attempt durations in seconds (OpenTelemetry's advised buckets).
+ * `http.client.request.duration`: attempt durations in seconds (OpenTelemetry's advised buckets), updated once per
+ * attempt and tagged as `requestDurationFor` says; past `maxServerAddresses` servers the address and port are
+ * `_OTHER`, and so is a method OpenTelemetry does not list.
  * @since 0.1.0
  * @category metrics
  */
@@ -40,6 +43,68 @@ export const requestDuration = Metric.histogram(metricNames.requestDuration, {
   description: "Duration of HTTP client attempts, in seconds",
   boundaries: durationBuckets
 })
+
+/**
+ * How many distinct `server.address` + `server.port` pairs get series of their own in `requestDuration` (the root
+ * entry's bound). v4's metric registry is global and keeps every series for the life of the process, so the bound is
+ * process-wide: the first 1,000 servers any client talks to are tagged as they are, later ones `server.address` and
+ * `server.port` `_OTHER` (OpenTelemetry's convention for a bounded attribute). A method OpenTelemetry does not list
+ * (anything but CONNECT, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, QUERY, TRACE) is tagged `_OTHER` too.
+ *
+ * @example
+ * ```ts
+ * import { Telemetry } from "effect-http-resilient/v4"
+ *
+ * // servers past this many are tagged server.address "_OTHER" in the duration histogram
+ * assert.strictEqual(Telemetry.maxServerAddresses, 1000)
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const maxServerAddresses: number = Attributes.maxServerAddresses
+
+/**
+ * The duration histogram tagged with `values`, in the core's label order (`undefined`: no such attribute).
+ * @internal
+ */
+export const withDurationAttributes = (values: ReadonlyArray<string | undefined>): Metric.Histogram<number> => {
+  const tags: Record<string, string> = {}
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (value !== undefined) tags[Attributes.durationLabels[i]] = value
+  }
+  return Metric.withAttributes(requestDuration, tags) as Metric.Histogram<number>
+}
+
+/**
+ * `requestDuration` tagged the way the client tags it, as the root entry's: `http.request.method`, `server.address`
+ * (the host), `server.port` (always, the scheme's default included), `http.response.status_code` for attempts that
+ * got a response, `error.type` for failed ones (both for a `StatusError`: `error.type` is its status; a
+ * `TransportError`'s is its reason, a `TimeoutError`'s `timeout`, any other error's its tag). Interrupted attempts
+ * are not recorded.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Telemetry } from "effect-http-resilient/v4"
+ *
+ * const failures503 = Telemetry.requestDurationFor({
+ *   method: "GET", host: "api.example.com", port: 443, status: 503, errorType: "503"
+ * })
+ * const count = Effect.map(Metric.value(failures503), (state) => state.count)
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const requestDurationFor = (options: {
+  readonly method: string
+  readonly host: string
+  readonly port: number | string
+  readonly status?: number | undefined
+  readonly errorType?: string | undefined
+}): Metric.Histogram<number> => withDurationAttributes(Attributes.requestedValues(options))
 
 /**
  * Retries scheduled, by `reason`.
