@@ -110,17 +110,24 @@ export const durationValues = (
 }
 
 /**
- * The values of `durationLabels` for `requestDurationFor`'s options, as given (no bound applied: the caller names
- * the series it wants).
+ * What names one series of the duration histogram (`requestDurationFor`'s options): `status` for attempts that got a
+ * response, `errorType` for failed ones (both for a `StatusError`).
  * @internal
  */
-export const requestedValues = (options: {
+export interface DurationSeriesOptions {
   readonly method: string
   readonly host: string
   readonly port: number | string
   readonly status?: number | undefined
   readonly errorType?: string | undefined
-}): ReadonlyArray<string | undefined> => [
+}
+
+/**
+ * The values of `durationLabels` for `requestDurationFor`'s options, as given (no bound applied: the caller names
+ * the series it wants).
+ * @internal
+ */
+export const requestedValues = (options: DurationSeriesOptions): ReadonlyArray<string | undefined> => [
   options.method,
   options.host,
   String(options.port),

@@ -220,13 +220,7 @@ const durationSeries = (
  * The duration histogram tagged as the pipeline tags it (the order of tags is part of a metric's identity).
  * @internal
  */
-export const requestDurationFor = (options: {
-  readonly method: string
-  readonly host: string
-  readonly port: number | string
-  readonly status?: number | undefined
-  readonly errorType?: string | undefined
-}): Metric.Metric.Histogram<number> => {
+export const requestDurationFor = (options: Attributes.DurationSeriesOptions): Metric.Metric.Histogram<number> => {
   const values = Attributes.requestedValues(options)
   return Metric.fromMetricKey(
     MetricKey.taggedWithLabels(

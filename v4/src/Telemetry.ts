@@ -98,13 +98,8 @@ export const withDurationAttributes = (values: ReadonlyArray<string | undefined>
  * @since 0.1.0
  * @category metrics
  */
-export const requestDurationFor = (options: {
-  readonly method: string
-  readonly host: string
-  readonly port: number | string
-  readonly status?: number | undefined
-  readonly errorType?: string | undefined
-}): Metric.Histogram<number> => withDurationAttributes(Attributes.requestedValues(options))
+export const requestDurationFor = (options: Attributes.DurationSeriesOptions): Metric.Histogram<number> =>
+  withDurationAttributes(Attributes.requestedValues(options))
 
 /**
  * Retries scheduled, by `reason`.
