@@ -1,7 +1,8 @@
 /**
  * The metrics the v4 edition records, as v4 `Metric`s under the same names as the root entry's
  * (`http.client.request.duration`, `http_resilient.retries`, `http_resilient.circuit.transitions`,
- * `http_resilient.retry_budget.rejections`, `http_resilient.bulkhead.rejections`); read them with `Metric.value`.
+ * `http_resilient.retry_budget.rejections`, `http_resilient.bulkhead.rejections`, `http_resilient.events.dropped`),
+ * with the same attributes and bounds; read them with `Metric.value` (`requestDurationFor` names a duration series).
  * Spans: one per attempt, named `HTTP {method}`, kind client, with `http.request.resend_count` from the second
  * attempt, when a tracer is installed (the fiber's `Tracer` is not v4's `nativeTracer`) or the client option `tracing`
  * is `true`; `tracing: false` turns them off, as in the root entry.
