@@ -13,6 +13,7 @@ import * as Metric from "effect/Metric"
 import * as Attributes from "../../src/core/durationAttributes.js"
 import * as backlog from "../../src/core/eventBacklog.js"
 import { attributes, durationBuckets, metricNames } from "../../src/core/telemetryNames.js"
+import * as Duration from "./internal/durationSeries.js"
 
 export {
   /**
@@ -40,10 +41,7 @@ export {
  * @since 0.1.0
  * @category metrics
  */
-export const requestDuration = Metric.histogram(metricNames.requestDuration, {
-  description: "Duration of HTTP client attempts, in seconds",
-  boundaries: durationBuckets
-})
+export const requestDuration: Metric.Histogram<number> = Duration.requestDuration
 
 /**
  * How many distinct `server.address` + `server.port` pairs get series of their own in `requestDuration` (the root
@@ -64,19 +62,6 @@ export const requestDuration = Metric.histogram(metricNames.requestDuration, {
  * @category metrics
  */
 export const maxServerAddresses: number = Attributes.maxServerAddresses
-
-/**
- * The duration histogram tagged with `values`, in the core's label order (`undefined`: no such attribute).
- * @internal
- */
-export const withDurationAttributes = (values: ReadonlyArray<string | undefined>): Metric.Histogram<number> => {
-  const tags: Record<string, string> = {}
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]
-    if (value !== undefined) tags[Attributes.durationLabels[i]] = value
-  }
-  return Metric.withAttributes(requestDuration, tags) as Metric.Histogram<number>
-}
 
 /**
  * `requestDuration` tagged the way the client tags it, as the root entry's: `http.request.method`, `server.address`
@@ -100,7 +85,7 @@ export const withDurationAttributes = (values: ReadonlyArray<string | undefined>
  * @category metrics
  */
 export const requestDurationFor = (options: Attributes.DurationSeriesOptions): Metric.Histogram<number> =>
-  withDurationAttributes(Attributes.requestedValues(options))
+  Duration.withAttributes(Attributes.requestedValues(options))
 
 /**
  * Retries scheduled, by `reason`.

@@ -9,9 +9,28 @@ import * as Context from "effect/Context"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Attributes from "../../../src/core/durationAttributes.js"
+import { durationBuckets, metricNames } from "../../../src/core/telemetryNames.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
-import * as Telemetry from "../Telemetry.js"
 import type { Built } from "./request.js"
+
+/** `http.client.request.duration` (public as `Telemetry.requestDuration`). @internal */
+export const requestDuration = Metric.histogram(metricNames.requestDuration, {
+  description: "Duration of HTTP client attempts, in seconds",
+  boundaries: durationBuckets
+})
+
+/**
+ * The duration histogram tagged with `values`, in the core's label order (`undefined`: no such attribute).
+ * @internal
+ */
+export const withAttributes = (values: ReadonlyArray<string | undefined>): Metric.Histogram<number> => {
+  const tags: Record<string, string> = {}
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (value !== undefined) tags[Attributes.durationLabels[i]] = value
+  }
+  return Metric.withAttributes(requestDuration, tags) as Metric.Histogram<number>
+}
 
 /** The servers given series of their own: one bound for v4's registry, process-wide as the registry is. */
 const addressCap = Attributes.makeAddressCap()
@@ -42,7 +61,7 @@ export const durationRecorder = () => {
     const key = `${built.method} ${url.protocol}${url.host} ${status ?? ""} ${type ?? ""}`
     let series = cache.get(key)
     if (series === undefined) {
-      series = Telemetry.withDurationAttributes(Attributes.durationValues(addressCap, built.method, url, status, type))
+      series = withAttributes(Attributes.durationValues(addressCap, built.method, url, status, type))
       if (cache.size < maxCached) cache.set(key, series)
     }
     series.updateUnsafe(millis / 1000, context)
