@@ -26,16 +26,16 @@ interface ErrorLike {
 }
 
 /**
- * The response an event keeps alive through its error: a `StatusError`'s own (a retry budget's refusal: its last
- * error's); `undefined` for an event without one. Each edition keeps it when it is its response with the body in
- * memory.
+ * The response an event keeps alive through its error: whatever response the error carries (a `StatusError`'s, a
+ * `ResponseRejectedError`'s; a retry budget's refusal: its last error's); `undefined` for an event without one. Each
+ * edition keeps it when it is its response with the body in memory.
  * @internal
  */
 export const responseOf = (event: object): unknown => {
   const error = (event as { readonly error?: ErrorLike | undefined }).error
   if (error === undefined) return undefined
   const last = error._tag === "RetryBudgetExhaustedError" ? error.lastError : error
-  return last !== undefined && last._tag === "StatusError" ? last.response : undefined
+  return last?.response
 }
 
 /**
