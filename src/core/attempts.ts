@@ -40,7 +40,7 @@ export const isOptionsObject = (u: unknown): u is Record<string, unknown> => {
 export const notAnOptionsObject = (at: string, shown: string): RequestValidationError =>
   new RequestValidationError(
     "InvalidOption",
-    `${at === "" ? "options" : at.slice(0, -2)}: expected an object of request options, got ${shown}`
+    `${at === "" ? "options" : at.slice(0, -1)}: expected an object of request options, got ${shown}`
   )
 
 /**

@@ -3,6 +3,7 @@
  * @internal
  */
 import type * as Duration from "effect/Duration"
+import type * as HttpBody from "effect/http/HttpBody"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, acceptStatusExpected, isAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { checkAttempts, isOptionsObject, notAnOptionsObject, unknownOption } from "../../../src/core/attempts.js"
@@ -31,29 +32,54 @@ import { BadOption, millisOf, shown } from "./options.js"
  * `application/x-www-form-urlencoded`, a list as one field per value), `multipart` (a `FormData`, sent
  * `multipart/form-data` with its boundary), `bytes` (`application/octet-stream`), `stream` (a v4
  * `Stream<Uint8Array>`, sent chunked — or with `contentLength` as its `Content-Length` — and never sent twice: no
- * retry by a `RetryPolicy`, no hedge, no 307/308 redirect, a streaming verb not retried at all). `contentType`
- * replaces the body's content type (not a multipart form's); a `content-type` header replaces both.
+ * retry by a `RetryPolicy`, no hedge, no 307/308 redirect, a streaming verb not retried at all), `body` (an
+ * `effect/http` `HttpBody`: `HttpBody.text`, `uint8Array`, `jsonUnsafe`, `urlParams`, `formData`, or `stream`, which
+ * is one-shot as the `stream` option is; sent with its own content type and length; a raw body that is no string or
+ * bytes is an `InvalidRequestError` `InvalidBody`). `contentType` replaces the content type of `json` … `stream`
+ * (not a multipart form's, nor a `body`'s, as in the root entry); a `content-type` header replaces any.
  * @since 0.1.0
  * @category models
  * @example
  * ```ts
  * import { HttpResilient } from "effect-http-resilient/v4"
  * import { Stream } from "effect"
+ * import { HttpBody } from "effect/http"
  *
  * const login = HttpResilient.post("https://api.example.com/login", { form: { user: "ada", scopes: ["a", "b"] } })
  * const upload = HttpResilient.put("https://api.example.com/blob", {
  *   stream: Stream.make(new Uint8Array([1, 2, 3])),
  *   contentLength: 3
  * })
+ * const note = HttpResilient.post("https://api.example.com/notes", { body: HttpBody.text("# hi", "text/markdown") })
  * ```
  */
-export interface BodyOptions extends BodyOptionsInput {}
+export interface BodyOptions extends BodyOptionsInput {
+  /**
+   * An `effect/http` body, sent with its own content type (a `content-type` header wins) and length: bytes, text,
+   * JSON, URL parameters, a `FormData` (multipart) or a stream — one-shot like the `stream` option: never retried,
+   * hedged or carried over a 307/308. A raw body that is no string or bytes, or a value that is no `HttpBody`, fails
+   * the call with `InvalidRequestError` `InvalidBody` naming `body`; with another body option, naming both.
+   * @since 0.1.0
+   * @default none (no body)
+   * @example
+   * ```ts
+   * import { HttpResilient } from "effect-http-resilient/v4"
+   * import { HttpBody } from "effect/http"
+   *
+   * const created = HttpResilient.post("https://api.example.com/orders", {
+   *   body: HttpBody.jsonUnsafe({ sku: "A1" }),
+   *   idempotencyKey: true
+   * })
+   * ```
+   */
+  readonly body?: HttpBody.HttpBody | undefined
+}
 
 /**
  * `headers`, `urlParams`, `timeout` (this attempt's; default the client's 10 s), `deadline` (the call's; default the
  * client's 30 s), `idempotencyKey` (`true` makes one per call, sent on every attempt; POST and PATCH are retried only
- * with one), `tag` (shown on events and spans), `failover` (URLs for the later attempts), `retry`, `acceptStatus`,
- * and one body option.
+ * with one), `tag` (shown on events and spans), `failover` (URLs for the later attempts), `attempts` (options per
+ * attempt), `retry`, `acceptStatus`, and one body option.
  * @since 0.1.0
  * @category models
  */
