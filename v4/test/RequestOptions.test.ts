@@ -5,6 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import type { HttpResilientError } from "effect-http-resilient/v4"
 import { HttpResilient, HttpResilientTest } from "effect-http-resilient/v4"
 import { HttpBody } from "effect/http"
 
@@ -13,7 +14,7 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 const scripted = HttpResilientTest.layer([HttpResilientTest.reply(200)])
 
 /** The call's error, which must be an `InvalidRequestError` with `reason`; its message. */
-const refused = (call: Effect.Effect<unknown, HttpResilient.HttpResilientError, any>, reason: string) =>
+const refused = (call: Effect.Effect<unknown, HttpResilientError.HttpResilientError, any>, reason: string) =>
   Effect.map(Effect.flip(call), (error) => {
     assert.strictEqual(error._tag, "InvalidRequestError")
     if (error._tag === "InvalidRequestError") assert.strictEqual(error.reason, reason, error.message)
