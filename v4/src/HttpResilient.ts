@@ -8,8 +8,8 @@
  * resumable downloads, event streams that reconnect with `Last-Event-ID` and the server's `retry:`.
  *
  * Request bodies are the root entry's (`json`, `text`, `form`, `multipart`, `bytes`, a one-shot `stream`, with
- * `contentType` and `contentLength`), and so is `onProgress`. Not in this edition yet: per-attempt request lists
- * (`attempts`), the `body` option (send an `effect/http` body with `execute`).
+ * `contentType` and `contentLength`, and `body`, an `effect/http` `HttpBody`), and so are `onProgress` and the
+ * per-attempt options (`attempts`).
  *
  * @since 0.1.0
  */
