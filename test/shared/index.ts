@@ -2,6 +2,7 @@
  * The shared behavioural suite: every body, registered for one driver. An edition's runner calls
  * `sharedSuite({ it, describe }, driver)` in one test file.
  */
+import { attemptBodies } from "./attempts.js"
 import { bodyBodies } from "./bodies.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
@@ -24,7 +25,8 @@ export const bodies = [
   bodyBodies,
   poolBodies,
   rateLimiterBodies,
-  interceptorBodies
+  interceptorBodies,
+  attemptBodies
 ] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
