@@ -4,7 +4,7 @@
  * `"type": "module"` apply) when that build is missing or older than the source; `--source` on the command line (or
  * `BENCH_SOURCE=1`) loads the TypeScript source through tsx instead. Every client process of a run loads the same
  * one: the flag is handed to them in the environment, and the build is made by the first process that loads this
- * module (the harness, before it starts any client).
+ * module (the harness, before it starts any client); the client processes load that build without checking it again.
  */
 import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
@@ -78,7 +78,12 @@ export const ensureBuilt = (): void => {
   console.log(`bench: built in ${((performance.now() - started) / 1000).toFixed(0)} s`)
 }
 
-if (!fromSource) ensureBuilt()
+// the first process of a run builds (or finds the build fresh); the client processes it starts inherit
+// `BENCH_BUILT` and load that build as it is, even if the source changes during the run
+if (!fromSource && process.env.BENCH_BUILT !== "1") {
+  ensureBuilt()
+  process.env.BENCH_BUILT = "1"
+}
 
 /** The library's module: the tsc build, or the source with `--source`. */
 export const Lib: typeof Source = fromSource
