@@ -18,8 +18,9 @@ import * as http from "node:http"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import * as Undici from "undici"
-import * as Lib from "../src/index.js"
+import type * as Source from "../src/index.js"
 import { asyncDispatch } from "./floor.js"
+import { Lib } from "./lib.js"
 import { type Call, type ClientBase, type ClientDefinitionOf, effectCallOf, promiseCall } from "./loop.js"
 
 const effectCall = effectCallOf(Effect)
@@ -66,10 +67,10 @@ const statusOk = (status: number) => {
 
 interface OursOptions {
   readonly retry: "none" | "policy"
-  /** the library to load: this checkout, or a baseline build */
-  readonly lib?: typeof Lib
+  /** the library to load: this checkout (its tsc build, or its source with `--source`), or a baseline build */
+  readonly lib?: typeof Source
   /** client options instead of `ResilientClientLive` */
-  readonly options?: Lib.ResilientClient.ClientOptions
+  readonly options?: Source.ResilientClient.ClientOptions
 }
 
 const ours = ({ lib = Lib, options, retry }: OursOptions): () => Promise<ClientInstance> => async () => {
@@ -268,7 +269,7 @@ const fetchClient = async (): Promise<ClientInstance> => ({
  * a directory built with `npx tsc -p tsconfig.build.json --outDir <dir>`.
  */
 const baselineDir = process.env.BENCH_BASELINE
-const baseline: typeof Lib | undefined = baselineDir === undefined || baselineDir === ""
+const baseline: typeof Source | undefined = baselineDir === undefined || baselineDir === ""
   ? undefined
   : await import(pathToFileURL(path.resolve(baselineDir, "index.js")).href)
 

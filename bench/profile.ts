@@ -4,6 +4,7 @@
  *   taskset -c 1 node --cpu-prof --cpu-prof-dir=bench/.tmp --import tsx bench/profile.ts ours 50000
  *
  * Prints requests/s and CPU µs per request for `rounds` runs of `count` requests at concurrency 64 (and 1).
+ * Ours is the tsc build of `src/` as in `npm run bench` (bench/lib.ts); `--source` loads the source through tsx.
  */
 import { clientNamed } from "./clients.js"
 import { runLoop } from "./loop.js"
@@ -15,9 +16,11 @@ const main = async () => {
     console.error(`profile: ${problem}`)
     process.exit(1)
   }
-  const name = process.argv[2] ?? "ours"
-  const count = Number(process.argv[3] ?? 20_000)
-  const rounds = Number(process.argv[4] ?? 3)
+  // `--source` (bench/lib.ts) may come anywhere
+  const args = process.argv.slice(2).filter((a) => !a.startsWith("--"))
+  const name = args[0] ?? "ours"
+  const count = Number(args[1] ?? 20_000)
+  const rounds = Number(args[2] ?? 3)
   const server = await Server.start()
   try {
     const client = await clientNamed(name).make()

@@ -3,13 +3,16 @@
  * and at 30 % dropped connections), a full outage of 1,000 calls in 10 s, recovery after an outage, and hedging
  * against a slow tail. `bench/run.ts` runs them as part of `npm run bench`; alone (smaller counts with `--quick`):
  *
- *   npx tsx bench/resilience.ts [--quick] [--only curve,outage,recovery,hedging]
+ *   npx tsx bench/resilience.ts [--quick] [--only curve,outage,recovery,hedging] [--source]
+ *
+ * Ours is loaded as in `npm run bench` (bench/lib.ts): the tsc build, or the source with `--source`.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { type CurveLine, faultCurveChart } from "./chart.js"
 import { clients } from "./clients.js"
+import { libDescription } from "./lib.js"
 import type { PacedOutcome } from "./loop.js"
 import * as Server from "./server.js"
 import { children, startWorker, type Worker } from "./workers.js"
@@ -474,6 +477,7 @@ const main = async () => {
   )
   const settings = quick ? quickSettings : fullSettings
   const server = await Server.start()
+  console.log(libDescription)
   const names = new Set(["ours", ...curveClients])
   const shutdown = (code: number) => {
     for (const child of children) child.kill("SIGTERM")

@@ -1,5 +1,7 @@
 /**
  * The benchmark: `npm run bench` (a few minutes) or `npm run bench -- --quick` (about a minute).
+ * Measures ours as `tsc` builds it (bench/lib.ts: built into bench/.tmp/build when the source changed); `--source`
+ * measures the TypeScript source through tsx instead.
  * Starts nginx (core 0), one process per client (core 1), runs every scenario, prints each target as
  * PASS/FAIL/SKIP with its figure and writes `bench/RESULTS.md` and `bench/results.svg`. Last, the Effect v4
  * edition's bench (`npm run bench:v4`, under Node 22) adds its section; `--no-v4` leaves it out.
@@ -11,6 +13,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { chart, faultCurveChart } from "./chart.js"
 import { benchBackoffMillis, type ClientDefinition, clients, hasRetryPolicy, hasStreamVerb } from "./clients.js"
+import { libDescription } from "./lib.js"
 import {
   curveLines,
   fullSettings,
@@ -389,6 +392,7 @@ const report = (
       `${os.type()} ${os.release()}; Node ${process.version}; ${server.version} (one worker on core 0, ` +
       "each client in its own process on core 1)",
     `- Versions: ${libs.map((l) => `${l} ${version(l)}`).join(", ")}`,
+    `- Every row of ours (throughput, outage, Retry-After, fault curve, recovery, hedging, soak, \`/big\`): ${libDescription}`,
     `- Rounds: ${settings.rounds}, interleaved over clients; per round ${settings.c1.count} requests at concurrency 1 ` +
       `and ${settings.c64.count} at 64 (or ${settings.c1.maxMillis} / ${settings.c64.maxMillis} ms, whichever ends ` +
       "first); raw undici runs right before each client, and ratios are medians over rounds of the ratio to that " +
@@ -524,7 +528,7 @@ const main = async () => {
   const started = performance.now()
   // the whole run is bounded too
   const { server, shutdown } = await startBench("bench", quick ? 10 : 25)
-  log(`nginx ${server.version} on ${server.origin}; ${quick ? "quick run" : "full run"}`)
+  log(`nginx ${server.version} on ${server.origin}; ${quick ? "quick run" : "full run"}; ${libDescription}`)
   try {
     if (throughputOnly !== undefined) {
       const names = new Set(["undici", ...throughputOnly.split(",")])

@@ -231,22 +231,23 @@ export const normaliseOrigin = (origin: string | URL): string => {
   }
 }
 
-let lastUrl: URL | undefined
 let lastHref = ""
 let lastOrigin = ""
 
 /**
- * `url.origin`, remembered for the last URL read while its text is unchanged: the attempt reads its request's
- * origin (the key of its breaker, retry budget and duration series) and the exchange reads it again to dispatch,
- * and the URL builds a new string on every read. A URL changed in place (its `href` is then another string) is
- * read afresh.
+ * `url.origin`, remembered for the last URL text read: the attempt reads its request's origin (the key of its
+ * breaker, retry budget and duration series) and the exchange reads it again to dispatch, and the URL builds a new
+ * string on every read. The origin is a function of the URL's text, so a URL with the same `href` as the last one
+ * read (the same URL, or another call's to the same address) gets the same string, whose hash the maps keyed by it
+ * have already computed; a URL changed in place, or another URL, is read afresh (and still gets the remembered
+ * string when its origin is the same).
  * @internal
  */
 export const originOf = (url: URL): string => {
   const href = url.href
-  if (url === lastUrl && href === lastHref) return lastOrigin
-  lastOrigin = url.origin
-  lastUrl = url
+  if (href === lastHref) return lastOrigin
   lastHref = href
+  const origin = url.origin
+  if (origin !== lastOrigin) lastOrigin = origin
   return lastOrigin
 }

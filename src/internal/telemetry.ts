@@ -242,30 +242,41 @@ export const statusOf = (exit: Exit.Exit<{ readonly status: number }, HttpResili
 }
 
 /**
- * Measures an attempt by `clock` and records it in the duration histogram. Interrupted attempts and defects are
+ * What `measured` reads of an attempt when it ends: its request's method and URL, its origin, its clock and when it
+ * started. An `AttemptState` is one; the continuations keep this one object across the wait, not five values.
+ * @internal
+ */
+export interface MeasuredAttempt {
+  readonly prepared: { readonly method: string; readonly url: URL }
+  origin(): string
+  readonly clock: Clock.Clock
+  readonly began: number
+}
+
+/**
+ * Measures an attempt by its clock and records it in the duration histogram. Interrupted attempts and defects are
  * not recorded.
  * @internal
  */
 export const measured = <A extends { readonly status: number }, R>(
   self: Effect.Effect<A, HttpResilientError, R>,
-  method: string,
-  url: URL,
-  origin: string,
-  clock: Clock.Clock,
-  startMillis: number
+  attempt: MeasuredAttempt
 ): Effect.Effect<A, HttpResilientError, R> =>
   // one continuation, no interruption mask: cheaper than onExit on the hot path
   Effect.matchCauseEffect(self, {
     onSuccess: (response) => {
-      const seconds = (clock.unsafeCurrentTimeMillis() - startMillis) / 1000
-      recordDuration(method, origin, url, seconds, response.status, undefined)
+      const seconds = (attempt.clock.unsafeCurrentTimeMillis() - attempt.began) / 1000
+      const prepared = attempt.prepared
+      recordDuration(prepared.method, attempt.origin(), prepared.url, seconds, response.status, undefined)
       return Effect.succeed(response)
     },
     onFailure: (cause) => {
       if (cause._tag === "Fail") {
         const error = cause.error
         const status = error._tag === "StatusError" ? error.status : undefined
-        recordDuration(method, origin, url, (clock.unsafeCurrentTimeMillis() - startMillis) / 1000, status, error)
+        const seconds = (attempt.clock.unsafeCurrentTimeMillis() - attempt.began) / 1000
+        const prepared = attempt.prepared
+        recordDuration(prepared.method, attempt.origin(), prepared.url, seconds, status, error)
       }
       return Effect.failCause(cause)
     }

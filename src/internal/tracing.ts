@@ -135,5 +135,6 @@ export const instrument = <A extends { readonly status: number }>(
     ? traced(method, url, attempt, tag, secrets, (parent) => run({ ...headers, traceparent: parent }))
     : run(headers)
   if (debugEnabled(fiber)) effect = logged(effect, method, url, attempt, tag, secrets)
-  return measured(effect, method, url, url.origin, clock, startMillis)
+  const origin = url.origin
+  return measured(effect, { prepared: { method, url }, origin: () => origin, clock, began: startMillis })
 }

@@ -96,5 +96,9 @@ describe("core/url", () => {
     const other = new URL("https://c.test/")
     assert.strictEqual(originOf(other), "https://c.test")
     assert.strictEqual(originOf(url), "https://b.test:81")
+    // another URL object of the same text, and one of the same origin with another path
+    assert.strictEqual(originOf(new URL(url.href)), "https://b.test:81")
+    assert.strictEqual(originOf(new URL("https://b.test:81/other")), "https://b.test:81")
+    assert.strictEqual(originOf(new URL("https://b.test:82/other")), "https://b.test:82")
   })
 })

@@ -15,7 +15,9 @@ export const telemetry =
   (state, request) =>
     // no span and no debug logs (the default): the histogram alone, without a closure for the rest
     !Tracing.spansEnabled(tracing, state.fiber) && !Tracing.debugEnabled(state.fiber)
-      ? measured(next(state, request), request.method, request.url, state.origin(), state.clock, state.began)
+      // the request here is the attempt's own (its method and URL are `state.prepared`'s); its origin is read now,
+      // as the attempt starts (`origin()` keeps it for the end)
+      ? (state.origin(), measured(next(state, request), state))
       : Tracing.instrument(
         state.fiber,
         tracing,

@@ -68,21 +68,47 @@ const bodyForUndici = (
   }
 }
 
-const onAttemptTimeout = (exchange: Exchange) => exchange.timeout()
+const onAttemptTimeout = (exchange: BufferedExchange<TransportRequest>) => exchange.timeout()
 const ignoreResume = () => {}
 
 /**
  * The core's buffered exchange as an `Effect.async` registration: the attempt timer runs on the request's clock,
- * the result resumes the fiber.
+ * the result resumes the fiber. It carries the caller's failure mapping (`SendMapped`) and its context, so that its
+ * failure handler is one function over the exchange (no separate closure context kept across the wait).
  */
-class Exchange extends BufferedExchange<TransportRequest> {
+class Exchange<E, C> extends BufferedExchange<TransportRequest> {
   private timer: TimerHandle = undefined
   private resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void = ignoreResume
+
+  constructor(
+    request: TransportRequest,
+    dispatcher: Undici.Dispatcher,
+    body: UndiciBody,
+    inFlight: InFlight,
+    private readonly mapFailure: ((failure: TransportFailure, request: TransportRequest, context: C) => E) | undefined,
+    private readonly context: C | undefined
+  ) {
+    super(request, dispatcher, body, inFlight)
+  }
 
   /** The `Effect.async` registration: starts the timer and the exchange. */
   readonly register = (resume: (effect: Effect.Effect<RawResponse, TransportFailure>) => void): void => {
     this.resume = resume
     this.start()
+  }
+
+  /**
+   * The failure handler around the registration: aborts the socket when the fiber was interrupted, and maps a
+   * failure for a caller that asked.
+   */
+  readonly onFailure = (cause: Cause.Cause<TransportFailure>): Effect.Effect<never, E> => {
+    if (Cause.isInterrupted(cause)) this.interrupt()
+    const mapFailure = this.mapFailure
+    if (mapFailure === undefined) return Effect.failCause(cause as Cause.Cause<E>)
+    const failure = Cause.failureOrCause(cause)
+    return failure._tag === "Left"
+      ? Effect.fail(mapFailure(failure.left, this.request, this.context as C))
+      : Effect.failCause(failure.right)
   }
 
   protected startTimer(): void {
@@ -115,18 +141,13 @@ const dispatchBuffered = <E = TransportFailure, C = unknown>(
 ): Effect.Effect<RawResponse, E> =>
   // the same as `Effect.async` with a canceler, in fewer steps: the exchange runs interruptibly inside an
   // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted (and maps
-  // the failure for a caller that asked: `SendMapped`)
+  // the failure for a caller that asked: `SendMapped`); a failure handler only: nothing runs on success
   Effect.uninterruptibleMask((restore) => {
-    const exchange = new Exchange(request, dispatcher, body, inFlight)
-    // a failure handler only: nothing runs on success
-    return Effect.catchAllCause(restore(Effect.async<RawResponse, TransportFailure>(exchange.register)), (cause) => {
-      if (Cause.isInterrupted(cause)) exchange.interrupt()
-      if (mapFailure === undefined) return Effect.failCause(cause as Cause.Cause<E>)
-      const failure = Cause.failureOrCause(cause)
-      return failure._tag === "Left"
-        ? Effect.fail(mapFailure(failure.left, request, context as C))
-        : Effect.failCause(failure.right)
-    })
+    const exchange = new Exchange(request, dispatcher, body, inFlight, mapFailure, context)
+    return Effect.catchAllCause(
+      restore(Effect.async<RawResponse, TransportFailure>(exchange.register)),
+      exchange.onFailure
+    )
   })
 
 /**
