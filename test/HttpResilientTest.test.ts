@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Clock, Effect, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
-import { HttpResilient, HttpResilientTest, ResilientClient, Transport } from "../src/index.js"
-import { serverScoped } from "./support/server.js"
+import { HttpResilient, HttpResilientTest, ResilientClient } from "../src/index.js"
 
 describe("HttpResilientTest: a scripted transport", () => {
   it.effect("answers call n with step n, records what was sent, and the last step repeats", () =>
@@ -91,43 +90,7 @@ describe("HttpResilientTest: a scripted transport", () => {
 
   it("bad script input is refused with a clear message", () => {
     assert.throws(() => HttpResilientTest.reply(42), /status 42 is not an integer from 100 to 599/)
-    assert.throws(() => HttpResilientTest.chaos({ status: { rate: 2 } }), /status.rate 2 is not within 0..1/)
   })
-})
-
-describe("HttpResilientTest.chaos: seeded fault injection over a real transport", () => {
-  const run = (seed: number) =>
-    Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => res.end("real"))
-      const layer = ResilientClient.layerWithTransport().pipe(
-        Layer.provide(HttpResilientTest.chaos({ seed, status: { rate: 0.3, status: 502 }, fault: { rate: 0.2 } })),
-        Layer.provide(Transport.layerUndici()),
-        Layer.orDie
-      )
-      const outcomes = yield* Effect.forEach(
-        Array.from({ length: 50 }, (_, i) => i),
-        (i) =>
-          HttpResilient.get(`${server.url}/${i}`).pipe(
-            Effect.map((r) => String(r.status)),
-            Effect.catchAll((e) => Effect.succeed(e._tag === "StatusError" ? String(e.status) : e._tag))
-          )
-      ).pipe(Effect.provide(layer))
-      return { outcomes, reached: server.count() }
-    })
-
-  it.scoped("injects statuses and faults at about the rates, the same ones for the same seed", () =>
-    Effect.gen(function*() {
-      const a = yield* run(7)
-      const b = yield* run(7)
-      const c = yield* run(8)
-      assert.deepStrictEqual(a.outcomes, b.outcomes)
-      assert.notDeepEqual(a.outcomes, c.outcomes)
-      const injected = a.outcomes.filter((o) => o !== "200").length
-      assert.strictEqual(a.reached, a.outcomes.filter((o) => o === "200").length)
-      assert.isAbove(injected, 5)
-      assert.isBelow(injected, 40)
-      assert.isTrue(a.outcomes.includes("502") && a.outcomes.includes("TransportError"))
-    }))
 })
 
 describe("HttpResilientTest: streamed bodies", () => {

@@ -3,6 +3,7 @@
  * `sharedSuite({ it, describe }, driver)` in one test file.
  */
 import { bodyBodies } from "./bodies.js"
+import { chaosBodies } from "./chaos.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
 import { interceptorBodies } from "./interceptors.js"
@@ -24,7 +25,8 @@ export const bodies = [
   bodyBodies,
   poolBodies,
   rateLimiterBodies,
-  interceptorBodies
+  interceptorBodies,
+  chaosBodies
 ] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {
