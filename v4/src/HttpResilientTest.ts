@@ -1,6 +1,9 @@
 /**
  * The test kit of the v4 edition: a scripted transport (replies, faults, delays on the v4 `Clock`, so `TestClock`
- * drives retries and timeouts) and the requests it saw. Use it with `@effect/vitest` 4's `it.effect`.
+ * drives retries and timeouts; bodies in chunks that stall, break or answer a range request) and the requests it
+ * saw; `chaos`, seeded fault injection over a real transport. Use it with `@effect/vitest` 4's `it.effect`.
+ * The root entry's test kit, with one difference: `chaos` draws from v4's `Random`, so a seed gives another
+ * sequence of faults than in the root entry (the same one on every run of this edition).
  *
  * @since 0.1.0
  */
