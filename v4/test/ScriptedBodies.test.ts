@@ -173,3 +173,19 @@ describe("HttpResilientTest: streamed bodies (v4)", () => {
     assert.throws(() => HttpResilientTest.reply(200, { chunkDelay: -1 }), /HttpResilientTest\.reply.*chunkDelay.*-1/)
   })
 })
+
+describe("HttpResilientTest: a scripted body over maxResponseSize (v4)", () => {
+  it.effect("is a TransportError ResponseTooLarge, buffered or streamed, as from a real server", () =>
+    Effect.gen(function*() {
+      const buffered = yield* Effect.flip(HttpResilient.get("http://api.test/big", { retry: false }))
+      assert.isTrue(buffered._tag === "TransportError" && buffered.reason === "ResponseTooLarge", String(buffered))
+      const streamed = yield* Effect.flip(
+        Stream.runDrain(HttpResilient.stream("http://api.test/big", { retry: false }))
+      )
+      assert.isTrue(streamed._tag === "TransportError" && streamed.reason === "ResponseTooLarge", String(streamed))
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(200, { body: "0123456789" })], {
+        maxResponseSize: 4
+      }))
+    ))
+})

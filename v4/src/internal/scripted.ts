@@ -32,10 +32,15 @@ export type ScriptStep =
 const faultFailure = (fault: Exclude<BodyEnd, "complete" | "stall">): TransportFailure =>
   new TransportFailure(fault, new Error(scriptedFaultMessage(fault)))
 
-/** The head of the step's answer after its delay, or its fault (`Timeout`: nothing, ever). */
+/**
+ * The head of the step's answer after its delay, or its fault (`Timeout`: nothing, ever); a body over the request's
+ * `maxResponseSize` is `ResponseTooLarge`, as the root entry's test kit says.
+ */
 const answer = (request: TransportRequest, step: ScriptStep): Effect.Effect<Served, TransportFailure> => {
   const outcome: Effect.Effect<Served, TransportFailure> = step._tag === "Fault"
     ? step.fault === "Timeout" ? Effect.never : Effect.fail(faultFailure(step.fault))
+    : step.body.byteLength > request.maxResponseSize
+    ? Effect.fail(new TransportFailure("ResponseTooLarge", undefined, `limit ${request.maxResponseSize}`))
     : Effect.sync(() => serve(step, request.headers))
   return step.delayMillis > 0 ? Effect.delay(outcome, step.delayMillis) : outcome
 }
