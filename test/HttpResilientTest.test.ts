@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Clock, Effect, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
-import { HttpResilient, HttpResilientTest, ResilientClient, Transport } from "../src/index.js"
-import { serverScoped } from "./support/server.js"
+import { HttpResilient, HttpResilientTest, ResilientClient } from "../src/index.js"
 
 describe("HttpResilientTest: a scripted transport", () => {
   it.effect("answers call n with step n, records what was sent, and the last step repeats", () =>
@@ -91,43 +90,7 @@ describe("HttpResilientTest: a scripted transport", () => {
 
   it("bad script input is refused with a clear message", () => {
     assert.throws(() => HttpResilientTest.reply(42), /status 42 is not an integer from 100 to 599/)
-    assert.throws(() => HttpResilientTest.chaos({ status: { rate: 2 } }), /status.rate 2 is not within 0..1/)
   })
-})
-
-describe("HttpResilientTest.chaos: seeded fault injection over a real transport", () => {
-  const run = (seed: number) =>
-    Effect.gen(function*() {
-      const server = yield* serverScoped((_req, res) => res.end("real"))
-      const layer = ResilientClient.layerWithTransport().pipe(
-        Layer.provide(HttpResilientTest.chaos({ seed, status: { rate: 0.3, status: 502 }, fault: { rate: 0.2 } })),
-        Layer.provide(Transport.layerUndici()),
-        Layer.orDie
-      )
-      const outcomes = yield* Effect.forEach(
-        Array.from({ length: 50 }, (_, i) => i),
-        (i) =>
-          HttpResilient.get(`${server.url}/${i}`).pipe(
-            Effect.map((r) => String(r.status)),
-            Effect.catchAll((e) => Effect.succeed(e._tag === "StatusError" ? String(e.status) : e._tag))
-          )
-      ).pipe(Effect.provide(layer))
-      return { outcomes, reached: server.count() }
-    })
-
-  it.scoped("injects statuses and faults at about the rates, the same ones for the same seed", () =>
-    Effect.gen(function*() {
-      const a = yield* run(7)
-      const b = yield* run(7)
-      const c = yield* run(8)
-      assert.deepStrictEqual(a.outcomes, b.outcomes)
-      assert.notDeepEqual(a.outcomes, c.outcomes)
-      const injected = a.outcomes.filter((o) => o !== "200").length
-      assert.strictEqual(a.reached, a.outcomes.filter((o) => o === "200").length)
-      assert.isAbove(injected, 5)
-      assert.isBelow(injected, 40)
-      assert.isTrue(a.outcomes.includes("502") && a.outcomes.includes("TransportError"))
-    }))
 })
 
 describe("HttpResilientTest: streamed bodies", () => {
@@ -269,4 +232,65 @@ describe("HttpResilientTest: streamed bodies", () => {
       /end "Timeout" is not "complete", "stall" or a transport fault/
     )
   })
+})
+
+describe("HttpResilientTest.chaos: a seed's faults, pinned", () => {
+  it.effect("seed 7 draws latency, then a fault, then a status, in this exact order (scripted transport, TestClock)", () =>
+    Effect.gen(function*() {
+      const start = yield* Clock.currentTimeMillis
+      const outcomes: Array<string> = []
+      const calls = Effect.forEach(
+        Array.from({ length: 16 }, (_, i) => i),
+        (i) =>
+          HttpResilient.get(`http://api.test/${i}`).pipe(
+            Effect.map((r) => String(r.status)),
+            Effect.catchAll((e) =>
+              Effect.succeed(
+                e._tag === "StatusError" ? String(e.status) : e._tag === "TransportError" ? e.reason : e._tag
+              )
+            ),
+            Effect.flatMap((outcome) =>
+              Effect.map(Clock.currentTimeMillis, (now) => {
+                outcomes.push(`${outcome}@${now - start}`)
+              })
+            )
+          ),
+        { discard: true }
+      )
+      const fiber = yield* Effect.fork(calls)
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      // the root entry's sequence for seed 7 (Effect v3's seeded `Random`): a refactor must keep it exactly
+      assert.deepStrictEqual(outcomes, [
+        "200@0",
+        "200@1000",
+        "200@2000",
+        "200@2000",
+        "ConnectTimeout@3000",
+        "200@4000",
+        "200@5000",
+        "200@5000",
+        "ConnectTimeout@5000",
+        "502@6000",
+        "200@7000",
+        "502@8000",
+        "200@8000",
+        "ConnectTimeout@8000",
+        "200@9000",
+        "ConnectTimeout@9000"
+      ])
+    }).pipe(
+      Effect.provide(
+        ResilientClient.layerWithTransport({ circuitBreaker: false }).pipe(
+          Layer.provide(HttpResilientTest.chaos({
+            seed: 7,
+            latency: { rate: 0.5, delay: "1 second" },
+            fault: { rate: 0.2, reason: "ConnectTimeout" },
+            status: { rate: 0.3, status: 502 }
+          })),
+          Layer.provide(HttpResilientTest.layerTransport([HttpResilientTest.reply(200)])),
+          Layer.orDie
+        )
+      )
+    ))
 })

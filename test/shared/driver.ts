@@ -114,6 +114,14 @@ export interface InterceptorSpec {
   readonly onResponse?: (attempt: number, status: number) => void
 }
 
+/** `HttpResilientTest.chaos(options)`: fault injection at the given rates, seeded; durations in milliseconds. */
+export interface ChaosSpec {
+  readonly seed?: number
+  readonly latency?: { readonly rate: number; readonly delayMs: number }
+  readonly status?: { readonly rate: number; readonly status?: number }
+  readonly fault?: { readonly rate: number; readonly reason?: string }
+}
+
 /** The client options (`ResilientClient.layer(options)`), by their design names. */
 export interface ClientSpec {
   readonly baseUrl?: string
@@ -144,6 +152,12 @@ export interface ClientSpec {
   readonly proxy?: unknown
   /** the `cookies` option as it is (`true`, `false`, a tough-cookie `CookieJar`; or a bad value, for its error) */
   readonly cookies?: unknown
+  /**
+   * The client built as `ResilientClient.layerWithTransport(options)` over `HttpResilientTest.chaos(chaos)` over the
+   * edition's default undici transport (`Transport.layerUndici()`): the pool options above do not reach it. A rate
+   * that `chaos` refuses makes `withClient` reject with the `RangeError` it throws.
+   */
+  readonly chaos?: ChaosSpec
 }
 
 /**

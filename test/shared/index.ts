@@ -4,6 +4,7 @@
  */
 import { attemptBodies } from "./attempts.js"
 import { bodyBodies } from "./bodies.js"
+import { chaosBodies } from "./chaos.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
 import { interceptorBodies } from "./interceptors.js"
@@ -26,7 +27,8 @@ export const bodies = [
   poolBodies,
   rateLimiterBodies,
   interceptorBodies,
-  attemptBodies
+  attemptBodies,
+  chaosBodies
 ] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {

@@ -10,6 +10,7 @@ import type {
   AttemptSpec,
   BackoffSpec,
   BodySpec,
+  ChaosSpec,
   CircuitState,
   ClientSpec,
   DriverClient,
@@ -22,6 +23,17 @@ import type {
   StreamRequest,
   Success
 } from "./driver.js"
+
+/**
+ * The `HttpResilientTest.chaos` options a {@link ChaosSpec} becomes (durations as milliseconds, which both editions'
+ * options accept).
+ */
+export const chaosOptions = (spec: ChaosSpec) => ({
+  seed: spec.seed,
+  latency: spec.latency && { rate: spec.latency.rate, delay: spec.latency.delayMs },
+  status: spec.status,
+  fault: spec.fault
+})
 
 /** The `RetryPolicy.make` options a {@link RetrySpec} becomes, over the edition's schedule `S`. */
 export interface PolicyOptions<S> {

@@ -6,10 +6,18 @@
 import { HttpBody, HttpClientRequest } from "@effect/platform"
 import { Cause, Duration, Effect, Layer, Option, Queue, Runtime, Schema, Stream } from "effect"
 import type { HttpResilientError } from "../../src/index.js"
-import { Backoff, CircuitBreaker, HttpResilient, ResilientClient, RetryPolicy } from "../../src/index.js"
+import {
+  Backoff,
+  CircuitBreaker,
+  HttpResilient,
+  HttpResilientTest,
+  ResilientClient,
+  RetryPolicy,
+  Transport
+} from "../../src/index.js"
 import type { Driver } from "../shared/driver.js"
 import { DriverConfigError } from "../shared/driver.js"
-import { edition, success } from "../shared/translate.js"
+import { chaosOptions, edition, success } from "../shared/translate.js"
 
 const bodyStream = (chunks: ReadonlyArray<Uint8Array>) => Stream.rechunk(Stream.fromIterable(chunks), 1)
 const modules = {
@@ -38,7 +46,15 @@ export const v3Driver: Driver = {
   edition: "v3",
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
-      const context = yield* Layer.build(ResilientClient.layer(clientOptions(spec))).pipe(
+      const options = clientOptions(spec)
+      // with `chaos`: the client over the fault injection over the default undici transport
+      const layer = spec.chaos === undefined ?
+        ResilientClient.layer(options) :
+        ResilientClient.layerWithTransport(options).pipe(
+          Layer.provide(HttpResilientTest.chaos(chaosOptions(spec.chaos) as HttpResilientTest.ChaosOptions)),
+          Layer.provide(Transport.layerUndici())
+        )
+      const context = yield* Layer.build(layer).pipe(
         Effect.mapError((error) => new DriverConfigError(String(error)))
       )
       const runtime = yield* Effect.provide(Effect.runtime<ResilientClient.ResilientClient>(), context)

@@ -1,6 +1,9 @@
 /**
  * The test kit of the v4 edition: a scripted transport (replies, faults, delays on the v4 `Clock`, so `TestClock`
- * drives retries and timeouts) and the requests it saw. Use it with `@effect/vitest` 4's `it.effect`.
+ * drives retries and timeouts; bodies in chunks that stall, break or answer a range request) and the requests it
+ * saw; `chaos`, seeded fault injection over a real transport. Use it with `@effect/vitest` 4's `it.effect`.
+ * The root entry's test kit, with one difference: `chaos` draws from v4's `Random`, so a seed gives another
+ * sequence of faults than in the root entry (the same one on every run of this edition).
  *
  * @since 0.1.0
  */
@@ -10,14 +13,20 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
-import { fromHeaderRecord } from "../../src/core/headers.js"
+import type { ScriptFault } from "../../src/core/chaos.js"
 import type * as Models from "../../src/core/models.js"
-import { TransportFailure, type TransportReason } from "../../src/core/transportFailure.js"
+import {
+  type BodyEnd as CoreBodyEnd,
+  encoder,
+  type ReplyOptionsOf,
+  scriptedBody
+} from "../../src/core/scriptedReply.js"
 import { isInMemory, readBody } from "./internal/body.js"
+import * as internalChaos from "./internal/chaos.js"
 import { make } from "./internal/client.js"
 import type { ClientOptions } from "./internal/clientOptions.js"
 import { millisOf } from "./internal/options.js"
+import { playSend, playStream, type ScriptStep } from "./internal/scripted.js"
 import { ResilientClient } from "./internal/service.js"
 import type { TransportRequest } from "./internal/transport.js"
 import { Transport } from "./Transport.js"
@@ -27,24 +36,34 @@ import { Transport } from "./Transport.js"
  * @since 0.1.0
  * @category models
  */
-export type Fault =
-  | Exclude<TransportReason, "RedirectLoop" | "TooManyRedirects" | "StreamEnded" | "InsecureRedirect">
-  | "Timeout"
+export type Fault = ScriptFault
 
 /**
- * One scripted answer.
+ * How a scripted body ends once its chunks are sent: `"complete"`, `"stall"` (nothing more, ever: only the
+ * attempt timeout of a buffered call, or a deadline, ends it) or a transport fault such as `"ConnectionReset"` (the
+ * connection breaks mid-body). The root entry's `HttpResilientTest.BodyEnd`.
+ *
+ * @example
+ * ```ts
+ * import { HttpResilientTest } from "effect-http-resilient/v4"
+ *
+ * const end: HttpResilientTest.BodyEnd = "ConnectionReset"
+ * // the head and "first part", then the connection breaks
+ * const step = HttpResilientTest.reply(200, { body: ["first part"], end })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
-export type Step =
-  | {
-    readonly _tag: "Reply"
-    readonly status: number
-    readonly headers: Readonly<Record<string, string>>
-    readonly body: Uint8Array
-    readonly delayMillis: number
-  }
-  | { readonly _tag: "Fault"; readonly fault: Fault; readonly delayMillis: number }
+export type BodyEnd = CoreBodyEnd
+
+/**
+ * One scripted answer: a reply (status, head, its body in chunks and how it ends, its delays in milliseconds) or a
+ * transport fault.
+ * @since 0.1.0
+ * @category models
+ */
+export type Step = ScriptStep
 
 /**
  * A request the scripted transport saw (`at`: epoch ms on the Clock).
@@ -61,44 +80,44 @@ export interface RecordedRequest extends Models.RecordedRequest {}
 export type Script = ReadonlyArray<Step> | ((request: RecordedRequest, index: number) => Step)
 
 /**
+ * Options of {@link reply}, the root entry's: `headers`, a `body` (string, bytes, or a list of chunks) or `json`, a
+ * `delay` before the head; a streamed body sent in chunks `chunkDelay` apart on the `Clock`, ended by `end`
+ * (`"complete"`, `"stall"`, a transport fault), cut by a reset after `resetAfter` bytes, and served from an offset for
+ * a range request (`ranges`) — what `HttpResilient.stream`, `lines`, `ndjson` and `sse` see from a real server.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { HttpResilient, HttpResilientTest } from "effect-http-resilient/v4"
+ *
+ * // a download that resets after 4 bytes, resumed from byte 4 with Range + If-Range
+ * const file = { body: "0123456789", headers: { etag: `"v1"` } }
+ * const TestClient = HttpResilientTest.layer([
+ *   HttpResilientTest.reply(200, { ...file, resetAfter: 4 }),
+ *   HttpResilientTest.reply(200, { ...file, ranges: true })
+ * ])
+ * const text = Stream.runCollect(HttpResilient.stream("http://api.test/file", { resume: true })).pipe(
+ *   Effect.map((chunks) => chunks.map((bytes) => new TextDecoder().decode(bytes)).join("")), // "0123456789"
+ *   Effect.provide(TestClient)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
-export interface ReplyOptions {
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  readonly body?: string | Uint8Array | undefined
-  readonly json?: unknown
-  /** the reply comes after this long (on the Clock) */
-  readonly delay?: Duration.Input | undefined
-}
-
-const encoder = new TextEncoder()
+export interface ReplyOptions extends ReplyOptionsOf<Duration.Input> {}
 
 /**
  * A reply with `status`.
  * @since 0.1.0
  * @category script
  */
-export const reply = (status: number, options: ReplyOptions = {}): Step => {
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    throw new RangeError(`HttpResilientTest.reply: status ${status} is not an integer from 100 to 599`)
-  }
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value
-  let body: Uint8Array = new Uint8Array(0)
-  if (options.json !== undefined) {
-    body = encoder.encode(JSON.stringify(options.json))
-    headers["content-type"] ??= "application/json"
-  } else if (typeof options.body === "string") body = encoder.encode(options.body)
-  else if (options.body !== undefined) body = options.body
-  return {
-    _tag: "Reply",
-    status,
-    headers,
-    body,
-    delayMillis: millisOf("HttpResilientTest.reply", "delay", options.delay ?? 0)
-  }
-}
+export const reply = (status: number, options: ReplyOptions = {}): Step => ({
+  _tag: "Reply",
+  ...scriptedBody(status, options),
+  delayMillis: millisOf("HttpResilientTest.reply", "delay", options.delay ?? 0),
+  chunkDelayMillis: millisOf("HttpResilientTest.reply", "chunkDelay", options.chunkDelay ?? 0)
+})
 
 /**
  * A transport failure.
@@ -151,47 +170,26 @@ const bodyBytes = (body: string | Uint8Array | null): Uint8Array =>
   body === null ? new Uint8Array(0) : typeof body === "string" ? encoder.encode(body) : body
 
 const scripted = (script: Script, recorder: Recorder["Service"]) => {
-  const send = (request: TransportRequest) => {
+  /** Records the request (a form or a stream as the bytes it would send) and picks its step. */
+  const next = (request: TransportRequest): Effect.Effect<Step> => {
     const given = request.body
-    if (isInMemory(given)) return answer(request, { ...request.headers }, bodyBytes(given))
-    // a form or a stream: recorded as the bytes it would send
+    if (isInMemory(given)) return pick(request, { ...request.headers }, bodyBytes(given))
     const headers = { ...request.headers }
-    return Effect.flatMap(readBody(given, headers), (bytes) => answer(request, headers, bytes))
+    return Effect.flatMap(readBody(given, headers), (bytes) => pick(request, headers, bytes))
   }
-  const answer = (request: TransportRequest, headers: Record<string, string>, body: Uint8Array) =>
+  const pick = (request: TransportRequest, headers: Record<string, string>, body: Uint8Array) =>
     Effect.flatMap(Clock.currentTimeMillis, (at) => {
-      const recorded: RecordedRequest = {
-        method: request.method,
-        url: request.url.href,
-        headers,
-        body,
-        at
-      }
+      const recorded: RecordedRequest = { method: request.method, url: request.url.href, headers, body, at }
       const index = recorder.requests.length
       recorder.requests.push(recorded)
       const step = typeof script === "function" ? script(recorded, index) : script[Math.min(index, script.length - 1)]
       if (step === undefined) return Effect.die(new Error("HttpResilientTest: the script is empty"))
-      if (step._tag === "Fault") {
-        if (step.fault === "Timeout") return Effect.never
-        return Effect.delay(Effect.fail(new TransportFailure(step.fault, undefined, "scripted")), step.delayMillis)
-      }
-      const parsed = fromHeaderRecord(step.headers)
-      return Effect.delay(
-        Effect.succeed({
-          status: step.status,
-          statusText: "",
-          headers: parsed.headers,
-          setCookie: parsed.setCookie,
-          body: step.body,
-          url: request.url.href
-        }),
-        step.delayMillis
-      )
+      return Effect.succeed(step)
     })
-  // a streamed reply is the scripted one, its body in one chunk
-  const stream = (request: TransportRequest) =>
-    Effect.map(send(request), (raw) => ({ ...raw, body: Stream.make(raw.body) }))
-  return { send, stream }
+  return {
+    send: (request: TransportRequest) => Effect.flatMap(next(request), (step) => playSend(request, step)),
+    stream: (request: TransportRequest) => Effect.flatMap(next(request), (step) => playStream(request, step))
+  }
 }
 
 /**
@@ -242,3 +240,45 @@ export const requests: Effect.Effect<ReadonlyArray<RecordedRequest>, never, Reco
   Effect.service(Recorder),
   (recorder) => recorder.requests.slice()
 )
+
+/**
+ * Options of {@link chaos} (the root entry's): each rate is a share from 0 to 1.
+ *
+ * - `seed`: the random choices' seed; the same seed gives the same faults in the same order. @default 0
+ * - `latency: { rate, delay }`: wait `delay` (on the `Clock`, within the attempt timeout) before a share `rate` of
+ *   requests.
+ * - `status: { rate, status }`: answer a share `rate` of requests with `status` (@default 503, body `"injected"`)
+ *   without sending them.
+ * - `fault: { rate, reason }`: fail a share `rate` of requests with a transport fault (@default `"ConnectionReset"`)
+ *   without sending them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChaosOptions extends internalChaos.ChaosOptions {}
+
+/**
+ * Fault injection over the transport in context, as the root entry's: added latency, injected statuses and
+ * transport faults at the given rates. Each request draws, in this order, whether it waits the latency, whether it
+ * fails with the fault, else whether it gets the status (a rate left out or 0 draws nothing); a request neither
+ * fails nor gets the status goes to the transport. The draws come from v4's `Random` service seeded with
+ * `Random.withSeed(seed)`, one generator per built layer, so the same seed replays the same faults in the same order.
+ * That generator is not the root entry's (Effect v3's `Random.make`), so a seed gives another sequence than in the
+ * root entry. A rate outside 0..1 throws a `RangeError` naming it (`HttpResilientTest.chaos: status.rate 2 is not
+ * within 0..1`). Streams (`stream`, `lines`, `ndjson`, `sse`) go to the transport untouched, as in the root entry.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { HttpResilientTest, ResilientClient, Transport } from "effect-http-resilient/v4"
+ *
+ * const StagingClient = ResilientClient.layerWithTransport().pipe(
+ *   Layer.provide(HttpResilientTest.chaos({ seed: 42, status: { rate: 0.1 }, fault: { rate: 0.05 } })),
+ *   Layer.provide(Transport.layerUndici())
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const chaos: (options: ChaosOptions) => Layer.Layer<Transport, never, Transport> = internalChaos.chaos

@@ -7,6 +7,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import { isRate01, rate01Expected } from "../../core/chaos.js"
 
 /**
  * A rule an option's value keeps: `is` accepts the values, `expected` says what they are (`"an integer ≥ 1"`),
@@ -132,7 +133,7 @@ export const Share: Rule = rule((u) => typeof u === "number" && u > 0 && u <= 1,
  * A rate from 0 (never) to 1 (always): the test kit's chaos rates.
  * @internal
  */
-export const Rate01: Rule = rule((u) => typeof u === "number" && u >= 0 && u <= 1, "within 0..1")
+export const Rate01: Rule = rule(isRate01, rate01Expected)
 
 /**
  * One of the given strings, named as `"a" or "b"`.

@@ -7,9 +7,10 @@ import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { bufferedRead, scriptedFaultMessage, serve, type Served } from "../../core/scriptedReply.js"
 import type { RawResponse } from "../response.js"
 import { TransportFailure, type TransportRequest } from "../transport.js"
-import { type BodyEnd, concat, type Fault, type Reply, type Step } from "./script.js"
+import type { Fault, Step } from "./script.js"
 
 /** The attempt timeout as an instant on the request's clock (epoch ms; `Infinity` for none). */
 /** @internal */
@@ -46,71 +47,7 @@ export const waitStep = (request: TransportRequest, delay: Duration.Duration): E
   waitUntil(request, delay, timeoutAt(request))
 
 const faultFailure = (fault: Exclude<Fault, "Timeout">): TransportFailure =>
-  new TransportFailure(fault, new Error(`scripted fault: ${fault}`))
-
-/** What goes on the wire for a reply to one request: its head, and its body as chunks and an end. */
-interface Served {
-  readonly status: number
-  readonly headers: Record<string, string>
-  readonly chunks: ReadonlyArray<Uint8Array>
-  readonly end: BodyEnd
-}
-
-/** The chunks of `chunks` from byte `start` on, and up to byte `stop` (exclusive). */
-const sliceChunks = (chunks: ReadonlyArray<Uint8Array>, start: number, stop: number): Array<Uint8Array> => {
-  const out: Array<Uint8Array> = []
-  let offset = 0
-  for (const chunk of chunks) {
-    const from = Math.max(start - offset, 0)
-    const to = Math.min(stop - offset, chunk.byteLength)
-    if (to > from) out.push(chunk.subarray(from, to))
-    offset += chunk.byteLength
-  }
-  return out
-}
-
-/**
- * A reply as served to `request`: with `ranges`, a `Range: bytes=N-` request whose `If-Range` (if any) is the
- * reply's strong ETag, else its Last-Modified, gets a 206 with the bytes from N on (a 416 when N is past the end);
- * the cut of `resetAfter` applies to the bytes actually sent.
- */
-const serve = (step: Reply, request: TransportRequest): Served => {
-  const all = step.chunks ?? (step.body.byteLength > 0 ? [step.body] : [])
-  const length = step.body.byteLength
-  let status = step.status
-  let headers: Record<string, string> = { "content-length": String(length), ...step.headers }
-  let start = 0
-  const range = step.ranges && status === 200 ? /^bytes=(\d+)-$/.exec(request.headers.range ?? "") : null
-  if (range !== null) {
-    const ifRange = request.headers["if-range"]
-    const etag = step.headers.etag
-    const validator = etag !== undefined && !etag.startsWith("W/") ? etag : step.headers["last-modified"]
-    if (ifRange === undefined || ifRange === validator) {
-      start = Number(range[1])
-      if (start >= length) {
-        return {
-          status: 416,
-          headers: { ...step.headers, "content-range": `bytes */${length}`, "content-length": "0" },
-          chunks: [],
-          end: "complete"
-        }
-      }
-      status = 206
-      headers = {
-        ...headers,
-        "content-range": `bytes ${start}-${length - 1}/${length}`,
-        "content-length": String(length - start)
-      }
-    }
-  }
-  const stop = step.resetAfter === undefined ? length : Math.min(length, start + step.resetAfter)
-  return {
-    status,
-    headers,
-    chunks: start === 0 && stop === length ? all : sliceChunks(all, start, stop),
-    end: stop < length ? "ConnectionReset" : step.end
-  }
-}
+  new TransportFailure(fault, new Error(scriptedFaultMessage(fault)))
 
 /** The head of the step's answer, after its delay (bounded by the attempt timeout), or the step's fault. */
 /** @internal */
@@ -121,7 +58,7 @@ export const answer = (request: TransportRequest, step: Step, until: number): Ef
       ? step.fault === "Timeout" ? timedOut(request, until) : Effect.fail(faultFailure(step.fault))
       : step.body.byteLength > request.maxResponseSize
       ? Effect.fail(new TransportFailure("ResponseTooLarge", undefined, `limit ${request.maxResponseSize}`))
-      : Effect.succeed(serve(step, request))
+      : Effect.succeed(serve(step, request.headers))
   )
 
 /** Reads a served body into memory, chunk by chunk on the clock, under the attempt timeout. */
@@ -131,14 +68,13 @@ const readAll = (
   chunkDelay: Duration.Duration,
   until: number
 ): Effect.Effect<Uint8Array, TransportFailure> => {
-  const chunks = served.chunks
-  const finish = served.end === "complete"
-    ? Effect.succeed(chunks.length === 1 ? chunks[0] : concat(chunks))
-    : served.end === "stall"
+  const { result, waitMillis } = bufferedRead(served, Duration.toMillis(chunkDelay))
+  const finish = result._tag === "Body"
+    ? Effect.succeed(result.body)
+    : result._tag === "Stall"
     ? timedOut(request, until)
-    : Effect.fail(faultFailure(served.end))
-  if (chunks.length < 2 || Duration.toMillis(chunkDelay) <= 0) return finish
-  return Effect.zipRight(waitUntil(request, Duration.times(chunkDelay, chunks.length - 1), until), finish)
+    : Effect.fail(faultFailure(result.reason))
+  return waitMillis <= 0 ? finish : Effect.zipRight(waitUntil(request, Duration.millis(waitMillis), until), finish)
 }
 
 /** A served body as a stream: chunk by chunk on the clock, then its end. No attempt timeout: it covers the head. */

@@ -11,12 +11,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
+import { concat, encoder } from "../../core/scriptedReply.js"
 import type * as client from "../client.js"
 import type { ClientOptions } from "../config.js"
 import { layerWithTransport } from "../layers.js"
 import { Transport, type TransportRequest, type TransportService } from "../transport.js"
 import { answer, bodyStream, runStep, timeoutAt } from "./play.js"
-import { concat, encoder, type RecordedRequest, type Script, type Step } from "./script.js"
+import type { RecordedRequest, Script, Step } from "./script.js"
 
 /** @internal */
 export class Recorder extends Context.Tag("effect-http-resilient/HttpResilientTest/Recorder")<

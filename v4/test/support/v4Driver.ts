@@ -7,9 +7,17 @@ import { Cause, Duration, Effect, Layer, Option, PubSub, Schema, Stream } from "
 import { HttpBody, HttpClientRequest } from "effect/http"
 import type { Driver, Success } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
-import { edition, success } from "../../../test/shared/translate.js"
+import { chaosOptions, edition, success } from "../../../test/shared/translate.js"
 import type { HttpResilientError } from "../../src/index.js"
-import { Backoff, CircuitBreaker, HttpResilient, ResilientClient, RetryPolicy } from "../../src/index.js"
+import {
+  Backoff,
+  CircuitBreaker,
+  HttpResilient,
+  HttpResilientTest,
+  ResilientClient,
+  RetryPolicy,
+  Transport
+} from "../../src/index.js"
 
 const causes = { ...Cause, failureOption: Cause.findErrorOption }
 const bodyStream = (chunks: ReadonlyArray<Uint8Array>) => Stream.fromArrays(...chunks.map((chunk) => [chunk]))
@@ -40,7 +48,14 @@ export const v4Driver: Driver = {
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
       const options = yield* Effect.try({ try: () => clientOptions(spec), catch: (error) => error })
-      const context = yield* Layer.build(ResilientClient.layer(options)).pipe(
+      // with `chaos`: the client over the fault injection over the default undici transport
+      const layer = spec.chaos === undefined ?
+        ResilientClient.layer(options) :
+        ResilientClient.layerWithTransport(options).pipe(
+          Layer.provide(HttpResilientTest.chaos(chaosOptions(spec.chaos) as HttpResilientTest.ChaosOptions)),
+          Layer.provide(Transport.layerUndici())
+        )
+      const context = yield* Layer.build(layer).pipe(
         Effect.mapError((error) => new DriverConfigError(String(error.message)))
       )
       const subscription = yield* Effect.provide(ResilientClient.subscribe, context)
