@@ -80,6 +80,22 @@ export interface CircuitBreakerSpec {
   readonly probes?: number
 }
 
+/** What a route's (or the client's) breakers are kept per: `circuitBreaker.key`. */
+export type BreakerKeySpec = "origin" | "route" | ((request: { readonly method: string; readonly url: URL }) => string)
+
+/** One entry of the `routes` client option, by its design names. */
+export interface RouteSpec {
+  readonly match: {
+    readonly origin?: string
+    readonly pathPrefix?: string
+    readonly method?: string | ReadonlyArray<string>
+  }
+  /** the route's retry policy: `RetryPolicy.make(spec)`, or `false`; left out: the client's */
+  readonly retry?: RetrySpec | false
+  /** the route's own breakers (`false`: none); left out: the client's */
+  readonly circuitBreaker?: (CircuitBreakerSpec & { readonly key?: BreakerKeySpec }) | false
+}
+
 /** The `retryBudget` client option. */
 export interface RetryBudgetSpec {
   readonly ratio?: number
@@ -144,6 +160,8 @@ export interface ClientSpec {
   readonly proxy?: unknown
   /** the `cookies` option as it is (`true`, `false`, a tough-cookie `CookieJar`; or a bad value, for its error) */
   readonly cookies?: unknown
+  /** per-route policies, first match wins */
+  readonly routes?: ReadonlyArray<RouteSpec>
 }
 
 /**

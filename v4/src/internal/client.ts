@@ -18,7 +18,7 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
-import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
+import { BreakerRegistry, type CircuitState, keyOfRequest } from "../../../src/core/circuitBreaker.js"
 import { type CookieJar, CookieJarUnavailable, cookiesExpected, newCookieJar } from "../../../src/core/cookies.js"
 import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
 import type { HealthSource } from "../../../src/core/health.js"
@@ -445,7 +445,7 @@ const keyOfRoute = (
   const by = options.key
   if (by === undefined || by === "origin") return undefined
   if (by === "route") return (origin) => `${origin} ${label}`
-  return (_origin, info) => String(by({ method: info.method, url: new URL(info.url) }))
+  return (_origin, info) => keyOfRequest(by, info.method, info.url)
 }
 
 /**
