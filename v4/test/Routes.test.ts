@@ -134,5 +134,10 @@ describe("routes (scripted transport, TestClock)", () => {
         /routes\[0\]\.bulkhead\.maxConcurrent.*0.*a positive integer/
       )
       assert.match(yield* buildError({ routes: "x" as any }), /routes.*"x".*a list of routes/)
+      // a route's own breakers are in memory, as the root entry's: the persisted strategy is the client's only
+      assert.match(
+        yield* buildError({ routes: [{ match: {}, circuitBreaker: CircuitBreaker.persisted() }] }),
+        /routes\[0\]\.circuitBreaker\.strategy.*"Persisted".*an in-memory strategy on a route/
+      )
     }))
 })
