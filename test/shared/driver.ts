@@ -78,6 +78,8 @@ export interface CircuitBreakerSpec {
   readonly backoffFactor?: number
   readonly maxBreakDurationMs?: number
   readonly probes?: number
+  /** what breakers are kept per (left out: the edition's default, the origin) */
+  readonly key?: BreakerKeySpec
 }
 
 /** What a route's (or the client's) breakers are kept per: `circuitBreaker.key`. */
@@ -93,7 +95,7 @@ export interface RouteSpec {
   /** the route's retry policy: `RetryPolicy.make(spec)`, or `false`; left out: the client's */
   readonly retry?: RetrySpec | false
   /** the route's own breakers (`false`: none); left out: the client's */
-  readonly circuitBreaker?: (CircuitBreakerSpec & { readonly key?: BreakerKeySpec }) | false
+  readonly circuitBreaker?: CircuitBreakerSpec | false
 }
 
 /** The `retryBudget` client option. */

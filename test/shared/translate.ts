@@ -134,7 +134,8 @@ export const translation = <S, P, C, R, B, Q>(
     breakDuration: breaker.breakDurationMs,
     backoffFactor: breaker.backoffFactor,
     maxBreakDuration: breaker.maxBreakDurationMs,
-    probes: breaker.probes
+    probes: breaker.probes,
+    ...(breaker.key === undefined ? {} : { key: breaker.key })
   })
 
   /** a route: only the fields its spec sets (a route's field set to `undefined` is still its own) */
@@ -142,9 +143,7 @@ export const translation = <S, P, C, R, B, Q>(
     match,
     ...(retry === undefined ? {} : { retry: retryOf(retry) }),
     ...(breaker === undefined ? {} : {
-      circuitBreaker: breaker === false
-        ? false as const
-        : { ...breakerOf(breaker), ...(breaker.key === undefined ? {} : { key: breaker.key }) }
+      circuitBreaker: breaker === false ? false as const : breakerOf(breaker)
     })
   })
 

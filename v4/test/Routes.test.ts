@@ -134,6 +134,11 @@ describe("routes (scripted transport, TestClock)", () => {
         /routes\[0\]\.bulkhead\.maxConcurrent.*0.*a positive integer/
       )
       assert.match(yield* buildError({ routes: "x" as any }), /routes.*"x".*a list of routes/)
+      // the client's key is checked as a route's
+      assert.match(
+        yield* buildError({ circuitBreaker: { key: "path" as any } }),
+        /circuitBreaker\.key.*"path".*"origin", "route" or a function of the request/
+      )
       // a route's own breakers are in memory, as the root entry's: the persisted strategy is the client's only
       assert.match(
         yield* buildError({ routes: [{ match: {}, circuitBreaker: CircuitBreaker.persisted() }] }),
