@@ -95,6 +95,25 @@ describe("routes (scripted transport, TestClock)", () => {
       }))
     ))
 
+  it.effect("the client's key \"route\" keys the breakers routes share with it, a persisted breaker's store included", () =>
+    Effect.gen(function*() {
+      for (let i = 0; i < 2; i++) yield* Effect.flip(HttpResilient.get("http://api.test/flaky/x"))
+      assert.strictEqual((yield* Effect.flip(HttpResilient.get("http://api.test/flaky/y")))._tag, "CircuitOpenError")
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 2)
+      // the origin's own key, off any route: closed, so the call is sent
+      assert.strictEqual((yield* Effect.flip(HttpResilient.get("http://api.test/stable")))._tag, "StatusError")
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 3)
+      assert.strictEqual(yield* ResilientClient.circuitState("http://api.test"), "closed")
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(503), {
+        circuitBreaker: {
+          strategy: CircuitBreaker.persisted({ tripPolicy: { _tag: "Consecutive", failures: 2 } }),
+          key: "route"
+        },
+        routes: [{ match: { pathPrefix: "/flaky" } }]
+      }))
+    ))
+
   it.effect("a route's bulkhead bounds its calls alone", () =>
     Effect.gen(function*() {
       const first = yield* Effect.forkChild(HttpResilient.get("http://api.test/narrow/1"))
