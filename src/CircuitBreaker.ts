@@ -111,8 +111,8 @@ export type CircuitState = Event.CircuitState
  *
  * - `key`: what breakers are kept per. `"origin"`: one breaker per origin. `"route"`: one per route of the client's
  *   `routes` and origin (a call that matches no route keeps its origin's), so one failing endpoint does not open
- *   the breaker of the healthy paths beside it. A function of the request (`{ method, url }`) returning a string:
- *   one per value it returns. The keys are bounded as origins are (`maxOrigins`); `CircuitStateChanged.origin` is the
+ *   the breaker of the healthy paths beside it. A function of the request (`{ method, url }`, the URL as errors show
+ *   it: userinfo and secret query values redacted) returning a string: one per value it returns. The keys are bounded as origins are (`maxOrigins`); `CircuitStateChanged.origin` is the
  *   key. @default "origin"
  * - `strategy`: when to open. @default `ratio()` — 50 % failing, at least 20 attempts, 10 s window
  * - `breakDuration`: how long an opened breaker stays open. @default "5 seconds"

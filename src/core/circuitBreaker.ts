@@ -384,3 +384,15 @@ export class BreakerRegistry {
  * @internal
  */
 export const breakerDefaults = { breakMillis: 5_000, backoffFactor: 1, maxBreakMillis: 60_000, probes: 1 } as const
+
+/**
+ * The key a `circuitBreaker.key` function gives a request's breaker. The function is given the method and the URL
+ * as events and errors show it (`shownUrl`: userinfo and secret query values redacted, see DESIGN "Security rules"),
+ * never the URL sent: the key is shown in `CircuitStateChanged` and health reports, so it must carry no secret.
+ * @internal
+ */
+export const keyOfRequest = (
+  key: (request: { readonly method: string; readonly url: URL }) => unknown,
+  method: string,
+  shownUrl: string
+): string => String(key({ method, url: new URL(shownUrl) }))

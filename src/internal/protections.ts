@@ -1,5 +1,6 @@
 /** @internal */
 import type * as ExperimentalRateLimiter from "@effect/experimental/RateLimiter"
+import { keyOfRequest } from "../core/circuitBreaker.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import { type CircuitState, CircuitStateChanged, type ResilientEvent } from "../ResilientEvent.js"
 import * as Bulkhead from "./bulkhead.js"
@@ -47,9 +48,10 @@ export class Protections {
   readonly guarding: boolean
   /**
    * The key of a request's breaker when it is not the request's origin (`circuitBreaker.key` `"route"` on a route,
-   * or a function); `undefined` for the origin, so the default costs nothing.
+   * or a function) from its method, its URL as shown (redacted) and its origin; `undefined` for the origin, so the
+   * default costs nothing.
    */
-  readonly breakerKey: ((request: { readonly method: string; readonly url: URL }) => string) | undefined
+  readonly breakerKey: ((method: string, shownUrl: string, origin: string) => string) | undefined
   /** The route these protections are of (`routes[i]`), `undefined` for the client's own. */
   readonly route: string | undefined
   /** The client's routes' protections (on the client's own only), in the order of `routes`. */
@@ -146,6 +148,6 @@ const breakerKeyOf = (
   route: string | undefined
 ): Protections["breakerKey"] => {
   if (key === undefined || key === "origin") return undefined
-  if (key === "route") return route === undefined ? undefined : (request) => `${request.url.origin} ${route}`
-  return (request) => String(key({ method: request.method, url: request.url }))
+  if (key === "route") return route === undefined ? undefined : (_method, _url, origin) => `${origin} ${route}`
+  return (method, shownUrl) => keyOfRequest(key, method, shownUrl)
 }

@@ -78,6 +78,24 @@ export interface CircuitBreakerSpec {
   readonly backoffFactor?: number
   readonly maxBreakDurationMs?: number
   readonly probes?: number
+  /** what breakers are kept per (left out: the edition's default, the origin) */
+  readonly key?: BreakerKeySpec
+}
+
+/** What a route's (or the client's) breakers are kept per: `circuitBreaker.key`. */
+export type BreakerKeySpec = "origin" | "route" | ((request: { readonly method: string; readonly url: URL }) => string)
+
+/** One entry of the `routes` client option, by its design names. */
+export interface RouteSpec {
+  readonly match: {
+    readonly origin?: string
+    readonly pathPrefix?: string
+    readonly method?: string | ReadonlyArray<string>
+  }
+  /** the route's retry policy: `RetryPolicy.make(spec)`, or `false`; left out: the client's */
+  readonly retry?: RetrySpec | false
+  /** the route's own breakers (`false`: none); left out: the client's */
+  readonly circuitBreaker?: CircuitBreakerSpec | false
 }
 
 /** The `retryBudget` client option. */
@@ -158,6 +176,8 @@ export interface ClientSpec {
    * that `chaos` refuses makes `withClient` reject with the `RangeError` it throws.
    */
   readonly chaos?: ChaosSpec
+  /** per-route policies, first match wins */
+  readonly routes?: ReadonlyArray<RouteSpec>
 }
 
 /**

@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict"
 import type * as http from "node:http"
 import { between, eventually, failed, fast, ok, timed } from "./check.js"
-import type { Body } from "./driver.js"
+import type { Body, BreakerKeySpec } from "./driver.js"
 import { twoRetriesThenSuccess } from "./events.js"
 import { startServer, statusServer, withServers } from "./servers.js"
 
@@ -161,6 +161,51 @@ export const protectionBodies: Body = (t, driver) => {
               assert.equal(await client.circuitState(server.origin), "closed")
               assert.equal(server.count(), 5)
             })
+        )
+    )
+
+    t.it(
+      "circuitBreaker.key: after /broken opens its breaker, other paths of the origin fail under \"origin\" only",
+      () =>
+        withServers(
+          [startServer((req, res) => res.writeHead(req.url?.startsWith("/broken") ? 503 : 200).end())],
+          async (server) => {
+            /** After 2 failures of /broken/x opened its breaker: how /healthy/y and /elsewhere end, the keys opened
+             * (CircuitStateChanged.origin) and the state of the origin's own breaker. */
+            const run = async (key: BreakerKeySpec) => {
+              let seen: unknown
+              await driver.withClient({
+                circuitBreaker: { ...consecutive(2), key },
+                routes: [{ match: { pathPrefix: "/broken" } }, { match: { pathPrefix: "/healthy" } }]
+              }, async (client) => {
+                const call = (path: string) =>
+                  client.request({ method: "GET", url: `${server.origin}${path}`, retry: false })
+                for (let i = 0; i < 2; i++) failed(await call("/broken/x"), "StatusError")
+                failed(await call("/broken/x"), "CircuitOpenError")
+                const others = [await call("/healthy/y"), await call("/elsewhere")].map((o) => o.ok ? o.status : o.tag)
+                const opened = (await client.events()).filter((e) => e.tag === "CircuitStateChanged").map((e) =>
+                  e.origin
+                )
+                seen = { others, opened, state: await client.circuitState(server.origin) }
+              })
+              return seen
+            }
+            assert.deepEqual(await run("origin"), {
+              others: ["CircuitOpenError", "CircuitOpenError"],
+              opened: [server.origin],
+              state: "open"
+            })
+            assert.deepEqual(await run("route"), {
+              others: [200, 200],
+              opened: [`${server.origin} routes[0]`],
+              state: "closed"
+            })
+            assert.deepEqual(await run((request) => request.url.pathname.split("/")[1] ?? ""), {
+              others: [200, 200],
+              opened: ["broken"],
+              state: "closed"
+            })
+          }
         )
     )
 

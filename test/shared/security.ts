@@ -84,6 +84,50 @@ export const securityBodies: Body = (t, driver) => {
         )
     )
 
+    t.it(
+      "a breaker key function is given the URL as errors show it: no secret reaches a key, its event or health",
+      () =>
+        withServers([statusServer([503])], (server) => {
+          const given: Array<string> = []
+          return driver.withClient({
+            redactQueryParams: ["tenant"],
+            routes: [{
+              match: { pathPrefix: "/reports" },
+              circuitBreaker: {
+                strategy: { kind: "consecutive", threshold: 1 },
+                breakDurationMs: 60_000,
+                key: (request) => {
+                  given.push(request.url.href)
+                  return `${request.method} ${request.url.href}`
+                }
+              }
+            }]
+          }, async (client) => {
+            const url = new URL(`${server.origin}/reports`)
+            url.username = "ada"
+            url.password = "sekret-pass-15"
+            url.search = "?access_token=sekret-q-16&page=2&tenant=sekret-q-17"
+            failed(await client.request({ method: "GET", url: url.href, retry: false }), "StatusError")
+            // the key told the calls apart as the function chose (the path and the plain parameter kept): the
+            // same key, so the breaker it opened refuses the next call
+            failed(await client.request({ method: "GET", url: url.href, retry: false }), "CircuitOpenError")
+            assert.equal(server.count(), 1)
+            assert.ok(given.length >= 2 && given.every((href) => /\/reports\?.*page=2/.test(href)), given.join(" "))
+            const changes = (await client.events()).filter((e) => e.tag === "CircuitStateChanged")
+            assert.equal(changes.length, 1)
+            assert.match(changes[0].origin ?? "", /^GET http:\/\/.*\/reports\?.*page=2/)
+            const health = await client.health()
+            const keys = health.origins.map((o) => String(o.key))
+            assert.ok(keys.some((key) => key.startsWith("GET ")), keys.join(" "))
+            noSecret([...given, ...changes.map((e) => `${e.origin} ${e.rendering}`), JSON.stringify(health)], [
+              "sekret-pass-15",
+              "sekret-q-16",
+              "sekret-q-17"
+            ])
+          })
+        })
+    )
+
     t.it("a transport failure's renderings carry no secret either", () =>
       driver.withClient({}, async (client) => {
         const error = failed(

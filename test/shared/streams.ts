@@ -40,6 +40,34 @@ const event = (id: number, data: string) => `id: ${id}\ndata: ${data}\n\n`
 
 export const streamBodies: Body = (t, driver) => {
   t.describe("streams and server-sent events", () => {
+    t.it(
+      "the streaming verbs run with the client's policies: a route that matches them sets only buffered calls",
+      () =>
+        withServers([statusServer([503])], (server) =>
+          driver.withClient({
+            retry: fast(2),
+            circuitBreaker: false,
+            routes: [{
+              match: { pathPrefix: "/" },
+              retry: false,
+              circuitBreaker: { strategy: { kind: "consecutive", threshold: 1 } }
+            }]
+          }, async (client) => {
+            for (const verb of ["stream", "lines", "ndjson", "sse"] as const) {
+              const before = server.count()
+              const outcome = await client.stream({ verb, url: `${server.origin}/feed` })
+              failed(outcome.error ?? assert.fail(`${verb} succeeded`), "StatusError")
+              // the client's retry (2 retries), not the route's `false`; no breaker of the route's opened
+              assert.equal(server.count() - before, 3, verb)
+            }
+            // a buffered call takes the route: no retry, and its breaker opens at the first failure
+            const before = server.count()
+            failed(await client.request({ method: "GET", url: `${server.origin}/feed` }), "StatusError")
+            assert.equal(server.count() - before, 1)
+            failed(await client.request({ method: "GET", url: `${server.origin}/feed` }), "CircuitOpenError")
+          }))
+    )
+
     t.it("resume: a download reset half-way continues with Range + If-Range on a 206, byte-exact", () => {
       const file = randomBytes(256 * 1024)
       return withServers(

@@ -11,6 +11,7 @@ import type {
   BackoffSpec,
   BodySpec,
   ChaosSpec,
+  CircuitBreakerSpec,
   CircuitState,
   ClientSpec,
   DriverClient,
@@ -20,6 +21,7 @@ import type {
   InterceptorSpec,
   RateLimiterSpec,
   RetrySpec,
+  RouteSpec,
   StreamRequest,
   Success
 } from "./driver.js"
@@ -139,6 +141,30 @@ export const translation = <S, P, C, R, B, Q, H, HS>(
       onRetryAfterTooLong: spec.onRetryAfterTooLong
     })
 
+  const breakerOf = (breaker: CircuitBreakerSpec) => ({
+    strategy: breaker.strategy.kind === "consecutive"
+      ? CircuitBreaker.consecutive(breaker.strategy.threshold)
+      : CircuitBreaker.ratio({
+        threshold: breaker.strategy.threshold,
+        minThroughput: breaker.strategy.minThroughput,
+        window: breaker.strategy.windowMs
+      }),
+    breakDuration: breaker.breakDurationMs,
+    backoffFactor: breaker.backoffFactor,
+    maxBreakDuration: breaker.maxBreakDurationMs,
+    probes: breaker.probes,
+    ...(breaker.key === undefined ? {} : { key: breaker.key })
+  })
+
+  /** a route: only the fields its spec sets (a route's field set to `undefined` is still its own) */
+  const routeOf = ({ circuitBreaker: breaker, match, retry }: RouteSpec) => ({
+    match,
+    ...(retry === undefined ? {} : { retry: retryOf(retry) }),
+    ...(breaker === undefined ? {} : {
+      circuitBreaker: breaker === false ? false as const : breakerOf(breaker)
+    })
+  })
+
   const clientOptions = (spec: ClientSpec) => {
     const { bulkhead, circuitBreaker: breaker, retryBudget: budget } = spec
     return {
@@ -155,19 +181,7 @@ export const translation = <S, P, C, R, B, Q, H, HS>(
       redactQueryParams: spec.redactQueryParams,
       allowInsecureRedirects: spec.allowInsecureRedirects,
       retry: retryOf(spec.retry),
-      circuitBreaker: breaker === undefined || breaker === false ? breaker : {
-        strategy: breaker.strategy.kind === "consecutive"
-          ? CircuitBreaker.consecutive(breaker.strategy.threshold)
-          : CircuitBreaker.ratio({
-            threshold: breaker.strategy.threshold,
-            minThroughput: breaker.strategy.minThroughput,
-            window: breaker.strategy.windowMs
-          }),
-        breakDuration: breaker.breakDurationMs,
-        backoffFactor: breaker.backoffFactor,
-        maxBreakDuration: breaker.maxBreakDurationMs,
-        probes: breaker.probes
-      },
+      circuitBreaker: breaker === undefined || breaker === false ? breaker : breakerOf(breaker),
       retryBudget: budget === undefined || budget === false ? budget : {
         ratio: budget.ratio,
         window: budget.windowMs,
@@ -183,7 +197,8 @@ export const translation = <S, P, C, R, B, Q, H, HS>(
       interceptors: spec.interceptors?.map(interceptorOf),
       tls: spec.tls,
       proxy: spec.proxy as any,
-      cookies: spec.cookies as any
+      cookies: spec.cookies as any,
+      routes: spec.routes?.map(routeOf)
     }
   }
 

@@ -105,14 +105,39 @@ export interface PersistedStrategy {
 export type Strategy = ConsecutiveStrategy | RatioStrategy | PersistedStrategy
 
 /**
- * The client's `circuitBreaker` option: `strategy` (default `ratio()`), `breakDuration` (how long it stays open,
- * default 5 s), `backoffFactor` (the break grows by it on every opening in a row, default 1), `maxBreakDuration`
- * (default 1 minute), `probes` (half-open probes at once, default 1), `isFailure` (whether an attempt's error counts
- * as a failure; default {@link defaultIsFailure}).
+ * What a client's breakers are kept per (`CircuitBreakerOptions.key`): `"origin"`, `"route"` (one per route of the
+ * client's `routes` and origin; a call that matches no route keeps its origin's), or a function of the request
+ * returning the key. The function is given the URL as errors show it (userinfo and secret query values redacted).
+ *
+ * @example
+ * ```ts
+ * import { ResilientClient } from "effect-http-resilient/v4"
+ *
+ * // one breaker per origin and first path segment: /search failing leaves /users alone
+ * const Client = ResilientClient.layer({
+ *   circuitBreaker: { key: (request) => `${request.url.origin}/${request.url.pathname.split("/")[1] ?? ""}` }
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
-export interface CircuitBreakerOptions extends CircuitBreakerOptionsOf<Duration.Input, Strategy, HttpResilientError> {}
+export type BreakerKey = "origin" | "route" | ((request: { readonly method: string; readonly url: URL }) => string)
+
+/**
+ * The client's `circuitBreaker` option (and a route's): `strategy` (default `ratio()`), `breakDuration` (how long it
+ * stays open, default 5 s), `backoffFactor` (the break grows by it on every opening in a row, default 1),
+ * `maxBreakDuration` (default 1 minute), `probes` (half-open probes at once, default 1), `isFailure` (whether an
+ * attempt's error counts as a failure; default {@link defaultIsFailure}), `key` (what breakers are kept per, see
+ * {@link BreakerKey}; default `"origin"`; the keys are bounded as origins are, by `maxOrigins`, and
+ * `CircuitStateChanged.origin` is the key).
+ * @since 0.1.0
+ * @category models
+ */
+export interface CircuitBreakerOptions extends CircuitBreakerOptionsOf<Duration.Input, Strategy, HttpResilientError> {
+  /** @default "origin" */
+  readonly key?: BreakerKey | undefined
+}
 
 /**
  * @since 0.1.0

@@ -95,6 +95,25 @@ describe("routes (scripted transport, TestClock)", () => {
       }))
     ))
 
+  it.effect("the client's key \"route\" keys the breakers routes share with it, a persisted breaker's store included", () =>
+    Effect.gen(function*() {
+      for (let i = 0; i < 2; i++) yield* Effect.flip(HttpResilient.get("http://api.test/flaky/x"))
+      assert.strictEqual((yield* Effect.flip(HttpResilient.get("http://api.test/flaky/y")))._tag, "CircuitOpenError")
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 2)
+      // the origin's own key, off any route: closed, so the call is sent
+      assert.strictEqual((yield* Effect.flip(HttpResilient.get("http://api.test/stable")))._tag, "StatusError")
+      assert.strictEqual((yield* HttpResilientTest.requests).length, 3)
+      assert.strictEqual(yield* ResilientClient.circuitState("http://api.test"), "closed")
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(503), {
+        circuitBreaker: {
+          strategy: CircuitBreaker.persisted({ tripPolicy: { _tag: "Consecutive", failures: 2 } }),
+          key: "route"
+        },
+        routes: [{ match: { pathPrefix: "/flaky" } }]
+      }))
+    ))
+
   it.effect("a route's bulkhead bounds its calls alone", () =>
     Effect.gen(function*() {
       const first = yield* Effect.forkChild(HttpResilient.get("http://api.test/narrow/1"))
@@ -134,5 +153,15 @@ describe("routes (scripted transport, TestClock)", () => {
         /routes\[0\]\.bulkhead\.maxConcurrent.*0.*a positive integer/
       )
       assert.match(yield* buildError({ routes: "x" as any }), /routes.*"x".*a list of routes/)
+      // the client's key is checked as a route's
+      assert.match(
+        yield* buildError({ circuitBreaker: { key: "path" as any } }),
+        /circuitBreaker\.key.*"path".*"origin", "route" or a function of the request/
+      )
+      // a route's own breakers are in memory, as the root entry's: the persisted strategy is the client's only
+      assert.match(
+        yield* buildError({ routes: [{ match: {}, circuitBreaker: CircuitBreaker.persisted() }] }),
+        /routes\[0\]\.circuitBreaker\.strategy.*"Persisted".*an in-memory strategy on a route/
+      )
     }))
 })

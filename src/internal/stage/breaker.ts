@@ -20,7 +20,9 @@ export const breaker = (protections: Protections) => <A>(next: Attempt<A>): Atte
     const prepared = state.prepared
     const origin = state.origin()
     const due = state.startedAt + state.timeoutMillis
-    const breaker = keyOf === undefined ? breakers.get(origin) : breakers.get(keyOf(prepared), origin)
+    const breaker = keyOf === undefined
+      ? breakers.get(origin)
+      : breakers.get(keyOf(prepared.method, state.shown(), origin), origin)
     const ticket = breaker.admit(now, due)
     if (ticket === CircuitBreaker.REJECTED) {
       protections.bulkhead?.release()

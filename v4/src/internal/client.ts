@@ -18,7 +18,7 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
-import { BreakerRegistry, type CircuitState } from "../../../src/core/circuitBreaker.js"
+import { BreakerRegistry, type CircuitState, keyOfRequest } from "../../../src/core/circuitBreaker.js"
 import { type CookieJar, CookieJarUnavailable, cookiesExpected, newCookieJar } from "../../../src/core/cookies.js"
 import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
 import type { HealthSource } from "../../../src/core/health.js"
@@ -46,7 +46,7 @@ import { BadOption, badOption, millisOf, numberOf } from "./options.js"
 import { buffered, run, runStreamed, streamed } from "./pipeline.js"
 import { type ClientRateLimiter, make as makeRateLimiter } from "./rateLimiter.js"
 import type { Built } from "./request.js"
-import type { ResolvedRoute, RouteBreakerOptions } from "./routes.js"
+import type { ResolvedRoute } from "./routes.js"
 import { CurrentDeadline, type ResilientClientService } from "./service.js"
 import { type Transport, undici } from "./transport.js"
 
@@ -120,8 +120,13 @@ const hookOf = (options: ClientOptions, event: Events.ResilientEvent): Hook<any>
 
 const lower = (state: string): CircuitState => state === "Closed" ? "closed" : state === "Open" ? "open" : "half-open"
 
+/** What keys a request's breaker when not its origin: from its origin and what errors show of it. */
+type KeyOf = (origin: string, info: RequestInfo) => string
+
 interface Breaking {
   readonly guard: Guard
+  /** a guard over the same breakers keyed by `keyOf` (a route sharing the client's breakers under `key: "route"`) */
+  readonly keyed: (keyOf: KeyOf | undefined) => Guard
   readonly circuitState: (origin: string, now: number) => Effect.Effect<CircuitState>
   /** ours, in memory (for health reports); `undefined` for breakers in a store */
   readonly registry?: BreakerRegistry | undefined
@@ -129,6 +134,7 @@ interface Breaking {
 
 const noBreaker: Breaking = {
   guard: (_origin, _info, exchange) => exchange,
+  keyed: () => noBreaker.guard,
   circuitState: () => Effect.succeed("closed")
 }
 
@@ -140,7 +146,7 @@ const coreBreaking = (
   timeoutMillis: number,
   onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
   at = "circuitBreaker",
-  keyOf?: (origin: string, info: RequestInfo) => string
+  keyOf?: KeyOf
 ): Breaking => {
   const isFailure = options.isFailure ?? defaultVerdict
   const registry = new BreakerRegistry(
@@ -167,25 +173,27 @@ const coreBreaking = (
     onTransition,
     maxOrigins
   )
-  return {
-    guard: (origin, info, exchange, now) => {
-      const breaker = keyOf === undefined ? registry.get(origin) : registry.get(keyOf(origin, info), origin)
-      const due = now + timeoutMillis
-      const ticket = breaker.admit(now, due)
-      if (ticket === REJECTED) {
-        const half = breaker.state === "half-open"
-        return Effect.fail(
-          circuitOpen(info, origin, breaker.retryAt(now), half, half ? breaker.probesInFlight : undefined)
-        )
-      }
-      return Effect.onExit(
-        exchange,
-        (exit) =>
-          Effect.clockWith((clock) =>
-            Effect.sync(() => breaker.record(ticket, outcomeOf(exit, isFailure), clock.currentTimeMillisUnsafe(), due))
-          )
+  const keyed = (keyOf: KeyOf | undefined): Guard => (origin, info, exchange, now) => {
+    const breaker = keyOf === undefined ? registry.get(origin) : registry.get(keyOf(origin, info), origin)
+    const due = now + timeoutMillis
+    const ticket = breaker.admit(now, due)
+    if (ticket === REJECTED) {
+      const half = breaker.state === "half-open"
+      return Effect.fail(
+        circuitOpen(info, origin, breaker.retryAt(now), half, half ? breaker.probesInFlight : undefined)
       )
-    },
+    }
+    return Effect.onExit(
+      exchange,
+      (exit) =>
+        Effect.clockWith((clock) =>
+          Effect.sync(() => breaker.record(ticket, outcomeOf(exit, isFailure), clock.currentTimeMillisUnsafe(), due))
+        )
+    )
+  }
+  return {
+    guard: keyed(keyOf),
+    keyed,
     circuitState: (origin, now) => Effect.succeed(registry.stateAt(origin, now)),
     registry
   }
@@ -195,7 +203,8 @@ const coreBreaking = (
 const persistedBreaking = (
   options: CircuitBreaker.CircuitBreakerOptions,
   strategy: CircuitBreaker.PersistedStrategy,
-  publish: (event: Events.ResilientEvent) => void
+  publish: (event: Events.ResilientEvent) => void,
+  keyOf: KeyOf | undefined
 ): Effect.Effect<Breaking, never, Scope.Scope> =>
   Effect.gen(function*() {
     const isFailure = options.isFailure ?? defaultVerdict
@@ -222,24 +231,26 @@ const persistedBreaking = (
         ? PersistedBreaker.failure()
         : PersistedBreaker.ignored
     }
-    const breaking: Breaking = {
-      guard: (origin, info, exchange, now) =>
-        breaker.execute(exchange, { key: origin, classify }).pipe(
-          Effect.catchTag("CircuitBreakerError", (error): Effect.Effect<never, HttpResilientError> => {
-            const reason = error.reason
-            if (reason._tag === "CircuitOpen") {
-              return Effect.fail(
-                circuitOpen(info, origin, now + Duration.toMillis(reason.retryAfter), false, undefined)
-              )
-            }
-            if (reason._tag === "CircuitHalfOpen") {
-              return Effect.fail(circuitOpen(info, origin, now, true, undefined))
-            }
+    const keyed = (keyOf: KeyOf | undefined): Guard => (origin, info, exchange, now) =>
+      breaker.execute(exchange, { key: keyOf === undefined ? origin : keyOf(origin, info), classify }).pipe(
+        Effect.catchTag("CircuitBreakerError", (error): Effect.Effect<never, HttpResilientError> => {
+          const reason = error.reason
+          if (reason._tag === "CircuitOpen") {
             return Effect.fail(
-              new TransportError({ ...info, reason: "Unknown", detail: reason.message, cause: reason })
+              circuitOpen(info, origin, now + Duration.toMillis(reason.retryAfter), false, undefined)
             )
-          })
-        ),
+          }
+          if (reason._tag === "CircuitHalfOpen") {
+            return Effect.fail(circuitOpen(info, origin, now, true, undefined))
+          }
+          return Effect.fail(
+            new TransportError({ ...info, reason: "Unknown", detail: reason.message, cause: reason })
+          )
+        })
+      )
+    const breaking: Breaking = {
+      guard: keyed(keyOf),
+      keyed,
       circuitState: (origin) =>
         Effect.match(breaker.state(origin), {
           onFailure: () =>
@@ -301,16 +312,26 @@ export const make = (
     }
     const breakerOptions = settings.breaker
     const strategy = breakerOptions === false ? undefined : breakerOptions.strategy ?? ratio()
+    // the client's `key` ("route" keys only a route's calls, see `routeStateOf`)
+    const keyOf = breakerOptions === false ? undefined : keyOfOptions(breakerOptions, undefined)
     const breaking = yield* Effect.try({
       try: () =>
         breakerOptions === false || strategy === undefined
           ? noBreaker
           : strategy._tag === "Persisted"
           ? undefined
-          : coreBreaking(breakerOptions, strategy, settings.maxOrigins, settings.timeoutMillis, onTransition),
+          : coreBreaking(
+            breakerOptions,
+            strategy,
+            settings.maxOrigins,
+            settings.timeoutMillis,
+            onTransition,
+            "circuitBreaker",
+            keyOf
+          ),
       catch: configError
     }).pipe(Effect.flatMap((b) =>
-      b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish)
+      b !== undefined ? Effect.succeed(b) : persistedBreaking(breakerOptions as any, strategy as any, publish, keyOf)
     ))
     const sender = transport ?? (yield* undici({
       ...settings.pool,
@@ -366,7 +387,10 @@ export const make = (
     const runs = routes === undefined ? undefined : yield* Effect.try({
       try: () =>
         routes.map((route): Run => {
-          const routeState = routeStateOf(state, route, settings.maxOrigins, onTransition, routeSources)
+          const routeState = routeStateOf(state, route, settings.maxOrigins, onTransition, routeSources, {
+            breaking,
+            key: breakerOptions === false ? undefined : breakerOptions.key
+          })
           return { attempt: run(routeState, buffered(routeState)), state: routeState }
         }),
       catch: configError
@@ -415,15 +439,18 @@ interface Run {
   readonly state: ClientState
 }
 
-/** What a route's own breakers are keyed by: `undefined` for the request's origin. */
-const keyOfRoute = (
-  options: RouteBreakerOptions,
-  label: string
-): ((origin: string, info: RequestInfo) => string) | undefined => {
+/**
+ * What breakers of `options` are keyed by for the calls of route `label` (`undefined`: off any route): `undefined`
+ * for the request's origin (the default, and `"route"` off any route).
+ */
+const keyOfOptions = (
+  options: CircuitBreaker.CircuitBreakerOptions,
+  label: string | undefined
+): KeyOf | undefined => {
   const by = options.key
   if (by === undefined || by === "origin") return undefined
-  if (by === "route") return (origin) => `${origin} ${label}`
-  return (_origin, info) => String(by({ method: info.method, url: new URL(info.url) }))
+  if (by === "route") return label === undefined ? undefined : (origin) => `${origin} ${label}`
+  return (_origin, info) => keyOfRequest(by, info.method, info.url)
 }
 
 /**
@@ -435,14 +462,21 @@ const routeStateOf = (
   route: ResolvedRoute,
   maxOrigins: number,
   onTransition: (origin: string, from: CircuitState, to: CircuitState, now: number) => void,
-  sources: Array<HealthSource>
+  sources: Array<HealthSource>,
+  /** the client's breakers and their `key` */
+  client: { readonly breaking: Breaking; readonly key: CircuitBreaker.BreakerKey | undefined }
 ): ClientState => {
   const timeoutMillis = route.timeoutMillis ?? state.timeoutMillis
   const options = route.circuitBreaker
   let breaker = state.breaker
   let isFailure = state.isFailure
-  if (options === false) breaker = undefined
-  else if (options !== undefined) {
+  if (options === undefined) {
+    // the client's breakers; under its `key: "route"`, one per origin and route
+    if (breaker !== undefined && client.key === "route") {
+      breaker = client.breaking.keyed((origin) => `${origin} ${route.label}`)
+    }
+  } else if (options === false) breaker = undefined
+  else {
     const strategy = options.strategy ?? ratio()
     if (strategy._tag === "Persisted") {
       throw badOption(fn, `${route.label}.circuitBreaker.strategy`, "Persisted", "an in-memory strategy on a route")
@@ -454,7 +488,7 @@ const routeStateOf = (
       timeoutMillis,
       onTransition,
       `${route.label}.circuitBreaker`,
-      keyOfRoute(options, route.label)
+      keyOfOptions(options, route.label)
     )
     breaker = own.guard
     sources.push({ route: route.label, breakers: own.registry, bulkhead: undefined })

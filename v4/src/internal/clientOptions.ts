@@ -34,7 +34,7 @@ import { type HedgeOptions, settingsOf as hedgeOf } from "./hedge.js"
 import { type Interceptor, interceptorsOf } from "./interceptor.js"
 import { BadOption, badOption, millisOf, numberOf, optionalMillis } from "./options.js"
 import { type RateLimiterOptions, settingsOf as rateLimiterSettings } from "./rateLimiter.js"
-import { type RouteOptions, routesOf } from "./routes.js"
+import { checkKey, type RouteOptions, routesOf } from "./routes.js"
 
 /** A hook: a function of the event; it may return an Effect or a Promise. Failures are logged, never fail a call. */
 export type Hook<E> = (event: E) => unknown
@@ -224,15 +224,14 @@ export const defaults = {
 /** The name bad options are reported under. */
 export const fn = "ResilientClient.layer"
 
-/** The breaker options as one shape. */
-const breakerOptionsOf = (option: ClientOptions["circuitBreaker"]): CircuitBreaker.CircuitBreakerOptions | false =>
-  option === false
-    ? false
-    : option === undefined
-    ? {}
-    : CircuitBreaker.isStrategy(option)
-    ? { strategy: option }
-    : option
+/** The breaker options as one shape (a bad `key` throws a `RangeError` naming it). */
+const breakerOptionsOf = (option: ClientOptions["circuitBreaker"]): CircuitBreaker.CircuitBreakerOptions | false => {
+  if (option === false) return false
+  if (option === undefined) return {}
+  if (CircuitBreaker.isStrategy(option)) return { strategy: option }
+  checkKey(fn, "circuitBreaker.key", option.key)
+  return option
+}
 
 /** Reads the options; a bad one throws a `RangeError` naming it. */
 export const read = (options: ClientOptions) => {

@@ -27,22 +27,12 @@ import { badOption, millisOf } from "./options.js"
 export type { RouteMatch } from "../../../src/core/routes.js"
 
 /**
- * What a route's breakers are kept per: the request's origin (default), the route (one breaker per origin and route:
- * its key is `"<origin> routes[i]"`), or a key of the request's.
+ * A route's own breakers: the client's breaker options, `key` included (one breaker per origin and route under
+ * `"route"`: its key is `"<origin> routes[i]"`).
  * @since 0.1.0
  * @category models
  */
-export type BreakerKey = "origin" | "route" | ((request: { readonly method: string; readonly url: URL }) => string)
-
-/**
- * A route's own breakers: the client's breaker options, and what they are kept per.
- * @since 0.1.0
- * @category models
- */
-export interface RouteBreakerOptions extends CircuitBreaker.CircuitBreakerOptions {
-  /** @default "origin" */
-  readonly key?: BreakerKey | undefined
-}
+export interface RouteBreakerOptions extends CircuitBreaker.CircuitBreakerOptions {}
 
 /**
  * One route: its `match`, and the client options it sets for the calls it takes (what it leaves unset is the
@@ -59,6 +49,17 @@ export interface RouteOptions extends
     BulkheadOptions
   >
 {}
+
+/**
+ * Checks a `circuitBreaker.key` (the client's or a route's, `at`): throws a `RangeError` naming it, the value and
+ * why unless it is `"origin"`, `"route"`, a function or unset.
+ * @internal
+ */
+export const checkKey = (fn: string, at: string, key: unknown): void => {
+  if (key !== undefined && key !== "origin" && key !== "route" && typeof key !== "function") {
+    throw badOption(fn, at, key, `"origin", "route" or a function of the request`)
+  }
+}
 
 /** A route, read once per layer. */
 export interface ResolvedRoute extends ResolvedMatch {
@@ -140,9 +141,8 @@ export const routesOf = (fn: string, routes: unknown): ReadonlyArray<ResolvedRou
       : isStrategy(breaker)
       ? { strategy: breaker }
       : breaker as RouteBreakerOptions
-    const key = breakerOptions === undefined || breakerOptions === false ? undefined : breakerOptions.key
-    if (key !== undefined && key !== "origin" && key !== "route" && typeof key !== "function") {
-      throw badOption(fn, `${at}.circuitBreaker.key`, key, `"origin", "route" or a function of the request`)
+    if (breakerOptions !== undefined && breakerOptions !== false) {
+      checkKey(fn, `${at}.circuitBreaker.key`, breakerOptions.key)
     }
     const bulkhead = route.bulkhead
     if (bulkhead !== undefined && bulkhead !== false && !isObject(bulkhead)) {
