@@ -257,7 +257,14 @@ const targets = (
   const ours = rows.find((r) => r.name === "ours")!
   const out: Array<Target> = []
   const r64 = ours.byConcurrency[64].ratio
-  out.push(check("default client ≥ 0.5× raw undici at concurrency 64", r64, (x) => x >= 0.5, `${fmt(r64)}×`))
+  out.push(
+    check(
+      "default client ≥ 0.95× raw undici at concurrency 64",
+      r64,
+      (x) => x >= 0.95,
+      `${fmt(r64)}× (floor: ${fmt(rows.find((r) => r.name === "effect-async")?.byConcurrency[64].ratio ?? NaN)}×)`
+    )
+  )
   const vsPlatform = ratioBetween(rows, "ours", "platform", 64)
   out.push(
     check(
@@ -270,6 +277,17 @@ const targets = (
   const r1 = ours.byConcurrency[1].ratio
   out.push(check("default client ≥ 0.6× raw undici at concurrency 1", r1, (x) => x >= 0.6, `${fmt(r1)}×`))
   if (hasRetryPolicy) {
+    const policy64 = rows.find((r) => r.name === "ours+policy")!.byConcurrency[64].ratio
+    out.push(
+      check(
+        "Effect.retry(RetryPolicy.default) ≥ 0.7× raw undici at concurrency 64",
+        policy64,
+        (x) => x >= 0.7,
+        `${fmt(policy64)}× (the floor under Effect.retry(Schedule.recurs(3)): ${
+          fmt(rows.find((r) => r.name === "effect-async+retry")?.byConcurrency[64].ratio ?? NaN)
+        }×)`
+      )
+    )
     const withPolicy = ratioBetween(rows, "ours+policy", "ours", 64)
     const policyRow = rows.find((r) => r.name === "ours+policy")!.byConcurrency[64]
     out.push(
@@ -292,9 +310,9 @@ const targets = (
   const cpu = ours.byConcurrency[64].cpuRatio
   out.push(
     check(
-      "CPU per request ≤ 2× raw undici (c=64)",
+      "CPU per request ≤ 1.1× raw undici (c=64)",
       cpu,
-      (x) => x <= 2,
+      (x) => x <= 1.1,
       `${fmt(cpu)}× (${fmt(ours.byConcurrency[64].cpu, 0)} µs vs ${
         fmt(rows.find((r) => r.name === "undici")!.byConcurrency[64].cpu, 0)
       } µs)`
