@@ -17,7 +17,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { RawResponse } from "../../core/exchange.js"
 import { withoutSetCookie } from "../../core/headers.js"
-import { platformFailure } from "../../core/platformErrors.js"
+import { isEmptyBody, manualRedirects, platformFailure } from "../../core/platformErrors.js"
 import { invalidStatus, TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
 import {
   type StreamingResponse,
@@ -37,22 +37,7 @@ const toPlatformRequest = (request: TransportRequest): HttpClientRequest.HttpCli
 const platformBody = (
   stream: Stream.Stream<Uint8Array, unknown>
 ): Stream.Stream<Uint8Array, TransportFailure> =>
-  Stream.catchAll(
-    stream,
-    (error) =>
-      (error as { reason?: unknown })?.reason === "EmptyBody"
-        ? Stream.empty
-        : Stream.fail(platformFailure(error))
-  )
-
-/**
- * `fetch` with `redirect: "manual"`: it hands every 3xx back as it is, so the client's one redirect stage decides
- * whether and where to follow (`followRedirects`, loops, secret headers across origins, https → http). Node's fetch
- * returns the redirect itself (status and `Location`), not an opaque response.
- */
-const manualRedirects = (fetch: () => typeof globalThis.fetch): typeof globalThis.fetch =>
-  ((input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) =>
-    fetch()(input, { ...init, redirect: "manual" })) as typeof globalThis.fetch
+  Stream.catchAll(stream, (error) => isEmptyBody(error) ? Stream.empty : Stream.fail(platformFailure(error)))
 
 const withTimeout = <A, R>(
   effect: Effect.Effect<A, TransportFailure, R>,
