@@ -18,7 +18,8 @@ import * as Stream from "effect/Stream"
 import type { RawResponse } from "../../core/exchange.js"
 import { withoutSetCookie } from "../../core/headers.js"
 import { isEmptyBody, manualRedirects, platformFailure } from "../../core/platformErrors.js"
-import { invalidStatus, TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
+import { BoundedBody } from "../../core/streaming.js"
+import { invalidStatus, TIMEOUT, type TransportFailure } from "../../core/transportFailure.js"
 import {
   type StreamingResponse,
   Transport,
@@ -55,21 +56,14 @@ const buffered = (
   Effect.gen(function*() {
     const invalid = invalidStatus(response.status)
     if (invalid !== undefined) return yield* Effect.fail(invalid)
-    const chunks: Array<Uint8Array> = []
-    let size = 0
+    const gathered = new BoundedBody(request.maxResponseSize)
     yield* platformBody(response.stream).pipe(
       Stream.runForEach((chunk) => {
-        size += chunk.byteLength
-        if (size > request.maxResponseSize) {
-          return Effect.fail(
-            new TransportFailure("ResponseTooLarge", undefined, `limit ${request.maxResponseSize}`)
-          )
-        }
-        chunks.push(chunk)
-        return Effect.void
+        const tooLarge = gathered.add(chunk)
+        return tooLarge === undefined ? Effect.void : Effect.fail(tooLarge)
       })
     )
-    const body = Buffer.concat(chunks, size)
+    const body = gathered.bytes()
     const headers = withoutSetCookie(response.headers)
     const setCookie: Array<string> = []
     for (const cookie of Object.values(response.cookies.cookies)) setCookie.push(`${cookie.name}=${cookie.value}`)
