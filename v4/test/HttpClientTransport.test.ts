@@ -320,9 +320,11 @@ describe("over a scripted HttpClient (TestClock)", () => {
         Effect.fail(new HttpClientError.HttpClientError({ reason: reason(request) }))
       )
       return Effect.gen(function*() {
-        const error = yield* Effect.flip(
+        const fiber = yield* Effect.forkChild(Effect.flip(
           HttpResilient.put("http://api.test/x?token=QSECRET", { text: "x" }).pipe(Effect.retry(RetryPolicy.default))
-        )
+        ))
+        yield* TestClock.adjust("1 minute") // time enough for every retry the policy could make
+        const error = yield* Fiber.join(fiber)
         assert.strictEqual(error._tag, "InvalidRequestError", error.message)
         assert.strictEqual(error._tag === "InvalidRequestError" && error.reason, expected)
         assert.notInclude(JSON.stringify(error), "QSECRET")
