@@ -18,6 +18,7 @@ import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from
 import { TestClock } from "effect/testing"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { twoRetriesThenSuccess } from "../../test/shared/events.js"
 
 interface Received {
   readonly method: string
@@ -79,16 +80,7 @@ describe("over FetchHttpClient, a real loopback server", () => {
         PubSub.takeUpTo(subscription, 100),
         (all) => all.map((event: ResilientEvent.ResilientEvent) => event._tag)
       )
-      assert.deepStrictEqual(events, [
-        "RequestStarted",
-        "AttemptFailed",
-        "RetryScheduled",
-        "RequestStarted",
-        "AttemptFailed",
-        "RetryScheduled",
-        "RequestStarted",
-        "Succeeded"
-      ])
+      assert.deepStrictEqual(events, [...twoRetriesThenSuccess])
     }).pipe(Effect.scoped, Effect.provide(overFetch())))
 
   it.live("bodies arrive as sent: json, a multipart form (fetch sets its boundary), a one-shot stream", () =>
@@ -161,6 +153,22 @@ describe("over FetchHttpClient, a real loopback server", () => {
       assert.match(bad.detail, /fetch refuses port 1\b/)
       assert.strictEqual(bad.attempt, 1)
     }).pipe(Effect.provide(overFetch({ circuitBreaker: false }))))
+
+  it.live("a stalled head and a stalled body time out the attempt on real time (TimeoutError, scope attempt)", () =>
+    Effect.gen(function*() {
+      const api = yield* server((req, res) => {
+        if (req.url === "/body") {
+          res.writeHead(200, { "content-length": "10" })
+          res.write("12345") // and never the rest
+        } // "/head": never answers
+      })
+      const started = Date.now()
+      for (const path of ["/head", "/body"]) {
+        const error = yield* Effect.flip(HttpResilient.get(`${api.url}${path}`, { timeout: "300 millis" }))
+        assert.isTrue(error._tag === "TimeoutError" && error.scope === "attempt", `${path}: ${error.message}`)
+      }
+      assert.isBelow(Date.now() - started, 10_000)
+    }).pipe(Effect.scoped, Effect.provide(overFetch())))
 
   it.live("a HEAD and a 204 succeed with an empty body; a body over maxResponseSize is ResponseTooLarge", () =>
     Effect.gen(function*() {
