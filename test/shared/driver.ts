@@ -144,6 +144,11 @@ export interface ClientSpec {
   readonly proxy?: unknown
   /** the `cookies` option as it is (`true`, `false`, a tough-cookie `CookieJar`; or a bad value, for its error) */
   readonly cookies?: unknown
+  /**
+   * the client over the edition's `HttpClient` on the runtime's fetch (`ResilientClient.layerFromHttpClient(options)`
+   * with `FetchHttpClient.layer`) instead of its own pool
+   */
+  readonly overHttpClient?: boolean
 }
 
 /**

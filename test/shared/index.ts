@@ -5,6 +5,7 @@
 import { bodyBodies } from "./bodies.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
+import { httpClientBodies } from "./httpClient.js"
 import { interceptorBodies } from "./interceptors.js"
 import { networkBodies } from "./network.js"
 import { poolBodies } from "./pool.js"
@@ -24,7 +25,8 @@ export const bodies = [
   bodyBodies,
   poolBodies,
   rateLimiterBodies,
-  interceptorBodies
+  interceptorBodies,
+  httpClientBodies
 ] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {

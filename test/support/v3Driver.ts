@@ -3,7 +3,7 @@
  * options, each request runs as one Effect on the client's runtime, and how it ended becomes plain data.
  * Built only on the public API (src/index.ts).
  */
-import { HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
 import { Cause, Duration, Effect, Layer, Option, Queue, Runtime, Schema, Stream } from "effect"
 import type { HttpResilientError } from "../../src/index.js"
 import { Backoff, CircuitBreaker, HttpResilient, ResilientClient, RetryPolicy } from "../../src/index.js"
@@ -28,7 +28,11 @@ export const v3Driver: Driver = {
   edition: "v3",
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
-      const context = yield* Layer.build(ResilientClient.layer(clientOptions(spec))).pipe(
+      const options = clientOptions(spec)
+      const layer = spec.overHttpClient === true
+        ? Layer.provide(ResilientClient.layerFromHttpClient(options), FetchHttpClient.layer)
+        : ResilientClient.layer(options)
+      const context = yield* Layer.build(layer).pipe(
         Effect.mapError((error) => new DriverConfigError(String(error)))
       )
       const runtime = yield* Effect.provide(Effect.runtime<ResilientClient.ResilientClient>(), context)

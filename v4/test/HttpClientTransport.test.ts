@@ -1,16 +1,17 @@
 /**
  * The client over an `effect/http` `HttpClient` (`ResilientClient.layerFromHttpClient`, `Transport.layerHttpClient`):
  * over v4's `FetchHttpClient` against a real loopback server (real time), and over a scripted `HttpClient` where the
- * `TestClock` drives timeouts and backoffs.
+ * `TestClock` drives timeouts and backoffs. What both editions promise over fetch (retries and events, redirect
+ * rules, refused / bad port / protocol errors, empty bodies, the size limit, warmUp, stalls) is in the shared suite
+ * (test/shared/httpClient.ts).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, PubSub, Stream, Tracer } from "effect"
+import { Effect, Fiber, Layer, Stream, Tracer } from "effect"
 import {
   Backoff,
   CircuitBreaker,
   HttpResilient,
   ResilientClient,
-  ResilientEvent,
   RetryPolicy,
   Transport
 } from "effect-http-resilient/v4"
@@ -18,7 +19,6 @@ import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from
 import { TestClock } from "effect/testing"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { twoRetriesThenSuccess } from "../../test/shared/events.js"
 
 interface Received {
   readonly method: string
@@ -53,36 +53,12 @@ const server = (handle: (req: IncomingMessage, res: ServerResponse, n: number) =
     (s) => Effect.sync(() => s.close())
   )
 
-/** A port nothing listens on: a server's, closed. */
-const closedPort = Effect.callback<number>((resume) => {
-  const s = createServer()
-  s.listen(0, "127.0.0.1", () => {
-    const port = (s.address() as AddressInfo).port
-    s.close(() => resume(Effect.succeed(port)))
-  })
-})
-
 const overFetch = (options: ResilientClient.ClientOptions = {}) =>
   Layer.orDie(ResilientClient.layerFromHttpClient(options)).pipe(Layer.provide(FetchHttpClient.layer))
 
 const fast = RetryPolicy.make({ retries: 3, backoff: Backoff.constant("5 millis") })
 
 describe("over FetchHttpClient, a real loopback server", () => {
-  it.live("a 503, a 503, then a 200: retried, with the root's events in order, every attempt on the wire", () =>
-    Effect.gen(function*() {
-      const api = yield* server((_req, res, n) => res.writeHead(n < 3 ? 503 : 200).end(n < 3 ? "busy" : "done"))
-      const subscription = yield* ResilientClient.subscribe
-      const response = yield* HttpResilient.get(`${api.url}/x`).pipe(Effect.retry(fast))
-      assert.strictEqual(response.status, 200)
-      assert.strictEqual(yield* response.text, "done")
-      assert.strictEqual(api.received.length, 3)
-      const events = yield* Effect.map(
-        PubSub.takeUpTo(subscription, 100),
-        (all) => all.map((event: ResilientEvent.ResilientEvent) => event._tag)
-      )
-      assert.deepStrictEqual(events, [...twoRetriesThenSuccess])
-    }).pipe(Effect.scoped, Effect.provide(overFetch())))
-
   it.live("bodies arrive as sent: json, a multipart form (fetch sets its boundary), a one-shot stream", () =>
     Effect.gen(function*() {
       const api = yield* server((_req, res) => res.writeHead(200).end("ok"))
@@ -104,91 +80,6 @@ describe("over FetchHttpClient, a real loopback server", () => {
       assert.strictEqual(streamed.body, "abcd")
       assert.strictEqual(streamed.headers["content-type"], "text/plain")
     }).pipe(Effect.scoped, Effect.provide(overFetch())))
-
-  it.live("redirects follow the client's rules: followRedirects: false returns the 3xx; a loop is RedirectLoop", () =>
-    Effect.gen(function*() {
-      const api = yield* server((req, res) => {
-        const url = new URL(req.url!, "http://x")
-        if (url.pathname === "/hop") res.writeHead(302, { location: url.searchParams.get("to")! }).end()
-        else if (url.pathname === "/loop-a") res.writeHead(302, { location: "/loop-b" }).end()
-        else if (url.pathname === "/loop-b") res.writeHead(302, { location: "/loop-a" }).end()
-        else res.writeHead(200).end(`final ${url.pathname}`)
-      })
-      const kept = yield* HttpResilient.get(`${api.url}/hop?to=/done`).pipe(
-        Effect.provide(overFetch({ followRedirects: false }))
-      )
-      assert.strictEqual(kept.status, 302)
-      assert.strictEqual(kept.headers.location, "/done")
-      assert.strictEqual(api.received.length, 1)
-      const followed = yield* HttpResilient.get(`${api.url}/hop?to=/done`)
-      assert.strictEqual(yield* followed.text, "final /done")
-      const loop = yield* Effect.flip(HttpResilient.get(`${api.url}/loop-a`))
-      assert.strictEqual(loop._tag === "TransportError" && loop.reason, "RedirectLoop")
-    }).pipe(Effect.scoped, Effect.provide(overFetch({ circuitBreaker: false }))))
-
-  it.live("a redirect to another origin drops the secret headers; fetch never follows one itself", () =>
-    Effect.gen(function*() {
-      const target = yield* server((_req, res) => res.writeHead(200).end("landed"))
-      const origin = yield* server((_req, res) => res.writeHead(307, { location: `${target.url}/there` }).end())
-      const response = yield* HttpResilient.get(`${origin.url}/here`, {
-        headers: { authorization: "Bearer ASECRET", "x-mine": "HSECRET", accept: "text/plain" }
-      })
-      assert.strictEqual(yield* response.text, "landed")
-      const landed = target.received[0]
-      assert.strictEqual(landed.headers.authorization, undefined)
-      assert.strictEqual(landed.headers["x-mine"], undefined)
-      assert.strictEqual(landed.headers.accept, "text/plain")
-      assert.strictEqual(origin.received[0].headers.authorization, "Bearer ASECRET")
-    }).pipe(Effect.scoped, Effect.provide(overFetch({ redactHeaders: ["x-mine"] }))))
-
-  it.live("a refused connection is ConnectionRefused; a port fetch refuses (1) is an InvalidRequestError, not retried", () =>
-    Effect.gen(function*() {
-      const port = yield* closedPort
-      const refused = yield* Effect.flip(HttpResilient.get(`http://127.0.0.1:${port}/`))
-      assert.strictEqual(refused._tag === "TransportError" && refused.reason, "ConnectionRefused")
-      const bad = yield* Effect.flip(HttpResilient.get("http://127.0.0.1:1/x").pipe(Effect.retry(RetryPolicy.default)))
-      assert.strictEqual(bad._tag, "InvalidRequestError")
-      if (bad._tag !== "InvalidRequestError") return
-      assert.strictEqual(bad.reason, "InvalidOption")
-      assert.match(bad.detail, /fetch refuses port 1\b/)
-      assert.strictEqual(bad.attempt, 1)
-    }).pipe(Effect.provide(overFetch({ circuitBreaker: false }))))
-
-  it.live("a stalled head and a stalled body time out the attempt on real time (TimeoutError, scope attempt)", () =>
-    Effect.gen(function*() {
-      const api = yield* server((req, res) => {
-        if (req.url === "/body") {
-          res.writeHead(200, { "content-length": "10" })
-          res.write("12345") // and never the rest
-        } // "/head": never answers
-      })
-      const started = Date.now()
-      for (const path of ["/head", "/body"]) {
-        const error = yield* Effect.flip(HttpResilient.get(`${api.url}${path}`, { timeout: "300 millis" }))
-        assert.isTrue(error._tag === "TimeoutError" && error.scope === "attempt", `${path}: ${error.message}`)
-      }
-      assert.isBelow(Date.now() - started, 10_000)
-    }).pipe(Effect.scoped, Effect.provide(overFetch())))
-
-  it.live("a HEAD and a 204 succeed with an empty body; a body over maxResponseSize is ResponseTooLarge", () =>
-    Effect.gen(function*() {
-      const api = yield* server((req, res) => {
-        res.statusCode = req.url === "/none" ? 204 : 200
-        if (req.url === "/big") res.end("x".repeat(2048))
-        else {
-          res.setHeader("content-length", "5")
-          res.end(req.method === "HEAD" || req.url === "/none" ? undefined : "hello")
-        }
-      })
-      const head = yield* HttpResilient.head(api.url)
-      assert.strictEqual(head.status, 200)
-      assert.strictEqual(yield* head.text, "")
-      const none = yield* HttpResilient.get(`${api.url}/none`)
-      assert.strictEqual(none.status, 204)
-      assert.strictEqual(yield* none.text, "")
-      const big = yield* Effect.flip(HttpResilient.get(`${api.url}/big`))
-      assert.strictEqual(big._tag === "TransportError" && big.reason, "ResponseTooLarge")
-    }).pipe(Effect.scoped, Effect.provide(overFetch({ maxResponseSize: 1024 }))))
 
   it.live("lines stream over fetch; the cookies of a response are sent back with cookies: true", () =>
     Effect.gen(function*() {
@@ -217,10 +108,8 @@ describe("over FetchHttpClient, a real loopback server", () => {
       assert.deepStrictEqual(api.received.map((r) => r.headers.traceparent), [undefined, undefined])
     }).pipe(Effect.scoped, Effect.provide(overFetch())))
 
-  it.live("warmUp is an InvalidRequestError naming the HttpClient; Transport.layerHttpClient is the same transport", () =>
+  it.live("Transport.layerHttpClient under layerWithTransport is the same transport", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(ResilientClient.warmUp("http://127.0.0.1:1", 1))
-      assert.isTrue(error._tag === "InvalidRequestError" && error.detail.includes("an HttpClient"), error.message)
       const api = yield* server((_req, res) => res.writeHead(200).end("via layerHttpClient"))
       const response = yield* HttpResilient.get(api.url).pipe(
         Effect.provide(
@@ -231,7 +120,7 @@ describe("over FetchHttpClient, a real loopback server", () => {
         )
       )
       assert.strictEqual(yield* response.text, "via layerHttpClient")
-    }).pipe(Effect.scoped, Effect.provide(overFetch())))
+    }).pipe(Effect.scoped))
 })
 
 /** A client over a scripted `HttpClient`: `answer` gives each request's outcome; `calls()` counts them. */

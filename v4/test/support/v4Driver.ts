@@ -4,7 +4,7 @@
  * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
 import { Cause, Duration, Effect, Layer, Option, PubSub, Schema, Stream } from "effect"
-import { HttpClientRequest } from "effect/http"
+import { FetchHttpClient, HttpClientRequest } from "effect/http"
 import type { Driver, Success } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
 import { edition, success } from "../../../test/shared/translate.js"
@@ -30,7 +30,10 @@ export const v4Driver: Driver = {
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
       const options = yield* Effect.try({ try: () => clientOptions(spec), catch: (error) => error })
-      const context = yield* Layer.build(ResilientClient.layer(options)).pipe(
+      const layer = spec.overHttpClient === true
+        ? Layer.provide(ResilientClient.layerFromHttpClient(options), FetchHttpClient.layer)
+        : ResilientClient.layer(options)
+      const context = yield* Layer.build(layer).pipe(
         Effect.mapError((error) => new DriverConfigError(String(error.message)))
       )
       const subscription = yield* Effect.provide(ResilientClient.subscribe, context)
