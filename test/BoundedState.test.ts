@@ -37,37 +37,51 @@ describe("bounded event backlog", () => {
       assert.isTrue(last._tag === "Succeeded" && last.url === `http://backlog.test/${calls - 1}`)
     }).pipe(Effect.provide(HttpResilientTest.layer(() => HttpResilientTest.reply(200)))))
 
-  it.scoped("the response bodies an undrained subscription keeps alive stay under 16 MiB", () =>
-    Effect.gen(function*() {
-      const mib = 1024 * 1024
-      assert.strictEqual(Telemetry.eventBacklog.maxBodyBytes, 16 * mib)
-      const queue = yield* ResilientClient.subscribe
-      const before = yield* droppedSoFar
-      // 20 calls failing with a 1 MiB body: RequestStarted, AttemptFailed and Failed (both errors carry the same
-      // response, counted once) each
-      for (let i = 0; i < 20; i++) {
-        const exit = yield* Effect.exit(HttpResilient.get(`http://backlog.test/${i}`))
-        assert.isTrue(exit._tag === "Failure")
-      }
-      const kept = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
-      let bytes = 0
-      for (const event of kept) {
-        if (event._tag === "AttemptFailed" && event.error._tag === "StatusError") {
-          bytes += (yield* event.error.response.arrayBuffer).byteLength
+  const mibBody = { body: new Uint8Array(1024 * 1024) }
+  // a 503 (StatusError) and a 200 the acceptResponse check refuses (ResponseRejectedError): both carry the body
+  const bodyCarriers = [
+    {
+      tag: "StatusError",
+      layer: HttpResilientTest.layer(() => HttpResilientTest.reply(503, mibBody), { circuitBreaker: false })
+    },
+    {
+      tag: "ResponseRejectedError",
+      layer: HttpResilientTest.layer(() => HttpResilientTest.reply(200, mibBody), {
+        circuitBreaker: false,
+        acceptResponse: () => false
+      })
+    }
+  ] as const
+  for (const { layer, tag } of bodyCarriers) {
+    it.scoped(`the response bodies an undrained subscription keeps alive stay under 16 MiB (${tag})`, () =>
+      Effect.gen(function*() {
+        const mib = 1024 * 1024
+        assert.strictEqual(Telemetry.eventBacklog.maxBodyBytes, 16 * mib)
+        const queue = yield* ResilientClient.subscribe
+        const before = yield* droppedSoFar
+        // 20 calls failing with a 1 MiB body: RequestStarted, AttemptFailed and Failed (both errors carry the same
+        // response, counted once) each
+        for (let i = 0; i < 20; i++) {
+          const exit = yield* Effect.exit(HttpResilient.get(`http://backlog.test/${i}`))
+          assert.isTrue(exit._tag === "Failure")
         }
-      }
-      assert.strictEqual(bytes, 16 * mib)
-      // the 4 oldest calls' three events each made room
-      assert.strictEqual(kept.length, 60 - 12)
-      assert.strictEqual((yield* droppedSoFar) - before, 12)
-      assert.isTrue(kept[0]._tag === "RequestStarted" && kept[0].url === "http://backlog.test/4")
-    }).pipe(
-      Effect.provide(
-        HttpResilientTest.layer(() => HttpResilientTest.reply(503, { body: new Uint8Array(1024 * 1024) }), {
-          circuitBreaker: false
-        })
-      )
-    ))
+        const kept = Chunk.toReadonlyArray(yield* Queue.takeAll(queue))
+        let bytes = 0
+        for (const event of kept) {
+          if (event._tag === "AttemptFailed") {
+            assert.strictEqual(event.error._tag, tag)
+            if (event.error._tag === "StatusError" || event.error._tag === "ResponseRejectedError") {
+              bytes += (yield* event.error.response.arrayBuffer).byteLength
+            }
+          }
+        }
+        assert.strictEqual(bytes, 16 * mib)
+        // the 4 oldest calls' three events each made room
+        assert.strictEqual(kept.length, 60 - 12)
+        assert.strictEqual((yield* droppedSoFar) - before, 12)
+        assert.isTrue(kept[0]._tag === "RequestStarted" && kept[0].url === "http://backlog.test/4")
+      }).pipe(Effect.provide(layer)))
+  }
 })
 
 /**

@@ -381,6 +381,8 @@ describe("every request option, any value (property)", () => {
       assert.include(misspelt.message, `"timout": unknown option (did you mean "timeout"?)`)
       const perCall = yield* Effect.flip(HttpResilient.get("http://api.test/x", { attempts: [{ retry: false }] }))
       assert.include(perCall.message, `attempts[0].retry: applies to the whole call`)
+      const notObject = yield* Effect.flip(HttpResilient.get("http://api.test/x", { attempts: [{}, 5 as any] }))
+      assert.include(notObject.message, "attempts[1]: expected an object of request options, got 5")
     }).pipe(Effect.provide(scripted)))
 })
 

@@ -4,6 +4,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
+import { optionsForAttempt as coreOptionsForAttempt } from "../core/attempts.js"
 import { checkFailover, urlForAttempt as coreUrlForAttempt } from "../core/failover.js"
 import { mergeHeaders, normaliseMethod } from "../core/headers.js"
 import { RequestValidationError } from "../core/requestError.js"
@@ -124,14 +125,11 @@ export const urlForAttempt = (
 }
 
 /**
- * The options of attempt `attemptNo` (from 1): its entry of `attempts` (the last one for later attempts) over the rest.
+ * The options of attempt `attemptNo` (from 1): its entry of `attempts` (the last one for later attempts) over the rest
+ * (the shared core's rule).
  * @internal
  */
-export const optionsForAttempt = (
+export const optionsForAttempt: (
   options: RequestOptions | undefined,
   attemptNo: number
-): RequestOptions | undefined => {
-  const perAttempt = options?.attempts
-  if (perAttempt === undefined || perAttempt.length === 0) return options
-  return { ...options, ...perAttempt[Math.min(attemptNo, perAttempt.length) - 1] }
-}
+) => RequestOptions | undefined = coreOptionsForAttempt

@@ -10,6 +10,7 @@ import type { ParseError } from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { acceptStatusExpected, isAcceptStatus } from "../core/acceptStatus.js"
+import { checkAttempts, isOptionsObject, notAnOptionsObject, unknownOption } from "../core/attempts.js"
 import { isContentLength } from "../core/bodies.js"
 import { badFailoverEntry } from "../core/failover.js"
 import { isValidHeaderValue } from "../core/headers.js"
@@ -28,7 +29,7 @@ import {
   stringInput,
   urlParamsInput
 } from "./optionSchema.js"
-import { nearestName, showValue } from "./optionValue.js"
+import { showValue } from "./optionValue.js"
 
 type Reason = "InvalidHeader" | "InvalidBody" | "InvalidOption"
 
@@ -182,31 +183,19 @@ const decoderOf = (field: Field): (u: unknown) => Either.Either<unknown, ParseEr
   return decode
 }
 
-/** A plain object (literal, spread or without prototype): not an array, a URL or another class's instance. */
-const isOptionsObject = (u: unknown): u is Record<string, unknown> => {
-  if (typeof u !== "object" || u === null) return false
-  const proto = Object.getPrototypeOf(u)
-  return proto === Object.prototype || proto === null
-}
-
 const check = (
   options: unknown,
   fields: RequestOptionFields,
   at: string
 ): RequestValidationError | undefined => {
-  if (!isOptionsObject(options)) {
-    return new RequestValidationError(
-      "InvalidOption",
-      `${at === "" ? "options" : at.slice(0, -2)}: expected an object of request options, got ${showValue(options)}`
-    )
-  }
+  if (!isOptionsObject(options)) return notAnOptionsObject(at, showValue(options))
   for (const key in options) {
     const value = options[key]
     if (value === undefined) continue
     const field = Object.hasOwn(fields, key) ? fields[key] : undefined
-    if (field === undefined) return unknownOption(at, key, fields)
+    if (field === undefined) return unknownOption(at, key, Object.keys(fields), isCallOption)
     if (key === "attempts") {
-      const error = checkAttempts(value, at)
+      const error = checkAttempts(value, at, showValue, checkAttempt)
       if (error !== undefined) return error
     } else {
       const decoded = decoderOf(field)(value)
@@ -216,37 +205,10 @@ const check = (
   return undefined
 }
 
-const unknownOption = (
-  at: string,
-  key: string,
-  fields: RequestOptionFields
-): RequestValidationError => {
-  if ((at !== "" && key in callOptions) || key === "attempts") {
-    return new RequestValidationError(
-      "InvalidOption",
-      `${at}${key}: applies to the whole call, not to one attempt; set it beside "attempts"`
-    )
-  }
-  const suggestion = nearestName(key, Object.keys(fields))
-  return new RequestValidationError(
-    "InvalidOption",
-    `${at}${JSON.stringify(key)}: unknown option${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}`
-  )
-}
+const isCallOption = (key: string): boolean => key in callOptions
 
-const checkAttempts = (value: unknown, at: string): RequestValidationError | undefined => {
-  if (!Array.isArray(value)) {
-    return new RequestValidationError(
-      "InvalidOption",
-      `${at}attempts: expected a list of per-attempt options, got ${showValue(value)}`
-    )
-  }
-  for (let i = 0; i < value.length; i++) {
-    const error = check(value[i], attemptOptions, `${at}attempts[${i}].`)
-    if (error !== undefined) return error
-  }
-  return undefined
-}
+const checkAttempt = (entry: unknown, at: string): RequestValidationError | undefined =>
+  check(entry, attemptOptions, at)
 
 /**
  * Checks the options a call was given against `fields` (`requestOptions`, `streamOptions` or `sseOptions`): each

@@ -6,6 +6,7 @@ import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
+import * as Attributes from "../core/durationAttributes.js"
 import * as Names from "../core/telemetryNames.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 
@@ -101,13 +102,7 @@ const makeCache = <In, Out>(
   return { cached, add, get }
 }
 
-const durationLabels = [
-  attributes.method,
-  attributes.serverAddress,
-  attributes.serverPort,
-  attributes.statusCode,
-  attributes.errorType
-]
+const durationLabels = Attributes.durationLabels
 const durationFor = makeCache<number, unknown>(durationKey, durationLabels)
 const retriesFor = makeCache<number, unknown>(retriesKey, ["reason"])
 const transitionsFor = makeCache<number, unknown>(transitionsKey, ["from", "to"])
@@ -141,65 +136,27 @@ export const recordEventsDropped = (count: number): void => {
 }
 
 /** The port a URL talks to, default ports included. @internal */
-export const portOf = (url: URL): string => url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80"
+export const portOf: (url: URL) => string = Attributes.portOf
 
 /**
  * `error.type` of a failed attempt: the status for a `StatusError`, the reason for a `TransportError`,
  * `timeout` for a `TimeoutError`, the tag otherwise.
  * @internal
  */
-export const errorType = (error: HttpResilientError): string => {
-  switch (error._tag) {
-    case "StatusError":
-      return String(error.status)
-    case "TransportError":
-      return error.reason
-    case "TimeoutError":
-      return "timeout"
-    default:
-      return error._tag
-  }
-}
+export const errorType: (error: HttpResilientError) => string = Attributes.errorTypeOf
 
-/**
- * The value of `server.address` and `server.port` for a server past `maxServerAddresses`, and of
- * `http.request.method` for a method OpenTelemetry does not list (its convention for a bounded attribute).
- * @internal
- */
-export const OTHER = "_OTHER"
+/** `_OTHER`: the value of a bounded attribute past its bound. @internal */
+export const OTHER = Attributes.OTHER
 
 /**
  * How many distinct `server.address` + `server.port` pairs get series of their own in
- * `http.client.request.duration`. Effect's metric registry is global and keeps every series for the life of the
- * process, so this bound is process-wide: later servers are recorded as `_OTHER`.
+ * `http.client.request.duration`; later servers are recorded as `_OTHER` (process-wide, as the registry).
  * @internal
  */
-export const maxServerAddresses = 1000
+export const maxServerAddresses = Attributes.maxServerAddresses
 
-/** `host:port` pairs given series of their own, process-wide (the registry they bound is process-wide too) */
-const seenAddresses = new Set<string>()
-
-/** The `server.address` and `server.port` a series is tagged with: the server's, or `_OTHER` past the bound. */
-const addressLabels = (host: string, port: string): readonly [string, string] => {
-  const key = `${host}:${port}`
-  if (seenAddresses.has(key)) return [host, port]
-  if (seenAddresses.size >= maxServerAddresses) return [OTHER, OTHER]
-  seenAddresses.add(key)
-  return [host, port]
-}
-
-const knownMethods: ReadonlySet<string> = new Set([
-  "CONNECT",
-  "DELETE",
-  "GET",
-  "HEAD",
-  "OPTIONS",
-  "PATCH",
-  "POST",
-  "PUT",
-  "QUERY",
-  "TRACE"
-])
+/** The `server.address` and `server.port` a series is tagged with, this edition's registry's bound. */
+const addressCap = Attributes.makeAddressCap()
 
 /** Series of attempts that ended in a response (no error), by origin, method and status: no key string to build. */
 const answered = new Map<string, Map<string, Map<number, Metric.Metric<any, number, unknown>>>>()
@@ -253,35 +210,18 @@ const durationSeries = (
   const id = `${method} ${protocol}${url.host} ${status ?? ""} ${type}`
   const series = durationFor.cached(id)
   if (series !== undefined) return series
-  const port = url.port
-  const [address, serverPort] = addressLabels(url.hostname, port !== "" ? port : protocol === "https:" ? "443" : "80")
-  return durationFor.add(id, [
-    knownMethods.has(method) ? method : OTHER,
-    address,
-    serverPort,
-    status === undefined ? undefined : String(status),
-    error === undefined ? undefined : type
-  ])
+  return durationFor.add(
+    id,
+    Attributes.durationValues(addressCap, method, url, status, error === undefined ? undefined : type)
+  )
 }
 
 /**
  * The duration histogram tagged as the pipeline tags it (the order of tags is part of a metric's identity).
  * @internal
  */
-export const requestDurationFor = (options: {
-  readonly method: string
-  readonly host: string
-  readonly port: number | string
-  readonly status?: number | undefined
-  readonly errorType?: string | undefined
-}): Metric.Metric.Histogram<number> => {
-  const values = [
-    options.method,
-    options.host,
-    String(options.port),
-    options.status === undefined ? undefined : String(options.status),
-    options.errorType
-  ]
+export const requestDurationFor = (options: Attributes.DurationSeriesOptions): Metric.Metric.Histogram<number> => {
+  const values = Attributes.requestedValues(options)
   return Metric.fromMetricKey(
     MetricKey.taggedWithLabels(
       durationKey,

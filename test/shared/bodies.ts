@@ -125,6 +125,41 @@ export const bodyBodies: Body = (t, driver) => {
     )
 
     t.it(
+      "the body option: an HttpBody goes with its content type (a content-type header wins); a stream one is sent once",
+      () =>
+        withServers([echoServer()], (server) =>
+          driver.withClient({ retry: fast(3) }, async (client) => {
+            const echo = `${server.origin}/echo`
+            const text = { body: { text: "raw", contentType: "text/x-raw" } } as const
+            assert.equal(ok(await client.request({ method: "POST", url: echo, body: text })).body, "POST\nraw")
+            ok(await client.request({ method: "POST", url: echo, body: text, headers: { "content-type": "text/x-h" } }))
+            const chunks = { stream: threeChunks(), contentType: "application/x-chunks", contentLength: 3000 }
+            ok(await client.request({ method: "POST", url: echo, body: { body: chunks } }))
+            const [typed, header, streamed] = server.received
+            assert.equal(typed.headers["content-type"], "text/x-raw")
+            assert.equal(header.headers["content-type"], "text/x-h")
+            assert.equal(streamed.headers["content-type"], "application/x-chunks")
+            assert.equal(streamed.headers["content-length"], "3000")
+            assert.equal(streamed.body.toString(), `${"0".repeat(1000)}${"1".repeat(1000)}${"2".repeat(1000)}`)
+            // a stream HttpBody is never sent twice: no retry (not-retryable), no 307 hop
+            const busy = `${server.origin}/busy`
+            const stream = () => ({ body: { stream: threeChunks(), contentType: "application/octet-stream" } })
+            failed(await client.request({ method: "PUT", url: busy, body: stream() }), "StatusError")
+            assert.equal(server.count(), 4)
+            const gaveUp = (await client.events()).filter((e) => e.tag === "Failed")
+            assert.equal(gaveUp.at(-1)?.reason, "not-retryable")
+            const kept = ok(await client.request({ method: "POST", url: `${server.origin}/hop`, body: stream() }))
+            assert.equal(kept.status, 307)
+            assert.equal(server.count(), 5)
+            // one in memory is retried, and carried over a 307
+            failed(await client.request({ method: "PUT", url: busy, body: text }), "StatusError")
+            assert.equal(server.count(), 9)
+            const hopped = ok(await client.request({ method: "POST", url: `${server.origin}/hop`, body: text }))
+            assert.equal(hopped.body, "POST\nraw")
+          }))
+    )
+
+    t.it(
       "a streamed upload through the streaming verbs is never retried, whatever the policy",
       () =>
         withServers([echoServer()], (server) =>

@@ -162,6 +162,27 @@ export type BodySpec =
   | { readonly bytes: Uint8Array; readonly contentType?: string }
   | { readonly multipart: FormData }
   | { readonly stream: ReadonlyArray<Uint8Array>; readonly contentLength?: number }
+  | { readonly body: PlatformBodySpec }
+
+/**
+ * The `body` option: the edition's own `HttpBody` (`@effect/platform`'s in v3, `effect/http`'s in v4), made by its
+ * `HttpBody.text(text, contentType)` or `HttpBody.stream(stream, contentType, contentLength)` (the stream one-shot,
+ * one chunk per element of `stream`).
+ */
+export type PlatformBodySpec =
+  | { readonly text: string; readonly contentType: string }
+  | { readonly stream: ReadonlyArray<Uint8Array>; readonly contentType: string; readonly contentLength?: number }
+
+/** An entry of the `attempts` request option: the options of one attempt. */
+export interface AttemptSpec {
+  readonly headers?: Readonly<Record<string, string>>
+  readonly urlParams?: Readonly<Record<string, string>>
+  /** the attempt timeout */
+  readonly timeoutMs?: number
+  readonly body?: BodySpec
+  /** options given as they are, for their errors (a bad value, an option of the whole call, an unknown name) */
+  readonly raw?: Readonly<Record<string, unknown>>
+}
 
 /** What the `onProgress` option is called with. */
 export interface ProgressReport {
@@ -188,6 +209,8 @@ export interface DriverRequest {
   readonly tag?: string
   /** the `onProgress` option */
   readonly onProgress?: (progress: ProgressReport) => void
+  /** the `attempts` option: the n-th entry over the other options for attempt n, the last for the later ones */
+  readonly attempts?: ReadonlyArray<AttemptSpec>
   /** aborting it interrupts the call's fiber */
   readonly signal?: AbortSignal
 }
@@ -292,6 +315,8 @@ export interface StreamRequest {
   readonly body?: BodySpec
   /** `stream`, `lines`, `ndjson`: the `onProgress` option */
   readonly onProgress?: (progress: ProgressReport) => void
+  /** the `attempts` option, as {@link DriverRequest}'s */
+  readonly attempts?: ReadonlyArray<AttemptSpec>
 }
 
 /** How a streaming call ended: the items it emitted, in order, and its error if it failed. */

@@ -2,6 +2,7 @@
  * The shared behavioural suite: every body, registered for one driver. An edition's runner calls
  * `sharedSuite({ it, describe }, driver)` in one test file.
  */
+import { attemptBodies } from "./attempts.js"
 import { bodyBodies } from "./bodies.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
@@ -26,6 +27,7 @@ export const bodies = [
   poolBodies,
   rateLimiterBodies,
   interceptorBodies,
+  attemptBodies,
   httpClientBodies
 ] as const
 

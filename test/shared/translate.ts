@@ -7,6 +7,7 @@
 import { inspect } from "node:util"
 import type { Health } from "../../src/core/health.js"
 import type {
+  AttemptSpec,
   BackoffSpec,
   BodySpec,
   CircuitState,
@@ -35,9 +36,9 @@ export interface PolicyOptions<S> {
 
 /**
  * The constructors of an edition's public API the translation calls: `S` its backoff schedule, `P` its retry policy,
- * `C` and `R` its consecutive and ratio breaker strategies, `B` its body stream.
+ * `C` and `R` its consecutive and ratio breaker strategies, `B` its body stream, `H` and `HS` its `HttpBody`s in memory and streamed.
  */
-export interface EditionApi<S, P, C, R, B = unknown, Q = unknown> {
+export interface EditionApi<S, P, C, R, B = unknown, Q = unknown, H = unknown, HS = unknown> {
   /** its `HttpClientRequest`, for what an interceptor does to a request */
   readonly HttpClientRequest: { readonly appendUrlParam: (self: Q, key: string, value: string) => Q }
   readonly Backoff: {
@@ -61,6 +62,11 @@ export interface EditionApi<S, P, C, R, B = unknown, Q = unknown> {
   }
   /** a one-shot body stream of the edition's `Stream`, one chunk per element of `chunks` */
   readonly bodyStream: (chunks: ReadonlyArray<Uint8Array>) => B
+  /** its `HttpBody`, for the `body` option */
+  readonly HttpBody: {
+    readonly text: (body: string, contentType?: string) => H
+    readonly stream: (body: NoInfer<B>, contentType?: string, contentLength?: number) => HS
+  }
 }
 
 /** The `rateLimiter` option (the same shape in both editions: durations as milliseconds, `key` a string or function). */
@@ -79,8 +85,8 @@ const rateLimiterOf = (spec: RateLimiterSpec | undefined) => {
 }
 
 /** The translation of the specs into an edition's options: each driver annotates the results with its own types. */
-export const translation = <S, P, C, R, B, Q>(
-  { Backoff, bodyStream, CircuitBreaker, HttpClientRequest, RetryPolicy }: EditionApi<S, P, C, R, B, Q>
+export const translation = <S, P, C, R, B, Q, H, HS>(
+  { Backoff, bodyStream, CircuitBreaker, HttpBody, HttpClientRequest, RetryPolicy }: EditionApi<S, P, C, R, B, Q, H, HS>
 ) => {
   const interceptorOf = ({ name, onRequest, onResponse }: InterceptorSpec) => ({
     name,
@@ -178,6 +184,7 @@ export const translation = <S, P, C, R, B, Q>(
     retry: retryOf(req.retry),
     tag: req.tag,
     ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+    ...attemptsOf(req.attempts),
     ...bodyOptions(req.body)
   })
 
@@ -187,12 +194,40 @@ export const translation = <S, P, C, R, B, Q>(
       ? {}
       : "stream" in body
       ? { stream: bodyStream(body.stream), contentLength: body.contentLength }
+      : "body" in body
+      ? {
+        body: "text" in body.body
+          ? HttpBody.text(body.body.text, body.body.contentType)
+          : HttpBody.stream(bodyStream(body.body.stream), body.body.contentType, body.body.contentLength)
+      }
       : body
+
+  /** The `attempts` option: each entry's options, none set to `undefined` (that would replace the call's). */
+  const attemptsOf = (attempts: ReadonlyArray<AttemptSpec> | undefined) =>
+    attempts === undefined ? {} : {
+      attempts: attempts.map((spec) =>
+        Object.fromEntries(
+          Object.entries({
+            headers: spec.headers,
+            urlParams: spec.urlParams,
+            timeout: spec.timeoutMs,
+            ...bodyOptions(spec.body),
+            ...spec.raw
+          }).filter(([, value]) => value !== undefined)
+        )
+      )
+    }
 
   /** The options of a streaming verb: `stream`, `lines` and `ndjson` take `method` and `resume`, `sse` `lastEventId`. */
   const streamOptions = (req: StreamRequest) =>
     req.verb === "sse"
-      ? { headers: req.headers, deadline: req.deadlineMs, retry: retryOf(req.retry), lastEventId: req.lastEventId }
+      ? {
+        headers: req.headers,
+        deadline: req.deadlineMs,
+        retry: retryOf(req.retry),
+        lastEventId: req.lastEventId,
+        ...attemptsOf(req.attempts)
+      }
       : {
         headers: req.headers,
         deadline: req.deadlineMs,
@@ -200,6 +235,7 @@ export const translation = <S, P, C, R, B, Q>(
         ...(req.method === undefined ? {} : { method: req.method }),
         ...(req.resume === undefined ? {} : { resume: req.resume }),
         ...(req.onProgress === undefined ? {} : { onProgress: req.onProgress }),
+        ...attemptsOf(req.attempts),
         ...bodyOptions(req.body)
       }
 
@@ -404,8 +440,8 @@ export const success = (
 ): Success => ({ ok: true, status: response.status, headers: { ...response.headers }, body })
 
 /** {@link translation} and {@link summaries} of one edition, from its modules. */
-export const edition = <S, P, C, R, B, Q, D, O, K>(
-  modules: EditionApi<S, P, C, R, B, Q> & EditionReader<D, O, K>
+export const edition = <S, P, C, R, B, Q, H, HS, D, O, K>(
+  modules: EditionApi<S, P, C, R, B, Q, H, HS> & EditionReader<D, O, K>
 ) => ({
   ...translation(modules),
   ...summaries(modules)

@@ -3,7 +3,7 @@
  * options, each request runs as one Effect on the client's runtime, and how it ended becomes plain data.
  * Built only on the public API (src/index.ts).
  */
-import { FetchHttpClient, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpBody, HttpClientRequest } from "@effect/platform"
 import { Cause, Duration, Effect, Layer, Option, Queue, Runtime, Schema, Stream } from "effect"
 import type { HttpResilientError } from "../../src/index.js"
 import { Backoff, CircuitBreaker, HttpResilient, ResilientClient, RetryPolicy } from "../../src/index.js"
@@ -12,7 +12,17 @@ import { DriverConfigError } from "../shared/driver.js"
 import { edition, success } from "../shared/translate.js"
 
 const bodyStream = (chunks: ReadonlyArray<Uint8Array>) => Stream.rechunk(Stream.fromIterable(chunks), 1)
-const modules = { bodyStream, Backoff, CircuitBreaker, HttpClientRequest, RetryPolicy, Cause, Duration, Option }
+const modules = {
+  bodyStream,
+  Backoff,
+  CircuitBreaker,
+  HttpBody,
+  HttpClientRequest,
+  RetryPolicy,
+  Cause,
+  Duration,
+  Option
+}
 const { clientOptions, drive, requestOptions, settle, streamOf } = edition(modules)
 
 /** A streaming call's verb, as a v3 `Stream` of its items. */

@@ -8,8 +8,8 @@
  * resumable downloads, event streams that reconnect with `Last-Event-ID` and the server's `retry:`.
  *
  * Request bodies are the root entry's (`json`, `text`, `form`, `multipart`, `bytes`, a one-shot `stream`, with
- * `contentType` and `contentLength`), and so is `onProgress`. Not in this edition yet: per-attempt request lists
- * (`attempts`), the `body` option (send an `effect/http` body with `execute`).
+ * `contentType` and `contentLength`, and `body`, an `effect/http` `HttpBody`), and so are `onProgress` and the
+ * per-attempt options (`attempts`).
  *
  * @since 0.1.0
  */
@@ -29,7 +29,7 @@ import { retryWithin } from "./internal/client.js"
 import * as executeOps from "./internal/execute.js"
 import * as Hedge from "./internal/hedge.js"
 import { millisOf } from "./internal/options.js"
-import type { BodyOptions as Body, RequestOptions as Options } from "./internal/request.js"
+import type { AttemptOptions as Attempt, BodyOptions as Body, RequestOptions as Options } from "./internal/request.js"
 import { CurrentDeadline, ResilientClient } from "./internal/service.js"
 import * as Streams from "./internal/streams.js"
 
@@ -44,6 +44,20 @@ export type RequestOptions = Options
  * @category models
  */
 export type BodyOptions = Body
+
+/**
+ * The options an entry of the `attempts` request option may set: those of one attempt (`headers`, `urlParams`,
+ * `timeout`, `idempotencyKey`, `tag`, `acceptStatus`, `acceptResponse`, a body).
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import { HttpResilient } from "effect-http-resilient/v4"
+ *
+ * const second: HttpResilient.AttemptOptions = { timeout: "5 seconds", headers: { "x-retry": "1" } }
+ * ```
+ */
+export type AttemptOptions = Attempt
 
 /**
  * What `onProgress` is called with: the bytes of the request body sent (`direction: "upload"`) or of the response

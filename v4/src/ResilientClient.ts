@@ -290,7 +290,9 @@ export const circuitState = (
   Effect.flatMap(Effect.service(ResilientClient), (client) => client.circuitState(origin))
 
 /**
- * The client's events, from the moment this returns (a bounded backlog of 1024; the oldest are dropped).
+ * The client's events, from the moment this returns. Each subscription has its own bounded backlog
+ * (`Telemetry.eventBacklog`: 1,024 events, 16 MiB of response bodies kept alive by their errors); past either the
+ * oldest are dropped (the newest is always kept) and counted in `Telemetry.eventsDropped`.
  * @since 0.1.0
  * @category events
  */

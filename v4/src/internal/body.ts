@@ -29,11 +29,11 @@ import { shown } from "./options.js"
 export type OutgoingBody = string | Uint8Array | FormData | HttpBody.Stream | null
 
 /**
- * The body options of the v4 edition: the root entry's but `body` (an `effect/http` body goes through
- * `HttpResilient.execute`).
+ * The body options of the v4 edition: the root entry's, `stream` a v4 `Stream` and `body` an `effect/http`
+ * `HttpBody`.
  * @internal
  */
-export type BodyOptionsInput = BodyOptionsOf<Stream.Stream<Uint8Array, unknown>>
+export type BodyOptionsInput = BodyOptionsOf<Stream.Stream<Uint8Array, unknown>, HttpBody.HttpBody>
 
 /**
  * The body the options set, with its `content-type` (and `content-length` when known) set on `headers` where they
@@ -51,11 +51,11 @@ export const bodyOf = (
   switch (encoded.kind) {
     case "empty":
       return inMemory(null)
-    case "body":
-      return new RequestValidationError(
-        "InvalidBody",
-        `option "body" is not in the v4 edition: send an effect/http request with HttpResilient.execute`
-      )
+    case "body": {
+      const body = fromHttpBody(encoded.body, headers)
+      if (body instanceof TypeError) return badBody(`body: ${body.message}; send bytes, text, a FormData or a stream`)
+      return { body, replayable: isReplayable(encoded, isOneShot) }
+    }
     case "text":
       headers["content-type"] ??= encoded.contentType
       headers["content-length"] ??= String(Buffer.byteLength(encoded.text))
@@ -78,6 +78,35 @@ export const bodyOf = (
   }
 }
 
+/** An `effect/http` body sent once: a stream (the core's rule asks). */
+const isOneShot = (body: HttpBody.HttpBody): boolean => body._tag === "Stream"
+
+/**
+ * An `effect/http` body as the stages carry it (the `body` option's, an interceptor's request's): bytes, a form or a
+ * stream, its content type and length set on `headers` where they have none; a raw body that is no string or bytes
+ * is a `TypeError` saying so.
+ * @internal
+ */
+export const fromHttpBody = (body: HttpBody.HttpBody, headers: Record<string, string>): OutgoingBody | TypeError => {
+  switch (body._tag) {
+    case "Empty":
+      return null
+    case "FormData":
+      return body.formData
+    case "Uint8Array":
+    case "Stream":
+      headers["content-type"] ??= body.contentType
+      if (body.contentLength !== undefined) headers["content-length"] ??= String(body.contentLength)
+      return body._tag === "Stream" ? body : body.body
+    case "Raw":
+      if (typeof body.body === "string" || body.body instanceof Uint8Array) {
+        if (body.contentType !== undefined) headers["content-type"] ??= body.contentType
+        return body.body
+      }
+      return new TypeError("the request's raw body is neither a string nor a Uint8Array")
+  }
+}
+
 const noBody = { body: null, replayable: true } as const
 const inMemory = (body: OutgoingBody) => body === null ? noBody : { body, replayable: true }
 
@@ -85,10 +114,13 @@ const badBody = (detail: string) => new RequestValidationError("InvalidBody", de
 
 /** The body options' values that are not what they must be (as the root entry reports them). */
 const checkBodyOptions = (options: BodyOptionsInput): RequestValidationError | undefined => {
-  const { contentLength, contentType, stream, text } = options
+  const { body, contentLength, contentType, stream, text } = options
   if (text !== undefined && typeof text !== "string") return badBody(`text: expected a string, got ${shown(text)}`)
   if (stream !== undefined && !Stream.isStream(stream)) {
     return badBody(`stream: expected a Stream of Uint8Array, got ${shown(stream)}`)
+  }
+  if (body !== undefined && !HttpBody.isHttpBody(body)) {
+    return badBody(`body: expected an HttpBody (effect/http), got ${shown(body)}`)
   }
   if (contentLength !== undefined && !isContentLength(contentLength)) {
     return badBody(`contentLength: expected a non-negative integer, got ${shown(contentLength)}`)

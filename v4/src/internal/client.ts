@@ -37,6 +37,8 @@ import type { AcceptResponse } from "./acceptResponse.js"
 import { circuitOpen, outcomeOf, REJECTED } from "./attempt.js"
 import type { Bulkhead, BulkheadOptions } from "./bulkhead.js"
 import { bulkheadOf, type ClientOptions, fn, type Hook, read } from "./clientOptions.js"
+import { durationRecorder } from "./durationSeries.js"
+import * as EventBacklog from "./eventBacklog.js"
 import { hedge } from "./hedge.js"
 import { runHook } from "./hooks.js"
 import type { Interceptor } from "./interceptor.js"
@@ -248,13 +250,9 @@ const persistedBreaking = (
     return breaking
   })
 
-/** How many duration series a client keeps made (beyond, a series' metric is made per update). */
-const maxDurationSeries = 1024
-
-/** The `error.type` of an attempt that ended without a response: its error's tag, or `Interrupted`. */
-const errorType = (exit: Exit.Exit<any, any>): string => {
-  const error = Exit.findErrorOption(exit)
-  return error._tag === "Some" ? (error.value as HttpResilientError)._tag : "Interrupted"
+/** Counts events a subscription's full backlog dropped. */
+const recordEventsDropped = (count: number): void => {
+  Telemetry.eventsDropped.updateUnsafe(count, Context.empty())
 }
 
 /** A bad option as the layer's `ConfigError`; the thrown error is its cause (`layerConfig` reads it). */
@@ -290,7 +288,7 @@ export const make = (
       try: () => read(options),
       catch: configError
     })
-    const pubsub = yield* Effect.acquireRelease(PubSub.sliding<Events.ResilientEvent>(1024), PubSub.shutdown)
+    const pubsub = yield* Effect.acquireRelease(EventBacklog.make(recordEventsDropped), PubSub.shutdown)
     const publish = (event: Events.ResilientEvent): void => {
       PubSub.publishUnsafe(pubsub, event)
       const hook = hookOf(options, event)
@@ -323,7 +321,6 @@ export const make = (
     const cookieJar = options.cookies === true ? yield* loadCookieJar() : settings.cookieJar
     const retryCounters = new Map<string, Metric.Metric<number, any>>()
     const rateLimiter = yield* makeRateLimiter(settings.rateLimiter, settings.maxOrigins)
-    const durationSeries = new Map<string, Metric.Metric<number, any>>()
     const state: ClientState = {
       ...settings,
       headers: withAcceptEncodingHeader(settings.headers, settings.decompress, sender.acceptEncoding) ??
@@ -339,26 +336,7 @@ export const make = (
       publish,
       breaker: breaking === noBreaker ? undefined : breaking.guard,
       isFailure: breakerOptions === false ? defaultVerdict : breakerOptions.isFailure ?? defaultVerdict,
-      recordDuration: (built, millis, status, exit) => {
-        const url = built.url
-        const outcome = status !== undefined ? status : errorType(exit)
-        // one series per method, host, port and outcome: its metric made once (effect keys a series by its
-        // attributes, a JSON of them per new metric)
-        const key = `${built.method} ${url.host} ${outcome}`
-        let series = durationSeries.get(key)
-        if (series === undefined) {
-          const attributes: Record<string, string> = {
-            "http.request.method": built.method,
-            "server.address": url.hostname
-          }
-          if (url.port !== "") attributes["server.port"] = url.port
-          if (status !== undefined) attributes["http.response.status_code"] = String(status)
-          else attributes["error.type"] = outcome as string
-          series = Metric.withAttributes(Telemetry.requestDuration, attributes)
-          if (durationSeries.size < maxDurationSeries) durationSeries.set(key, series)
-        }
-        series.updateUnsafe(millis / 1000, context)
-      }
+      recordDuration: durationRecorder()
     }
     // the routes' own breakers and bulkheads, for health reports
     const routeSources: Array<HealthSource> = []

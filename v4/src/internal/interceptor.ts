@@ -26,7 +26,7 @@ import {
 } from "../../../src/core/interceptors.js"
 import { type HttpResilientError, InterceptorError, isHttpResilientError } from "../HttpResilientError.js"
 import type { AttemptState, Outgoing } from "./attempt.js"
-import type { OutgoingBody } from "./body.js"
+import { fromHttpBody } from "./body.js"
 import { badOption } from "./options.js"
 
 /** @internal */
@@ -130,28 +130,8 @@ const toOutgoing = (request: HttpClientRequest.HttpClientRequest): Outgoing | Ty
   if (request.hash._tag === "Some") url.hash = request.hash.value
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) headers[name] = value
-  const out = outgoingBody(body, headers)
+  const out = fromHttpBody(body, headers)
   return out instanceof TypeError ? out : { method: request.method, url, headers, body: out }
-}
-
-const outgoingBody = (body: HttpBody.HttpBody, headers: Record<string, string>): OutgoingBody | TypeError => {
-  switch (body._tag) {
-    case "Empty":
-      return null
-    case "FormData":
-      return body.formData
-    case "Uint8Array":
-    case "Stream":
-      headers["content-type"] ??= body.contentType
-      if (body.contentLength !== undefined) headers["content-length"] ??= String(body.contentLength)
-      return body._tag === "Stream" ? body : body.body
-    case "Raw":
-      if (typeof body.body === "string" || body.body instanceof Uint8Array) {
-        if (body.contentType !== undefined) headers["content-type"] ??= body.contentType
-        return body.body
-      }
-      return new TypeError("the request's raw body is neither a string nor a Uint8Array")
-  }
 }
 
 const nullBodyStatuses = new Set([101, 204, 205, 304])

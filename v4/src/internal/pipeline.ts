@@ -27,6 +27,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
+import { optionsForAttempt } from "../../../src/core/attempts.js"
 import type { RawResponse } from "../../../src/core/exchange.js"
 import { urlForAttempt } from "../../../src/core/failover.js"
 import { mayHedge, observeRequest } from "../../../src/core/hedge.js"
@@ -37,7 +38,7 @@ import * as Events from "../ResilientEvent.js"
 import { type Attempt, AttemptState, reportGaveUp } from "./attempt.js"
 import type { ClientState } from "./client.js"
 import { CurrentHedgeGate } from "./hedge.js"
-import { build, type RequestOptions } from "./request.js"
+import { build, type Built, checkAttemptsOption, type RequestOptions } from "./request.js"
 import { CurrentDeadline, type Opened, type OpenStreamed } from "./service.js"
 import { breaker } from "./stage/breaker.js"
 import { bulkhead } from "./stage/bulkhead.js"
@@ -154,7 +155,13 @@ const stateOf = (
   now: number,
   scoped: number | undefined
 ): AttemptState | InvalidRequestError => {
-  const built = build(method, urlForAttempt(url, options.failover, number), options, client, generatedKey)
+  let built: Built | RequestValidationError | undefined
+  if (options.attempts !== undefined) {
+    // every entry checked, then this attempt's over the rest (the shared core's rule)
+    built = checkAttemptsOption(options.attempts, client)
+    options = optionsForAttempt(options, number)!
+  }
+  built ??= build(method, urlForAttempt(url, options.failover, number), options, client, generatedKey)
   if (built instanceof RequestValidationError) {
     const shown = typeof url === "string" || url instanceof URL ? redactUrl(url, client.secrets) : ""
     return new InvalidRequestError({

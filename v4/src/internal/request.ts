@@ -3,19 +3,28 @@
  * @internal
  */
 import type * as Duration from "effect/Duration"
+import type * as HttpBody from "effect/http/HttpBody"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, acceptStatusExpected, isAcceptStatus } from "../../../src/core/acceptStatus.js"
+import { checkAttempts, isOptionsObject, notAnOptionsObject, unknownOption } from "../../../src/core/attempts.js"
+import { bodyKeys } from "../../../src/core/bodies.js"
 import { badFailoverEntry, checkFailover } from "../../../src/core/failover.js"
 import { type HeadersInput, mergeHeaders, normaliseMethod } from "../../../src/core/headers.js"
 import type { CommonRequestOptions } from "../../../src/core/options.js"
 import type { Progress } from "../../../src/core/progress.js"
 import { RequestValidationError } from "../../../src/core/requestError.js"
 import type { Secrets } from "../../../src/core/secrets.js"
-import { appendUrlParams, joinUrl, type UrlParamsInput, userinfoToAuthorization } from "../../../src/core/url.js"
+import {
+  appendUrlParams,
+  appendUrlParamsOption,
+  joinUrl,
+  type UrlParamsInput,
+  userinfoToAuthorization
+} from "../../../src/core/url.js"
 import type { HttpResilientError } from "../HttpResilientError.js"
 import type { AcceptResponse } from "./acceptResponse.js"
 import { bodyOf, type BodyOptionsInput, type OutgoingBody } from "./body.js"
-import { shown } from "./options.js"
+import { BadOption, millisOf, shown } from "./options.js"
 
 /**
  * A request's body, one of these (two are an `InvalidRequestError` `InvalidBody` naming both): `json` (sent as
@@ -23,29 +32,54 @@ import { shown } from "./options.js"
  * `application/x-www-form-urlencoded`, a list as one field per value), `multipart` (a `FormData`, sent
  * `multipart/form-data` with its boundary), `bytes` (`application/octet-stream`), `stream` (a v4
  * `Stream<Uint8Array>`, sent chunked — or with `contentLength` as its `Content-Length` — and never sent twice: no
- * retry by a `RetryPolicy`, no hedge, no 307/308 redirect, a streaming verb not retried at all). `contentType`
- * replaces the body's content type (not a multipart form's); a `content-type` header replaces both.
+ * retry by a `RetryPolicy`, no hedge, no 307/308 redirect, a streaming verb not retried at all), `body` (an
+ * `effect/http` `HttpBody`: `HttpBody.text`, `uint8Array`, `jsonUnsafe`, `urlParams`, `formData`, or `stream`, which
+ * is one-shot as the `stream` option is; sent with its own content type and length; a raw body that is no string or
+ * bytes is an `InvalidRequestError` `InvalidBody`). `contentType` replaces the content type of `json` … `stream`
+ * (not a multipart form's, nor a `body`'s, as in the root entry); a `content-type` header replaces any.
  * @since 0.1.0
  * @category models
  * @example
  * ```ts
  * import { HttpResilient } from "effect-http-resilient/v4"
  * import { Stream } from "effect"
+ * import { HttpBody } from "effect/http"
  *
  * const login = HttpResilient.post("https://api.example.com/login", { form: { user: "ada", scopes: ["a", "b"] } })
  * const upload = HttpResilient.put("https://api.example.com/blob", {
  *   stream: Stream.make(new Uint8Array([1, 2, 3])),
  *   contentLength: 3
  * })
+ * const note = HttpResilient.post("https://api.example.com/notes", { body: HttpBody.text("# hi", "text/markdown") })
  * ```
  */
-export interface BodyOptions extends BodyOptionsInput {}
+export interface BodyOptions extends BodyOptionsInput {
+  /**
+   * An `effect/http` body, sent with its own content type (a `content-type` header wins) and length: bytes, text,
+   * JSON, URL parameters, a `FormData` (multipart) or a stream — one-shot like the `stream` option: never retried,
+   * hedged or carried over a 307/308. A raw body that is no string or bytes, or a value that is no `HttpBody`, fails
+   * the call with `InvalidRequestError` `InvalidBody` naming `body`; with another body option, naming both.
+   * @since 0.1.0
+   * @default none (no body)
+   * @example
+   * ```ts
+   * import { HttpResilient } from "effect-http-resilient/v4"
+   * import { HttpBody } from "effect/http"
+   *
+   * const created = HttpResilient.post("https://api.example.com/orders", {
+   *   body: HttpBody.jsonUnsafe({ sku: "A1" }),
+   *   idempotencyKey: true
+   * })
+   * ```
+   */
+  readonly body?: HttpBody.HttpBody | undefined
+}
 
 /**
  * `headers`, `urlParams`, `timeout` (this attempt's; default the client's 10 s), `deadline` (the call's; default the
  * client's 30 s), `idempotencyKey` (`true` makes one per call, sent on every attempt; POST and PATCH are retried only
- * with one), `tag` (shown on events and spans), `failover` (URLs for the later attempts), `retry`, `acceptStatus`,
- * and one body option.
+ * with one), `tag` (shown on events and spans), `failover` (URLs for the later attempts), `attempts` (options per
+ * attempt), `retry`, `acceptStatus`, and one body option.
  * @since 0.1.0
  * @category models
  */
@@ -58,6 +92,28 @@ export interface RequestOptions
    * `baseUrl`) before the first attempt sends anything.
    */
   readonly failover?: ReadonlyArray<string | URL> | undefined
+  /**
+   * Per-attempt overrides: the n-th entry is merged over the other options for attempt n, and the last entry keeps
+   * applying after the list ends (under a `RetryPolicy`, a plain `Effect.retry`, the `retry` option, and on the
+   * streaming verbs, resumes included). An entry takes the options of one attempt (`headers`, `urlParams`,
+   * `timeout`, `idempotencyKey`, `tag`, `acceptStatus`, `acceptResponse` and the body options), not those of the
+   * whole call (`deadline`, `failover`, `attempts`, `retry`, `onProgress`). Every entry is checked before the first
+   * attempt sends anything: a bad one fails the call with `InvalidRequestError` `InvalidOption` (`InvalidHeader`,
+   * `InvalidBody` for those) naming it, e.g. `attempts[1].timeout: -1 is not …`.
+   * @since 0.1.0
+   * @default none (every attempt sends the same options)
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { HttpResilient, RetryPolicy } from "effect-http-resilient/v4"
+   *
+   * // a short first attempt, then longer ones, the retries marked
+   * const report = HttpResilient.get("https://api.example.com/report", {
+   *   attempts: [{ timeout: "1 second" }, { timeout: "5 seconds", headers: { "x-retry": "1" } }]
+   * }).pipe(Effect.retry(RetryPolicy.default))
+   * ```
+   */
+  readonly attempts?: ReadonlyArray<AttemptOptions> | undefined
   /** retries around this call (`false`: none, also not the client's `retry` option) */
   readonly retry?: Schedule.Schedule<unknown, HttpResilientError, HttpResilientError> | false | undefined
   /**
@@ -101,6 +157,89 @@ export interface RequestOptions
    */
   readonly onProgress?: ((progress: Progress) => unknown) | undefined
 }
+
+/**
+ * The options an entry of `attempts` may set: those of one attempt.
+ * @since 0.1.0
+ * @category models
+ */
+export interface AttemptOptions extends
+  BodyOptions,
+  Pick<
+    RequestOptions,
+    "headers" | "urlParams" | "timeout" | "idempotencyKey" | "tag" | "acceptStatus" | "acceptResponse"
+  >
+{}
+
+/** The names an `attempts` entry may set, and those of the whole call (named as such in an entry). */
+const attemptKeys: ReadonlyArray<string> = [
+  "headers",
+  "urlParams",
+  "timeout",
+  "idempotencyKey",
+  "tag",
+  "acceptStatus",
+  "acceptResponse",
+  ...bodyKeys,
+  "contentType",
+  "contentLength"
+]
+const attemptKeySet = new Set(attemptKeys)
+const callKeys = new Set(["deadline", "failover", "retry", "onProgress"])
+const isCallOption = (key: string): boolean => callKeys.has(key)
+
+/** An attempt's URL for checking an entry's options alone (never sent). */
+const checkUrl = "http://attempt.invalid/"
+
+/**
+ * One entry of `attempts` (`at`: `attempts[i].`): an object of per-attempt options whose values pass the checks the
+ * call's own options pass, each problem named with `at`.
+ */
+const checkAttempt = (
+  entry: unknown,
+  at: string,
+  client: Parameters<typeof build>[3]
+): RequestValidationError | undefined => {
+  if (!isOptionsObject(entry)) return notAnOptionsObject(at, shown(entry))
+  for (const key in entry) {
+    if (entry[key] !== undefined && !attemptKeySet.has(key)) return unknownOption(at, key, attemptKeys, isCallOption)
+  }
+  if (entry.timeout !== undefined) {
+    try {
+      millisOf("HttpResilient.request", "timeout", entry.timeout)
+    } catch (bad) {
+      if (bad instanceof BadOption) return new RequestValidationError("InvalidOption", `${at}timeout: ${bad.reason}`)
+      throw bad
+    }
+  }
+  const built = build("GET", checkUrl, entry as AttemptOptions, client)
+  if (!(built instanceof RequestValidationError)) return undefined
+  // named as the option it is about (`attempts[1].text: …`); a header's problem under `headers`, a problem of the
+  // body options together under the entry (`attempts[1]: options "json" and "text" …`)
+  const detail = built.detail
+  const named = attemptKeys.some((key) => detail.startsWith(`${key}:`))
+  return new RequestValidationError(
+    built.reason,
+    named
+      ? at + detail
+      : built.reason === "InvalidHeader"
+      ? `${at}headers: ${detail}`
+      : `${at.slice(0, -1)}: ${detail}`,
+    built.cause
+  )
+}
+
+/**
+ * The `attempts` option's problem, if any: not a list, or an entry that is no object of per-attempt options with
+ * valid values (each checked as the call's own options are, named `attempts[i].…`). Checked before the first attempt
+ * sends anything.
+ * @internal
+ */
+export const checkAttemptsOption = (
+  attempts: unknown,
+  client: Parameters<typeof build>[3]
+): RequestValidationError | undefined =>
+  checkAttempts(attempts, "", shown, (entry, at) => checkAttempt(entry, at, client))
 
 /**
  * A request ready to send.
@@ -166,7 +305,8 @@ export const build = (
   if (url instanceof RequestValidationError) return url
   // the URL's own query first, then the client's urlParams, then the request's: nothing replaced
   appendUrlParams(url, client.urlParams)
-  appendUrlParams(url, options.urlParams)
+  const badParams = appendUrlParamsOption(url, options.urlParams)
+  if (badParams !== undefined) return badParams
   const headers: Record<string, string> = { ...client.headers }
   const bad = mergeHeaders(headers, options.headers, client.secrets) ?? userinfoToAuthorization(url, headers)
   if (bad !== undefined) return bad

@@ -90,6 +90,11 @@ export class BufferedResponse extends Inspectable.Class implements HttpClientRes
     return this.#raw.status
   }
 
+  /** The size of the body held in memory, in bytes (what an event carrying this response keeps alive). */
+  get byteLength(): number {
+    return this.#raw.body.byteLength
+  }
+
   /** The request's URL (as shown: redacted), without its fragment. */
   get url(): string {
     const url = HttpClientRequest.toUrl(this.request)

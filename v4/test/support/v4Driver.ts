@@ -4,7 +4,7 @@
  * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
 import { Cause, Duration, Effect, Layer, Option, PubSub, Schema, Stream } from "effect"
-import { FetchHttpClient, HttpClientRequest } from "effect/http"
+import { FetchHttpClient, HttpBody, HttpClientRequest } from "effect/http"
 import type { Driver, Success } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
 import { edition, success } from "../../../test/shared/translate.js"
@@ -13,7 +13,17 @@ import { Backoff, CircuitBreaker, HttpResilient, ResilientClient, RetryPolicy } 
 
 const causes = { ...Cause, failureOption: Cause.findErrorOption }
 const bodyStream = (chunks: ReadonlyArray<Uint8Array>) => Stream.fromArrays(...chunks.map((chunk) => [chunk]))
-const modules = { bodyStream, Backoff, CircuitBreaker, HttpClientRequest, RetryPolicy, Cause: causes, Duration, Option }
+const modules = {
+  bodyStream,
+  Backoff,
+  CircuitBreaker,
+  HttpBody,
+  HttpClientRequest,
+  RetryPolicy,
+  Cause: causes,
+  Duration,
+  Option
+}
 const { clientOptions, drive, requestOptions, settle, streamOf } = edition(modules)
 
 /** A streaming call's verb, as a v4 `Stream` of its items. */
