@@ -108,6 +108,31 @@ describe("over FetchHttpClient, a real loopback server", () => {
       assert.deepStrictEqual(api.received.map((r) => r.headers.traceparent), [undefined, undefined])
     }).pipe(Effect.scoped, Effect.provide(overFetch())))
 
+  it.live("a FetchHttpClient.Fetch given to the layer, or to the call, is the one used, still asked for manual redirects", () =>
+    Effect.gen(function*() {
+      const api = yield* server((req, res) =>
+        req.url === "/hop" ? res.writeHead(302, { location: "/done" }).end() : res.writeHead(200).end("done")
+      )
+      const seen: Array<string> = []
+      const mine = (label: string) =>
+        ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+          seen.push(`${label} ${init?.redirect}`)
+          return globalThis.fetch(input, init)
+        }) as typeof fetch
+      const layer = Layer.orDie(ResilientClient.layerFromHttpClient({ followRedirects: false })).pipe(
+        Layer.provide(FetchHttpClient.layer),
+        Layer.provide(Layer.succeed(FetchHttpClient.Fetch, mine("layer")))
+      )
+      const viaLayer = yield* HttpResilient.get(`${api.url}/hop`).pipe(Effect.provide(layer))
+      assert.strictEqual(viaLayer.status, 302)
+      const viaCall = yield* HttpResilient.get(`${api.url}/hop`).pipe(
+        Effect.provideService(FetchHttpClient.Fetch, mine("call")),
+        Effect.provide(layer)
+      )
+      assert.strictEqual(viaCall.status, 302)
+      assert.deepStrictEqual(seen, ["layer manual", "call manual"])
+    }).pipe(Effect.scoped))
+
   it.live("Transport.layerHttpClient under layerWithTransport is the same transport", () =>
     Effect.gen(function*() {
       const api = yield* server((_req, res) => res.writeHead(200).end("via layerHttpClient"))
