@@ -1,9 +1,10 @@
 /**
  * Pieces both editions' streaming verbs share, Effect-free: the head of a streamed response, a failure of its body
  * after the head (after which the stream may go on over a new connection), an error body collected up to a limit,
- * and one line of newline-delimited JSON parsed.
+ * a body read into memory up to the size limit, and one line of newline-delimited JSON parsed.
  * @internal
  */
+import { TransportFailure } from "./transportFailure.js"
 
 /**
  * A streamed response's head; each edition adds its own `body` stream.
@@ -71,6 +72,28 @@ export class ErrorBody {
     return this.size < ERROR_BODY_LIMIT
   }
   /** The bytes gathered. */
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks, this.size)
+  }
+}
+
+/**
+ * A body read into memory up to `limit` bytes (the client's `maxResponseSize`), by a transport that is handed its
+ * chunks (a platform `HttpClient`'s body stream): `add` keeps a chunk, or says the body is over the limit.
+ * @internal
+ */
+export class BoundedBody {
+  private readonly chunks: Array<Uint8Array> = []
+  private size = 0
+  constructor(private readonly limit: number) {}
+  /** Keeps `chunk`; the failure when the body is now over the limit. */
+  add(chunk: Uint8Array): TransportFailure | undefined {
+    this.size += chunk.byteLength
+    if (this.size > this.limit) return new TransportFailure("ResponseTooLarge", undefined, `limit ${this.limit}`)
+    this.chunks.push(chunk)
+    return undefined
+  }
+  /** The bytes kept. */
   bytes(): Uint8Array {
     return Buffer.concat(this.chunks, this.size)
   }

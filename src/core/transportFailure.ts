@@ -50,6 +50,14 @@ export class TransportFailure {
 }
 
 /**
+ * What the `InvalidRequestError` made of a transport's `InvalidRequest` failure says: the failure's detail, else its
+ * cause's message (a platform client's "bad port", a header undici refuses).
+ * @internal
+ */
+export const invalidRequestDetail = (failure: TransportFailure): string =>
+  failure.detail ?? (failure.cause instanceof Error ? failure.cause.message : "rejected by the transport")
+
+/**
  * The attempt timeout: one value for every exchange (it carries nothing of its own).
  * @internal
  */

@@ -6,6 +6,7 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import type { RequestValidationError } from "../core/requestError.js"
 import { redactHeaders, redactUrl, type Secrets } from "../core/secrets.js"
+import { invalidRequestDetail } from "../core/transportFailure.js"
 import {
   type HttpResilientError,
   InvalidRequestError,
@@ -65,8 +66,7 @@ export const transportErrorFor = (
       return new InvalidRequestError({
         ...info,
         reason: failure.invalid ?? "InvalidOption",
-        detail: failure.detail ??
-          (failure.cause instanceof Error ? failure.cause.message : "rejected by the transport"),
+        detail: invalidRequestDetail(failure),
         cause: failure.cause
       })
     default:

@@ -178,6 +178,11 @@ export interface ClientSpec {
   readonly chaos?: ChaosSpec
   /** per-route policies, first match wins */
   readonly routes?: ReadonlyArray<RouteSpec>
+  /**
+   * the client over the edition's `HttpClient` on the runtime's fetch (`ResilientClient.layerFromHttpClient(options)`
+   * with `FetchHttpClient.layer`) instead of its own pool
+   */
+  readonly overHttpClient?: boolean
 }
 
 /**

@@ -7,6 +7,7 @@ import { bodyBodies } from "./bodies.js"
 import { chaosBodies } from "./chaos.js"
 import type { Driver, Registrar } from "./driver.js"
 import { errorBodies } from "./errors.js"
+import { httpClientBodies } from "./httpClient.js"
 import { interceptorBodies } from "./interceptors.js"
 import { networkBodies } from "./network.js"
 import { poolBodies } from "./pool.js"
@@ -28,7 +29,8 @@ export const bodies = [
   rateLimiterBodies,
   interceptorBodies,
   attemptBodies,
-  chaosBodies
+  chaosBodies,
+  httpClientBodies
 ] as const
 
 export const sharedSuite = (t: Registrar, driver: Driver): void => {

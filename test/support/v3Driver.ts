@@ -3,7 +3,7 @@
  * options, each request runs as one Effect on the client's runtime, and how it ended becomes plain data.
  * Built only on the public API (src/index.ts).
  */
-import { HttpBody, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, HttpBody, HttpClientRequest } from "@effect/platform"
 import { Cause, Duration, Effect, Layer, Option, Queue, Runtime, Schema, Stream } from "effect"
 import type { HttpResilientError } from "../../src/index.js"
 import {
@@ -47,10 +47,13 @@ export const v3Driver: Driver = {
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
       const options = clientOptions(spec)
-      // with `chaos`: the client over the fault injection over the default undici transport
-      const layer = spec.chaos === undefined ?
-        ResilientClient.layer(options) :
-        ResilientClient.layerWithTransport(options).pipe(
+      // with `overHttpClient`: over the edition's fetch HttpClient; with `chaos`: the client over the fault injection
+      // over the default undici transport
+      const layer = spec.overHttpClient === true
+        ? Layer.provide(ResilientClient.layerFromHttpClient(options), FetchHttpClient.layer)
+        : spec.chaos === undefined
+        ? ResilientClient.layer(options)
+        : ResilientClient.layerWithTransport(options).pipe(
           Layer.provide(HttpResilientTest.chaos(chaosOptions(spec.chaos) as HttpResilientTest.ChaosOptions)),
           Layer.provide(Transport.layerUndici())
         )

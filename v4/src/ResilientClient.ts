@@ -5,12 +5,13 @@
  * `layer(options)` takes options in code; `layerConfig(prefix)` reads them from v4's `Config` (the environment by
  * default), and `ResilientClientLive` is `layerConfig()`.
  *
- * Not in this edition yet (the root entry has it): `layerFromHttpClient` (a client over an `effect/http` `HttpClient`).
+ * `layerFromHttpClient(options)` runs the client over any `effect/http` `HttpClient` (`FetchHttpClient.layer`).
  *
  * @since 0.1.0
  */
 import type * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
@@ -23,6 +24,7 @@ import type { HttpResilientError, InvalidRequestError } from "./HttpResilientErr
 import { type ClientOptions as Options, defaults as clientDefaults, make } from "./internal/client.js"
 import * as configEnv from "./internal/configEnv.js"
 import * as healthOps from "./internal/health.js"
+import { httpClientTransport } from "./internal/httpClient.js"
 import { ResilientClient, type ResilientClientService as Service } from "./internal/service.js"
 import { overDispatcher } from "./internal/transport.js"
 import * as warmUpOps from "./internal/warmUp.js"
@@ -130,6 +132,37 @@ export const layerWithTransport = (
   options: ClientOptions = {}
 ): Layer.Layer<ResilientClient, Config.ConfigError, Transport> =>
   Layer.effect(ResilientClient, Effect.flatMap(Effect.service(Transport), (transport) => make(options, transport)))
+
+/**
+ * A client with these options over the `effect/http` `HttpClient` in the context, e.g. `FetchHttpClient.layer`:
+ * `layerWithTransport(options)` over `Transport.layerHttpClient`. Retries, the retry budget, breakers, the bulkhead,
+ * the rate limiter, timeouts and the deadline, redirects, cookies, interceptors, events, metrics and spans apply as
+ * over the client's own pool, with the same errors; the spans are the client's only (the `HttpClient` makes none for
+ * these requests). Redirects follow the client's rules: fetch is asked for `redirect: "manual"` and never follows one
+ * itself; a custom `FetchHttpClient.Fetch` is used when it is provided where this layer (or the call) sees it.
+ * `warmUp` fails with `InvalidRequestError` (no pool of the client's); the pool options, `proxy` and `tls` shape the
+ * client's own pool and do nothing here. A bad option fails the layer with a `ConfigError` naming it, its value and
+ * why.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import { ResilientClient } from "effect-http-resilient/v4"
+ *
+ * // over the global fetch (browsers, Deno, Bun, edge runtimes)
+ * const Client = ResilientClient.layerFromHttpClient({ timeout: "5 seconds" }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromHttpClient = (
+  options: ClientOptions = {}
+): Layer.Layer<ResilientClient, Config.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(ResilientClient, Effect.flatMap(httpClientTransport, (transport) => make(options, transport)))
 
 /**
  * Opens `connections` sockets to `origin` (an absolute URL, or relative to `baseUrl`; only its origin counts) and

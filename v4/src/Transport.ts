@@ -2,8 +2,8 @@
  * The transport under the v4 edition's client: the one place that touches the network. The client's own is an undici
  * pool; `ResilientClient.layerWithTransport(options)` runs a client over the `Transport` in the context instead, so
  * a program can plug its own (a dispatcher of its own, a recording or faulty transport in tests).
- *
- * Not in this edition yet (the root entry has it): `layerHttpClient` (a transport over an `effect/http` `HttpClient`).
+ * `layerHttpClient` runs it over any `effect/http` `HttpClient` in the context (`FetchHttpClient.layer`, another
+ * runtime's client).
  *
  * @since 0.1.0
  */
@@ -11,6 +11,7 @@ import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type * as Undici from "undici"
 import type { PoolOptionsOf } from "../../src/core/options.js"
@@ -18,6 +19,7 @@ import type { TlsOptions } from "../../src/core/pool.js"
 import * as Failure from "../../src/core/transportFailure.js"
 import { configError } from "./internal/client.js"
 import { defaults, fn, poolOf } from "./internal/clientOptions.js"
+import { httpClientTransport } from "./internal/httpClient.js"
 import { numberOf } from "./internal/options.js"
 import * as internal from "./internal/transport.js"
 
@@ -148,3 +150,37 @@ export const makeUndici: (dispatcher: Undici.Dispatcher) => TransportService = i
  */
 export const layerFromDispatcher = (dispatcher: Undici.Dispatcher): Layer.Layer<Transport> =>
   Layer.succeed(Transport, internal.overDispatcher(dispatcher))
+
+/**
+ * A `Transport` over the `effect/http` `HttpClient` in the context (`FetchHttpClient.layer`, another runtime's
+ * client): slower than the client's own undici pool, but it runs wherever that client runs. Everything the client
+ * does around the transport applies as over undici — retries, the retry budget, breakers, the bulkhead, the rate
+ * limiter, timeouts and the deadline (on the fiber's clock), redirects, cookies, interceptors, events, metrics and
+ * spans — and the `HttpClient`'s failures become the root entry's errors (a refused connection is a `TransportError`
+ * `ConnectionRefused`, a body the client cannot encode an `InvalidRequestError` `InvalidBody` …).
+ *
+ * The spans are the client's only: the `HttpClient` makes none of its own for these requests and sends no
+ * `traceparent`. fetch never follows a redirect itself: the `FetchHttpClient.Fetch` of the call, else of this
+ * layer's context, else the global `fetch`, is asked for `redirect: "manual"`, so every 3xx comes back to the
+ * client's redirect rules. What it does not do: `warmUp` (an `InvalidRequestError`: no pool of the client's), the
+ * pool options, `proxy` and `tls` (they shape the client's own pool), `decompress` (fetch decodes on its own).
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import { ResilientClient, Transport } from "effect-http-resilient/v4"
+ *
+ * const Client = ResilientClient.layerWithTransport({ timeout: "5 seconds" }).pipe(
+ *   Layer.provide(Transport.layerHttpClient),
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHttpClient: Layer.Layer<Transport, never, HttpClient.HttpClient> = Layer.effect(
+  Transport,
+  httpClientTransport
+)

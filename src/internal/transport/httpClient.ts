@@ -17,8 +17,9 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { RawResponse } from "../../core/exchange.js"
 import { withoutSetCookie } from "../../core/headers.js"
-import { platformFailure } from "../../core/platformErrors.js"
-import { invalidStatus, TIMEOUT, TransportFailure } from "../../core/transportFailure.js"
+import { isEmptyBody, manualRedirects, platformFailure } from "../../core/platformErrors.js"
+import { BoundedBody } from "../../core/streaming.js"
+import { invalidStatus, TIMEOUT, type TransportFailure } from "../../core/transportFailure.js"
 import {
   type StreamingResponse,
   Transport,
@@ -37,22 +38,7 @@ const toPlatformRequest = (request: TransportRequest): HttpClientRequest.HttpCli
 const platformBody = (
   stream: Stream.Stream<Uint8Array, unknown>
 ): Stream.Stream<Uint8Array, TransportFailure> =>
-  Stream.catchAll(
-    stream,
-    (error) =>
-      (error as { reason?: unknown })?.reason === "EmptyBody"
-        ? Stream.empty
-        : Stream.fail(platformFailure(error))
-  )
-
-/**
- * `fetch` with `redirect: "manual"`: it hands every 3xx back as it is, so the client's one redirect stage decides
- * whether and where to follow (`followRedirects`, loops, secret headers across origins, https → http). Node's fetch
- * returns the redirect itself (status and `Location`), not an opaque response.
- */
-const manualRedirects = (fetch: () => typeof globalThis.fetch): typeof globalThis.fetch =>
-  ((input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) =>
-    fetch()(input, { ...init, redirect: "manual" })) as typeof globalThis.fetch
+  Stream.catchAll(stream, (error) => isEmptyBody(error) ? Stream.empty : Stream.fail(platformFailure(error)))
 
 const withTimeout = <A, R>(
   effect: Effect.Effect<A, TransportFailure, R>,
@@ -70,21 +56,14 @@ const buffered = (
   Effect.gen(function*() {
     const invalid = invalidStatus(response.status)
     if (invalid !== undefined) return yield* Effect.fail(invalid)
-    const chunks: Array<Uint8Array> = []
-    let size = 0
+    const gathered = new BoundedBody(request.maxResponseSize)
     yield* platformBody(response.stream).pipe(
       Stream.runForEach((chunk) => {
-        size += chunk.byteLength
-        if (size > request.maxResponseSize) {
-          return Effect.fail(
-            new TransportFailure("ResponseTooLarge", undefined, `limit ${request.maxResponseSize}`)
-          )
-        }
-        chunks.push(chunk)
-        return Effect.void
+        const tooLarge = gathered.add(chunk)
+        return tooLarge === undefined ? Effect.void : Effect.fail(tooLarge)
       })
     )
-    const body = Buffer.concat(chunks, size)
+    const body = gathered.bytes()
     const headers = withoutSetCookie(response.headers)
     const setCookie: Array<string> = []
     for (const cookie of Object.values(response.cookies.cookies)) setCookie.push(`${cookie.name}=${cookie.value}`)

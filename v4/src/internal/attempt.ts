@@ -8,7 +8,7 @@ import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
 import { type Outcome, REJECTED } from "../../../src/core/circuitBreaker.js"
-import type { TransportFailure } from "../../../src/core/transportFailure.js"
+import { invalidRequestDetail, type TransportFailure } from "../../../src/core/transportFailure.js"
 import {
   type CallInfo,
   CircuitOpenError,
@@ -97,7 +97,8 @@ export const failureToError = (failure: TransportFailure, state: AttemptState): 
     return new InvalidRequestError({
       ...info,
       reason: failure.invalid ?? "InvalidOption",
-      detail: failure.detail ?? ""
+      detail: invalidRequestDetail(failure),
+      cause: failure.cause
     })
   }
   return new TransportError({ ...info, reason: failure.reason, detail: failure.detail, cause: failure.cause })

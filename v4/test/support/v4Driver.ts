@@ -4,7 +4,7 @@
  * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
 import { Cause, Duration, Effect, Layer, Option, PubSub, Schema, Stream } from "effect"
-import { HttpBody, HttpClientRequest } from "effect/http"
+import { FetchHttpClient, HttpBody, HttpClientRequest } from "effect/http"
 import type { Driver, Success } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
 import { chaosOptions, edition, success } from "../../../test/shared/translate.js"
@@ -48,10 +48,13 @@ export const v4Driver: Driver = {
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
       const options = yield* Effect.try({ try: () => clientOptions(spec), catch: (error) => error })
-      // with `chaos`: the client over the fault injection over the default undici transport
-      const layer = spec.chaos === undefined ?
-        ResilientClient.layer(options) :
-        ResilientClient.layerWithTransport(options).pipe(
+      // with `overHttpClient`: over the edition's fetch HttpClient; with `chaos`: the client over the fault injection
+      // over the default undici transport
+      const layer = spec.overHttpClient === true
+        ? Layer.provide(ResilientClient.layerFromHttpClient(options), FetchHttpClient.layer)
+        : spec.chaos === undefined
+        ? ResilientClient.layer(options)
+        : ResilientClient.layerWithTransport(options).pipe(
           Layer.provide(HttpResilientTest.chaos(chaosOptions(spec.chaos) as HttpResilientTest.ChaosOptions)),
           Layer.provide(Transport.layerUndici())
         )
