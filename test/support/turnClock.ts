@@ -12,6 +12,9 @@
  *
  * `TestClock.adjust`, `TestClock.setTime` and `TestClock.sleeps` reach it as they reach Effect's: it is the fiber's
  * clock. Wrap the whole test, layers included: `effect.pipe(Effect.provide(layer), withTurnClock)`.
+ *
+ * Only for tests whose work all runs on Effect's fibers (the scripted transport, `HttpResilientTest`): a turn does
+ * not wait for a real timer or a socket, where Effect's 1 ms timers sometimes happen to.
  */
 import { Chunk, Clock, Deferred, Duration, Effect, FiberId, Scheduler, type TestClock } from "effect"
 
