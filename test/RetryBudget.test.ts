@@ -3,8 +3,13 @@ import { Effect, Exit, Fiber, Layer, Schedule, TestClock } from "effect"
 import type { HttpResilientError } from "../src/HttpResilientError.js"
 import { Backoff, HttpResilient, HttpResilientTest, ResilientClient, RetryBudget, RetryPolicy } from "../src/index.js"
 import { serverScoped } from "./support/server.js"
+import { withTurnClock } from "./support/turnClock.js"
 
-/** `calls` logical calls, one every `everyMillis` of virtual time, each retried by `RetryPolicy.make({ retries: 3 })`. */
+/**
+ * `calls` logical calls, one every `everyMillis` of virtual time, each retried by `RetryPolicy.make({ retries: 3 })`.
+ * The tests that drive it run on `withTurnClock` (test/support/turnClock.ts): the same virtual time, without a 1 ms
+ * timer per sleep.
+ */
 const load = (calls: number, everyMillis: number) =>
   Effect.gen(function*() {
     const policy = RetryPolicy.make({ retries: 3 })
@@ -109,24 +114,30 @@ describe("RetryBudget", () => {
       assert.isAtMost(amplification, 1.1)
       // the budget was used, not just refused: the reserve was spent
       assert.isAtLeast(amplification, 1.09)
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)], { circuitBreaker: false }))))
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)], { circuitBreaker: false })),
+      withTurnClock
+    ))
 
   it.effect("the classic budget (adaptive: false) spends its 20 % in the same outage: 1.3 requests per call", () =>
     Effect.gen(function*() {
       const { requests } = yield* load(1_000, 10)
       assert.isAtMost(requests / 1_000, 1.3)
       assert.isAtLeast(requests / 1_000, 1.25)
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)], {
-      circuitBreaker: false,
-      retryBudget: { ratio: 0.2, adaptive: false }
-    }))))
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)], {
+        circuitBreaker: false,
+        retryBudget: { ratio: 0.2, adaptive: false }
+      })),
+      withTurnClock
+    ))
 
   it.effect("30 % random 503s, default client: ≥ 99 % of calls succeed at ≤ 1.45 requests per call", () =>
     Effect.gen(function*() {
       const { requests, succeeded } = yield* load(2_000, 10)
       assert.isAtLeast(succeeded / 2_000, 0.99)
       assert.isAtMost(requests / 2_000, 1.45)
-    }).pipe(Effect.provide(HttpResilientTest.layer(failingShare(0.3)))))
+    }).pipe(Effect.provide(HttpResilientTest.layer(failingShare(0.3))), withTurnClock))
 
   it.effect("30 % dropped connections, default client: ≥ 99 % of calls succeed at ≤ 1.45 requests per call", () =>
     Effect.gen(function*() {
@@ -134,7 +145,8 @@ describe("RetryBudget", () => {
       assert.isAtLeast(succeeded / 2_000, 0.99)
       assert.isAtMost(requests / 2_000, 1.45)
     }).pipe(
-      Effect.provide(HttpResilientTest.layer(failingShareOf(0.3, () => HttpResilientTest.fault("ConnectionReset"))))
+      Effect.provide(HttpResilientTest.layer(failingShareOf(0.3, () => HttpResilientTest.fault("ConnectionReset")))),
+      withTurnClock
     ))
 
   it.effect("budgets are per origin: an origin in an outage does not spend a healthy origin's budget", () =>
@@ -158,26 +170,32 @@ describe("RetryBudget", () => {
       // most 1 - 0.3^4 = 99.2 %; with one budget for both origins the outage's refusals would leave it about 90 %)
       assert.isAtMost(down / 1_000, 1.1)
       assert.isAtLeast(flaky.filter(Exit.isSuccess).length / 1_000, 0.98)
-    }).pipe(Effect.provide(HttpResilientTest.layer(
-      (request) => request.url.startsWith("http://down.test") ? HttpResilientTest.reply(503) : flakyReply(),
-      { circuitBreaker: false }
-    ))))
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer(
+        (request) => request.url.startsWith("http://down.test") ? HttpResilientTest.reply(503) : flakyReply(),
+        { circuitBreaker: false }
+      )),
+      withTurnClock
+    ))
 
   it.effect("without the budget the same outage costs 4 requests per call", () =>
     Effect.gen(function*() {
       const { requests } = yield* load(200, 10)
       assert.strictEqual(requests, 800)
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)], {
-      circuitBreaker: false,
-      retryBudget: false
-    }))))
+    }).pipe(
+      Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)], {
+        circuitBreaker: false,
+        retryBudget: false
+      })),
+      withTurnClock
+    ))
 
   it.effect("10 % random failures: ≥ 99.5 % of calls succeed within the budget", () =>
     Effect.gen(function*() {
       const { requests, succeeded } = yield* load(1_000, 10)
       assert.isAtLeast(succeeded / 1_000, 0.995)
       assert.isBelow(requests / 1_000, 1.2)
-    }).pipe(Effect.provide(HttpResilientTest.layer(failingShare(0.1), { circuitBreaker: false }))))
+    }).pipe(Effect.provide(HttpResilientTest.layer(failingShare(0.1), { circuitBreaker: false })), withTurnClock))
 
   it.effect("with the default breaker as well, an outage costs even less", () =>
     Effect.gen(function*() {
@@ -188,7 +206,7 @@ describe("RetryBudget", () => {
       assert.isTrue(
         exits.some((e) => Exit.isFailure(e) && e.cause._tag === "Fail" && e.cause.error._tag === "CircuitOpenError")
       )
-    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)]))))
+    }).pipe(Effect.provide(HttpResilientTest.layer([HttpResilientTest.reply(503)])), withTurnClock))
 
   it.effect("with the default breaker, 10 % random failures never open it", () =>
     Effect.gen(function*() {
@@ -199,7 +217,7 @@ describe("RetryBudget", () => {
       assert.strictEqual(yield* ResilientClient.circuitState("http://api.test"), "closed")
       const all = yield* events.takeAll
       assert.isFalse([...all].some((e) => e._tag === "CircuitStateChanged"))
-    }).pipe(Effect.scoped, Effect.provide(HttpResilientTest.layer(failingShare(0.1)))))
+    }).pipe(Effect.scoped, Effect.provide(HttpResilientTest.layer(failingShare(0.1))), withTurnClock))
 
   it.scoped("a real loopback server in an outage sees the budget's share of retries and no more", () =>
     Effect.gen(function*() {
