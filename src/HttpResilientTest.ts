@@ -315,7 +315,8 @@ export type ChaosOptions = internal.ChaosOptions
 
 /**
  * Fault injection over the transport in context: added latency, injected statuses and transport faults at
- * the given rates, chosen by a seeded random generator so the same seed replays the same faults.
+ * the given rates, chosen by a seeded random generator so the same seed replays the same faults. Injected latency
+ * runs under the attempt timeout (past it, the attempt times out) and the request then gets what is left of it.
  *
  * @example
  * ```ts

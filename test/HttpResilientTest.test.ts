@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Clock, Effect, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Either, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
+import type { HttpResilientError } from "../src/HttpResilientError.js"
 import { HttpResilient, HttpResilientTest, ResilientClient } from "../src/index.js"
 
 describe("HttpResilientTest: a scripted transport", () => {
@@ -234,7 +235,7 @@ describe("HttpResilientTest: streamed bodies", () => {
   })
 })
 
-describe("HttpResilientTest.chaos: a seed's faults, pinned", () => {
+describe("HttpResilientTest.chaos on the scripted transport (TestClock)", () => {
   it.effect("seed 7 draws latency, then a fault, then a status, in this exact order (scripted transport, TestClock)", () =>
     Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
@@ -293,4 +294,58 @@ describe("HttpResilientTest.chaos: a seed's faults, pinned", () => {
         )
       )
     ))
+
+  /** A client over chaos (latency on every call) over a scripted server that answers after `serverDelay`. */
+  const latent = (
+    latency: Duration.DurationInput,
+    serverDelay: Duration.DurationInput,
+    timeout: Duration.DurationInput
+  ) =>
+    ResilientClient.layerWithTransport({ circuitBreaker: false, timeout }).pipe(
+      Layer.provide(HttpResilientTest.chaos({ latency: { rate: 1, delay: latency } })),
+      Layer.provide(HttpResilientTest.layerTransport([HttpResilientTest.reply(200, { delay: serverDelay })])),
+      Layer.orDie
+    )
+
+  const endOf = <R>(call: Effect.Effect<unknown, HttpResilientError, R>) =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.either(Effect.timed(call)))
+      yield* TestClock.adjust("1 minute")
+      const result = yield* Fiber.join(fiber)
+      return Either.isRight(result)
+        ? `ok@${Duration.toMillis(result.right[0])}`
+        : `${result.left._tag}`
+    })
+
+  it.effect("injected latency runs under the attempt timeout, and the server gets what is left of it", () =>
+    Effect.gen(function*() {
+      // 400 ms of latency + a 400 ms server: past a 500 ms timeout, as one slow server would be
+      assert.strictEqual(
+        yield* endOf(HttpResilient.get("http://api.test/", { retry: false })).pipe(
+          Effect.provide(latent("400 millis", "400 millis", "500 millis"))
+        ),
+        "TimeoutError"
+      )
+      // within it: the answer after both
+      assert.strictEqual(
+        yield* endOf(HttpResilient.get("http://api.test/", { retry: false })).pipe(
+          Effect.provide(latent("400 millis", "50 millis", "500 millis"))
+        ),
+        "ok@450"
+      )
+      // a latency past the timeout is the timeout
+      assert.strictEqual(
+        yield* endOf(HttpResilient.get("http://api.test/", { retry: false })).pipe(
+          Effect.provide(latent("2 seconds", "0 millis", "500 millis"))
+        ),
+        "TimeoutError"
+      )
+    }))
+
+  it("a bad latency delay names the option and the value", () => {
+    assert.throws(
+      () => HttpResilientTest.chaos({ latency: { rate: 0.5, delay: -1 } }),
+      /HttpResilientTest\.chaos: latency\.delay -1 is not a non-negative finite duration/
+    )
+  })
 })

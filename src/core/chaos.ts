@@ -4,7 +4,7 @@
  * and plays the decision (the wait, the failure, the injected reply) with its own Effect.
  * @internal
  */
-import type { TransportReason } from "./transportFailure.js"
+import { TransportFailure, type TransportReason } from "./transportFailure.js"
 
 /**
  * A transport fault the test kit can script or inject: any transport reason a server or a network causes, or
@@ -98,3 +98,26 @@ export const chaosOutcome = <D>(options: ChaosOptionsOf<D>, draw: () => number):
  * @internal
  */
 export const injectedBody = "injected"
+
+/**
+ * How an edition plays one request's outcome: `send` it to the transport, `fail` it with the injected fault, or
+ * `reply` with the injected status and body.
+ * @internal
+ */
+export interface ChaosPlay<A> {
+  readonly send: () => A
+  readonly fail: (failure: TransportFailure) => A
+  readonly reply: (status: number, body: string) => A
+}
+
+/**
+ * Draws one request's outcome ({@link chaosOutcome}) and plays it with the edition's `play`.
+ * @internal
+ */
+export const playChaos = <D, A>(options: ChaosOptionsOf<D>, draw: () => number, play: ChaosPlay<A>): A => {
+  const outcome = chaosOutcome(options, draw)
+  if (outcome === undefined) return play.send()
+  return outcome._tag === "Fault"
+    ? play.fail(new TransportFailure(outcome.reason, new Error("injected fault")))
+    : play.reply(outcome.status, injectedBody)
+}

@@ -4,7 +4,7 @@
  * and the injected latency within the attempt timeout. Its rates over a real server: test/shared/chaos.ts.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Fiber, Layer } from "effect"
+import { Clock, Duration, Effect, Fiber, Layer } from "effect"
 import { HttpResilient, HttpResilientTest, ResilientClient } from "effect-http-resilient/v4"
 import { TestClock } from "effect/testing"
 
@@ -81,6 +81,21 @@ describe("HttpResilientTest.chaos (v4)", () => {
       const seen = yield* outcomes(2)
       assert.deepStrictEqual(seen, ["TimeoutError@500", "TimeoutError@1000"])
     }).pipe(Effect.provide(over({ latency: { rate: 1, delay: "1 second" } }, { timeout: "500 millis" }))))
+
+  it.effect("injected latency within the attempt timeout leaves the server what is left of it", () =>
+    Effect.gen(function*() {
+      const layer = (serverDelay: Duration.Input) =>
+        ResilientClient.layerWithTransport({ circuitBreaker: false, timeout: "500 millis" }).pipe(
+          Layer.provide(HttpResilientTest.chaos({ latency: { rate: 1, delay: "400 millis" } })),
+          Layer.provideMerge(
+            HttpResilientTest.layerTransport([HttpResilientTest.reply(200, { delay: serverDelay })])
+          ),
+          Layer.orDie
+        )
+      // 400 ms of latency + a 400 ms server: past the 500 ms timeout; + a 50 ms server: the answer after both
+      assert.deepStrictEqual(yield* outcomes(1).pipe(Effect.provide(layer("400 millis"))), ["TimeoutError@500"])
+      assert.deepStrictEqual(yield* outcomes(1).pipe(Effect.provide(layer("50 millis"))), ["200@450"])
+    }))
 
   it("a bad latency delay names the option and the value", () => {
     assert.throws(

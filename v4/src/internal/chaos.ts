@@ -9,9 +9,9 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
-import { chaosLatency, type ChaosOptionsOf, chaosOutcome, chaosProblem, injectedBody } from "../../../src/core/chaos.js"
+import { chaosLatency, type ChaosOptionsOf, chaosProblem, playChaos } from "../../../src/core/chaos.js"
 import { scriptedBody } from "../../../src/core/scriptedReply.js"
-import { TIMEOUT, TransportFailure } from "../../../src/core/transportFailure.js"
+import { TIMEOUT, type TransportFailure } from "../../../src/core/transportFailure.js"
 import { Transport } from "../Transport.js"
 import { millisOf } from "./options.js"
 import { playSend } from "./scripted.js"
@@ -48,18 +48,19 @@ export const chaos = (options: ChaosOptions): Layer.Layer<Transport, never, Tran
       const random = yield* Random.withSeed(Effect.service(Random.Random), options.seed ?? 0)
       const draw = () => random.nextDoubleUnsafe()
       const sent = (request: TransportRequest) =>
-        Effect.suspend(() => {
-          const outcome = chaosOutcome(options, draw)
-          if (outcome === undefined) return inner.send(request)
-          return outcome._tag === "Fault"
-            ? Effect.fail(new TransportFailure(outcome.reason, new Error("injected fault")))
-            : playSend(request, {
-              _tag: "Reply",
-              ...scriptedBody(outcome.status, { body: injectedBody }),
-              delayMillis: 0,
-              chunkDelayMillis: 0
-            })
-        })
+        Effect.suspend(() =>
+          playChaos(options, draw, {
+            send: () => inner.send(request),
+            fail: Effect.fail,
+            reply: (status, body) =>
+              playSend(request, {
+                _tag: "Reply",
+                ...scriptedBody(status, { body }),
+                delayMillis: 0,
+                chunkDelayMillis: 0
+              })
+          })
+        )
       const send = (request: TransportRequest) =>
         Effect.suspend(() => chaosLatency(options, draw) ? afterLatency(request, latencyMillis, sent) : sent(request))
       return { ...inner, send } satisfies TransportService
