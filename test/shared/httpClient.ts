@@ -155,5 +155,28 @@ export const httpClientBodies: Body = (t, driver) => {
             }
           }))
     )
+
+    t.it(
+      "cookies over fetch: a buffered and a streamed answer's Set-Cookie are kept with their attributes (by path)",
+      () =>
+        withServers([
+          startServer((req, res) => {
+            if (req.url === "/login") res.writeHead(200, { "set-cookie": "sid=s1; Path=/app; HttpOnly" }).end()
+            else if (req.url === "/welcome") {
+              res.writeHead(200, { "set-cookie": "theme=dark; Path=/prefs", "content-type": "text/plain" })
+                .end("welcome\n")
+            } else res.end("ok")
+          })
+        ], (server) =>
+          driver.withClient({ overHttpClient: true, cookies: true, retry: false }, async (client) => {
+            ok(await client.request({ method: "GET", url: `${server.origin}/login` }))
+            const lines = await client.stream({ verb: "lines", url: `${server.origin}/welcome` })
+            assert.deepEqual(lines.items, ["welcome"])
+            ok(await client.request({ method: "GET", url: `${server.origin}/app/x` }))
+            ok(await client.request({ method: "GET", url: `${server.origin}/prefs` }))
+            // each cookie goes to its own path only
+            assert.deepEqual(server.received.slice(2).map((r) => r.headers.cookie), ["sid=s1", "theme=dark"])
+          }))
+    )
   })
 }

@@ -3,6 +3,7 @@
  * by src/core/platformErrors.ts.
  * @internal
  */
+import * as Cookies from "@effect/platform/Cookies"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -65,8 +66,7 @@ const buffered = (
     )
     const body = gathered.bytes()
     const headers = withoutSetCookie(response.headers)
-    const setCookie: Array<string> = []
-    for (const cookie of Object.values(response.cookies.cookies)) setCookie.push(`${cookie.name}=${cookie.value}`)
+    const setCookie = setCookieOf(response)
     return {
       status: response.status,
       statusText: "",
@@ -76,6 +76,10 @@ const buffered = (
       url: request.url.href
     } satisfies RawResponse
   })
+
+/** A response's `Set-Cookie` headers, attributes and all (a jar's path, domain, expiry and `Secure` rules need them). */
+const setCookieOf = (response: HttpClientResponse.HttpClientResponse): ReadonlyArray<string> =>
+  Cookies.isEmpty(response.cookies) ? [] : Cookies.toSetCookieHeaders(response.cookies)
 
 /**
  * A transport over a platform `HttpClient`. For `FetchHttpClient`, redirects are never followed by fetch itself:
@@ -129,7 +133,7 @@ export const makeHttpClientTransport = (
           status: response.status,
           statusText: "",
           headers,
-          setCookie: [],
+          setCookie: setCookieOf(response),
           url: request.url.href,
           body: platformBody(response.stream)
         })
