@@ -269,5 +269,50 @@ export const errorBodies: Body = (t, driver) => {
       assert.match(refused.message, /ratio/)
       assert.match(refused.message, /-1/)
     })
+
+    t.it(
+      "durations keep the root entry's rules: timeout and deadline 0 are refused (a positive finite duration), for " +
+        "the client and for a request; a non-negative one (maxRetryAfter) takes 0",
+      () =>
+        withServers([statusServer([200, 200])], async (server) => {
+          for (const spec of [{ timeoutMs: 0 }, { deadlineMs: 0 }]) {
+            const name = "timeoutMs" in spec ? "timeout" : "deadline"
+            const refused = await driver.withClient(spec, () => Promise.resolve()).then(
+              () => undefined,
+              (error: unknown) => error
+            )
+            assert.ok(
+              refused instanceof DriverConfigError,
+              `${name}: expected a DriverConfigError, got ${String(refused)}`
+            )
+            assert.ok(refused.message.includes(name), refused.message)
+            assert.ok(refused.message.includes("0 is not a positive finite duration"), refused.message)
+          }
+          await driver.withClient({ retry: { retries: 1, maxRetryAfterMs: 0 } }, async (client) => {
+            for (const [request, name] of [[{ timeoutMs: 0 }, "timeout"], [{ deadlineMs: 0 }, "deadline"]] as const) {
+              const error = failed(
+                await client.request({ method: "GET", url: `${server.origin}/x`, ...request }),
+                "InvalidRequestError"
+              )
+              assert.equal(error.reason, "InvalidOption", error.message)
+              assert.ok(error.message.includes(`${name}: 0 is not a positive finite duration`), error.message)
+            }
+            const error = failed(
+              await client.request({
+                method: "GET",
+                url: `${server.origin}/x`,
+                attempts: [{}, { raw: { timeout: -1 } }]
+              }),
+              "InvalidRequestError"
+            )
+            assert.ok(
+              error.message.includes("attempts[1].timeout: -1 is not a positive finite duration"),
+              error.message
+            )
+            ok(await client.request({ method: "GET", url: `${server.origin}/x` }))
+          })
+          assert.equal(server.count(), 1)
+        })
+    )
   })
 }

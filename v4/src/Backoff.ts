@@ -13,6 +13,7 @@ import { dual } from "effect/Function"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import { decorrelatedRange, endsPastTotal, fixedUniformMillis, pickUniformMillis } from "../../src/core/backoff.js"
+import { type DurationRule, nonNegativeDuration, positiveDuration } from "../../src/core/durationRules.js"
 import { BadOption, badOption, millisOf, numberOf, optionalMillis, shown } from "./internal/options.js"
 
 /**
@@ -85,9 +86,9 @@ const fromDelayFunction = (delayAt: (n: number) => number): Schedule.Schedule<Du
  */
 export const exponential = (options: ExponentialOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.exponential"
-  const base = millisOf(fn, "base", options.base)
+  const base = millisOf(fn, "base", options.base, positiveDuration)
   const factor = numberOf(fn, "factor", options.factor ?? 2, { min: 1, expected: "a number ≥ 1" })
-  const max = optionalMillis(fn, "max", options.max) ?? Infinity
+  const max = optionalMillis(fn, "max", options.max, positiveDuration) ?? Infinity
   return fromDelayFunction((n) => Math.min(max, base * factor ** n))
 }
 
@@ -98,8 +99,8 @@ export const exponential = (options: ExponentialOptions): Schedule.Schedule<Dura
  */
 export const fibonacci = (options: FibonacciOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.fibonacci"
-  const base = millisOf(fn, "base", options.base)
-  const max = optionalMillis(fn, "max", options.max) ?? Infinity
+  const base = millisOf(fn, "base", options.base, positiveDuration)
+  const max = optionalMillis(fn, "max", options.max, positiveDuration) ?? Infinity
   return fromDelayFunction((n) => {
     let [a, b] = [1, 1]
     for (let i = 0; i < n && a * base < max; i++) [a, b] = [b, a + b]
@@ -114,9 +115,9 @@ export const fibonacci = (options: FibonacciOptions): Schedule.Schedule<Duration
  */
 export const linear = (options: LinearOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.linear"
-  const initial = millisOf(fn, "initial", options.initial)
-  const step = millisOf(fn, "step", options.step)
-  const max = optionalMillis(fn, "max", options.max) ?? Infinity
+  const initial = millisOf(fn, "initial", options.initial, nonNegativeDuration)
+  const step = millisOf(fn, "step", options.step, nonNegativeDuration)
+  const max = optionalMillis(fn, "max", options.max, positiveDuration) ?? Infinity
   return fromDelayFunction((n) => Math.min(max, initial + step * n))
 }
 
@@ -126,7 +127,7 @@ export const linear = (options: LinearOptions): Schedule.Schedule<Duration.Durat
  * @category constructors
  */
 export const constant = (delay: Duration.Input): Schedule.Schedule<Duration.Duration> => {
-  const millis = millisOf("Backoff.constant", "delay", delay)
+  const millis = millisOf("Backoff.constant", "delay", delay, nonNegativeDuration)
   return fromDelayFunction(() => millis)
 }
 
@@ -139,7 +140,7 @@ export const fromDelays = (
   ...delays: readonly [Duration.Input, ...Array<Duration.Input>]
 ): Schedule.Schedule<Duration.Duration> => {
   if (delays.length === 0) throw badOption("Backoff.fromDelays", "delays", [], "a list of at least one delay")
-  const millis = delays.map((d, i) => millisOf("Backoff.fromDelays", `delays[${i}]`, d))
+  const millis = delays.map((d, i) => millisOf("Backoff.fromDelays", `delays[${i}]`, d, nonNegativeDuration))
   return Schedule.fromStepWithMetadata(Effect.succeed((meta: Schedule.InputMetadata<unknown>) => {
     if (meta.attempt > millis.length) return Cause.done(Duration.zero)
     const delay = Duration.millis(millis[meta.attempt - 1])
@@ -148,8 +149,8 @@ export const fromDelays = (
 }
 
 /** `max` in milliseconds, refused when below the option `lower` (`lowerMillis`). */
-const notBelow = (fn: string, lower: string, lowerMillis: number, max: unknown): number => {
-  const millis = millisOf(fn, "max", max)
+const notBelow = (fn: string, lower: string, lowerMillis: number, max: unknown, rule: DurationRule): number => {
+  const millis = millisOf(fn, "max", max, rule)
   if (millis < lowerMillis) {
     throw new BadOption(fn, "max", max, "", `${shown(max)} is below "${lower}" (${lowerMillis} ms)`)
   }
@@ -190,8 +191,8 @@ const drawnDelays = (make: () => () => Effect.Effect<number>): Schedule.Schedule
  */
 export const random = (options: RandomOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.random"
-  const min = millisOf(fn, "min", options.min)
-  const max = notBelow(fn, "min", min, options.max)
+  const min = millisOf(fn, "min", options.min, nonNegativeDuration)
+  const max = notBelow(fn, "min", min, options.max, nonNegativeDuration)
   return drawnDelays(() => () => uniform(min, max))
 }
 
@@ -214,9 +215,8 @@ export const random = (options: RandomOptions): Schedule.Schedule<Duration.Durat
  */
 export const decorrelatedJitter = (options: DecorrelatedJitterOptions): Schedule.Schedule<Duration.Duration> => {
   const fn = "Backoff.decorrelatedJitter"
-  const base = millisOf(fn, "base", options.base)
-  if (base === 0) throw badOption(fn, "base", options.base, "a positive duration")
-  const max = notBelow(fn, "base", base, options.max)
+  const base = millisOf(fn, "base", options.base, positiveDuration)
+  const max = notBelow(fn, "base", base, options.max, positiveDuration)
   return drawnDelays(() => {
     let previous = base
     return () =>
@@ -266,7 +266,7 @@ export const capped: {
   (max: Duration.Input): <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>) => Schedule.Schedule<Out, In, E, R>
   <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>, max: Duration.Input): Schedule.Schedule<Out, In, E, R>
 } = dual(2, <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>, max: Duration.Input) => {
-  const limit = millisOf("Backoff.capped", "max", max)
+  const limit = millisOf("Backoff.capped", "max", max, nonNegativeDuration)
   return scaleDelay(self, (delay) => Effect.succeed(Math.min(delay, limit)))
 })
 
@@ -293,7 +293,7 @@ export const upTo: {
   (total: Duration.Input): <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>) => Schedule.Schedule<Out, In, E, R>
   <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>, total: Duration.Input): Schedule.Schedule<Out, In, E, R>
 } = dual(2, <Out, In, E, R>(self: Schedule.Schedule<Out, In, E, R>, total: Duration.Input) => {
-  const limit = millisOf("Backoff.upTo", "total", total)
+  const limit = millisOf("Backoff.upTo", "total", total, nonNegativeDuration)
   return Schedule.fromStep(Effect.map(Schedule.toStep(self), (step) => {
     let first: number | undefined
     return (now: number, input: In) =>

@@ -15,6 +15,7 @@
 import * as Duration from "effect/Duration"
 import * as PersistedBreaker from "effect/persistence/CircuitBreaker"
 import { breakerDefaults, type CircuitState as CoreCircuitState } from "../../src/core/circuitBreaker.js"
+import { millisDuration } from "../../src/core/durationRules.js"
 import type { CircuitBreakerOptionsOf } from "../../src/core/options.js"
 import { breakerVerdict } from "../../src/core/verdicts.js"
 import type { HttpResilientError } from "./HttpResilientError.js"
@@ -188,7 +189,7 @@ export const ratio = (
       min: 1,
       expected: "a positive integer"
     }),
-    window: Duration.millis(millisOf(fn, "window", options.window ?? ratioDefaults.window))
+    window: Duration.millis(millisOf(fn, "window", options.window ?? ratioDefaults.window, millisDuration))
   }
 }
 
@@ -210,12 +211,14 @@ export const persisted = (
   if (tripPolicy._tag !== "Consecutive" && tripPolicy._tag !== "Rate") {
     throw badOption(fn, "tripPolicy", tripPolicy, "a TripPolicy of effect/persistence/CircuitBreaker")
   }
-  const max = optionalMillis(fn, "maxOpenDuration", options.maxOpenDuration)
+  const max = optionalMillis(fn, "maxOpenDuration", options.maxOpenDuration, millisDuration)
   return {
     [StrategyTypeId]: StrategyTypeId,
     _tag: "Persisted",
     tripPolicy,
-    openDuration: Duration.millis(millisOf(fn, "openDuration", options.openDuration ?? defaults.breakDuration)),
+    openDuration: Duration.millis(
+      millisOf(fn, "openDuration", options.openDuration ?? defaults.breakDuration, millisDuration)
+    ),
     maxOpenDuration: max === undefined ? undefined : Duration.millis(max)
   }
 }

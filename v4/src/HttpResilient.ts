@@ -21,6 +21,7 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import { nonNegativeDuration } from "../../src/core/durationRules.js"
 import type { Progress as CoreProgress } from "../../src/core/progress.js"
 import type { DecodeError, HttpResilientError } from "./HttpResilientError.js"
 import { TimeoutError } from "./HttpResilientError.js"
@@ -204,7 +205,7 @@ export const retry =
  */
 export const withDeadline =
   (duration: Duration.Input) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | TimeoutError, R> => {
-    const millis = millisOf("HttpResilient.withDeadline", "duration", duration)
+    const millis = millisOf("HttpResilient.withDeadline", "duration", duration, nonNegativeDuration)
     return Effect.flatMap(
       Clock.currentTimeMillis,
       (now) =>

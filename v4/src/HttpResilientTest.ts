@@ -14,6 +14,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ScriptFault } from "../../src/core/chaos.js"
+import { nonNegativeDuration } from "../../src/core/durationRules.js"
 import type * as Models from "../../src/core/models.js"
 import {
   type BodyEnd as CoreBodyEnd,
@@ -115,8 +116,8 @@ export interface ReplyOptions extends ReplyOptionsOf<Duration.Input> {}
 export const reply = (status: number, options: ReplyOptions = {}): Step => ({
   _tag: "Reply",
   ...scriptedBody(status, options),
-  delayMillis: millisOf("HttpResilientTest.reply", "delay", options.delay ?? 0),
-  chunkDelayMillis: millisOf("HttpResilientTest.reply", "chunkDelay", options.chunkDelay ?? 0)
+  delayMillis: millisOf("HttpResilientTest.reply", "delay", options.delay ?? 0, nonNegativeDuration),
+  chunkDelayMillis: millisOf("HttpResilientTest.reply", "chunkDelay", options.chunkDelay ?? 0, nonNegativeDuration)
 })
 
 /**
@@ -127,7 +128,7 @@ export const reply = (status: number, options: ReplyOptions = {}): Step => ({
 export const fault = (kind: Fault, options: { readonly delay?: Duration.Input | undefined } = {}): Step => ({
   _tag: "Fault",
   fault: kind,
-  delayMillis: millisOf("HttpResilientTest.fault", "delay", options.delay ?? 0)
+  delayMillis: millisOf("HttpResilientTest.fault", "delay", options.delay ?? 0, nonNegativeDuration)
 })
 
 /**
@@ -154,7 +155,7 @@ export const fault = (kind: Fault, options: { readonly delay?: Duration.Input | 
  */
 export const delayed = (step: Step, delay: Duration.Input): Step => ({
   ...step,
-  delayMillis: millisOf("HttpResilientTest.delayed", "delay", delay)
+  delayMillis: millisOf("HttpResilientTest.delayed", "delay", delay, nonNegativeDuration)
 })
 
 /**

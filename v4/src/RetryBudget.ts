@@ -27,6 +27,7 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { millisDuration } from "../../src/core/durationRules.js"
 import type { RetryBudgetOf, RetryBudgetOptionsOf } from "../../src/core/options.js"
 import {
   budgetView,
@@ -106,7 +107,7 @@ export const settingsOf = (options: RetryBudgetOptions, fn = "ResilientClient.la
       max: retryBudgetLimits.ratio,
       expected: `a number from 0 to ${retryBudgetLimits.ratio}`
     }),
-    windowMillis: millisOf(fn, "retryBudget.window", options.window ?? defaults.window),
+    windowMillis: millisOf(fn, "retryBudget.window", options.window ?? defaults.window, millisDuration),
     minRetriesPerSecond: numberOf(
       fn,
       "retryBudget.minRetriesPerSecond",

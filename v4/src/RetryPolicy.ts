@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import { nonNegativeDuration } from "../../src/core/durationRules.js"
 import type { RetryPolicyOptionsOf } from "../../src/core/options.js"
 import * as Replay from "../../src/core/replay.js"
 import { sourceOf } from "../../src/core/retryAfter.js"
@@ -96,7 +97,7 @@ const settingsOf = (options: Options): Settings => {
       ? Replay.idempotentMethods
       : new Set(options.methods.map((m) => m.toUpperCase())),
     respectRetryAfter: options.respectRetryAfter ?? true,
-    maxRetryAfter: millisOf(fn, "maxRetryAfter", options.maxRetryAfter ?? defaults.maxRetryAfter),
+    maxRetryAfter: millisOf(fn, "maxRetryAfter", options.maxRetryAfter ?? defaults.maxRetryAfter, nonNegativeDuration),
     clamp: options.onRetryAfterTooLong === "clamp"
   }
 }

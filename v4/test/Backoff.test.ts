@@ -118,7 +118,7 @@ describe("Backoff (v4): random, decorrelatedJitter, the jitters, upTo", () => {
     assert.throws(() => Backoff.random({ min: -1, max: 10 }), /Backoff.random: option "min" -1 is not/)
     assert.throws(
       () => Backoff.decorrelatedJitter({ base: 0, max: 10 }),
-      /Backoff.decorrelatedJitter: option "base" 0 is not a positive duration/
+      /Backoff.decorrelatedJitter: option "base" 0 is not a positive finite duration/
     )
     assert.throws(
       () => Backoff.decorrelatedJitter({ base: 100, max: 10 }),

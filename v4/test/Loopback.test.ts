@@ -75,7 +75,7 @@ describe("real loopback server, real time", () => {
       const error = yield* Effect.flip(Layer.build(ResilientClient.layer({ timeout: "soon" as any })))
       assert.match(
         String(error.message),
-        /ResilientClient.layer: option "timeout" "soon" is not a non-negative duration/
+        /ResilientClient.layer: option "timeout" "soon" is not a positive finite duration/
       )
     }).pipe(Effect.scoped))
 })

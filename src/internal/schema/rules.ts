@@ -8,6 +8,13 @@
  */
 import * as Duration from "effect/Duration"
 import { isRate01, rate01Expected } from "../../core/chaos.js"
+import {
+  type DurationRule,
+  keepsDurationRule,
+  millisDuration,
+  nonNegativeDuration,
+  positiveDuration
+} from "../../core/durationRules.js"
 
 /**
  * A rule an option's value keeps: `is` accepts the values, `expected` says what they are (`"an integer ≥ 1"`),
@@ -30,18 +37,6 @@ export const rule = (is: (u: unknown) => boolean, expected: string, example?: st
   example === undefined ? { is, expected } : { is, expected, example }
 
 /**
- * Whether a duration input is negative as written (`-5`, `"-1 millis"`): `Duration.decode` reads these as zero
- * without a word, so they are caught before it.
- */
-const isNegativeInput = (input: unknown): boolean => {
-  if (typeof input === "number") return input < 0 || Number.isNaN(input)
-  if (typeof input === "bigint") return input < BigInt(0)
-  if (typeof input === "string") return input.trimStart().startsWith("-")
-  if (Array.isArray(input)) return input.some((x) => typeof x === "number" && x < 0)
-  return false
-}
-
-/**
  * The milliseconds of a finite duration input (`"10 seconds"`, a number of milliseconds, a `Duration`, an
  * `[seconds, nanos]` pair), or undefined for anything else. A negative input reads as 0, as `Duration.decode` reads
  * it: a rule that accepts 0 rejects negative inputs first.
@@ -53,46 +48,27 @@ export const durationMillis = (input: unknown): number | undefined => {
   return decoded._tag === "Some" && Duration.isFinite(decoded.value) ? Duration.toMillis(decoded.value) : undefined
 }
 
-const durationRule = (atLeast: (millis: number) => boolean, expected: string, example: string): Rule =>
-  rule(
-    (u) => {
-      const millis = durationMillis(u)
-      return millis !== undefined && atLeast(millis)
-    },
-    expected,
-    example
-  )
+const durationRule = (core: DurationRule): Rule =>
+  rule((u) => keepsDurationRule(core, u, durationMillis(u)), core.expected, core.example)
 
 /**
  * A finite duration above zero (a client's timeouts, a backoff's base).
  * @internal
  */
-export const PositiveDuration: Rule = durationRule(
-  (millis) => millis > 0,
-  "a positive finite duration",
-  `"10 seconds" or 10000 for milliseconds`
-)
+export const PositiveDuration: Rule = durationRule(positiveDuration)
 
 /**
  * A finite duration, zero included (a grace period, a backoff's constant delay, a cap).
  * @internal
  */
-export const NonNegativeDuration: Rule = rule(
-  (u) => !isNegativeInput(u) && durationMillis(u) !== undefined,
-  "a non-negative finite duration",
-  `"10 seconds" or 10000 for milliseconds`
-)
+export const NonNegativeDuration: Rule = durationRule(nonNegativeDuration)
 
 /**
  * A finite duration of at least 1 ms: the protections' windows and waits, a hedge's delay, where less than a
  * millisecond would mean never waiting (a hedge after 0 ms is two requests always).
  * @internal
  */
-export const MillisDuration: Rule = durationRule(
-  (millis) => millis >= 1,
-  "a finite duration of at least 1 millisecond",
-  `"5 seconds" or 5000`
-)
+export const MillisDuration: Rule = durationRule(millisDuration)
 
 /**
  * An integer from `min` to `max` (`an integer ≥ min` when there is no useful maximum).

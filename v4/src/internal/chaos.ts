@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import { chaosLatency, type ChaosOptionsOf, chaosProblem, playChaos } from "../../../src/core/chaos.js"
+import { nonNegativeDuration } from "../../../src/core/durationRules.js"
 import { scriptedBody } from "../../../src/core/scriptedReply.js"
 import { TIMEOUT, type TransportFailure } from "../../../src/core/transportFailure.js"
 import { Transport } from "../Transport.js"
@@ -39,7 +40,7 @@ export const chaos = (options: ChaosOptions): Layer.Layer<Transport, never, Tran
   const problem = chaosProblem(options)
   if (problem !== undefined) throw new RangeError(problem)
   const latencyMillis = options.latency
-    ? millisOf("HttpResilientTest.chaos", "latency.delay", options.latency.delay)
+    ? millisOf("HttpResilientTest.chaos", "latency.delay", options.latency.delay, nonNegativeDuration)
     : 0
   return Layer.effect(
     Transport,

@@ -21,6 +21,7 @@ import { type AcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatu
 import { BreakerRegistry, type CircuitState, keyOfRequest } from "../../../src/core/circuitBreaker.js"
 import { type CookieJar, CookieJarUnavailable, cookiesExpected, newCookieJar } from "../../../src/core/cookies.js"
 import { withAcceptEncodingHeader } from "../../../src/core/decompress.js"
+import { millisDuration, positiveDuration } from "../../../src/core/durationRules.js"
 import type { HealthSource } from "../../../src/core/health.js"
 import type { RetryBudgetRegistry } from "../../../src/core/retryBudget.js"
 import { routeFinder } from "../../../src/core/routes.js"
@@ -154,7 +155,12 @@ const coreBreaking = (
       strategy: strategy._tag === "Consecutive"
         ? strategy
         : { ...strategy, windowMillis: Duration.toMillis(strategy.window) },
-      breakMillis: millisOf(fn, `${at}.breakDuration`, options.breakDuration ?? breakerDefaults.breakDuration),
+      breakMillis: millisOf(
+        fn,
+        `${at}.breakDuration`,
+        options.breakDuration ?? breakerDefaults.breakDuration,
+        millisDuration
+      ),
       backoffFactor: numberOf(fn, `${at}.backoffFactor`, options.backoffFactor ?? 1, {
         min: 1,
         expected: "a number ≥ 1"
@@ -162,7 +168,8 @@ const coreBreaking = (
       maxBreakMillis: millisOf(
         fn,
         `${at}.maxBreakDuration`,
-        options.maxBreakDuration ?? breakerDefaults.maxBreakDuration
+        options.maxBreakDuration ?? breakerDefaults.maxBreakDuration,
+        millisDuration
       ),
       probes: numberOf(fn, `${at}.probes`, options.probes ?? 1, {
         integer: true,
@@ -350,7 +357,7 @@ export const make = (
       cookieJar,
       acceptOf: (accept) =>
         toAcceptStatus(accept),
-      millisOf: (name, input) => millisOf("HttpResilient.request", name, input),
+      millisOf: (name, input) => millisOf("HttpResilient.request", name, input, positiveDuration),
       transport: sender,
       retry: options.retry === false ? undefined : options.retry,
       tracing: options.tracing,

@@ -4,11 +4,11 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
-import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { bulkheadDefaults } from "../../../src/core/bulkhead.js"
 import { type CookieJar, cookiesExpected, isCookieJar, isCookiesOption } from "../../../src/core/cookies.js"
+import { millisDuration, nonNegativeDuration, positiveDuration } from "../../../src/core/durationRules.js"
 import { type HeadersInput, lowerCaseHeaders } from "../../../src/core/headers.js"
 import type { CommonClientOptions, PoolOptionsOf } from "../../../src/core/options.js"
 import { defaultGraceMillis, defaultKeepAliveMillis, type TlsOptions } from "../../../src/core/pool.js"
@@ -276,8 +276,8 @@ export const read = (options: ClientOptions) => {
       }),
     allowInsecureRedirects: options.allowInsecureRedirects === true,
     secrets: new Secrets(options.redactHeaders, options.redactQueryParams),
-    timeoutMillis: millisOf(fn, "timeout", options.timeout ?? defaults.timeout),
-    deadlineMillis: millisOf(fn, "deadline", options.deadline ?? defaults.deadline),
+    timeoutMillis: millisOf(fn, "timeout", options.timeout ?? defaults.timeout, positiveDuration),
+    deadlineMillis: millisOf(fn, "deadline", options.deadline ?? defaults.deadline, positiveDuration),
     maxConnections: numberOf(fn, "maxConnections", options.maxConnections ?? defaults.maxConnections, {
       integer: true,
       min: 1,
@@ -306,37 +306,24 @@ export const read = (options: ClientOptions) => {
   }
 }
 
-/** A finite duration in milliseconds above `min` (0 allowed when `min` is 0), as the root entry's rules say. */
-const durationOf = (name: string, input: unknown, positive: boolean): number => {
-  const decoded = typeof input === "number" && input < 0 ? Option.none() : Duration.fromInput(input as Duration.Input)
-  const millis = Option.isSome(decoded) ? Duration.toMillis(decoded.value) : NaN
-  const negative = typeof input === "string" && input.trimStart().startsWith("-")
-  if (!Number.isFinite(millis) || negative || (positive ? millis <= 0 : millis < 0)) {
-    throw badOption(fn, name, input, positive ? "a positive finite duration" : "a non-negative finite duration")
-  }
-  return millis
-}
-
-const optionalDuration = (name: string, input: unknown, positive: boolean): number | undefined =>
-  input === undefined ? undefined : durationOf(name, input, positive)
-
 /** The pool's settings (the client's own undici pool), each checked as the root entry checks it. @internal */
 export const poolOf = (options: PoolOptionsOf<Duration.Input>) => {
   if (options.lookup !== undefined && typeof options.lookup !== "function") {
     throw badOption(fn, "lookup", options.lookup, "a function")
   }
   return {
-    keepAliveMillis: optionalDuration("keepAliveTimeout", options.keepAliveTimeout, true) ?? defaultKeepAliveMillis,
-    connectTimeoutMillis: optionalDuration("connectTimeout", options.connectTimeout, true),
-    headersTimeoutMillis: optionalDuration("headersTimeout", options.headersTimeout, true),
-    bodyTimeoutMillis: optionalDuration("bodyTimeout", options.bodyTimeout, true),
+    keepAliveMillis: optionalMillis(fn, "keepAliveTimeout", options.keepAliveTimeout, positiveDuration) ??
+      defaultKeepAliveMillis,
+    connectTimeoutMillis: optionalMillis(fn, "connectTimeout", options.connectTimeout, positiveDuration),
+    headersTimeoutMillis: optionalMillis(fn, "headersTimeout", options.headersTimeout, positiveDuration),
+    bodyTimeoutMillis: optionalMillis(fn, "bodyTimeout", options.bodyTimeout, positiveDuration),
     pipelining: options.pipelining === undefined ? undefined : numberOf(fn, "pipelining", options.pipelining, {
       integer: true,
       min: 1,
       max: 128,
       expected: "an integer from 1 to 128"
     }),
-    graceMillis: optionalDuration("gracePeriod", options.gracePeriod, false) ?? defaultGraceMillis,
+    graceMillis: optionalMillis(fn, "gracePeriod", options.gracePeriod, nonNegativeDuration) ?? defaultGraceMillis,
     lookup: options.lookup
   }
 }
@@ -368,7 +355,7 @@ export const bulkheadOf = (options: BulkheadOptions, at = "bulkhead"): Bulkhead 
       min: 0,
       expected: "a non-negative integer"
     }),
-    optionalMillis(fn, `${at}.queueTimeout`, options.queueTimeout)
+    optionalMillis(fn, `${at}.queueTimeout`, options.queueTimeout, millisDuration)
   )
 
 /** The options as read by {@link read}. */

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
+import { millisDuration } from "../../../src/core/durationRules.js"
 import * as Core from "../../../src/core/hedge.js"
 import { isHttpResilientError, TimeoutError } from "../HttpResilientError.js"
 import * as Events from "../ResilientEvent.js"
@@ -56,10 +57,7 @@ export const settingsOf = (fn: string, prefix: string, options: HedgeOptions): H
   if (options.delay === undefined) {
     throw badOption(fn, `${prefix}delay`, undefined, "a duration of at least 1 millisecond (e.g. \"50 millis\")")
   }
-  const delayMillis = millisOf(fn, `${prefix}delay`, options.delay)
-  if (!Number.isFinite(delayMillis) || delayMillis < Core.hedgeLimits.minDelayMillis) {
-    throw badOption(fn, `${prefix}delay`, options.delay, "a finite duration of at least 1 millisecond")
-  }
+  const delayMillis = millisOf(fn, `${prefix}delay`, options.delay, millisDuration)
   const maxHedges = numberOf(fn, `${prefix}maxHedges`, options.maxHedges ?? Core.hedgeLimits.defaultMaxHedges, {
     integer: true,
     min: 1,

@@ -4,6 +4,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
+import { type DurationRule, keepsDurationRule } from "../../../src/core/durationRules.js"
 
 /** A value as an error shows it. @internal */
 export const shown = (u: unknown): string => {
@@ -42,23 +43,24 @@ export const badOption = (fn: string, name: string, value: unknown, expected: st
   new BadOption(fn, name, value, expected)
 
 /**
- * A non-negative duration in milliseconds; throws naming the option.
+ * A duration option in milliseconds, checked with the root entry's rule for that option (`positiveDuration`,
+ * `nonNegativeDuration`, `millisDuration` of src/core/durationRules.ts); throws naming the option, the value and
+ * the rule's text (`-1 is not a positive finite duration`).
  * @internal
  */
-export const millisOf = (fn: string, name: string, input: unknown): number => {
+export const millisOf = (fn: string, name: string, input: unknown, rule: DurationRule): number => {
   const decoded = Duration.fromInput(input as Duration.Input)
-  if (Option.isNone(decoded) || Duration.toMillis(decoded.value) < 0) {
-    throw badOption(fn, name, input, "a non-negative duration (e.g. \"100 millis\" or a number of milliseconds)")
-  }
-  return Duration.toMillis(decoded.value)
+  const millis = Option.isSome(decoded) ? Duration.toMillis(decoded.value) : undefined
+  if (!keepsDurationRule(rule, input, millis)) throw badOption(fn, name, input, rule.expected)
+  return millis as number
 }
 
 /**
- * An optional duration in milliseconds.
+ * An optional duration in milliseconds, checked with `rule`.
  * @internal
  */
-export const optionalMillis = (fn: string, name: string, input: unknown): number | undefined =>
-  input === undefined ? undefined : millisOf(fn, name, input)
+export const optionalMillis = (fn: string, name: string, input: unknown, rule: DurationRule): number | undefined =>
+  input === undefined ? undefined : millisOf(fn, name, input, rule)
 
 /**
  * A number within bounds; throws naming the option.

@@ -38,6 +38,7 @@ import * as Events from "../ResilientEvent.js"
 import { type Attempt, AttemptState, reportGaveUp } from "./attempt.js"
 import type { ClientState } from "./client.js"
 import { CurrentHedgeGate } from "./hedge.js"
+import { BadOption } from "./options.js"
 import { build, type Built, checkAttemptsOption, type RequestOptions } from "./request.js"
 import { CurrentDeadline, type Opened, type OpenStreamed } from "./service.js"
 import { breaker } from "./stage/breaker.js"
@@ -162,6 +163,18 @@ const stateOf = (
     options = optionsForAttempt(options, number)!
   }
   built ??= build(method, urlForAttempt(url, options.failover, number), options, client, generatedKey)
+  let own = client.deadlineMillis
+  let attemptMillis = client.timeoutMillis
+  if (!(built instanceof RequestValidationError) && (options.deadline !== undefined || options.timeout !== undefined)) {
+    // the call's own durations, by the root entry's rule (a positive finite duration), named as the option
+    try {
+      if (options.deadline !== undefined) own = client.millisOf("deadline", options.deadline)
+      if (options.timeout !== undefined) attemptMillis = client.millisOf("timeout", options.timeout)
+    } catch (bad) {
+      if (!(bad instanceof BadOption)) throw bad
+      built = new RequestValidationError("InvalidOption", `${bad.option}: ${bad.reason}`)
+    }
+  }
   if (built instanceof RequestValidationError) {
     const shown = typeof url === "string" || url instanceof URL ? redactUrl(url, client.secrets) : ""
     return new InvalidRequestError({
@@ -172,12 +185,7 @@ const stateOf = (
       detail: built.detail
     })
   }
-  const own = now +
-    (options.deadline === undefined ? client.deadlineMillis : client.millisOf("deadline", options.deadline))
-  const deadlineAt = scoped === undefined ? own : Math.min(scoped, own)
-  const attemptMillis = options.timeout === undefined
-    ? client.timeoutMillis
-    : client.millisOf("timeout", options.timeout)
+  const deadlineAt = scoped === undefined ? now + own : Math.min(scoped, now + own)
   const remaining = deadlineAt - now
   return new AttemptState(
     built,

@@ -12,6 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PersistedRateLimiter from "effect/persistence/RateLimiter"
 import type * as Scope from "effect/Scope"
+import { millisDuration } from "../../../src/core/durationRules.js"
 import {
   AdaptivePauses,
   type RateLimitedRequest,
@@ -43,7 +44,7 @@ export const settingsOf = (fn: string, options: RateLimiterOptions): RateLimiter
   const limit = options.limit === undefined
     ? undefined
     : numberOf(fn, name("limit"), options.limit, { integer: true, min: 1, expected: "an integer ≥ 1" })
-  const window = options.window === undefined ? undefined : millisOf(fn, name("window"), options.window)
+  const window = options.window === undefined ? undefined : millisOf(fn, name("window"), options.window, millisDuration)
   const algorithm = options.algorithm ?? "token-bucket"
   if (algorithm !== "token-bucket" && algorithm !== "fixed-window") {
     throw badOption(fn, name("algorithm"), algorithm, `"token-bucket" or "fixed-window"`)

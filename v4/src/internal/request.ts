@@ -8,6 +8,7 @@ import type * as Schedule from "effect/Schedule"
 import { type AcceptStatus, acceptStatusExpected, isAcceptStatus } from "../../../src/core/acceptStatus.js"
 import { checkAttempts, isOptionsObject, notAnOptionsObject, unknownOption } from "../../../src/core/attempts.js"
 import { bodyKeys } from "../../../src/core/bodies.js"
+import { positiveDuration } from "../../../src/core/durationRules.js"
 import { badFailoverEntry, checkFailover } from "../../../src/core/failover.js"
 import { type HeadersInput, mergeHeaders, normaliseMethod } from "../../../src/core/headers.js"
 import type { CommonRequestOptions } from "../../../src/core/options.js"
@@ -206,7 +207,7 @@ const checkAttempt = (
   }
   if (entry.timeout !== undefined) {
     try {
-      millisOf("HttpResilient.request", "timeout", entry.timeout)
+      millisOf("HttpResilient.request", "timeout", entry.timeout, positiveDuration)
     } catch (bad) {
       if (bad instanceof BadOption) return new RequestValidationError("InvalidOption", `${at}timeout: ${bad.reason}`)
       throw bad

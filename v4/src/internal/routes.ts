@@ -7,6 +7,7 @@
 import type * as Duration from "effect/Duration"
 import * as Schedule from "effect/Schedule"
 import { type AcceptStatus, isAcceptStatus, toAcceptStatus } from "../../../src/core/acceptStatus.js"
+import { positiveDuration } from "../../../src/core/durationRules.js"
 import {
   isPathPrefix,
   isRouteMethod,
@@ -125,9 +126,7 @@ export const routesOf = (fn: string, routes: unknown): ReadonlyArray<ResolvedRou
     }
     const positive = (name: string): number | undefined => {
       if (route[name] === undefined) return undefined
-      const millis = millisOf(fn, `${at}.${name}`, route[name])
-      if (millis <= 0) throw badOption(fn, `${at}.${name}`, route[name], "a positive duration")
-      return millis
+      return millisOf(fn, `${at}.${name}`, route[name], positiveDuration)
     }
     if (route.acceptStatus !== undefined && !isAcceptStatus(route.acceptStatus)) {
       throw badOption(fn, `${at}.acceptStatus`, route.acceptStatus, "a predicate or a non-empty list of statuses")

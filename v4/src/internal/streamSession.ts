@@ -13,6 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { positiveDuration } from "../../../src/core/durationRules.js"
 import { redactUrl } from "../../../src/core/secrets.js"
 import { Dropped as CoreDropped } from "../../../src/core/streaming.js"
 import type { TransportFailure } from "../../../src/core/transportFailure.js"
@@ -97,7 +98,7 @@ export const makeSession = (
       }
       let deadline: number | undefined
       try {
-        deadline = optionalMillis(`HttpResilient.${verb}`, "deadline", options.deadline)
+        deadline = optionalMillis(`HttpResilient.${verb}`, "deadline", options.deadline, positiveDuration)
       } catch (bad) {
         return yield* new InvalidRequestError({ ...info, reason: "InvalidOption", detail: (bad as Error).message })
       }
