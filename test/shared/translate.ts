@@ -30,12 +30,33 @@ import type {
  * The `HttpResilientTest.chaos` options a {@link ChaosSpec} becomes (durations as milliseconds, which both editions'
  * options accept).
  */
-export const chaosOptions = (spec: ChaosSpec) => ({
+const chaosOptions = (spec: ChaosSpec) => ({
   seed: spec.seed,
   latency: spec.latency && { rate: spec.latency.rate, delay: spec.latency.delayMs },
   status: spec.status,
   fault: spec.fault
 })
+
+/** How an edition builds the client layer `L` of a spec from the client options `O` the spec became. */
+export interface EditionLayers<L, O> {
+  /** `ResilientClient.layer(options)` */
+  readonly plain: (options: O) => L
+  /** `ResilientClient.layerFromHttpClient(options)` over the edition's `FetchHttpClient.layer` */
+  readonly overFetch: (options: O) => L
+  /** `ResilientClient.layerWithTransport(options)` over `HttpResilientTest.chaos(chaos)` over `Transport.layerUndici()` */
+  readonly overChaos: (options: O, chaos: ReturnType<typeof chaosOptions>) => L
+}
+
+/**
+ * The client layer a spec asks for: over the edition's fetch `HttpClient` (`overHttpClient`), over fault injection on
+ * the default undici transport (`chaos`: the pool options do not reach it), else the default client.
+ */
+export const clientLayer = <L, O>(spec: ClientSpec, options: O, layers: EditionLayers<L, O>): L =>
+  spec.overHttpClient === true
+    ? layers.overFetch(options)
+    : spec.chaos === undefined
+    ? layers.plain(options)
+    : layers.overChaos(options, chaosOptions(spec.chaos))
 
 /** The `RetryPolicy.make` options a {@link RetrySpec} becomes, over the edition's schedule `S`. */
 export interface PolicyOptions<S> {

@@ -17,7 +17,7 @@ import {
 } from "../../src/index.js"
 import type { Driver } from "../shared/driver.js"
 import { DriverConfigError } from "../shared/driver.js"
-import { chaosOptions, edition, success } from "../shared/translate.js"
+import { clientLayer, edition, type EditionLayers, success } from "../shared/translate.js"
 
 const bodyStream = (chunks: ReadonlyArray<Uint8Array>) => Stream.rechunk(Stream.fromIterable(chunks), 1)
 const modules = {
@@ -33,6 +33,17 @@ const modules = {
 }
 const { clientOptions, drive, requestOptions, settle, streamOf } = edition(modules)
 
+/** The client layers a spec may ask for, over this edition's modules. */
+const layers: EditionLayers<Layer.Layer<ResilientClient.ResilientClient, unknown>, ResilientClient.ClientOptions> = {
+  plain: ResilientClient.layer,
+  overFetch: (options) => Layer.provide(ResilientClient.layerFromHttpClient(options), FetchHttpClient.layer),
+  overChaos: (options, chaos) =>
+    ResilientClient.layerWithTransport(options).pipe(
+      Layer.provide(HttpResilientTest.chaos(chaos as HttpResilientTest.ChaosOptions)),
+      Layer.provide(Transport.layerUndici())
+    )
+}
+
 /** A streaming call's verb, as a v3 `Stream` of its items. */
 type Items = Stream.Stream<unknown, HttpResilientError.HttpResilientError, ResilientClient.ResilientClient>
 const verbOf = streamOf<Items>({
@@ -47,16 +58,7 @@ export const v3Driver: Driver = {
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
       const options = clientOptions(spec)
-      // with `overHttpClient`: over the edition's fetch HttpClient; with `chaos`: the client over the fault injection
-      // over the default undici transport
-      const layer = spec.overHttpClient === true
-        ? Layer.provide(ResilientClient.layerFromHttpClient(options), FetchHttpClient.layer)
-        : spec.chaos === undefined
-        ? ResilientClient.layer(options)
-        : ResilientClient.layerWithTransport(options).pipe(
-          Layer.provide(HttpResilientTest.chaos(chaosOptions(spec.chaos) as HttpResilientTest.ChaosOptions)),
-          Layer.provide(Transport.layerUndici())
-        )
+      const layer = clientLayer(spec, options, layers)
       const context = yield* Layer.build(layer).pipe(
         Effect.mapError((error) => new DriverConfigError(String(error)))
       )

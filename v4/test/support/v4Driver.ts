@@ -3,11 +3,11 @@
  * become the v4 public options, each request runs as one v4 Effect in the client's context, and how it ended becomes
  * plain data. Built only on the edition's public API (v4/src/index.ts).
  */
-import { Cause, Duration, Effect, Layer, Option, PubSub, Schema, Stream } from "effect"
+import { Cause, type Config, Duration, Effect, Layer, Option, PubSub, Schema, Stream } from "effect"
 import { FetchHttpClient, HttpBody, HttpClientRequest } from "effect/http"
 import type { Driver, Success } from "../../../test/shared/driver.js"
 import { DriverConfigError } from "../../../test/shared/driver.js"
-import { chaosOptions, edition, success } from "../../../test/shared/translate.js"
+import { clientLayer, edition, type EditionLayers, success } from "../../../test/shared/translate.js"
 import type { HttpResilientError } from "../../src/index.js"
 import {
   Backoff,
@@ -34,6 +34,20 @@ const modules = {
 }
 const { clientOptions, drive, requestOptions, settle, streamOf } = edition(modules)
 
+/** The client layers a spec may ask for, over this edition's modules. */
+const layers: EditionLayers<
+  Layer.Layer<ResilientClient.ResilientClient, Config.ConfigError>,
+  ResilientClient.ClientOptions
+> = {
+  plain: ResilientClient.layer,
+  overFetch: (options) => Layer.provide(ResilientClient.layerFromHttpClient(options), FetchHttpClient.layer),
+  overChaos: (options, chaos) =>
+    ResilientClient.layerWithTransport(options).pipe(
+      Layer.provide(HttpResilientTest.chaos(chaos as HttpResilientTest.ChaosOptions)),
+      Layer.provide(Transport.layerUndici())
+    )
+}
+
 /** A streaming call's verb, as a v4 `Stream` of its items. */
 type Items = Stream.Stream<unknown, HttpResilientError.HttpResilientError, ResilientClient.ResilientClient>
 const verbOf = streamOf<Items>({
@@ -48,16 +62,7 @@ export const v4Driver: Driver = {
   withClient: async (spec, body) => {
     const program = Effect.scoped(Effect.gen(function*() {
       const options = yield* Effect.try({ try: () => clientOptions(spec), catch: (error) => error })
-      // with `overHttpClient`: over the edition's fetch HttpClient; with `chaos`: the client over the fault injection
-      // over the default undici transport
-      const layer = spec.overHttpClient === true
-        ? Layer.provide(ResilientClient.layerFromHttpClient(options), FetchHttpClient.layer)
-        : spec.chaos === undefined
-        ? ResilientClient.layer(options)
-        : ResilientClient.layerWithTransport(options).pipe(
-          Layer.provide(HttpResilientTest.chaos(chaosOptions(spec.chaos) as HttpResilientTest.ChaosOptions)),
-          Layer.provide(Transport.layerUndici())
-        )
+      const layer = clientLayer(spec, options, layers)
       const context = yield* Layer.build(layer).pipe(
         Effect.mapError((error) => new DriverConfigError(String(error.message)))
       )
