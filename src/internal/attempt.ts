@@ -39,6 +39,11 @@ export class AttemptState extends AttemptTime {
   declare scope: Scope.Scope | undefined
   /** the protections' interruption mask, opened around the rate limiter, bulkhead and breaker (`protect`) */
   declare restore: <X, E, R>(effect: Effect.Effect<X, E, R>) => Effect.Effect<X, E, R>
+  /**
+   * whether the rest of the attempt after `settle` runs inside the protections' mask (set by `settle`): then each
+   * stage after it runs its own waits through `wait`, and the transport is given `restore` for its wait
+   */
+  declare masked: boolean
   /** the origin's breaker, when the attempt was admitted by one, with its ticket and the attempt's due time */
   declare breaker: Breaker | undefined
   declare ticket: number
@@ -63,6 +68,7 @@ export class AttemptState extends AttemptTime {
     this.listening = false
     this.scope = undefined
     this.restore = identity
+    this.masked = false
     this.breaker = undefined
     this.ticket = 0
     this.due = 0
@@ -73,6 +79,15 @@ export class AttemptState extends AttemptTime {
    */
   origin(): string {
     return this.originText ??= originOf(this.prepared.url)
+  }
+  /**
+   * A wait of a stage after `settle` (a user's effect, the cookie jar, a body read, a transport without its own
+   * form for it): interruptible as the attempt's caller was, also when the rest of the attempt runs inside the
+   * protections' mask (`masked`). Nothing else in that part of the attempt waits, so interruption reaches it only
+   * at these waits and at the transport's.
+   */
+  wait<X, E, R>(effect: Effect.Effect<X, E, R>): Effect.Effect<X, E, R> {
+    return this.masked ? this.restore(effect) : effect
   }
   /** The URL of the request, redacted: what events and errors show. */
   shown(): string {

@@ -18,7 +18,9 @@
  * 4. `protect`: the protections' interruption mask (only when one is on);
  * 5. `rateLimit` → 6. `bulkhead` → 7. `breaker` (which, when on, has the retry budget count the request);
  * 8. `settle`: the retry budget counts the request (breakers off); the slot is given back and the outcome recorded
- *    on the breaker and the rate limiter however the attempt ends;
+ *    on the breaker and the rate limiter however the attempt ends; the stages after it stay inside the mask, each
+ *    running its waits interruptibly (`state.wait`; the undici transport is given the mask's `restore`), unless the
+ *    client has interceptors, whose user code runs the rest (a resend) and gets it interruptible as a whole;
  * 9. `classify`: a status outside `acceptStatus` → `StatusError`, else `Succeeded`;
  * 10. `interceptors`: request side, then (after the exchange) response side;
  * 11. `progress` (a request with `onProgress`): the body sent, and the body read, reported;
@@ -97,7 +99,7 @@ const around = <A extends { readonly status: number }>(parts: PipelineParts, inn
           rateLimit(protections.rateLimiter)(
             bulkhead(protections.bulkhead)(
               breaker(protections)(
-                settle(protections)(inner)
+                settle(protections, config.interceptors !== undefined)(inner)
               )
             )
           )

@@ -32,7 +32,7 @@ export const classify = (config: ResolvedConfig, hub: EventHub) =>
     if (accept === undefined ? config.acceptStatus(raw.status) : acceptsStatus(accept, raw.status)) {
       const check = prepared.options?.acceptResponse ?? config.acceptResponse
       if (check !== undefined) {
-        const checked = runAcceptResponse(check, state, raw, response)
+        const checked = state.wait(runAcceptResponse(check, state, raw, response))
         return state.listening ? Effect.tap(checked, () => succeeded(hub, state, raw.status)) : checked
       }
       if (state.listening) succeeded(hub, state, raw.status)
@@ -60,7 +60,7 @@ export const classifyStreamed = (config: ResolvedConfig, hub: EventHub) =>
       return Effect.succeed(response)
     }
     const prepared = state.prepared
-    return Effect.flatMap(readErrorBody(response), (raw) =>
+    return Effect.flatMap(state.wait(readErrorBody(response)), (raw) =>
       Effect.fail(
         statusError(
           prepared,

@@ -33,7 +33,7 @@ export const cookies =
     }
 
 const viaJar = <A>(state: AttemptState, use: () => Promise<A>): Effect.Effect<A, InterceptorError> =>
-  Effect.tryPromise({
+  state.wait(Effect.tryPromise({
     try: use,
     catch: (cause) =>
       new InterceptorError({
@@ -43,4 +43,4 @@ const viaJar = <A>(state: AttemptState, use: () => Promise<A>): Effect.Effect<A,
         interceptor: "cookies",
         cause
       })
-  })
+  }))

@@ -19,7 +19,7 @@ export const open =
     const prepared = state.prepared
     const clock = state.clock
     return Effect.mapError(
-      Scope.extend(
+      state.wait(Scope.extend(
         transport.stream({
           method: request.method,
           url: request.url,
@@ -31,7 +31,7 @@ export const open =
           clock
         }),
         state.scope!
-      ),
+      )),
       (failure) => transportErrorFor(failure, prepared, request.url, state.attempt, state.timeoutMillis, state.clipped)
     )
   }

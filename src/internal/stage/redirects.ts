@@ -47,7 +47,7 @@ export const redirects = <R extends { readonly status: number; readonly headers:
       )
       if (hop === undefined) return Effect.succeed(response)
       const after = hop instanceof TransportError ? Effect.fail(hop) : follow(state, hop, redirects + 1, hop.visited)
-      return drain === undefined ? after : Effect.zipRight(drain(response), after)
+      return drain === undefined ? after : Effect.zipRight(state.wait(drain(response)), after)
     })
   return (state, request) => follow(state, request, 0, undefined)
 }

@@ -34,9 +34,10 @@ export const send = (transport: TransportService, config: ResolvedConfig): Attem
       clock
     }
     // one mapping function for every request (no closure per request): the state is its context
-    if (mapped !== undefined) return mapped(exchange, attemptFailure, state)
+    // inside the protections' mask (`state.masked`) the transport is given the mask's `restore` for its wait
+    if (mapped !== undefined) return mapped(exchange, attemptFailure, state, state.masked ? state.restore : undefined)
     // a failure handler only (`mapError` also adds a step on success)
-    return Effect.catchAllCause(transport.send(exchange), (cause) => {
+    return Effect.catchAllCause(state.wait(transport.send(exchange)), (cause) => {
       const failure = Cause.failureOrCause(cause)
       return failure._tag === "Left"
         ? Effect.fail(

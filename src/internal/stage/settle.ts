@@ -12,15 +12,24 @@ import type { RetryBudget } from "../retryBudget.js"
  * health), and, when any per-attempt protection is on, however the rest of the attempt ends the bulkhead slot is
  * given back and the outcome recorded on the origin's breaker and rate limiter (an interruption or a defect says
  * nothing about the origin).
+ *
+ * Inside the protections' mask, the rest of the attempt runs as it is (`state.masked`): its stages run their waits
+ * through `state.wait` and the transport its own through `state.restore`, so interruption reaches the attempt where
+ * it waits, as before, without opening and closing an interruptible region around the rest (two steps and two
+ * flag changes per attempt). Except when the client has interceptors (`userCode`): a response interceptor may
+ * resend from inside the user's own effect, so the rest is made interruptible as a whole, and the transport opens
+ * its own mask.
  * @internal
  */
-export const settle = (protections: Protections) => <A>(next: Attempt<A>): Attempt<A> => {
+export const settle = (protections: Protections, userCode: boolean) => <A>(next: Attempt<A>): Attempt<A> => {
   const budgets = protections.retryBudget
   if (!protections.guarding && budgets === undefined) return next
+  const inMask = protections.guarding && !userCode
   return (state, request) => {
     const budget = budgets?.get(state.origin())
     budget?.recordRequest(state.clock.unsafeCurrentTimeMillis())
-    return Effect.matchCauseEffect(state.restore(next(state, request)), {
+    state.masked = inMask
+    return Effect.matchCauseEffect(inMask ? next(state, request) : state.restore(next(state, request)), {
       onSuccess: (value) => {
         protections.bulkhead?.release()
         const breaker = state.breaker

@@ -58,12 +58,17 @@ export interface TransportService {
  * handler: what the caller's `Effect.catchAllCause` around `send` would do, one step less on the success path.
  * `mapFailure` is called with the failure, the request and `context` (what the caller needs to build its error), so
  * a caller passes one function made once rather than a closure per request.
+ *
+ * `restore`, when given: the caller runs the returned effect at once, directly inside an uninterruptible region, and
+ * `restore` is that region's (an `uninterruptibleMask`'s). The transport then opens no region of its own: it runs
+ * its waits through `restore` and its failure handler in the caller's region.
  * @internal
  */
 export type SendMapped = <E, C>(
   request: TransportRequest,
   mapFailure: (failure: TransportFailure, request: TransportRequest, context: C) => E,
-  context: C
+  context: C,
+  restore?: <X, F, R>(effect: Effect.Effect<X, F, R>) => Effect.Effect<X, F, R>
 ) => Effect.Effect<RawResponse, E>
 
 const sendMappedKey = Symbol.for("effect-http-resilient/SendMapped")

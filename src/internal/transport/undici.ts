@@ -137,18 +137,32 @@ const dispatchBuffered = <E = TransportFailure, C = unknown>(
   body: UndiciBody,
   inFlight: InFlight,
   mapFailure?: (failure: TransportFailure, request: TransportRequest, context: C) => E,
-  context?: C
-): Effect.Effect<RawResponse, E> =>
+  context?: C,
+  restore?: Restore
+): Effect.Effect<RawResponse, E> => {
   // the same as `Effect.async` with a canceler, in fewer steps: the exchange runs interruptibly inside an
   // uninterruptible region whose one failure handler aborts the socket when the fiber was interrupted (and maps
-  // the failure for a caller that asked: `SendMapped`); a failure handler only: nothing runs on success
-  Effect.uninterruptibleMask((restore) => {
+  // the failure for a caller that asked: `SendMapped`); a failure handler only: nothing runs on success. A caller
+  // already inside such a region gives its `restore` (`SendMapped`), and no second region is opened; the effect
+  // is then run once, at once, so the exchange is made now (it starts only when the wait begins)
+  if (restore !== undefined) {
+    const exchange = new Exchange(request, dispatcher, body, inFlight, mapFailure, context)
+    return Effect.catchAllCause(
+      restore(Effect.async<RawResponse, TransportFailure>(exchange.register)),
+      exchange.onFailure
+    )
+  }
+  return Effect.uninterruptibleMask((restore) => {
     const exchange = new Exchange(request, dispatcher, body, inFlight, mapFailure, context)
     return Effect.catchAllCause(
       restore(Effect.async<RawResponse, TransportFailure>(exchange.register)),
       exchange.onFailure
     )
   })
+}
+
+/** An `uninterruptibleMask`'s `restore`. */
+type Restore = <X, F, R>(effect: Effect.Effect<X, F, R>) => Effect.Effect<X, F, R>
 
 /**
  * One exchange over an undici dispatcher whose body is streamed with backpressure; the scope owns the socket.
@@ -204,19 +218,23 @@ export const makeUndiciTransport = (
   const sendMapped = <E = TransportFailure, C = unknown>(
     request: TransportRequest,
     mapFailure?: (failure: TransportFailure, request: TransportRequest, context: C) => E,
-    context?: C
+    context?: C,
+    restore?: Restore
   ): Effect.Effect<RawResponse, E> => {
-    if (request.body._tag === "Empty") return dispatchBuffered(dispatcher, request, null, inFlight, mapFailure, context)
+    if (request.body._tag === "Empty") {
+      return dispatchBuffered(dispatcher, request, null, inFlight, mapFailure, context, restore)
+    }
     // body headers go on a copy: the caller's headers are left as they were
     const withBodyHeaders = { ...request, headers: { ...request.headers } }
     const body = bodyForUndici(request.body, withBodyHeaders.headers)
     if (body !== null && Effect.isEffect(body)) {
+      // encoding a form is a wait too: interruptible as the exchange's
       return Effect.flatMap(
-        body,
-        (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight, mapFailure, context)
+        restore === undefined ? body : restore(body),
+        (b) => dispatchBuffered(dispatcher, withBodyHeaders, b, inFlight, mapFailure, context, restore)
       )
     }
-    return dispatchBuffered(dispatcher, withBodyHeaders, body as UndiciBody, inFlight, mapFailure, context)
+    return dispatchBuffered(dispatcher, withBodyHeaders, body as UndiciBody, inFlight, mapFailure, context, restore)
   }
   const send = withSendMapped((request) => sendMapped(request), sendMapped)
 
