@@ -13,6 +13,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { chart, faultCurveChart } from "./chart.js"
 import { benchBackoffMillis, type ClientDefinition, clients, hasRetryPolicy, hasStreamVerb } from "./clients.js"
+import { type InMemoryCost, type InMemoryCosts, measureInMemory } from "./inMemory.js"
 import { libDescription } from "./lib.js"
 import {
   curveLines,
@@ -248,21 +249,32 @@ const big = async (origin: string): Promise<Array<BigRow>> => {
 
 const skip = (name: string, why: string): Target => ({ name, verdict: "SKIP", figure: why })
 
+/** The client's own work per call with no I/O (bench/inMemory.ts), as the speed targets' figures quote it. */
+const whyCpu = (get: InMemoryCost): string =>
+  `the client's own work per call with no I/O (its pipeline over a transport that answers at once): ${
+    fmt(get.best, 1)
+  } µs (best round; median ${fmt(get.median, 1)} µs)`
+
 const targets = (
   rows: ReadonlyArray<ThroughputRow>,
   outages: ReadonlyArray<OutageRow>,
   soaks: ReadonlyArray<SoakRow>,
-  bigs: ReadonlyArray<BigRow>
+  bigs: ReadonlyArray<BigRow>,
+  inMemory: InMemoryCosts
 ): Array<Target> => {
   const ours = rows.find((r) => r.name === "ours")!
   const out: Array<Target> = []
   const r64 = ours.byConcurrency[64].ratio
+  const floor64 = rows.find((r) => r.name === "effect-async")?.byConcurrency[64]
+  const undiciCpu = rows.find((r) => r.name === "undici")!.byConcurrency[64].cpu
   out.push(
     check(
       "default client ≥ 0.95× raw undici at concurrency 64",
       r64,
       (x) => x >= 0.95,
-      `${fmt(r64)}× (floor: ${fmt(rows.find((r) => r.name === "effect-async")?.byConcurrency[64].ratio ?? NaN)}×)`
+      `${fmt(r64)}× (floor: ${fmt(floor64?.ratio ?? NaN)}×; CPU per request: ours ${
+        fmt(ours.byConcurrency[64].cpu, 0)
+      } µs, the floor ${fmt(floor64?.cpu ?? NaN, 0)} µs, raw undici ${fmt(undiciCpu, 0)} µs; ${whyCpu(inMemory.get)})`
     )
   )
   const vsPlatform = ratioBetween(rows, "ours", "platform", 64)
@@ -285,7 +297,9 @@ const targets = (
         (x) => x >= 0.7,
         `${fmt(policy64)}× (the floor under Effect.retry(Schedule.recurs(3)): ${
           fmt(rows.find((r) => r.name === "effect-async+retry")?.byConcurrency[64].ratio ?? NaN)
-        }×)`
+        }×; with no I/O, Effect.retry around a call that succeeds at once adds ${
+          fmt(inMemory.effectRetry.best - inMemory.get.best, 1)
+        } µs to the client's ${fmt(inMemory.get.best, 1)} µs per call)`
       )
     )
     const withPolicy = ratioBetween(rows, "ours+policy", "ours", 64)
@@ -313,9 +327,11 @@ const targets = (
       "CPU per request ≤ 1.1× raw undici (c=64)",
       cpu,
       (x) => x <= 1.1,
-      `${fmt(cpu)}× (${fmt(ours.byConcurrency[64].cpu, 0)} µs vs ${
-        fmt(rows.find((r) => r.name === "undici")!.byConcurrency[64].cpu, 0)
-      } µs)`
+      `${fmt(cpu)}× (${fmt(ours.byConcurrency[64].cpu, 0)} µs vs ${fmt(undiciCpu, 0)} µs; the bare floor ${
+        fmt(floor64?.cpuRatio ?? NaN)
+      }×, which leaves ${
+        fmt(1.1 * undiciCpu - (floor64?.cpu ?? NaN), 1)
+      } µs per request above the floor for the whole client; ${whyCpu(inMemory.get)})`
     )
   )
   const soakRow = soaks.find((s) => s.name === "ours")
@@ -382,7 +398,8 @@ const report = (
   verdicts: ReadonlyArray<Target>,
   seconds: number,
   resilience: ResilienceResults,
-  v4: ReadonlyArray<string>
+  v4: ReadonlyArray<string>,
+  inMemory: InMemoryCosts
 ): string => {
   const cpus = os.cpus()
   const libs = [
@@ -429,6 +446,37 @@ const report = (
     const [a, b] = [r.byConcurrency[1], r.byConcurrency[64]]
     row([r.label, ...throughputCells(a, b, 0), fmt(mb(b.rss), 0), a.failed + b.failed])
   }
+
+  lines.push(
+    "",
+    "The spread of one run: each round's ratio at concurrency 64 to the raw undici run right before it (the table " +
+      "gives their median). Rows that run the same code per request (the default client, and the `retry` option's " +
+      "row, whose call adds one option read) differ by as much as the rounds spread.",
+    ""
+  )
+  row(["client", "c=64 × undici, by round"])
+  row(["---", "---"])
+  for (const r of rows.filter((x) => ["ours", "ours+option", "ours+policy", "effect-async"].includes(x.name))) {
+    row([r.label, r.byConcurrency[64].ratios.map((x) => fmt(x)).join(" ")])
+  }
+  lines.push("", "## The client's own work, with no I/O", "")
+  lines.push(
+    `CPU per call of the default client over a transport that answers at once (bench/inMemory.ts: ${inMemory.calls} ` +
+      `calls a round, one after another in one fiber, ${inMemory.rounds} rounds after two of warm-up), in this run: ` +
+      "the part of a request's CPU that is the client's pipeline itself (request preparation, breaker, bulkhead, " +
+      "retry budget, duration histogram, response object, the Effect steps between them), which no change on the " +
+      "socket side removes. Set beside the throughput table's CPU per request: the CPU target (≤ 1.1× raw undici) " +
+      "leaves the whole client what is left of 1.1× raw undici's CPU above the bare `Effect.async` floor.",
+    ""
+  )
+  row(["call", "µs per call, best round", "median round"])
+  row(["---", "---:", "---:"])
+  row(["`HttpResilient.get(url)`", fmt(inMemory.get.best, 2), fmt(inMemory.get.median, 2)])
+  row([
+    "`Effect.retry(HttpResilient.get(url), RetryPolicy.default)`",
+    fmt(inMemory.effectRetry.best, 2),
+    fmt(inMemory.effectRetry.median, 2)
+  ])
 
   lines.push("", `## Outage amplification (server requests ÷ logical calls, ${retries} retries, concurrency 64)`, "")
   lines.push(
@@ -566,6 +614,8 @@ const main = async () => {
     const workers = await Promise.all(clients.map(startWorker))
     const measured = workers.filter((w) => w.definition.retriesOnly !== true)
     const rows = await throughput(measured, server.origin)
+    log("in memory: the client's own work per call (bench/inMemory.ts)")
+    const inMemory = await measureInMemory(quick ? 5_000 : 20_000, quick ? 5 : 9)
     const outages = await outage(workers, server)
     const afters = await retryAfter(workers, server)
     const resilience = await runResilience(workers, server, quick ? quickSettings : fullSettings)
@@ -574,11 +624,11 @@ const main = async () => {
     for (const w of workers) w.stop()
     const bigs = await big(server.origin)
     const v4 = await benchV4()
-    const verdicts = [...targets(rows, outages, soaks, bigs), ...resilienceTargets(resilience)]
+    const verdicts = [...targets(rows, outages, soaks, bigs, inMemory), ...resilienceTargets(resilience)]
     const seconds = (performance.now() - started) / 1000
     fs.writeFileSync(
       path.join(here, "RESULTS.md"),
-      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds, resilience, v4)
+      report(server, rows, outages, afters, soaks, bigs, verdicts, seconds, resilience, v4, inMemory)
     )
     fs.writeFileSync(path.join(here, "faults.svg"), faultCurveChart(curveLines(resilience.curve)))
     fs.writeFileSync(path.join(here, "results.svg"), chart(rows, outages))
