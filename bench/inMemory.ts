@@ -8,7 +8,7 @@
  * rounds of `calls` calls after a warm-up of two rounds.
  */
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import { instantClientOf } from "./instantTransport.js"
 import { Lib } from "./lib.js"
 
 export interface InMemoryCost {
@@ -25,15 +25,6 @@ export interface InMemoryCosts {
   readonly effectRetry: InMemoryCost
   readonly calls: number
   readonly rounds: number
-}
-
-const answer = {
-  status: 200,
-  statusText: "OK",
-  headers: { "content-type": "text/plain" },
-  setCookie: [],
-  body: new Uint8Array(2),
-  url: "http://bench.test/ok"
 }
 
 const cost = (
@@ -55,11 +46,6 @@ const cost = (
 
 /** Measures both calls, in this process. */
 export const measureInMemory = (calls = 20_000, rounds = 7): Promise<InMemoryCosts> => {
-  const instant = Layer.succeed(Lib.Transport.Transport, {
-    send: () => Effect.succeed(answer),
-    stream: () => Effect.dieMessage("not used"),
-    warmUp: () => Effect.void
-  })
   const url = "http://bench.test/ok"
   const program = Effect.gen(function*() {
     const get = yield* cost(() => Lib.HttpResilient.get(url), calls, rounds)
@@ -71,7 +57,7 @@ export const measureInMemory = (calls = 20_000, rounds = 7): Promise<InMemoryCos
     return { get, effectRetry, calls, rounds }
   })
   return Effect.runPromise(
-    program.pipe(Effect.provide(Layer.provide(Lib.ResilientClient.layerWithTransport({}), instant))) as Effect.Effect<
+    program.pipe(Effect.provide(instantClientOf(Lib))) as Effect.Effect<
       InMemoryCosts
     >
   )
