@@ -16,15 +16,15 @@ import type { RetryBudget } from "../retryBudget.js"
  * Inside the protections' mask, the rest of the attempt runs as it is (`state.masked`): its stages run their waits
  * through `state.wait` and the transport its own through `state.restore`, so interruption reaches the attempt where
  * it waits, as before, without opening and closing an interruptible region around the rest (two steps and two
- * flag changes per attempt). Except when the client has interceptors (`userCode`): a response interceptor may
+ * flag changes per attempt). Except when the client has interceptors (`hasInterceptors`): a response interceptor may
  * resend from inside the user's own effect, so the rest is made interruptible as a whole, and the transport opens
  * its own mask.
  * @internal
  */
-export const settle = (protections: Protections, userCode: boolean) => <A>(next: Attempt<A>): Attempt<A> => {
+export const settle = (protections: Protections, hasInterceptors: boolean) => <A>(next: Attempt<A>): Attempt<A> => {
   const budgets = protections.retryBudget
   if (!protections.guarding && budgets === undefined) return next
-  const inMask = protections.guarding && !userCode
+  const inMask = protections.guarding && !hasInterceptors
   return (state, request) => {
     const budget = budgets?.get(state.origin())
     budget?.recordRequest(state.clock.unsafeCurrentTimeMillis())

@@ -68,8 +68,14 @@ export type SendMapped = <E, C>(
   request: TransportRequest,
   mapFailure: (failure: TransportFailure, request: TransportRequest, context: C) => E,
   context: C,
-  restore?: <X, F, R>(effect: Effect.Effect<X, F, R>) => Effect.Effect<X, F, R>
+  restore?: Restore
 ) => Effect.Effect<RawResponse, E>
+
+/**
+ * An `uninterruptibleMask`'s `restore`.
+ * @internal
+ */
+export type Restore = <X, F, R>(effect: Effect.Effect<X, F, R>) => Effect.Effect<X, F, R>
 
 const sendMappedKey = Symbol.for("effect-http-resilient/SendMapped")
 

@@ -24,6 +24,7 @@ import { schedule, startTimer, stopTimer, type TimerHandle } from "../timer.js"
 import * as WarmUp from "../warmUp.js"
 import { connectOptionsOf, keepAliveMillis, makeAgent, makeProxyAgent, type UndiciPoolOptions } from "./pool.js"
 import {
+  type Restore,
   type StreamingResponse,
   Transport,
   type TransportRequest,
@@ -111,6 +112,14 @@ class Exchange<E, C> extends BufferedExchange<TransportRequest> {
       : Effect.failCause(failure.right)
   }
 
+  /**
+   * The exchange inside an uninterruptible region whose `restore` is given: its wait interruptible through it, its
+   * one failure handler in the region.
+   */
+  within(restore: Restore): Effect.Effect<RawResponse, E> {
+    return Effect.catchAllCause(restore(Effect.async<RawResponse, TransportFailure>(this.register)), this.onFailure)
+  }
+
   protected startTimer(): void {
     this.timer = startTimer(this.request.clock, this.request.timeoutMillis, onAttemptTimeout, this)
   }
@@ -146,23 +155,12 @@ const dispatchBuffered = <E = TransportFailure, C = unknown>(
   // already inside such a region gives its `restore` (`SendMapped`), and no second region is opened; the effect
   // is then run once, at once, so the exchange is made now (it starts only when the wait begins)
   if (restore !== undefined) {
-    const exchange = new Exchange(request, dispatcher, body, inFlight, mapFailure, context)
-    return Effect.catchAllCause(
-      restore(Effect.async<RawResponse, TransportFailure>(exchange.register)),
-      exchange.onFailure
-    )
+    return new Exchange(request, dispatcher, body, inFlight, mapFailure, context).within(restore)
   }
-  return Effect.uninterruptibleMask((restore) => {
-    const exchange = new Exchange(request, dispatcher, body, inFlight, mapFailure, context)
-    return Effect.catchAllCause(
-      restore(Effect.async<RawResponse, TransportFailure>(exchange.register)),
-      exchange.onFailure
-    )
-  })
+  return Effect.uninterruptibleMask((restore) =>
+    new Exchange(request, dispatcher, body, inFlight, mapFailure, context).within(restore)
+  )
 }
-
-/** An `uninterruptibleMask`'s `restore`. */
-type Restore = <X, F, R>(effect: Effect.Effect<X, F, R>) => Effect.Effect<X, F, R>
 
 /**
  * One exchange over an undici dispatcher whose body is streamed with backpressure; the scope owns the socket.
