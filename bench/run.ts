@@ -450,8 +450,8 @@ const report = (
   lines.push(
     "",
     "The spread of one run: each round's ratio at concurrency 64 to the raw undici run right before it (the table " +
-      "gives their median). Rows that run the same code per request (the default client, and the `retry` option's " +
-      "row, whose call adds one option read) differ by as much as the rounds spread.",
+      "gives their median). Rows that run nearly the same code per request (the default client, and the `retry` " +
+      "option's row, whose call adds one failure handler) differ by as much as the rounds spread.",
     ""
   )
   row(["client", "c=64 × undici, by round"])
